@@ -1,0 +1,47 @@
+# Two commands set up a fresh machine: `make serve` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: serve test check lint typecheck layers install bench clean lock
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the server on SQLite (USERPOOL_* variables are passed through).
+serve: $(STAMP)
+	$(BIN)/userpool serve
+
+## Everything CI runs: static checks, then the whole test suite (SQLite and PostgreSQL).
+test: check
+	$(BIN)/pytest
+
+check: lint typecheck layers
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip compile pyproject.toml --extra dev \
+		--python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) userpool-data .pytest_cache .mypy_cache .ruff_cache

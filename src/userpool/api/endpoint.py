@@ -1,0 +1,151 @@
+"""POST / : the AWS JSON 1.1 endpoint of the Cognito Identity Provider API (design §3).
+
+target -> operation -> signature (unless the model says ``authtype: none``) -> JSON -> model validation
+-> service function in a worker thread -> JSON. This module is the one place that turns errors into
+AWS's wire format.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from userpool.api import shapes, sigv4
+from userpool.api.service_model import TARGET_PREFIX, input_shape, is_unsigned, operations
+from userpool.context import Ctx, Deps
+from userpool.errors import (
+    CognitoError,
+    InternalErrorException,
+    SerializationException,
+    UnknownOperationException,
+    UnsupportedOperationException,
+)
+from userpool.ids import new_request_id
+from userpool.services.registry import Service
+
+log = logging.getLogger("userpool.api")
+CONTENT_TYPE = "application/x-amz-json-1.1"
+MAX_BODY = 1024 * 1024
+
+CORS_ALLOW_HEADERS = (
+    "content-type, x-amz-target, x-amz-user-agent, cache-control, amz-sdk-invocation-id, amz-sdk-request, "
+    "authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256"
+)
+CORS_EXPOSE_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    deps: Deps
+    table: dict[str, Service]
+    secret_for: Callable[[str], str | None]
+
+
+def _cors(deps: Deps) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": deps.settings.cors_allow_origin,
+        "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS,
+    }
+
+
+def _error(deps: Deps, request_id: str, err: CognitoError) -> Response:
+    headers = {
+        "x-amzn-RequestId": request_id,
+        "x-amzn-ErrorType": f"{err.code}:",
+        **_cors(deps),
+    }
+    if deps.settings.dev:
+        headers["x-local-auth"] = "disabled"
+    return Response(orjson.dumps(err.to_wire()), err.status, headers=headers, media_type=CONTENT_TYPE)
+
+
+def _ok(deps: Deps, request_id: str, body: dict[str, Any]) -> Response:
+    headers = {"x-amzn-RequestId": request_id, **_cors(deps)}
+    if deps.settings.dev:
+        headers["x-local-auth"] = "disabled"
+    return Response(orjson.dumps(body), 200, headers=headers, media_type=CONTENT_TYPE)
+
+
+def _operation(request: Request) -> str:
+    target = request.headers.get("x-amz-target", "")
+    name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+    if name not in operations():
+        raise UnknownOperationException(f"Unknown operation {target or '(no X-Amz-Target)'}")
+    return name
+
+
+def _authenticate(config: ApiConfig, request: Request, operation: str, body: bytes, now: float) -> str:
+    """The region the call acts in; SigV4 is verified unless the operation is unsigned or in dev mode."""
+    settings = config.deps.settings
+    header = request.headers.get("authorization")
+    if is_unsigned(operation) or settings.dev:
+        return sigv4.region_of(header) or settings.region
+    signed = sigv4.SignedRequest(
+        method=request.method,
+        raw_path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0] or "/",
+        query=request.scope.get("query_string", b"").decode("latin-1"),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+    )
+    caller = sigv4.verify(signed, config.secret_for, now, settings.signature_max_skew_seconds)
+    return caller.region
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise SerializationException("Request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise SerializationException("Request body must be a JSON object.")
+    return data
+
+
+async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dict[str, Any]:
+    deps = config.deps
+    operation = _operation(request)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise SerializationException("Request body is too large.")
+    now = deps.clock.now()
+    region = await run_in_threadpool(_authenticate, config, request, operation, body, now)
+    params = _parse(body)
+    shapes.validate(input_shape(operation), params)
+    service = config.table.get(operation)
+    if service is None:
+        raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
+    ctx = Ctx(deps=deps, request_id=request_id, now=now, region=region)
+    return await run_in_threadpool(service, ctx, params)
+
+
+def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        request_id = new_request_id()
+        if request.method == "OPTIONS":
+            headers = {
+                **_cors(config.deps),
+                "Access-Control-Allow-Methods": "POST, OPTIONS",
+                "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+                "Access-Control-Max-Age": "86400",
+                "x-amzn-RequestId": request_id,
+            }
+            return Response(status_code=200, headers=headers)
+        try:
+            result = await _dispatch(config, request, request_id)
+        except CognitoError as err:
+            return _error(config.deps, request_id, err)
+        except Exception:
+            log.exception("unhandled error in request %s", request_id)
+            return _error(config.deps, request_id, InternalErrorException())
+        return _ok(config.deps, request_id, result)
+
+    return endpoint

@@ -1,0 +1,102 @@
+"""create_app(settings) -> Starlette: the one place that builds the adapters and wires them (design §2)."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from userpool.api.endpoint import ApiConfig, make_endpoint
+from userpool.api.service_model import operations
+from userpool.bootstrap import server_secrets
+from userpool.clock import Clock, SystemClock
+from userpool.config import Settings
+from userpool.context import Deps
+from userpool.crypto.passwords import PasswordHasher
+from userpool.crypto.sealing import Sealer
+from userpool.delivery.dispatcher import OutboxDispatcher
+from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
+from userpool.services.registry import build_table
+from userpool.store.sql import migrate
+from userpool.store.sql.engine import make_engine
+from userpool.store.sql.store import SqlStore
+
+log = logging.getLogger("userpool")
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What create_app built, for the CLI and tests: the store, the outbox dispatcher, the deps."""
+
+    deps: Deps
+    store: SqlStore
+    dispatcher: OutboxDispatcher
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    if run_migrations:
+        migrate.upgrade(engine)
+    store = SqlStore(engine, Sealer(server_secrets(settings)))
+    clock = clock or SystemClock()
+    email: Sender = (
+        SmtpSender(settings.smtp_url, settings.mail_from, settings.smtp_username, settings.smtp_password)
+        if settings.smtp_url
+        else LogSender()
+    )
+    sms: Sender = WebhookSmsSender(settings.sms_webhook_url) if settings.sms_webhook_url else LogSender()
+    dispatcher = OutboxDispatcher(store, email, sms, clock)
+    hasher = PasswordHasher(settings.argon2.time_cost, settings.argon2.memory_kib, settings.argon2.parallelism)
+    deps = Deps(settings=settings, store=store, clock=clock, hasher=hasher, wake_outbox=dispatcher.wake)
+    return Runtime(deps, store, dispatcher)
+
+
+def _secret_lookup(runtime: Runtime) -> ApiConfig:
+    settings = runtime.deps.settings
+
+    def secret_for(access_key_id: str) -> str | None:
+        if settings.admin_access_key_id and hmac.compare_digest(
+            access_key_id.encode(), settings.admin_access_key_id.encode()
+        ):
+            return settings.admin_secret_access_key
+        with runtime.store.read() as tx:
+            key = tx.admin_keys.get(access_key_id)
+        return key.secret_access_key if key else None
+
+    return ApiConfig(deps=runtime.deps, table=build_table(operations()), secret_for=secret_for)
+
+
+def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None) -> Starlette:
+    runtime = runtime or build_runtime(settings, clock)
+    if settings.dev:
+        log.warning("DEV MODE: admin API signatures are NOT verified; never expose this server")
+    endpoint = make_endpoint(_secret_lookup(runtime))
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        runtime.dispatcher.start()
+        try:
+            yield
+        finally:
+            runtime.dispatcher.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/", endpoint, methods=["POST", "OPTIONS"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,72 @@
+"""First-start state kept in the data directory: the server secret and the first admin credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from userpool.config import Settings
+from userpool.ids import new_access_key_id, new_secret_access_key
+from userpool.model.records import AdminKey
+from userpool.store.base import Store
+
+SECRET_FILE = "server-secret"  # noqa: S105 - a file name
+CREDENTIALS_FILE = "admin-credentials.json"
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def server_secrets(settings: Settings) -> tuple[str, ...]:
+    """USERPOOL_SECRET_KEYS if set; otherwise a secret generated once into the data directory.
+
+    Instances that share a PostgreSQL database must share these secrets: set USERPOOL_SECRET_KEYS.
+    """
+    if settings.secret_keys:
+        return settings.secret_keys
+    path = settings.data_dir / SECRET_FILE
+    if not path.exists():
+        try:
+            _write_private(path, secrets.token_urlsafe(32))
+        except FileExistsError:
+            pass  # another worker created it first
+    return (path.read_text().strip(),)
+
+
+@dataclass(frozen=True, slots=True)
+class AdminCredentials:
+    access_key_id: str
+    secret_access_key: str
+    source: str  # "environment", "generated" or "data directory"
+
+
+def ensure_admin_credentials(settings: Settings, store: Store, now: float) -> AdminCredentials | None:
+    """The credentials to print on start.
+
+    Keys given in the environment are used as they are. Otherwise, on first start, one key is generated,
+    stored (sealed) in the database and written to the data directory so that it can be shown again.
+    """
+    if settings.admin_access_key_id and settings.admin_secret_access_key:
+        return AdminCredentials(settings.admin_access_key_id, settings.admin_secret_access_key, "environment")
+    path = settings.data_dir / CREDENTIALS_FILE
+    if path.exists():
+        saved = json.loads(path.read_text())
+        with store.read() as tx:
+            if tx.admin_keys.get(saved["access_key_id"]) is not None:
+                return AdminCredentials(saved["access_key_id"], saved["secret_access_key"], "data directory")
+    with store.read() as tx:
+        if tx.admin_keys.list():
+            return None  # keys exist (made with `userpool admin-key create`); nothing to show
+    key = AdminKey(new_access_key_id(), new_secret_access_key(), "generated on first start", now)
+    with store.write() as tx:
+        tx.admin_keys.add(key)
+    path.unlink(missing_ok=True)
+    _write_private(path, json.dumps({"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key}))
+    return AdminCredentials(key.access_key_id, key.secret_access_key, "generated")

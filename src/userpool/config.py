@@ -1,0 +1,132 @@
+"""Process settings: defaults < TOML file < ``USERPOOL_*`` environment < command-line flags.
+
+Per-pool behaviour (policies, MFA, triggers) is data stored with the pool, never a setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "USERPOOL_"
+
+
+@dataclass(frozen=True, slots=True)
+class Argon2Params:
+    """argon2id cost; the default is OWASP's m=19 MiB, t=2, p=1."""
+
+    time_cost: int = 2
+    memory_kib: int = 19 * 1024
+    parallelism: int = 1
+
+    @classmethod
+    def fast(cls) -> Argon2Params:
+        """Cheap parameters for tests only."""
+        return cls(time_cost=1, memory_kib=64, parallelism=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a process needs to know that is not stored in the database."""
+
+    host: str = "127.0.0.1"
+    port: int = 9229
+    workers: int = 1
+    data_dir: Path = Path("userpool-data")
+    database_url: str = ""
+    dev: bool = False
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    public_url: str = ""
+    admin_access_key_id: str = ""
+    admin_secret_access_key: str = ""
+    # Server secrets that seal stored secrets (AES-GCM); the first seals, all unseal. Comma-separated in env.
+    secret_keys: tuple[str, ...] = ()
+    smtp_url: str = ""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    mail_from: str = "no-reply@userpool.local"
+    sms_webhook_url: str = ""
+    cors_allow_origin: str = "*"
+    signature_max_skew_seconds: int = 900
+    log_level: str = "info"
+    argon2: Argon2Params = field(default_factory=Argon2Params)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'userpool.sqlite3').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        """The URL clients use to reach this server."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, raw: Any, current: Any) -> Any:
+    if isinstance(current, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, Path):
+        return Path(str(raw))
+    if isinstance(current, tuple):
+        if isinstance(raw, list | tuple):
+            return tuple(str(x) for x in raw)
+        return tuple(x.strip() for x in str(raw).split(",") if x.strip())
+    if isinstance(current, Argon2Params):
+        if not isinstance(raw, Mapping):
+            raise ValueError(f"setting {name} must be a table")
+        return Argon2Params(**{k: int(v) for k, v in raw.items()})
+    return str(raw)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    toml_path: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build Settings from a TOML file, ``USERPOOL_<NAME>`` variables and explicit overrides, in that order."""
+    environ = os.environ if environ is None else environ
+    base = Settings()
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings)}
+    if toml_path is not None:
+        data = tomllib.loads(toml_path.read_text())
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown settings in {toml_path}: {', '.join(sorted(unknown))}")
+        values.update(data)
+    for f in fields(Settings):
+        if f.name == "argon2":
+            parts = {
+                sub: environ[f"{ENV_PREFIX}ARGON2__{sub.upper()}"]
+                for sub in ("time_cost", "memory_kib", "parallelism")
+                if f"{ENV_PREFIX}ARGON2__{sub.upper()}" in environ
+            }
+            if parts:
+                values["argon2"] = {**dataclasses.asdict(base.argon2), **parts}
+            continue
+        env_name = ENV_PREFIX + f.name.upper()
+        if env_name in environ and environ[env_name] != "":
+            values[f.name] = environ[env_name]
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    coerced = {k: _coerce(k, v, getattr(base, k)) for k, v in values.items()}
+    return dataclasses.replace(base, **coerced)

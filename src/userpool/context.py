@@ -1,0 +1,42 @@
+"""What a service function is handed: long-lived dependencies and the facts of one call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from userpool.clock import Clock
+from userpool.config import Settings
+from userpool.crypto.passwords import PasswordHasher
+from userpool.store.base import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Built once by ``app.create_app``; shared by every request."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    hasher: PasswordHasher
+    # Wakes the outbox dispatcher after a transaction that queued messages has committed.
+    wake_outbox: Callable[[], None] = field(default=lambda: None)
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """One API call: its dependencies, id, time, and the region/caller from its signature."""
+
+    deps: Deps
+    request_id: str
+    now: float
+    region: str
+    caller: str = ""
+
+    @property
+    def store(self) -> Store:
+        return self.deps.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.deps.settings

@@ -1,0 +1,83 @@
+"""Delivers the outbox after commit, in a background thread, with retries and backoff (design §5).
+
+Any instance may deliver any message: rows are claimed with a conditional update, so two instances
+sharing PostgreSQL never send the same message twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from userpool.clock import Clock
+from userpool.delivery.senders import DeliveryError, Sender
+from userpool.store.base import Store
+
+log = logging.getLogger("userpool.delivery")
+
+MAX_ATTEMPTS = 8
+LEASE_SECONDS = 120.0
+
+
+def _backoff(attempts: int) -> float:
+    return float(min(2 ** (attempts + 1), 3600))
+
+
+class OutboxDispatcher:
+    def __init__(self, store: Store, email: Sender, sms: Sender, clock: Clock, poll_seconds: float = 5.0) -> None:
+        self._store = store
+        self._senders = {"EMAIL": email, "SMS": sms}
+        self._clock = clock
+        self._poll = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="userpool-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except Exception:
+                log.exception("outbox delivery round failed")
+            self._wake.wait(self._poll)
+            self._wake.clear()
+
+    def drain(self, batch: int = 50) -> int:
+        """Deliver every message that is due now; return how many were sent."""
+        sent = 0
+        while True:
+            with self._store.write() as tx:
+                messages = tx.outbox.claim_due(self._clock.now(), batch, LEASE_SECONDS)
+            if not messages:
+                return sent
+            for message in messages:
+                sender = self._senders.get(message.channel)
+                try:
+                    if sender is None:
+                        raise DeliveryError(f"no sender for channel {message.channel}")
+                    sender.send(message)
+                except DeliveryError as exc:
+                    retry = None if message.attempts >= MAX_ATTEMPTS else self._clock.now() + _backoff(message.attempts)
+                    log.warning("message %d not delivered (attempt %d): %s", message.id, message.attempts, exc)
+                    with self._store.write() as tx:
+                        tx.outbox.mark_failed(message.id, str(exc), retry)
+                    continue
+                with self._store.write() as tx:
+                    tx.outbox.mark_sent(message.id, self._clock.now())
+                sent += 1

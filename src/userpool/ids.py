@@ -1,0 +1,45 @@
+"""Identifiers in the shapes Cognito's clients expect (see spec README, identifier formats)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+
+_ALNUM = string.ascii_letters + string.digits
+_LOWER_ALNUM = string.ascii_lowercase + string.digits
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def new_pool_id(region: str) -> str:
+    """``<region>_<9 alphanumerics>``: Amplify derives the region and SRP pool name from it."""
+    return f"{region}_{_random(_ALNUM, 9)}"
+
+
+def new_client_id() -> str:
+    """26 lower-case alphanumerics, like the ids AWS issues."""
+    return _random(_LOWER_ALNUM, 26)
+
+
+def new_client_secret() -> str:
+    """51 lower-case alphanumerics, like the secrets AWS generates."""
+    return _random(_LOWER_ALNUM, 51)
+
+
+def new_sub() -> str:
+    return str(uuid.uuid4())
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def new_access_key_id() -> str:
+    return "AKIA" + _random(string.ascii_uppercase + string.digits, 16)
+
+
+def new_secret_access_key() -> str:
+    return _random(_ALNUM + "+/", 40)

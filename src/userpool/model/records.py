@@ -1,0 +1,128 @@
+"""The stored aggregates, as the store hands them to services.
+
+``config`` documents of pools, clients and domains keep Cognito's own (wire) field names, so that what a
+client configured is what Describe* echoes, member for member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    id: str
+    name: str
+    config: dict[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    id: str
+    pool_id: str
+    name: str
+    secret: str | None
+    config: dict[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    pool_id: str
+    sub: str
+    username: str
+    username_norm: str
+    status: str
+    enabled: bool
+    password_hash: str | None
+    password_expires_at: float | None
+    attributes: dict[str, str]
+    created_at: float
+    updated_at: float
+    aliases: tuple[str, ...] = ()
+    mfa: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    pool_id: str
+    name: str
+    description: str | None
+    role_arn: str | None
+    precedence: int | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    domain: str
+    pool_id: str
+    config: dict[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceServer:
+    pool_id: str
+    identifier: str
+    name: str
+    scopes: list[dict[str, str]]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    pool_id: str | None
+    channel: str
+    destination: str
+    subject: str | None
+    body: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: float
+    next_attempt_at: float
+    sent_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    pool_id: str | None
+    channel: str
+    destination: str
+    subject: str | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminKey:
+    access_key_id: str
+    secret_access_key: str
+    description: str | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuery:
+    """A parsed ListUsers filter: ``attribute`` is ``username``, ``status``, ``cognito:user_status`` or an
+    attribute name; ``prefix`` is True for ``^=``. ``None`` means every user."""
+
+    attribute: str
+    value: str
+    prefix: bool

@@ -1,0 +1,29 @@
+"""Usernames, aliases and case sensitivity (spec users-attributes-policies §4)."""
+
+from __future__ import annotations
+
+import re
+
+from userpool.model.records import Pool
+
+_SUB = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def case_sensitive(pool: Pool) -> bool:
+    # A pool created through the API without UsernameConfiguration behaves case-sensitively.
+    config = pool.config.get("UsernameConfiguration") or {}
+    return bool(config.get("CaseSensitive", True))
+
+
+def normalise(pool: Pool, value: str) -> str:
+    """The unique key of a username or alias value in this pool."""
+    return value if case_sensitive(pool) else value.lower()
+
+
+def alias_key(pool: Pool, kind: str, value: str) -> str:
+    """The stored alias row for an email / phone_number / preferred_username value."""
+    return f"{kind}:{normalise(pool, value)}"
+
+
+def looks_like_sub(value: str) -> bool:
+    return bool(_SUB.match(value))

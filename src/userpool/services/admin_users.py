@@ -1,0 +1,3 @@
+"""admin_users."""
+
+from __future__ import annotations

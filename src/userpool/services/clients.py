@@ -1,0 +1,3 @@
+"""clients."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""domains."""
+
+from __future__ import annotations

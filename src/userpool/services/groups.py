@@ -1,0 +1,3 @@
+"""groups."""
+
+from __future__ import annotations

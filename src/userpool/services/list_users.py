@@ -1,0 +1,3 @@
+"""list_users."""
+
+from __future__ import annotations

@@ -1,0 +1,54 @@
+"""The table of implemented operations: Cognito's operation name -> service function.
+
+Each service function is the snake_case of its operation name, found in one of the area modules below,
+so that the table is mechanical and a test can diff it against the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.services import (
+    admin_users,
+    clients,
+    domains,
+    groups,
+    list_users,
+    pools,
+    resource_servers,
+    tags,
+)
+
+Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
+
+AREAS: tuple[ModuleType, ...] = (
+    pools,
+    clients,
+    admin_users,
+    list_users,
+    groups,
+    domains,
+    resource_servers,
+    tags,
+)
+
+
+def snake_case(operation: str) -> str:
+    """``GetCSVHeader`` -> ``get_csv_header``; ``SetUserMFAPreference`` -> ``set_user_mfa_preference``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation).lower()
+
+
+def build_table(operations: Iterable[str]) -> dict[str, Service]:
+    table: dict[str, Service] = {}
+    for operation in operations:
+        name = snake_case(operation)
+        for area in AREAS:
+            fn = getattr(area, name, None)
+            if callable(fn):
+                table[operation] = fn
+                break
+    return table

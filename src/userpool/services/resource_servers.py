@@ -1,0 +1,3 @@
+"""resource_servers."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""tags."""
+
+from __future__ import annotations

@@ -1,0 +1,60 @@
+"""App clients; their secrets are sealed at rest (DescribeUserPoolClient must return them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.crypto.sealing import Sealer
+from userpool.model.records import Client, Page
+from userpool.store.base import NotFound
+from userpool.store.sql.rows import conflicts_as, count, keyset_page
+from userpool.store.sql.tables import clients
+
+
+class SqlClientRepo:
+    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+        self._conn = conn
+        self._sealer = sealer
+
+    def _client(self, row: Any) -> Client:
+        secret = self._sealer.unseal(row.secret_sealed, row.id) if row.secret_sealed else None
+        return Client(row.id, row.pool_id, row.name, secret, dict(row.config), row.created_at, row.updated_at)
+
+    def _values(self, client: Client) -> dict[str, Any]:
+        return {
+            "pool_id": client.pool_id,
+            "name": client.name,
+            "secret_sealed": self._sealer.seal(client.secret, client.id) if client.secret else None,
+            "config": client.config,
+            "updated_at": client.updated_at,
+        }
+
+    def add(self, client: Client) -> None:
+        with conflicts_as({}, "id"):
+            self._conn.execute(
+                clients.insert().values(id=client.id, created_at=client.created_at, **self._values(client))
+            )
+
+    def get(self, client_id: str) -> Client | None:
+        row = self._conn.execute(sa.select(clients).where(clients.c.id == client_id)).first()
+        return self._client(row) if row else None
+
+    def update(self, client: Client) -> None:
+        stmt = clients.update().where(clients.c.id == client.id).values(**self._values(client))
+        if self._conn.execute(stmt).rowcount == 0:
+            raise NotFound(client.id)
+
+    def delete(self, client_id: str) -> None:
+        if self._conn.execute(clients.delete().where(clients.c.id == client_id)).rowcount == 0:
+            raise NotFound(client_id)
+
+    def list(self, pool_id: str, limit: int, after: str | None) -> Page[Client]:
+        query = sa.select(clients).where(clients.c.pool_id == pool_id).order_by(clients.c.id).limit(limit + 1)
+        if after is not None:
+            query = query.where(clients.c.id > after)
+        return keyset_page(self._conn.execute(query).all(), limit, self._client, lambda r: str(r.id))
+
+    def count(self, pool_id: str) -> int:
+        return count(self._conn, clients, clients.c.pool_id == pool_id)

@@ -1,0 +1,120 @@
+"""Groups and memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.records import Group, Page, User
+from userpool.store.base import NotFound
+from userpool.store.sql.rows import conflicts_as, count, keyset_page
+from userpool.store.sql.tables import group_members, groups, users
+from userpool.store.sql.users import SqlUserRepo
+
+
+def _group(row: Any) -> Group:
+    return Group(row.pool_id, row.name, row.description, row.role_arn, row.precedence, row.created_at, row.updated_at)
+
+
+class SqlGroupRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, group: Group) -> None:
+        with conflicts_as({}, "name"):
+            self._conn.execute(
+                groups.insert().values(
+                    pool_id=group.pool_id,
+                    name=group.name,
+                    description=group.description,
+                    role_arn=group.role_arn,
+                    precedence=group.precedence,
+                    created_at=group.created_at,
+                    updated_at=group.updated_at,
+                )
+            )
+
+    def get(self, pool_id: str, name: str) -> Group | None:
+        row = self._conn.execute(sa.select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)).first()
+        return _group(row) if row else None
+
+    def update(self, group: Group) -> None:
+        stmt = (
+            groups.update()
+            .where(groups.c.pool_id == group.pool_id, groups.c.name == group.name)
+            .values(
+                description=group.description,
+                role_arn=group.role_arn,
+                precedence=group.precedence,
+                updated_at=group.updated_at,
+            )
+        )
+        if self._conn.execute(stmt).rowcount == 0:
+            raise NotFound(group.name)
+
+    def delete(self, pool_id: str, name: str) -> None:
+        stmt = groups.delete().where(groups.c.pool_id == pool_id, groups.c.name == name)
+        if self._conn.execute(stmt).rowcount == 0:
+            raise NotFound(name)
+
+    def list(self, pool_id: str, limit: int, after: str | None) -> Page[Group]:
+        stmt = sa.select(groups).where(groups.c.pool_id == pool_id)
+        if after is not None:
+            stmt = stmt.where(groups.c.name > after)
+        rows = self._conn.execute(stmt.order_by(groups.c.name).limit(limit + 1)).all()
+        return keyset_page(rows, limit, _group, lambda r: str(r.name))
+
+    def count(self, pool_id: str) -> int:
+        return count(self._conn, groups, groups.c.pool_id == pool_id)
+
+    def add_member(self, pool_id: str, name: str, sub: str) -> None:
+        exists = self._conn.execute(
+            sa.select(group_members.c.sub).where(
+                group_members.c.pool_id == pool_id,
+                group_members.c.group_name == name,
+                group_members.c.sub == sub,
+            )
+        ).first()
+        if exists is None:
+            with conflicts_as({}, "member"):
+                self._conn.execute(group_members.insert().values(pool_id=pool_id, group_name=name, sub=sub))
+
+    def remove_member(self, pool_id: str, name: str, sub: str) -> None:
+        self._conn.execute(
+            group_members.delete().where(
+                group_members.c.pool_id == pool_id,
+                group_members.c.group_name == name,
+                group_members.c.sub == sub,
+            )
+        )
+
+    def groups_of(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Group]:
+        m = group_members
+        stmt = (
+            sa.select(groups)
+            .join(m, (m.c.pool_id == groups.c.pool_id) & (m.c.group_name == groups.c.name))
+            .where(m.c.pool_id == pool_id, m.c.sub == sub)
+        )
+        if after is not None:
+            stmt = stmt.where(m.c.group_name > after)
+        rows = self._conn.execute(stmt.order_by(m.c.group_name).limit(limit + 1)).all()
+        return keyset_page(rows, limit, _group, lambda r: str(r.name))
+
+    def count_groups_of(self, pool_id: str, sub: str) -> int:
+        return count(self._conn, group_members, group_members.c.pool_id == pool_id, group_members.c.sub == sub)
+
+    def members(self, pool_id: str, name: str, limit: int, after: str | None) -> Page[User]:
+        m = group_members
+        stmt = (
+            sa.select(users.c.sub, users.c.username_norm)
+            .join(m, (m.c.pool_id == users.c.pool_id) & (m.c.sub == users.c.sub))
+            .where(m.c.pool_id == pool_id, m.c.group_name == name)
+        )
+        if after is not None:
+            stmt = stmt.where(users.c.username_norm > after)
+        rows = self._conn.execute(stmt.order_by(users.c.username_norm).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        found = SqlUserRepo(self._conn).get_many(pool_id, [r.sub for r in rows])
+        return Page(found, rows[-1].username_norm if more and rows else None)

@@ -1,0 +1,56 @@
+"""Pools and their configuration documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.records import Page, Pool
+from userpool.store.base import NotFound
+from userpool.store.sql.rows import conflicts_as, keyset_page
+from userpool.store.sql.tables import pools
+
+
+def _pool(row: Any) -> Pool:
+    return Pool(row.id, row.name, dict(row.config), row.created_at, row.updated_at)
+
+
+class SqlPoolRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, pool: Pool) -> None:
+        with conflicts_as({}, "id"):
+            self._conn.execute(
+                pools.insert().values(
+                    id=pool.id,
+                    name=pool.name,
+                    config=pool.config,
+                    created_at=pool.created_at,
+                    updated_at=pool.updated_at,
+                )
+            )
+
+    def get(self, pool_id: str) -> Pool | None:
+        row = self._conn.execute(sa.select(pools).where(pools.c.id == pool_id)).first()
+        return _pool(row) if row else None
+
+    def update(self, pool: Pool) -> None:
+        result = self._conn.execute(
+            pools.update()
+            .where(pools.c.id == pool.id)
+            .values(name=pool.name, config=pool.config, updated_at=pool.updated_at)
+        )
+        if result.rowcount == 0:
+            raise NotFound(pool.id)
+
+    def delete(self, pool_id: str) -> None:
+        if self._conn.execute(pools.delete().where(pools.c.id == pool_id)).rowcount == 0:
+            raise NotFound(pool_id)
+
+    def list(self, limit: int, after: str | None) -> Page[Pool]:
+        query = sa.select(pools).order_by(pools.c.id).limit(limit + 1)
+        if after is not None:
+            query = query.where(pools.c.id > after)
+        return keyset_page(self._conn.execute(query).all(), limit, _pool, lambda r: str(r.id))

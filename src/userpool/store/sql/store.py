@@ -1,0 +1,78 @@
+"""SqlStore: the store port on SQLAlchemy Core, one connection per transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from userpool.crypto.sealing import Sealer
+from userpool.store.sql.admin_keys import SqlAdminKeyRepo
+from userpool.store.sql.clients import SqlClientRepo
+from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
+from userpool.store.sql.engine import WRITE_OPTION
+from userpool.store.sql.groups import SqlGroupRepo
+from userpool.store.sql.outbox import SqlOutboxRepo
+from userpool.store.sql.pools import SqlPoolRepo
+from userpool.store.sql.users import SqlUserRepo
+
+
+class SqlTx:
+    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+        self._conn = conn
+        self._sealer = sealer
+
+    @cached_property
+    def pools(self) -> SqlPoolRepo:
+        return SqlPoolRepo(self._conn)
+
+    @cached_property
+    def clients(self) -> SqlClientRepo:
+        return SqlClientRepo(self._conn, self._sealer)
+
+    @cached_property
+    def users(self) -> SqlUserRepo:
+        return SqlUserRepo(self._conn)
+
+    @cached_property
+    def groups(self) -> SqlGroupRepo:
+        return SqlGroupRepo(self._conn)
+
+    @cached_property
+    def domains(self) -> SqlDomainRepo:
+        return SqlDomainRepo(self._conn)
+
+    @cached_property
+    def resource_servers(self) -> SqlResourceServerRepo:
+        return SqlResourceServerRepo(self._conn)
+
+    @cached_property
+    def outbox(self) -> SqlOutboxRepo:
+        return SqlOutboxRepo(self._conn)
+
+    @cached_property
+    def admin_keys(self) -> SqlAdminKeyRepo:
+        return SqlAdminKeyRepo(self._conn, self._sealer)
+
+
+class SqlStore:
+    def __init__(self, engine: Engine, sealer: Sealer) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        self._sealer = sealer
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTx]:
+        with self.engine.begin() as conn:
+            yield SqlTx(conn, self._sealer)
+
+    @contextmanager
+    def write(self) -> Iterator[SqlTx]:
+        with self._write_engine.begin() as conn:
+            yield SqlTx(conn, self._sealer)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

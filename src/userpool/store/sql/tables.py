@@ -1,0 +1,178 @@
+"""The database schema: the single source that Alembic migrations are checked against.
+
+Every row belongs to a pool (``pool_id``); times are epoch seconds (``*_at``); secrets are sealed or hashed.
+Text that ListUsers matches by prefix uses the C collation on PostgreSQL so that byte-order range scans
+(``value >= p AND value < p || U+10FFFF``) run through the btree index.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _text(length: int | None = None) -> sa.types.TypeEngine[str]:
+    """Text compared byte-wise on every database (see module docstring)."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
+_json = sa.JSON()
+_time = sa.Float(precision=53)
+
+pools = sa.Table(
+    "pools",
+    metadata,
+    sa.Column("id", sa.String(55), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("config", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+)
+
+clients = sa.Table(
+    "clients",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("secret_sealed", sa.Text, nullable=True),
+    sa.Column("config", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+    sa.Index(None, "pool_id", "id"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("username", sa.String(128), nullable=False),
+    # Lower-cased in case-insensitive pools; the unique key that makes duplicate sign-ups impossible.
+    sa.Column("username_norm", _text(512), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("password_expires_at", _time, nullable=True),
+    sa.Column("mfa", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+    sa.UniqueConstraint("pool_id", "username_norm"),
+    sa.Index(None, "pool_id", "status", "username_norm"),
+    sa.Index(None, "pool_id", "enabled", "username_norm"),
+)
+
+user_attributes = sa.Table(
+    "user_attributes",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", _text(2048), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_user_attributes_user"
+    ),
+    # ListUsers: `name = v` and `name ^= v`, paged by (value, sub) without touching other users.
+    sa.Index(None, "pool_id", "name", "value", "sub"),
+)
+
+# Sign-in identifiers other than the username: verified email/phone aliases, preferred_username, and
+# email/phone when they are the pool's UsernameAttributes. Unique per pool in the database.
+user_aliases = sa.Table(
+    "user_aliases",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("alias", _text(600), primary_key=True),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_user_aliases_user"
+    ),
+    sa.Index(None, "pool_id", "sub"),
+)
+
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", _text(128), primary_key=True),
+    sa.Column("description", sa.String(2048), nullable=True),
+    sa.Column("role_arn", sa.String(2048), nullable=True),
+    sa.Column("precedence", sa.Integer, nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+)
+
+group_members = sa.Table(
+    "group_members",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("group_name", _text(128), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "group_name"],
+        ["groups.pool_id", "groups.name"],
+        ondelete="CASCADE",
+        name="fk_group_members_group",
+    ),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_group_members_user"
+    ),
+    sa.Index(None, "pool_id", "sub", "group_name"),
+)
+
+domains = sa.Table(
+    "domains",
+    metadata,
+    sa.Column("domain", sa.String(253), primary_key=True),
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("config", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+    sa.Index(None, "pool_id"),
+)
+
+resource_servers = sa.Table(
+    "resource_servers",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("identifier", _text(256), primary_key=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("scopes", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+)
+
+outbox_messages = sa.Table(
+    "outbox_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("pool_id", sa.String(55), nullable=True),
+    sa.Column("channel", sa.String(8), nullable=False),  # EMAIL | SMS
+    sa.Column("destination", sa.String(2048), nullable=False),
+    sa.Column("subject", sa.String(2048), nullable=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("next_attempt_at", _time, nullable=False),
+    sa.Column("sent_at", _time, nullable=True),
+    sa.Index(None, "status", "next_attempt_at"),
+)
+
+admin_keys = sa.Table(
+    "admin_keys",
+    metadata,
+    sa.Column("access_key_id", sa.String(128), primary_key=True),
+    sa.Column("secret_sealed", sa.Text, nullable=False),
+    sa.Column("description", sa.String(256), nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+)

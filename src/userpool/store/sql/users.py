@@ -1,0 +1,183 @@
+"""Users, their attributes and their sign-in aliases.
+
+ListUsers queries are answered from indexes only: the username index, the (status|enabled, username)
+indexes, or the (name, value, sub) index of ``user_attributes``; one more indexed query loads the
+attributes of the page's users.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.records import Page, User, UserQuery
+from userpool.store.base import NotFound
+from userpool.store.sql.rows import conflicts_as, count
+from userpool.store.sql.tables import user_aliases, user_attributes, users
+
+# Every string that starts with p sorts between p and p + U+10FFFF (byte order, see tables.py).
+_TOP = "\U0010ffff"
+_CONFLICTS = {"username_norm": "username", "user_aliases": "alias", "alias": "alias"}
+
+
+def _matches(column: sa.ColumnElement[Any], value: str, prefix: bool) -> sa.ColumnElement[bool]:
+    if prefix:
+        return sa.and_(column >= value, column < value + _TOP)
+    return column == value
+
+
+class SqlUserRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def _row_values(self, user: User) -> dict[str, Any]:
+        return {
+            "username": user.username,
+            "username_norm": user.username_norm,
+            "status": user.status,
+            "enabled": user.enabled,
+            "password_hash": user.password_hash,
+            "password_expires_at": user.password_expires_at,
+            "mfa": user.mfa,
+            "updated_at": user.updated_at,
+        }
+
+    def _write_children(self, user: User) -> None:
+        if user.attributes:
+            self._conn.execute(
+                user_attributes.insert(),
+                [{"pool_id": user.pool_id, "sub": user.sub, "name": n, "value": v} for n, v in user.attributes.items()],
+            )
+        if user.aliases:
+            with conflicts_as(_CONFLICTS, "alias"):
+                self._conn.execute(
+                    user_aliases.insert(),
+                    [{"pool_id": user.pool_id, "sub": user.sub, "alias": a} for a in user.aliases],
+                )
+
+    def add(self, user: User) -> None:
+        with conflicts_as(_CONFLICTS, "username"):
+            self._conn.execute(
+                users.insert().values(
+                    pool_id=user.pool_id, sub=user.sub, created_at=user.created_at, **self._row_values(user)
+                )
+            )
+        self._write_children(user)
+
+    def update(self, user: User) -> None:
+        where = (users.c.pool_id == user.pool_id) & (users.c.sub == user.sub)
+        with conflicts_as(_CONFLICTS, "username"):
+            if self._conn.execute(users.update().where(where).values(**self._row_values(user))).rowcount == 0:
+                raise NotFound(user.sub)
+        for child in (user_attributes, user_aliases):
+            self._conn.execute(child.delete().where((child.c.pool_id == user.pool_id) & (child.c.sub == user.sub)))
+        self._write_children(user)
+
+    def delete(self, pool_id: str, sub: str) -> None:
+        stmt = users.delete().where((users.c.pool_id == pool_id) & (users.c.sub == sub))
+        if self._conn.execute(stmt).rowcount == 0:
+            raise NotFound(sub)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def _load(self, pool_id: str, rows: list[Any]) -> list[User]:
+        if not rows:
+            return []
+        subs = [r.sub for r in rows]
+        attrs: dict[str, dict[str, str]] = defaultdict(dict)
+        for a in self._conn.execute(
+            sa.select(user_attributes.c.sub, user_attributes.c.name, user_attributes.c.value).where(
+                user_attributes.c.pool_id == pool_id, user_attributes.c.sub.in_(subs)
+            )
+        ):
+            attrs[a.sub][a.name] = a.value
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for al in self._conn.execute(
+            sa.select(user_aliases.c.sub, user_aliases.c.alias).where(
+                user_aliases.c.pool_id == pool_id, user_aliases.c.sub.in_(subs)
+            )
+        ):
+            aliases[al.sub].append(al.alias)
+        return [
+            User(
+                pool_id=r.pool_id,
+                sub=r.sub,
+                username=r.username,
+                username_norm=r.username_norm,
+                status=r.status,
+                enabled=bool(r.enabled),
+                password_hash=r.password_hash,
+                password_expires_at=r.password_expires_at,
+                attributes=attrs[r.sub],
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                aliases=tuple(sorted(aliases[r.sub])),
+                mfa=dict(r.mfa or {}),
+            )
+            for r in rows
+        ]
+
+    def _one(self, pool_id: str, *where: sa.ColumnElement[bool]) -> User | None:
+        found = self._conn.execute(sa.select(users).where(users.c.pool_id == pool_id, *where)).first()
+        return self._load(pool_id, [found])[0] if found else None
+
+    def get_by_sub(self, pool_id: str, sub: str) -> User | None:
+        return self._one(pool_id, users.c.sub == sub)
+
+    def get_by_username(self, pool_id: str, username_norm: str) -> User | None:
+        return self._one(pool_id, users.c.username_norm == username_norm)
+
+    def get_by_alias(self, pool_id: str, alias: str) -> User | None:
+        sub = self._conn.execute(
+            sa.select(user_aliases.c.sub).where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias == alias)
+        ).scalar()
+        return self.get_by_sub(pool_id, sub) if sub else None
+
+    def get_many(self, pool_id: str, subs: list[str]) -> list[User]:
+        rows = self._conn.execute(sa.select(users).where(users.c.pool_id == pool_id, users.c.sub.in_(subs))).all()
+        by_sub = {u.sub: u for u in self._load(pool_id, list(rows))}
+        return [by_sub[s] for s in subs if s in by_sub]
+
+    def count(self, pool_id: str) -> int:
+        return count(self._conn, users, users.c.pool_id == pool_id)
+
+    def list(self, pool_id: str, query: UserQuery | None, limit: int, after: str | None) -> Page[User]:
+        if query is None or query.attribute in ("username", "cognito:user_status", "status"):
+            return self._list_by_username(pool_id, query, limit, after)
+        return self._list_by_attribute(pool_id, query, limit, after)
+
+    def _list_by_username(self, pool_id: str, query: UserQuery | None, limit: int, after: str | None) -> Page[User]:
+        stmt = sa.select(users).where(users.c.pool_id == pool_id)
+        if query is not None and query.attribute == "username":
+            stmt = stmt.where(_matches(users.c.username_norm, query.value, query.prefix))
+        elif query is not None and query.attribute == "cognito:user_status":
+            stmt = stmt.where(_matches(users.c.status, query.value, query.prefix))
+        elif query is not None:
+            stmt = stmt.where(users.c.enabled == (query.value == "Enabled"))
+        if after is not None:
+            stmt = stmt.where(users.c.username_norm > after)
+        rows = self._conn.execute(stmt.order_by(users.c.username_norm).limit(limit + 1)).all()
+        page = self._load(pool_id, list(rows[:limit]))
+        return Page(page, rows[limit - 1].username_norm if len(rows) > limit else None)
+
+    def _list_by_attribute(self, pool_id: str, query: UserQuery, limit: int, after: str | None) -> Page[User]:
+        a = user_attributes
+        stmt = sa.select(a.c.sub, a.c.value).where(
+            a.c.pool_id == pool_id,
+            a.c.name == query.attribute,
+            _matches(a.c.value, query.value, query.prefix),
+        )
+        if after is not None:
+            last_value, last_sub = json.loads(after)
+            stmt = stmt.where(sa.or_(a.c.value > last_value, sa.and_(a.c.value == last_value, a.c.sub > last_sub)))
+        keys = self._conn.execute(stmt.order_by(a.c.value, a.c.sub).limit(limit + 1)).all()
+        more = len(keys) > limit
+        keys = keys[:limit]
+        found = self.get_many(pool_id, [k.sub for k in keys])
+        cursor = json.dumps([keys[-1].value, keys[-1].sub]) if more and keys else None
+        return Page(found, cursor)

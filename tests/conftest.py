@@ -1,0 +1,126 @@
+"""Fixtures shared by every test layer.
+
+``backend`` runs a test on SQLite and on PostgreSQL; ``idp`` is a boto3 cognito-idp client talking to a
+fresh server on that backend (in process); ``server`` is the same server on a real socket.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from tests.support import postgres
+from tests.support.bridge import REGION, in_process_client, serve_in_thread, socket_client
+from userpool.app import Runtime, build_runtime, create_app
+from userpool.config import Argon2Params, Settings
+from userpool.store.sql.tables import metadata
+
+ACCESS_KEY = "AKIDUSERPOOLTEST0001"
+SECRET_KEY = "test-secret-key-0123456789abcdefghijklmn"
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    try:
+        with postgres.server_url() as base, postgres.scratch_database(base) as url:
+            yield url
+    except (RuntimeError, sa.exc.OperationalError) as exc:
+        pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
+
+
+def _truncate(url: str) -> None:
+    engine = sa.create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        if sa.inspect(conn).has_table("pools"):
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'userpool.sqlite3'}"
+    url = str(request.getfixturevalue("postgres_url"))
+    _truncate(url)
+    return url
+
+
+def make_settings(data_dir: Path, database_url: str, **over: Any) -> Settings:
+    base = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        region=REGION,
+        account_id="123456789012",
+        admin_access_key_id=ACCESS_KEY,
+        admin_secret_access_key=SECRET_KEY,
+        secret_keys=("test-server-secret",),
+        argon2=Argon2Params.fast(),
+    )
+    return base.replace(**over)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path / "data", database_url)
+
+
+@dataclass
+class Server:
+    settings: Settings
+    runtime: Runtime
+    test_client: TestClient
+
+    def client(self, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY, **config: Any) -> Any:
+        return in_process_client(self.test_client, access_key, secret_key, **config)
+
+
+@pytest.fixture
+def app_server(settings: Settings) -> Iterator[Server]:
+    runtime = build_runtime(settings)
+    app = create_app(settings, runtime=runtime)
+    with TestClient(app) as test_client:
+        yield Server(settings, runtime, test_client)
+    runtime.store.dispose()
+
+
+@pytest.fixture
+def idp(app_server: Server) -> Any:
+    """boto3's cognito-idp client, signed with the server's admin key, in process."""
+    return app_server.client()
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[str]:
+    """The server on a real loopback socket; yields its base URL."""
+    runtime = build_runtime(settings)
+    with serve_in_thread(create_app(settings, runtime=runtime)) as url:
+        yield url
+    runtime.store.dispose()
+
+
+@pytest.fixture
+def live_idp(live_server: str) -> Any:
+    return socket_client(live_server, ACCESS_KEY, SECRET_KEY)
+
+
+@pytest.fixture
+def pool_id(idp: Any) -> str:
+    return str(idp.create_user_pool(PoolName="test-pool")["UserPool"]["Id"])
+
+
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
