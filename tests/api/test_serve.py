@@ -1,0 +1,114 @@
+"""`userpool serve` as a user starts it: the printed URL and credentials are all a boto3 script needs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.support.bridge import free_port
+
+
+def _start(data_dir: Path, port: int, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("USERPOOL_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "userpool", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**clean, **(env or {})},
+    )
+    assert proc.stdout is not None
+    banner = ""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            break
+        banner += line
+        if "Uvicorn running" in line or "Application startup complete" in line:
+            return proc, banner
+    proc.kill()
+    _stop(proc)
+    raise AssertionError(f"server did not start:\n{banner}")
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str, Path, int]]:
+    port = free_port()
+    proc, banner = _start(tmp_path / "data", port)
+    try:
+        yield banner, f"http://localhost:{port}", tmp_path / "data", port
+    finally:
+        _stop(proc)
+
+
+def _client_from_banner(banner: str, url: str) -> Any:
+    key = re.search(r"AWS_ACCESS_KEY_ID=(\S+)", banner)
+    secret = re.search(r"AWS_SECRET_ACCESS_KEY=(\S+)", banner)
+    assert key and secret, banner
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=key.group(1),
+        aws_secret_access_key=secret.group(1),
+    )
+
+
+def test_serve__banner_credentials_set_up_a_pool(served: tuple[str, str, Path, int]) -> None:
+    banner, url, _, _ = served
+    assert f"serving the Cognito API at {url}" in banner
+    assert 'boto3.client("cognito-idp"' in banner
+    idp = _client_from_banner(banner, url)
+    pool_id = idp.create_user_pool(PoolName="from-banner")["UserPool"]["Id"]
+    assert pool_id.startswith("us-east-1_")
+    client = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="web", GenerateSecret=True)
+    assert len(client["UserPoolClient"]["ClientSecret"]) >= 24
+    idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
+    idp.create_group(UserPoolId=pool_id, GroupName="admins")
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username="alice", GroupName="admins")
+    users = idp.list_users_in_group(UserPoolId=pool_id, GroupName="admins")["Users"]
+    assert [u["Username"] for u in users] == ["alice"]
+
+
+def test_serve__second_start_shows_the_same_credentials(tmp_path: Path) -> None:
+    port = free_port()
+    proc, first = _start(tmp_path / "data", port)
+    _stop(proc)
+    proc, second = _start(tmp_path / "data", port)
+    try:
+        key = re.search(r"AWS_ACCESS_KEY_ID=(\S+)", first)
+        assert key and f"AWS_ACCESS_KEY_ID={key.group(1)}" in second
+        assert "(data directory)" in second
+        idp = _client_from_banner(second, f"http://localhost:{port}")
+        assert idp.list_user_pools(MaxResults=5)["UserPools"] == []
+    finally:
+        _stop(proc)
+
+
+def test_serve__environment_credentials_are_used(tmp_path: Path) -> None:
+    port = free_port()
+    env = {"USERPOOL_ADMIN_ACCESS_KEY_ID": "AKIAENVKEY0000000001", "USERPOOL_ADMIN_SECRET_ACCESS_KEY": "env-secret"}
+    proc, banner = _start(tmp_path / "data", port, env)
+    try:
+        assert "AWS_ACCESS_KEY_ID=AKIAENVKEY0000000001" in banner
+        idp = _client_from_banner(banner, f"http://localhost:{port}")
+        assert "UserPools" in idp.list_user_pools(MaxResults=1)
+    finally:
+        _stop(proc)
