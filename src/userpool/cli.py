@@ -63,7 +63,6 @@ def _print_banner(settings: Settings, access_key_id: str | None, secret: str | N
 @main.command()
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default 9229).")
-@click.option("--workers", type=int, help="Worker processes.")
 @_data_options
 @click.option("--dev", is_flag=True, default=None, help="Accept any SigV4 signature (local use only).")
 @click.pass_context

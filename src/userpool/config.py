@@ -36,7 +36,6 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 9229
-    workers: int = 1
     data_dir: Path = Path("userpool-data")
     database_url: str = ""
     dev: bool = False
