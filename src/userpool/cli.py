@@ -75,6 +75,7 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
 
     settings = _settings(ctx, **flags)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     runtime = build_runtime(settings)
     creds = ensure_admin_credentials(settings, runtime.store, runtime.deps.clock.now())
     _print_banner(
