@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from userpool.model.records import Pool
@@ -20,9 +21,17 @@ def normalise(pool: Pool, value: str) -> str:
     return value if case_sensitive(pool) else value.lower()
 
 
+# Attribute values may be 2048 characters, more than a btree index entry can hold on PostgreSQL; a longer
+# value is keyed by its digest, which is just as unique.
+_ALIAS_INLINE_MAX = 256
+
+
 def alias_key(pool: Pool, kind: str, value: str) -> str:
     """The stored alias row for an email / phone_number / preferred_username value."""
-    return f"{kind}:{normalise(pool, value)}"
+    norm = normalise(pool, value)
+    if len(norm) > _ALIAS_INLINE_MAX:
+        norm = "sha256:" + hashlib.sha256(norm.encode()).hexdigest()
+    return f"{kind}:{norm}"
 
 
 def looks_like_sub(value: str) -> bool:

@@ -1,0 +1,55 @@
+"""The text of the messages Cognito sends: invitations (AdminCreateUser) and one-time codes.
+
+Spec users-attributes-policies §5 and §7: templates come from the pool, ``{username}`` and ``{####}``
+are replaced, and Cognito's own wording is used when the pool sets no template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from userpool.model.records import Pool
+
+EMAIL = "EMAIL"
+SMS = "SMS"
+
+DEFAULT_INVITE_MESSAGE = "Your username is {username} and temporary password is {####}. "
+DEFAULT_INVITE_SUBJECT = "Your temporary password"
+DEFAULT_CODE_MESSAGE = "Your verification code is {####}. "
+DEFAULT_CODE_SUBJECT = "Your verification code"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message ready for the outbox; ``subject`` is None for SMS."""
+
+    subject: str | None
+    body: str
+
+
+def render(template: str, *, username: str | None = None, code: str) -> str:
+    """Fill ``{username}`` and ``{####}`` (the temporary password or code) into ``template``."""
+    text = template if username is None else template.replace("{username}", username)
+    return text.replace("{####}", code)
+
+
+def invitation(pool: Pool, medium: str, username: str, temporary_password: str) -> Rendered:
+    """The AdminCreateUser invitation from AdminCreateUserConfig.InviteMessageTemplate."""
+    template = (pool.config.get("AdminCreateUserConfig") or {}).get("InviteMessageTemplate") or {}
+    if medium == SMS:
+        body = template.get("SMSMessage") or DEFAULT_INVITE_MESSAGE
+        return Rendered(None, render(body, username=username, code=temporary_password))
+    body = template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
+    subject = template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT
+    return Rendered(subject, render(body, username=username, code=temporary_password))
+
+
+def code_message(pool: Pool, medium: str, code: str) -> Rendered:
+    """A one-time code message from VerificationMessageTemplate (or the legacy top-level members)."""
+    template = pool.config.get("VerificationMessageTemplate") or {}
+    if medium == SMS:
+        body = template.get("SmsMessage") or pool.config.get("SmsVerificationMessage") or DEFAULT_CODE_MESSAGE
+        return Rendered(None, render(body, code=code))
+    body = template.get("EmailMessage") or pool.config.get("EmailVerificationMessage") or DEFAULT_CODE_MESSAGE
+    subject = template.get("EmailSubject") or pool.config.get("EmailVerificationSubject") or DEFAULT_CODE_SUBJECT
+    return Rendered(subject, render(body, code=code))
