@@ -121,6 +121,7 @@ def admin_key_create(ctx: click.Context, /, description: str | None, **flags: An
     key = AdminKey(new_access_key_id(), new_secret_access_key(), description, runtime.deps.clock.now())
     with runtime.store.write() as tx:
         tx.admin_keys.add(key)
+    runtime.store.dispose()
     click.echo(json.dumps({"AccessKeyId": key.access_key_id, "SecretAccessKey": key.secret_access_key}, indent=2))
 
 
@@ -133,6 +134,7 @@ def admin_key_list(ctx: click.Context, /, **flags: Any) -> None:
     runtime = build_runtime(_settings(ctx, **flags))
     with runtime.store.read() as tx:
         keys = tx.admin_keys.list()
+    runtime.store.dispose()
     for key in keys:
         click.echo(f"{key.access_key_id}\t{key.description or ''}")
 
@@ -151,6 +153,8 @@ def admin_key_delete(ctx: click.Context, /, access_key_id: str, **flags: Any) ->
             tx.admin_keys.delete(access_key_id)
     except NotFound:
         raise click.ClickException(f"no admin key {access_key_id}") from None
+    finally:
+        runtime.store.dispose()
     click.echo(f"deleted {access_key_id}")
 
 
@@ -165,6 +169,7 @@ def outbox(ctx: click.Context, /, limit: int, **flags: Any) -> None:
     runtime = build_runtime(_settings(ctx, **flags))
     with runtime.store.read() as tx:
         messages = tx.outbox.recent(limit)
+    runtime.store.dispose()
     for m in messages:
         click.echo(f"--- #{m.id} {m.channel} to {m.destination} [{m.status}]")
         if m.subject:

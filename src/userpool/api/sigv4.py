@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,9 @@ from userpool.errors import (
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "cognito-idp"
+# The scope's region prefixes new pool ids ("<region>_<9 alphanumerics>", at most 55 characters, pattern
+# [\w-]+_[0-9a-zA-Z]+), so it may hold neither "_" nor more than 45 characters.
+_REGION = re.compile(r"[A-Za-z0-9-]{1,45}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +81,10 @@ def region_of(header: str | None) -> str | None:
     if not header:
         return None
     try:
-        return parse_authorization(header).region
+        region = parse_authorization(header).region
     except IncompleteSignatureException:
         return None
+    return region if _REGION.fullmatch(region) else None
 
 
 def _canonical_uri(raw_path: str) -> str:
@@ -135,6 +140,8 @@ def verify(
     auth = parse_authorization(header)
     if auth.service != SERVICE:
         raise InvalidSignatureException(f"Credential should be scoped to correct service: '{SERVICE}'.")
+    if not _REGION.fullmatch(auth.region):
+        raise InvalidSignatureException(f"Credential should be scoped to a valid region, not '{auth.region}'.")
     secret = secret_for(auth.access_key_id)
     if secret is None or "x-amz-security-token" in request.headers:
         # Our keys carry no session token, so a request that sends one was not signed with our key.
@@ -144,10 +151,11 @@ def verify(
     skew = (when - server_time).total_seconds()
     if abs(skew) > max_skew_seconds:
         stamp = server_time.strftime("%Y%m%dT%H%M%SZ")
-        relation = "earlier" if skew < 0 else "later"
+        relation, sign = ("earlier", -1) if skew < 0 else ("later", 1)
+        bound = datetime.fromtimestamp(now + sign * max_skew_seconds, UTC).strftime("%Y%m%dT%H%M%SZ")
         raise InvalidSignatureException(
-            f"Signature expired: {amz_date} is now {relation} than {stamp} "
-            f"({stamp} {'-' if skew < 0 else '+'} {max_skew_seconds // 60} min.)"
+            f"Signature expired: {amz_date} is now {relation} than {bound} "
+            f"({stamp} {'-' if sign < 0 else '+'} {max_skew_seconds // 60} min.)"
         )
     if amz_date[:8] != auth.date:
         raise InvalidSignatureException(

@@ -15,7 +15,7 @@ from userpool.errors import (
     ResourceNotFoundException,
 )
 from userpool.model.paging import decode_token, encode_token, page_limit
-from userpool.model.records import Group, Page, Pool
+from userpool.model.records import Group
 from userpool.services.lookup import pool_or_404, user_or_404
 from userpool.services.user_wire import user_type
 from userpool.store.base import Conflict, NotFound, Tx
@@ -140,9 +140,9 @@ def list_groups(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     return _with_token({"Groups": [group_type(g) for g in page.items]}, page.next_cursor, scope)
 
 
-def _is_member(tx: Tx, pool: Pool, sub: str, name: str) -> bool:
-    # Only asked when the user is at the limit, so one page of at most MAX_GROUPS_PER_USER is enough.
-    page: Page[Group] = tx.groups.groups_of(pool.id, sub, MAX_GROUPS_PER_USER, None)
+def _is_member(tx: Tx, pool_id: str, sub: str, name: str) -> bool:
+    # Only asked when the user is at the limit, so one page of MAX_GROUPS_PER_USER holds all their groups.
+    page = tx.groups.groups_of(pool_id, sub, MAX_GROUPS_PER_USER, None)
     return any(g.name == name for g in page.items)
 
 
@@ -153,7 +153,7 @@ def admin_add_user_to_group(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             group = _group_or_404(tx, pool.id, req["GroupName"])
             user = user_or_404(tx, pool, req["Username"])
             if tx.groups.count_groups_of(pool.id, user.sub) >= MAX_GROUPS_PER_USER and not _is_member(
-                tx, pool, user.sub, group.name
+                tx, pool.id, user.sub, group.name
             ):
                 raise LimitExceededException(f"A user can be a member of at most {MAX_GROUPS_PER_USER} groups.")
             tx.groups.add_member(pool.id, group.name, user.sub)

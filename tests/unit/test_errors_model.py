@@ -1,0 +1,47 @@
+"""userpool.errors against the exception shapes of botocore's cognito-idp model (design §4)."""
+
+from __future__ import annotations
+
+import inspect
+
+import botocore.loaders
+import pytest
+
+from userpool import errors
+from userpool.errors import PROTOCOL_ERRORS, CognitoError
+
+MODEL = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")
+EXCEPTION_SHAPES = {name: shape for name, shape in MODEL["shapes"].items() if shape.get("exception")}
+ERROR_CLASSES = {
+    name: cls
+    for name, cls in inspect.getmembers(errors, inspect.isclass)
+    if issubclass(cls, CognitoError) and cls is not CognitoError
+}
+
+
+def test_errors__model_has_exception_shapes() -> None:
+    assert len(EXCEPTION_SHAPES) >= 50
+
+
+@pytest.mark.parametrize("name", sorted(set(ERROR_CLASSES) - {c.__name__ for c in PROTOCOL_ERRORS}))
+def test_errors__every_class_is_a_model_exception(name: str) -> None:
+    assert name in EXCEPTION_SHAPES
+
+
+@pytest.mark.parametrize("name", sorted(EXCEPTION_SHAPES))
+def test_errors__every_model_exception_has_a_class(name: str) -> None:
+    assert name in ERROR_CLASSES
+    assert ERROR_CLASSES[name].code == name
+
+
+@pytest.mark.parametrize("name", sorted(EXCEPTION_SHAPES))
+def test_errors__status_500_exactly_for_faults(name: str) -> None:
+    fault = EXCEPTION_SHAPES[name].get("fault", False)
+    assert (ERROR_CLASSES[name].status == 500) == fault
+    assert ERROR_CLASSES[name]().to_wire()["__type"] == name
+
+
+@pytest.mark.parametrize("cls", PROTOCOL_ERRORS, ids=lambda c: c.__name__)
+def test_errors__protocol_errors_are_client_errors_outside_the_model(cls: type[CognitoError]) -> None:
+    assert cls.__name__ not in EXCEPTION_SHAPES
+    assert cls.status == 400
