@@ -107,7 +107,16 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise SerializationException("Request body must be a JSON object.")
-    return data
+    return _without_nulls(data)
+
+
+def _without_nulls(value: Any) -> Any:
+    """AWS reads a JSON null as an absent value; dropping them here spares every service the case."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
 
 
 async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dict[str, Any]:

@@ -91,8 +91,6 @@ class _Validator:
             self._type_error(path, "a list")
         self._length(shape, value, len(value), path, sensitive)
         for i, item in enumerate(value, start=1):
-            if item is None:
-                continue
             self.check(shape["member"]["shape"], item, f"{path}.{i}.member", sensitive)
 
     def _check_map(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
