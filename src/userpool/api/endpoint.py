@@ -107,7 +107,8 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise SerializationException("Request body must be a JSON object.")
-    return _without_nulls(data)
+    cleaned: dict[str, Any] = _without_nulls(data)
+    return cleaned
 
 
 def _without_nulls(value: Any) -> Any:

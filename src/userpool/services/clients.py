@@ -124,7 +124,7 @@ def create_user_pool_client(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     while True:
         try:
             with ctx.store.write() as tx:
-                pool = pool_or_404(tx, req["UserPoolId"])
+                pool = pool_or_404(tx, req["UserPoolId"], for_update=True)  # the per-pool client limit
                 if tx.clients.count(pool.id) >= MAX_CLIENTS_PER_POOL:
                     raise LimitExceededException(
                         f"User pool {pool.id} has reached its limit of {MAX_CLIENTS_PER_POOL} app clients."

@@ -93,7 +93,7 @@ def create_user_pool_domain(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     if req.get("Routing") is not None:
         config["Routing"] = copy.deepcopy(req["Routing"])
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)  # one domain of each kind per pool
         existing = tx.domains.get(name)
         if existing is not None:
             raise InvalidParameterException(_TAKEN if existing.pool_id != pool.id else "Domain already exists.")

@@ -80,7 +80,7 @@ def create_group(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     )
     try:
         with ctx.store.write() as tx:
-            pool_or_404(tx, group.pool_id)
+            pool_or_404(tx, group.pool_id, for_update=True)  # the per-pool group limit
             if tx.groups.get(group.pool_id, group.name) is not None:
                 raise GroupExistsException()
             if tx.groups.count(group.pool_id) >= MAX_GROUPS_PER_POOL:

@@ -8,8 +8,8 @@ from userpool.model.usernames import alias_key, looks_like_sub, normalise
 from userpool.store.base import Tx
 
 
-def pool_or_404(tx: Tx, pool_id: str) -> Pool:
-    pool = tx.pools.get(pool_id)
+def pool_or_404(tx: Tx, pool_id: str, for_update: bool = False) -> Pool:
+    pool = tx.pools.get(pool_id, for_update)
     if pool is None:
         raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool

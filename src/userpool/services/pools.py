@@ -74,7 +74,7 @@ def update_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserPool: replace every setting it may set; omitted ones revert to their defaults."""
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
         _save(ctx, tx, pool, pool_config.update_config(pool.config, req), req.get("PoolName"))
     return {}
 
@@ -82,7 +82,7 @@ def update_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 def delete_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserPool, refused while DeletionProtection is ACTIVE; clients, users and groups go with it."""
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
         if pool.config.get("DeletionProtection") == "ACTIVE":
             raise InvalidParameterException(
                 f"The user pool {pool.id} cannot be deleted because deletion protection is activated. "
@@ -118,7 +118,7 @@ def add_custom_attributes(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """AddCustomAttributes: append definitions; existing attributes can never change or go away."""
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
         config = dict(pool.config)
         config["SchemaAttributes"] = schema.add_custom(config.get("SchemaAttributes", []), req["CustomAttributes"])
         _save(ctx, tx, pool, config)
@@ -136,7 +136,7 @@ def set_user_pool_mfa_config(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """SetUserPoolMfaConfig: set the MFA mode and the factors on offer; answers with the new configuration."""
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
         saved = _save(ctx, tx, pool, pool_mfa.set_mfa(pool.config, req))
     return pool_mfa.mfa_view(saved.config)
 

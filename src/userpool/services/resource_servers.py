@@ -86,7 +86,7 @@ def create_resource_server(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     identifier = req["Identifier"]
     duplicate = f"{identifier} already exists in pool {req['UserPoolId']}."
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)  # the per-pool server limit
         if tx.resource_servers.get(pool.id, identifier) is not None:
             raise InvalidParameterException(duplicate)
         if tx.resource_servers.count(pool.id) >= MAX_SERVERS_PER_POOL:

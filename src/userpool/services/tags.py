@@ -25,7 +25,7 @@ def _pool_for_arn(ctx: Ctx, tx: Tx, arn: str) -> Pool:
     if match is None:
         raise InvalidParameterException(f"Invalid ARN: {arn} is not the ARN of a user pool.")
     region, account, pool_id = match.groups()
-    pool = tx.pools.get(pool_id)
+    pool = tx.pools.get(pool_id, for_update=True)
     if pool is None or account != ctx.settings.account_id or pool_id.split("_", 1)[0] != region:
         raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool

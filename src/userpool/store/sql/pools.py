@@ -32,8 +32,12 @@ class SqlPoolRepo:
                 )
             )
 
-    def get(self, pool_id: str) -> Pool | None:
-        row = self._conn.execute(sa.select(pools).where(pools.c.id == pool_id)).first()
+    def get(self, pool_id: str, for_update: bool = False) -> Pool | None:
+        query = sa.select(pools).where(pools.c.id == pool_id)
+        if for_update:
+            # PostgreSQL: row lock. SQLite: nothing to add, BEGIN IMMEDIATE already serialises writers.
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
         return _pool(row) if row else None
 
     def update(self, pool: Pool) -> None:
