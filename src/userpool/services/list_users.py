@@ -12,7 +12,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException
 from userpool.model.filters import format_filter, parse_filter, select
-from userpool.model.paging import decode_token, encode_token, page_limit
+from userpool.model.paging import page_limit
 from userpool.model.records import Page, Pool, User, UserQuery
 from userpool.model.schema import STANDARD_NAMES, definitions
 from userpool.model.usernames import normalise
@@ -44,7 +44,7 @@ def list_users(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         names = _attributes_to_get(pool, req.get("AttributesToGet"))
         # A token only continues the listing that issued it: same pool, same filter.
         scope = f"ListUsers\n{pool.id}\n{format_filter(query)}"
-        after = decode_token(req.get("PaginationToken"), scope)
+        after = ctx.deps.page_tokens.decode(req.get("PaginationToken"), scope)
         selection = select(query)
         page: Page[User] = (
             Page([])
@@ -52,7 +52,7 @@ def list_users(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             else tx.users.list(pool.id, selection.query, page_limit(req.get("Limit")), after)
         )
     body: dict[str, Any] = {"Users": [user_type(u, names) for u in page.items]}
-    token = encode_token(page.next_cursor, scope)
+    token = ctx.deps.page_tokens.encode(page.next_cursor, scope)
     if token is not None:
         body["PaginationToken"] = token
     return body

@@ -24,6 +24,7 @@ def _text(length: int | None = None) -> sa.types.TypeEngine[str]:
     return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
 
+VALUE_PREFIX_CHARS = 256
 _json = sa.JSON()
 _time = sa.Float(precision=53)
 
@@ -76,12 +77,18 @@ user_attributes = sa.Table(
     sa.Column("pool_id", sa.String(55), primary_key=True),
     sa.Column("sub", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("value", _text(2048), nullable=False),
+    sa.Column("value", sa.String(2048), nullable=False),
+    # The first VALUE_PREFIX_CHARS characters: a 2048-character value does not fit in a PostgreSQL btree
+    # entry, its prefix does, and every ListUsers match can be decided on the prefix first.
+    sa.Column("value_prefix", _text(VALUE_PREFIX_CHARS), nullable=False),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_user_attributes_user"
     ),
     # ListUsers: `name = v` and `name ^= v`, paged by (value, sub) without touching other users.
-    sa.Index(None, "pool_id", "name", "value", "sub"),
+    sa.Index(None, "pool_id", "name", "value_prefix", "sub"),
+    # On SQLite the primary key then holds the values too: without it, the index above covers every query of
+    # this table, and SQLite's planner (no statistics) reads all of a pool's rows through it to load one user.
+    sqlite_with_rowid=False,
 )
 
 # Sign-in identifiers other than the username: verified email/phone aliases, preferred_username, and

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from userpool.model.records import Page, User, UserQuery
 from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count
-from userpool.store.sql.tables import user_aliases, user_attributes, users
+from userpool.store.sql.tables import VALUE_PREFIX_CHARS, user_aliases, user_attributes, users
 
 # Every string that starts with p sorts between p and p + U+10FFFF (byte order, see tables.py).
 _TOP = "\U0010ffff"
@@ -51,7 +51,16 @@ class SqlUserRepo:
         if user.attributes:
             self._conn.execute(
                 user_attributes.insert(),
-                [{"pool_id": user.pool_id, "sub": user.sub, "name": n, "value": v} for n, v in user.attributes.items()],
+                [
+                    {
+                        "pool_id": user.pool_id,
+                        "sub": user.sub,
+                        "name": n,
+                        "value": v,
+                        "value_prefix": v[:VALUE_PREFIX_CHARS],
+                    }
+                    for n, v in user.attributes.items()
+                ],
             )
         if user.aliases:
             with conflicts_as(_CONFLICTS, "alias"):
@@ -167,17 +176,21 @@ class SqlUserRepo:
 
     def _list_by_attribute(self, pool_id: str, query: UserQuery, limit: int, after: str | None) -> Page[User]:
         a = user_attributes
-        stmt = sa.select(a.c.sub, a.c.value).where(
-            a.c.pool_id == pool_id,
-            a.c.name == query.attribute,
-            _matches(a.c.value, query.value, query.prefix),
-        )
+        head = query.value[:VALUE_PREFIX_CHARS]
+        if len(query.value) < VALUE_PREFIX_CHARS and query.prefix:
+            # A short prefix of the value is a prefix of its stored prefix: the index range decides alone.
+            match = _matches(a.c.value_prefix, head, prefix=True)
+        else:
+            match = sa.and_(a.c.value_prefix == head, _matches(a.c.value, query.value, query.prefix))
+        stmt = sa.select(a.c.sub, a.c.value_prefix).where(a.c.pool_id == pool_id, a.c.name == query.attribute, match)
         if after is not None:
-            last_value, last_sub = json.loads(after)
-            stmt = stmt.where(sa.or_(a.c.value > last_value, sa.and_(a.c.value == last_value, a.c.sub > last_sub)))
-        keys = self._conn.execute(stmt.order_by(a.c.value, a.c.sub).limit(limit + 1)).all()
+            last_prefix, last_sub = json.loads(after)
+            stmt = stmt.where(
+                sa.or_(a.c.value_prefix > last_prefix, sa.and_(a.c.value_prefix == last_prefix, a.c.sub > last_sub))
+            )
+        keys = self._conn.execute(stmt.order_by(a.c.value_prefix, a.c.sub).limit(limit + 1)).all()
         more = len(keys) > limit
         keys = keys[:limit]
         found = self.get_many(pool_id, [k.sub for k in keys])
-        cursor = json.dumps([keys[-1].value, keys[-1].sub]) if more and keys else None
+        cursor = json.dumps([keys[-1].value_prefix, keys[-1].sub]) if more and keys else None
         return Page(found, cursor)

@@ -1,0 +1,1 @@
+"""Benchmarks of the userpool server: ``python -m bench <scenario>`` (design §8)."""

@@ -1,0 +1,23 @@
+"""``python -m bench <scenario> [options]``: run one benchmark scenario."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from bench import list_users
+
+SCENARIOS: dict[str, Callable[[list[str]], int]] = {
+    "list_users": list_users.main,
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in SCENARIOS:
+        print(f"usage: python -m bench {{{','.join(sorted(SCENARIOS))}}} [options]", file=sys.stderr)
+        return 2
+    return SCENARIOS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
