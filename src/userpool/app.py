@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import logging
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from userpool.crypto.passwords import PasswordHasher
 from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
+from userpool.model.paging import PageTokens
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -45,7 +47,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations
     engine = make_engine(settings.effective_database_url)
     if run_migrations:
         migrate.upgrade(engine)
-    store = SqlStore(engine, Sealer(server_secrets(settings)))
+    secrets = server_secrets(settings)
+    store = SqlStore(engine, Sealer(secrets))
     clock = clock or SystemClock()
     email: Sender = (
         SmtpSender(settings.smtp_url, settings.mail_from, settings.smtp_username, settings.smtp_password)
@@ -55,7 +58,15 @@ def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations
     sms: Sender = WebhookSmsSender(settings.sms_webhook_url) if settings.sms_webhook_url else LogSender()
     dispatcher = OutboxDispatcher(store, email, sms, clock)
     hasher = PasswordHasher(settings.argon2.time_cost, settings.argon2.memory_kib, settings.argon2.parallelism)
-    deps = Deps(settings=settings, store=store, clock=clock, hasher=hasher, wake_outbox=dispatcher.wake)
+    page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
+    deps = Deps(
+        settings=settings,
+        store=store,
+        clock=clock,
+        hasher=hasher,
+        page_tokens=page_tokens,
+        wake_outbox=dispatcher.wake,
+    )
     return Runtime(deps, store, dispatcher)
 
 

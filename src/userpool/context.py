@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.crypto.passwords import PasswordHasher
+from userpool.model.paging import PageTokens
 from userpool.store.base import Store
 
 
@@ -19,6 +20,7 @@ class Deps:
     store: Store
     clock: Clock
     hasher: PasswordHasher
+    page_tokens: PageTokens
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
 

@@ -1,37 +1,57 @@
-"""Opaque pagination tokens bound to the query that issued them (spec users-attributes-policies §9)."""
+"""Opaque pagination tokens bound to the query that issued them (spec users-attributes-policies §9).
+
+A token carries the store's cursor and an HMAC over it and the query's scope (operation, pool, filter), so
+a token is only accepted by the query that issued it and the store never reads a cursor it did not write.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
+import hmac
 
 from userpool.errors import InvalidParameterException
 
-
-def _scope_hash(scope: str) -> str:
-    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+_MAC_BYTES = 16
 
 
-def encode_token(cursor: str | None, scope: str) -> str | None:
-    if cursor is None:
-        return None
-    raw = json.dumps({"c": cursor, "q": _scope_hash(scope)}, separators=(",", ":")).encode()
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(token: str | None, scope: str) -> str | None:
-    """The cursor inside ``token``; InvalidParameterException for a token of another query or garbage."""
-    if token is None:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        cursor, query = data["c"], data["q"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidParameterException("Invalid pagination token.") from None
-    if not isinstance(cursor, str) or query != _scope_hash(scope):
-        raise InvalidParameterException("Invalid pagination token.")
-    return cursor
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PageTokens:
+    """Issues and checks page tokens with a server-held key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, cursor: bytes, scope: str) -> bytes:
+        message = hashlib.sha256(scope.encode()).digest() + cursor
+        return hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def encode(self, cursor: str | None, scope: str) -> str | None:
+        if cursor is None:
+            return None
+        raw = cursor.encode()
+        return f"{_b64(raw)}.{_b64(self._mac(raw, scope))}"
+
+    def decode(self, token: str | None, scope: str) -> str | None:
+        """The cursor inside ``token``; InvalidParameterException for a token of another query or garbage."""
+        if token is None:
+            return None
+        try:
+            body, mac = token.split(".", 1)
+            raw, given = _unb64(body), _unb64(mac)
+            cursor = raw.decode()
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidParameterException("Invalid pagination token.") from None
+        if not hmac.compare_digest(given, self._mac(raw, scope)):
+            raise InvalidParameterException("Invalid pagination token.")
+        return cursor
 
 
 def page_limit(requested: int | None, default: int = 60) -> int:

@@ -22,7 +22,7 @@ from userpool.model.oauth_settings import (
     check_redirect_url,
     split_custom_scope,
 )
-from userpool.model.paging import decode_token, encode_token, page_limit
+from userpool.model.paging import page_limit
 from userpool.model.pool_config import without_nulls
 from userpool.model.records import Client, Pool
 from userpool.model.schema import definitions
@@ -175,7 +175,7 @@ def list_user_pool_clients(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         scope = f"ListUserPoolClients:{pool.id}"
-        cursor = decode_token(req.get("NextToken"), scope)
+        cursor = ctx.deps.page_tokens.decode(req.get("NextToken"), scope)
         # Every client here is created through the API, none by dynamic client registration.
         if req.get("ClientType") == "DCR":
             return {"UserPoolClients": []}
@@ -183,7 +183,7 @@ def list_user_pool_clients(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "UserPoolClients": [{"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name} for c in page.items]
     }
-    token = encode_token(page.next_cursor, scope)
+    token = ctx.deps.page_tokens.encode(page.next_cursor, scope)
     if token:
         result["NextToken"] = token
     return result

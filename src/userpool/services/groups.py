@@ -14,7 +14,7 @@ from userpool.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
-from userpool.model.paging import decode_token, encode_token, page_limit
+from userpool.model.paging import page_limit
 from userpool.model.records import Group
 from userpool.services.lookup import pool_or_404, user_or_404
 from userpool.services.user_wire import user_type
@@ -60,8 +60,8 @@ def _group_or_404(tx: Tx, pool_id: str, name: str) -> Group:
     return group
 
 
-def _with_token(body: dict[str, Any], cursor: str | None, scope: str) -> dict[str, Any]:
-    token = encode_token(cursor, scope)
+def _with_token(ctx: Ctx, body: dict[str, Any], cursor: str | None, scope: str) -> dict[str, Any]:
+    token = ctx.deps.page_tokens.encode(cursor, scope)
     if token:
         body["NextToken"] = token
     return body
@@ -133,11 +133,11 @@ def delete_group(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 def list_groups(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     pool_id = req["UserPoolId"]
     scope = f"ListGroups:{pool_id}"
-    after = decode_token(req.get("NextToken"), scope)
+    after = ctx.deps.page_tokens.decode(req.get("NextToken"), scope)
     with ctx.store.read() as tx:
         pool_or_404(tx, pool_id)
         page = tx.groups.list(pool_id, page_limit(req.get("Limit")), after)
-    return _with_token({"Groups": [group_type(g) for g in page.items]}, page.next_cursor, scope)
+    return _with_token(ctx, {"Groups": [group_type(g) for g in page.items]}, page.next_cursor, scope)
 
 
 def _is_member(tx: Tx, pool_id: str, sub: str, name: str) -> bool:
@@ -177,17 +177,17 @@ def admin_list_groups_for_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         user = user_or_404(tx, pool, req["Username"])
         # Bound to the user's sub, not the name given, so that a token survives the user being named by alias.
         scope = f"AdminListGroupsForUser:{pool.id}:{user.sub}"
-        after = decode_token(req.get("NextToken"), scope)
+        after = ctx.deps.page_tokens.decode(req.get("NextToken"), scope)
         page = tx.groups.groups_of(pool.id, user.sub, page_limit(req.get("Limit")), after)
-    return _with_token({"Groups": [group_type(g) for g in page.items]}, page.next_cursor, scope)
+    return _with_token(ctx, {"Groups": [group_type(g) for g in page.items]}, page.next_cursor, scope)
 
 
 def list_users_in_group(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     pool_id, name = req["UserPoolId"], req["GroupName"]
     scope = f"ListUsersInGroup:{pool_id}:{name}"
-    after = decode_token(req.get("NextToken"), scope)
+    after = ctx.deps.page_tokens.decode(req.get("NextToken"), scope)
     with ctx.store.read() as tx:
         pool_or_404(tx, pool_id)
         _group_or_404(tx, pool_id, name)
         page = tx.groups.members(pool_id, name, page_limit(req.get("Limit")), after)
-    return _with_token({"Users": [user_type(u) for u in page.items]}, page.next_cursor, scope)
+    return _with_token(ctx, {"Users": [user_type(u) for u in page.items]}, page.next_cursor, scope)

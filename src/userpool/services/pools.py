@@ -14,7 +14,6 @@ from userpool.context import Ctx
 from userpool.errors import InvalidParameterException
 from userpool.ids import new_pool_id
 from userpool.model import pool_config, pool_mfa, schema
-from userpool.model.paging import decode_token, encode_token
 from userpool.model.records import Pool
 from userpool.services.lookup import pool_or_404
 from userpool.store.base import Conflict, Tx
@@ -95,7 +94,7 @@ def delete_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 def list_user_pools(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """ListUserPools: summaries in a stable order, ``NextToken`` only while more remain."""
     with ctx.store.read() as tx:
-        page = tx.pools.list(req["MaxResults"], decode_token(req.get("NextToken"), LIST_SCOPE))
+        page = tx.pools.list(req["MaxResults"], ctx.deps.page_tokens.decode(req.get("NextToken"), LIST_SCOPE))
     result: dict[str, Any] = {
         "UserPools": [
             {
@@ -108,7 +107,7 @@ def list_user_pools(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             for p in page.items
         ]
     }
-    token = encode_token(page.next_cursor, LIST_SCOPE)
+    token = ctx.deps.page_tokens.encode(page.next_cursor, LIST_SCOPE)
     if token:
         result["NextToken"] = token
     return result

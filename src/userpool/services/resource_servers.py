@@ -16,7 +16,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
 from userpool.model.oauth_settings import split_custom_scope
-from userpool.model.paging import decode_token, encode_token, page_limit
+from userpool.model.paging import page_limit
 from userpool.model.pool_config import without_nulls
 from userpool.model.records import ResourceServer
 from userpool.services.lookup import pool_or_404
@@ -139,10 +139,12 @@ def list_resource_servers(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool = pool_or_404(tx, req["UserPoolId"])
         scope = f"ListResourceServers:{pool.id}"
         page = tx.resource_servers.list(
-            pool.id, page_limit(req.get("MaxResults"), DEFAULT_PAGE_SIZE), decode_token(req.get("NextToken"), scope)
+            pool.id,
+            page_limit(req.get("MaxResults"), DEFAULT_PAGE_SIZE),
+            ctx.deps.page_tokens.decode(req.get("NextToken"), scope),
         )
     result: dict[str, Any] = {"ResourceServers": [_wire(s) for s in page.items]}
-    token = encode_token(page.next_cursor, scope)
+    token = ctx.deps.page_tokens.encode(page.next_cursor, scope)
     if token:
         result["NextToken"] = token
     return result
