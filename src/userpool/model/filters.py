@@ -124,4 +124,7 @@ def select(query: UserQuery | None) -> Selection:
         return _one_of(query, ENABLED_STATES)
     if query.attribute == "cognito:user_status":
         return _one_of(query, USER_STATUSES)
+    if "\x00" in query.value:
+        # No stored value holds a NUL (attribute writes refuse it, and PostgreSQL text cannot hold one).
+        return Selection(None, nobody=True)
     return Selection(query)
