@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
 
 
-def _truncate(url: str) -> None:
+def truncate_database(url: str) -> None:
+    """Empty every table of a shared test database (services commit, so tests cannot roll back)."""
     engine = sa.create_engine(url)
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
@@ -56,7 +58,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'userpool.sqlite3'}"
     url = str(request.getfixturevalue("postgres_url"))
-    _truncate(url)
+    truncate_database(url)
     return url
 
 
@@ -89,13 +91,19 @@ class Server:
         return in_process_client(self.test_client, access_key, secret_key, **config)
 
 
-@pytest.fixture
-def app_server(settings: Settings) -> Iterator[Server]:
+@contextmanager
+def running_server(settings: Settings) -> Iterator[Server]:
+    """A server built from ``settings``, in process, with its lifespan (the outbox dispatcher) running."""
     runtime = build_runtime(settings)
-    app = create_app(settings, runtime=runtime)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(settings, runtime=runtime)) as test_client:
         yield Server(settings, runtime, test_client)
     runtime.store.dispose()
+
+
+@pytest.fixture
+def app_server(settings: Settings) -> Iterator[Server]:
+    with running_server(settings) as server:
+        yield server
 
 
 @pytest.fixture

@@ -8,22 +8,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from botocore.exceptions import ClientError
 
 from tests.conftest import Server
+from tests.support.errors import fails
 from userpool.store.sql.tables import clients
 
 RS = "https://api.example.com"
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 TIMESTAMPS = ("CreationDate", "LastModifiedDate")
-
-
-def _fails(call: Any, **kwargs: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as exc:
-        call(**kwargs)
-    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    err = exc.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def _without_times(client: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +77,7 @@ def test_create_user_pool_client__custom_secret(idp: Any, pool_id: str) -> None:
     secret = "my_own_client_secret_0123456789"
     created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="c", ClientSecret=secret)
     assert created["UserPoolClient"]["ClientSecret"] == secret
-    code, message = _fails(
+    code, message = fails(
         idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", ClientSecret=secret, GenerateSecret=True
     )
     assert code == "InvalidParameterException"
@@ -93,7 +85,7 @@ def test_create_user_pool_client__custom_secret(idp: Any, pool_id: str) -> None:
 
 
 def test_create_user_pool_client__unknown_pool(idp: Any) -> None:
-    code, message = _fails(idp.create_user_pool_client, UserPoolId="eu-west-1_nothere00", ClientName="c")
+    code, message = fails(idp.create_user_pool_client, UserPoolId="eu-west-1_nothere00", ClientName="c")
     assert (code, message) == ("ResourceNotFoundException", "User pool eu-west-1_nothere00 does not exist.")
 
 
@@ -104,14 +96,14 @@ def test_create_user_pool_client__explicit_auth_flows(idp: Any, pool_id: str) ->
     modern = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=modern)
     assert created["UserPoolClient"]["ExplicitAuthFlows"] == modern
-    code, _ = _fails(
+    code, _ = fails(
         idp.create_user_pool_client,
         UserPoolId=pool_id,
         ClientName="c",
         ExplicitAuthFlows=["USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )
     assert code == "InvalidParameterException"
-    code, message = _fails(
+    code, message = fails(
         idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["USER_SRP_AUTH"]
     )
     assert code == "InvalidParameterException"
@@ -144,7 +136,7 @@ OUT_OF_RANGE_VALIDITIES: list[dict[str, Any]] = [
 
 def test_create_user_pool_client__token_validity_out_of_range(idp: Any, pool_id: str) -> None:
     for overrides in OUT_OF_RANGE_VALIDITIES:
-        code, message = _fails(idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", **overrides)
+        code, message = fails(idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", **overrides)
         assert code == "InvalidParameterException", overrides
         assert message.startswith("Invalid range for token validity."), overrides
 
@@ -153,7 +145,7 @@ def test_create_user_pool_client__auth_session_validity_range(app_server: Server
     created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="c", AuthSessionValidity=15)
     assert created["UserPoolClient"]["AuthSessionValidity"] == 15
     unchecked = app_server.client(parameter_validation=False)
-    code, message = _fails(unchecked.create_user_pool_client, UserPoolId=pool_id, ClientName="c", AuthSessionValidity=2)
+    code, message = fails(unchecked.create_user_pool_client, UserPoolId=pool_id, ClientName="c", AuthSessionValidity=2)
     assert code == "InvalidParameterException"
     assert "authSessionValidity" in message
 
@@ -182,7 +174,7 @@ def test_create_user_pool_client__read_and_write_attributes(idp: Any) -> None:
         ({"WriteAttributes": ["name"]}, invalid_write),  # email is required, so it must be writable
     ]
     for overrides, expected in cases:
-        code, message = _fails(idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", **overrides)
+        code, message = fails(idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", **overrides)
         assert (code, message) == ("InvalidParameterException", expected)
 
 
@@ -242,7 +234,7 @@ INVALID_OAUTH_FLOWS: list[tuple[dict[str, Any], str]] = [
 
 def test_create_user_pool_client__invalid_oauth_flow(idp: Any, pool_id: str, api_scopes: None) -> None:
     for overrides, expected in INVALID_OAUTH_FLOWS:
-        code, message = _fails(
+        code, message = fails(
             idp.create_user_pool_client,
             UserPoolId=pool_id,
             ClientName="c",
@@ -254,7 +246,7 @@ def test_create_user_pool_client__invalid_oauth_flow(idp: Any, pool_id: str, api
 
 def test_create_user_pool_client__unknown_scope(idp: Any, pool_id: str, api_scopes: None) -> None:
     for scope in ("Cognito", f"{RS}/delete", "https://other.example.com/read", "/read"):
-        code, message = _fails(
+        code, message = fails(
             idp.create_user_pool_client,
             UserPoolId=pool_id,
             ClientName="c",
@@ -278,14 +270,14 @@ INVALID_REDIRECTS = [
 
 def test_create_user_pool_client__invalid_redirect_url(idp: Any, pool_id: str) -> None:
     for member, url in INVALID_REDIRECTS:
-        code, message = _fails(idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", **{member: [url]})
+        code, message = fails(idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", **{member: [url]})
         assert code == "InvalidParameterException", url
         assert url in message
     assert idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"] == []
 
 
 def test_create_user_pool_client__default_redirect_must_be_a_callback(idp: Any, pool_id: str) -> None:
-    code, message = _fails(
+    code, message = fails(
         idp.create_user_pool_client,
         UserPoolId=pool_id,
         ClientName="c",
@@ -296,14 +288,14 @@ def test_create_user_pool_client__default_redirect_must_be_a_callback(idp: Any, 
 
 
 def test_create_user_pool_client__unknown_identity_provider(idp: Any, pool_id: str) -> None:
-    code, message = _fails(
+    code, message = fails(
         idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", SupportedIdentityProviders=["COGNITO", "Okta"]
     )
     assert (code, message) == ("InvalidParameterException", f"The provider Okta does not exist for User Pool {pool_id}")
 
 
 def test_create_user_pool_client__propagate_user_context_needs_a_secret(idp: Any, pool_id: str) -> None:
-    code, _ = _fails(
+    code, _ = fails(
         idp.create_user_pool_client, UserPoolId=pool_id, ClientName="c", EnablePropagateAdditionalUserContextData=True
     )
     assert code == "InvalidParameterException"
@@ -337,11 +329,11 @@ def test_describe_user_pool_client__not_found(idp: Any, pool_id: str) -> None:
     other_pool = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(UserPoolId=other_pool, ClientName="c")["UserPoolClient"]["ClientId"]
     for pool, client in ((pool_id, client_id), (pool_id, "abcdefghijklmnopqrstuvwxyz")):
-        assert _fails(idp.describe_user_pool_client, UserPoolId=pool, ClientId=client) == (
+        assert fails(idp.describe_user_pool_client, UserPoolId=pool, ClientId=client) == (
             "ResourceNotFoundException",
             f"User pool client {client} does not exist.",
         )
-    code, _ = _fails(idp.describe_user_pool_client, UserPoolId="eu-west-1_nothere00", ClientId=client_id)
+    code, _ = fails(idp.describe_user_pool_client, UserPoolId="eu-west-1_nothere00", ClientId=client_id)
     assert code == "ResourceNotFoundException"
 
 
@@ -380,7 +372,7 @@ def test_update_user_pool_client__replaces_everything_and_keeps_the_secret(
 
 def test_update_user_pool_client__invalid_change_leaves_client_unchanged(idp: Any, pool_id: str) -> None:
     before = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="c", AccessTokenValidity=2)["UserPoolClient"]
-    code, message = _fails(
+    code, message = fails(
         idp.update_user_pool_client,
         UserPoolId=pool_id,
         ClientId=before["ClientId"],
@@ -400,7 +392,7 @@ def test_update_user_pool_client__invalid_change_leaves_client_unchanged(idp: An
 def test_update_user_pool_client__not_found(idp: Any, pool_id: str) -> None:
     other_pool = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(UserPoolId=other_pool, ClientName="c")["UserPoolClient"]["ClientId"]
-    assert _fails(idp.update_user_pool_client, UserPoolId=pool_id, ClientId=client_id, ClientName="x") == (
+    assert fails(idp.update_user_pool_client, UserPoolId=pool_id, ClientId=client_id, ClientName="x") == (
         "ResourceNotFoundException",
         f"User pool client {client_id} does not exist.",
     )
@@ -415,7 +407,7 @@ def test_delete_user_pool_client__removes_it(idp: Any, pool_id: str) -> None:
         idp.delete_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["ResponseMetadata"]["HTTPStatusCode"] == 200
     )
     for call in (idp.describe_user_pool_client, idp.delete_user_pool_client):
-        assert _fails(call, UserPoolId=pool_id, ClientId=client_id) == (
+        assert fails(call, UserPoolId=pool_id, ClientId=client_id) == (
             "ResourceNotFoundException",
             f"User pool client {client_id} does not exist.",
         )
@@ -424,7 +416,7 @@ def test_delete_user_pool_client__removes_it(idp: Any, pool_id: str) -> None:
 def test_delete_user_pool_client__wrong_pool(idp: Any, pool_id: str) -> None:
     other_pool = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(UserPoolId=other_pool, ClientName="c")["UserPoolClient"]["ClientId"]
-    code, _ = _fails(idp.delete_user_pool_client, UserPoolId=pool_id, ClientId=client_id)
+    code, _ = fails(idp.delete_user_pool_client, UserPoolId=pool_id, ClientId=client_id)
     assert code == "ResourceNotFoundException"
     assert idp.describe_user_pool_client(UserPoolId=other_pool, ClientId=client_id)["UserPoolClient"]
 
@@ -455,11 +447,11 @@ def test_list_user_pool_clients__bad_parameters(app_server: Server, idp: Any, po
         idp.create_user_pool_client(UserPoolId=pool_id, ClientName=f"c{i}")
     token = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=1)["NextToken"]
     other_pool = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
-    code, _ = _fails(idp.list_user_pool_clients, UserPoolId=other_pool, NextToken=token)
+    code, _ = fails(idp.list_user_pool_clients, UserPoolId=other_pool, NextToken=token)
     assert code == "InvalidParameterException"
     unchecked = app_server.client(parameter_validation=False)
-    code, message = _fails(unchecked.list_user_pool_clients, UserPoolId=pool_id, MaxResults=0)
+    code, message = fails(unchecked.list_user_pool_clients, UserPoolId=pool_id, MaxResults=0)
     assert code == "InvalidParameterException"
     assert "maxResults" in message
-    code, _ = _fails(idp.list_user_pool_clients, UserPoolId="eu-west-1_nothere00")
+    code, _ = fails(idp.list_user_pool_clients, UserPoolId="eu-west-1_nothere00")
     assert code == "ResourceNotFoundException"

@@ -5,20 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
 from tests.conftest import Server
+from tests.support.errors import fails
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
-
-
-def _fails(call: Any, **kwargs: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as exc:
-        call(**kwargs)
-    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    err = exc.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def _other_pool(idp: Any) -> str:
@@ -44,18 +34,18 @@ def test_create_user_pool_domain__managed_login_version(idp: Any, pool_id: str) 
     created = idp.create_user_pool_domain(UserPoolId=pool_id, Domain="my-app-login", ManagedLoginVersion=2)
     assert created["ManagedLoginVersion"] == 2
     assert idp.describe_user_pool_domain(Domain="my-app-login")["DomainDescription"]["ManagedLoginVersion"] == 2
-    code, _ = _fails(idp.create_user_pool_domain, UserPoolId=_other_pool(idp), Domain="else", ManagedLoginVersion=3)
+    code, _ = fails(idp.create_user_pool_domain, UserPoolId=_other_pool(idp), Domain="else", ManagedLoginVersion=3)
     assert code == "InvalidParameterException"
 
 
 def test_create_user_pool_domain__taken_by_another_pool(idp: Any, pool_id: str) -> None:
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain="my-app-login")
     other = _other_pool(idp)
-    assert _fails(idp.create_user_pool_domain, UserPoolId=other, Domain="my-app-login") == (
+    assert fails(idp.create_user_pool_domain, UserPoolId=other, Domain="my-app-login") == (
         "InvalidParameterException",
         "Domain already associated with another user pool.",
     )
-    assert _fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain="my-app-login") == (
+    assert fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain="my-app-login") == (
         "InvalidParameterException",
         "Domain already exists.",
     )
@@ -64,7 +54,7 @@ def test_create_user_pool_domain__taken_by_another_pool(idp: Any, pool_id: str) 
 
 def test_create_user_pool_domain__one_prefix_domain_per_pool(idp: Any, pool_id: str) -> None:
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain="first-login")
-    assert _fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain="second-login") == (
+    assert fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain="second-login") == (
         "InvalidParameterException",
         "User pool already has a domain configured.",
     )
@@ -73,25 +63,25 @@ def test_create_user_pool_domain__one_prefix_domain_per_pool(idp: Any, pool_id: 
 
 def test_create_user_pool_domain__bad_prefixes(app_server: Server, idp: Any, pool_id: str) -> None:
     for word in ("aws", "amazon", "cognito"):
-        assert _fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain=f"my-{word}-login") == (
+        assert fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain=f"my-{word}-login") == (
             "InvalidParameterException",
             f"Domain cannot contain reserved word: {word}",
         )
     unchecked = app_server.client(parameter_validation=False)
     for prefix in ("My-App", "-leading", "has_underscore", ""):
-        code, _ = _fails(unchecked.create_user_pool_domain, UserPoolId=pool_id, Domain=prefix)
+        code, _ = fails(unchecked.create_user_pool_domain, UserPoolId=pool_id, Domain=prefix)
         assert code == "InvalidParameterException", prefix
     assert "Domain" not in idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
 
 
 def test_create_user_pool_domain__routing_needs_a_custom_domain(idp: Any, pool_id: str) -> None:
     routing = {"Failover": {"SecondaryRegion": "us-west-2", "PrimaryRoute53HealthCheckId": "abc"}}
-    code, _ = _fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain="my-app-login", Routing=routing)
+    code, _ = fails(idp.create_user_pool_domain, UserPoolId=pool_id, Domain="my-app-login", Routing=routing)
     assert code == "InvalidParameterException"
 
 
 def test_create_user_pool_domain__unknown_pool(idp: Any) -> None:
-    assert _fails(idp.create_user_pool_domain, UserPoolId="eu-west-1_nothere00", Domain="my-app-login") == (
+    assert fails(idp.create_user_pool_domain, UserPoolId="eu-west-1_nothere00", Domain="my-app-login") == (
         "ResourceNotFoundException",
         "User pool eu-west-1_nothere00 does not exist.",
     )
@@ -107,7 +97,7 @@ def test_create_user_pool_domain__custom_domain(idp: Any, pool_id: str) -> None:
     assert description["CustomDomainConfig"] == {"CertificateArn": CERT}
     pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     assert (pool["Domain"], pool["CustomDomain"]) == ("my-app-login", "auth.example.com")
-    assert _fails(
+    assert fails(
         idp.create_user_pool_domain,
         UserPoolId=pool_id,
         Domain="login.example.com",
@@ -130,7 +120,7 @@ def test_update_user_pool_domain__changes_login_version(idp: Any, pool_id: str) 
 
 def test_update_user_pool_domain__certificate_needs_a_custom_domain(idp: Any, pool_id: str) -> None:
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain="my-app-login")
-    code, _ = _fails(
+    code, _ = fails(
         idp.update_user_pool_domain,
         UserPoolId=pool_id,
         Domain="my-app-login",
@@ -144,7 +134,7 @@ def test_update_user_pool_domain__not_found(idp: Any, pool_id: str) -> None:
     other = _other_pool(idp)
     idp.create_user_pool_domain(UserPoolId=other, Domain="my-app-login")
     for domain in ("my-app-login", "missing-login"):
-        code, _ = _fails(idp.update_user_pool_domain, UserPoolId=pool_id, Domain=domain, ManagedLoginVersion=2)
+        code, _ = fails(idp.update_user_pool_domain, UserPoolId=pool_id, Domain=domain, ManagedLoginVersion=2)
         assert code == "ResourceNotFoundException", domain
     assert idp.describe_user_pool_domain(Domain="my-app-login")["DomainDescription"]["ManagedLoginVersion"] == 1
 
@@ -162,11 +152,11 @@ def test_delete_user_pool_domain__frees_the_prefix(idp: Any, pool_id: str) -> No
 def test_delete_user_pool_domain__must_belong_to_the_pool(idp: Any, pool_id: str) -> None:
     other = _other_pool(idp)
     idp.create_user_pool_domain(UserPoolId=other, Domain="my-app-login")
-    code, message = _fails(idp.delete_user_pool_domain, UserPoolId=pool_id, Domain="my-app-login")
+    code, message = fails(idp.delete_user_pool_domain, UserPoolId=pool_id, Domain="my-app-login")
     assert code == "ResourceNotFoundException"
     assert "my-app-login" in message
     assert idp.describe_user_pool_domain(Domain="my-app-login")["DomainDescription"]["UserPoolId"] == other
-    code, _ = _fails(idp.delete_user_pool_domain, UserPoolId=pool_id, Domain="missing-login")
+    code, _ = fails(idp.delete_user_pool_domain, UserPoolId=pool_id, Domain="missing-login")
     assert code == "ResourceNotFoundException"
-    code, _ = _fails(idp.delete_user_pool_domain, UserPoolId="eu-west-1_nothere00", Domain="my-app-login")
+    code, _ = fails(idp.delete_user_pool_domain, UserPoolId="eu-west-1_nothere00", Domain="my-app-login")
     assert code == "ResourceNotFoundException"

@@ -16,11 +16,9 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from starlette.testclient import TestClient
 
-from tests.conftest import Server, make_settings
+from tests.conftest import Server, make_settings, running_server
 from tests.support.bridge import free_port
-from userpool.app import build_runtime, create_app
 from userpool.services.lookup import find_user
 
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=- ")
@@ -77,10 +75,8 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 @pytest.fixture
 def mail_server(tmp_path: Path, database_url: str, inbox: tuple[Inbox, int]) -> Iterator[Server]:
     settings = make_settings(tmp_path / "data", database_url, smtp_url=f"smtp://127.0.0.1:{inbox[1]}")
-    runtime = build_runtime(settings)
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
-        yield Server(settings, runtime, test_client)
-    runtime.store.dispose()
+    with running_server(settings) as server:
+        yield server
 
 
 def _password_hash(server: Server, pool_id: str, username: str) -> str | None:

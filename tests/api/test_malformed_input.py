@@ -25,14 +25,12 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from starlette.testclient import TestClient
 
-from tests.conftest import ACCESS_KEY, BACKENDS, SECRET_KEY, Server, make_settings
+from tests.conftest import ACCESS_KEY, BACKENDS, SECRET_KEY, Server, make_settings, running_server, truncate_database
 from tests.support.bridge import ENDPOINT, REGION
 from tests.support.shapes_gen import Bodies, Malformed, dump, shape
 from userpool import errors
 from userpool.api.service_model import TARGET_PREFIX, input_shape, operations, service_model
-from userpool.app import build_runtime, create_app
 from userpool.model.records import Client, Group, ResourceServer, User
 from userpool.model.usernames import normalise
 from userpool.services.registry import build_table
@@ -75,15 +73,6 @@ class World:
 
 
 # -- set-up -----------------------------------------------------------------------------------------
-
-
-def _truncate_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with engine.begin() as conn:
-        if sa.inspect(conn).has_table("pools"):
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    engine.dispose()
 
 
 def _store_user(server: Server, pool_id: str, username: str) -> None:
@@ -187,16 +176,12 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         url = f"sqlite:///{folder / 'userpool.sqlite3'}"
     else:
         url = str(request.getfixturevalue("postgres_url"))
-        _truncate_postgres(url)
-    config = make_settings(folder / "data", url)
-    runtime = build_runtime(config)
-    with TestClient(create_app(config, runtime=runtime)) as test_client:
-        server = Server(config, runtime, test_client)
+        truncate_database(url)
+    with running_server(make_settings(folder / "data", url)) as server:
         attribute_names = ("email", "email_verified", "sub", "name")
         bodies = Bodies({**_objects(server), "AttributesToGet": attribute_names, "UserAttributeNames": attribute_names})
         _settle_outbox(server)
         yield World(server, bodies)
-    runtime.store.dispose()
 
 
 # -- requests and checks ----------------------------------------------------------------------------

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
 from tests.conftest import Server
+from tests.support.errors import fails
 
 RS = "https://api.example.com"
 READ = {"ScopeName": "read", "ScopeDescription": "Read things"}
 WRITE = {"ScopeName": "write", "ScopeDescription": "Write things"}
-
-
-def _fails(call: Any, **kwargs: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as exc:
-        call(**kwargs)
-    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    err = exc.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def _m2m_client(idp: Any, pool_id: str, scopes: list[str]) -> str:
@@ -55,7 +45,7 @@ def test_create_resource_server__without_scopes(idp: Any, pool_id: str) -> None:
 
 def test_create_resource_server__duplicate_identifier(idp: Any, pool_id: str) -> None:
     idp.create_resource_server(UserPoolId=pool_id, Identifier=RS, Name="first", Scopes=[READ])
-    code, message = _fails(idp.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="second")
+    code, message = fails(idp.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="second")
     assert code == "InvalidParameterException"
     assert RS in message
     assert idp.describe_resource_server(UserPoolId=pool_id, Identifier=RS)["ResourceServer"]["Name"] == "first"
@@ -64,18 +54,18 @@ def test_create_resource_server__duplicate_identifier(idp: Any, pool_id: str) ->
 
 
 def test_create_resource_server__bad_scopes(app_server: Server, idp: Any, pool_id: str) -> None:
-    code, message = _fails(idp.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="n", Scopes=[READ, READ])
+    code, message = fails(idp.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="n", Scopes=[READ, READ])
     assert code == "InvalidParameterException"
     assert "read" in message
     unchecked = app_server.client(parameter_validation=False)
     too_many = [{"ScopeName": f"s{i}", "ScopeDescription": "d"} for i in range(101)]
-    code, message = _fails(
+    code, message = fails(
         unchecked.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="n", Scopes=too_many
     )
     assert code == "InvalidParameterException"
     assert "scopes" in message
     slash = [{"ScopeName": "a/b", "ScopeDescription": "d"}]
-    code, _ = _fails(unchecked.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="n", Scopes=slash)
+    code, _ = fails(unchecked.create_resource_server, UserPoolId=pool_id, Identifier=RS, Name="n", Scopes=slash)
     assert code == "InvalidParameterException"
     assert idp.list_resource_servers(UserPoolId=pool_id, MaxResults=50)["ResourceServers"] == []
 
@@ -83,14 +73,14 @@ def test_create_resource_server__bad_scopes(app_server: Server, idp: Any, pool_i
 def test_create_resource_server__at_most_25_per_pool(idp: Any, pool_id: str) -> None:
     for i in range(25):
         idp.create_resource_server(UserPoolId=pool_id, Identifier=f"api-{i:02d}", Name="n")
-    code, _ = _fails(idp.create_resource_server, UserPoolId=pool_id, Identifier="api-25", Name="n")
+    code, _ = fails(idp.create_resource_server, UserPoolId=pool_id, Identifier="api-25", Name="n")
     assert code == "LimitExceededException"
-    code, _ = _fails(idp.describe_resource_server, UserPoolId=pool_id, Identifier="api-25")
+    code, _ = fails(idp.describe_resource_server, UserPoolId=pool_id, Identifier="api-25")
     assert code == "ResourceNotFoundException"
 
 
 def test_create_resource_server__unknown_pool(idp: Any) -> None:
-    assert _fails(idp.create_resource_server, UserPoolId="eu-west-1_nothere00", Identifier=RS, Name="n") == (
+    assert fails(idp.create_resource_server, UserPoolId="eu-west-1_nothere00", Identifier=RS, Name="n") == (
         "ResourceNotFoundException",
         "User pool eu-west-1_nothere00 does not exist.",
     )
@@ -100,7 +90,7 @@ def test_describe_resource_server__not_found(idp: Any, pool_id: str) -> None:
     other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
     idp.create_resource_server(UserPoolId=other, Identifier=RS, Name="n")
     for identifier in (RS, "missing"):
-        code, message = _fails(idp.describe_resource_server, UserPoolId=pool_id, Identifier=identifier)
+        code, message = fails(idp.describe_resource_server, UserPoolId=pool_id, Identifier=identifier)
         assert code == "ResourceNotFoundException"
         assert identifier in message
 
@@ -135,7 +125,7 @@ def test_update_resource_server__removed_scope_leaves_clients(idp: Any, pool_id:
 def test_update_resource_server__not_found(idp: Any, pool_id: str) -> None:
     other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
     idp.create_resource_server(UserPoolId=other, Identifier=RS, Name="theirs")
-    code, _ = _fails(idp.update_resource_server, UserPoolId=pool_id, Identifier=RS, Name="mine")
+    code, _ = fails(idp.update_resource_server, UserPoolId=pool_id, Identifier=RS, Name="mine")
     assert code == "ResourceNotFoundException"
     assert idp.describe_resource_server(UserPoolId=other, Identifier=RS)["ResourceServer"]["Name"] == "theirs"
 
@@ -146,11 +136,11 @@ def test_delete_resource_server__withdraws_its_scopes_from_clients(idp: Any, poo
     both = _m2m_client(idp, pool_id, [f"{RS}/read", "billing/read"])
     only_rs = _m2m_client(idp, pool_id, [f"{RS}/write"])
     idp.delete_resource_server(UserPoolId=pool_id, Identifier=RS)
-    code, _ = _fails(idp.describe_resource_server, UserPoolId=pool_id, Identifier=RS)
+    code, _ = fails(idp.describe_resource_server, UserPoolId=pool_id, Identifier=RS)
     assert code == "ResourceNotFoundException"
     assert _client_scopes(idp, pool_id, both) == ["billing/read"]
     assert _client_scopes(idp, pool_id, only_rs) is None
-    code, _ = _fails(
+    code, _ = fails(
         idp.create_user_pool_client,
         UserPoolId=pool_id,
         ClientName="late",
@@ -166,7 +156,7 @@ def test_delete_resource_server__not_found(idp: Any, pool_id: str) -> None:
     other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
     idp.create_resource_server(UserPoolId=other, Identifier=RS, Name="theirs")
     for identifier in (RS, "missing"):
-        code, _ = _fails(idp.delete_resource_server, UserPoolId=pool_id, Identifier=identifier)
+        code, _ = fails(idp.delete_resource_server, UserPoolId=pool_id, Identifier=identifier)
         assert code == "ResourceNotFoundException"
     assert idp.describe_resource_server(UserPoolId=other, Identifier=RS)["ResourceServer"]
 
@@ -197,11 +187,11 @@ def test_list_resource_servers__bad_parameters(app_server: Server, idp: Any, poo
         idp.create_resource_server(UserPoolId=pool_id, Identifier=f"api-{i}", Name="n")
     token = idp.list_resource_servers(UserPoolId=pool_id, MaxResults=1)["NextToken"]
     other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
-    code, _ = _fails(idp.list_resource_servers, UserPoolId=other, MaxResults=1, NextToken=token)
+    code, _ = fails(idp.list_resource_servers, UserPoolId=other, MaxResults=1, NextToken=token)
     assert code == "InvalidParameterException"
     unchecked = app_server.client(parameter_validation=False)
-    code, message = _fails(unchecked.list_resource_servers, UserPoolId=pool_id, MaxResults=51)
+    code, message = fails(unchecked.list_resource_servers, UserPoolId=pool_id, MaxResults=51)
     assert code == "InvalidParameterException"
     assert "maxResults" in message
-    code, _ = _fails(idp.list_resource_servers, UserPoolId="eu-west-1_nothere00", MaxResults=10)
+    code, _ = fails(idp.list_resource_servers, UserPoolId="eu-west-1_nothere00", MaxResults=10)
     assert code == "ResourceNotFoundException"

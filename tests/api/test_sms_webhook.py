@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from starlette.testclient import TestClient
 
-from tests.conftest import Server, make_settings
-from userpool.app import build_runtime, create_app
+from tests.conftest import make_settings, running_server
 from userpool.cli import main
 
 
@@ -45,19 +43,11 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         server.server_close()
 
 
-def _server(tmp_path: Path, database_url: str, **over: Any) -> Iterator[Server]:
-    settings = make_settings(tmp_path / "data", database_url, **over)
-    runtime = build_runtime(settings)
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
-        yield Server(settings, runtime, test_client)
-    runtime.store.dispose()
-
-
 def test_admin_create_user__sms_invitation_reaches_the_webhook(
     tmp_path: Path, database_url: str, webhook: tuple[str, list[dict[str, Any]]]
 ) -> None:
     url, received = webhook
-    for server in _server(tmp_path, database_url, sms_webhook_url=url):
+    with running_server(make_settings(tmp_path / "data", database_url, sms_webhook_url=url)) as server:
         idp = server.client()
         pool_id = idp.create_user_pool(PoolName="sms")["UserPool"]["Id"]
         idp.admin_create_user(
@@ -76,7 +66,7 @@ def test_admin_create_user__sms_invitation_reaches_the_webhook(
 
 
 def test_outbox_command__shows_messages_kept_by_the_log_sender(tmp_path: Path, database_url: str) -> None:
-    for server in _server(tmp_path, database_url):
+    with running_server(make_settings(tmp_path / "data", database_url)) as server:
         idp = server.client()
         pool_id = idp.create_user_pool(PoolName="log")["UserPool"]["Id"]
         idp.admin_create_user(

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from userpool.api.service_model import shapes
+from userpool.model.filters import FILTERABLE
 
 MAX_DEPTH = 4  # below this, structures get their required members only and lists their minimum size
 EXTRA_LENGTH = 12  # how far above its minimum a generated string or list may go
@@ -136,18 +137,7 @@ def _string_strategy(shape_name: str) -> SearchStrategy[str]:
     return generated.filter(lambda s: fits_string(spec, s))
 
 
-_FILTER_NAMES = (
-    "username",
-    "email",
-    "phone_number",
-    "name",
-    "given_name",
-    "family_name",
-    "preferred_username",
-    "cognito:user_status",
-    "status",
-    "sub",
-)
+_FILTER_NAMES = tuple(sorted(FILTERABLE))
 
 
 def _filter(name: str, quoted: bool, op: str, value: str) -> str:
