@@ -177,9 +177,10 @@ class SqlUserRepo:
     def _list_by_attribute(self, pool_id: str, query: UserQuery, limit: int, after: str | None) -> Page[User]:
         a = user_attributes
         head = query.value[:VALUE_PREFIX_CHARS]
-        if len(query.value) < VALUE_PREFIX_CHARS and query.prefix:
-            # A short prefix of the value is a prefix of its stored prefix: the index range decides alone.
-            match = _matches(a.c.value_prefix, head, prefix=True)
+        if len(query.value) < VALUE_PREFIX_CHARS:
+            # Shorter than a stored prefix, the value is matched by the prefix alone: equal to it only when the
+            # whole value is, a prefix of it exactly when of the whole value. The index answers by itself.
+            match = _matches(a.c.value_prefix, head, query.prefix)
         else:
             match = sa.and_(a.c.value_prefix == head, _matches(a.c.value, query.value, query.prefix))
         stmt = sa.select(a.c.sub, a.c.value_prefix).where(a.c.pool_id == pool_id, a.c.name == query.attribute, match)
