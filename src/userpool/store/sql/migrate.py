@@ -28,7 +28,7 @@ def upgrade(engine: Engine) -> None:
             conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
             conn.commit()
         try:
-            command.upgrade(alembic_config(conn), "head")
+            command.upgrade(alembic_config(conn), "heads")
             conn.commit()
         finally:
             if engine.dialect.name == "postgresql":
