@@ -1,39 +1,34 @@
-"""ListUsers on a 1,000- and a 100,000-user pool, on SQLite and PostgreSQL: the plan of every statement it
-runs and its latency end to end (boto3 -> HTTP on 127.0.0.1 -> server -> database).
+"""ListUsers on a 1,000- and a 100,000-user pool, on SQLite and PostgreSQL and on moto side by side: the plan of
+every statement our server runs and the latency end to end (boto3 -> HTTP on 127.0.0.1 -> server -> storage),
+each userpool p50 also as a ratio to moto's p50 at the same pool size (or the nearest one moto ran).
 
-The latency must be flat from 1k to 100k users (design §8: p50 <= 5 ms). Users are bulk-loaded straight into
-the server's tables; the PostgreSQL run uses a scratch database that is dropped afterwards.
+The latency must be flat from 1k to 100k users (design §8: p50 <= 5 ms). Our server's users are bulk-loaded
+straight into its tables; the PostgreSQL run uses a scratch database that is dropped afterwards. moto has no
+database to load, so its users go through AdminCreateUser, the same usernames and attributes (moto makes its
+own sub; every user FORCE_CHANGE_PASSWORD and enabled, where the SQL load mixes statuses and disables one in
+20, which ListUsers' filters here do not look at). That costs a few milliseconds a user, client and moto
+sharing one GIL (client threads do not help): 100,000 users would take several minutes, so moto runs at
+``--moto-sizes``, by default 1,000 and 10,000.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import math
 import random
-import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from tests.support.bridge import serve_in_thread, socket_client
 from tests.support.plans import analyze, captured_sql, explain, plan_problems
-from tests.support.postgres import scratch_database
 
-from userpool.app import build_runtime, create_app
-from userpool.config import Argon2Params, Settings
+from bench.targets import TARGETS, Target, Timing, machine, ratio_text, target, timed
 from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.tables import VALUE_PREFIX_CHARS, user_aliases, user_attributes, users
 
-ACCESS_KEY = "AKIDUSERPOOLBENCH001"
-SECRET_KEY = "bench-secret-key-0123456789abcdefghijklm"  # noqa: S105 - a key of the throwaway bench server
-REGION = "eu-west-1"
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BATCH = 5_000
 STATUSES = ("CONFIRMED", "CONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED")
 
@@ -44,6 +39,19 @@ def _username(i: int) -> str:
 
 def _email(i: int) -> str:
     return f"{_username(i)}@example.com"
+
+
+def _attributes(i: int) -> dict[str, str]:
+    """The attributes of user ``i`` besides ``sub``."""
+    return {
+        "email": _email(i),
+        "email_verified": "true",
+        "phone_number": f"+1555{i:07d}",
+        "name": f"Given{i % 997} Family{i % 991}",
+        "given_name": f"Given{i % 997}",
+        "family_name": f"Family{i % 991}",
+        "preferred_username": f"nick{i:06d}",
+    }
 
 
 def load(engine: sa.Engine, pool_id: str, count: int) -> None:
@@ -72,16 +80,7 @@ def load(engine: sa.Engine, pool_id: str, count: int) -> None:
                         "updated_at": now,
                     }
                 )
-                attributes = {
-                    "sub": sub,
-                    "email": _email(i),
-                    "email_verified": "true",
-                    "phone_number": f"+1555{i:07d}",
-                    "name": f"Given{i % 997} Family{i % 991}",
-                    "given_name": f"Given{i % 997}",
-                    "family_name": f"Family{i % 991}",
-                    "preferred_username": f"nick{i:06d}",
-                }
+                attributes = {"sub": sub, **_attributes(i)}
                 attribute_rows += [
                     {"pool_id": pool_id, "sub": sub, "name": n, "value": v, "value_prefix": v[:VALUE_PREFIX_CHARS]}
                     for n, v in attributes.items()
@@ -90,6 +89,17 @@ def load(engine: sa.Engine, pool_id: str, count: int) -> None:
             conn.execute(users.insert(), user_rows)
             conn.execute(user_attributes.insert(), attribute_rows)
             conn.execute(user_aliases.insert(), alias_rows)
+
+
+def load_through_api(idp: Any, pool_id: str, count: int) -> None:
+    """Create ``count`` users one AdminCreateUser at a time, no message sent."""
+    for i in range(count):
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=_username(i),
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": n, "Value": v} for n, v in _attributes(i).items()],
+        )
 
 
 @dataclass(frozen=True)
@@ -116,29 +126,6 @@ def scenarios(count: int) -> list[Scenario]:
     ]
 
 
-def _settings(data_dir: Path, url: str) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        database_url=url,
-        region=REGION,
-        account_id="123456789012",
-        admin_access_key_id=ACCESS_KEY,
-        admin_secret_access_key=SECRET_KEY,
-        secret_keys=("bench-server-secret",),
-        argon2=Argon2Params.fast(),
-        log_level="warning",
-    )
-
-
-@contextmanager
-def database(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        return
-    with scratch_database(os.environ.get("USERPOOL_BENCH_DATABASE_URL", DEFAULT_POSTGRES)) as url:
-        yield url
-
-
 def print_plans(engine: sa.Engine, idp: Any, pool_id: str, count: int) -> int:
     """Print the plan of each statement the scenarios run against the user tables; the number of bad plans."""
     bad_plans = 0
@@ -158,60 +145,101 @@ def print_plans(engine: sa.Engine, idp: Any, pool_id: str, count: int) -> int:
     return bad_plans
 
 
-def measure(idp: Any, pool_id: str, scenario: Scenario, count: int, calls: int) -> tuple[float, float]:
-    """p50 and p95 in milliseconds of ``calls`` ListUsers requests, each for a random user of the pool."""
+def measure(idp: Any, pool_id: str, scenario: Scenario, count: int, calls: int) -> Timing:
+    """``calls`` ListUsers requests, each for a random user of the pool, after 20 untimed ones."""
     rng = random.Random(7)
-    targets = [rng.randrange(10, count - 10) for _ in range(calls + 20)]
-    for i in targets[:20]:
-        idp.list_users(UserPoolId=pool_id, **scenario.request(i))
-    samples = []
-    for i in targets[20:]:
-        request = scenario.request(i)
-        started = time.perf_counter()
+    picks = [rng.randrange(10, count - 10) for _ in range(calls + 20)]
+
+    def call(i: int) -> None:
+        request = scenario.request(picks[i])
         response = idp.list_users(UserPoolId=pool_id, **request)
-        samples.append((time.perf_counter() - started) * 1000)
         assert response["Users"], request
-    cuts = statistics.quantiles(samples, n=100)
-    return cuts[49], cuts[94]
+
+    return timed(call, calls, warmup=20)
 
 
-def run(backend: str, count: int, calls: int) -> list[tuple[str, int, str, float, float]]:
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="userpool-bench-") as folder, database(backend, Path(folder)) as url:
-        settings = _settings(Path(folder) / "data", url)
-        runtime = build_runtime(settings)
-        try:
-            with serve_in_thread(create_app(settings, runtime=runtime)) as base_url:
-                idp = socket_client(base_url, ACCESS_KEY, SECRET_KEY, REGION)
-                pool_id = idp.create_user_pool(PoolName="bench", AliasAttributes=["email"])["UserPool"]["Id"]
-                started = time.perf_counter()
-                load(runtime.store.engine, pool_id, count)
-                analyze(runtime.store.engine)
-                print(f"\n[{backend}, {count:,} users] loaded in {time.perf_counter() - started:.1f} s")
-                bad = print_plans(runtime.store.engine, idp, pool_id, count)
-                # PostgreSQL rightly reads a table of a few pages sequentially: judge plans at 100k users.
-                print(f"  statements read without an index or through the whole pool: {bad}")
-                for scenario in scenarios(count):
-                    p50, p95 = measure(idp, pool_id, scenario, count, calls)
-                    rows.append((backend, count, scenario.title, p50, p95))
-        finally:
-            runtime.store.dispose()
-    return rows
+@dataclass(frozen=True)
+class Row:
+    label: str
+    count: int
+    request: str
+    timing: Timing
+
+
+def run(t: Target, count: int, calls: int) -> list[Row]:
+    idp = t.client
+    pool_id = idp.create_user_pool(PoolName=f"bench-{count}", AliasAttributes=["email"])["UserPool"]["Id"]
+    started = time.perf_counter()
+    if t.engine is None:
+        load_through_api(idp, pool_id, count)
+        took = time.perf_counter() - started
+        print(
+            f"\n[{t.label}, {count:,} users] loaded through AdminCreateUser in {took:.1f} s "
+            f"({count / took:,.0f} users/s; 100,000 users would take ~{100_000 * took / count / 60:.1f} min)"
+        )
+    else:
+        load(t.engine, pool_id, count)
+        analyze(t.engine)
+        print(f"\n[{t.label}, {count:,} users] loaded in {time.perf_counter() - started:.1f} s")
+        bad = print_plans(t.engine, idp, pool_id, count)
+        # PostgreSQL rightly reads a table of a few pages sequentially: judge plans at 100k users.
+        print(f"  statements read without an index or through the whole pool: {bad}")
+    return [Row(t.label, count, s.title, measure(idp, pool_id, s, count, calls)) for s in scenarios(count)]
+
+
+def _nearest(count: int, sizes: list[int]) -> int | None:
+    return min(sizes, key=lambda size: abs(math.log(size / count)), default=None)
+
+
+def print_table(rows: list[Row], calls: int) -> None:
+    moto = {(r.count, r.request): r.timing for r in rows if r.label == "moto"}
+    moto_sizes = sorted({r.count for r in rows if r.label == "moto"})
+    print(f"\nListUsers through boto3 over HTTP on 127.0.0.1, {calls} calls each, one client thread")
+    print(f"({machine()})")
+    print(
+        f"{'target':<19} {'users':>7}  {'request':<26} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} "
+        f"{'srv CPU ms':>10} {'req/CPU-s':>9}  p50 / moto p50"
+    )
+    footnotes: set[int] = set()
+    for r in rows:
+        versus = ""
+        size = _nearest(r.count, moto_sizes)
+        if r.label != "moto" and size is not None:
+            versus = ratio_text(r.timing.p50_ms, moto[(size, r.request)].p50_ms)
+            if size != r.count:
+                versus += f" [moto at {size:,}]"
+                footnotes.add(size)
+        line = (
+            f"{r.label:<19} {r.count:>7,}  {r.request:<26} {r.timing.p50_ms:>7.2f} {r.timing.p95_ms:>7.2f} "
+            f"{r.timing.per_second:>6.0f} {r.timing.server_cpu_ms:>10.2f} {r.timing.per_cpu_second:>9.0f}  {versus}"
+        )
+        print(line.rstrip())
+    for size in sorted(footnotes):
+        print(f"[moto at {size:,}]: the nearest size moto ran (it is loaded through AdminCreateUser: --moto-sizes)")
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench list_users", description=__doc__.split("\n")[0])
-    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--sizes", default="1000,100000", help="comma-separated pool sizes")
-    parser.add_argument("--calls", type=int, default=300, help="timed calls per scenario")
+    parser.add_argument("--backends", default=",".join(TARGETS), help=f"comma-separated: {', '.join(TARGETS)}")
+    parser.add_argument("--sizes", default="1000,100000", help="comma-separated pool sizes of our server")
+    parser.add_argument(
+        "--moto-sizes",
+        default="1000,10000",
+        help="comma-separated pool sizes of moto, loaded through AdminCreateUser (100,000 takes several minutes)",
+    )
+    parser.add_argument("--calls", type=int, default=300, help="timed calls per request and size")
     args = parser.parse_args(argv)
+    unknown = set(args.backends.split(",")) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown backends {', '.join(sorted(unknown))}: choose from {', '.join(TARGETS)}")
     random.seed(1)
-    rows = []
+    rows: list[Row] = []
     for backend in args.backends.split(","):
-        for count in (int(s) for s in args.sizes.split(",")):
-            rows += run(backend, count, args.calls)
-    print(f"\nListUsers latency through boto3 over HTTP on 127.0.0.1, {args.calls} calls each")
-    print(f"{'backend':<11} {'users':>8}  {'request':<28} {'p50 ms':>7} {'p95 ms':>7}")
-    for backend, count, title, p50, p95 in rows:
-        print(f"{backend:<11} {count:>8,}  {title:<28} {p50:>7.2f} {p95:>7.2f}")
+        sizes = args.moto_sizes if backend == "moto" else args.sizes
+        for count in (int(s) for s in sizes.split(",")):
+            # A fresh server and store for each size.
+            with target(backend) as t:
+                rows += run(t, count, args.calls)
+    # moto's rows last: the others read against them.
+    print_table(sorted(rows, key=lambda r: r.label == "moto"), args.calls)
     return 0
