@@ -25,6 +25,7 @@ from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
 from userpool.model.paging import PageTokens
+from userpool.oauth import wellknown
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -106,6 +107,7 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
         routes=[
             Route("/", endpoint, methods=["POST", "OPTIONS"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *wellknown.routes(runtime.deps),
         ],
         lifespan=lifespan,
     )

@@ -1,4 +1,4 @@
-"""The ``userpool`` command: serve, migrate, admin keys and the outbox."""
+"""The ``userpool`` command: serve, migrate, admin keys, token signing keys and the outbox."""
 
 from __future__ import annotations
 
@@ -175,3 +175,31 @@ def outbox(ctx: click.Context, /, limit: int, **flags: Any) -> None:
         if m.subject:
             click.echo(f"Subject: {m.subject}")
         click.echo(m.body)
+
+
+@main.group("keys")
+def keys() -> None:
+    """Manage the keys that sign a pool's ID and access tokens."""
+
+
+@keys.command("rotate")
+@click.option("--pool-id", required=True, help="The user pool whose signing keys to rotate.")
+@_data_options
+@click.pass_context
+def keys_rotate(ctx: click.Context, /, pool_id: str, **flags: Any) -> None:
+    """Start signing with new keys; tokens signed with the old ones keep verifying until they expire."""
+    from userpool.app import build_runtime
+    from userpool.context import Ctx
+    from userpool.errors import CognitoError
+    from userpool.services.signing_keys import rotate_signing_keys
+
+    settings = _settings(ctx, **flags)
+    runtime = build_runtime(settings)
+    call = Ctx(deps=runtime.deps, request_id="cli", now=runtime.deps.clock.now(), region=settings.region)
+    try:
+        kids = rotate_signing_keys(call, pool_id)
+    except CognitoError as err:
+        raise click.ClickException(err.message) from None
+    finally:
+        runtime.store.dispose()
+    click.echo(json.dumps({"UserPoolId": pool_id, "CurrentKeyIds": kids}, indent=2))

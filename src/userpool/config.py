@@ -42,6 +42,9 @@ class Settings:
     region: str = "us-east-1"
     account_id: str = "000000000000"
     public_url: str = ""
+    # Tokens' ``iss`` is ``<issuer_base>/<poolId>``; empty means the public URL. ``{region}`` is replaced by
+    # the pool's region (spec tokens.md §2), e.g. "https://cognito-idp.{region}.amazonaws.com".
+    issuer_base: str = ""
     admin_access_key_id: str = ""
     admin_secret_access_key: str = ""
     # Server secrets that seal stored secrets (AES-GCM); the first seals, all unseal. Comma-separated in env.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from userpool.clock import Clock
 from userpool.config import Settings
+from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
 from userpool.model.paging import PageTokens
 from userpool.store.base import Store
@@ -23,6 +24,8 @@ class Deps:
     page_tokens: PageTokens
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
+    # Parsed token signing/verification keys by kid (design §8: never re-parse a key per request).
+    jwt_keys: KeyCache = field(default_factory=KeyCache)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,74 +2,24 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import string
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import Server, make_settings, running_server
-from tests.support.bridge import free_port
+from tests.support.mail import Inbox, smtp_inbox
 from userpool.services.lookup import find_user
 
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=- ")
 
 
-@dataclass
-class Mail:
-    recipients: list[str]
-    message: EmailMessage
-
-    @property
-    def text(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
-        assert part is not None
-        return str(part.get_content())
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.mails: list[Mail] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        with self._lock:
-            self.mails.append(Mail(list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int, server: Server) -> list[Mail]:
-        """The first ``count`` mails, delivering the outbox until they arrive (10 s at most)."""
-        deadline = time.monotonic() + 10
-        while len(self.mails) < count and time.monotonic() < deadline:
-            server.runtime.dispatcher.drain()
-            time.sleep(0.05)
-        assert len(self.mails) >= count, f"expected {count} mails, got {len(self.mails)}"
-        return self.mails[:count]
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with smtp_inbox() as found:
+        yield found
 
 
 @pytest.fixture

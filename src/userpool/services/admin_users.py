@@ -33,6 +33,7 @@ from userpool.services.admin_attributes import (
 )
 from userpool.services.admin_passwords import admin_reset_user_password, admin_set_user_password, current_user
 from userpool.services.lookup import pool_or_404, user_or_404
+from userpool.services.revocation import sign_out_user
 from userpool.services.user_wire import admin_get_user_shape, user_type
 from userpool.store.base import Conflict, Tx
 
@@ -207,6 +208,9 @@ def _set_enabled(ctx: Ctx, req: dict[str, Any], enabled: bool) -> dict[str, Any]
         user = user_or_404(tx, pool, req["Username"])
         if user.enabled != enabled:
             tx.users.update(replace(user, enabled=enabled, updated_at=ctx.now))
+        if not enabled:
+            # A disabled user's tokens are revoked with it (spec tokens.md §7), and stay so once re-enabled.
+            sign_out_user(tx, pool.id, user.sub, ctx.now)
     return {}
 
 

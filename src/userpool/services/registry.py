@@ -14,12 +14,20 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.services import (
     admin_users,
+    auth_challenges,
+    auth_flows,
     clients,
     domains,
     groups,
     list_users,
     pools,
+    recovery,
+    refresh,
     resource_servers,
+    revocation,
+    self_account,
+    self_attributes,
+    signup,
     tags,
 )
 
@@ -34,6 +42,14 @@ AREAS: tuple[ModuleType, ...] = (
     domains,
     resource_servers,
     tags,
+    signup,
+    recovery,
+    auth_flows,
+    auth_challenges,
+    refresh,
+    revocation,
+    self_attributes,
+    self_account,
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from userpool.model.codes import OneTimeCode
 from userpool.model.records import (
     AdminKey,
     Client,
@@ -21,6 +22,14 @@ from userpool.model.records import (
     ResourceServer,
     User,
     UserQuery,
+)
+from userpool.model.token_records import (
+    ChallengeSession,
+    PublishedKey,
+    RefreshToken,
+    SignInCounters,
+    SigningKey,
+    SignInSession,
 )
 
 
@@ -123,6 +132,77 @@ class AdminKeyRepo(Protocol):
     def delete(self, access_key_id: str) -> None: ...
 
 
+class CodeRepo(Protocol):
+    """One-time codes: at most one live code per (pool, user, purpose)."""
+
+    def get(self, pool_id: str, sub: str, purpose: str, for_update: bool = False) -> OneTimeCode | None:
+        """The live code; ``for_update`` locks its row until commit, so that concurrent guesses are
+        counted one after the other and none slips past the attempt cap."""
+        ...
+
+    def put(self, code: OneTimeCode) -> None:
+        """Insert the code, or replace the one the user holds for that purpose."""
+        ...
+
+    def delete(self, pool_id: str, sub: str, purpose: str) -> None: ...
+
+
+class SigningKeyRepo(Protocol):
+    def add(self, keys: list[SigningKey]) -> None:
+        """Insert one generation of keys; Conflict("generation") when it exists already."""
+        ...
+
+    def current_kids(self, pool_id: str) -> dict[str, str]:
+        """token_use ("id" | "access") -> kid of the pool's current keys."""
+        ...
+
+    def private_pem(self, kid: str) -> str | None: ...
+    def published_key(self, kid: str) -> PublishedKey | None: ...
+    def published(self, pool_id: str, now: float) -> list[PublishedKey]:
+        """Keys that may have signed a token still alive at ``now``, newest first."""
+        ...
+
+    def latest_generation(self, pool_id: str) -> int: ...
+    def retire_current(self, pool_id: str, now: float, expires_at: float) -> None: ...
+    def delete_expired(self, pool_id: str, now: float) -> None: ...
+
+
+class SignInSessionRepo(Protocol):
+    def add(self, session: SignInSession) -> None: ...
+    def get(self, origin_jti: str) -> SignInSession | None: ...
+    def revoke(self, origin_jti: str, now: float) -> None: ...
+    def revoke_user(self, pool_id: str, sub: str, now: float) -> None: ...
+    def extend(self, origin_jti: str, expires_at: float) -> None:
+        """Move the session's expiry (a rotated refresh token lives longer than the first one)."""
+        ...
+
+    def delete_expired(self, pool_id: str, sub: str, now: float) -> None:
+        """Forget the user's sessions whose refresh tokens have all expired (their refresh tokens go with them)."""
+        ...
+
+
+class RefreshTokenRepo(Protocol):
+    def add(self, token: RefreshToken) -> None: ...
+    def get(self, token_hash: str) -> RefreshToken | None: ...
+    def supersede(self, token_hash: str, now: float) -> None: ...
+
+
+class AuthChallengeRepo(Protocol):
+    def add(self, session: ChallengeSession) -> None: ...
+    def get(self, session_hash: str) -> ChallengeSession | None: ...
+    def consume(self, session_hash: str) -> bool:
+        """Delete the Session; True for the single caller that did."""
+        ...
+
+    def delete_expired(self, now: float) -> None: ...
+
+
+class SignInCounterRepo(Protocol):
+    def get(self, pool_id: str, sub: str, for_update: bool = False) -> SignInCounters | None: ...
+    def set_attempts(self, pool_id: str, sub: str, counters: SignInCounters) -> None: ...
+    def sign_out(self, pool_id: str, sub: str, now: float) -> None: ...
+
+
 class Tx(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -142,6 +222,18 @@ class Tx(Protocol):
     def outbox(self) -> OutboxRepo: ...
     @property
     def admin_keys(self) -> AdminKeyRepo: ...
+    @property
+    def codes(self) -> CodeRepo: ...
+    @property
+    def signing_keys(self) -> SigningKeyRepo: ...
+    @property
+    def sign_in_sessions(self) -> SignInSessionRepo: ...
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepo: ...
+    @property
+    def auth_challenges(self) -> AuthChallengeRepo: ...
+    @property
+    def sign_in_counters(self) -> SignInCounterRepo: ...
 
 
 class Store(Protocol):

@@ -12,11 +12,15 @@ from sqlalchemy.engine import Engine
 from userpool.crypto.sealing import Sealer
 from userpool.store.sql.admin_keys import SqlAdminKeyRepo
 from userpool.store.sql.clients import SqlClientRepo
+from userpool.store.sql.codes import SqlCodeRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.groups import SqlGroupRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
 from userpool.store.sql.pools import SqlPoolRepo
+from userpool.store.sql.sessions import SqlAuthChallengeRepo, SqlRefreshTokenRepo, SqlSignInSessionRepo
+from userpool.store.sql.sign_in_counters import SqlSignInCounterRepo
+from userpool.store.sql.signing_keys import SqlSigningKeyRepo
 from userpool.store.sql.users import SqlUserRepo
 
 
@@ -56,6 +60,30 @@ class SqlTx:
     @cached_property
     def admin_keys(self) -> SqlAdminKeyRepo:
         return SqlAdminKeyRepo(self._conn, self._sealer)
+
+    @cached_property
+    def codes(self) -> SqlCodeRepo:
+        return SqlCodeRepo(self._conn)
+
+    @cached_property
+    def signing_keys(self) -> SqlSigningKeyRepo:
+        return SqlSigningKeyRepo(self._conn, self._sealer)
+
+    @cached_property
+    def sign_in_sessions(self) -> SqlSignInSessionRepo:
+        return SqlSignInSessionRepo(self._conn)
+
+    @cached_property
+    def refresh_tokens(self) -> SqlRefreshTokenRepo:
+        return SqlRefreshTokenRepo(self._conn)
+
+    @cached_property
+    def auth_challenges(self) -> SqlAuthChallengeRepo:
+        return SqlAuthChallengeRepo(self._conn)
+
+    @cached_property
+    def sign_in_counters(self) -> SqlSignInCounterRepo:
+        return SqlSignInCounterRepo(self._conn)
 
 
 class SqlStore:

@@ -66,6 +66,12 @@ users = sa.Table(
     sa.Column("mfa", _json, nullable=False),
     sa.Column("created_at", _time, nullable=False),
     sa.Column("updated_at", _time, nullable=False),
+    # Sign-in state (migration 0002_tokens), written only by the sign-in repository: failed password
+    # attempts and the lock they cause, and the last global sign-out (spec quotas-and-errors §5, tokens §7).
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("last_sign_in_attempt_at", _time, nullable=True),
+    sa.Column("locked_until", _time, nullable=True),
+    sa.Column("signed_out_at", _time, nullable=True),
     sa.UniqueConstraint("pool_id", "username_norm"),
     sa.Index(None, "pool_id", "status", "username_norm"),
     sa.Index(None, "pool_id", "enabled", "username_norm"),
@@ -182,4 +188,100 @@ admin_keys = sa.Table(
     sa.Column("secret_sealed", sa.Text, nullable=False),
     sa.Column("description", sa.String(256), nullable=True),
     sa.Column("created_at", _time, nullable=False),
+)
+
+# The live one-time code of each (pool, user, purpose): signup | forgot_password | verify_email |
+# verify_phone_number. Only a keyed SHA-256 of the code is kept. ``attempts`` counts wrong entries and
+# ``issued`` codes sent, each in a window opened at ``*_since`` (see model/codes.py).
+one_time_codes = sa.Table(
+    "one_time_codes",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("purpose", sa.String(32), primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("attribute", sa.String(32), nullable=True),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("attempts_since", _time, nullable=True),
+    sa.Column("issued", sa.Integer, nullable=False),
+    sa.Column("issued_since", _time, nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_one_time_codes_user"
+    ),
+)
+
+# Token signing keys (spec tokens.md §1, §9): per pool one current key for ID tokens and one for access
+# tokens; a rotation adds a generation and keeps the previous keys published until their tokens expired.
+# The unique generation per (pool, token use) makes two concurrent first sign-ins end with one key pair.
+signing_keys = sa.Table(
+    "signing_keys",
+    metadata,
+    sa.Column("kid", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_use", sa.String(8), nullable=False),  # id | access
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # current | previous
+    sa.Column("private_sealed", sa.Text, nullable=False),
+    sa.Column("public_jwk", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("retired_at", _time, nullable=True),
+    sa.Column("expires_at", _time, nullable=True),
+    sa.UniqueConstraint("pool_id", "token_use", "generation"),
+)
+
+# One row per sign-in: its origin_jti, shared by all tokens derived from it (spec tokens.md §6, §7).
+sign_in_sessions = sa.Table(
+    "sign_in_sessions",
+    metadata,
+    sa.Column("origin_jti", sa.String(36), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("client_id", sa.String(128), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("auth_time", _time, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Column("revoked_at", _time, nullable=True),
+    sa.Column("device_key", sa.String(55), nullable=True),
+    sa.Column("scopes", _json, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_sign_in_sessions_user"
+    ),
+    sa.Index(None, "pool_id", "sub"),
+)
+
+# Refresh tokens by the SHA-256 of their value; the value itself is never stored.
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "origin_jti",
+        sa.String(36),
+        sa.ForeignKey("sign_in_sessions.origin_jti", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("issued_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Column("superseded_at", _time, nullable=True),
+    sa.Index(None, "origin_jti"),
+)
+
+# Challenge Session values (spec auth-flows.md §2) by their SHA-256: single use, expiring.
+auth_challenges = sa.Table(
+    "auth_challenges",
+    metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("client_id", sa.String(128), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("challenge", sa.String(32), nullable=False),
+    sa.Column("state", _json, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_auth_challenges_user"
+    ),
+    sa.Index(None, "expires_at"),
 )

@@ -1,0 +1,138 @@
+"""The claims of ID and access tokens (spec tokens.md §3–4; groups and roles: users-attributes-policies §10)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from userpool.model.records import Group, Pool, User
+from userpool.model.schema import DEV_PREFIX, definitions
+
+# The scope of every token issued through the API; access-token operations require it (spec README).
+SIGN_IN_SCOPE = "aws.cognito.signin.user.admin"
+ACCESS_TOKEN_VERSION = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Issuance:
+    """One issuance of an ID + access token pair: who, for which client, from which sign-in, when."""
+
+    issuer: str
+    client_id: str
+    user: User
+    groups: tuple[Group, ...]
+    readable: frozenset[str]
+    auth_time: int
+    issued_at: int
+    event_id: str
+    origin_jti: str | None
+    id_lifetime: int
+    access_lifetime: int
+
+
+def readable_attributes(pool: Pool, client_config: Mapping[str, Any]) -> frozenset[str]:
+    """The attributes a client may read: its ReadAttributes, else every attribute that is not developer-only
+    (spec users-attributes-policies §3)."""
+    chosen = client_config.get("ReadAttributes")
+    if chosen:
+        return frozenset(n for n in chosen if not n.startswith(DEV_PREFIX))
+    return frozenset(n for n, d in definitions(pool).items() if not d.get("DeveloperOnlyAttribute"))
+
+
+def ordered_groups(groups: Iterable[Group]) -> list[Group]:
+    """By Precedence, lowest first, groups without one last; then by name [AWS order unverified]."""
+    return sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))
+
+
+def preferred_role(groups: Iterable[Group]) -> str | None:
+    """RoleArn of the lowest-Precedence group with a role; none when tied groups name different roles."""
+    with_roles = [g for g in groups if g.role_arn]
+    if not with_roles:
+        return None
+    best = ordered_groups(with_roles)[0]
+    tied = {g.role_arn for g in with_roles if g.precedence == best.precedence}
+    return best.role_arn if len(tied) == 1 else None
+
+
+def _claim_value(name: str, value: str) -> Any:
+    if name.endswith("_verified"):
+        # ID tokens carry verification flags as JSON booleans (spec tokens.md §3).
+        return value == "true"
+    if name == "updated_at":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if name == "address":
+        return {"formatted": value}
+    return value
+
+
+def attribute_claims(attributes: Mapping[str, str], readable: frozenset[str]) -> dict[str, Any]:
+    """The user's readable attributes as ID-token claims; ``custom:`` ones stay strings, ``dev:custom:``
+    ones never appear."""
+    claims: dict[str, Any] = {}
+    for name in sorted(attributes):
+        if name == "sub" or name.startswith(DEV_PREFIX) or name not in readable:
+            continue
+        claims[name] = _claim_value(name, attributes[name])
+    identities = attributes.get("identities")
+    if identities:
+        try:
+            claims["identities"] = json.loads(identities)
+        except ValueError:
+            pass
+    return claims
+
+
+def _group_claims(groups: tuple[Group, ...]) -> dict[str, Any]:
+    ordered = ordered_groups(groups)
+    return {"cognito:groups": [g.name for g in ordered]} if ordered else {}
+
+
+def id_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
+    claims: dict[str, Any] = {"sub": i.user.sub, **_group_claims(i.groups)}
+    roles = list(dict.fromkeys(g.role_arn for g in ordered_groups(i.groups) if g.role_arn))
+    if roles:
+        claims["cognito:roles"] = roles
+        role = preferred_role(i.groups)
+        if role:
+            claims["cognito:preferred_role"] = role
+    claims.update(attribute_claims(i.user.attributes, i.readable))
+    claims.update({"iss": i.issuer, "cognito:username": i.user.username})
+    if i.origin_jti:
+        claims["origin_jti"] = i.origin_jti
+    claims.update(
+        {
+            "aud": i.client_id,
+            "event_id": i.event_id,
+            "token_use": "id",
+            "auth_time": i.auth_time,
+            "exp": i.issued_at + i.id_lifetime,
+            "iat": i.issued_at,
+            "jti": jti,
+        }
+    )
+    return claims
+
+
+def access_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
+    claims: dict[str, Any] = {"sub": i.user.sub, **_group_claims(i.groups), "iss": i.issuer}
+    claims.update({"version": ACCESS_TOKEN_VERSION, "client_id": i.client_id})
+    if i.origin_jti:
+        claims["origin_jti"] = i.origin_jti
+    claims.update(
+        {
+            "event_id": i.event_id,
+            "token_use": "access",
+            "scope": SIGN_IN_SCOPE,
+            "auth_time": i.auth_time,
+            "exp": i.issued_at + i.access_lifetime,
+            "iat": i.issued_at,
+            "jti": jti,
+            "username": i.user.username,
+        }
+    )
+    return claims

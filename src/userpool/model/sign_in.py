@@ -1,0 +1,64 @@
+"""The decisions of a password sign-in that depend only on the user and pool (spec auth-flows §2 steps 6 and
+9, §4; quotas-and-errors §4): which status refuses it, and what follows a correct password."""
+
+from __future__ import annotations
+
+from userpool.errors import (
+    CognitoError,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UnsupportedOperationException,
+    UserNotConfirmedException,
+)
+from userpool.model.records import Pool, User
+
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 (a challenge name)
+WRONG_CREDENTIALS = "Incorrect username or password."
+TEMPORARY_PASSWORD_EXPIRED = "Temporary password has expired and must be reset by an administrator."  # noqa: S105 (a message)
+
+
+def status_refusal(user: User, hides_users: bool) -> CognitoError | None:
+    """The error a user's status or Enabled flag answers before any password is checked, or None.
+
+    UNCONFIRMED is reported even for a wrong password (long-standing AWS behaviour, spec auth-flows §2).
+    A RESET_REQUIRED user is indistinguishable from a missing one when the client hides users (spec
+    quotas-and-errors §4, last row).
+    """
+    if user.status == "UNCONFIRMED":
+        return UserNotConfirmedException("User is not confirmed.")
+    if user.status == "RESET_REQUIRED":
+        if hides_users:
+            return NotAuthorizedException(WRONG_CREDENTIALS)
+        return PasswordResetRequiredException("Password reset required for the user")
+    if not user.enabled:
+        return NotAuthorizedException("User is disabled.")
+    return None
+
+
+def temporary_password_expired(user: User, now: float) -> bool:
+    return (
+        user.status == "FORCE_CHANGE_PASSWORD"
+        and user.password_expires_at is not None
+        and user.password_expires_at < now
+    )
+
+
+def _mfa_required(pool: Pool, user: User) -> bool:
+    setting = pool.config.get("MfaConfiguration", "OFF")
+    if setting == "ON":
+        return True
+    has_factor = bool(user.mfa.get("UserMFASettingList") or user.mfa.get("MFAOptions"))
+    return setting == "OPTIONAL" and has_factor
+
+
+def next_challenge(pool: Pool, user: User) -> str | None:
+    """The challenge a user with a verified first factor must answer next, or None for tokens (spec §4).
+
+    MFA challenges are not implemented yet: a sign-in that would need one is refused rather than let through
+    without its second factor.
+    """
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        return NEW_PASSWORD_REQUIRED
+    if _mfa_required(pool, user):
+        raise UnsupportedOperationException("Multi-factor sign-in is not implemented by userpool yet.")
+    return None

@@ -1,0 +1,145 @@
+"""RespondToAuthChallenge and AdminRespondToAuthChallenge: the challenge table, and NEW_PASSWORD_REQUIRED
+(spec auth-flows §2 "Session", "USERNAME in ChallengeResponses", §5 challenge reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto.opaque import digest
+from userpool.errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    UnsupportedOperationException,
+)
+from userpool.model.attributes import aliases_for, definition, updated_attributes
+from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
+from userpool.model.password_policy import check_password
+from userpool.model.records import Client, Pool, User
+from userpool.model.schema import definitions
+from userpool.model.sign_in import NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
+from userpool.services.admin_attributes import save_user
+from userpool.services.lookup import client_or_404, pool_or_404
+from userpool.services.password_auth import required_parameter
+from userpool.services.public_clients import app_client, check_secret_hash
+from userpool.services.sign_in import INVALID_SESSION, conclude, lookup_user, pending_challenge, respond, same_user
+
+ATTRIBUTE_PREFIX = "userAttributes."
+UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeCall:
+    """One RespondToAuthChallenge / AdminRespondToAuthChallenge call, its client resolved."""
+
+    pool: Pool
+    client: Client
+    responses: dict[str, str]
+    session: str | None
+    admin: bool
+
+
+def _writable(pool: Pool, client: Client, name: str) -> bool:
+    """May this app client write the attribute for its user? (WriteAttributes; by default all but ``sub``,
+    the ``*_verified`` flags and developer-only attributes — spec users-attributes-policies §3)."""
+    if name.startswith("dev:") or name in UNWRITABLE_ATTRIBUTES:
+        return False
+    allowed = client.config.get("WriteAttributes")
+    return allowed is None or name in allowed
+
+
+def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str, str]) -> dict[str, str]:
+    """The user's attributes with the ``userAttributes.<name>`` answers applied; every required attribute
+    must have a value afterwards."""
+    changes = {k[len(ATTRIBUTE_PREFIX) :]: v for k, v in responses.items() if k.startswith(ATTRIBUTE_PREFIX)}
+    for name in changes:
+        if definition(pool, name) is not None and not _writable(pool, client, name):
+            raise NotAuthorizedException(UNAUTHORIZED_ATTRIBUTE)
+    attributes = updated_attributes(pool, user.attributes, changes) if changes else dict(user.attributes)
+    missing = [
+        name
+        for name, defn in definitions(pool).items()
+        if defn.get("Required") and name != "sub" and not attributes.get(name)
+    ]
+    if missing:
+        reasons = "".join(f"{name}: The attribute is required\n" for name in missing)
+        raise InvalidParameterException("Attributes did not conform to the schema: " + reasons)
+    return attributes
+
+
+def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+    """NEW_PASSWORD_REQUIRED: the user replaces its temporary password (and fills in required attributes);
+    it becomes CONFIRMED and signs in (spec auth-flows §5)."""
+    username = required_parameter(call.responses, "USERNAME")
+    check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+    with ctx.store.read() as tx:
+        pending = pending_challenge(ctx, tx, call.client, call.session, NEW_PASSWORD_REQUIRED)
+        user = tx.users.get_by_sub(call.pool.id, pending.sub)
+        named = lookup_user(tx, call.pool, username)
+    if user is None or not same_user(user, username, named):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    password = required_parameter(call.responses, "NEW_PASSWORD")
+    check_password(call.pool, password)
+    attributes = _new_attributes(call.pool, call.client, user, call.responses)
+    password_hash = ctx.deps.hasher.hash(password)
+    with ctx.store.write() as tx:
+        # Consuming the Session in this transaction makes it single use even under concurrent answers; a
+        # refusal below rolls the consumption back with everything else.
+        if not call.session or not tx.auth_challenges.consume(digest(call.session)):
+            raise NotAuthorizedException(INVALID_SESSION)
+        current = tx.users.get_by_sub(call.pool.id, user.sub)
+        if current is None or current.status != "FORCE_CHANGE_PASSWORD":
+            raise NotAuthorizedException(INVALID_SESSION)
+        if not current.enabled:
+            raise NotAuthorizedException("User is disabled.")
+        updated = replace(
+            current,
+            status="CONFIRMED",
+            password_hash=password_hash,
+            password_expires_at=None,
+            attributes=attributes,
+            aliases=aliases_for(call.pool, attributes),
+            updated_at=ctx.now,
+        )
+        save_user(tx, call.pool, updated, now=ctx.now)
+        outcome = conclude(ctx, tx, call.pool, call.client, updated)
+    return respond(ctx, outcome)
+
+
+CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], dict[str, Any]]] = {
+    NEW_PASSWORD_REQUIRED: new_password_required,
+}
+
+
+def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
+    if name == "ADMIN_NO_SRP_AUTH":
+        # An AuthFlow name that the ChallengeNameType enum also lists; nobody is ever challenged with it.
+        raise InvalidParameterException("ADMIN_NO_SRP_AUTH is not a challenge that can be answered.")
+    handler = CHALLENGES.get(name)
+    if handler is None:
+        raise UnsupportedOperationException(f"Responses to {name} are not implemented by userpool yet.")
+    return handler(ctx, call)
+
+
+def _responses(req: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (req.get("ChallengeResponses") or {}).items()}
+
+
+def respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Answer the challenge of an InitiateAuth or an earlier answer (unsigned): RespondToAuthChallenge."""
+    with ctx.store.read() as tx:
+        pool, client = app_client(tx, req["ClientId"])
+    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), admin=False)
+    return _respond(ctx, call, req["ChallengeName"])
+
+
+def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Answer a challenge of AdminInitiateAuth from a trusted back end (SigV4): AdminRespondToAuthChallenge."""
+    with ctx.store.read() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        client = client_or_404(tx, pool.id, req["ClientId"])
+    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), admin=True)
+    return _respond(ctx, call, req["ChallengeName"])

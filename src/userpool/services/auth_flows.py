@@ -1,0 +1,71 @@
+"""InitiateAuth and AdminInitiateAuth: the AuthFlow table (spec auth-flows §1–3).
+
+The flow is looked up in a table, checked against the operation (admin flows only through the SigV4-signed
+AdminInitiateAuth) and against the client's ExplicitAuthFlows, then run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.errors import InvalidParameterException, UnsupportedOperationException
+from userpool.model.client_config import effective_auth_flows
+from userpool.services.lookup import client_or_404, pool_or_404
+from userpool.services.password_auth import FlowCall, password_sign_in
+from userpool.services.public_clients import app_client
+from userpool.services.refresh import refresh_sign_in
+
+PUBLIC, ADMIN, BOTH = "public", "admin", "both"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    run: Callable[[Ctx, FlowCall], dict[str, Any]]
+    permission: str  # the ALLOW_* value of ExplicitAuthFlows that enables it
+    where: str  # which of InitiateAuth (public) / AdminInitiateAuth (admin) accepts it
+
+
+FLOWS: dict[str, Flow] = {
+    "USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_USER_PASSWORD_AUTH", PUBLIC),
+    "ADMIN_USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
+    # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
+    "ADMIN_NO_SRP_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
+    "REFRESH_TOKEN_AUTH": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
+    "REFRESH_TOKEN": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
+}
+# Valid in the other operation only (spec auth-flows §1 "Valid in").
+_ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
+_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH"})
+
+
+def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:
+    if auth_flow in (_PUBLIC_ONLY if call.admin else _ADMIN_ONLY):
+        raise InvalidParameterException("Initiate Auth method not supported.")
+    flow = FLOWS.get(auth_flow)
+    if flow is None:
+        raise UnsupportedOperationException(f"{auth_flow} is not implemented by userpool yet.")
+    if flow.permission not in effective_auth_flows(call.client.config):
+        raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+    return flow.run(ctx, call)
+
+
+def _params(req: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (req.get("AuthParameters") or {}).items()}
+
+
+def initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Start a sign-in from an app (unsigned; the ClientId names pool and client): InitiateAuth."""
+    with ctx.store.read() as tx:
+        pool, client = app_client(tx, req["ClientId"])
+    return _start(ctx, FlowCall(pool, client, _params(req), admin=False), req["AuthFlow"])
+
+
+def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Start a sign-in from a trusted back end (SigV4): AdminInitiateAuth."""
+    with ctx.store.read() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        client = client_or_404(tx, pool.id, req["ClientId"])
+    return _start(ctx, FlowCall(pool, client, _params(req), admin=True), req["AuthFlow"])

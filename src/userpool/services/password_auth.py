@@ -1,0 +1,84 @@
+"""Password sign-in: USER_PASSWORD_AUTH (InitiateAuth), ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH
+(AdminInitiateAuth). Spec auth-flows §2 (order of checks), §3; quotas-and-errors §4, §5.
+
+An unknown user and a wrong password take the same path and the same time: the same transactions, and an
+argon2 verification against a dummy hash (PasswordHasher.verify(None, ...)); with PreventUserExistenceErrors
+ENABLED they also give the same error. The argon2 verification runs outside any transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
+from userpool.model.lockout import LOCKED_MESSAGE, count_attempt, is_locked
+from userpool.model.records import Client, Pool, User
+from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
+from userpool.model.token_records import SignInCounters
+from userpool.services.public_clients import check_secret_hash, hides_users
+from userpool.services.sign_in import finish_first_factor, lookup_user
+
+
+@dataclass(frozen=True, slots=True)
+class FlowCall:
+    """One InitiateAuth / AdminInitiateAuth call, its client resolved."""
+
+    pool: Pool
+    client: Client
+    params: dict[str, str]
+    admin: bool
+
+
+def required_parameter(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
+def _count_attempt(ctx: Ctx, pool_id: str, user: User | None) -> None:
+    """Count the attempt against the user's lockout before its password is checked (model/lockout.py).
+
+    An unknown user gets the same write transaction on a row that does not exist, so that both paths cost
+    the same.
+    """
+    sub = user.sub if user is not None else str(uuid.uuid4())
+    locked = False
+    with ctx.store.write() as tx:
+        counters = tx.sign_in_counters.get(pool_id, sub, for_update=True)
+        locked = counters is not None and is_locked(counters, ctx.now)
+        if not locked:
+            # For an unknown user this updates no row: the statements, not the data, are what cost time.
+            tx.sign_in_counters.set_attempts(pool_id, sub, count_attempt(counters or SignInCounters(), ctx.now))
+    if locked:
+        raise NotAuthorizedException(LOCKED_MESSAGE)
+
+
+def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
+    """Verify USERNAME + PASSWORD and answer with tokens or the next challenge."""
+    username = required_parameter(call.params, "USERNAME")
+    password = required_parameter(call.params, "PASSWORD")
+    # SECRET_HASH is computed over the USERNAME as the client sent it, alias or not (spec auth-flows §2).
+    check_secret_hash(call.client, username, call.params.get("SECRET_HASH"))
+    hides = hides_users(call.client)
+    with ctx.store.read() as tx:
+        user = lookup_user(tx, call.pool, username)
+    if user is not None:
+        refusal = status_refusal(user, hides)
+        if refusal is not None:
+            raise refusal
+    _count_attempt(ctx, call.pool.id, user)
+    hasher = ctx.deps.hasher
+    matches = hasher.verify(user.password_hash if user is not None else None, password)
+    if user is None:
+        if hides:
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        raise UserNotFoundException("User does not exist.")
+    if not matches or user.password_hash is None:
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    # Hashes made with older argon2 parameters are upgraded while the password is at hand.
+    rehashed = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None
+    return finish_first_factor(ctx, call.pool, call.client, user, rehashed)

@@ -1,0 +1,49 @@
+"""What the unsigned, client-scoped operations share: the app client named by ClientId, its SECRET_HASH
+check, and whether it hides which users exist.
+
+Spec README "Three authentication classes" (SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+ConfirmForgotPassword), auth-flows §2 (SECRET_HASH), quotas-and-errors §4 (PreventUserExistenceErrors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from userpool.crypto.secret_hash import secret_hash_matches
+from userpool.errors import NotAuthorizedException, ResourceNotFoundException
+from userpool.model.records import Client, Pool
+from userpool.store.base import Tx
+
+
+def app_client(tx: Tx, client_id: str) -> tuple[Pool, Client]:
+    """The pool and client a ClientId names; client ids are unique across the server."""
+    client = tx.clients.get(client_id)
+    pool = tx.pools.get(client.pool_id) if client is not None else None
+    if client is None or pool is None:
+        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+    return pool, client
+
+
+def check_secret_hash(client: Client, username: str, given: str | None) -> None:
+    """Refuse the call unless a client with a secret sent the right SECRET_HASH for ``username``.
+
+    Clients without a secret ignore whatever SECRET_HASH arrives (spec auth-flows §2).
+    """
+    if not client.secret:
+        return
+    if not given:
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+    if not secret_hash_matches(client.secret, username, client.id, given):
+        raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+
+
+def authorised_client(tx: Tx, req: dict[str, Any]) -> tuple[Pool, Client]:
+    """ClientId resolved and SecretHash checked against the request's Username."""
+    pool, client = app_client(tx, req["ClientId"])
+    check_secret_hash(client, req["Username"], req.get("SecretHash"))
+    return pool, client
+
+
+def hides_users(client: Client) -> bool:
+    """PreventUserExistenceErrors=ENABLED: answers must not tell a missing user from a present one."""
+    return client.config.get("PreventUserExistenceErrors") == "ENABLED"

@@ -1,0 +1,122 @@
+"""Password recovery by the user: ForgotPassword, ConfirmForgotPassword.
+
+Spec users-attributes-policies §1 (RESET_REQUIRED, FORCE_CHANGE_PASSWORD), §5 (codes: one hour), §6
+(password policy), §7 (AccountRecoverySetting and the legacy phone-first order); quotas-and-errors §4
+(PreventUserExistenceErrors). ConfirmForgotPassword also takes the code AdminResetUserPassword sent: both
+live in the code store under the ``forgot_password`` purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.errors import (
+    ExpiredCodeException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from userpool.model.codes import CODE_EXPIRED, FORGOT_PASSWORD, mismatch
+from userpool.model.destinations import recovery_channel, recovery_mechanisms, recovery_preference, simulated_details
+from userpool.model.password_policy import check_password
+from userpool.model.records import Client, Pool, User
+from userpool.services.code_delivery import check_code, send_code
+from userpool.services.lookup import find_user
+from userpool.services.public_clients import app_client, authorised_client, hides_users
+
+NO_RECOVERY_CHANNEL = "Cannot reset password for the user as there is no registered/verified email or phone_number"
+CANNOT_RESET = "User password cannot be reset in the current state."
+
+
+def _check_self_service(pool: Pool) -> None:
+    # AccountRecoverySetting "admin_only": only AdminResetUserPassword / AdminSetUserPassword recover.
+    if "admin_only" in recovery_mechanisms(pool):
+        raise NotAuthorizedException("Contact administrator to reset password.")
+
+
+def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Send a password-reset code to the user's verified email or phone: ForgotPassword.
+
+    With PreventUserExistenceErrors, a missing or disabled user, or one without a verified channel, gets a
+    normal-looking CodeDeliveryDetails and nothing is sent.
+    """
+    with ctx.store.write() as tx:
+        pool, client = authorised_client(tx, req)
+        _check_self_service(pool)
+        user = find_user(tx, pool, req["Username"])
+        hide = hides_users(client)
+        simulated = {"CodeDeliveryDetails": simulated_details(pool, req["Username"], recovery_preference(pool))}
+        if user is None:
+            if hide:
+                return simulated
+            raise UserNotFoundException("User does not exist.")
+        if not user.enabled:
+            if hide:
+                return simulated
+            raise NotAuthorizedException("User is disabled.")
+        # An invited user has no password of its own yet; its invitation is re-sent instead.
+        if user.status == "FORCE_CHANGE_PASSWORD":
+            raise NotAuthorizedException(CANNOT_RESET)
+        channel = recovery_channel(pool, user.attributes)
+        if channel is None:
+            if hide:
+                return simulated
+            raise InvalidParameterException(NO_RECOVERY_CHANNEL)
+        details = send_code(tx, pool, user, FORGOT_PASSWORD, channel, ctx.now)
+    ctx.deps.wake_outbox()
+    return {"CodeDeliveryDetails": details}
+
+
+def _resettable(client: Client, user: User | None) -> User:
+    """The user ConfirmForgotPassword names, if its password may be reset; with PreventUserExistenceErrors
+    a missing or disabled user is indistinguishable from a wrong code."""
+    if user is None:
+        if hides_users(client):
+            raise mismatch()
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        if hides_users(client):
+            raise mismatch()
+        raise NotAuthorizedException("User is disabled.")
+    return user
+
+
+def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Set a new password with the code ForgotPassword or AdminResetUserPassword sent: ConfirmForgotPassword.
+
+    The code is checked first (a wrong one is counted), the password hashed outside any transaction only
+    for a right one, then the code is consumed and the password set together. The user ends CONFIRMED,
+    and its existing sessions are revoked.
+    """
+    with ctx.store.write() as tx:
+        pool, client = authorised_client(tx, req)
+        # The policy is the pool's, so checking it first tells nothing about the user.
+        check_password(pool, req["Password"])
+        user = _resettable(client, find_user(tx, pool, req["Username"]))
+        code = check_code(tx, user, FORGOT_PASSWORD, req["ConfirmationCode"], ctx.now)
+    if code is None:
+        raise mismatch()
+    password_hash = ctx.deps.hasher.hash(req["Password"])
+    with ctx.store.write() as tx:
+        pool, client = app_client(tx, client.id)
+        current = _resettable(client, tx.users.get_by_sub(pool.id, user.sub))
+        stored = tx.codes.get(pool.id, current.sub, FORGOT_PASSWORD, for_update=True)
+        if stored is None or stored.code_hash != code.code_hash:
+            # A concurrent request used (or replaced) the code while the password was being hashed.
+            raise ExpiredCodeException(CODE_EXPIRED)
+        tx.codes.delete(pool.id, current.sub, FORGOT_PASSWORD)
+        tx.users.update(
+            replace(
+                current,
+                password_hash=password_hash,
+                status="CONFIRMED",
+                password_expires_at=None,
+                updated_at=ctx.now,
+            )
+        )
+        # Whoever knew the old password may hold tokens: they stop working with it.
+        tx.sign_in_sessions.revoke_user(pool.id, current.sub, ctx.now)
+        tx.sign_in_counters.sign_out(pool.id, current.sub, ctx.now)
+    return {}

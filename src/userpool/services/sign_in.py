@@ -1,0 +1,153 @@
+"""How every sign-in step ends: the next challenge with its Session, or tokens (spec auth-flows §2, §4).
+
+A challenge ``Session`` is a random value kept only as its SHA-256, single use, expiring after the client's
+AuthSessionValidity minutes, and bound to pool, client, user and challenge name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto.opaque import digest, new_opaque_value
+from userpool.errors import NotAuthorizedException
+from userpool.model.claims import readable_attributes
+from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
+from userpool.model.lockout import after_success
+from userpool.model.records import Client, Pool, User
+from userpool.model.schema import definitions
+from userpool.model.sign_in import (
+    NEW_PASSWORD_REQUIRED,
+    TEMPORARY_PASSWORD_EXPIRED,
+    WRONG_CREDENTIALS,
+    next_challenge,
+    status_refusal,
+    temporary_password_expired,
+)
+from userpool.model.token_records import ChallengeSession
+from userpool.model.usernames import looks_like_sub
+from userpool.services.lookup import find_user
+from userpool.services.tokens import Grant, authentication_result, start_session
+from userpool.store.base import Tx
+
+INVALID_SESSION = "Invalid session for the user, session is expired."
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a sign-in step decided inside its write transaction: a challenge response, or a grant to sign."""
+
+    challenge: dict[str, Any] | None = None
+    grant: Grant | None = None
+
+
+def lookup_user(tx: Tx, pool: Pool, username: str) -> User | None:
+    """The user a sign-in USERNAME names (username, alias or sub); None for text no user can have."""
+    # AuthParameters values have no pattern in the model, and PostgreSQL cannot compare text holding NUL.
+    if "\x00" in username or not username:
+        return None
+    return find_user(tx, pool, username)
+
+
+def same_user(user: User, username: str, found: User | None) -> bool:
+    """Whether a challenge response's USERNAME names the user the Session is bound to."""
+    return (found is not None and found.sub == user.sub) or (looks_like_sub(username) and username == user.sub)
+
+
+def _challenge_parameters(pool: Pool, client: Client, user: User, challenge: str) -> dict[str, str]:
+    """ChallengeParameters: every value a string, lists and objects JSON-encoded (spec auth-flows §5)."""
+    if challenge != NEW_PASSWORD_REQUIRED:
+        return {"USER_ID_FOR_SRP": user.username}
+    readable = readable_attributes(pool, client.config)
+    shown = {n: v for n, v in sorted(user.attributes.items()) if n != "sub" and n in readable}
+    missing = [
+        f"userAttributes.{name}"
+        for name, defn in definitions(pool).items()
+        if defn.get("Required") and name != "sub" and not user.attributes.get(name)
+    ]
+    return {
+        "USER_ID_FOR_SRP": user.username,
+        "requiredAttributes": json.dumps(missing),
+        "userAttributes": json.dumps(shown),
+    }
+
+
+def open_challenge(
+    ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, challenge: str, state: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Store a new challenge Session (in the caller's write transaction) and return the challenge response."""
+    value = new_opaque_value()
+    minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
+    tx.auth_challenges.delete_expired(ctx.now)
+    tx.auth_challenges.add(
+        ChallengeSession(
+            session_hash=digest(value),
+            pool_id=pool.id,
+            client_id=client.id,
+            sub=user.sub,
+            challenge=challenge,
+            created_at=ctx.now,
+            expires_at=ctx.now + minutes * 60,
+            state=state or {},
+        )
+    )
+    return {
+        "ChallengeName": challenge,
+        "Session": value,
+        "ChallengeParameters": _challenge_parameters(pool, client, user, challenge),
+    }
+
+
+def pending_challenge(ctx: Ctx, tx: Tx, client: Client, session: str | None, challenge: str) -> ChallengeSession:
+    """The stored Session a challenge response presents; NotAuthorized unless it is live and was issued for
+    this client and this challenge."""
+    found = tx.auth_challenges.get(digest(session)) if session else None
+    if found is None or found.client_id != client.id or found.challenge != challenge or found.expires_at <= ctx.now:
+        raise NotAuthorizedException(INVALID_SESSION)
+    return found
+
+
+def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User) -> Outcome:
+    """After a verified first factor, in the caller's write transaction: clear the failed-attempt counter and
+    decide the next challenge (auth-flows §4) or record the sign-in for tokens."""
+    counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
+    if counters is not None and (counters.failed_attempts or counters.locked_until):
+        tx.sign_in_counters.set_attempts(pool.id, user.sub, after_success(counters))
+    challenge = next_challenge(pool, user)
+    if challenge is not None:
+        return Outcome(challenge=open_challenge(ctx, tx, pool, client, user, challenge))
+    return Outcome(grant=start_session(ctx, tx, pool, client, user))
+
+
+def respond(ctx: Ctx, outcome: Outcome) -> dict[str, Any]:
+    """The InitiateAuth / RespondToAuthChallenge response for a concluded step (signing happens here, after
+    the transaction committed)."""
+    if outcome.grant is None:
+        return dict(outcome.challenge or {})
+    return {"ChallengeParameters": {}, "AuthenticationResult": authentication_result(ctx, outcome.grant)}
+
+
+def finish_first_factor(
+    ctx: Ctx, pool: Pool, client: Client, verified: User, new_password_hash: str | None = None
+) -> dict[str, Any]:
+    """Complete a sign-in whose password was just verified for ``verified`` (as read before verifying).
+
+    The user is read again in the write: an administrator may have disabled it, or changed its password, in
+    the meantime. ``new_password_hash`` replaces a hash made with outdated argon2 parameters.
+    """
+    with ctx.store.write() as tx:
+        user = tx.users.get_by_sub(pool.id, verified.sub)
+        if user is None or user.password_hash != verified.password_hash:
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        refusal = status_refusal(user, hides_users=False)
+        if refusal is not None:
+            raise refusal
+        if temporary_password_expired(user, ctx.now):
+            raise NotAuthorizedException(TEMPORARY_PASSWORD_EXPIRED)
+        if new_password_hash is not None:
+            user = replace(user, password_hash=new_password_hash)
+            tx.users.update(user)
+        outcome = conclude(ctx, tx, pool, client, user)
+    return respond(ctx, outcome)

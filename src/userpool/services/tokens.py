@@ -1,0 +1,199 @@
+"""Issuing ID, access and refresh tokens, and checking access tokens for the token-authorized operations.
+
+Spec tokens.md §3–7 and README "Three authentication classes" (Access-token class). Every sign-in creates a
+sign-in session whose ``origin_jti`` all tokens derived from it share; revoking the session (RevokeToken,
+GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser) refuses its refresh tokens and access tokens.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto import jwt
+from userpool.crypto.opaque import digest, new_opaque_value
+from userpool.errors import NotAuthorizedException, UserNotFoundException
+from userpool.model.claims import SIGN_IN_SCOPE, Issuance, access_token_claims, id_token_claims, readable_attributes
+from userpool.model.client_config import token_lifetimes
+from userpool.model.records import Client, Group, Pool, User
+from userpool.model.token_records import ACCESS_TOKEN, ID_TOKEN, RefreshToken, SignInSession
+from userpool.services.signing_keys import current_kids, issuer, signing_key, verifying_key
+from userpool.store.base import Tx
+
+MAX_GROUPS = 100  # a user belongs to at most 100 groups (spec users-attributes-policies §10)
+INVALID_ACCESS_TOKEN = "Invalid Access Token"  # noqa: S105 (a message)
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """A pool's two current keys, parsed."""
+
+    id_kid: str
+    id_key: jwt.ParsedKey
+    access_kid: str
+    access_key: jwt.ParsedKey
+
+
+@dataclass(frozen=True, slots=True)
+class AccessContext:
+    """Who an accepted access token speaks for: pool, app client, user and sign-in session (origin_jti)."""
+
+    pool: Pool
+    client: Client
+    user: User
+    session_id: str | None
+    claims: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a completed sign-in or refresh hands to ``authentication_result``: the tokens' subject and
+    session, read in the same transaction that recorded it, and the new refresh token if one was issued."""
+
+    pool: Pool
+    client: Client
+    user: User
+    groups: tuple[Group, ...]
+    session: SignInSession
+    refresh_token: str | None
+
+
+def signer(ctx: Ctx, tx: Tx, pool_id: str) -> Signer:
+    """The pool's current signing keys, created on first use (spec tokens.md §1)."""
+    kids = tx.signing_keys.current_kids(pool_id)
+    if ID_TOKEN not in kids or ACCESS_TOKEN not in kids:
+        kids = current_kids(ctx, pool_id)
+    id_kid, access_kid = kids[ID_TOKEN], kids[ACCESS_TOKEN]
+    return Signer(id_kid, signing_key(ctx, id_kid), access_kid, signing_key(ctx, access_kid))
+
+
+def user_groups(tx: Tx, user: User) -> tuple[Group, ...]:
+    return tuple(tx.groups.groups_of(user.pool_id, user.sub, MAX_GROUPS, None).items)
+
+
+def add_refresh_token(ctx: Ctx, tx: Tx, session: SignInSession) -> str:
+    """A new refresh token of ``session``, expiring with it; the value is returned, its digest stored."""
+    value = new_opaque_value()
+    tx.refresh_tokens.add(RefreshToken(digest(value), session.origin_jti, ctx.now, session.expires_at))
+    return value
+
+
+def start_session(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User) -> Grant:
+    """Record a completed sign-in in the caller's write transaction: a new origin_jti with ``auth_time`` now,
+    and its first refresh token, expiring after the client's refresh-token lifetime."""
+    lifetime = token_lifetimes(client.config).refresh
+    session = SignInSession(
+        origin_jti=str(uuid.uuid4()),
+        pool_id=pool.id,
+        client_id=client.id,
+        sub=user.sub,
+        auth_time=ctx.now,
+        created_at=ctx.now,
+        expires_at=ctx.now + lifetime,
+    )
+    # Sessions past their last refresh token's expiry are of no use to anyone: prune the user's on the way.
+    tx.sign_in_sessions.delete_expired(pool.id, user.sub, ctx.now)
+    tx.sign_in_sessions.add(session)
+    refresh = add_refresh_token(ctx, tx, session)
+    return Grant(pool, client, user, user_groups(tx, user), session, refresh)
+
+
+def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
+    """AuthenticationResultType: fresh ID and access tokens for ``grant`` (signed after the write committed:
+    no signing inside a transaction)."""
+    client = grant.client
+    lifetimes = token_lifetimes(client.config)
+    with ctx.store.read() as tx:
+        keys = signer(ctx, tx, grant.pool.id)
+    # origin_jti appears only where token revocation is on (spec tokens.md §3); the session exists anyway.
+    revocable = client.config.get("EnableTokenRevocation", True)
+    issuance = Issuance(
+        issuer=issuer(ctx.settings, grant.pool.id),
+        client_id=client.id,
+        user=grant.user,
+        groups=grant.groups,
+        readable=readable_attributes(grant.pool, client.config),
+        auth_time=int(grant.session.auth_time),
+        issued_at=int(ctx.now),
+        event_id=str(uuid.uuid4()),
+        origin_jti=grant.session.origin_jti if revocable else None,
+        id_lifetime=lifetimes.id,
+        access_lifetime=lifetimes.access,
+    )
+    result: dict[str, Any] = {
+        "AccessToken": jwt.sign(access_token_claims(issuance, str(uuid.uuid4())), keys.access_kid, keys.access_key),
+        "ExpiresIn": lifetimes.access,
+        "TokenType": "Bearer",
+        "IdToken": jwt.sign(id_token_claims(issuance, str(uuid.uuid4())), keys.id_kid, keys.id_key),
+    }
+    if grant.refresh_token is not None:
+        result["RefreshToken"] = grant.refresh_token
+    return result
+
+
+def _verified_claims(ctx: Ctx, tx: Tx, token: str) -> tuple[str, dict[str, Any]]:
+    """(pool id, claims) of a correctly signed, unexpired access token of this server."""
+    try:
+        header = jwt.unverified_header(token)
+        found = verifying_key(ctx, tx, str(header["kid"]))
+        if found is None:
+            raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+        pool_id, key = found
+        claims = jwt.verify(token, key)
+    except jwt.JwtError:
+        raise NotAuthorizedException(INVALID_ACCESS_TOKEN) from None
+    if (
+        claims.get("token_use") != "access"
+        or claims.get("iss") != issuer(ctx.settings, pool_id)
+        or not isinstance(claims.get("exp"), int)
+        or not isinstance(claims.get("iat"), int)
+        or not isinstance(claims.get("sub"), str)
+        or not isinstance(claims.get("client_id"), str)
+    ):
+        raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+    if claims["exp"] <= ctx.now:
+        raise NotAuthorizedException("Access Token has expired")
+    scopes = str(claims.get("scope", "")).split()
+    if SIGN_IN_SCOPE not in scopes:
+        raise NotAuthorizedException("Access Token does not have required scopes")
+    return pool_id, claims
+
+
+def _revoked(tx: Tx, user: User, claims: dict[str, Any]) -> bool:
+    origin = claims.get("origin_jti")
+    if isinstance(origin, str):
+        session = tx.sign_in_sessions.get(origin)
+        if session is None or session.revoked_at is not None or session.sub != user.sub:
+            return True
+    counters = tx.sign_in_counters.get(user.pool_id, user.sub)
+    signed_out = counters.signed_out_at if counters else None
+    if signed_out is None:
+        return False
+    # iat has whole seconds. A token with an origin_jti is revoked precisely through its session, so only a
+    # token issued in an earlier second than the sign-out is refused here, which lets a sign-in right after
+    # a sign-out work; a token without one cannot be told apart within the second and is refused.
+    cutoff = math.floor(signed_out) if isinstance(origin, str) else signed_out
+    return bool(claims["iat"] < cutoff)
+
+
+def authenticate_access_token(ctx: Ctx, tx: Tx, token: str) -> AccessContext:
+    """Check an ``AccessToken`` for the token-authorized operations (GetUser, ChangePassword, GlobalSignOut,
+    UpdateUserAttributes, device and MFA operations ...): signature, ``exp``, ``iss``, ``token_use``, scope,
+    client, user, revocation. Raises NotAuthorizedException with Cognito's messages (spec tokens.md §7)."""
+    pool_id, claims = _verified_claims(ctx, tx, token)
+    pool = tx.pools.get(pool_id)
+    client = tx.clients.get(claims["client_id"])
+    if pool is None or client is None or client.pool_id != pool_id:
+        raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+    user = tx.users.get_by_sub(pool_id, claims["sub"])
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if _revoked(tx, user, claims):
+        raise NotAuthorizedException("Access Token has been revoked")
+    origin = claims.get("origin_jti")
+    return AccessContext(pool, client, user, origin if isinstance(origin, str) else None, claims)

@@ -1,0 +1,155 @@
+"""Sign-in sessions (origin_jti), refresh tokens and challenge Sessions (spec tokens.md §6–7, auth-flows §2).
+
+Refresh tokens and Session values are looked up by the SHA-256 of their value; the values are never stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.token_records import ChallengeSession, RefreshToken, SignInSession
+from userpool.store.sql.rows import conflicts_as
+from userpool.store.sql.tables import auth_challenges, refresh_tokens, sign_in_sessions
+
+_s = sign_in_sessions.c
+_r = refresh_tokens.c
+_c = auth_challenges.c
+
+
+def _session(row: Any) -> SignInSession:
+    return SignInSession(
+        origin_jti=row.origin_jti,
+        pool_id=row.pool_id,
+        client_id=row.client_id,
+        sub=row.sub,
+        auth_time=row.auth_time,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        device_key=row.device_key,
+        scopes=tuple(row.scopes or ()),
+    )
+
+
+class SqlSignInSessionRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, session: SignInSession) -> None:
+        with conflicts_as({}, "origin_jti"):
+            self._conn.execute(
+                sign_in_sessions.insert().values(
+                    origin_jti=session.origin_jti,
+                    pool_id=session.pool_id,
+                    client_id=session.client_id,
+                    sub=session.sub,
+                    auth_time=session.auth_time,
+                    created_at=session.created_at,
+                    expires_at=session.expires_at,
+                    revoked_at=session.revoked_at,
+                    device_key=session.device_key,
+                    scopes=list(session.scopes) or None,
+                )
+            )
+
+    def get(self, origin_jti: str) -> SignInSession | None:
+        row = self._conn.execute(sa.select(sign_in_sessions).where(_s.origin_jti == origin_jti)).first()
+        return _session(row) if row else None
+
+    def revoke(self, origin_jti: str, now: float) -> None:
+        self._conn.execute(
+            sign_in_sessions.update().where(_s.origin_jti == origin_jti, _s.revoked_at.is_(None)).values(revoked_at=now)
+        )
+
+    def revoke_user(self, pool_id: str, sub: str, now: float) -> None:
+        self._conn.execute(
+            sign_in_sessions.update()
+            .where(_s.pool_id == pool_id, _s.sub == sub, _s.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    def extend(self, origin_jti: str, expires_at: float) -> None:
+        self._conn.execute(
+            sign_in_sessions.update()
+            .where(_s.origin_jti == origin_jti, _s.expires_at < expires_at)
+            .values(expires_at=expires_at)
+        )
+
+    def delete_expired(self, pool_id: str, sub: str, now: float) -> None:
+        self._conn.execute(sign_in_sessions.delete().where(_s.pool_id == pool_id, _s.sub == sub, _s.expires_at <= now))
+
+
+class SqlRefreshTokenRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, token: RefreshToken) -> None:
+        with conflicts_as({}, "token_hash"):
+            self._conn.execute(
+                refresh_tokens.insert().values(
+                    token_hash=token.token_hash,
+                    origin_jti=token.origin_jti,
+                    issued_at=token.issued_at,
+                    expires_at=token.expires_at,
+                    superseded_at=token.superseded_at,
+                )
+            )
+
+    def get(self, token_hash: str) -> RefreshToken | None:
+        row = self._conn.execute(sa.select(refresh_tokens).where(_r.token_hash == token_hash)).first()
+        if row is None:
+            return None
+        return RefreshToken(row.token_hash, row.origin_jti, row.issued_at, row.expires_at, row.superseded_at)
+
+    def supersede(self, token_hash: str, now: float) -> None:
+        """Mark a rotated-out token; a token already superseded keeps its first time (the grace period's start)."""
+        self._conn.execute(
+            refresh_tokens.update()
+            .where(_r.token_hash == token_hash, _r.superseded_at.is_(None))
+            .values(superseded_at=now)
+        )
+
+
+class SqlAuthChallengeRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, session: ChallengeSession) -> None:
+        with conflicts_as({}, "session_hash"):
+            self._conn.execute(
+                auth_challenges.insert().values(
+                    session_hash=session.session_hash,
+                    pool_id=session.pool_id,
+                    client_id=session.client_id,
+                    sub=session.sub,
+                    challenge=session.challenge,
+                    state=session.state,
+                    created_at=session.created_at,
+                    expires_at=session.expires_at,
+                )
+            )
+
+    def get(self, session_hash: str) -> ChallengeSession | None:
+        row = self._conn.execute(sa.select(auth_challenges).where(_c.session_hash == session_hash)).first()
+        if row is None:
+            return None
+        return ChallengeSession(
+            session_hash=row.session_hash,
+            pool_id=row.pool_id,
+            client_id=row.client_id,
+            sub=row.sub,
+            challenge=row.challenge,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            state=dict(row.state or {}),
+        )
+
+    def consume(self, session_hash: str) -> bool:
+        """Delete the Session; True only for the one caller that deleted it (single use under races)."""
+        deleted = self._conn.execute(auth_challenges.delete().where(_c.session_hash == session_hash)).rowcount
+        return bool(deleted == 1)
+
+    def delete_expired(self, now: float) -> None:
+        self._conn.execute(auth_challenges.delete().where(_c.expires_at <= now))

@@ -1,0 +1,161 @@
+"""PreventUserExistenceErrors and failed sign-in lockout (spec quotas-and-errors §4–5; design §6: an unknown
+user and a wrong password cost the same time and, where the client hides users, give the same error)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings
+from tests.support.auth import PASSWORD, clocked_server, make_client, make_user, sign_in
+from tests.support.bridge import serve_in_thread, socket_client
+from tests.support.errors import fails
+from tests.support.users import NewUser, add_users
+from userpool.app import build_runtime, create_app
+from userpool.clock import FixedClock
+from userpool.config import Argon2Params
+
+WRONG = ("NotAuthorizedException", "Incorrect username or password.")
+LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
+
+
+def _attempt(idp: Any, client: dict[str, Any], username: str, password: str) -> Any:
+    return idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+
+
+def _admin_attempt(idp: Any, pool_id: str, client: dict[str, Any], username: str, password: str) -> Any:
+    return idp.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client["ClientId"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+
+
+def test_initiate_auth__prevent_user_existence_errors_hides_missing_users(
+    app_server: Server, idp: Any, pool_id: str
+) -> None:
+    hiding = make_client(idp, pool_id, PreventUserExistenceErrors="ENABLED")
+    legacy = make_client(idp, pool_id, PreventUserExistenceErrors="LEGACY")
+    make_user(idp, pool_id, "ann")
+    add_users(app_server.runtime.store, pool_id, [NewUser("imported", status="RESET_REQUIRED")])
+    assert fails(_attempt, idp=idp, client=hiding, username="nobody", password=PASSWORD) == WRONG
+    assert fails(_attempt, idp=idp, client=hiding, username="ann", password="Wrong-Pass-1") == WRONG
+    assert fails(_attempt, idp=idp, client=hiding, username="imported", password=PASSWORD) == WRONG
+    assert fails(_admin_attempt, idp=idp, pool_id=pool_id, client=hiding, username="nobody", password=PASSWORD) == WRONG
+    assert fails(_attempt, idp=idp, client=legacy, username="nobody", password=PASSWORD)[0] == "UserNotFoundException"
+    assert fails(_attempt, idp=idp, client=legacy, username="imported", password=PASSWORD)[0] == (
+        "PasswordResetRequiredException"
+    )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(time.time())
+
+
+@pytest.fixture
+def clocked(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[Server]:
+    # dev=True: the clock is moved beyond what a SigV4 signature's time may differ by.
+    with clocked_server(make_settings(tmp_path / "data", database_url, dev=True), clock) as server:
+        yield server
+
+
+def test_initiate_auth__lockout_after_five_failures(clocked: Server, clock: FixedClock) -> None:
+    idp = clocked.client()
+    pool_id = idp.create_user_pool(PoolName="lockout")["UserPool"]["Id"]
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "ann")
+    make_user(idp, pool_id, "bob")
+    for _ in range(5):
+        assert fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1") == WRONG
+    # Locked for 1 s: even the right password is refused, and other users are not affected.
+    assert fails(_attempt, idp=idp, client=client, username="ann", password=PASSWORD) == LOCKED
+    sign_in(idp, client, "bob")
+    clock.advance(1.5)
+    assert fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1") == WRONG
+    # The sixth failure locks for 2 s; attempts during the lock neither count nor extend it.
+    clock.advance(1.5)
+    assert fails(_attempt, idp=idp, client=client, username="ann", password=PASSWORD) == LOCKED
+    clock.advance(0.6)
+    sign_in(idp, client, "ann")
+    # Success reset the counter: four failures no longer lock.
+    for _ in range(4):
+        assert fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1") == WRONG
+    sign_in(idp, client, "ann")
+
+
+def test_initiate_auth__lockout_counter_resets_after_quiet_minutes(clocked: Server, clock: FixedClock) -> None:
+    idp = clocked.client()
+    pool_id = idp.create_user_pool(PoolName="quiet")["UserPool"]["Id"]
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "ann")
+    for _ in range(4):
+        fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1")
+    clock.advance(15 * 60)
+    # Without the reset this would be the fifth failure and lock the next attempt.
+    assert fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1") == WRONG
+    sign_in(idp, client, "ann")
+
+
+def test_initiate_auth__lockout_holds_under_concurrent_guesses(tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(tmp_path / "data", database_url)
+    runtime = build_runtime(settings, FixedClock(time.time()))
+    with serve_in_thread(create_app(settings, runtime=runtime)) as url:
+        idp = socket_client(url, ACCESS_KEY, SECRET_KEY)
+        pool_id = idp.create_user_pool(PoolName="race")["UserPool"]["Id"]
+        client = make_client(idp, pool_id)
+        make_user(idp, pool_id, "ann")
+
+        def guess(n: int) -> tuple[str, str]:
+            return fails(_attempt, idp=idp, client=client, username="ann", password=f"Guess-{n}-Pass")
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(guess, range(12)))
+    runtime.store.dispose()
+    # Each guess is counted before its password is checked, so no more than five are ever checked.
+    assert answers.count(WRONG) == 5
+    assert answers.count(LOCKED) == 7
+
+
+def test_initiate_auth__unknown_user_costs_as_much_as_a_wrong_password(tmp_path: Path, database_url: str) -> None:
+    # A cost that dominates the request (about 15 ms per verification, several times the rest of a call), so
+    # that the test sees argon2 being skipped and not the scheduling noise of a busy machine.
+    argon2 = Argon2Params(time_cost=4, memory_kib=8192, parallelism=1)
+    settings = make_settings(tmp_path / "data", database_url, argon2=argon2)
+    samples = 40
+    with clocked_server(settings, FixedClock(time.time())) as server:
+        idp = server.client()
+        pool_id = idp.create_user_pool(PoolName="timing")["UserPool"]["Id"]
+        client = make_client(idp, pool_id, PreventUserExistenceErrors="ENABLED")
+        # One user per wrong guess: no user reaches the lockout, which would answer without verifying.
+        users = add_users(server.runtime.store, pool_id, [NewUser(f"user{i}") for i in range(samples)])
+        password_hash = server.runtime.deps.hasher.hash(PASSWORD)
+        with server.runtime.store.write() as tx:
+            for user in users:
+                tx.users.update(replace(user, password_hash=password_hash))
+
+        def timed(username: str) -> float:
+            start = time.perf_counter()
+            assert fails(_attempt, idp=idp, client=client, username=username, password="Wrong-Pass-1") == WRONG
+            return time.perf_counter() - start
+
+        timed("warm-up")
+        unknown, wrong = [], []
+        for i in range(samples):
+            # Interleaved, so that a slow phase of the machine weighs on both paths alike.
+            unknown.append(timed(f"missing{i}"))
+            wrong.append(timed(f"user{i}"))
+    ratio = statistics.median(unknown) / statistics.median(wrong)
+    assert 0.75 < ratio < 1.25, (statistics.median(unknown), statistics.median(wrong))
