@@ -9,10 +9,11 @@ from collections.abc import Callable
 # The bench shares the tests' in-thread server helpers, whose module imports Starlette's test client.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
-from bench import list_users  # noqa: E402
+from bench import list_users, sign_in  # noqa: E402
 
 SCENARIOS: dict[str, Callable[[list[str]], int]] = {
     "list_users": list_users.main,
+    "sign_in": sign_in.main,
 }
 
 

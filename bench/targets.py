@@ -16,7 +16,7 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,13 +51,15 @@ class Target:
     """A boto3 ``cognito-idp`` client of the target."""
     engine: sa.Engine | None
     """Our server's database, for bulk loads and query plans; None for moto, which only has its API."""
+    connect: Callable[[], Any]
+    """A new boto3 ``cognito-idp`` client of the target, with its own connections: one per client thread."""
 
     @property
     def is_moto(self) -> bool:
         return self.engine is None
 
 
-def _settings(data_dir: Path, url: str) -> Settings:
+def _settings(data_dir: Path, url: str, argon2: Argon2Params) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -66,7 +68,7 @@ def _settings(data_dir: Path, url: str) -> Settings:
         admin_access_key_id=ACCESS_KEY,
         admin_secret_access_key=SECRET_KEY,
         secret_keys=("bench-server-secret",),
-        argon2=Argon2Params.fast(),
+        argon2=argon2,
         log_level="warning",
     )
 
@@ -82,15 +84,22 @@ def _database(database: str, folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def userpool(database: str) -> Iterator[Target]:
-    """Our server on ``sqlite`` (a temporary file) or ``postgresql``, under uvicorn on a loopback port."""
+def userpool(database: str, *, argon2: Argon2Params | None = None) -> Iterator[Target]:
+    """Our server on ``sqlite`` (a temporary file) or ``postgresql``, under uvicorn on a loopback port.
+
+    ``argon2`` is the password-hashing cost; by default the tests' cheap one, for scenarios that hash no
+    passwords. Scenarios that do pass the real one, ``Settings().argon2``.
+    """
     with tempfile.TemporaryDirectory(prefix="userpool-bench-") as folder, _database(database, Path(folder)) as url:
-        settings = _settings(Path(folder) / "data", url)
+        settings = _settings(Path(folder) / "data", url, argon2 or Argon2Params.fast())
         runtime = build_runtime(settings)
         try:
             with serve_in_thread(create_app(settings, runtime=runtime)) as base_url:
-                client = socket_client(base_url, ACCESS_KEY, SECRET_KEY, REGION)
-                yield Target(f"userpool/{database}", client, runtime.store.engine)
+
+                def connect() -> Any:
+                    return socket_client(base_url, ACCESS_KEY, SECRET_KEY, REGION)
+
+                yield Target(f"userpool/{database}", connect(), runtime.store.engine, connect)
         finally:
             runtime.store.dispose()
 
@@ -105,7 +114,11 @@ def moto() -> Iterator[Target]:
     server.start()
     try:
         _moto_reset(port)
-        yield Target("moto", socket_client(f"http://127.0.0.1:{port}", MOTO_ACCESS_KEY, MOTO_SECRET_KEY, REGION), None)
+
+        def connect() -> Any:
+            return socket_client(f"http://127.0.0.1:{port}", MOTO_ACCESS_KEY, MOTO_SECRET_KEY, REGION)
+
+        yield Target("moto", connect(), None, connect)
     finally:
         try:
             _moto_reset(port)  # moto keeps its state in the process, not in the server
@@ -126,13 +139,14 @@ def _moto_reset(port: int) -> None:
 
 
 @contextmanager
-def target(name: str) -> Iterator[Target]:
-    """The target called ``name``, one of :data:`TARGETS`."""
+def target(name: str, *, argon2: Argon2Params | None = None) -> Iterator[Target]:
+    """The target called ``name``, one of :data:`TARGETS`; ``argon2`` as for :func:`userpool` (moto hashes
+    no passwords)."""
     if name == "moto":
         with moto() as t:
             yield t
     elif name in ("sqlite", "postgresql"):
-        with userpool(name) as t:
+        with userpool(name, argon2=argon2) as t:
             yield t
     else:
         raise ValueError(f"unknown target {name!r}: one of {', '.join(TARGETS)}")
@@ -187,6 +201,69 @@ def timed(call: Callable[[int], object], calls: int, *, warmup: int = 20, thread
     server_cpu = time.process_time() - process_cpu - sum(client_cpu)
     cuts = statistics.quantiles(samples, n=100)
     return Timing(calls, threads, cuts[49], cuts[94], calls / wall, server_cpu * 1000 / calls)
+
+
+def timed_threads(calls: Sequence[Callable[[int], object]], seconds: float, *, limit: int | None = None) -> Timing:
+    """Time ``calls[t](i)`` from one client thread per callable, for ``seconds`` of wall time or until
+    ``limit`` calls: thread ``t`` takes ``i`` = ``t``, ``t + threads``, ``t + 2 * threads``, ... (below
+    ``limit``), its first one untimed (it opens the thread's connection), then all threads start together.
+
+    Each callable should use its own boto3 client. The server's CPU is the process's CPU over the timed
+    stretch minus what the client threads used in it, as for :func:`timed`.
+    """
+    threads = len(calls)
+    samples: list[float] = []
+    client_cpu: list[float] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    clock: dict[str, float] = {}
+
+    def start_clock() -> None:
+        clock["cpu"] = time.process_time()
+        clock["wall"] = time.perf_counter()
+
+    barrier = threading.Barrier(threads, action=start_clock)
+
+    def worker(first: int) -> None:
+        try:
+            if limit is None or first < limit:
+                calls[first](first)
+            barrier.wait()
+            deadline = clock["wall"] + seconds
+            cpu = time.thread_time()
+            mine: list[float] = []
+            i = first + threads
+            while (limit is None or i < limit) and time.perf_counter() < deadline and not errors:
+                started = time.perf_counter()
+                calls[first](i)
+                mine.append((time.perf_counter() - started) * 1000)
+                i += threads
+            used = time.thread_time() - cpu
+            with lock:
+                samples.extend(mine)
+                client_cpu.append(used)
+        except threading.BrokenBarrierError:
+            pass
+        except BaseException as error:  # re-raised by the caller's thread below
+            with lock:
+                errors.append(error)
+            barrier.abort()
+
+    workers = [threading.Thread(target=worker, args=(t,), name=f"bench-client-{t}") for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if errors:
+        raise errors[0]
+    wall = time.perf_counter() - clock["wall"]
+    server_cpu = time.process_time() - clock["cpu"] - sum(client_cpu)
+    done = len(samples)
+    if done == 0:
+        nan = float("nan")
+        return Timing(0, threads, nan, nan, nan, nan)
+    cuts = statistics.quantiles(samples, n=100) if done > 1 else [samples[0]] * 99
+    return Timing(done, threads, cuts[49], cuts[94], done / wall, server_cpu * 1000 / done)
 
 
 def machine() -> str:
