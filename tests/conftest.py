@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from tests.support import postgres
 from tests.support.bridge import REGION, in_process_client, serve_in_thread, socket_client
 from userpool.app import Runtime, build_runtime, create_app
+from userpool.clock import Clock
 from userpool.config import Argon2Params, Settings
 from userpool.store.sql.tables import metadata
 
@@ -92,9 +93,9 @@ class Server:
 
 
 @contextmanager
-def running_server(settings: Settings) -> Iterator[Server]:
+def running_server(settings: Settings, clock: Clock | None = None) -> Iterator[Server]:
     """A server built from ``settings``, in process, with its lifespan (the outbox dispatcher) running."""
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, clock)
     with TestClient(create_app(settings, runtime=runtime)) as test_client:
         yield Server(settings, runtime, test_client)
     runtime.store.dispose()

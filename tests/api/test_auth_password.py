@@ -4,16 +4,12 @@ statuses, and NEW_PASSWORD_REQUIRED (spec auth-flows §1–3, §5)."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import Server, make_settings, running_server
-from tests.support.auth import PASSWORD, clocked_server, make_client, make_user, payload, sdk_secret_hash, sign_in
+from tests.support.auth import PASSWORD, make_client, make_user, payload, sdk_secret_hash, sign_in
 from tests.support.errors import fails
 from tests.support.users import add_user
 from userpool.clock import FixedClock
@@ -355,18 +351,6 @@ def test_respond_to_auth_challenge__session_bound_to_client_and_user(idp: Any, p
         == "Invalid session for the user, session is expired."
     )
     assert "AuthenticationResult" in _new_password(idp, client, session, USERNAME="ann", NEW_PASSWORD=NEW_PASSWORD)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(time.time())
-
-
-@pytest.fixture
-def clocked(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[Server]:
-    # dev=True: the clock is moved by days, far beyond what a SigV4 signature's time may differ by.
-    with clocked_server(make_settings(tmp_path / "data", database_url, dev=True), clock) as server:
-        yield server
 
 
 def test_respond_to_auth_challenge__session_expires(clocked: Server, clock: FixedClock) -> None:

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings
-from tests.support.auth import PASSWORD, clocked_server, make_client, make_user, sign_in
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings, running_server
+from tests.support.auth import PASSWORD, make_client, make_user, sign_in
 from tests.support.bridge import serve_in_thread, socket_client
 from tests.support.errors import fails
 from tests.support.users import NewUser, add_users
@@ -58,18 +55,6 @@ def test_initiate_auth__prevent_user_existence_errors_hides_missing_users(
     assert fails(_attempt, idp=idp, client=legacy, username="imported", password=PASSWORD)[0] == (
         "PasswordResetRequiredException"
     )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(time.time())
-
-
-@pytest.fixture
-def clocked(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[Server]:
-    # dev=True: the clock is moved beyond what a SigV4 signature's time may differ by.
-    with clocked_server(make_settings(tmp_path / "data", database_url, dev=True), clock) as server:
-        yield server
 
 
 def test_initiate_auth__lockout_after_five_failures(clocked: Server, clock: FixedClock) -> None:
@@ -135,7 +120,7 @@ def test_initiate_auth__unknown_user_costs_as_much_as_a_wrong_password(tmp_path:
     argon2 = Argon2Params(time_cost=4, memory_kib=8192, parallelism=1)
     settings = make_settings(tmp_path / "data", database_url, argon2=argon2)
     samples = 40
-    with clocked_server(settings, FixedClock(time.time())) as server:
+    with running_server(settings, FixedClock(time.time())) as server:
         idp = server.client()
         pool_id = idp.create_user_pool(PoolName="timing")["UserPool"]["Id"]
         client = make_client(idp, pool_id, PreventUserExistenceErrors="ENABLED")

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pycognito.aws_srp import AWSSRP
-from starlette.testclient import TestClient
 
-from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Server
 from tests.support.bridge import socket_client
 from tests.support.errors import fails
-from tests.support.mail import Inbox, smtp_inbox
-from userpool.app import build_runtime, create_app
+from tests.support.mail import Inbox
 from userpool.clock import FixedClock
 from userpool.services.lookup import find_user
 
@@ -29,32 +24,6 @@ MISMATCH = ("CodeMismatchException", "Invalid verification code provided, please
 EXPIRED = ("ExpiredCodeException", "Invalid code provided, please request a code again.")
 LIMIT = ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
 GUESSERS = 20
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with smtp_inbox() as found:
-        yield found
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    # Real time to start with: the admin calls are SigV4-signed and checked against this clock.
-    return FixedClock(time.time())
-
-
-@pytest.fixture
-def server(tmp_path: Path, database_url: str, inbox: tuple[Inbox, int], clock: FixedClock) -> Iterator[Server]:
-    settings = make_settings(tmp_path / "data", database_url, smtp_url=f"smtp://127.0.0.1:{inbox[1]}")
-    runtime = build_runtime(settings, clock=clock)
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
-        yield Server(settings, runtime, test_client)
-    runtime.store.dispose()
-
-
-@pytest.fixture
-def mail(inbox: tuple[Inbox, int]) -> Inbox:
-    return inbox[0]
 
 
 @pytest.fixture

@@ -3,15 +3,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import Server, make_settings
-from tests.support.auth import clocked_server, make_client, make_user, payload, sdk_secret_hash, sign_in
+from tests.conftest import Server
+from tests.support.auth import make_client, make_user, payload, sdk_secret_hash, sign_in
 from tests.support.errors import fails
 from userpool.clock import FixedClock
 
@@ -106,18 +101,6 @@ def test_get_tokens_from_refresh_token__refresh_flow_must_be_enabled(idp: Any, p
     token = sign_in(idp, client, "ann")["RefreshToken"]
     assert fails(_get_tokens, idp=idp, client=client, token=token)[0] == "InvalidParameterException"
     assert fails(_refresh, idp=idp, client=client, token=token)[0] == "InvalidParameterException"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(time.time())
-
-
-@pytest.fixture
-def clocked(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[Server]:
-    # dev=True: the clock is moved beyond what a SigV4 signature's time may differ by.
-    with clocked_server(make_settings(tmp_path / "data", database_url, dev=True), clock) as server:
-        yield server
 
 
 def test_get_tokens_from_refresh_token__rotation_with_grace_period(clocked: Server, clock: FixedClock) -> None:

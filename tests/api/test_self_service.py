@@ -4,44 +4,18 @@ ChangePassword. Codes are read from a real SMTP server."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from tests.conftest import Server, make_settings
+from tests.conftest import Server
 from tests.support.auth import PASSWORD, make_client, make_user, sign_in
 from tests.support.errors import fails
-from tests.support.mail import Inbox, smtp_inbox
-from userpool.app import build_runtime, create_app
-from userpool.clock import FixedClock
+from tests.support.mail import Inbox
 
 UNAUTHORIZED = ("NotAuthorizedException", "A client attempted to write unauthorized attribute")
 LIMIT = ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
 HOLD = {"AttributesRequireVerificationBeforeUpdate": ["email"]}
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with smtp_inbox() as found:
-        yield found
-
-
-@pytest.fixture
-def server(tmp_path: Path, database_url: str, inbox: tuple[Inbox, int]) -> Iterator[Server]:
-    settings = make_settings(tmp_path / "data", database_url, smtp_url=f"smtp://127.0.0.1:{inbox[1]}")
-    runtime = build_runtime(settings, clock=FixedClock(time.time()))
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
-        yield Server(settings, runtime, test_client)
-    runtime.store.dispose()
-
-
-@pytest.fixture
-def mail(inbox: tuple[Inbox, int]) -> Inbox:
-    return inbox[0]
 
 
 @pytest.fixture

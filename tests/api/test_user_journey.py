@@ -3,38 +3,15 @@ server, confirmation, sign-in, refresh, profile read and update, password change
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from starlette.testclient import TestClient
-
-from tests.conftest import Server, make_settings
+from tests.conftest import Server
 from tests.support.auth import ALL_PASSWORD_FLOWS
 from tests.support.errors import fails
-from tests.support.mail import Inbox, smtp_inbox
-from userpool.app import build_runtime, create_app
-from userpool.clock import FixedClock
+from tests.support.mail import Inbox
 
 FIRST_PASSWORD = "First-Pass-1"
 SECOND_PASSWORD = "Second-Pass-2"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with smtp_inbox() as found:
-        yield found
-
-
-@pytest.fixture
-def server(tmp_path: Path, database_url: str, inbox: tuple[Inbox, int]) -> Iterator[Server]:
-    settings = make_settings(tmp_path / "data", database_url, smtp_url=f"smtp://127.0.0.1:{inbox[1]}")
-    runtime = build_runtime(settings, clock=FixedClock(time.time()))
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
-        yield Server(settings, runtime, test_client)
-    runtime.store.dispose()
 
 
 def _password_auth(idp: Any, client_id: str, password: str) -> dict[str, Any]:

@@ -14,12 +14,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
-from starlette.testclient import TestClient
 
-from tests.conftest import Server
 from tests.support.bridge import free_port
 from userpool.app import build_runtime, create_app
-from userpool.clock import FixedClock
 from userpool.config import Settings
 
 PASSWORD = "Correct-Horse-9"
@@ -72,19 +69,6 @@ def header(token: str) -> dict[str, Any]:
     segment = token.split(".")[0]
     found: dict[str, Any] = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     return found
-
-
-@contextmanager
-def clocked_server(settings: Settings, clock: FixedClock) -> Iterator[Server]:
-    """A server in process whose time only moves when the test says so.
-
-    Give it ``dev=True`` settings when the clock is moved by more than the SigV4 skew: signed admin calls
-    carry the real time.
-    """
-    runtime = build_runtime(settings, clock)
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
-        yield Server(settings, runtime, test_client)
-    runtime.store.dispose()
 
 
 @contextmanager
