@@ -66,6 +66,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations
         clock=clock,
         hasher=hasher,
         page_tokens=page_tokens,
+        code_key=hashlib.sha256(b"userpool-one-time-codes:" + secrets[0].encode()).digest(),
         wake_outbox=dispatcher.wake,
     )
     return Runtime(deps, store, dispatcher)

@@ -22,6 +22,8 @@ class Deps:
     clock: Clock
     hasher: PasswordHasher
     page_tokens: PageTokens
+    # Keys the stored digests of one-time codes (crypto/codes.py); derived from the server secret.
+    code_key: bytes
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
     # Parsed token signing/verification keys by kid (design §8: never re-parse a key per request).

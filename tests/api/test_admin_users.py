@@ -557,7 +557,8 @@ def test_admin_reset_user_password__sends_a_code(app_server: Server, idp: Any) -
     with app_server.runtime.store.read() as tx:
         stored = tx.codes.get(pool_id, sub, FORGOT_PASSWORD)
     assert stored is not None and stored.attribute == "email"
-    assert code_matches(stored.code_hash, pool_id, sub, FORGOT_PASSWORD, found.group(1))
+    key = app_server.runtime.deps.code_key
+    assert code_matches(key, stored.code_hash, pool_id, sub, FORGOT_PASSWORD, found.group(1))
     assert found.group(1) not in stored.code_hash
 
 

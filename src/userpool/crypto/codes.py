@@ -19,16 +19,17 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-def code_hash(pool_id: str, sub: str, purpose: str, code: str) -> str:
-    """The stored form of ``code``: HMAC-SHA256 keyed with who it belongs to and what it is for.
+def code_hash(server_key: bytes, pool_id: str, sub: str, purpose: str, code: str) -> str:
+    """The stored form of ``code``: HMAC-SHA256 under a server secret, bound to its user and purpose.
 
-    Keying with pool, user and purpose makes equal codes of different users (or of one user's sign-up
-    and password reset) hash differently, so a stored digest says nothing about any other row.
+    The server secret keeps a copy of the database from giving codes away (a million guesses would
+    otherwise find any 6-digit code); binding to pool, user and purpose makes equal codes of different
+    users, or of one user's sign-up and password reset, hash differently.
     """
-    key = "\x1f".join((pool_id, sub, purpose)).encode()
+    key = hmac.new(server_key, "\x1f".join((pool_id, sub, purpose)).encode(), hashlib.sha256).digest()
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
-def code_matches(stored_hash: str, pool_id: str, sub: str, purpose: str, given: str) -> bool:
+def code_matches(server_key: bytes, stored_hash: str, pool_id: str, sub: str, purpose: str, given: str) -> bool:
     """True when ``given`` is the code behind ``stored_hash``; the comparison takes constant time."""
-    return hmac.compare_digest(stored_hash, code_hash(pool_id, sub, purpose, given))
+    return hmac.compare_digest(stored_hash, code_hash(server_key, pool_id, sub, purpose, given))

@@ -69,6 +69,6 @@ def admin_reset_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             )
         tx.users.update(replace(user, status="RESET_REQUIRED", updated_at=ctx.now))
         # The administrator's request is not the user's: it does not count against the user's hourly cap.
-        send_code(tx, pool, user, FORGOT_PASSWORD, channel, ctx.now, capped=False)
+        send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, capped=False)
     ctx.deps.wake_outbox()
     return {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from userpool.context import Ctx
 from userpool.crypto.codes import code_hash, code_matches, new_code
 from userpool.model.codes import OneTimeCode, after_failure, issue, usable
 from userpool.model.destinations import Channel, delivery_details
@@ -18,17 +19,18 @@ from userpool.store.base import Tx
 
 
 def send_code(
-    tx: Tx, pool: Pool, user: User, purpose: str, channel: Channel, now: float, *, capped: bool = True
+    ctx: Ctx, tx: Tx, pool: Pool, user: User, purpose: str, channel: Channel, *, capped: bool = True
 ) -> dict[str, Any]:
     """Replace the user's code for ``purpose`` with a new one, queue it to ``channel`` with the pool's
     verification template, and return the CodeDeliveryDetails. Commit, then wake the outbox."""
+    now = ctx.now
     code = new_code()
     stored = issue(
         tx.codes.get(pool.id, user.sub, purpose, for_update=True),
         pool_id=pool.id,
         sub=user.sub,
         purpose=purpose,
-        code_hash=code_hash(pool.id, user.sub, purpose, code),
+        code_hash=code_hash(ctx.deps.code_key, pool.id, user.sub, purpose, code),
         attribute=channel.attribute,
         now=now,
         capped=capped,
@@ -39,15 +41,15 @@ def send_code(
     return delivery_details(channel.attribute, channel.address)
 
 
-def check_code(tx: Tx, user: User, purpose: str, given: str, now: float) -> OneTimeCode | None:
+def check_code(ctx: Ctx, tx: Tx, user: User, purpose: str, given: str) -> OneTimeCode | None:
     """The user's live code for ``purpose`` when ``given`` is it (left in place: the caller consumes it).
 
     None when ``given`` is wrong: the wrong entry is recorded in ``tx``, which the caller must let commit
     before raising CodeMismatchException, or the attempt cap would never be reached. No code, an expired
     one, or a reached cap raise at once (nothing to record).
     """
-    stored = usable(tx.codes.get(user.pool_id, user.sub, purpose, for_update=True), now)
-    if code_matches(stored.code_hash, user.pool_id, user.sub, purpose, given):
+    stored = usable(tx.codes.get(user.pool_id, user.sub, purpose, for_update=True), ctx.now)
+    if code_matches(ctx.deps.code_key, stored.code_hash, user.pool_id, user.sub, purpose, given):
         return stored
-    tx.codes.put(after_failure(stored, now))
+    tx.codes.put(after_failure(stored, ctx.now))
     return None

@@ -64,7 +64,7 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             if hide:
                 return simulated
             raise InvalidParameterException(NO_RECOVERY_CHANNEL)
-        details = send_code(tx, pool, user, FORGOT_PASSWORD, channel, ctx.now)
+        details = send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel)
     ctx.deps.wake_outbox()
     return {"CodeDeliveryDetails": details}
 
@@ -95,7 +95,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         # The policy is the pool's, so checking it first tells nothing about the user.
         check_password(pool, req["Password"])
         user = _resettable(client, find_user(tx, pool, req["Username"]))
-        code = check_code(tx, user, FORGOT_PASSWORD, req["ConfirmationCode"], ctx.now)
+        code = check_code(ctx, tx, user, FORGOT_PASSWORD, req["ConfirmationCode"])
     if code is None:
         raise mismatch()
     password_hash = ctx.deps.hasher.hash(req["Password"])

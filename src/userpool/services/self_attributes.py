@@ -110,7 +110,7 @@ def update_user_attributes(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             new = held.get(kind) or changed
             if not new or kind not in auto:
                 continue
-            details.append(send_code(tx, pool, user, PURPOSE_OF[kind], Channel(kind, new), ctx.now))
+            details.append(send_code(ctx, tx, pool, user, PURPOSE_OF[kind], Channel(kind, new)))
             if kind in held:
                 pending[kind] = {"value": new, "code_created_at": ctx.now}
         updated = replace(
@@ -166,7 +166,7 @@ def get_user_attribute_verification_code(ctx: Ctx, req: dict[str, Any]) -> dict[
         address = pending[kind]["value"] if kind in pending else user.attributes.get(kind)
         if not address:
             raise InvalidParameterException(f"User does not have a value for the attribute {kind}.")
-        details = send_code(tx, pool, user, PURPOSE_OF[kind], Channel(kind, address), ctx.now)
+        details = send_code(ctx, tx, pool, user, PURPOSE_OF[kind], Channel(kind, address))
         if kind in pending:
             pending[kind] = {**pending[kind], "code_created_at": ctx.now}
             tx.users.update(replace(user, mfa=_with_pending(user, pending), updated_at=ctx.now))
@@ -208,7 +208,7 @@ def verify_user_attribute(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
         pool, user = access.pool, access.user
-        code = check_code(tx, user, purpose, req["Code"], ctx.now)
+        code = check_code(ctx, tx, user, purpose, req["Code"])
         if code is not None:
             save_user(tx, pool, _verified_user(pool, user, kind, code.created_at, ctx.now), now=ctx.now)
             tx.codes.delete(pool.id, user.sub, purpose)

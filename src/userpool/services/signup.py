@@ -133,7 +133,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             raise conflict_error(pool, conflict, user, creating=True) from None
         channel = confirmation_channel(pool, user.attributes)
         if channel is not None:
-            details = send_code(tx, pool, user, SIGNUP, channel, ctx.now)
+            details = send_code(ctx, tx, pool, user, SIGNUP, channel)
     response: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
     if details is not None:
         ctx.deps.wake_outbox()
@@ -166,7 +166,7 @@ def confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             raise UserNotFoundException("User does not exist.")
         if user.status != "UNCONFIRMED":
             raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
-        code = check_code(tx, user, SIGNUP, req["ConfirmationCode"], ctx.now)
+        code = check_code(ctx, tx, user, SIGNUP, req["ConfirmationCode"])
         if code is not None:
             tx.codes.delete(pool.id, user.sub, SIGNUP)
             confirmed = _confirmed(pool, user, code.attribute, ctx.now)
@@ -197,6 +197,6 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         channel = confirmation_channel(pool, user.attributes)
         if channel is None:
             raise InvalidParameterException("Cannot resend codes. Auto verification not turned on.")
-        details = send_code(tx, pool, user, SIGNUP, channel, ctx.now)
+        details = send_code(ctx, tx, pool, user, SIGNUP, channel)
     ctx.deps.wake_outbox()
     return {"CodeDeliveryDetails": details}
