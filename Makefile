@@ -13,14 +13,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+# The Node SDKs (amazon-cognito-identity-js, Amplify) the compatibility tests drive.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## Start the server on SQLite (USERPOOL_* variables are passed through).
 serve: $(STAMP)
 	$(BIN)/userpool serve
 
 ## Everything CI runs: static checks, then the whole test suite (SQLite and PostgreSQL).
-test: check
+test: check $(NODE_STAMP)
 	$(BIN)/pytest
 
 check: lint typecheck layers
@@ -45,4 +50,4 @@ lock:
 		--python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) userpool-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules userpool-data .pytest_cache .mypy_cache .ruff_cache
