@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "tests" / "node"
 PACKAGES = ("amazon-cognito-identity-js", "aws-amplify")
 EMAIL = "ann@example.com"
-SRP_PENDING = pytest.mark.xfail(strict=True, reason="USER_SRP_AUTH is not implemented yet")
 
 
 @dataclass(frozen=True)
@@ -120,12 +119,10 @@ def test_identity_js__password_auth_wrong_password(node: str, pool: Pool) -> Non
     assert_not_authorized(run_sdk(node, "identity_js", pool, "USER_PASSWORD_AUTH", password="Wrong-Pass-1"))
 
 
-@SRP_PENDING
 def test_identity_js__srp_auth_signs_in_reads_attributes_and_refreshes(node: str, pool: Pool) -> None:
     assert_signed_in_and_refreshed(run_sdk(node, "identity_js", pool, "USER_SRP_AUTH"))
 
 
-@SRP_PENDING
 def test_identity_js__srp_auth_wrong_password(node: str, pool: Pool) -> None:
     assert_not_authorized(run_sdk(node, "identity_js", pool, "USER_SRP_AUTH", password="Wrong-Pass-1"))
 
@@ -138,11 +135,9 @@ def test_amplify__password_auth_wrong_password(node: str, pool: Pool) -> None:
     assert_not_authorized(run_sdk(node, "amplify", pool, "USER_PASSWORD_AUTH", password="Wrong-Pass-1"))
 
 
-@SRP_PENDING
 def test_amplify__srp_auth_signs_in_reads_attributes_and_refreshes(node: str, pool: Pool) -> None:
     assert_signed_in_and_refreshed(run_sdk(node, "amplify", pool, "USER_SRP_AUTH"))
 
 
-@SRP_PENDING
 def test_amplify__srp_auth_wrong_password(node: str, pool: Pool) -> None:
     assert_not_authorized(run_sdk(node, "amplify", pool, "USER_SRP_AUTH", password="Wrong-Pass-1"))

@@ -16,6 +16,7 @@ from userpool.model.destinations import recovery_channel
 from userpool.model.password_policy import check_password, temporary_password_expiry
 from userpool.model.records import Pool, User
 from userpool.services.code_delivery import send_code
+from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import pool_or_404, user_or_404
 from userpool.store.base import Tx
 
@@ -35,7 +36,7 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool = pool_or_404(tx, req["UserPoolId"])
         user = user_or_404(tx, pool, req["Username"])
     check_password(pool, req["Password"])
-    password_hash = ctx.deps.hasher.hash(req["Password"])
+    password = new_password(ctx, user, req["Password"])
     permanent = bool(req.get("Permanent", False))
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, pool.id)
@@ -44,8 +45,7 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         tx.codes.delete(pool.id, user.sub, FORGOT_PASSWORD)
         tx.users.update(
             replace(
-                user,
-                password_hash=password_hash,
+                with_password(user, password),
                 status="CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD",
                 password_expires_at=None if permanent else temporary_password_expiry(pool, ctx.now),
                 updated_at=ctx.now,

@@ -32,6 +32,7 @@ from userpool.services.admin_attributes import (
     conflict_error,
 )
 from userpool.services.admin_passwords import admin_reset_user_password, admin_set_user_password, current_user
+from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import pool_or_404, user_or_404
 from userpool.services.revocation import sign_out_user
 from userpool.services.user_wire import admin_get_user_shape, user_type
@@ -142,14 +143,13 @@ def _resend_invitation(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         user = user_or_404(tx, pool, req["Username"])
     _require_invited(user)
     invited = _Invited(user, _temporary_password(pool, req), _deliveries(req, user.attributes))
-    password_hash = ctx.deps.hasher.hash(invited.password)
+    password = new_password(ctx, user, invited.password)
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, pool.id)
         current = current_user(tx, pool, user)
         _require_invited(current)
         updated = replace(
-            current,
-            password_hash=password_hash,
+            with_password(current, password),
             password_expires_at=temporary_password_expiry(pool, ctx.now),
             updated_at=ctx.now,
         )
@@ -169,7 +169,7 @@ def admin_create_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         # Refuse a known duplicate before paying for the password hash.
         if tx.users.get_by_username(pool.id, invited.user.username_norm) is not None:
             raise UsernameExistsException(USER_EXISTS)
-    user = replace(invited.user, password_hash=ctx.deps.hasher.hash(invited.password))
+    user = with_password(invited.user, new_password(ctx, invited.user, invited.password))
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, pool.id)
         if tx.users.get_by_username(pool.id, user.username_norm) is not None:

@@ -22,10 +22,12 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.sign_in import NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
 from userpool.services.admin_attributes import save_user
+from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import client_or_404, pool_or_404
 from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import app_client, check_secret_hash
 from userpool.services.sign_in import INVALID_SESSION, conclude, lookup_user, pending_challenge, respond, same_user
+from userpool.services.srp_auth import PASSWORD_VERIFIER, password_verifier
 
 ATTRIBUTE_PREFIX = "userAttributes."
 UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
@@ -84,7 +86,7 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
     password = required_parameter(call.responses, "NEW_PASSWORD")
     check_password(call.pool, password)
     attributes = _new_attributes(call.pool, call.client, user, call.responses)
-    password_hash = ctx.deps.hasher.hash(password)
+    new = new_password(ctx, user, password)
     with ctx.store.write() as tx:
         # Consuming the Session in this transaction makes it single use even under concurrent answers; a
         # refusal below rolls the consumption back with everything else.
@@ -96,9 +98,8 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
         if not current.enabled:
             raise NotAuthorizedException("User is disabled.")
         updated = replace(
-            current,
+            with_password(current, new),
             status="CONFIRMED",
-            password_hash=password_hash,
             password_expires_at=None,
             attributes=attributes,
             aliases=aliases_for(call.pool, attributes),
@@ -109,8 +110,14 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
     return respond(ctx, outcome)
 
 
+def _password_verifier(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+    # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (spec auth-flows §3).
+    return password_verifier(ctx, call.pool, call.client, call.responses)
+
+
 CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], dict[str, Any]]] = {
     NEW_PASSWORD_REQUIRED: new_password_required,
+    PASSWORD_VERIFIER: _password_verifier,
 }
 
 

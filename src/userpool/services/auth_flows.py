@@ -17,6 +17,7 @@ from userpool.services.lookup import client_or_404, pool_or_404
 from userpool.services.password_auth import FlowCall, password_sign_in
 from userpool.services.public_clients import app_client
 from userpool.services.refresh import refresh_sign_in
+from userpool.services.srp_auth import srp_sign_in
 
 PUBLIC, ADMIN, BOTH = "public", "admin", "both"
 
@@ -30,6 +31,7 @@ class Flow:
 
 FLOWS: dict[str, Flow] = {
     "USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_USER_PASSWORD_AUTH", PUBLIC),
+    "USER_SRP_AUTH": Flow(srp_sign_in, "ALLOW_USER_SRP_AUTH", PUBLIC),
     "ADMIN_USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
     # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
     "ADMIN_NO_SRP_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
@@ -38,7 +40,8 @@ FLOWS: dict[str, Flow] = {
 }
 # Valid in the other operation only (spec auth-flows §1 "Valid in").
 _ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
-_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH"})
+# USER_SRP_AUTH: offered through InitiateAuth only, as the operation table of this server defines.
+_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH", "USER_SRP_AUTH"})
 
 
 def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:

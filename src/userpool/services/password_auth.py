@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.context import Ctx
+from userpool.crypto import srp
 from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from userpool.model.lockout import LOCKED_MESSAGE, count_attempt, is_locked
 from userpool.model.records import Client, Pool, User
@@ -39,7 +40,7 @@ def required_parameter(params: dict[str, str], name: str) -> str:
     return value
 
 
-def _count_attempt(ctx: Ctx, pool_id: str, user: User | None) -> None:
+def count_attempt_or_refuse(ctx: Ctx, pool_id: str, user: User | None) -> None:
     """Count the attempt against the user's lockout before its password is checked (model/lockout.py).
 
     An unknown user gets the same write transaction on a row that does not exist, so that both paths cost
@@ -70,7 +71,7 @@ def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         refusal = status_refusal(user, hides)
         if refusal is not None:
             raise refusal
-    _count_attempt(ctx, call.pool.id, user)
+    count_attempt_or_refuse(ctx, call.pool.id, user)
     hasher = ctx.deps.hasher
     matches = hasher.verify(user.password_hash if user is not None else None, password)
     if user is None:
@@ -81,4 +82,10 @@ def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     # Hashes made with older argon2 parameters are upgraded while the password is at hand.
     rehashed = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None
-    return finish_first_factor(ctx, call.pool, call.client, user, rehashed)
+    # A password set before SRP enrolment existed gets its verifier now, the first time the server sees
+    # the plaintext again (spec auth-flows §6.3); the modexp runs here, outside any transaction.
+    enrolled = None
+    if user.srp_verifier is None:
+        salt, verifier = srp.enrol(call.pool.id, user.username, password)
+        enrolled = (salt, format(verifier, "x"))
+    return finish_first_factor(ctx, call.pool, call.client, user, rehashed, enrolled)

@@ -23,6 +23,7 @@ from userpool.model.destinations import recovery_channel, recovery_mechanisms, r
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.services.code_delivery import check_code, send_code
+from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
 from userpool.services.public_clients import app_client, authorised_client, hides_users
 
@@ -98,7 +99,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         code = check_code(ctx, tx, user, FORGOT_PASSWORD, req["ConfirmationCode"])
     if code is None:
         raise mismatch()
-    password_hash = ctx.deps.hasher.hash(req["Password"])
+    password = new_password(ctx, user, req["Password"])
     with ctx.store.write() as tx:
         pool, client = app_client(tx, client.id)
         current = _resettable(client, tx.users.get_by_sub(pool.id, user.sub))
@@ -109,8 +110,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         tx.codes.delete(pool.id, current.sub, FORGOT_PASSWORD)
         tx.users.update(
             replace(
-                current,
-                password_hash=password_hash,
+                with_password(current, password),
                 status="CONFIRMED",
                 password_expires_at=None,
                 updated_at=ctx.now,

@@ -18,6 +18,7 @@ from userpool.errors import InvalidParameterException, LimitExceededException, N
 from userpool.model.codes import ATTEMPT_LIMIT, WINDOW_SECONDS, OneTimeCode
 from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
+from userpool.services.credentials import new_password, with_password
 from userpool.services.tokens import authenticate_access_token
 from userpool.store.base import Tx
 
@@ -81,13 +82,13 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         if not ctx.deps.hasher.verify(user.password_hash, previous):
             _count_failure(ctx, pool.id, user.sub)
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-    password_hash = ctx.deps.hasher.hash(req["ProposedPassword"])
+    password = new_password(ctx, user, req["ProposedPassword"])
     with ctx.store.write() as tx:
         # Checked again: the token may have been revoked, or the password changed, while hashing.
         current = authenticate_access_token(ctx, tx, req["AccessToken"]).user
         if current.password_hash != user.password_hash:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-        tx.users.update(replace(current, password_hash=password_hash, password_expires_at=None, updated_at=ctx.now))
+        tx.users.update(replace(with_password(current, password), password_expires_at=None, updated_at=ctx.now))
         tx.codes.delete(pool.id, user.sub, CHANGE_PASSWORD)
     return {}
 

@@ -130,15 +130,22 @@ def respond(ctx: Ctx, outcome: Outcome) -> dict[str, Any]:
 
 
 def finish_first_factor(
-    ctx: Ctx, pool: Pool, client: Client, verified: User, new_password_hash: str | None = None
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    verified: User,
+    new_password_hash: str | None = None,
+    srp_enrolment: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Complete a sign-in whose password was just verified for ``verified`` (as read before verifying).
 
     The user is read again in the write: an administrator may have disabled it, or changed its password, in
-    the meantime. ``new_password_hash`` replaces a hash made with outdated argon2 parameters.
+    the meantime. ``new_password_hash`` replaces a hash made with outdated argon2 parameters;
+    ``srp_enrolment`` (salt, verifier as hex) gives SRP to a user whose password predates it.
     """
     with ctx.store.write() as tx:
-        user = tx.users.get_by_sub(pool.id, verified.sub)
+        current = tx.users.get_by_sub(pool.id, verified.sub)
+        user = current
         if user is None or user.password_hash != verified.password_hash:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
         refusal = status_refusal(user, hides_users=False)
@@ -148,6 +155,9 @@ def finish_first_factor(
             raise NotAuthorizedException(TEMPORARY_PASSWORD_EXPIRED)
         if new_password_hash is not None:
             user = replace(user, password_hash=new_password_hash)
+        if srp_enrolment is not None and user.srp_verifier is None:
+            user = replace(user, srp_salt=srp_enrolment[0], srp_verifier=srp_enrolment[1])
+        if user is not current:
             tx.users.update(user)
         outcome = conclude(ctx, tx, pool, client, user)
     return respond(ctx, outcome)

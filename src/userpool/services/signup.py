@@ -27,6 +27,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
 from userpool.services.admin_attributes import claim_aliases, conflict_error
 from userpool.services.code_delivery import check_code, send_code
+from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
 from userpool.services.public_clients import app_client, authorised_client, hides_users
 from userpool.store.base import Conflict, Tx
@@ -119,7 +120,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         # Refuse a known duplicate before paying for the password hash.
         _check_free(tx, pool, user, ctx.now)
     if req.get("Password") is not None:
-        user = replace(user, password_hash=ctx.deps.hasher.hash(req["Password"]))
+        user = with_password(user, new_password(ctx, user, req["Password"]))
     details = None
     with ctx.store.write() as tx:
         pool, _ = app_client(tx, client.id)

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from userpool.crypto.sealing import Sealer
 from userpool.model.records import Group, Page, User
 from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
@@ -18,8 +19,9 @@ def _group(row: Any) -> Group:
 
 
 class SqlGroupRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
         self._conn = conn
+        self._sealer = sealer  # the member users' SRP verifiers are sealed
 
     def add(self, group: Group) -> None:
         with conflicts_as({}, "name"):
@@ -116,5 +118,5 @@ class SqlGroupRepo:
         rows = self._conn.execute(stmt.order_by(users.c.username_norm).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        found = SqlUserRepo(self._conn).get_many(pool_id, [r.sub for r in rows])
+        found = SqlUserRepo(self._conn, self._sealer).get_many(pool_id, [r.sub for r in rows])
         return Page(found, rows[-1].username_norm if more and rows else None)

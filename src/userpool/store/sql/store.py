@@ -39,11 +39,11 @@ class SqlTx:
 
     @cached_property
     def users(self) -> SqlUserRepo:
-        return SqlUserRepo(self._conn)
+        return SqlUserRepo(self._conn, self._sealer)
 
     @cached_property
     def groups(self) -> SqlGroupRepo:
-        return SqlGroupRepo(self._conn)
+        return SqlGroupRepo(self._conn, self._sealer)
 
     @cached_property
     def domains(self) -> SqlDomainRepo:

@@ -72,6 +72,10 @@ users = sa.Table(
     sa.Column("last_sign_in_attempt_at", _time, nullable=True),
     sa.Column("locked_until", _time, nullable=True),
     sa.Column("signed_out_at", _time, nullable=True),
+    # SRP salt (hex) and verifier, the verifier sealed because it allows offline guessing like a password
+    # hash (migration 0004; spec auth-flows §6.3, design §5).
+    sa.Column("srp_salt", sa.String(64), nullable=True),
+    sa.Column("srp_verifier_sealed", sa.Text, nullable=True),
     sa.UniqueConstraint("pool_id", "username_norm"),
     sa.Index(None, "pool_id", "status", "username_norm"),
     sa.Index(None, "pool_id", "enabled", "username_norm"),

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from userpool.crypto.sealing import Sealer
 from userpool.model.records import Page, User, UserQuery
 from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count
@@ -30,8 +31,13 @@ def _matches(column: sa.ColumnElement[Any], value: str, prefix: bool) -> sa.Colu
 
 
 class SqlUserRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
         self._conn = conn
+        self._sealer = sealer
+
+    def _context(self, pool_id: str, sub: str) -> str:
+        # Bound to the row, so a sealed verifier copied onto another user does not open.
+        return f"srp:{pool_id}:{sub}"
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -45,6 +51,12 @@ class SqlUserRepo:
             "password_expires_at": user.password_expires_at,
             "mfa": user.mfa,
             "updated_at": user.updated_at,
+            "srp_salt": user.srp_salt if user.srp_verifier else None,
+            "srp_verifier_sealed": (
+                self._sealer.seal(user.srp_verifier, self._context(user.pool_id, user.sub))
+                if user.srp_salt and user.srp_verifier
+                else None
+            ),
         }
 
     def _write_children(self, user: User) -> None:
@@ -127,6 +139,12 @@ class SqlUserRepo:
                 updated_at=r.updated_at,
                 aliases=tuple(sorted(aliases[r.sub])),
                 mfa=dict(r.mfa or {}),
+                srp_salt=r.srp_salt if r.srp_verifier_sealed else None,
+                srp_verifier=(
+                    self._sealer.unseal(r.srp_verifier_sealed, self._context(r.pool_id, r.sub))
+                    if r.srp_verifier_sealed
+                    else None
+                ),
             )
             for r in rows
         ]

@@ -1,0 +1,158 @@
+"""USER_SRP_AUTH (InitiateAuth) and its PASSWORD_VERIFIER answer (spec auth-flows §3 "USER_SRP_AUTH", §6).
+
+Step 1 returns no Session: the SECRET_BLOCK carries the state (client, user, A, the server secret b, expiry)
+sealed with AES-GCM under a server key, and its digest is stored as a single-use challenge row. Step 2
+opens it, counts the attempt towards the lockout like a password check, consumes the row, verifies the
+PASSWORD_CLAIM_SIGNATURE and then ends like a correct password (sign_in.finish_first_factor).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto import srp
+from userpool.crypto.opaque import digest
+from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
+from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
+from userpool.model.records import Client, Pool, User
+from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
+from userpool.model.token_records import ChallengeSession
+from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
+from userpool.services.public_clients import check_secret_hash, hides_users
+from userpool.services.sign_in import finish_first_factor, lookup_user, same_user
+
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
+# Spec §6.6: |now - TIMESTAMP| must be within five minutes.
+TIMESTAMP_WINDOW_SECONDS = 300
+
+
+def _lifetime(client: Client) -> float:
+    return int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES) * 60.0
+
+
+def _simulated(ctx: Ctx, pool: Pool, username: str) -> tuple[str, str, int]:
+    """Salt, USER_ID_FOR_SRP and a stand-in verifier for a user that does not exist, stable per pool and
+    username so that repeated attempts look like one real user (spec quotas-and-errors §4)."""
+    seed = hmac.new(ctx.deps.code_key, f"srp-simulated\x1f{pool.id}\x1f{username}".encode(), hashlib.sha256)
+    raw = seed.digest()
+    user_id = str(uuid.UUID(bytes=raw[16:32], version=4))
+    verifier = int.from_bytes(hashlib.sha512(raw).digest(), "big")
+    return format(int.from_bytes(raw[:16], "big"), "x"), user_id, verifier
+
+
+def srp_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
+    """Step 1: answer SRP_A with the PASSWORD_VERIFIER challenge (no Session, spec auth-flows §1)."""
+    username = required_parameter(call.params, "USERNAME")
+    srp_a = required_parameter(call.params, "SRP_A")
+    check_secret_hash(call.client, username, call.params.get("SECRET_HASH"))
+    client_public = srp.parse_client_public(srp_a)
+    if client_public is None:
+        raise InvalidParameterException("SRP_A is not a valid SRP value.")
+    hides = hides_users(call.client)
+    with ctx.store.read() as tx:
+        user = lookup_user(tx, call.pool, username)
+    if user is None:
+        if not hides:
+            raise UserNotFoundException("User does not exist.")
+        salt, user_id, verifier = _simulated(ctx, call.pool, username)
+        return _challenge(ctx, call, None, user_id, salt, verifier, client_public)
+    refusal = status_refusal(user, hides)
+    if refusal is not None:
+        raise refusal
+    if user.srp_salt is None or user.srp_verifier is None:
+        # The password was set before verifiers were enrolled (or the user has none): no proof of it could
+        # ever verify, so refuse as a wrong password would. The user's next USER_PASSWORD_AUTH /
+        # ADMIN_USER_PASSWORD_AUTH sign-in enrols a verifier (password_auth.py), after which SRP works.
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    return _challenge(ctx, call, user, user.username, user.srp_salt, int(user.srp_verifier, 16), client_public)
+
+
+def _challenge(
+    ctx: Ctx, call: FlowCall, user: User | None, user_id: str, salt: str, verifier: int, client_public: int
+) -> dict[str, Any]:
+    server_secret = srp.new_server_secret()
+    server_public = srp.server_public(verifier, server_secret)
+    while server_public == 0:  # spec §6.4: never hand out B ≡ 0 (mod N)
+        server_secret = srp.new_server_secret()
+        server_public = srp.server_public(verifier, server_secret)
+    expires_at = ctx.now + _lifetime(call.client)
+    state = {
+        "pool": call.pool.id,
+        "sub": user.sub if user is not None else None,
+        "uid": user_id,
+        "A": format(client_public, "x"),
+        "b": format(server_secret, "x"),
+        "exp": expires_at,
+    }
+    block = srp.seal_secret_block(ctx.deps.code_key, call.client.id, state)
+    with ctx.store.write() as tx:
+        tx.auth_challenges.delete_expired(ctx.now)
+        if user is not None:
+            # Only the digest is kept: it makes the block single use (consumed at step 2).
+            tx.auth_challenges.add(
+                ChallengeSession(
+                    session_hash=digest(block),
+                    pool_id=call.pool.id,
+                    client_id=call.client.id,
+                    sub=user.sub,
+                    challenge=PASSWORD_VERIFIER,
+                    created_at=ctx.now,
+                    expires_at=expires_at,
+                )
+            )
+    return {
+        "ChallengeName": PASSWORD_VERIFIER,
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SRP_B": format(server_public, "x"),
+            "SECRET_BLOCK": block,
+            "USERNAME": user_id,
+            "USER_ID_FOR_SRP": user_id,
+        },
+    }
+
+
+def _timestamp_ok(ctx: Ctx, timestamp: str) -> bool:
+    when = srp.parse_timestamp(timestamp)
+    return when is not None and abs(ctx.now - when) <= TIMESTAMP_WINDOW_SECONDS
+
+
+def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str]) -> dict[str, Any]:
+    """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (spec §6.5)."""
+    username = required_parameter(responses, "USERNAME")
+    block = required_parameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = required_parameter(responses, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required_parameter(responses, "TIMESTAMP")
+    check_secret_hash(client, username, responses.get("SECRET_HASH"))
+    state = srp.open_secret_block(ctx.deps.code_key, client.id, block)
+    if state is None or state.get("pool") != pool.id or float(state.get("exp", 0)) <= ctx.now:
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    sub = state.get("sub")
+    with ctx.store.read() as tx:
+        user = tx.users.get_by_sub(pool.id, sub) if isinstance(sub, str) else None
+        named = lookup_user(tx, pool, username)
+    if user is None or not same_user(user, username, named):
+        # A simulated challenge (unknown user) fails here, after the same lockout bookkeeping and an
+        # exponentiation like the real check's, so the answer does not come back faster (quotas-and-errors §4).
+        count_attempt_or_refuse(ctx, pool.id, None)
+        srp.session_key(int(state["A"], 16), srp.G, int(state["b"], 16))
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    refusal = status_refusal(user, hides_users(client))
+    if refusal is not None:
+        raise refusal
+    count_attempt_or_refuse(ctx, pool.id, user)
+    with ctx.store.write() as tx:
+        consumed = tx.auth_challenges.consume(digest(block))
+    if not consumed or user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    key = srp.session_key(int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16))
+    secret_block = base64.b64decode(block)
+    expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
+    if key is None or not srp.signature_matches(expected, signature):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    return finish_first_factor(ctx, pool, client, user)

@@ -1,0 +1,145 @@
+"""USER_SRP_AUTH and PASSWORD_VERIFIER through pycognito's client, unchanged (spec auth-flows §3, §5, §6;
+quotas-and-errors §4 for unknown users)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from pycognito.aws_srp import AWSSRP
+from pycognito.exceptions import ForceChangePasswordException
+
+from tests.conftest import Server
+from tests.support.auth import PASSWORD, make_client, make_user, payload
+from tests.support.errors import fails
+
+SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def _srp(idp: Any, pool_id: str, client: dict[str, Any], username: str, password: str = PASSWORD) -> AWSSRP:
+    return AWSSRP(username, password, pool_id, client["ClientId"], client=idp, client_secret=client.get("ClientSecret"))
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_srp__plain_username_pool(idp: Any, pool_id: str, secret: bool) -> None:
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS, GenerateSecret=secret)
+    make_user(idp, pool_id, "ann")
+    tokens = _srp(idp, pool_id, client, "ann").authenticate_user()["AuthenticationResult"]
+    assert payload(tokens["AccessToken"])["username"] == "ann"
+    assert payload(tokens["IdToken"])["cognito:username"] == "ann"
+    wrong = _srp(idp, pool_id, client, "ann", "Wrong-Pass-1")
+    assert fails(wrong.authenticate_user) == ("NotAuthorizedException", "Incorrect username or password.")
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_srp__email_as_username_pool(idp: Any, secret: bool) -> None:
+    pool_id = idp.create_user_pool(PoolName="email", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS, GenerateSecret=secret)
+    make_user(idp, pool_id, "ann@example.com", attributes={"email": "ann@example.com", "email_verified": "true"})
+    sub = idp.admin_get_user(UserPoolId=pool_id, Username="ann@example.com")["Username"]
+    tokens = _srp(idp, pool_id, client, "ann@example.com").authenticate_user()["AuthenticationResult"]
+    assert payload(tokens["IdToken"])["cognito:username"] == sub
+    wrong = _srp(idp, pool_id, client, "ann@example.com", "Wrong-Pass-1")
+    assert fails(wrong.authenticate_user)[0] == "NotAuthorizedException"
+
+
+def test_srp__challenge_parameters_and_no_session(idp: Any, pool_id: str) -> None:
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
+    make_user(idp, pool_id, "ann")
+    srp = _srp(idp, pool_id, client, "ann")
+    answer = idp.initiate_auth(
+        ClientId=client["ClientId"], AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()
+    )
+    assert answer["ChallengeName"] == "PASSWORD_VERIFIER"
+    assert "Session" not in answer
+    params = answer["ChallengeParameters"]
+    assert set(params) == {"SALT", "SRP_B", "SECRET_BLOCK", "USERNAME", "USER_ID_FOR_SRP"}
+    assert params["USERNAME"] == params["USER_ID_FOR_SRP"] == "ann"
+    responses = srp.process_challenge(params, srp.get_auth_params())
+    first = idp.respond_to_auth_challenge(
+        ClientId=client["ClientId"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=responses
+    )
+    assert "AuthenticationResult" in first
+    # The SECRET_BLOCK is single use.
+    replay = fails(
+        idp.respond_to_auth_challenge,
+        ClientId=client["ClientId"],
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=responses,
+    )
+    assert replay == ("NotAuthorizedException", "Incorrect username or password.")
+    # A zero-padded day of month is not Cognito's TIMESTAMP format (spec auth-flows §6.6).
+    fresh = idp.initiate_auth(
+        ClientId=client["ClientId"], AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()
+    )
+    bad = srp.process_challenge(fresh["ChallengeParameters"], srp.get_auth_params())
+    bad["TIMESTAMP"] = "Tue Sep 05 07:08:09 UTC 2023"
+    code, _ = fails(
+        idp.respond_to_auth_challenge,
+        ClientId=client["ClientId"],
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=bad,
+    )
+    assert code == "NotAuthorizedException"
+
+
+def test_srp__force_change_password_user_gets_new_password_required(idp: Any, pool_id: str) -> None:
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
+    idp.admin_create_user(UserPoolId=pool_id, Username="ann", TemporaryPassword="Temp-Pass-1", MessageAction="SUPPRESS")
+    srp = _srp(idp, pool_id, client, "ann", "Temp-Pass-1")
+    with pytest.raises(ForceChangePasswordException):
+        srp.authenticate_user()
+    srp.set_new_password_challenge("Brand-New-Pass-2")
+    tokens = _srp(idp, pool_id, client, "ann", "Brand-New-Pass-2").authenticate_user()["AuthenticationResult"]
+    assert payload(tokens["AccessToken"])["username"] == "ann"
+
+
+def test_srp__unknown_user(idp: Any, pool_id: str) -> None:
+    legacy = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
+    assert fails(_srp(idp, pool_id, legacy, "nobody").authenticate_user) == (
+        "UserNotFoundException",
+        "User does not exist.",
+    )
+    hiding = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS, PreventUserExistenceErrors="ENABLED")
+    srp = _srp(idp, pool_id, hiding, "nobody")
+    first = idp.initiate_auth(
+        ClientId=hiding["ClientId"], AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()
+    )
+    again = idp.initiate_auth(
+        ClientId=hiding["ClientId"], AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()
+    )
+    assert first["ChallengeName"] == "PASSWORD_VERIFIER"
+    for name in ("SALT", "USER_ID_FOR_SRP"):
+        assert first["ChallengeParameters"][name] == again["ChallengeParameters"][name]
+    assert fails(srp.authenticate_user) == ("NotAuthorizedException", "Incorrect username or password.")
+
+
+def test_srp__user_without_verifier_enrols_at_next_password_sign_in(app_server: Server, idp: Any, pool_id: str) -> None:
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
+    make_user(idp, pool_id, "ann")
+    store = app_server.runtime.store
+    with store.write() as tx:
+        user = tx.users.get_by_username(pool_id, "ann")
+        assert user is not None and user.srp_verifier is not None
+        tx.users.update(replace(user, srp_salt=None, srp_verifier=None))
+    assert fails(_srp(idp, pool_id, client, "ann").authenticate_user)[0] == "NotAuthorizedException"
+    idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ann", "PASSWORD": PASSWORD},
+    )
+    assert "AuthenticationResult" in _srp(idp, pool_id, client, "ann").authenticate_user()
+
+
+def test_srp__not_offered_by_admin_initiate_auth(idp: Any, pool_id: str) -> None:
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
+    make_user(idp, pool_id, "ann")
+    code, _ = fails(
+        idp.admin_initiate_auth,
+        UserPoolId=pool_id,
+        ClientId=client["ClientId"],
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters=_srp(idp, pool_id, client, "ann").get_auth_params(),
+    )
+    assert code == "InvalidParameterException"
