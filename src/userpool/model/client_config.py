@@ -8,10 +8,11 @@ member names so DescribeUserPoolClient echoes it member for member, defaults inc
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from userpool.errors import InvalidParameterException
+from userpool.errors import InvalidParameterException, NotAuthorizedException
 
 # CreateUserPoolClient, ExplicitAuthFlows: "If you don't specify a value ..., your app client supports
 # ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_SRP_AUTH, and ALLOW_CUSTOM_AUTH."
@@ -192,3 +193,19 @@ def behaviour_settings(req: dict[str, Any], has_secret: bool) -> dict[str, Any]:
     if req.get("RefreshTokenRotation"):
         out["RefreshTokenRotation"] = copy.deepcopy(req["RefreshTokenRotation"])
     return out
+
+
+UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
+
+
+def check_writable(config: dict[str, Any], names: Iterable[str], in_schema: Callable[[str], bool]) -> None:
+    """Refuse attributes an app client may not write for its user: its WriteAttributes, or by default every
+    attribute but ``sub`` and the ``*_verified`` flags (spec users-attributes-policies §3). Names outside the
+    schema (``in_schema`` false) are left to the schema check, which words its own error."""
+    allowed = config.get("WriteAttributes")
+    for name in names:
+        if not in_schema(name):
+            continue
+        # Developer-only attributes are written by SigV4-signed administrators, never by an app.
+        if name.startswith("dev:") or name in UNWRITABLE_ATTRIBUTES or (allowed is not None and name not in allowed):
+            raise NotAuthorizedException(UNAUTHORIZED_ATTRIBUTE)

@@ -16,7 +16,7 @@ from userpool.errors import (
     UnsupportedOperationException,
 )
 from userpool.model.attributes import aliases_for, definition, updated_attributes
-from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
+from userpool.model.client_config import check_writable
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
@@ -30,7 +30,6 @@ from userpool.services.sign_in import INVALID_SESSION, conclude, lookup_user, pe
 from userpool.services.srp_auth import PASSWORD_VERIFIER, password_verifier
 
 ATTRIBUTE_PREFIX = "userAttributes."
-UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +43,11 @@ class ChallengeCall:
     admin: bool
 
 
-def _writable(pool: Pool, client: Client, name: str) -> bool:
-    """May this app client write the attribute for its user? (WriteAttributes; by default all but ``sub``,
-    the ``*_verified`` flags and developer-only attributes — spec users-attributes-policies §3)."""
-    if name.startswith("dev:") or name in UNWRITABLE_ATTRIBUTES:
-        return False
-    allowed = client.config.get("WriteAttributes")
-    return allowed is None or name in allowed
-
-
 def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str, str]) -> dict[str, str]:
     """The user's attributes with the ``userAttributes.<name>`` answers applied; every required attribute
     must have a value afterwards."""
     changes = {k[len(ATTRIBUTE_PREFIX) :]: v for k, v in responses.items() if k.startswith(ATTRIBUTE_PREFIX)}
-    for name in changes:
-        if definition(pool, name) is not None and not _writable(pool, client, name):
-            raise NotAuthorizedException(UNAUTHORIZED_ATTRIBUTE)
+    check_writable(client.config, changes, lambda name: definition(pool, name) is not None)
     attributes = updated_attributes(pool, user.attributes, changes) if changes else dict(user.attributes)
     missing = [
         name

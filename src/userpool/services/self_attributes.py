@@ -11,21 +11,20 @@ the wire), bound to the code that was sent for it, while the old value stays act
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.errors import InvalidParameterException, NotAuthorizedException
+from userpool.errors import InvalidParameterException
 from userpool.model.attributes import VERIFIABLE, aliases_for, attributes_without, definition, updated_attributes
 from userpool.model.claims import readable_attributes
-from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
+from userpool.model.client_config import check_writable
 from userpool.model.codes import VERIFY_EMAIL, VERIFY_PHONE_NUMBER, mismatch
 from userpool.model.destinations import Channel
-from userpool.model.records import Client, Pool, User
+from userpool.model.records import Pool, User
 from userpool.services.admin_attributes import save_user
 from userpool.services.code_delivery import check_code, send_code
-from userpool.services.signup import UNAUTHORIZED_ATTRIBUTE
 from userpool.services.tokens import authenticate_access_token
 from userpool.services.user_wire import admin_get_user_shape, attribute_list
 
@@ -49,18 +48,6 @@ def _with_pending(user: User, pending: Mapping[str, dict[str, Any]]) -> dict[str
     if pending:
         mfa[PENDING] = dict(pending)
     return mfa
-
-
-def check_writable(pool: Pool, client: Client, names: Iterable[str]) -> None:
-    """Refuse attributes the app client may not write: its WriteAttributes, else every attribute but
-    ``sub`` and the ``*_verified`` flags (spec §3). Names outside the schema are the schema check's."""
-    allowed = client.config.get("WriteAttributes")
-    for name in names:
-        if definition(pool, name) is None:
-            continue
-        # Developer-only attributes are written by SigV4-signed administrators, never by an app.
-        if name.startswith("dev:") or name in UNWRITABLE_ATTRIBUTES or (allowed is not None and name not in allowed):
-            raise NotAuthorizedException(UNAUTHORIZED_ATTRIBUTE)
 
 
 def get_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +85,7 @@ def update_user_attributes(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
         pool, user = access.pool, access.user
-        check_writable(pool, access.client, changes)
+        check_writable(access.client.config, changes, lambda name: definition(pool, name) is not None)
         updated_attributes(pool, user.attributes, changes)  # every value is checked, held back or not
         held = _held_back(pool, user, changes)
         attributes = updated_attributes(pool, user.attributes, {k: v for k, v in changes.items() if k not in held})
@@ -134,7 +121,7 @@ def delete_user_attributes(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
         pool, user = access.pool, access.user
-        check_writable(pool, access.client, names)
+        check_writable(access.client.config, names, lambda name: definition(pool, name) is not None)
         attributes = attributes_without(pool, user.attributes, names)
         pending = {k: v for k, v in _pending(user).items() if k not in names}
         for kind in VERIFIABLE:

@@ -19,7 +19,7 @@ from userpool.errors import (
 )
 from userpool.ids import new_sub
 from userpool.model.attributes import aliases_for, definition, new_user_attributes, username_attribute
-from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
+from userpool.model.client_config import check_writable
 from userpool.model.codes import SIGNUP, mismatch
 from userpool.model.destinations import confirmation_channel, confirmation_preference, simulated_details
 from userpool.model.password_policy import check_password
@@ -33,7 +33,6 @@ from userpool.services.public_clients import app_client, authorised_client, hide
 from userpool.store.base import Conflict, Tx
 
 USER_EXISTS = "User already exists"
-UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
 _PASSWORDLESS_FACTORS = frozenset({"EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"})
 
 
@@ -56,23 +55,11 @@ def _check_password(pool: Pool, password: str | None) -> None:
         )
 
 
-def _check_writable(pool: Pool, client: Client, names: list[str]) -> None:
-    """Refuse attributes the app client may not write (WriteAttributes; by default every attribute but
-    ``sub`` and the ``*_verified`` flags). Names outside the schema are left to the schema check."""
-    allowed = client.config.get("WriteAttributes")
-    for name in names:
-        if definition(pool, name) is None:
-            continue
-        # Developer-only attributes are for SigV4-signed administrators, never for an app.
-        if name.startswith("dev:") or name in UNWRITABLE_ATTRIBUTES or (allowed is not None and name not in allowed):
-            raise NotAuthorizedException(UNAUTHORIZED_ATTRIBUTE)
-
-
 def _new_user(ctx: Ctx, pool: Pool, client: Client, req: dict[str, Any]) -> User:
     """Validate SignUp's input and build the UNCONFIRMED user it creates (no password hash yet)."""
     username = req["Username"]
     given = {a["Name"]: a.get("Value") or "" for a in req.get("UserAttributes") or []}
-    _check_writable(pool, client, list(given))
+    check_writable(client.config, given, lambda name: definition(pool, name) is not None)
     kind = username_attribute(pool, username)
     if kind is not None:
         given[kind] = username  # the sign-in email/phone is an attribute; the username is the sub

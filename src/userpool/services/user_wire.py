@@ -36,16 +36,8 @@ def user_type(user: User, attributes_to_get: Iterable[str] | None = None) -> dic
 
 def admin_get_user_shape(user: User) -> dict[str, Any]:
     """AdminGetUser's response: UserType flattened, plus the user's MFA settings."""
-    body: dict[str, Any] = {
-        "Username": user.username,
-        "UserAttributes": attribute_list(user),
-        "UserCreateDate": user.created_at,
-        "UserLastModifiedDate": user.updated_at,
-        "Enabled": user.enabled,
-        "UserStatus": user.status,
-    }
-    if _mfa_options(user):
-        body["MFAOptions"] = _mfa_options(user)
+    body = user_type(user)
+    body["UserAttributes"] = body.pop("Attributes")
     if user.mfa.get("PreferredMfaSetting"):
         body["PreferredMfaSetting"] = user.mfa["PreferredMfaSetting"]
     if user.mfa.get("UserMFASettingList"):
