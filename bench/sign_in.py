@@ -25,11 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import gmpy2
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from bench.targets import TARGETS, Target, Timing, target, timed, timed_threads
 from userpool.config import Argon2Params, Settings
+from userpool.crypto import srp
 from userpool.crypto.passwords import PasswordHasher
 
 PASSWORD = "Bench-Passw0rd!"  # noqa: S105 - every bench user's password, on a throwaway server
@@ -234,12 +236,24 @@ class Argon2Cost:
     params: Argon2Params
     hash: Timing
     verify: Timing
+    # The server's SRP arithmetic: one 3072-bit modexp with a 256-bit exponent (gmpy2.powmod_sec), and all
+    # of one USER_SRP_AUTH sign-in's (B = k·v + g^b, then S = (A·v^u)^b: three modexps).
+    modexp: Timing
+    srp_math: Timing
 
 
 def argon2_cost(params: Argon2Params, calls: int) -> Argon2Cost:
-    """One PasswordHasher.hash and .verify at ``params`` on one thread: p50/p95 and rate per core."""
+    """One PasswordHasher.hash and .verify at ``params``, one SRP modexp and one sign-in's SRP arithmetic,
+    each on one thread: p50/p95 and rate per core."""
     hasher = PasswordHasher(params.time_cost, params.memory_kib, params.parallelism)
     stored = hasher.hash(PASSWORD)
+    _salt, verifier = srp.enrol("us-east-1_bench", "bench-user", PASSWORD)
+    client_public = srp.server_public(verifier, srp.new_server_secret())  # any valid A will do
+
+    def srp_math() -> None:
+        b = srp.new_server_secret()
+        srp.server_public(verifier, b)
+        srp.session_key(client_public, verifier, b)
 
     def time_it(fn: Callable[[], object]) -> Timing:
         fn()
@@ -253,7 +267,14 @@ def argon2_cost(params: Argon2Params, calls: int) -> Argon2Cost:
         cuts = statistics.quantiles(samples, n=100)
         return Timing(calls, 1, cuts[49], cuts[94], 1000 * calls / sum(samples), used * 1000 / calls)
 
-    return Argon2Cost(params, time_it(lambda: hasher.hash(PASSWORD)), time_it(lambda: hasher.verify(stored, PASSWORD)))
+    exponent = srp.new_server_secret()
+    return Argon2Cost(
+        params,
+        time_it(lambda: hasher.hash(PASSWORD)),
+        time_it(lambda: hasher.verify(stored, PASSWORD)),
+        time_it(lambda: gmpy2.powmod_sec(srp.G, exponent, srp.N)),
+        time_it(srp_math),
+    )
 
 
 def _ms(value: float) -> str:
@@ -279,7 +300,8 @@ def print_table(rows: list[Row], cost: Argon2Cost, calls: int, seconds: float, t
         "cores: the server's cores busy; per-core = req/s / cores, an ESTIMATE: client and server share one\n"
         "process, the server's CPU is the process's minus the client threads' own, and PostgreSQL's own processes\n"
         "are not counted. / moto = req/s / moto's req/s (moto hashes no passwords).\n"
-        "bound: one argon2id hash or verify at that cost on one thread of this process, and its rate per core."
+        "bound: one argon2id hash or verify at that cost, one SRP modexp, one sign-in's SRP arithmetic, each on\n"
+        "one thread of this process: p50/p95, rate per core and CPU per call."
     )
     header = (
         f"{'operation':<31} {'target':<19} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'cores':>5} "
@@ -304,12 +326,19 @@ def print_table(rows: list[Row], cost: Argon2Cost, calls: int, seconds: float, t
             )
             print(line.rstrip())
         # What bounds the operations that hash or verify a password, on one thread of this process.
-        bound = {SIGN_UP: ("hash", cost.hash), LOGIN: ("verify", cost.verify)}.get(operation)
-        if bound:
-            name, timing = bound
+        bounds = {
+            SIGN_UP: [("argon2id hash", argon2_label, cost.hash)],
+            LOGIN: [("argon2id verify", argon2_label, cost.verify)],
+            SRP_LOGIN: [
+                ("SRP modexp", "3072-bit, 256-bit e", cost.modexp),
+                ("SRP math/login", "3 modexps", cost.srp_math),
+            ],
+        }.get(operation, [])
+        for name, label, timing in bounds:
             print(
-                f"{'  bound: argon2id ' + name:<31} {argon2_label:<19} {_ms(timing.p50_ms):>8} "
-                f"{_ms(timing.p95_ms):>8} {'':>7} {'1':>5} {_rate(timing.per_cpu_second):>8}  (1 thread)"
+                f"{'  bound: ' + name:<31} {label:<19} {_ms(timing.p50_ms):>8} "
+                f"{_ms(timing.p95_ms):>8} {'':>7} {'1':>5} {_rate(timing.per_cpu_second):>8}  (1 thread, "
+                f"CPU {timing.server_cpu_ms:.3f} ms)"
             )
 
 

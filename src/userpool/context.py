@@ -39,6 +39,8 @@ class Ctx:
     now: float
     region: str
     caller: str = ""
+    # The peer address of the request (a device's last_ip_used); empty where there is none.
+    source_ip: str = ""
 
     @property
     def store(self) -> Store:

@@ -132,14 +132,36 @@ def test_srp__user_without_verifier_enrols_at_next_password_sign_in(app_server: 
     assert "AuthenticationResult" in _srp(idp, pool_id, client, "ann").authenticate_user()
 
 
-def test_srp__not_offered_by_admin_initiate_auth(idp: Any, pool_id: str) -> None:
+def test_srp__through_admin_initiate_auth(idp: Any, pool_id: str) -> None:
+    # A back end may run SRP too: AdminInitiateAuth, then AdminRespondToAuthChallenge (spec auth-flows §1).
     client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
     make_user(idp, pool_id, "ann")
-    code, _ = fails(
+    for password, expected in ((PASSWORD, None), ("Wrong-Pass-1", "NotAuthorizedException")):
+        srp = _srp(idp, pool_id, client, "ann", password)
+        ids = {"UserPoolId": pool_id, "ClientId": client["ClientId"]}
+        first = idp.admin_initiate_auth(**ids, AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params())
+        assert first["ChallengeName"] == "PASSWORD_VERIFIER"
+        responses = srp.process_challenge(first["ChallengeParameters"], srp.get_auth_params())
+        if expected is None:
+            answer = idp.admin_respond_to_auth_challenge(
+                **ids, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=responses
+            )
+            assert payload(answer["AuthenticationResult"]["AccessToken"])["username"] == "ann"
+        else:
+            code, _ = fails(
+                idp.admin_respond_to_auth_challenge,
+                **ids,
+                ChallengeName="PASSWORD_VERIFIER",
+                ChallengeResponses=responses,
+            )
+            assert code == expected
+    # Still only for clients that allow it.
+    password_only = make_client(idp, pool_id)
+    code, message = fails(
         idp.admin_initiate_auth,
         UserPoolId=pool_id,
-        ClientId=client["ClientId"],
+        ClientId=password_only["ClientId"],
         AuthFlow="USER_SRP_AUTH",
-        AuthParameters=_srp(idp, pool_id, client, "ann").get_auth_params(),
+        AuthParameters=_srp(idp, pool_id, password_only, "ann").get_auth_params(),
     )
-    assert code == "InvalidParameterException"
+    assert (code, message) == ("InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client")

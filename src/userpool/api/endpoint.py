@@ -133,7 +133,8 @@ async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dic
     service = config.table.get(operation)
     if service is None:
         raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
-    ctx = Ctx(deps=deps, request_id=request_id, now=now, region=region)
+    source_ip = request.client.host if request.client is not None else ""
+    ctx = Ctx(deps=deps, request_id=request_id, now=now, region=region, source_ip=source_ip)
     return await run_in_threadpool(service, ctx, params)
 
 

@@ -129,6 +129,28 @@ def claim_signature(key: bytes, pool_id: str, user_id: str, secret_block: bytes,
     return hmac.new(key, msg, hashlib.sha256).digest()
 
 
+def device_claim_signature(key: bytes, group_key: str, device_key: str, secret_block: bytes, timestamp: str) -> bytes:
+    """HMAC-SHA256(K, DeviceGroupKey | DeviceKey | SECRET_BLOCK bytes | TIMESTAMP) (spec §6.8)."""
+    msg = group_key.encode() + device_key.encode() + secret_block + timestamp.encode()
+    return hmac.new(key, msg, hashlib.sha256).digest()
+
+
+def device_verifier_config(password_verifier_b64: str, salt_b64: str) -> tuple[str, int] | None:
+    """ConfirmDevice's DeviceSecretVerifierConfig as (salt hex, v): both arrive as base64 of the bytes of
+    their padded hex (spec §6.8); None for values that cannot be a verifier of this group."""
+    try:
+        v_bytes = base64.b64decode(password_verifier_b64.encode("ascii"), validate=True)
+        salt_bytes = base64.b64decode(salt_b64.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return None
+    if not v_bytes or not salt_bytes or len(salt_bytes) > 32:
+        return None
+    v = int.from_bytes(v_bytes, "big")
+    if not 1 < v < N:
+        return None
+    return salt_bytes.hex(), v
+
+
 def signature_matches(expected: bytes, given_b64: str) -> bool:
     """Constant-time comparison of the client's base64 PASSWORD_CLAIM_SIGNATURE with the expected MAC."""
     try:

@@ -30,6 +30,7 @@ class Issuance:
     origin_jti: str | None
     id_lifetime: int
     access_lifetime: int
+    device_key: str | None = None
 
 
 def readable_attributes(pool: Pool, client_config: Mapping[str, Any]) -> frozenset[str]:
@@ -121,6 +122,8 @@ def id_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
 def access_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": i.user.sub, **_group_claims(i.groups), "iss": i.issuer}
     claims.update({"version": ACCESS_TOKEN_VERSION, "client_id": i.client_id})
+    if i.device_key:
+        claims["device_key"] = i.device_key
     if i.origin_jti:
         claims["origin_jti"] = i.origin_jti
     claims.update(

@@ -13,6 +13,7 @@ from userpool.errors import (
 from userpool.model.records import Pool, User
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 (a challenge name)
+DEVICE_SRP_AUTH = "DEVICE_SRP_AUTH"
 WRONG_CREDENTIALS = "Incorrect username or password."
 TEMPORARY_PASSWORD_EXPIRED = "Temporary password has expired and must be reset by an administrator."  # noqa: S105 (a message)
 
@@ -51,14 +52,19 @@ def _mfa_required(pool: Pool, user: User) -> bool:
     return setting == "OPTIONAL" and has_factor
 
 
-def next_challenge(pool: Pool, user: User) -> str | None:
+def next_challenge(pool: Pool, user: User, remembered_device: bool = False) -> str | None:
     """The challenge a user with a verified first factor must answer next, or None for tokens (spec §4).
+
+    ``remembered_device``: the sign-in presented a DEVICE_KEY of one of the user's remembered devices, which
+    then proves itself with DEVICE_SRP_AUTH instead of a second factor.
 
     MFA challenges are not implemented yet: a sign-in that would need one is refused rather than let through
     without its second factor.
     """
     if user.status == "FORCE_CHANGE_PASSWORD":
         return NEW_PASSWORD_REQUIRED
+    if remembered_device:
+        return DEVICE_SRP_AUTH
     if _mfa_required(pool, user):
         raise UnsupportedOperationException("Multi-factor sign-in is not implemented by userpool yet.")
     return None

@@ -20,13 +20,22 @@ from userpool.model.client_config import check_writable
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
-from userpool.model.sign_in import NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
+from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
 from userpool.services.admin_attributes import save_user
 from userpool.services.credentials import new_password, with_password
+from userpool.services.device_auth import DEVICE_PASSWORD_VERIFIER, device_password_verifier, device_srp_auth
 from userpool.services.lookup import client_or_404, pool_or_404
 from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import app_client, check_secret_hash
-from userpool.services.sign_in import INVALID_SESSION, conclude, lookup_user, pending_challenge, respond, same_user
+from userpool.services.sign_in import (
+    INVALID_SESSION,
+    DeviceUse,
+    conclude,
+    lookup_user,
+    pending_challenge,
+    respond,
+    same_user,
+)
 from userpool.services.srp_auth import PASSWORD_VERIFIER, password_verifier
 
 ATTRIBUTE_PREFIX = "userAttributes."
@@ -94,18 +103,28 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
             updated_at=ctx.now,
         )
         save_user(tx, call.pool, updated, now=ctx.now)
-        outcome = conclude(ctx, tx, call.pool, call.client, updated)
+        outcome = conclude(ctx, tx, call.pool, call.client, updated, DeviceUse.from_state(pending.state))
     return respond(ctx, outcome)
 
 
 def _password_verifier(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
     # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (spec auth-flows §3).
-    return password_verifier(ctx, call.pool, call.client, call.responses)
+    return password_verifier(ctx, call.pool, call.client, call.responses, admin=call.admin)
+
+
+def _device_srp_auth(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+    return device_srp_auth(ctx, call.pool, call.client, call.responses, call.session)
+
+
+def _device_password_verifier(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+    return device_password_verifier(ctx, call.pool, call.client, call.responses)
 
 
 CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], dict[str, Any]]] = {
     NEW_PASSWORD_REQUIRED: new_password_required,
     PASSWORD_VERIFIER: _password_verifier,
+    DEVICE_SRP_AUTH: _device_srp_auth,
+    DEVICE_PASSWORD_VERIFIER: _device_password_verifier,
 }
 
 

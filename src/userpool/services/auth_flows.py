@@ -31,7 +31,7 @@ class Flow:
 
 FLOWS: dict[str, Flow] = {
     "USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_USER_PASSWORD_AUTH", PUBLIC),
-    "USER_SRP_AUTH": Flow(srp_sign_in, "ALLOW_USER_SRP_AUTH", PUBLIC),
+    "USER_SRP_AUTH": Flow(srp_sign_in, "ALLOW_USER_SRP_AUTH", BOTH),
     "ADMIN_USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
     # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
     "ADMIN_NO_SRP_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
@@ -40,8 +40,7 @@ FLOWS: dict[str, Flow] = {
 }
 # Valid in the other operation only (spec auth-flows §1 "Valid in").
 _ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
-# USER_SRP_AUTH: offered through InitiateAuth only, as the operation table of this server defines.
-_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH", "USER_SRP_AUTH"})
+_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH"})
 
 
 def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import SignInCounters
 from userpool.services.public_clients import check_secret_hash, hides_users
-from userpool.services.sign_in import finish_first_factor, lookup_user
+from userpool.services.sign_in import DeviceUse, finish_first_factor, lookup_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,4 +88,5 @@ def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     if user.srp_verifier is None:
         salt, verifier = srp.enrol(call.pool.id, user.username, password)
         enrolled = (salt, format(verifier, "x"))
-    return finish_first_factor(ctx, call.pool, call.client, user, rehashed, enrolled)
+    device = DeviceUse(call.params.get("DEVICE_KEY") or None, may_track=not call.admin)
+    return finish_first_factor(ctx, call.pool, call.client, user, rehashed, enrolled, device)

@@ -42,12 +42,17 @@ def _reused(ctx: Ctx, record: RefreshToken, rotation: _Rotation) -> bool:
     return record.superseded_at is not None and ctx.now > record.superseded_at + rotation.grace_seconds
 
 
-def _live_session(ctx: Ctx, tx: Tx, pool: Pool, client: Client, value: str) -> tuple[RefreshToken, SignInSession, User]:
+def _live_session(
+    ctx: Ctx, tx: Tx, pool: Pool, client: Client, value: str, device_key: str | None
+) -> tuple[RefreshToken, SignInSession, User]:
     """The refresh token's record, sign-in session and user, refused with Cognito's messages (spec tokens.md
-    §6); a disabled user is told so rather than that its (revoked) token is revoked."""
+    §6); a disabled user is told so rather than that its (revoked) token is revoked. A token of a sign-in
+    bound to a device refreshes only with that DEVICE_KEY (spec auth-flows §3)."""
     record = tx.refresh_tokens.get(digest(value))
     session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
     if record is None or session is None or session.client_id != client.id or session.pool_id != pool.id:
+        raise NotAuthorizedException(INVALID)
+    if session.device_key is not None and device_key != session.device_key:
         raise NotAuthorizedException(INVALID)
     user = tx.users.get_by_sub(pool.id, session.sub)
     if user is None:
@@ -61,9 +66,11 @@ def _live_session(ctx: Ctx, tx: Tx, pool: Pool, client: Client, value: str) -> t
     return record, session, user
 
 
-def _grant(ctx: Ctx, pool: Pool, client: Client, value: str, rotation: _Rotation) -> tuple[Grant, RefreshToken]:
+def _grant(
+    ctx: Ctx, pool: Pool, client: Client, value: str, rotation: _Rotation, device_key: str | None
+) -> tuple[Grant, RefreshToken]:
     with ctx.store.read() as tx:
-        record, session, user = _live_session(ctx, tx, pool, client, value)
+        record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
         if not _reused(ctx, record, rotation):
             return Grant(pool, client, user, user_groups(tx, user), session, None), record
     # A rotated-out token coming back means it may have leaked: end the whole sign-in (spec tokens.md §6).
@@ -98,7 +105,7 @@ def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         raise InvalidParameterException(
             "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken."
         )
-    grant, _ = _grant(ctx, call.pool, client, value, rotation)
+    grant, _ = _grant(ctx, call.pool, client, value, rotation, call.params.get("DEVICE_KEY") or None)
     if client.secret and given_hash:
         # No USERNAME travels with a refresh token: clients hash the internal username; the sub is accepted
         # too (spec auth-flows §2, the email-as-username pitfall).
@@ -128,7 +135,7 @@ def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, An
     if "ALLOW_REFRESH_TOKEN_AUTH" not in effective_auth_flows(client.config):
         raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
     rotation = _rotation(client)
-    grant, record = _grant(ctx, pool, client, req["RefreshToken"], rotation)
+    grant, record = _grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
     if rotation.enabled:
         grant = _rotate(ctx, grant, record)
     return {"AuthenticationResult": authentication_result(ctx, grant)}

@@ -17,6 +17,7 @@ from userpool.services import (
     auth_challenges,
     auth_flows,
     clients,
+    devices,
     domains,
     groups,
     list_users,
@@ -50,6 +51,7 @@ AREAS: tuple[ModuleType, ...] = (
     revocation,
     self_attributes,
     self_account,
+    devices,
 )
 
 

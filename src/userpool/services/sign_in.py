@@ -12,13 +12,23 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
-from userpool.errors import NotAuthorizedException
+from userpool.errors import NotAuthorizedException, ResourceNotFoundException
 from userpool.model.claims import readable_attributes
 from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
+from userpool.model.devices import (
+    DEVICE_NOT_FOUND,
+    Device,
+    device_step_key,
+    new_device_key,
+    new_group_key,
+    skips_password_step,
+    tracks_devices,
+)
 from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.sign_in import (
+    DEVICE_SRP_AUTH,
     NEW_PASSWORD_REQUIRED,
     TEMPORARY_PASSWORD_EXPIRED,
     WRONG_CREDENTIALS,
@@ -33,6 +43,24 @@ from userpool.services.tokens import Grant, authentication_result, start_session
 from userpool.store.base import Tx
 
 INVALID_SESSION = "Invalid session for the user, session is expired."
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUse:
+    """The device side of a sign-in: the DEVICE_KEY the client presented, if any, and whether this flow may
+    start tracking a new device (admin password flows do not: spec auth-flows §3)."""
+
+    key: str | None = None
+    may_track: bool = True
+
+    def state(self) -> dict[str, Any]:
+        """What a challenge Session carries forward of it."""
+        return {"device_key": self.key, "may_track": self.may_track}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> DeviceUse:
+        key = state.get("device_key")
+        return cls(key if isinstance(key, str) else None, bool(state.get("may_track", True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +86,8 @@ def same_user(user: User, username: str, found: User | None) -> bool:
 
 def _challenge_parameters(pool: Pool, client: Client, user: User, challenge: str) -> dict[str, str]:
     """ChallengeParameters: every value a string, lists and objects JSON-encoded (spec auth-flows §5)."""
+    if challenge == DEVICE_SRP_AUTH:
+        return {}
     if challenge != NEW_PASSWORD_REQUIRED:
         return {"USER_ID_FOR_SRP": user.username}
     readable = readable_attributes(pool, client.config)
@@ -109,15 +139,55 @@ def pending_challenge(ctx: Ctx, tx: Tx, client: Client, session: str | None, cha
     return found
 
 
-def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User) -> Outcome:
+def presented_device(tx: Tx, pool: Pool, user: User, device: DeviceUse) -> Device | None:
+    """The user's device that the sign-in's DEVICE_KEY names; ResourceNotFound for a key that names none of
+    the user's devices (clients then forget the key and sign in again without it). In a pool that does not
+    track devices the key is ignored."""
+    if device.key is None or not tracks_devices(pool):
+        return None
+    found = tx.devices.get(pool.id, user.sub, device.key)
+    if found is None:
+        raise ResourceNotFoundException(DEVICE_NOT_FOUND)
+    return found
+
+
+def track_new_device(ctx: Ctx, tx: Tx, pool: Pool, user: User) -> tuple[str, str]:
+    """Record a device for NewDeviceMetadata; it counts once the client confirms it (ConfirmDevice)."""
+    key, group = new_device_key(pool.id.split("_")[0]), new_group_key()
+    tx.devices.add(Device(key, pool.id, user.sub, group, created_at=ctx.now, updated_at=ctx.now))
+    return key, group
+
+
+def _pend_device_step(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, device_key: str) -> None:
+    """Record that this user's password step for this device and client succeeded: DEVICE_SRP_AUTH must
+    consume it (with or without the Session), so it is single use and expires like a Session."""
+    name = device_step_key(client.id, user.sub, device_key)
+    tx.auth_challenges.consume(name)  # a step left over from an abandoned sign-in
+    minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
+    step = ChallengeSession(name, pool.id, client.id, user.sub, DEVICE_SRP_AUTH, ctx.now, ctx.now + minutes * 60)
+    tx.auth_challenges.add(step)
+
+
+def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, device: DeviceUse | None = None) -> Outcome:
     """After a verified first factor, in the caller's write transaction: clear the failed-attempt counter and
-    decide the next challenge (auth-flows §4) or record the sign-in for tokens."""
+    decide the next challenge (auth-flows §4) or record the sign-in for tokens, with NewDeviceMetadata when
+    the pool tracks devices and the client presented none."""
+    device = device or DeviceUse()
     counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
     if counters is not None and (counters.failed_attempts or counters.locked_until):
         tx.sign_in_counters.set_attempts(pool.id, user.sub, after_success(counters))
-    challenge = next_challenge(pool, user)
+    known = presented_device(tx, pool, user, device)
+    challenge = next_challenge(pool, user, remembered_device=known is not None and skips_password_step(pool, known))
     if challenge is not None:
-        return Outcome(challenge=open_challenge(ctx, tx, pool, client, user, challenge))
+        answer = open_challenge(ctx, tx, pool, client, user, challenge, device.state())
+        if challenge == DEVICE_SRP_AUTH and known is not None:
+            _pend_device_step(ctx, tx, pool, client, user, known.device_key)
+        return Outcome(challenge=answer)
+    if known is not None:
+        return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=known.device_key))
+    if device.may_track and tracks_devices(pool):
+        key, group = track_new_device(ctx, tx, pool, user)
+        return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=key, new_device=(key, group)))
     return Outcome(grant=start_session(ctx, tx, pool, client, user))
 
 
@@ -136,6 +206,7 @@ def finish_first_factor(
     verified: User,
     new_password_hash: str | None = None,
     srp_enrolment: tuple[str, str] | None = None,
+    device: DeviceUse | None = None,
 ) -> dict[str, Any]:
     """Complete a sign-in whose password was just verified for ``verified`` (as read before verifying).
 
@@ -159,5 +230,5 @@ def finish_first_factor(
             user = replace(user, srp_salt=srp_enrolment[0], srp_verifier=srp_enrolment[1])
         if user is not current:
             tx.users.update(user)
-        outcome = conclude(ctx, tx, pool, client, user)
+        outcome = conclude(ctx, tx, pool, client, user, device)
     return respond(ctx, outcome)

@@ -24,14 +24,15 @@ from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
 from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
 from userpool.services.public_clients import check_secret_hash, hides_users
-from userpool.services.sign_in import finish_first_factor, lookup_user, same_user
+from userpool.services.sign_in import DeviceUse, finish_first_factor, lookup_user, same_user
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 # Spec §6.6: |now - TIMESTAMP| must be within five minutes.
 TIMESTAMP_WINDOW_SECONDS = 300
 
 
-def _lifetime(client: Client) -> float:
+def session_lifetime(client: Client) -> float:
+    """How long an SRP step's SECRET_BLOCK stays good: the client's AuthSessionValidity."""
     return int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES) * 60.0
 
 
@@ -80,7 +81,7 @@ def _challenge(
     while server_public == 0:  # spec §6.4: never hand out B ≡ 0 (mod N)
         server_secret = srp.new_server_secret()
         server_public = srp.server_public(verifier, server_secret)
-    expires_at = ctx.now + _lifetime(call.client)
+    expires_at = ctx.now + session_lifetime(call.client)
     state = {
         "pool": call.pool.id,
         "sub": user.sub if user is not None else None,
@@ -88,6 +89,7 @@ def _challenge(
         "A": format(client_public, "x"),
         "b": format(server_secret, "x"),
         "exp": expires_at,
+        "device_key": call.params.get("DEVICE_KEY") or None,
     }
     block = srp.seal_secret_block(ctx.deps.code_key, call.client.id, state)
     with ctx.store.write() as tx:
@@ -122,8 +124,11 @@ def _timestamp_ok(ctx: Ctx, timestamp: str) -> bool:
     return when is not None and abs(ctx.now - when) <= TIMESTAMP_WINDOW_SECONDS
 
 
-def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str]) -> dict[str, Any]:
-    """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (spec §6.5)."""
+def password_verifier(
+    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], admin: bool = False
+) -> dict[str, Any]:
+    """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (spec §6.5). The DEVICE_KEY
+    may come with either step (amazon-cognito-identity-js sends it with both)."""
     username = required_parameter(responses, "USERNAME")
     block = required_parameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = required_parameter(responses, "PASSWORD_CLAIM_SIGNATURE")
@@ -155,4 +160,6 @@ def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str,
     expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
     if key is None or not srp.signature_matches(expected, signature):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    return finish_first_factor(ctx, pool, client, user)
+    device_key = responses.get("DEVICE_KEY") or state.get("device_key")
+    device = DeviceUse(device_key if isinstance(device_key, str) else None, may_track=not admin)
+    return finish_first_factor(ctx, pool, client, user, device=device)

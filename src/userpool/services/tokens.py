@@ -59,6 +59,8 @@ class Grant:
     groups: tuple[Group, ...]
     session: SignInSession
     refresh_token: str | None
+    # (DeviceKey, DeviceGroupKey) of a device this sign-in began tracking: NewDeviceMetadata.
+    new_device: tuple[str, str] | None = None
 
 
 def signer(ctx: Ctx, tx: Tx, pool_id: str) -> Signer:
@@ -81,9 +83,18 @@ def add_refresh_token(ctx: Ctx, tx: Tx, session: SignInSession) -> str:
     return value
 
 
-def start_session(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User) -> Grant:
+def start_session(
+    ctx: Ctx,
+    tx: Tx,
+    pool: Pool,
+    client: Client,
+    user: User,
+    device_key: str | None = None,
+    new_device: tuple[str, str] | None = None,
+) -> Grant:
     """Record a completed sign-in in the caller's write transaction: a new origin_jti with ``auth_time`` now,
-    and its first refresh token, expiring after the client's refresh-token lifetime."""
+    and its first refresh token, expiring after the client's refresh-token lifetime. ``device_key`` binds
+    the sign-in to a tracked device: its tokens carry the key and refreshing them requires it."""
     lifetime = token_lifetimes(client.config).refresh
     session = SignInSession(
         origin_jti=str(uuid.uuid4()),
@@ -93,12 +104,13 @@ def start_session(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User) -> G
         auth_time=ctx.now,
         created_at=ctx.now,
         expires_at=ctx.now + lifetime,
+        device_key=device_key,
     )
     # Sessions past their last refresh token's expiry are of no use to anyone: prune the user's on the way.
     tx.sign_in_sessions.delete_expired(pool.id, user.sub, ctx.now)
     tx.sign_in_sessions.add(session)
     refresh = add_refresh_token(ctx, tx, session)
-    return Grant(pool, client, user, user_groups(tx, user), session, refresh)
+    return Grant(pool, client, user, user_groups(tx, user), session, refresh, new_device)
 
 
 def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
@@ -122,6 +134,7 @@ def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
         origin_jti=grant.session.origin_jti if revocable else None,
         id_lifetime=lifetimes.id,
         access_lifetime=lifetimes.access,
+        device_key=grant.session.device_key,
     )
     result: dict[str, Any] = {
         "AccessToken": jwt.sign(access_token_claims(issuance, str(uuid.uuid4())), keys.access_kid, keys.access_key),
@@ -131,6 +144,8 @@ def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
     }
     if grant.refresh_token is not None:
         result["RefreshToken"] = grant.refresh_token
+    if grant.new_device is not None:
+        result["NewDeviceMetadata"] = {"DeviceKey": grant.new_device[0], "DeviceGroupKey": grant.new_device[1]}
     return result
 
 

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from userpool.model.codes import OneTimeCode
+from userpool.model.devices import Device
 from userpool.model.records import (
     AdminKey,
     Client,
@@ -203,6 +204,17 @@ class SignInCounterRepo(Protocol):
     def sign_out(self, pool_id: str, sub: str, now: float) -> None: ...
 
 
+class DeviceRepo(Protocol):
+    def add(self, device: Device) -> None: ...
+    def get(self, pool_id: str, sub: str, device_key: str, for_update: bool = False) -> Device | None: ...
+    def update(self, device: Device) -> None: ...
+    def delete(self, pool_id: str, sub: str, device_key: str) -> bool:
+        """True when the device existed."""
+        ...
+
+    def list_confirmed(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Device]: ...
+
+
 class Tx(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -234,6 +246,8 @@ class Tx(Protocol):
     def auth_challenges(self) -> AuthChallengeRepo: ...
     @property
     def sign_in_counters(self) -> SignInCounterRepo: ...
+    @property
+    def devices(self) -> DeviceRepo: ...
 
 
 class Store(Protocol):

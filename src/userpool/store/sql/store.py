@@ -13,6 +13,7 @@ from userpool.crypto.sealing import Sealer
 from userpool.store.sql.admin_keys import SqlAdminKeyRepo
 from userpool.store.sql.clients import SqlClientRepo
 from userpool.store.sql.codes import SqlCodeRepo
+from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.groups import SqlGroupRepo
@@ -84,6 +85,10 @@ class SqlTx:
     @cached_property
     def sign_in_counters(self) -> SqlSignInCounterRepo:
         return SqlSignInCounterRepo(self._conn)
+
+    @cached_property
+    def devices(self) -> SqlDeviceRepo:
+        return SqlDeviceRepo(self._conn, self._sealer)
 
 
 class SqlStore:

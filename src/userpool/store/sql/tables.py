@@ -289,3 +289,27 @@ auth_challenges = sa.Table(
     ),
     sa.Index(None, "expires_at"),
 )
+
+# A user's tracked devices (spec auth-flows §4, §6.8). A row is made when a sign-in hands out
+# NewDeviceMetadata; ConfirmDevice adds the device's SRP salt and verifier (sealed, like the user's).
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("device_key", sa.String(55), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("group_key", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(1024), nullable=True),
+    sa.Column("srp_salt", sa.String(64), nullable=True),
+    sa.Column("srp_verifier_sealed", sa.Text, nullable=True),
+    sa.Column("remembered", sa.Boolean, nullable=True),
+    sa.Column("last_ip", sa.String(64), nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+    sa.Column("confirmed_at", _time, nullable=True),
+    sa.Column("authenticated_at", _time, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_devices_user"
+    ),
+    sa.Index(None, "pool_id", "sub", "device_key"),
+)
