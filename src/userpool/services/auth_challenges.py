@@ -29,7 +29,8 @@ from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import app_client, check_secret_hash
 from userpool.services.sign_in import (
     INVALID_SESSION,
-    DeviceUse,
+    Attempt,
+    Outcome,
     conclude,
     lookup_user,
     pending_challenge,
@@ -69,7 +70,7 @@ def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str,
     return attributes
 
 
-def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """NEW_PASSWORD_REQUIRED: the user replaces its temporary password (and fills in required attributes);
     it becomes CONFIRMED and signs in (spec auth-flows §5)."""
     username = required_parameter(call.responses, "USERNAME")
@@ -103,24 +104,23 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
             updated_at=ctx.now,
         )
         save_user(tx, call.pool, updated, now=ctx.now)
-        outcome = conclude(ctx, tx, call.pool, call.client, updated, DeviceUse.from_state(pending.state))
-    return respond(ctx, outcome)
+        return conclude(ctx, tx, call.pool, call.client, updated, Attempt.from_state(pending.state))
 
 
-def _password_verifier(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+def _password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (spec auth-flows §3).
     return password_verifier(ctx, call.pool, call.client, call.responses, admin=call.admin)
 
 
-def _device_srp_auth(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+def _device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
     return device_srp_auth(ctx, call.pool, call.client, call.responses, call.session)
 
 
-def _device_password_verifier(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+def _device_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     return device_password_verifier(ctx, call.pool, call.client, call.responses)
 
 
-CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], dict[str, Any]]] = {
+CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
     NEW_PASSWORD_REQUIRED: new_password_required,
     PASSWORD_VERIFIER: _password_verifier,
     DEVICE_SRP_AUTH: _device_srp_auth,
@@ -128,7 +128,8 @@ CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], dict[str, Any]]] = {
 }
 
 
-def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
+def answer_challenge(ctx: Ctx, call: ChallengeCall, name: str) -> Outcome:
+    """Run the answer to challenge ``name``: the next challenge, tokens to sign, or (hosted pages) the user."""
     if name == "ADMIN_NO_SRP_AUTH":
         # An AuthFlow name that the ChallengeNameType enum also lists; nobody is ever challenged with it.
         raise InvalidParameterException("ADMIN_NO_SRP_AUTH is not a challenge that can be answered.")
@@ -136,6 +137,10 @@ def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
     if handler is None:
         raise UnsupportedOperationException(f"Responses to {name} are not implemented by userpool yet.")
     return handler(ctx, call)
+
+
+def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
+    return respond(ctx, answer_challenge(ctx, call, name))
 
 
 def _responses(req: dict[str, Any]) -> dict[str, str]:

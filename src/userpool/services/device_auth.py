@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import replace
-from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto import srp
@@ -24,7 +23,7 @@ from userpool.model.sign_in import DEVICE_SRP_AUTH, WRONG_CREDENTIALS, status_re
 from userpool.model.token_records import ChallengeSession
 from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import check_secret_hash
-from userpool.services.sign_in import INVALID_SESSION, Outcome, lookup_user, pending_challenge, respond, same_user
+from userpool.services.sign_in import INVALID_SESSION, Outcome, lookup_user, pending_challenge, same_user
 from userpool.services.srp_auth import TIMESTAMP_WINDOW_SECONDS, session_lifetime
 from userpool.services.tokens import start_session
 
@@ -46,9 +45,7 @@ def _device_of(pool: Pool, user: User | None, username: str, named: User | None,
     return device
 
 
-def device_srp_auth(
-    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None
-) -> dict[str, Any]:
+def device_srp_auth(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None) -> Outcome:
     """DEVICE_SRP_AUTH {USERNAME, DEVICE_KEY, SRP_A}: answer with DEVICE_PASSWORD_VERIFIER (SRP_B, SALT,
     SECRET_BLOCK) for the device's verifier."""
     username = required_parameter(responses, "USERNAME")
@@ -108,19 +105,21 @@ def device_srp_auth(
                 expires_at=expires_at,
             )
         )
-    return {
-        "ChallengeName": DEVICE_PASSWORD_VERIFIER,
-        "ChallengeParameters": {
-            "USERNAME": user.username,
-            "DEVICE_KEY": device_key,
-            "SRP_B": format(server_public, "x"),
-            "SALT": device.srp_salt,
-            "SECRET_BLOCK": block,
-        },
-    }
+    return Outcome(
+        challenge={
+            "ChallengeName": DEVICE_PASSWORD_VERIFIER,
+            "ChallengeParameters": {
+                "USERNAME": user.username,
+                "DEVICE_KEY": device_key,
+                "SRP_B": format(server_public, "x"),
+                "SALT": device.srp_salt,
+                "SECRET_BLOCK": block,
+            },
+        }
+    )
 
 
-def device_password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str]) -> dict[str, Any]:
+def device_password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str]) -> Outcome:
     """DEVICE_PASSWORD_VERIFIER: check the device's PASSWORD_CLAIM_SIGNATURE; tokens bound to the device."""
     username = required_parameter(responses, "USERNAME")
     device_key = required_parameter(responses, "DEVICE_KEY")
@@ -167,5 +166,4 @@ def device_password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: di
         if latest is None:
             raise ResourceNotFoundException(DEVICE_NOT_FOUND)
         tx.devices.update(replace(latest, authenticated_at=ctx.now, last_ip=ctx.source_ip or latest.last_ip))
-        outcome = Outcome(grant=start_session(ctx, tx, pool, client, current, device_key=device_key))
-    return respond(ctx, outcome)
+        return Outcome(grant=start_session(ctx, tx, pool, client, current, device_key=device_key))

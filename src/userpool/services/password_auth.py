@@ -20,7 +20,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import SignInCounters
 from userpool.services.public_clients import check_secret_hash, hides_users
-from userpool.services.sign_in import DeviceUse, finish_first_factor, lookup_user
+from userpool.services.sign_in import Attempt, Outcome, finish_first_factor, lookup_user, respond
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,13 @@ def count_attempt_or_refuse(ctx: Ctx, pool_id: str, user: User | None) -> None:
 
 
 def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
-    """Verify USERNAME + PASSWORD and answer with tokens or the next challenge."""
+    """USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH: tokens or the next challenge."""
+    attempt = Attempt(call.params.get("DEVICE_KEY") or None, may_track=not call.admin)
+    return respond(ctx, password_step(ctx, call, attempt))
+
+
+def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
+    """Verify USERNAME + PASSWORD (and SECRET_HASH) and conclude: the next challenge, or the signed-in user."""
     username = required_parameter(call.params, "USERNAME")
     password = required_parameter(call.params, "PASSWORD")
     # SECRET_HASH is computed over the USERNAME as the client sent it, alias or not (spec auth-flows §2).
@@ -88,5 +94,4 @@ def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     if user.srp_verifier is None:
         salt, verifier = srp.enrol(call.pool.id, user.username, password)
         enrolled = (salt, format(verifier, "x"))
-    device = DeviceUse(call.params.get("DEVICE_KEY") or None, may_track=not call.admin)
-    return finish_first_factor(ctx, call.pool, call.client, user, rehashed, enrolled, device)
+    return finish_first_factor(ctx, call.pool, call.client, user, rehashed, enrolled, attempt)

@@ -46,29 +46,38 @@ INVALID_SESSION = "Invalid session for the user, session is expired."
 
 
 @dataclass(frozen=True, slots=True)
-class DeviceUse:
-    """The device side of a sign-in: the DEVICE_KEY the client presented, if any, and whether this flow may
-    start tracking a new device (admin password flows do not: spec auth-flows §3)."""
+class Attempt:
+    """What a sign-in carries from step to step besides the user: the DEVICE_KEY the client presented, if
+    any; whether this flow may start tracking a new device (admin password flows do not: spec auth-flows
+    §3); and whether it runs for the hosted sign-in pages, which end in a signed-in user for an authorization
+    code rather than in tokens."""
 
-    key: str | None = None
+    device_key: str | None = None
     may_track: bool = True
+    hosted: bool = False
 
     def state(self) -> dict[str, Any]:
         """What a challenge Session carries forward of it."""
-        return {"device_key": self.key, "may_track": self.may_track}
+        return {"device_key": self.device_key, "may_track": self.may_track, "hosted": self.hosted}
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> DeviceUse:
+    def from_state(cls, state: dict[str, Any]) -> Attempt:
         key = state.get("device_key")
-        return cls(key if isinstance(key, str) else None, bool(state.get("may_track", True)))
+        return cls(
+            key if isinstance(key, str) else None,
+            bool(state.get("may_track", True)),
+            bool(state.get("hosted", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a sign-in step decided inside its write transaction: a challenge response, or a grant to sign."""
+    """What a sign-in step decided inside its write transaction: a challenge response, a grant to sign, or
+    (for the hosted pages) the user who has now signed in."""
 
     challenge: dict[str, Any] | None = None
     grant: Grant | None = None
+    signed_in: User | None = None
 
 
 def lookup_user(tx: Tx, pool: Pool, username: str) -> User | None:
@@ -139,13 +148,13 @@ def pending_challenge(ctx: Ctx, tx: Tx, client: Client, session: str | None, cha
     return found
 
 
-def presented_device(tx: Tx, pool: Pool, user: User, device: DeviceUse) -> Device | None:
+def presented_device(tx: Tx, pool: Pool, user: User, attempt: Attempt) -> Device | None:
     """The user's device that the sign-in's DEVICE_KEY names; ResourceNotFound for a key that names none of
     the user's devices (clients then forget the key and sign in again without it). In a pool that does not
     track devices the key is ignored."""
-    if device.key is None or not tracks_devices(pool):
+    if attempt.device_key is None or not tracks_devices(pool):
         return None
-    found = tx.devices.get(pool.id, user.sub, device.key)
+    found = tx.devices.get(pool.id, user.sub, attempt.device_key)
     if found is None:
         raise ResourceNotFoundException(DEVICE_NOT_FOUND)
     return found
@@ -168,24 +177,26 @@ def _pend_device_step(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, 
     tx.auth_challenges.add(step)
 
 
-def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, device: DeviceUse | None = None) -> Outcome:
+def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt | None = None) -> Outcome:
     """After a verified first factor, in the caller's write transaction: clear the failed-attempt counter and
     decide the next challenge (auth-flows §4) or record the sign-in for tokens, with NewDeviceMetadata when
     the pool tracks devices and the client presented none."""
-    device = device or DeviceUse()
+    attempt = attempt or Attempt()
     counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
     if counters is not None and (counters.failed_attempts or counters.locked_until):
         tx.sign_in_counters.set_attempts(pool.id, user.sub, after_success(counters))
-    known = presented_device(tx, pool, user, device)
+    known = presented_device(tx, pool, user, attempt)
     challenge = next_challenge(pool, user, remembered_device=known is not None and skips_password_step(pool, known))
     if challenge is not None:
-        answer = open_challenge(ctx, tx, pool, client, user, challenge, device.state())
+        answer = open_challenge(ctx, tx, pool, client, user, challenge, attempt.state())
         if challenge == DEVICE_SRP_AUTH and known is not None:
             _pend_device_step(ctx, tx, pool, client, user, known.device_key)
         return Outcome(challenge=answer)
+    if attempt.hosted:
+        return Outcome(signed_in=user)
     if known is not None:
         return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=known.device_key))
-    if device.may_track and tracks_devices(pool):
+    if attempt.may_track and tracks_devices(pool):
         key, group = track_new_device(ctx, tx, pool, user)
         return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=key, new_device=(key, group)))
     return Outcome(grant=start_session(ctx, tx, pool, client, user))
@@ -195,7 +206,10 @@ def respond(ctx: Ctx, outcome: Outcome) -> dict[str, Any]:
     """The InitiateAuth / RespondToAuthChallenge response for a concluded step (signing happens here, after
     the transaction committed)."""
     if outcome.grant is None:
-        return dict(outcome.challenge or {})
+        if outcome.challenge is None:
+            # Only a hosted-page sign-in ends without tokens, and its Session never reaches the API.
+            raise NotAuthorizedException(INVALID_SESSION)
+        return dict(outcome.challenge)
     return {"ChallengeParameters": {}, "AuthenticationResult": authentication_result(ctx, outcome.grant)}
 
 
@@ -206,8 +220,8 @@ def finish_first_factor(
     verified: User,
     new_password_hash: str | None = None,
     srp_enrolment: tuple[str, str] | None = None,
-    device: DeviceUse | None = None,
-) -> dict[str, Any]:
+    attempt: Attempt | None = None,
+) -> Outcome:
     """Complete a sign-in whose password was just verified for ``verified`` (as read before verifying).
 
     The user is read again in the write: an administrator may have disabled it, or changed its password, in
@@ -230,5 +244,4 @@ def finish_first_factor(
             user = replace(user, srp_salt=srp_enrolment[0], srp_verifier=srp_enrolment[1])
         if user is not current:
             tx.users.update(user)
-        outcome = conclude(ctx, tx, pool, client, user, device)
-    return respond(ctx, outcome)
+        return conclude(ctx, tx, pool, client, user, attempt)

@@ -24,7 +24,7 @@ from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
 from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
 from userpool.services.public_clients import check_secret_hash, hides_users
-from userpool.services.sign_in import DeviceUse, finish_first_factor, lookup_user, same_user
+from userpool.services.sign_in import Attempt, Outcome, finish_first_factor, lookup_user, presented_device, same_user
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 # Spec §6.6: |now - TIMESTAMP| must be within five minutes.
@@ -89,7 +89,6 @@ def _challenge(
         "A": format(client_public, "x"),
         "b": format(server_secret, "x"),
         "exp": expires_at,
-        "device_key": call.params.get("DEVICE_KEY") or None,
     }
     block = srp.seal_secret_block(ctx.deps.code_key, call.client.id, state)
     with ctx.store.write() as tx:
@@ -124,11 +123,9 @@ def _timestamp_ok(ctx: Ctx, timestamp: str) -> bool:
     return when is not None and abs(ctx.now - when) <= TIMESTAMP_WINDOW_SECONDS
 
 
-def password_verifier(
-    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], admin: bool = False
-) -> dict[str, Any]:
+def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], admin: bool = False) -> Outcome:
     """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (spec §6.5). The DEVICE_KEY
-    may come with either step (amazon-cognito-identity-js sends it with both)."""
+    that counts is the one sent with this step (clients send it with both)."""
     username = required_parameter(responses, "USERNAME")
     block = required_parameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = required_parameter(responses, "PASSWORD_CLAIM_SIGNATURE")
@@ -151,15 +148,20 @@ def password_verifier(
     if refusal is not None:
         raise refusal
     count_attempt_or_refuse(ctx, pool.id, user)
-    with ctx.store.write() as tx:
-        consumed = tx.auth_challenges.consume(digest(block))
-    if not consumed or user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
+    if user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     key = srp.session_key(int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16))
     secret_block = base64.b64decode(block)
     expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
     if key is None or not srp.signature_matches(expected, signature):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    device_key = responses.get("DEVICE_KEY") or state.get("device_key")
-    device = DeviceUse(device_key if isinstance(device_key, str) else None, may_track=not admin)
-    return finish_first_factor(ctx, pool, client, user, device=device)
+    attempt = Attempt(responses.get("DEVICE_KEY") or None, may_track=not admin)
+    with ctx.store.read() as tx:
+        # An unknown DEVICE_KEY is refused before the block is used up: clients then forget the key and send
+        # the same proof again without it (amazon-cognito-identity-js, Amplify), which must still work.
+        presented_device(tx, pool, user, attempt)
+    with ctx.store.write() as tx:
+        consumed = tx.auth_challenges.consume(digest(block))
+    if not consumed:
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    return finish_first_factor(ctx, pool, client, user, attempt=attempt)
