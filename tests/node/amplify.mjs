@@ -1,6 +1,7 @@
 // Drives Amplify v6 (headless, in Node) against the server named by `endpoint`.
-// stdin: {endpoint, userPoolId, clientId, username, password, flow}
-// stdout (last line): {ok, idToken, attributes, refreshed, refreshedIdToken} or {ok: false, code, message}
+// stdin: {endpoint, userPoolId, clientId, username, password, flow, wrongPassword?}
+// stdout (last line): {ok, refused, idToken, accessToken, attributes, refreshed, refreshedIdToken} or
+// {ok: false, code, message}. With wrongPassword the driver first signs in with it: `refused` is its outcome.
 //
 // Amplify v6 refreshes with GetTokensFromRefreshToken (see @aws-amplify/auth refreshAuthTokens).
 // Node has no localStorage, so tokens go to Amplify's in-memory key-value storage.
@@ -22,11 +23,12 @@ async function main(request) {
   });
   cognitoUserPoolsTokenProvider.setKeyValueStorage(sharedInMemoryStorage);
 
-  const result = await signIn({
-    username: request.username,
-    password: request.password,
-    options: { authFlowType: request.flow },
-  });
+  const attempt = (password) =>
+    signIn({ username: request.username, password, options: { authFlowType: request.flow } });
+  const refused = request.wrongPassword
+    ? await attempt(request.wrongPassword).then((r) => ({ ok: r.isSignedIn, step: r.nextStep?.signInStep }), failure)
+    : null;
+  const result = await attempt(request.password);
   if (!result.isSignedIn) {
     return { ok: false, code: "UnexpectedNextStep", message: result.nextStep.signInStep };
   }
@@ -35,6 +37,7 @@ async function main(request) {
   const refreshed = await fetchAuthSession({ forceRefresh: true });
   return {
     ok: true,
+    refused,
     idToken: first.tokens.idToken.payload,
     accessToken: first.tokens.accessToken.payload,
     attributes,

@@ -1,6 +1,7 @@
 // Drives amazon-cognito-identity-js against the server named by `endpoint`.
-// stdin: {endpoint, userPoolId, clientId, username, password, flow}
-// stdout (last line): {ok, idToken, attributes, refreshed, refreshedIdToken} or {ok: false, code, message}
+// stdin: {endpoint, userPoolId, clientId, username, password, flow, wrongPassword?}
+// stdout (last line): {ok, refused, idToken, accessToken, attributes, refreshed, refreshedIdToken} or
+// {ok: false, code, message}. With wrongPassword the driver first signs in with it: `refused` is its outcome.
 //
 // The library's HTTP goes through isomorphic-unfetch, which keeps Node's global fetch when one exists
 // (Node >= 18), so no polyfill is needed.
@@ -35,15 +36,23 @@ async function main(request) {
     ClientId: request.clientId,
     endpoint: request.endpoint,
   });
-  const user = new CognitoUser({ Username: request.username, Pool: pool });
-  user.setAuthenticationFlowType(request.flow);
-  const details = new AuthenticationDetails({ Username: request.username, Password: request.password });
+  const newUser = () => {
+    const user = new CognitoUser({ Username: request.username, Pool: pool });
+    user.setAuthenticationFlowType(request.flow);
+    return user;
+  };
+  const details = (password) => new AuthenticationDetails({ Username: request.username, Password: password });
 
-  const session = await signIn(user, details);
+  const refused = request.wrongPassword
+    ? await signIn(newUser(), details(request.wrongPassword)).then(() => ({ ok: true }), failure)
+    : null;
+  const user = newUser();
+  const session = await signIn(user, details(request.password));
   const attributes = await callback((cb) => user.getUserAttributes(cb));
   const refreshed = await callback((cb) => user.refreshSession(session.getRefreshToken(), cb));
   return {
     ok: true,
+    refused,
     idToken: claimsOf(session.getIdToken().getJwtToken()),
     accessToken: claimsOf(session.getAccessToken().getJwtToken()),
     attributes: Object.fromEntries(attributes.map((a) => [a.getName(), a.getValue()])),
