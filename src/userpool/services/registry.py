@@ -21,6 +21,7 @@ from userpool.services import (
     domains,
     groups,
     list_users,
+    mfa,
     pools,
     recovery,
     refresh,
@@ -52,6 +53,7 @@ AREAS: tuple[ModuleType, ...] = (
     self_attributes,
     self_account,
     devices,
+    mfa,
 )
 
 

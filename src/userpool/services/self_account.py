@@ -18,6 +18,7 @@ from userpool.errors import InvalidParameterException, LimitExceededException, N
 from userpool.model.codes import ATTEMPT_LIMIT, WINDOW_SECONDS, OneTimeCode
 from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
+from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.services.credentials import new_password, with_password
 from userpool.services.tokens import authenticate_access_token
 from userpool.store.base import Tx
@@ -101,28 +102,15 @@ def delete_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _mfa_options(given: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """SetUserSettings' MFAOptions, checked: the legacy settings name SMS to the phone number only."""
-    options: list[dict[str, str]] = []
-    for option in given:
-        medium, name = option.get("DeliveryMedium"), option.get("AttributeName")
-        if medium != "SMS" or name != "phone_number":
-            raise InvalidParameterException("Only SMS to phone_number is supported as an MFA option.")
-        options.append({"DeliveryMedium": medium, "AttributeName": name})
-    return options
-
-
 def set_user_settings(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Set the user's legacy SMS MFA options: SetUserSettings (superseded by SetUserMFAPreference).
-
-    They are kept in the user's MFA document as given, and GetUser / AdminGetUser echo them as MFAOptions;
-    an empty list removes them.
+    """Turn the signed-in user's SMS MFA on or off the legacy way: SetUserSettings (superseded by
+    SetUserMFAPreference). MFAOptions may only name SMS to phone_number; an empty list turns SMS MFA off.
+    GetUser / AdminGetUser show the result both as MFAOptions and in UserMFASettingList.
     """
-    options = _mfa_options(list(req["MFAOptions"]))
+    on = legacy_sms_setting(list(req["MFAOptions"]))
     with ctx.store.write() as tx:
         user = authenticate_access_token(ctx, tx, req["AccessToken"]).user
-        mfa = {k: v for k, v in user.mfa.items() if k != "MFAOptions"}
-        if options:
-            mfa["MFAOptions"] = options
-        tx.users.update(replace(user, mfa=mfa, updated_at=ctx.now))
+        mfa = with_legacy_sms(user, on)
+        if mfa != user.mfa:
+            tx.users.update(replace(user, mfa=mfa, updated_at=ctx.now))
     return {}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from userpool.model.pool_mfa import SMS
 from userpool.model.records import User
+from userpool.model.user_mfa import SMS_OPTION, enabled, preferred
 
 
 def attribute_list(user: User, names: Iterable[str] | None = None) -> list[dict[str, str]]:
@@ -16,7 +18,8 @@ def attribute_list(user: User, names: Iterable[str] | None = None) -> list[dict[
 
 
 def _mfa_options(user: User) -> list[dict[str, str]]:
-    return list(user.mfa.get("MFAOptions", []))
+    # The legacy view of SMS MFA, however it was turned on (SetUserSettings or SetUserMFAPreference).
+    return [dict(SMS_OPTION)] if SMS in enabled(user) else []
 
 
 def user_type(user: User, attributes_to_get: Iterable[str] | None = None) -> dict[str, Any]:
@@ -38,8 +41,9 @@ def admin_get_user_shape(user: User) -> dict[str, Any]:
     """AdminGetUser's response: UserType flattened, plus the user's MFA settings."""
     body = user_type(user)
     body["UserAttributes"] = body.pop("Attributes")
-    if user.mfa.get("PreferredMfaSetting"):
-        body["PreferredMfaSetting"] = user.mfa["PreferredMfaSetting"]
-    if user.mfa.get("UserMFASettingList"):
-        body["UserMFASettingList"] = list(user.mfa["UserMFASettingList"])
+    choice, factors = preferred(user), enabled(user)
+    if choice is not None:
+        body["PreferredMfaSetting"] = choice
+    if factors:
+        body["UserMFASettingList"] = list(factors)
     return body

@@ -32,6 +32,7 @@ from userpool.model.token_records import (
     SigningKey,
     SignInSession,
 )
+from userpool.model.user_mfa import SoftwareToken
 
 
 class NotFound(Exception):
@@ -215,6 +216,29 @@ class DeviceRepo(Protocol):
     def list_confirmed(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Device]: ...
 
 
+class SoftwareTokenRepo(Protocol):
+    """Each user's TOTP authenticator: at most one row per (pool, user), secrets sealed at rest.
+
+    ``promote`` and ``accept_step`` are conditional writes: each succeeds for exactly one of several
+    concurrent callers holding the same ``token``, which is what keeps a TOTP code from being used twice.
+    """
+
+    def get(self, pool_id: str, sub: str) -> SoftwareToken | None: ...
+    def associate(self, pool_id: str, sub: str, secret: str, now: float) -> None:
+        """Make ``secret`` the pending secret (replacing any earlier pending one); a verified secret stays."""
+        ...
+
+    def promote(self, token: SoftwareToken, step: int, friendly_name: str | None, now: float) -> bool:
+        """Make ``token``'s pending secret the verified one, with ``step`` accepted; False (nothing written)
+        when the row changed since ``token`` was read."""
+        ...
+
+    def accept_step(self, token: SoftwareToken, step: int, now: float) -> bool:
+        """Record ``step`` as the last accepted step of the verified secret; False (nothing written) when the
+        row changed since ``token`` was read or a step at or after ``step`` was accepted meanwhile."""
+        ...
+
+
 class Tx(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -248,6 +272,8 @@ class Tx(Protocol):
     def sign_in_counters(self) -> SignInCounterRepo: ...
     @property
     def devices(self) -> DeviceRepo: ...
+    @property
+    def software_tokens(self) -> SoftwareTokenRepo: ...
 
 
 class Store(Protocol):

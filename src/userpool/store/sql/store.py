@@ -22,6 +22,7 @@ from userpool.store.sql.pools import SqlPoolRepo
 from userpool.store.sql.sessions import SqlAuthChallengeRepo, SqlRefreshTokenRepo, SqlSignInSessionRepo
 from userpool.store.sql.sign_in_counters import SqlSignInCounterRepo
 from userpool.store.sql.signing_keys import SqlSigningKeyRepo
+from userpool.store.sql.software_tokens import SqlSoftwareTokenRepo
 from userpool.store.sql.users import SqlUserRepo
 
 
@@ -89,6 +90,10 @@ class SqlTx:
     @cached_property
     def devices(self) -> SqlDeviceRepo:
         return SqlDeviceRepo(self._conn, self._sealer)
+
+    @cached_property
+    def software_tokens(self) -> SqlSoftwareTokenRepo:
+        return SqlSoftwareTokenRepo(self._conn, self._sealer)
 
 
 class SqlStore:

@@ -313,3 +313,26 @@ devices = sa.Table(
     ),
     sa.Index(None, "pool_id", "sub", "device_key"),
 )
+
+# Each user's TOTP authenticator (spec auth-flows §7): the verified secret sign-in codes are checked against
+# and a pending one from AssociateSoftwareToken, both sealed like SRP verifiers. ``last_step`` is the last
+# accepted time step, so no code is accepted twice; ``generation`` changes on every association and
+# verification, and the conditional updates that accept a code compare it.
+software_tokens = sa.Table(
+    "software_tokens",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("secret_sealed", sa.Text, nullable=True),
+    sa.Column("pending_secret_sealed", sa.Text, nullable=True),
+    sa.Column("last_step", sa.BigInteger, nullable=True),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("friendly_name", sa.Text, nullable=True),
+    sa.Column("verified_at", _time, nullable=True),
+    sa.Column("associated_at", _time, nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_software_tokens_user"
+    ),
+)
