@@ -196,17 +196,6 @@ def test_initiate_auth__status_gates(app_server: Server, idp: Any, pool_id: str)
     assert "AuthenticationResult" in _initiate(idp, client, "off", PASSWORD)
 
 
-def test_initiate_auth__mfa_pool_is_refused_rather_than_skipped(idp: Any) -> None:
-    pool_id = idp.create_user_pool(PoolName="mfa")["UserPool"]["Id"]
-    idp.set_user_pool_mfa_config(
-        UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
-    )
-    client = make_client(idp, pool_id)
-    make_user(idp, pool_id, "ann")
-    code, _ = fails(_initiate, idp=idp, client=client, username="ann", password=PASSWORD)
-    assert code == "UnsupportedOperationException"
-
-
 def test_initiate_auth__rehashes_with_current_argon2_parameters(tmp_path: Path, database_url: str) -> None:
     old = make_settings(tmp_path / "data", database_url)
     with running_server(old) as server:

@@ -25,7 +25,10 @@ SIGNUP = "signup"
 FORGOT_PASSWORD = "forgot_password"  # noqa: S105 - a purpose name
 VERIFY_EMAIL = "verify_email"
 VERIFY_PHONE_NUMBER = "verify_phone_number"
-PURPOSES = (SIGNUP, FORGOT_PASSWORD, VERIFY_EMAIL, VERIFY_PHONE_NUMBER)
+# The code of an SMS_MFA or EMAIL_OTP challenge: one per user, replaced by the next sign-in's.
+MFA_SMS = "mfa_sms"
+MFA_EMAIL = "mfa_email"
+PURPOSES = (SIGNUP, FORGOT_PASSWORD, VERIFY_EMAIL, VERIFY_PHONE_NUMBER, MFA_SMS, MFA_EMAIL)
 
 WINDOW_SECONDS = 3600.0
 _HOUR = 3600.0
@@ -50,6 +53,10 @@ RULES = {
     FORGOT_PASSWORD: CodeRules(_HOUR, 5, 5),
     VERIFY_EMAIL: CodeRules(_DAY, 15, 5),
     VERIFY_PHONE_NUMBER: CodeRules(_DAY, 15, 5),
+    # Sign-in codes live three minutes (Cognito's SMS MFA codes do; email OTP alike). Five wrong entries an
+    # hour, as for password resets; twenty codes an hour bound what a script can make the pool send.
+    MFA_SMS: CodeRules(180.0, 5, 20),
+    MFA_EMAIL: CodeRules(180.0, 5, 20),
 }
 
 

@@ -64,6 +64,12 @@ def device_step_key(client_id: str, sub: str, device_key: str) -> str:
     return hashlib.sha256(f"device-srp\x1f{client_id}\x1f{sub}\x1f{device_key}".encode()).hexdigest()
 
 
+def device_replaces_mfa(pool: Pool) -> bool:
+    """ChallengeRequiredOnNewDevice: a remembered device's proof stands in for SMS / TOTP MFA. Without it a
+    remembered device still proves itself, and the second factor follows."""
+    return bool((pool.config.get("DeviceConfiguration") or {}).get("ChallengeRequiredOnNewDevice"))
+
+
 def new_device_key(region: str) -> str:
     """``<region>_<uuid>``, the shape of Cognito's device keys (DeviceKeyType: max 55 characters)."""
     return f"{region}_{uuid.uuid4()}"

@@ -7,7 +7,6 @@ from userpool.errors import (
     CognitoError,
     NotAuthorizedException,
     PasswordResetRequiredException,
-    UnsupportedOperationException,
     UserNotConfirmedException,
 )
 from userpool.model.records import Pool, User
@@ -44,27 +43,13 @@ def temporary_password_expired(user: User, now: float) -> bool:
     )
 
 
-def _mfa_required(pool: Pool, user: User) -> bool:
-    setting = pool.config.get("MfaConfiguration", "OFF")
-    if setting == "ON":
-        return True
-    has_factor = bool(user.mfa.get("UserMFASettingList") or user.mfa.get("MFAOptions"))
-    return setting == "OPTIONAL" and has_factor
-
-
-def next_challenge(pool: Pool, user: User, remembered_device: bool = False) -> str | None:
-    """The challenge a user with a verified first factor must answer next, or None for tokens (spec §4).
-
-    ``remembered_device``: the sign-in presented a DEVICE_KEY of one of the user's remembered devices, which
-    then proves itself with DEVICE_SRP_AUTH instead of a second factor.
-
-    MFA challenges are not implemented yet: a sign-in that would need one is refused rather than let through
-    without its second factor.
-    """
+def first_step_after_password(pool: Pool, user: User, remembered_device: bool = False) -> str | None:
+    """The challenge that comes straight after a verified password, if any (spec auth-flows §4 steps 1, 3):
+    NEW_PASSWORD_REQUIRED for a temporary password, DEVICE_SRP_AUTH when the sign-in presented one of the
+    user's remembered devices (which then stands in for a second factor). The second factor itself is
+    decided next, by model/user_mfa.py ``mfa_decision``."""
     if user.status == "FORCE_CHANGE_PASSWORD":
         return NEW_PASSWORD_REQUIRED
     if remembered_device:
         return DEVICE_SRP_AUTH
-    if _mfa_required(pool, user):
-        raise UnsupportedOperationException("Multi-factor sign-in is not implemented by userpool yet.")
     return None

@@ -22,24 +22,18 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
 from userpool.services.admin_attributes import save_user
+from userpool.services.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.credentials import new_password, with_password
 from userpool.services.device_auth import DEVICE_PASSWORD_VERIFIER, device_password_verifier, device_srp_auth
 from userpool.services.lookup import client_or_404, pool_or_404
+from userpool.services.mfa_answers import answer_handlers
 from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import app_client, check_secret_hash
-from userpool.services.sign_in import (
-    INVALID_SESSION,
-    Attempt,
-    Outcome,
-    conclude,
-    lookup_user,
-    pending_challenge,
-    respond,
-    same_user,
-)
+from userpool.services.sign_in import Attempt, Outcome, conclude, lookup_user, respond, same_user
 from userpool.services.srp_auth import PASSWORD_VERIFIER, password_verifier
 
 ATTRIBUTE_PREFIX = "userAttributes."
+MFA_ANSWERS = answer_handlers()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +114,22 @@ def _device_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     return device_password_verifier(ctx, call.pool, call.client, call.responses)
 
 
+def _second_factor(name: str) -> Callable[[Ctx, ChallengeCall], Outcome]:
+    answer = MFA_ANSWERS[name]
+
+    def handler(ctx: Ctx, call: ChallengeCall) -> Outcome:
+        outcome: Outcome = answer(ctx, call.pool, call.client, call.responses, call.session)
+        return outcome
+
+    return handler
+
+
 CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
     NEW_PASSWORD_REQUIRED: new_password_required,
     PASSWORD_VERIFIER: _password_verifier,
     DEVICE_SRP_AUTH: _device_srp_auth,
     DEVICE_PASSWORD_VERIFIER: _device_password_verifier,
+    **{name: _second_factor(name) for name in MFA_ANSWERS},
 }
 
 

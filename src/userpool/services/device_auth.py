@@ -17,15 +17,15 @@ from userpool.context import Ctx
 from userpool.crypto import srp
 from userpool.crypto.opaque import digest
 from userpool.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
-from userpool.model.devices import DEVICE_NOT_FOUND, Device, device_step_key
+from userpool.model.devices import DEVICE_NOT_FOUND, Device, device_replaces_mfa, device_step_key
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import DEVICE_SRP_AUTH, WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
+from userpool.services.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import check_secret_hash
-from userpool.services.sign_in import INVALID_SESSION, Outcome, lookup_user, pending_challenge, same_user
+from userpool.services.sign_in import Attempt, Outcome, end, lookup_user, same_user, second_factor_or_end
 from userpool.services.srp_auth import TIMESTAMP_WINDOW_SECONDS, session_lifetime
-from userpool.services.tokens import start_session
 
 DEVICE_PASSWORD_VERIFIER = "DEVICE_PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 
@@ -166,4 +166,7 @@ def device_password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: di
         if latest is None:
             raise ResourceNotFoundException(DEVICE_NOT_FOUND)
         tx.devices.update(replace(latest, authenticated_at=ctx.now, last_ip=ctx.source_ip or latest.last_ip))
-        return Outcome(grant=start_session(ctx, tx, pool, client, current, device_key=device_key))
+        attempt = Attempt(device_key=device_key, may_track=False)
+        if device_replaces_mfa(pool):
+            return end(ctx, tx, pool, client, current, attempt)
+        return second_factor_or_end(ctx, tx, pool, client, current, attempt)

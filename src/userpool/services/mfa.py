@@ -39,8 +39,8 @@ from userpool.model.user_mfa import (
     with_factors,
     with_legacy_sms,
 )
+from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge, pending_challenge
 from userpool.services.lookup import pool_or_404, user_or_404
-from userpool.services.sign_in import INVALID_SESSION, open_challenge, pending_challenge
 from userpool.services.tokens import authenticate_access_token
 from userpool.store.base import Tx
 

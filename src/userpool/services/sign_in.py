@@ -1,19 +1,14 @@
 """How every sign-in step ends: the next challenge with its Session, or tokens (spec auth-flows §2, §4).
-
-A challenge ``Session`` is a random value kept only as its SHA-256, single use, expiring after the client's
-AuthSessionValidity minutes, and bound to pool, client, user and challenge name.
+Challenge Sessions themselves are kept by services/challenge_sessions.py.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.errors import NotAuthorizedException, ResourceNotFoundException
-from userpool.model.claims import readable_attributes
 from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
 from userpool.model.devices import (
     DEVICE_NOT_FOUND,
@@ -26,23 +21,22 @@ from userpool.model.devices import (
 )
 from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
-from userpool.model.schema import definitions
 from userpool.model.sign_in import (
     DEVICE_SRP_AUTH,
-    NEW_PASSWORD_REQUIRED,
     TEMPORARY_PASSWORD_EXPIRED,
     WRONG_CREDENTIALS,
-    next_challenge,
+    first_step_after_password,
     status_refusal,
     temporary_password_expired,
 )
 from userpool.model.token_records import ChallengeSession
+from userpool.model.user_mfa import mfa_decision
 from userpool.model.usernames import looks_like_sub
+from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.lookup import find_user
+from userpool.services.mfa_challenges import open_second_factor
 from userpool.services.tokens import Grant, authentication_result, start_session
 from userpool.store.base import Tx
-
-INVALID_SESSION = "Invalid session for the user, session is expired."
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,61 +87,6 @@ def same_user(user: User, username: str, found: User | None) -> bool:
     return (found is not None and found.sub == user.sub) or (looks_like_sub(username) and username == user.sub)
 
 
-def _challenge_parameters(pool: Pool, client: Client, user: User, challenge: str) -> dict[str, str]:
-    """ChallengeParameters: every value a string, lists and objects JSON-encoded (spec auth-flows §5)."""
-    if challenge == DEVICE_SRP_AUTH:
-        return {}
-    if challenge != NEW_PASSWORD_REQUIRED:
-        return {"USER_ID_FOR_SRP": user.username}
-    readable = readable_attributes(pool, client.config)
-    shown = {n: v for n, v in sorted(user.attributes.items()) if n != "sub" and n in readable}
-    missing = [
-        f"userAttributes.{name}"
-        for name, defn in definitions(pool).items()
-        if defn.get("Required") and name != "sub" and not user.attributes.get(name)
-    ]
-    return {
-        "USER_ID_FOR_SRP": user.username,
-        "requiredAttributes": json.dumps(missing),
-        "userAttributes": json.dumps(shown),
-    }
-
-
-def open_challenge(
-    ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, challenge: str, state: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Store a new challenge Session (in the caller's write transaction) and return the challenge response."""
-    value = new_opaque_value()
-    minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
-    tx.auth_challenges.delete_expired(ctx.now)
-    tx.auth_challenges.add(
-        ChallengeSession(
-            session_hash=digest(value),
-            pool_id=pool.id,
-            client_id=client.id,
-            sub=user.sub,
-            challenge=challenge,
-            created_at=ctx.now,
-            expires_at=ctx.now + minutes * 60,
-            state=state or {},
-        )
-    )
-    return {
-        "ChallengeName": challenge,
-        "Session": value,
-        "ChallengeParameters": _challenge_parameters(pool, client, user, challenge),
-    }
-
-
-def pending_challenge(ctx: Ctx, tx: Tx, client: Client, session: str | None, challenge: str) -> ChallengeSession:
-    """The stored Session a challenge response presents; NotAuthorized unless it is live and was issued for
-    this client and this challenge."""
-    found = tx.auth_challenges.get(digest(session)) if session else None
-    if found is None or found.client_id != client.id or found.challenge != challenge or found.expires_at <= ctx.now:
-        raise NotAuthorizedException(INVALID_SESSION)
-    return found
-
-
 def presented_device(tx: Tx, pool: Pool, user: User, attempt: Attempt) -> Device | None:
     """The user's device that the sign-in's DEVICE_KEY names; ResourceNotFound for a key that names none of
     the user's devices (clients then forget the key and sign in again without it). In a pool that does not
@@ -179,21 +118,40 @@ def _pend_device_step(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, 
 
 def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt | None = None) -> Outcome:
     """After a verified first factor, in the caller's write transaction: clear the failed-attempt counter and
-    decide the next challenge (auth-flows §4) or record the sign-in for tokens, with NewDeviceMetadata when
-    the pool tracks devices and the client presented none."""
+    decide the next step (auth-flows §4): NEW_PASSWORD_REQUIRED, DEVICE_SRP_AUTH for a remembered device,
+    a second factor, or the end of the sign-in."""
     attempt = attempt or Attempt()
     counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
     if counters is not None and (counters.failed_attempts or counters.locked_until):
         tx.sign_in_counters.set_attempts(pool.id, user.sub, after_success(counters))
     known = presented_device(tx, pool, user, attempt)
-    challenge = next_challenge(pool, user, remembered_device=known is not None and skips_password_step(pool, known))
+    challenge = first_step_after_password(
+        pool, user, remembered_device=known is not None and skips_password_step(pool, known)
+    )
     if challenge is not None:
         answer = open_challenge(ctx, tx, pool, client, user, challenge, attempt.state())
         if challenge == DEVICE_SRP_AUTH and known is not None:
             _pend_device_step(ctx, tx, pool, client, user, known.device_key)
         return Outcome(challenge=answer)
+    return second_factor_or_end(ctx, tx, pool, client, user, attempt)
+
+
+def second_factor_or_end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt) -> Outcome:
+    """The MFA step the pool and user call for (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE,
+    MFA_SETUP; codes are sent here), or the end of the sign-in when there is none."""
+    token = tx.software_tokens.get(pool.id, user.sub)
+    decision = mfa_decision(pool, user, token is not None and token.verified)
+    if decision.challenge is not None:
+        return Outcome(challenge=open_second_factor(ctx, tx, pool, client, user, decision, attempt.state()))
+    return end(ctx, tx, pool, client, user, attempt)
+
+
+def end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt) -> Outcome:
+    """Every factor is proven: the signed-in user (hosted pages), or a sign-in session for tokens, bound to the
+    device the client presented, or to a new device (NewDeviceMetadata) when the pool tracks devices."""
     if attempt.hosted:
         return Outcome(signed_in=user)
+    known = presented_device(tx, pool, user, attempt)
     if known is not None:
         return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=known.device_key))
     if attempt.may_track and tracks_devices(pool):
