@@ -31,6 +31,20 @@ class Argon2Params:
 
 
 @dataclass(frozen=True, slots=True)
+class TriggerTarget:
+    """Where one Lambda function of pools' LambdaConfig runs (README "Triggers").
+
+    ``function`` is a full Lambda ARN, or a function name that stands for every ARN of that function;
+    ``target`` is ``package.module:function`` (called in process) or an ``http(s)://`` webhook URL;
+    ``secret`` signs the webhook's requests, the server's ``trigger_secret`` when empty.
+    """
+
+    function: str
+    target: str
+    secret: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a process needs to know that is not stored in the database."""
 
@@ -58,6 +72,13 @@ class Settings:
     signature_max_skew_seconds: int = 900
     log_level: str = "info"
     argon2: Argon2Params = field(default_factory=Argon2Params)
+    # Lambda triggers: the pools' LambdaConfig keeps real ARNs; these say where each function runs.
+    triggers: tuple[TriggerTarget, ...] = ()
+    trigger_secret: str = ""
+    # Cognito gives a trigger 5 seconds per attempt (spec triggers.md §2).
+    trigger_timeout_seconds: float = 5.0
+    # Whether a sign-up that PreSignUp auto-confirms also fires PostConfirmation (spec triggers.md §4).
+    auto_confirm_post_confirmation: bool = True
 
     @property
     def effective_database_url(self) -> str:
@@ -78,13 +99,45 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+def _trigger_target(function: str, raw: Any) -> TriggerTarget:
+    if isinstance(raw, Mapping):
+        unknown = set(raw) - {"target", "secret"}
+        if unknown or "target" not in raw:
+            raise ValueError(f"trigger {function} must be a target string or a table of target and secret")
+        target, secret = str(raw["target"]), str(raw.get("secret", ""))
+    else:
+        target, secret = str(raw), ""
+    target, function = target.strip(), function.strip()
+    webhook = target.startswith(("http://", "https://"))
+    callable_name = target.count(":") == 1 and all(target.split(":"))
+    if not function or not (webhook or callable_name):
+        raise ValueError(f"trigger {function!r} needs a target 'package.module:function' or an http(s):// URL")
+    return TriggerTarget(function, target, secret)
+
+
+def _trigger_targets(raw: Any) -> tuple[TriggerTarget, ...]:
+    """A TOML table ``{function = target}``, or the environment's ``function=target,function=target``."""
+    if isinstance(raw, tuple) and all(isinstance(t, TriggerTarget) for t in raw):
+        return raw
+    if isinstance(raw, Mapping):
+        return tuple(_trigger_target(str(k), v) for k, v in raw.items())
+    pairs = [p for p in str(raw).split(",") if p.strip()]
+    if not all("=" in p for p in pairs):
+        raise ValueError("triggers must be comma-separated function=target pairs")
+    return tuple(_trigger_target(*p.split("=", 1)) for p in pairs)
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
+    if name == "triggers":
+        return _trigger_targets(raw)
     if isinstance(current, bool):
         if isinstance(raw, bool):
             return raw
         return str(raw).strip().lower() in ("1", "true", "yes", "on")
     if isinstance(current, int):
         return int(raw)
+    if isinstance(current, float):
+        return float(raw)
     if isinstance(current, Path):
         return Path(str(raw))
     if isinstance(current, tuple):

@@ -1,7 +1,8 @@
 """The text of the messages Cognito sends: invitations (AdminCreateUser) and one-time codes.
 
 Spec users-attributes-policies §5 and §7: templates come from the pool, ``{username}`` and ``{####}``
-are replaced, and Cognito's own wording is used when the pool sets no template.
+are replaced, and Cognito's own wording is used when the pool sets no template. A CustomMessage trigger's
+answer (spec triggers.md §5) replaces the pool's template member by member.
 """
 
 from __future__ import annotations
@@ -27,29 +28,58 @@ class Rendered:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class MessageOverride:
+    """A CustomMessage trigger's templates; None members keep the pool's (or Cognito's default) template."""
+
+    sms_message: str | None = None
+    email_message: str | None = None
+    email_subject: str | None = None
+
+
+NO_OVERRIDE = MessageOverride()
+
+
 def render(template: str, *, username: str | None = None, code: str) -> str:
     """Fill ``{username}`` and ``{####}`` (the temporary password or code) into ``template``."""
     text = template if username is None else template.replace("{username}", username)
     return text.replace("{####}", code)
 
 
-def invitation(pool: Pool, medium: str, username: str, temporary_password: str) -> Rendered:
+def invitation(
+    pool: Pool, medium: str, username: str, temporary_password: str, override: MessageOverride = NO_OVERRIDE
+) -> Rendered:
     """The AdminCreateUser invitation from AdminCreateUserConfig.InviteMessageTemplate."""
     template = (pool.config.get("AdminCreateUserConfig") or {}).get("InviteMessageTemplate") or {}
     if medium == SMS:
-        body = template.get("SMSMessage") or DEFAULT_INVITE_MESSAGE
+        body = override.sms_message or template.get("SMSMessage") or DEFAULT_INVITE_MESSAGE
         return Rendered(None, render(body, username=username, code=temporary_password))
-    body = template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
-    subject = template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT
+    body = override.email_message or template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
+    subject = override.email_subject or template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT
     return Rendered(subject, render(body, username=username, code=temporary_password))
 
 
-def code_message(pool: Pool, medium: str, code: str) -> Rendered:
+def code_message(pool: Pool, medium: str, code: str, override: MessageOverride = NO_OVERRIDE) -> Rendered:
     """A one-time code message from VerificationMessageTemplate (or the legacy top-level members)."""
     template = pool.config.get("VerificationMessageTemplate") or {}
     if medium == SMS:
-        body = template.get("SmsMessage") or pool.config.get("SmsVerificationMessage") or DEFAULT_CODE_MESSAGE
+        body = (
+            override.sms_message
+            or template.get("SmsMessage")
+            or pool.config.get("SmsVerificationMessage")
+            or DEFAULT_CODE_MESSAGE
+        )
         return Rendered(None, render(body, code=code))
-    body = template.get("EmailMessage") or pool.config.get("EmailVerificationMessage") or DEFAULT_CODE_MESSAGE
-    subject = template.get("EmailSubject") or pool.config.get("EmailVerificationSubject") or DEFAULT_CODE_SUBJECT
+    body = (
+        override.email_message
+        or template.get("EmailMessage")
+        or pool.config.get("EmailVerificationMessage")
+        or DEFAULT_CODE_MESSAGE
+    )
+    subject = (
+        override.email_subject
+        or template.get("EmailSubject")
+        or pool.config.get("EmailVerificationSubject")
+        or DEFAULT_CODE_SUBJECT
+    )
     return Rendered(subject, render(body, code=code))

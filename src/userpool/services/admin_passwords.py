@@ -12,13 +12,14 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from userpool.model.codes import FORGOT_PASSWORD
-from userpool.model.destinations import recovery_channel
+from userpool.model.destinations import Channel, recovery_channel
 from userpool.model.password_policy import check_password, temporary_password_expiry
 from userpool.model.records import Pool, User
-from userpool.services.code_delivery import send_code
+from userpool.services.code_delivery import deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import pool_or_404, user_or_404
 from userpool.store.base import Tx
+from userpool.triggers.sources import MessageEvent
 
 
 def current_user(tx: Tx, pool: Pool, user: User) -> User:
@@ -54,21 +55,38 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _resettable(pool: Pool, user: User) -> Channel:
+    """Where the reset code for ``user`` goes, if AdminResetUserPassword may reset it."""
+    # An invited user has no password of its own yet; RESEND gives it a new temporary one.
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        raise NotAuthorizedException("User password cannot be reset in the current state.")
+    channel = recovery_channel(pool, user.attributes)
+    if channel is None:
+        raise InvalidParameterException(
+            "Cannot reset password for the user as there is no registered/verified email or phone_number"
+        )
+    return channel
+
+
 def admin_reset_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Require a user to reset its password and send it a reset code: AdminResetUserPassword."""
-    with ctx.store.write() as tx:
+    """Require a user to reset its password and send it a reset code: AdminResetUserPassword.
+
+    CustomMessage_ForgotPassword writes the message between the checks and the transaction that issues
+    the code, which checks again (triggers run outside transactions).
+    """
+    with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         user = user_or_404(tx, pool, req["Username"])
-        # An invited user has no password of its own yet; RESEND gives it a new temporary one.
-        if user.status == "FORCE_CHANGE_PASSWORD":
-            raise NotAuthorizedException("User password cannot be reset in the current state.")
-        channel = recovery_channel(pool, user.attributes)
-        if channel is None:
-            raise InvalidParameterException(
-                "Cannot reset password for the user as there is no registered/verified email or phone_number"
-            )
+        _resettable(pool, user)
+    outgoing = prepare(
+        ctx, pool, user, MessageEvent.FORGOT_PASSWORD, client_id=None, client_metadata=req.get("ClientMetadata")
+    )
+    with ctx.store.write() as tx:
+        pool = pool_or_404(tx, pool.id)
+        user = current_user(tx, pool, user)
+        channel = _resettable(pool, user)
         tx.users.update(replace(user, status="RESET_REQUIRED", updated_at=ctx.now))
         # The administrator's request is not the user's: it does not count against the user's hourly cap.
-        send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, capped=False)
-    ctx.deps.wake_outbox()
+        send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, capped=False, outgoing=outgoing)
+    deliver(ctx, outgoing)
     return {}

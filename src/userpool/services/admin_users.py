@@ -2,7 +2,8 @@
 AdminDisableUser, AdminConfirmSignUp; the attribute and password operations live beside this module
 (admin_attributes, admin_passwords) and are re-exported here, where the registry finds them.
 
-Spec users-attributes-policies §1, §4, §7 and api-operations "Admin user management".
+Spec users-attributes-policies §1, §4, §7, api-operations "Admin user management" and triggers.md §4
+(PreSignUp_AdminCreateUser, CustomMessage_AdminCreateUser, PostConfirmation from AdminConfirmSignUp).
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ from userpool.services.admin_attributes import (
     conflict_error,
 )
 from userpool.services.admin_passwords import admin_reset_user_password, admin_set_user_password, current_user
+from userpool.services.code_delivery import Outgoing, deliver, prepare
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import pool_or_404, user_or_404
 from userpool.services.revocation import sign_out_user
 from userpool.services.user_wire import admin_get_user_shape, user_type
 from userpool.store.base import Conflict, Tx
+from userpool.triggers.sign_up import post_confirmation, pre_sign_up
+from userpool.triggers.sources import MessageEvent, Source
 
 __all__ = [
     "admin_confirm_sign_up",
@@ -122,10 +126,26 @@ def _new_user(ctx: Ctx, pool: Pool, req: dict[str, Any]) -> _Invited:
     return _Invited(user, _temporary_password(pool, req), _deliveries(req, attributes))
 
 
-def _queue_invitations(tx: Tx, pool: Pool, invited: _Invited, now: float) -> None:
+def _prepare_invitation(ctx: Ctx, pool: Pool, invited: _Invited, req: dict[str, Any]) -> Outgoing:
+    """CustomMessage_AdminCreateUser for an invitation that will be sent; run outside any transaction."""
+    if not invited.deliveries:
+        return Outgoing(MessageEvent.ADMIN_CREATE_USER)
+    return prepare(
+        ctx,
+        pool,
+        invited.user,
+        MessageEvent.ADMIN_CREATE_USER,
+        client_id=None,
+        client_metadata=req.get("ClientMetadata"),
+    )
+
+
+def _queue_invitations(tx: Tx, pool: Pool, invited: _Invited, outgoing: Outgoing, now: float) -> None:
     name = _sign_in_name(pool, invited.user)
     for medium, destination in invited.deliveries:
-        message = invitation(pool, medium, name, invited.password)
+        if outgoing.takes(pool, medium, invited.user, invited.password):
+            continue
+        message = invitation(pool, medium, name, invited.password, outgoing.override)
         tx.outbox.add(NewMessage(pool.id, medium, destination, message.subject, message.body), now)
 
 
@@ -143,6 +163,7 @@ def _resend_invitation(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         user = user_or_404(tx, pool, req["Username"])
     _require_invited(user)
     invited = _Invited(user, _temporary_password(pool, req), _deliveries(req, user.attributes))
+    outgoing = _prepare_invitation(ctx, pool, invited, req)
     password = new_password(ctx, user, invited.password)
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, pool.id)
@@ -154,21 +175,36 @@ def _resend_invitation(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             updated_at=ctx.now,
         )
         tx.users.update(updated)
-        _queue_invitations(tx, pool, replace(invited, user=updated), ctx.now)
-    ctx.deps.wake_outbox()
+        _queue_invitations(tx, pool, replace(invited, user=updated), outgoing, ctx.now)
+    deliver(ctx, outgoing)
     return {"User": user_type(updated)}
 
 
 def admin_create_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Create a user in FORCE_CHANGE_PASSWORD with a temporary password and invite it: AdminCreateUser."""
+    """Create a user in FORCE_CHANGE_PASSWORD with a temporary password and invite it: AdminCreateUser.
+
+    PreSignUp_AdminCreateUser sees the user before it is stored (only its autoVerify answers count), then
+    CustomMessage_AdminCreateUser writes the invitation; both before the write transaction.
+    """
     if req.get("MessageAction") == "RESEND":
         return _resend_invitation(ctx, req)
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         invited = _new_user(ctx, pool, req)
-        # Refuse a known duplicate before paying for the password hash.
+        # Refuse a known duplicate before paying for the password hash or asking the triggers.
         if tx.users.get_by_username(pool.id, invited.user.username_norm) is not None:
             raise UsernameExistsException(USER_EXISTS)
+    decision = pre_sign_up(
+        ctx.settings,
+        pool,
+        invited.user,
+        Source.PRE_SIGN_UP_ADMIN_CREATE_USER,
+        client_id=None,
+        validation_data=req.get("ValidationData"),
+        client_metadata=req.get("ClientMetadata"),
+    )
+    invited = replace(invited, user=decision.applied(pool, invited.user, may_confirm=False))
+    outgoing = _prepare_invitation(ctx, pool, invited, req)
     user = with_password(invited.user, new_password(ctx, invited.user, invited.password))
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, pool.id)
@@ -181,9 +217,9 @@ def admin_create_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         except Conflict as conflict:
             # A concurrent request took the username or an alias after the checks above.
             raise conflict_error(pool, conflict, user, creating=True) from None
-        _queue_invitations(tx, pool, invited, ctx.now)
+        _queue_invitations(tx, pool, invited, outgoing, ctx.now)
     if invited.deliveries:
-        ctx.deps.wake_outbox()
+        deliver(ctx, outgoing)
     return {"User": user_type(user)}
 
 
@@ -225,11 +261,21 @@ def admin_enable_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def admin_confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Confirm a self-registered user without a code (UNCONFIRMED -> CONFIRMED): AdminConfirmSignUp."""
+    """Confirm a self-registered user without a code (UNCONFIRMED -> CONFIRMED): AdminConfirmSignUp.
+    PostConfirmation follows the commit."""
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         user = user_or_404(tx, pool, req["Username"])
         if user.status != "UNCONFIRMED":
             raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
-        tx.users.update(replace(user, status="CONFIRMED", updated_at=ctx.now))
+        confirmed = replace(user, status="CONFIRMED", updated_at=ctx.now)
+        tx.users.update(confirmed)
+    post_confirmation(
+        ctx.settings,
+        pool,
+        confirmed,
+        Source.POST_CONFIRMATION_CONFIRM_SIGN_UP,
+        client_id=None,
+        client_metadata=req.get("ClientMetadata"),
+    )
     return {}

@@ -2,8 +2,9 @@
 
 Spec users-attributes-policies §1 (RESET_REQUIRED, FORCE_CHANGE_PASSWORD), §5 (codes: one hour), §6
 (password policy), §7 (AccountRecoverySetting and the legacy phone-first order); quotas-and-errors §4
-(PreventUserExistenceErrors). ConfirmForgotPassword also takes the code AdminResetUserPassword sent: both
-live in the code store under the ``forgot_password`` purpose.
+(PreventUserExistenceErrors); triggers.md §4 (CustomMessage_ForgotPassword,
+PostConfirmation_ConfirmForgotPassword). ConfirmForgotPassword also takes the code AdminResetUserPassword
+sent: both live in the code store under the ``forgot_password`` purpose.
 """
 
 from __future__ import annotations
@@ -19,13 +20,22 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.model.codes import CODE_EXPIRED, FORGOT_PASSWORD, mismatch
-from userpool.model.destinations import recovery_channel, recovery_mechanisms, recovery_preference, simulated_details
+from userpool.model.destinations import (
+    Channel,
+    recovery_channel,
+    recovery_mechanisms,
+    recovery_preference,
+    simulated_details,
+)
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
-from userpool.services.code_delivery import check_code, send_code
+from userpool.services.code_delivery import check_code, deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
 from userpool.services.public_clients import app_client, authorised_client, hides_users
+from userpool.store.base import Tx
+from userpool.triggers.sign_up import post_confirmation
+from userpool.triggers.sources import MessageEvent, Source
 
 NO_RECOVERY_CHANNEL = "Cannot reset password for the user as there is no registered/verified email or phone_number"
 CANNOT_RESET = "User password cannot be reset in the current state."
@@ -37,36 +47,55 @@ def _check_self_service(pool: Pool) -> None:
         raise NotAuthorizedException("Contact administrator to reset password.")
 
 
+def _recoverable(tx: Tx, pool: Pool, client: Client, username: str) -> tuple[User, Channel] | None:
+    """The user ForgotPassword names and where its code goes; None when the answer must be simulated
+    (PreventUserExistenceErrors hides a missing or disabled user, or one without a verified channel)."""
+    _check_self_service(pool)
+    user = find_user(tx, pool, username)
+    hide = hides_users(client)
+    if user is None:
+        if hide:
+            return None
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        if hide:
+            return None
+        raise NotAuthorizedException("User is disabled.")
+    # An invited user has no password of its own yet; its invitation is re-sent instead.
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        raise NotAuthorizedException(CANNOT_RESET)
+    channel = recovery_channel(pool, user.attributes)
+    if channel is None:
+        if hide:
+            return None
+        raise InvalidParameterException(NO_RECOVERY_CHANNEL)
+    return user, channel
+
+
 def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Send a password-reset code to the user's verified email or phone: ForgotPassword.
 
     With PreventUserExistenceErrors, a missing or disabled user, or one without a verified channel, gets a
-    normal-looking CodeDeliveryDetails and nothing is sent.
+    normal-looking CodeDeliveryDetails and nothing is sent. CustomMessage writes the message between the
+    check and the transaction that issues the code, which checks again.
     """
-    with ctx.store.write() as tx:
+    username = req["Username"]
+    with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
-        _check_self_service(pool)
-        user = find_user(tx, pool, req["Username"])
-        hide = hides_users(client)
-        simulated = {"CodeDeliveryDetails": simulated_details(pool, req["Username"], recovery_preference(pool))}
-        if user is None:
-            if hide:
-                return simulated
-            raise UserNotFoundException("User does not exist.")
-        if not user.enabled:
-            if hide:
-                return simulated
-            raise NotAuthorizedException("User is disabled.")
-        # An invited user has no password of its own yet; its invitation is re-sent instead.
-        if user.status == "FORCE_CHANGE_PASSWORD":
-            raise NotAuthorizedException(CANNOT_RESET)
-        channel = recovery_channel(pool, user.attributes)
-        if channel is None:
-            if hide:
-                return simulated
-            raise InvalidParameterException(NO_RECOVERY_CHANNEL)
-        details = send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel)
-    ctx.deps.wake_outbox()
+        found = _recoverable(tx, pool, client, username)
+    simulated = {"CodeDeliveryDetails": simulated_details(pool, username, recovery_preference(pool))}
+    if found is None:
+        return simulated
+    metadata = req.get("ClientMetadata")
+    outgoing = prepare(ctx, pool, found[0], MessageEvent.FORGOT_PASSWORD, client_id=client.id, client_metadata=metadata)
+    with ctx.store.write() as tx:
+        pool, client = app_client(tx, client.id)
+        found = _recoverable(tx, pool, client, username)
+        if found is None:
+            return simulated
+        user, channel = found
+        details = send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, outgoing=outgoing)
+    deliver(ctx, outgoing)
     return {"CodeDeliveryDetails": details}
 
 
@@ -89,7 +118,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
     The code is checked first (a wrong one is counted), the password hashed outside any transaction only
     for a right one, then the code is consumed and the password set together. The user ends CONFIRMED,
-    and its existing sessions are revoked.
+    and its existing sessions are revoked. PostConfirmation follows the commit.
     """
     with ctx.store.write() as tx:
         pool, client = authorised_client(tx, req)
@@ -108,15 +137,19 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             # A concurrent request used (or replaced) the code while the password was being hashed.
             raise ExpiredCodeException(CODE_EXPIRED)
         tx.codes.delete(pool.id, current.sub, FORGOT_PASSWORD)
-        tx.users.update(
-            replace(
-                with_password(current, password),
-                status="CONFIRMED",
-                password_expires_at=None,
-                updated_at=ctx.now,
-            )
+        reset = replace(
+            with_password(current, password), status="CONFIRMED", password_expires_at=None, updated_at=ctx.now
         )
+        tx.users.update(reset)
         # Whoever knew the old password may hold tokens: they stop working with it.
         tx.sign_in_sessions.revoke_user(pool.id, current.sub, ctx.now)
         tx.sign_in_counters.sign_out(pool.id, current.sub, ctx.now)
+    post_confirmation(
+        ctx.settings,
+        pool,
+        reset,
+        Source.POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD,
+        client_id=client.id,
+        client_metadata=req.get("ClientMetadata"),
+    )
     return {}

@@ -2,7 +2,8 @@
 
 Spec users-attributes-policies §1 (UNCONFIRMED -> CONFIRMED), §3 (schema and client write permissions),
 §4 (UsernameAttributes and aliases), §5 (confirmation codes), §6 (password policy);
-quotas-and-errors §4 (PreventUserExistenceErrors).
+quotas-and-errors §4 (PreventUserExistenceErrors); triggers.md §4 (PreSignUp, CustomMessage,
+PostConfirmation).
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from userpool.ids import new_sub
 from userpool.model.attributes import aliases_for, definition, new_user_attributes, username_attribute
 from userpool.model.client_config import check_writable
 from userpool.model.codes import SIGNUP, mismatch
-from userpool.model.destinations import confirmation_channel, confirmation_preference, simulated_details
+from userpool.model.destinations import Channel, confirmation_channel, confirmation_preference, simulated_details
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
 from userpool.services.admin_attributes import claim_aliases, conflict_error
-from userpool.services.code_delivery import check_code, send_code
+from userpool.services.code_delivery import Outgoing, check_code, deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
 from userpool.services.public_clients import app_client, authorised_client, hides_users
 from userpool.store.base import Conflict, Tx
+from userpool.triggers.sign_up import post_confirmation, pre_sign_up
+from userpool.triggers.sources import MessageEvent, Source
 
 USER_EXISTS = "User already exists"
 _PASSWORDLESS_FACTORS = frozenset({"EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"})
@@ -97,20 +100,10 @@ def _check_free(tx: Tx, pool: Pool, user: User, now: float) -> None:
     claim_aliases(tx, pool, user, force=False, now=now, creating=True)
 
 
-def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Register an UNCONFIRMED user and send its confirmation code: SignUp."""
-    with ctx.store.read() as tx:
-        pool, client = authorised_client(tx, req)
-        _check_sign_up_allowed(pool)
-        _check_password(pool, req.get("Password"))
-        user = _new_user(ctx, pool, client, req)
-        # Refuse a known duplicate before paying for the password hash.
-        _check_free(tx, pool, user, ctx.now)
-    if req.get("Password") is not None:
-        user = with_password(user, new_password(ctx, user, req["Password"]))
-    details = None
+def _add_user(ctx: Ctx, client_id: str, user: User, outgoing: Outgoing | None) -> dict[str, Any] | None:
+    """Store the new user and, with ``outgoing``, issue its confirmation code; the CodeDeliveryDetails."""
     with ctx.store.write() as tx:
-        pool, _ = app_client(tx, client.id)
+        pool, _ = app_client(tx, client_id)
         _check_free(tx, pool, user, ctx.now)
         try:
             tx.users.add(user)
@@ -120,12 +113,57 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
                 raise UsernameExistsException(USER_EXISTS) from None
             raise conflict_error(pool, conflict, user, creating=True) from None
         channel = confirmation_channel(pool, user.attributes)
-        if channel is not None:
-            details = send_code(ctx, tx, pool, user, SIGNUP, channel)
-    response: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
-    if details is not None:
-        ctx.deps.wake_outbox()
+        if outgoing is None or channel is None:
+            return None
+        return send_code(ctx, tx, pool, user, SIGNUP, channel, outgoing=outgoing)
+
+
+def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Register an UNCONFIRMED user and send its confirmation code: SignUp.
+
+    PreSignUp sees the user before it is stored (a rejection leaves nothing) and may confirm it and
+    verify its email / phone; then CustomMessage writes the code message. Both run before the write
+    transaction; PostConfirmation follows the commit of an auto-confirmed user (spec triggers.md §4).
+    """
+    with ctx.store.read() as tx:
+        pool, client = authorised_client(tx, req)
+        _check_sign_up_allowed(pool)
+        _check_password(pool, req.get("Password"))
+        user = _new_user(ctx, pool, client, req)
+        # Refuse a known duplicate before paying for the password hash or asking the triggers.
+        _check_free(tx, pool, user, ctx.now)
+    decision = pre_sign_up(
+        ctx.settings,
+        pool,
+        user,
+        Source.PRE_SIGN_UP_SIGN_UP,
+        client_id=client.id,
+        validation_data=req.get("ValidationData"),
+        client_metadata=req.get("ClientMetadata"),
+    )
+    user = decision.applied(pool, user, may_confirm=True)
+    confirmed = user.status == "CONFIRMED"
+    outgoing = None
+    if not confirmed and confirmation_channel(pool, user.attributes) is not None:
+        outgoing = prepare(
+            ctx, pool, user, MessageEvent.SIGN_UP, client_id=client.id, client_metadata=req.get("ClientMetadata")
+        )
+    if req.get("Password") is not None:
+        user = with_password(user, new_password(ctx, user, req["Password"]))
+    details = _add_user(ctx, client.id, user, outgoing)
+    response: dict[str, Any] = {"UserConfirmed": confirmed, "UserSub": user.sub}
+    if outgoing is not None and details is not None:
+        deliver(ctx, outgoing)
         response["CodeDeliveryDetails"] = details
+    if confirmed and ctx.settings.auto_confirm_post_confirmation:
+        post_confirmation(
+            ctx.settings,
+            pool,
+            user,
+            Source.POST_CONFIRMATION_CONFIRM_SIGN_UP,
+            client_id=client.id,
+            client_metadata=req.get("ClientMetadata"),
+        )
     return response
 
 
@@ -143,7 +181,8 @@ def confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Confirm a self-registered user with the code it was sent: ConfirmSignUp.
 
     The verified email / phone number becomes an alias where the pool has one; another user holding it
-    is AliasExistsException unless ForceAliasCreation moves it here (spec §4).
+    is AliasExistsException unless ForceAliasCreation moves it here (spec §4). PostConfirmation follows
+    the commit.
     """
     with ctx.store.write() as tx:
         pool, client = authorised_client(tx, req)
@@ -168,23 +207,54 @@ def confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
                 raise conflict_error(pool, conflict, confirmed, creating=False) from None
     if code is None:
         raise mismatch()
+    post_confirmation(
+        ctx.settings,
+        pool,
+        confirmed,
+        Source.POST_CONFIRMATION_CONFIRM_SIGN_UP,
+        client_id=client.id,
+        client_metadata=req.get("ClientMetadata"),
+    )
     return {}
 
 
+def _resendable(tx: Tx, pool: Pool, client: Client, username: str) -> tuple[User, Channel] | None:
+    """The unconfirmed user ResendConfirmationCode names and where its code goes; None when a missing user
+    is hidden (PreventUserExistenceErrors)."""
+    user = find_user(tx, pool, username)
+    if user is None:
+        if hides_users(client):
+            return None
+        raise UserNotFoundException("User does not exist.")
+    if user.status != "UNCONFIRMED":
+        raise InvalidParameterException("User is already confirmed.")
+    channel = confirmation_channel(pool, user.attributes)
+    if channel is None:
+        raise InvalidParameterException("Cannot resend codes. Auto verification not turned on.")
+    return user, channel
+
+
 def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Send an unconfirmed user a new confirmation code, replacing the previous one: ResendConfirmationCode."""
-    with ctx.store.write() as tx:
+    """Send an unconfirmed user a new confirmation code, replacing the previous one: ResendConfirmationCode.
+
+    The user is checked, CustomMessage writes the message, and the user is checked again in the
+    transaction that issues the code (triggers run outside transactions).
+    """
+    username = req["Username"]
+    with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
-        user = find_user(tx, pool, req["Username"])
-        if user is None:
-            if hides_users(client):
-                return {"CodeDeliveryDetails": simulated_details(pool, req["Username"], confirmation_preference(pool))}
-            raise UserNotFoundException("User does not exist.")
-        if user.status != "UNCONFIRMED":
-            raise InvalidParameterException("User is already confirmed.")
-        channel = confirmation_channel(pool, user.attributes)
-        if channel is None:
-            raise InvalidParameterException("Cannot resend codes. Auto verification not turned on.")
-        details = send_code(ctx, tx, pool, user, SIGNUP, channel)
-    ctx.deps.wake_outbox()
+        found = _resendable(tx, pool, client, username)
+    simulated = {"CodeDeliveryDetails": simulated_details(pool, username, confirmation_preference(pool))}
+    if found is None:
+        return simulated
+    metadata = req.get("ClientMetadata")
+    outgoing = prepare(ctx, pool, found[0], MessageEvent.RESEND_CODE, client_id=client.id, client_metadata=metadata)
+    with ctx.store.write() as tx:
+        pool, client = app_client(tx, client.id)
+        found = _resendable(tx, pool, client, username)
+        if found is None:
+            return simulated
+        user, channel = found
+        details = send_code(ctx, tx, pool, user, SIGNUP, channel, outgoing=outgoing)
+    deliver(ctx, outgoing)
     return {"CodeDeliveryDetails": details}

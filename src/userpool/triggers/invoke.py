@@ -1,0 +1,94 @@
+"""Invoking a pool's trigger function and reading its answer, with Cognito's errors (spec triggers.md §2-3).
+
+``invoke(settings, pool, trigger, event)`` returns the ``response`` member of the event the function
+gave back. Outcomes, as Cognito reports them to the API caller:
+
+- the function raised: UserLambdaValidationException "<Trigger> failed with error <errorMessage>.";
+- no answer (timed out after three attempts of ``trigger_timeout_seconds`` each, webhook unreachable or
+  failing, or no target configured for the ARN): UnexpectedLambdaException
+  "<Trigger> invocation failed due to error <reason>.";
+- an answer that is not an event object: InvalidLambdaResponseException "Unrecognizable lambda output".
+
+Never call it inside a database transaction: a function may take seconds, and may call this server back.
+Events are never logged: they carry user attributes (and, for UserMigration, a password).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+
+from userpool.config import Settings, TriggerTarget
+from userpool.errors import InvalidLambdaResponseException, UnexpectedLambdaException, UserLambdaValidationException
+from userpool.model.records import Pool
+from userpool.triggers import python_target, webhook
+from userpool.triggers.failures import FunctionFailed, NotInvoked
+from userpool.triggers.lambda_config import Trigger, function_arn
+from userpool.triggers.lambda_context import LambdaContext
+from userpool.triggers.targets import function_name, is_webhook, target_for
+
+log = logging.getLogger("userpool.triggers")
+
+# Cognito retries a function that timed out, and gives up after three attempts (spec triggers.md §2).
+ATTEMPTS = 3
+UNRECOGNIZABLE = "Unrecognizable lambda output"
+INVALID_RESPONSE = "Invalid lambda response"
+
+
+def _attempt(settings: Settings, target: TriggerTarget, arn: str, body: bytes) -> Any:
+    """One invocation: the parsed JSON the function answered."""
+    timeout = settings.trigger_timeout_seconds
+    if is_webhook(target):
+        answer = webhook.call(target.target, body, arn, target.secret or settings.trigger_secret, timeout)
+        try:
+            return orjson.loads(answer)
+        except orjson.JSONDecodeError:
+            raise InvalidLambdaResponseException(UNRECOGNIZABLE) from None
+    context = LambdaContext(function_name(arn), arn, timeout)
+    # Each attempt gets a fresh copy: a handler keeps nothing of ours, and what it returns must be JSON,
+    # as it must be for Lambda to hand it back.
+    returned = python_target.call(target.target, orjson.loads(body), context, timeout)
+    try:
+        return orjson.loads(orjson.dumps(returned))
+    except TypeError:
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE) from None
+
+
+def _run(settings: Settings, trigger: Trigger, arn: str, event: dict[str, Any]) -> Any:
+    target = target_for(settings, arn)
+    if target is None:
+        log.warning("%s: no trigger target is configured for %s", trigger, arn)
+        raise UnexpectedLambdaException(f"{trigger} invocation failed due to error ResourceNotFoundException.")
+    body = orjson.dumps(event)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _attempt(settings, target, arn, body)
+        except FunctionFailed as failure:
+            raise UserLambdaValidationException(f"{trigger} failed with error {failure.message}.") from None
+        except NotInvoked as failure:
+            log.warning("%s: %s attempt %d failed: %s", trigger, arn, attempt, failure.reason)
+            if not failure.retry or attempt == ATTEMPTS:
+                raise UnexpectedLambdaException(f"{trigger} invocation failed due to error {failure.reason}.") from None
+    raise AssertionError("unreachable")
+
+
+def invoke(settings: Settings, pool: Pool, trigger: Trigger, event: dict[str, Any]) -> dict[str, Any]:
+    """Run ``pool``'s function for ``trigger`` with ``event``; the ``response`` of the event it returns.
+
+    The caller checks ``configured(pool, trigger)`` first; a trigger the pool does not configure is a
+    programming error here.
+    """
+    arn = function_arn(pool, trigger)
+    if arn is None:
+        raise LookupError(f"pool {pool.id} has no {trigger} trigger")
+    returned = _run(settings, trigger, arn, event)
+    if not isinstance(returned, dict):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    response = returned.get("response")
+    if response is None:
+        return {}
+    if not isinstance(response, dict):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return response
