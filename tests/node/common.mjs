@@ -43,7 +43,8 @@ export function conversation() {
 }
 
 // Wrap globalThis.fetch so every Cognito call is recorded: operation, flow or challenge, the DEVICE_KEY it
-// carried, and what came back (the next challenge, "tokens", or the error). Install before importing an SDK.
+// carried, its credential, and what came back (the next challenge, "tokens", or the error). Install before
+// importing an SDK.
 export function recordCognitoCalls() {
   const calls = [];
   const realFetch = globalThis.fetch;
@@ -57,6 +58,8 @@ export function recordCognitoCalls() {
       operation: target.split(".").pop(),
       step: body.ChallengeName ?? body.AuthFlow ?? null,
       deviceKey: params.DEVICE_KEY ?? body.DeviceKey ?? null,
+      // What authorized a call that needs more than the client id: an access token or a challenge's Session.
+      credential: body.AccessToken ? "AccessToken" : body.Session ? "Session" : null,
     };
     const response = await realFetch(url, options);
     const data = await response.clone().json().catch(() => ({}));
