@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -14,22 +15,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from userpool.api.direct import make_invoke
 from userpool.api.endpoint import ApiConfig, make_endpoint
 from userpool.api.service_model import operations
 from userpool.bootstrap import server_secrets
 from userpool.clock import Clock, SystemClock
-from userpool.config import Settings
+from userpool.config import Settings, settings_from_json
 from userpool.context import Deps
 from userpool.crypto.passwords import PasswordHasher
 from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
 from userpool.model.paging import PageTokens
-from userpool.oauth import wellknown
+from userpool.oauth import routes as oauth_routes
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore
+from userpool.web.console import routes as console_routes
+from userpool.web.login import routes as login_routes
 
 log = logging.getLogger("userpool")
 
@@ -91,7 +95,8 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
     runtime = runtime or build_runtime(settings, clock)
     if settings.dev:
         log.warning("DEV MODE: admin API signatures are NOT verified; never expose this server")
-    endpoint = make_endpoint(_secret_lookup(runtime))
+    api = _secret_lookup(runtime)
+    endpoint = make_endpoint(api)
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -108,9 +113,27 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
         routes=[
             Route("/", endpoint, methods=["POST", "OPTIONS"]),
             Route("/healthz", healthz, methods=["GET"]),
-            *wellknown.routes(runtime.deps),
+            *oauth_routes.routes(runtime.deps),
+            *login_routes.routes(runtime.deps),
+            *console_routes.routes(runtime.deps, make_invoke(api.table)),
         ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     return app
+
+
+# The settings ``serve`` resolved, as JSON, for its worker processes (see worker_app).
+WORKER_SETTINGS_ENV = "_USERPOOL_WORKER_SETTINGS"
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process of ``serve --workers N`` (uvicorn imports this factory in each worker).
+
+    ``serve`` has already migrated the database and made the first-start state, once, before the workers
+    start; each worker builds its own engine (connection pool) and outbox dispatcher. Everything a request
+    may need later (sessions, codes, counters, keys) is in the database, so any worker can serve any request.
+    """
+    settings = settings_from_json(os.environ[WORKER_SETTINGS_ENV])
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(settings, runtime=build_runtime(settings, run_migrations=False))

@@ -1,4 +1,5 @@
-"""First-start state kept in the data directory: the server secret and the first admin credentials."""
+"""First-start state: the server secret and the first admin credentials (kept in the data directory), and the
+first admin console operator."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from userpool.config import Settings
+from userpool.context import Ctx
 from userpool.ids import new_access_key_id, new_secret_access_key
 from userpool.model.records import AdminKey
+from userpool.services.operators import OperatorError, create_operator, list_operators
 from userpool.store.base import Store
 
 SECRET_FILE = "server-secret"  # noqa: S105 - a file name
@@ -70,3 +73,25 @@ def ensure_admin_credentials(settings: Settings, store: Store, now: float) -> Ad
     path.unlink(missing_ok=True)
     _write_private(path, json.dumps({"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key}))
     return AdminCredentials(key.access_key_id, key.secret_access_key, "generated")
+
+
+FIRST_OPERATOR = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorCredentials:
+    username: str
+    password: str
+
+
+def ensure_console_operator(ctx: Ctx) -> OperatorCredentials | None:
+    """The first admin console operator, made when there is none; its password is printed once and kept
+    nowhere but as an argon2id hash (``userpool console-admin create`` makes more)."""
+    if list_operators(ctx):
+        return None
+    password = secrets.token_urlsafe(18)
+    try:
+        create_operator(ctx, FIRST_OPERATOR, password)
+    except OperatorError:
+        return None  # another worker made it first
+    return OperatorCredentials(FIRST_OPERATOR, password)

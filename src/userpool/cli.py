@@ -1,4 +1,4 @@
-"""The ``userpool`` command: serve, migrate, admin keys, token signing keys and the outbox."""
+"""The ``userpool`` command: serve, migrate, admin keys, console operators, token signing keys and the outbox."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _print_banner(settings: Settings, access_key_id: str | None, secret: str | N
         "",
         f"userpool is serving the Cognito API at {url}",
         f"  database: {'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'}"
-        f"  data dir: {settings.data_dir}",
+        f"  data dir: {settings.data_dir}  workers: {settings.worker_count}",
     ]
     if settings.dev:
         lines.append("  DEV MODE: signatures are not checked; do not expose this server.")
@@ -65,6 +65,10 @@ def _print_banner(settings: Settings, access_key_id: str | None, secret: str | N
 @click.option("--port", type=int, help="Port (default 9229).")
 @_data_options
 @click.option("--dev", is_flag=True, default=None, help="Accept any SigV4 signature (local use only).")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS with this PEM certificate.")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="The PEM private key of --tls-cert.")
+@click.option("--tls", type=click.Choice(["self-signed"]), help="Serve HTTPS with a local certificate (data dir).")
+@click.option("--workers", type=click.IntRange(min=0), help="Worker processes (default: one per CPU core).")
 @click.pass_context
 def serve(ctx: click.Context, /, **flags: Any) -> None:
     """Run the server (migrates the database first)."""
@@ -74,6 +78,7 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
     from userpool.bootstrap import ensure_admin_credentials
 
     settings = _settings(ctx, **flags)
+    ssl = _tls_files(settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     runtime = build_runtime(settings)
@@ -84,9 +89,60 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
         creds.secret_access_key if creds else None,
         creds.source if creds else "",
     )
+    _print_console(settings, runtime)
+    workers = settings.worker_count
     sys.stdout.flush()
-    app = create_app(settings, runtime=runtime)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "ssl_certfile": str(ssl.cert) if ssl else None,
+        "ssl_keyfile": str(ssl.key) if ssl else None,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, runtime=runtime), **options)
+        return
+    _serve_workers(settings, runtime, workers, options)
+
+
+def _serve_workers(settings: Settings, runtime: Any, workers: int, options: dict[str, Any]) -> None:
+    """Pre-fork: the database is migrated and the first-start state made (above, once); then uvicorn binds the
+    socket and starts ``workers`` processes that each build their own app from the same settings (and
+    replaces any that dies)."""
+    import os
+
+    import uvicorn
+
+    from userpool.app import WORKER_SETTINGS_ENV
+    from userpool.config import settings_to_json
+
+    runtime.store.dispose()  # each worker opens its own connections
+    os.environ[WORKER_SETTINGS_ENV] = settings_to_json(settings)
+    uvicorn.run("userpool.app:worker_app", factory=True, workers=workers, **options)
+
+
+def _tls_files(settings: Settings) -> Any:
+    """The certificate and key to serve HTTPS with, if any; a local one is made and explained."""
+    from urllib.parse import urlsplit
+
+    from userpool.tls import SELF_SIGNED, TlsFiles, self_signed, trust_instructions
+
+    if settings.tls_cert or settings.tls_key:
+        if not (settings.tls_cert and settings.tls_key):
+            raise click.UsageError("--tls-cert and --tls-key go together")
+        return TlsFiles(Path(settings.tls_cert), Path(settings.tls_key))
+    if not settings.tls:
+        return None
+    if settings.tls != SELF_SIGNED:
+        raise click.UsageError("--tls takes 'self-signed'")
+    hosts = [h for h in (settings.host, urlsplit(settings.base_url).hostname or "") if h and h != "0.0.0.0"]  # noqa: S104
+    if settings.auth_domain_suffix:
+        hosts.append(f"*.{settings.auth_domain_suffix}")
+    files = self_signed(settings.data_dir, hosts)
+    assert files.authority is not None
+    click.echo("\n".join(trust_instructions(files.authority)))
+    return files
 
 
 @main.command()
@@ -203,3 +259,95 @@ def keys_rotate(ctx: click.Context, /, pool_id: str, **flags: Any) -> None:
     finally:
         runtime.store.dispose()
     click.echo(json.dumps({"UserPoolId": pool_id, "CurrentKeyIds": kids}, indent=2))
+
+
+def _print_console(settings: Settings, runtime: Any) -> None:
+    """Where the admin console is and, on the first start, its first operator's password (shown only now)."""
+    from userpool.bootstrap import ensure_console_operator
+    from userpool.context import Ctx
+
+    call = Ctx(deps=runtime.deps, request_id="bootstrap", now=runtime.deps.clock.now(), region=settings.region)
+    first = ensure_console_operator(call)
+    lines = [f"  admin console: {settings.base_url}/console/"]
+    if first:
+        lines += [
+            f"    operator: {first.username}  password: {first.password}",
+            "    (shown once; `userpool console-admin create` adds operators)",
+        ]
+    click.echo("\n".join(lines) + "\n")
+
+
+@main.group("console-admin")
+def console_admin() -> None:
+    """Manage the operators who may sign in to the admin console."""
+
+
+def _operator_call(ctx: click.Context, flags: dict[str, Any]) -> Any:
+    from userpool.app import build_runtime
+    from userpool.context import Ctx
+
+    settings = _settings(ctx, **flags)
+    runtime = build_runtime(settings)
+    return runtime, Ctx(deps=runtime.deps, request_id="cli", now=runtime.deps.clock.now(), region=settings.region)
+
+
+@console_admin.command("create")
+@click.argument("username")
+@click.option("--password", help="The password (at least 12 characters); asked for when not given.")
+@_data_options
+@click.pass_context
+def console_admin_create(ctx: click.Context, /, username: str, password: str | None, **flags: Any) -> None:
+    """Add a console operator."""
+    from userpool.services.operators import OperatorError, create_operator
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    runtime, call = _operator_call(ctx, flags)
+    try:
+        create_operator(call, username, password or "")
+    except OperatorError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        runtime.store.dispose()
+    click.echo(f"created console operator {username}")
+
+
+@console_admin.command("list")
+@_data_options
+@click.pass_context
+def console_admin_list(ctx: click.Context, /, **flags: Any) -> None:
+    """List console operators (name, last sign-in, lock)."""
+    import datetime
+
+    from userpool.services.operators import list_operators
+
+    runtime, call = _operator_call(ctx, flags)
+    try:
+        operators = list_operators(call)
+    finally:
+        runtime.store.dispose()
+
+    def when(t: float | None) -> str:
+        return datetime.datetime.fromtimestamp(t, datetime.UTC).isoformat(timespec="seconds") if t else "-"
+
+    for op in operators:
+        locked = " locked" if op.locked_until and op.locked_until > call.now else ""
+        click.echo(f"{op.username}\tlast sign-in {when(op.last_sign_in_at)}{locked}")
+
+
+@console_admin.command("delete")
+@click.argument("username")
+@_data_options
+@click.pass_context
+def console_admin_delete(ctx: click.Context, /, username: str, **flags: Any) -> None:
+    """Remove a console operator; its sessions end at once."""
+    from userpool.services.operators import OperatorError, delete_operator
+
+    runtime, call = _operator_call(ctx, flags)
+    try:
+        delete_operator(call, username)
+    except OperatorError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        runtime.store.dispose()
+    click.echo(f"deleted console operator {username}")

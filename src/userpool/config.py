@@ -6,6 +6,7 @@ Per-pool behaviour (policies, MFA, triggers) is data stored with the pool, never
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -79,6 +80,17 @@ class Settings:
     trigger_timeout_seconds: float = 5.0
     # Whether a sign-up that PreSignUp auto-confirms also fires PostConfirmation (spec triggers.md §4).
     auto_confirm_post_confirmation: bool = True
+    # A pool's prefix domain is served at ``<prefix>.<auth_domain_suffix>`` (spec oauth-hosted-ui §1); empty
+    # means the host of the public URL, so ``myapp.localhost`` works with no DNS set-up.
+    auth_domain_suffix: str = ""
+    # HTTPS: a certificate and key (PEM files), or tls = "self-signed" for one made in the data dir.
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls: str = ""
+    # The admin console signs an operator out after this long without a request (design §6).
+    console_idle_timeout_seconds: int = 1800
+    # Worker processes of ``serve``; 0 means one per CPU core this process may run on.
+    workers: int = 0
 
     @property
     def effective_database_url(self) -> str:
@@ -93,10 +105,54 @@ class Settings:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.tls_cert or self.tls else "http"
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def worker_count(self) -> int:
+        """How many worker processes ``serve`` runs."""
+        if self.workers > 0:
+            return self.workers
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not Linux
+            return max(1, os.cpu_count() or 1)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def settings_to_json(settings: Settings) -> str:
+    """Settings as JSON, for ``serve`` to hand the settings it resolved to its worker processes."""
+    data: dict[str, Any] = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if f.name == "triggers":
+            value = [dataclasses.asdict(t) for t in value]
+        elif isinstance(value, Argon2Params):
+            value = dataclasses.asdict(value)
+        elif isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    return json.dumps(data)
+
+
+def settings_from_json(text: str) -> Settings:
+    """The inverse of :func:`settings_to_json`."""
+    data = json.loads(text)
+    base = Settings()
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name not in data:
+            continue
+        raw = data[f.name]
+        if f.name == "triggers":
+            values[f.name] = tuple(TriggerTarget(**t) for t in raw)
+        else:
+            values[f.name] = _coerce(f.name, raw, getattr(base, f.name))
+    return dataclasses.replace(base, **values)
 
 
 def _trigger_target(function: str, raw: Any) -> TriggerTarget:

@@ -207,7 +207,9 @@ def test_jwks__unknown_pool_is_404(app_server: Server) -> None:
 
 
 def test_openid_configuration__document(app_server: Server, pool_id: str, settings: Settings) -> None:
-    response = app_server.test_client.get(f"/{pool_id}/.well-known/openid-configuration")
+    # The endpoints are those of the host the document was fetched from (here: the default public URL's).
+    host = settings.base_url.split("://", 1)[1]
+    response = app_server.test_client.get(f"/{pool_id}/.well-known/openid-configuration", headers={"host": host})
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     doc = response.json()

@@ -75,9 +75,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: Starlette) -> Iterator[str]:
-    """Run ``app`` under uvicorn on a loopback port; yield its base URL."""
-    port = free_port()
+def serve_in_thread(app: Starlette, port: int | None = None) -> Iterator[str]:
+    """Run ``app`` under uvicorn on a loopback port (``port``, or a free one); yield its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -31,6 +31,11 @@ class Issuance:
     id_lifetime: int
     access_lifetime: int
     device_key: str | None = None
+    # OAuth sign-ins (spec tokens.md §3–4): the granted scopes become the access token's ``scope``; ``nonce``
+    # and ``at_hash`` go into the ID token.
+    scopes: tuple[str, ...] = ()
+    nonce: str | None = None
+    at_hash: str | None = None
 
 
 def readable_attributes(pool: Pool, client_config: Mapping[str, Any]) -> frozenset[str]:
@@ -105,6 +110,10 @@ def id_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
     claims.update({"iss": i.issuer, "cognito:username": i.user.username})
     if i.origin_jti:
         claims["origin_jti"] = i.origin_jti
+    if i.nonce is not None:
+        claims["nonce"] = i.nonce
+    if i.at_hash is not None:
+        claims["at_hash"] = i.at_hash
     claims.update(
         {
             "aud": i.client_id,
@@ -130,7 +139,7 @@ def access_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
         {
             "event_id": i.event_id,
             "token_use": "access",
-            "scope": SIGN_IN_SCOPE,
+            "scope": " ".join(i.scopes) if i.scopes else SIGN_IN_SCOPE,
             "auth_time": i.auth_time,
             "exp": i.issued_at + i.access_lifetime,
             "iat": i.issued_at,
@@ -139,3 +148,22 @@ def access_token_claims(i: Issuance, jti: str) -> dict[str, Any]:
         }
     )
     return claims
+
+
+def client_credentials_claims(
+    issuer: str, client_id: str, scopes: tuple[str, ...], issued_at: int, lifetime: int, jti: str
+) -> dict[str, Any]:
+    """A client_credentials access token: the client is its own subject; no user, groups, ID or refresh
+    token (spec tokens.md §4, last paragraph)."""
+    return {
+        "sub": client_id,
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": issued_at,
+        "iss": issuer,
+        "exp": issued_at + lifetime,
+        "iat": issued_at,
+        "version": ACCESS_TOKEN_VERSION,
+        "jti": jti,
+        "client_id": client_id,
+    }

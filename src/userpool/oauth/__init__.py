@@ -1,1 +1,1 @@
-"""OAuth2 / OIDC entry points: discovery and keys now, the pool-domain endpoints later (design §1)."""
+"""OAuth2 / OIDC endpoints of the pool domain, discovery and keys (design §1; spec oauth-hosted-ui)."""

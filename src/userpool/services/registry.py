@@ -31,6 +31,8 @@ from userpool.services import (
     self_attributes,
     signup,
     tags,
+    ui_customization,
+    user_auth,
 )
 
 Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
@@ -54,6 +56,8 @@ AREAS: tuple[ModuleType, ...] = (
     self_account,
     devices,
     mfa,
+    ui_customization,
+    user_auth,
 )
 
 

@@ -13,14 +13,16 @@ from userpool.crypto.sealing import Sealer
 from userpool.store.sql.admin_keys import SqlAdminKeyRepo
 from userpool.store.sql.clients import SqlClientRepo
 from userpool.store.sql.codes import SqlCodeRepo
+from userpool.store.sql.console import SqlOperatorRepo, SqlOperatorSessionRepo
 from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.groups import SqlGroupRepo
+from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
 from userpool.store.sql.pools import SqlPoolRepo
 from userpool.store.sql.sessions import SqlAuthChallengeRepo, SqlRefreshTokenRepo, SqlSignInSessionRepo
-from userpool.store.sql.sign_in_counters import SqlSignInCounterRepo
+from userpool.store.sql.sign_in_counters import CounterMemo, SqlSignInCounterRepo
 from userpool.store.sql.signing_keys import SqlSigningKeyRepo
 from userpool.store.sql.software_tokens import SqlSoftwareTokenRepo
 from userpool.store.sql.users import SqlUserRepo
@@ -30,6 +32,7 @@ class SqlTx:
     def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
         self._conn = conn
         self._sealer = sealer
+        self._counters: CounterMemo = {}
 
     @cached_property
     def pools(self) -> SqlPoolRepo:
@@ -41,7 +44,7 @@ class SqlTx:
 
     @cached_property
     def users(self) -> SqlUserRepo:
-        return SqlUserRepo(self._conn, self._sealer)
+        return SqlUserRepo(self._conn, self._sealer, self._counters)
 
     @cached_property
     def groups(self) -> SqlGroupRepo:
@@ -85,7 +88,7 @@ class SqlTx:
 
     @cached_property
     def sign_in_counters(self) -> SqlSignInCounterRepo:
-        return SqlSignInCounterRepo(self._conn)
+        return SqlSignInCounterRepo(self._conn, self._counters)
 
     @cached_property
     def devices(self) -> SqlDeviceRepo:
@@ -94,6 +97,26 @@ class SqlTx:
     @cached_property
     def software_tokens(self) -> SqlSoftwareTokenRepo:
         return SqlSoftwareTokenRepo(self._conn, self._sealer)
+
+    @cached_property
+    def authorization_codes(self) -> SqlAuthorizationCodeRepo:
+        return SqlAuthorizationCodeRepo(self._conn)
+
+    @cached_property
+    def hosted_sessions(self) -> SqlHostedSessionRepo:
+        return SqlHostedSessionRepo(self._conn)
+
+    @cached_property
+    def ui_customizations(self) -> SqlUICustomizationRepo:
+        return SqlUICustomizationRepo(self._conn)
+
+    @cached_property
+    def operators(self) -> SqlOperatorRepo:
+        return SqlOperatorRepo(self._conn)
+
+    @cached_property
+    def operator_sessions(self) -> SqlOperatorSessionRepo:
+        return SqlOperatorSessionRepo(self._conn)
 
 
 class SqlStore:

@@ -336,3 +336,89 @@ software_tokens = sa.Table(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_software_tokens_user"
     ),
 )
+
+# Authorization codes of /oauth2/authorize by the SHA-256 of their value (spec oauth-hosted-ui §3): five
+# minutes, redeemed once (``used_at``); ``origin_jti`` names the sign-in the redemption started.
+authorization_codes = sa.Table(
+    "authorization_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("client_id", sa.String(128), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("redirect_uri", sa.Text, nullable=False),
+    sa.Column("scopes", _json, nullable=False),
+    sa.Column("nonce", sa.Text, nullable=True),
+    sa.Column("code_challenge", sa.String(128), nullable=True),
+    sa.Column("code_challenge_method", sa.String(8), nullable=True),
+    sa.Column("auth_time", _time, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Column("used_at", _time, nullable=True),
+    sa.Column("origin_jti", sa.String(36), nullable=True),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_authorization_codes_user"
+    ),
+    sa.Index(None, "expires_at"),
+)
+
+# Hosted-UI sign-in sessions (the managed-login cookie) by the SHA-256 of the cookie value.
+hosted_sessions = sa.Table(
+    "hosted_sessions",
+    metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("auth_time", _time, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_hosted_sessions_user"
+    ),
+    sa.Index(None, "expires_at"),
+)
+
+# SetUICustomization: CSS and logo of the hosted pages, per pool ("ALL") or per client.
+ui_customizations = sa.Table(
+    "ui_customizations",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("client_id", sa.String(128), primary_key=True),
+    sa.Column("css", sa.Text, nullable=True),
+    sa.Column("image", sa.LargeBinary, nullable=True),
+    sa.Column("image_type", sa.String(32), nullable=True),
+    sa.Column("version", sa.String(32), nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+)
+
+# Admin console operators (not users of any pool): argon2id password hashes and the counters of the
+# console's own lockout on guessing.
+console_operators = sa.Table(
+    "console_operators",
+    metadata,
+    sa.Column("username", sa.String(128), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False),
+    sa.Column("locked_until", _time, nullable=True),
+    sa.Column("last_sign_in_at", _time, nullable=True),
+)
+
+# Signed-in console browsers by the SHA-256 of their cookie value; ``last_seen_at`` drives the idle timeout.
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "username",
+        sa.String(128),
+        sa.ForeignKey("console_operators.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("last_seen_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Index(None, "expires_at"),
+)

@@ -1,0 +1,62 @@
+"""What the store keeps for the pool domain: authorization codes, hosted-UI sign-in sessions and the UI
+customization of pools and clients (spec oauth-hosted-ui §3, §13; SetUICustomization).
+
+Codes and session cookies are high-entropy random values kept only as SHA-256 digests (design §5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# SetUICustomization without a ClientId customizes every client of the pool; Cognito echoes "ALL".
+ALL_CLIENTS = "ALL"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationCode:
+    """An authorization code and everything the token request must match: client, redirect URI, PKCE
+    challenge; and what the tokens will carry: user, scopes, nonce, auth_time. ``used_at`` is set by the one
+    token request that redeemed it, ``origin_jti`` names the sign-in that request started, so a second
+    attempt can end it (RFC 6749 §4.1.2)."""
+
+    code_hash: str
+    pool_id: str
+    client_id: str
+    sub: str
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    auth_time: float
+    created_at: float
+    expires_at: float
+    nonce: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    used_at: float | None = None
+    origin_jti: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HostedSession:
+    """A browser's signed-in state on a pool's hosted pages (the managed-login cookie): single sign-on to
+    every client of the pool until ``/logout`` or ``expires_at``."""
+
+    session_hash: str
+    pool_id: str
+    sub: str
+    auth_time: float
+    created_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class UICustomization:
+    """The CSS and logo of a pool's hosted pages, for one client or for ``ALL_CLIENTS``."""
+
+    pool_id: str
+    client_id: str
+    css: str | None
+    image: bytes | None
+    image_type: str | None
+    version: str
+    created_at: float
+    updated_at: float

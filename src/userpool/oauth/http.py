@@ -1,0 +1,95 @@
+"""What every pool-domain endpoint needs from a request: a Ctx, the pool of the Host, the parameters once
+each, the form body and the client authentication it carries, and the URL it was reached at."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, unquote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from userpool.context import Ctx, Deps
+from userpool.ids import new_request_id
+from userpool.model.oauth_requests import MAX_PARAMETER, OAuthError
+from userpool.services.oauth_clients import ClientCredentials, domain_pool
+
+MAX_FORM_BYTES = 65_536
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def make_ctx(deps: Deps, request: Request) -> Ctx:
+    peer = request.client.host if request.client else ""
+    return Ctx(
+        deps=deps, request_id=new_request_id(), now=deps.clock.now(), region=deps.settings.region, source_ip=peer
+    )
+
+
+async def request_pool(ctx: Ctx, request: Request) -> str | None:
+    """The pool whose domain the request's Host names; None on the server's plain URL."""
+    return await run_in_threadpool(domain_pool, ctx, request.headers.get("host", ""))
+
+
+def once_each(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Parameters as a dict; a parameter sent twice is invalid_request (RFC 6749 §3.1, §3.2)."""
+    params: dict[str, str] = {}
+    for key, value in items:
+        if key in params:
+            raise OAuthError("invalid_request", f"The {key} parameter was sent more than once.")
+        params[key] = value
+    return params
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The urlencoded body of a POST; invalid_request for anything else or too much of it."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM_TYPE:
+        raise OAuthError("invalid_request", f"The request body must be {FORM_TYPE}.")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise OAuthError("invalid_request", "The request body is too large.")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        raise OAuthError("invalid_request", "The request body is not valid form data.") from None
+    return once_each(pairs)
+
+
+def client_credentials(request: Request, form: dict[str, str]) -> ClientCredentials:
+    """HTTP Basic (client_secret_basic, RFC 6749 §2.3.1: both parts form-urlencoded) or the form's
+    client_id / client_secret (client_secret_post); both at once is refused."""
+    header = request.headers.get("authorization", "")
+    if header[:6].lower() == "basic ":
+        if "client_secret" in form:
+            raise OAuthError("invalid_request", "Use one client authentication method only.")
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise OAuthError("invalid_client", "Malformed Basic credentials.", 401) from None
+        client_id, colon, secret = decoded.partition(":")
+        if not colon or len(decoded) > MAX_PARAMETER:
+            raise OAuthError("invalid_client", "Malformed Basic credentials.", 401)
+        client_id, secret = unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
+        if form.get("client_id") not in (None, client_id):
+            raise OAuthError("invalid_request", "client_id does not match the Basic credentials.")
+        return ClientCredentials(client_id, secret, basic=True)
+    return ClientCredentials(form.get("client_id") or None, form.get("client_secret"), basic=False)
+
+
+def used_basic(request: Request) -> bool:
+    return request.headers.get("authorization", "")[:6].lower() == "basic "
+
+
+def reached_at(ctx: Ctx, request: Request, on_domain: bool) -> str:
+    """The base URL the request reached: a pool domain keeps its own host; on the plain server the public
+    URL when one is configured (behind a proxy the request's own host may be an internal one)."""
+    host = request.headers.get("host", "")
+    settings = ctx.settings
+    if not on_domain and settings.public_url:
+        return settings.base_url
+    scheme = "https" if request.url.scheme == "https" or settings.base_url.startswith("https:") else "http"
+    if not host or any(c in host for c in "/\\@ \t\"'<>"):
+        return settings.base_url
+    return f"{scheme}://{host}"

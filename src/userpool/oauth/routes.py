@@ -1,0 +1,23 @@
+"""The OAuth 2.0 / OIDC routes: on every host; the pool comes from the Host (pool domain) or the client_id."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from userpool.context import Deps
+from userpool.oauth import wellknown
+from userpool.oauth.authorize import make_authorize
+from userpool.oauth.logout import make_logout
+from userpool.oauth.token import make_revoke, make_token
+from userpool.oauth.userinfo import make_userinfo
+
+
+def routes(deps: Deps) -> list[Route]:
+    return [
+        Route("/oauth2/authorize", make_authorize(deps), methods=["GET"]),
+        Route("/oauth2/token", make_token(deps), methods=["POST", "OPTIONS"]),
+        Route("/oauth2/revoke", make_revoke(deps), methods=["POST", "OPTIONS"]),
+        Route("/oauth2/userInfo", make_userinfo(deps), methods=["GET", "POST", "OPTIONS"]),
+        Route("/logout", make_logout(deps), methods=["GET"]),
+        *wellknown.routes(deps),
+    ]

@@ -1,0 +1,62 @@
+"""``POST /oauth2/token`` and ``POST /oauth2/revoke`` (spec oauth-hosted-ui §4, §7): form bodies, client
+authentication by HTTP Basic or form, JSON answers that are never cached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from userpool.context import Deps
+from userpool.model.oauth_requests import OAuthError
+from userpool.oauth.errors import NO_STORE, json_response, token_error
+from userpool.oauth.http import client_credentials, make_ctx, read_form, request_pool, used_basic
+from userpool.services import oauth_token
+
+
+def cors_headers(deps: Deps) -> dict[str, str]:
+    """Browser apps (Amplify in a SPA) call these endpoints from their own origin."""
+    return {
+        "Access-Control-Allow-Origin": deps.settings.cors_allow_origin,
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    }
+
+
+def make_token(deps: Deps) -> Any:
+    async def token(request: Request) -> Response:
+        cors = cors_headers(deps)
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=cors)
+        ctx = make_ctx(deps, request)
+        try:
+            form = await read_form(request)
+            credentials = client_credentials(request, form)
+            domain = await request_pool(ctx, request)
+            body = await run_in_threadpool(oauth_token.token, ctx, form, credentials, domain)
+        except OAuthError as err:
+            return token_error(err, used_basic(request), cors)
+        return json_response(body, headers=cors)
+
+    return token
+
+
+def make_revoke(deps: Deps) -> Any:
+    async def revoke(request: Request) -> Response:
+        cors = cors_headers(deps)
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=cors)
+        ctx = make_ctx(deps, request)
+        try:
+            form = await read_form(request)
+            credentials = client_credentials(request, form)
+            domain = await request_pool(ctx, request)
+            await run_in_threadpool(oauth_token.revoke, ctx, form, credentials, domain)
+        except OAuthError as err:
+            return token_error(err, used_basic(request), cors)
+        # RFC 7009 §2.2: 200 whether or not the token was known.
+        return Response(status_code=200, headers={**NO_STORE, **cors})
+
+    return revoke

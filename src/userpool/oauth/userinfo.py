@@ -1,0 +1,44 @@
+"""``GET|POST /oauth2/userInfo`` (spec oauth-hosted-ui §5; OIDC Core §5.3, RFC 6750 §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from userpool.context import Deps
+from userpool.model.oauth_requests import OAuthError
+from userpool.oauth.errors import bearer_error, json_response
+from userpool.oauth.http import make_ctx
+from userpool.oauth.token import cors_headers
+from userpool.services.oauth_userinfo import user_info
+
+_MAX_TOKEN = 16_384
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise OAuthError("invalid_request", "A bearer access token is required.", 400)
+    token = value.strip()
+    if len(token) > _MAX_TOKEN:
+        raise OAuthError("invalid_token", "The access token is malformed.", 401)
+    return token
+
+
+def make_userinfo(deps: Deps) -> Any:
+    async def userinfo(request: Request) -> Response:
+        cors = cors_headers(deps)
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=cors)
+        ctx = make_ctx(deps, request)
+        try:
+            body = await run_in_threadpool(user_info, ctx, _bearer(request))
+        except OAuthError as err:
+            return bearer_error(err, cors)
+        return json_response(body, headers=cors)
+
+    return userinfo

@@ -1,0 +1,60 @@
+"""The hosted pages' sign-in session: the managed-login cookie that gives single sign-on across a pool's app
+clients for an hour, until ``/logout`` (spec oauth-hosted-ui §3 last paragraph, §8, §13; tokens.md §5).
+
+The cookie holds a random value; the server keeps its SHA-256 with the user and the time of sign-in, so a
+session can be ended server-side and a copied database holds no live cookie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from userpool.context import Ctx
+from userpool.crypto.opaque import digest, new_opaque_value
+from userpool.model.oauth_records import HostedSession
+from userpool.model.records import User
+
+COOKIE_NAME = "userpool_session"
+LIFETIME_SECONDS = 3600
+_MAX_COOKIE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The user a browser's session cookie speaks for, and when it signed in."""
+
+    user: User
+    auth_time: float
+
+
+def open_session(ctx: Ctx, pool_id: str, user: User, auth_time: float) -> str:
+    """Record a hosted sign-in; returns the cookie value (never stored)."""
+    value = new_opaque_value()
+    with ctx.store.write() as tx:
+        tx.hosted_sessions.delete_expired(ctx.now)
+        tx.hosted_sessions.add(
+            HostedSession(digest(value), pool_id, user.sub, auth_time, ctx.now, ctx.now + LIFETIME_SECONDS)
+        )
+    return value
+
+
+def signed_in(ctx: Ctx, pool_id: str, cookie: str | None) -> SignedIn | None:
+    """The signed-in user of a live session of ``pool_id``, who must still exist, be enabled and confirmed."""
+    if not cookie or len(cookie) > _MAX_COOKIE:
+        return None
+    with ctx.store.read() as tx:
+        session = tx.hosted_sessions.get(digest(cookie))
+        if session is None or session.pool_id != pool_id or session.expires_at <= ctx.now:
+            return None
+        user = tx.users.get_by_sub(pool_id, session.sub)
+    if user is None or not user.enabled or user.status not in ("CONFIRMED", "EXTERNAL_PROVIDER"):
+        return None
+    return SignedIn(user, session.auth_time)
+
+
+def end_session(ctx: Ctx, cookie: str | None) -> None:
+    """Forget the session (``/logout``); tokens already issued stay valid (spec oauth-hosted-ui §8)."""
+    if not cookie or len(cookie) > _MAX_COOKIE:
+        return
+    with ctx.store.write() as tx:
+        tx.hosted_sessions.delete(digest(cookie))

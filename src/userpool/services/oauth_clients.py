@@ -1,0 +1,101 @@
+"""Which pool a pool-domain request is for, and which app client an OAuth request speaks for (spec
+oauth-hosted-ui §1, §4).
+
+A request that arrives on a pool's domain (``<prefix>.<auth domain suffix>`` or a custom domain) belongs to
+that pool; on the server's plain URL the pool is the one of the ``client_id``, so everything works on
+``http://localhost:9229`` without DNS. A client of another pool than the domain's is unknown there.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from userpool.context import Ctx
+from userpool.model.oauth_requests import OAuthError
+from userpool.model.oauth_settings import BROWSER_FLOWS
+from userpool.model.records import Client, Pool
+from userpool.store.base import Tx
+
+# AWS's own prefix-domain form, for set-ups that point such a name at this server (/etc/hosts, a proxy).
+_AWS_SUFFIX = ".amazoncognito.com"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCredentials:
+    """The client authentication a token or revocation request carried: HTTP Basic or form fields."""
+
+    client_id: str | None
+    secret: str | None
+    basic: bool
+
+
+def host_name(host_header: str) -> str:
+    """The host of a Host header, lower-case, without port or trailing dot."""
+    try:
+        name = urlsplit(f"//{host_header}").hostname or ""
+    except ValueError:
+        return ""
+    return name.rstrip(".").lower()
+
+
+def _suffix(ctx: Ctx) -> str:
+    suffix = ctx.settings.auth_domain_suffix or urlsplit(ctx.settings.base_url).hostname or "localhost"
+    return suffix.strip(".").lower()
+
+
+def domain_pool(ctx: Ctx, host_header: str) -> str | None:
+    """The id of the pool whose domain ``host_header`` names; None for the server's plain URL."""
+    host = host_name(host_header)
+    if not host or len(host) > 253:
+        return None
+    candidates = [host]  # a custom domain is its full host name
+    suffix = _suffix(ctx)
+    if host.endswith("." + suffix):
+        candidates.append(host[: -len(suffix) - 1])
+    if host.endswith(_AWS_SUFFIX) and ".auth." in host:
+        candidates.append(host.split(".auth.", 1)[0])
+    with ctx.store.read() as tx:
+        for name in candidates:
+            found = tx.domains.get(name)
+            custom = found is not None and "CustomDomainConfig" in found.config
+            if found is not None and (custom == (name == host)):
+                return found.pool_id
+    return None
+
+
+def oauth_client(tx: Tx, client_id: str | None, domain_pool_id: str | None) -> tuple[Pool, Client] | None:
+    """The pool and client ``client_id`` names, if it belongs to the domain's pool (when on one)."""
+    if not client_id or len(client_id) > 128 or "\x00" in client_id:
+        return None
+    client = tx.clients.get(client_id)
+    if client is None or (domain_pool_id is not None and client.pool_id != domain_pool_id):
+        return None
+    pool = tx.pools.get(client.pool_id)
+    return (pool, client) if pool is not None else None
+
+
+def authenticate_client(ctx: Ctx, credentials: ClientCredentials, domain_pool_id: str | None) -> tuple[Pool, Client]:
+    """The client a token / revocation request authenticates as; ``invalid_client`` (401) for an unknown
+    client or a missing or wrong secret (RFC 6749 §2.3, §5.2), the secret compared in constant time."""
+    with ctx.store.read() as tx:
+        found = oauth_client(tx, credentials.client_id, domain_pool_id)
+    if found is None:
+        raise OAuthError("invalid_client", "Client authentication failed.", 401)
+    pool, client = found
+    if client.secret:
+        given = credentials.secret or ""
+        if not hmac.compare_digest(client.secret.encode(), given.encode("utf-8", "surrogatepass")):
+            raise OAuthError("invalid_client", "Client authentication failed.", 401)
+    return pool, client
+
+
+def allows_flow(client: Client, flow: str) -> bool:
+    """Whether the client uses the authorization server (AllowedOAuthFlowsUserPoolClient) with ``flow``."""
+    config = client.config
+    return bool(config.get("AllowedOAuthFlowsUserPoolClient")) and flow in (config.get("AllowedOAuthFlows") or [])
+
+
+def uses_browser_flows(client: Client) -> bool:
+    return any(allows_flow(client, flow) for flow in BROWSER_FLOWS)

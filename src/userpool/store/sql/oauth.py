@@ -1,0 +1,153 @@
+"""Authorization codes, hosted-UI sign-in sessions and UI customizations (spec oauth-hosted-ui §3, §13).
+
+Codes and session cookies are looked up by the SHA-256 of their value; the values are never stored. A code is
+redeemed by a conditional UPDATE (``WHERE used_at IS NULL``): of two token requests racing with the same
+code, the database lets exactly one through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
+from userpool.store.sql.rows import conflicts_as
+from userpool.store.sql.tables import authorization_codes, hosted_sessions, ui_customizations
+
+_a = authorization_codes.c
+_h = hosted_sessions.c
+_u = ui_customizations.c
+
+
+def _code(row: Any) -> AuthorizationCode:
+    return AuthorizationCode(
+        code_hash=row.code_hash,
+        pool_id=row.pool_id,
+        client_id=row.client_id,
+        sub=row.sub,
+        redirect_uri=row.redirect_uri,
+        scopes=tuple(row.scopes or ()),
+        auth_time=row.auth_time,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        nonce=row.nonce,
+        code_challenge=row.code_challenge,
+        code_challenge_method=row.code_challenge_method,
+        used_at=row.used_at,
+        origin_jti=row.origin_jti,
+    )
+
+
+class SqlAuthorizationCodeRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, code: AuthorizationCode) -> None:
+        with conflicts_as({}, "code_hash"):
+            self._conn.execute(
+                authorization_codes.insert().values(
+                    code_hash=code.code_hash,
+                    pool_id=code.pool_id,
+                    client_id=code.client_id,
+                    sub=code.sub,
+                    redirect_uri=code.redirect_uri,
+                    scopes=list(code.scopes),
+                    nonce=code.nonce,
+                    code_challenge=code.code_challenge,
+                    code_challenge_method=code.code_challenge_method,
+                    auth_time=code.auth_time,
+                    created_at=code.created_at,
+                    expires_at=code.expires_at,
+                    used_at=code.used_at,
+                    origin_jti=code.origin_jti,
+                )
+            )
+
+    def get(self, code_hash: str) -> AuthorizationCode | None:
+        row = self._conn.execute(sa.select(authorization_codes).where(_a.code_hash == code_hash)).first()
+        return _code(row) if row else None
+
+    def redeem(self, code_hash: str, now: float, origin_jti: str) -> bool:
+        stmt = (
+            authorization_codes.update()
+            .where(_a.code_hash == code_hash, _a.used_at.is_(None))
+            .values(used_at=now, origin_jti=origin_jti)
+        )
+        return bool(self._conn.execute(stmt).rowcount == 1)
+
+    def delete_expired(self, before: float) -> None:
+        self._conn.execute(authorization_codes.delete().where(_a.expires_at <= before))
+
+
+class SqlHostedSessionRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, session: HostedSession) -> None:
+        with conflicts_as({}, "session_hash"):
+            self._conn.execute(
+                hosted_sessions.insert().values(
+                    session_hash=session.session_hash,
+                    pool_id=session.pool_id,
+                    sub=session.sub,
+                    auth_time=session.auth_time,
+                    created_at=session.created_at,
+                    expires_at=session.expires_at,
+                )
+            )
+
+    def get(self, session_hash: str) -> HostedSession | None:
+        row = self._conn.execute(sa.select(hosted_sessions).where(_h.session_hash == session_hash)).first()
+        if row is None:
+            return None
+        return HostedSession(row.session_hash, row.pool_id, row.sub, row.auth_time, row.created_at, row.expires_at)
+
+    def delete(self, session_hash: str) -> None:
+        self._conn.execute(hosted_sessions.delete().where(_h.session_hash == session_hash))
+
+    def delete_expired(self, now: float) -> None:
+        self._conn.execute(hosted_sessions.delete().where(_h.expires_at <= now))
+
+
+class SqlUICustomizationRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def put(self, customization: UICustomization) -> None:
+        key = sa.and_(_u.pool_id == customization.pool_id, _u.client_id == customization.client_id)
+        values = {
+            "css": customization.css,
+            "image": customization.image,
+            "image_type": customization.image_type,
+            "version": customization.version,
+            "updated_at": customization.updated_at,
+        }
+        if self._conn.execute(ui_customizations.update().where(key).values(**values)).rowcount:
+            return
+        with conflicts_as({}, "client_id"):
+            self._conn.execute(
+                ui_customizations.insert().values(
+                    pool_id=customization.pool_id,
+                    client_id=customization.client_id,
+                    created_at=customization.created_at,
+                    **values,
+                )
+            )
+
+    def get(self, pool_id: str, client_id: str) -> UICustomization | None:
+        row = self._conn.execute(
+            sa.select(ui_customizations).where(_u.pool_id == pool_id, _u.client_id == client_id)
+        ).first()
+        if row is None:
+            return None
+        return UICustomization(
+            row.pool_id,
+            row.client_id,
+            row.css,
+            bytes(row.image) if row.image is not None else None,
+            row.image_type,
+            row.version,
+            row.created_at,
+            row.updated_at,
+        )

@@ -1,0 +1,85 @@
+"""client_credentials: a machine client gets an access token carrying only the custom scopes it was granted
+(spec oauth-hosted-ui §4, §6; tokens.md §4), through authlib's client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.httpx_client import OAuth2Client
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from tests.oauth.conftest import OAuthServer
+
+
+@pytest.fixture
+def machine(oauth_server: OAuthServer, pool_id: str) -> dict[str, Any]:
+    idp = oauth_server.idp
+    scopes = [{"ScopeName": n, "ScopeDescription": n} for n in ("read", "write", "admin")]
+    idp.create_resource_server(UserPoolId=pool_id, Identifier="https://api.example.com", Name="api", Scopes=scopes)
+    return dict(
+        idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="machine",
+            GenerateSecret=True,
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"],
+            AllowedOAuthScopes=["https://api.example.com/read", "https://api.example.com/write"],
+        )["UserPoolClient"]
+    )
+
+
+def _claims(server: OAuthServer, pool_id: str, token: str) -> dict[str, Any]:
+    keys = KeySet.import_key_set(httpx.get(f"{server.issuer(pool_id)}/.well-known/jwks.json").json())
+    return dict(jwt.decode(token, keys, algorithms=["RS256"]).claims)
+
+
+def test_client_credentials__token_carries_only_the_granted_custom_scopes(
+    oauth_server: OAuthServer, pool_id: str, machine: dict[str, Any]
+) -> None:
+    url = f"{oauth_server.url}/oauth2/token"
+    with OAuth2Client(machine["ClientId"], machine["ClientSecret"]) as rp:
+        token = rp.fetch_token(url, grant_type="client_credentials", scope="https://api.example.com/read")
+        assert set(token) == {"access_token", "token_type", "expires_in", "expires_at"}
+        claims = _claims(oauth_server, pool_id, token["access_token"])
+        assert claims["scope"] == "https://api.example.com/read"
+        assert claims["sub"] == claims["client_id"] == machine["ClientId"]
+        assert claims["token_use"] == "access" and claims["iss"] == oauth_server.issuer(pool_id)
+        assert "username" not in claims
+
+        everything = rp.fetch_token(url, grant_type="client_credentials")
+        granted = _claims(oauth_server, pool_id, everything["access_token"])["scope"].split()
+        assert granted == ["https://api.example.com/read", "https://api.example.com/write"]
+
+        for scope in ("https://api.example.com/admin", "openid", "https://api.example.com/read nope"):
+            with pytest.raises(OAuthError) as refused:
+                rp.fetch_token(url, grant_type="client_credentials", scope=scope)
+            assert refused.value.error == "invalid_scope"
+
+
+def test_client_credentials__only_for_clients_allowed_it(
+    oauth_server: OAuthServer, pool_id: str, machine: dict[str, Any]
+) -> None:
+    url = f"{oauth_server.url}/oauth2/token"
+    web = oauth_server.idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="web",
+        GenerateSecret=True,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        CallbackURLs=["https://app.example.com/cb"],
+    )["UserPoolClient"]
+    refused = httpx.post(url, data={"grant_type": "client_credentials"}, auth=(web["ClientId"], web["ClientSecret"]))
+    assert refused.status_code == 400 and refused.json()["error"] == "unauthorized_client"
+    wrong = httpx.post(url, data={"grant_type": "client_credentials"}, auth=(machine["ClientId"], "nope"))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    # A machine token opens none of the user operations.
+    token = httpx.post(
+        url, data={"grant_type": "client_credentials"}, auth=(machine["ClientId"], machine["ClientSecret"])
+    ).json()["access_token"]
+    userinfo = httpx.get(f"{oauth_server.url}/oauth2/userInfo", headers={"authorization": f"Bearer {token}"})
+    assert userinfo.status_code == 401
