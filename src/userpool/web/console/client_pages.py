@@ -1,0 +1,264 @@
+"""App clients: list, create (the secret shown once, on the page that answers the creation), details with a
+"launch hosted UI" link, edit and delete (Create/Describe/Update/Delete/ListUserPoolClients)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from userpool.web.console.frame import Page
+from userpool.web.console.pool_forms import echo, number
+from userpool.web.console.pool_pages import load_pool
+
+AUTH_FLOWS = (
+    ("ALLOW_USER_SRP_AUTH", "SRP (secure remote password)"),
+    ("ALLOW_REFRESH_TOKEN_AUTH", "Refresh tokens"),
+    ("ALLOW_USER_PASSWORD_AUTH", "User name and password"),
+    ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "Admin (server-side) password"),
+    ("ALLOW_CUSTOM_AUTH", "Custom (Lambda) challenges"),
+    ("ALLOW_USER_AUTH", "Choice-based (USER_AUTH)"),
+)
+OAUTH_FLOWS = (
+    ("code", "Authorization code grant"),
+    ("implicit", "Implicit grant"),
+    ("client_credentials", "Client credentials"),
+)
+STANDARD_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+FIELDS = {
+    "clientName": "client_name",
+    "explicitAuthFlows": "auth_flows",
+    "accessTokenValidity": "access_validity",
+    "idTokenValidity": "id_validity",
+    "refreshTokenValidity": "refresh_validity",
+    "readAttributes": "read_attributes",
+    "writeAttributes": "write_attributes",
+    "allowedOAuthFlows": "oauth_flows",
+    "allowedOAuthScopes": "scopes",
+    "callbackURLs": "callback_urls",
+    "logoutURLs": "logout_urls",
+    "supportedIdentityProviders": "providers",
+}
+_MINUTES = {"seconds": 1 / 60, "minutes": 1, "hours": 60, "days": 1440}
+_MULTI = ("auth_flows", "oauth_flows", "scopes", "read_attributes", "write_attributes", "providers")
+_FLAGS = ("generate_secret", "prevent_existence_errors", "token_revocation")
+# UpdateUserPoolClient members the form does not show: sent back as they are, since an update replaces all.
+_KEPT = (
+    "AnalyticsConfiguration",
+    "EnablePropagateAdditionalUserContextData",
+    "AuthSessionValidity",
+    "RefreshTokenRotation",
+    "DefaultRedirectURI",
+)
+
+
+def _lines(page: Page, name: str) -> list[str] | None:
+    found = [line.strip() for line in page.raw(name).splitlines() if line.strip()]
+    return found or None
+
+
+def client_request(page: Page) -> dict[str, Any]:
+    """The members the form sets, as Create/UpdateUserPoolClient take them."""
+    flows = page.values("oauth_flows")
+    request: dict[str, Any] = {
+        "ClientName": page.text("client_name"),
+        "ExplicitAuthFlows": page.values("auth_flows") or None,
+        "AccessTokenValidity": number(page, "access_validity"),
+        "IdTokenValidity": number(page, "id_validity"),
+        "RefreshTokenValidity": number(page, "refresh_validity"),
+        "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+        "ReadAttributes": page.values("read_attributes") or None,
+        "WriteAttributes": page.values("write_attributes") or None,
+        "PreventUserExistenceErrors": "ENABLED" if page.checked("prevent_existence_errors") else "LEGACY",
+        "EnableTokenRevocation": page.checked("token_revocation"),
+        "SupportedIdentityProviders": page.values("providers") or None,
+        "CallbackURLs": _lines(page, "callback_urls"),
+        "LogoutURLs": _lines(page, "logout_urls"),
+        "AllowedOAuthFlows": flows or None,
+        "AllowedOAuthScopes": page.values("scopes") or None,
+        "AllowedOAuthFlowsUserPoolClient": bool(flows),
+    }
+    return request
+
+
+def _in_minutes(client: dict[str, Any], member: str, unit_key: str) -> int | str:
+    if member not in client:
+        return ""
+    unit = client.get("TokenValidityUnits", {}).get(unit_key, "hours")
+    return round(int(client[member]) * _MINUTES[unit])
+
+
+def client_values(client: dict[str, Any]) -> dict[str, Any]:
+    """The form's values for a client as DescribeUserPoolClient shows it (validities in the form's units)."""
+    refresh_unit = client.get("TokenValidityUnits", {}).get("RefreshToken", "days")
+    refresh = round(int(client.get("RefreshTokenValidity", 30)) * _MINUTES[refresh_unit] / _MINUTES["days"])
+    access = _in_minutes(client, "AccessTokenValidity", "AccessToken")
+    id_token = _in_minutes(client, "IdTokenValidity", "IdToken")
+    return {
+        "client_name": client.get("ClientName", ""),
+        "auth_flows": client.get("ExplicitAuthFlows", []),
+        "access_validity": access,
+        "id_validity": id_token,
+        "refresh_validity": refresh or 1,
+        "read_attributes": client.get("ReadAttributes", []),
+        "write_attributes": client.get("WriteAttributes", []),
+        "prevent_existence_errors": client.get("PreventUserExistenceErrors") == "ENABLED",
+        "token_revocation": client.get("EnableTokenRevocation", True),
+        "providers": client.get("SupportedIdentityProviders", []),
+        "callback_urls": "\n".join(client.get("CallbackURLs", [])),
+        "logout_urls": "\n".join(client.get("LogoutURLs", [])),
+        "oauth_flows": client.get("AllowedOAuthFlows", []),
+        "scopes": client.get("AllowedOAuthScopes", []),
+    }
+
+
+def _new_values() -> dict[str, Any]:
+    """What the AWS console proposes for a new client."""
+    return {
+        "auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "access_validity": 60,
+        "id_validity": 60,
+        "refresh_validity": 30,
+        "prevent_existence_errors": True,
+        "token_revocation": True,
+        "providers": ["COGNITO"],
+        "oauth_flows": ["code"],
+        "scopes": ["openid", "email", "profile"],
+    }
+
+
+async def _choices(page: Page, pool: dict[str, Any]) -> dict[str, Any]:
+    servers = await page.call("ListResourceServers", {"UserPoolId": pool["Id"], "MaxResults": 50}) or {}
+    custom = [
+        f"{server['Identifier']}/{scope['ScopeName']}"
+        for server in servers.get("ResourceServers", [])
+        for scope in server.get("Scopes", [])
+    ]
+    attributes = [a["Name"] for a in pool.get("SchemaAttributes", []) if a["Name"] != "sub"]
+    return {
+        "auth_flow_choices": AUTH_FLOWS,
+        "oauth_flow_choices": OAUTH_FLOWS,
+        "scope_choices": [(s, s) for s in (*STANDARD_SCOPES, *custom)],
+        "attribute_choices": [(a, a) for a in attributes],
+        "provider_choices": [("COGNITO", "Cognito user pool directory")],
+    }
+
+
+def _crumbs(page: Page, pool: dict[str, Any], *more: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [
+        ("User pools", page.url("/")),
+        (pool["Name"], page.pool_url()),
+        ("App clients", page.pool_url("/clients")),
+        *more,
+    ]
+
+
+async def clients(page: Page) -> Response:
+    pool = await load_pool(page)
+    found = await page.call("ListUserPoolClients", {"UserPoolId": pool["Id"], "MaxResults": 60}) or {}
+    return await page.render(
+        "clients.html",
+        pool=pool,
+        clients=found.get("UserPoolClients", []),
+        crumbs=[("User pools", page.url("/")), (pool["Name"], page.pool_url()), ("App clients", None)],
+    )
+
+
+async def _client_form(
+    page: Page, pool: dict[str, Any], values: dict[str, Any], client: dict[str, Any] | None
+) -> Response:
+    title = f"Edit {client['ClientName']}" if client else "Create app client"
+    action = page.pool_url(f"/clients/{client['ClientId']}/edit") if client else page.pool_url("/clients/new")
+    return await page.render(
+        "client_form.html",
+        pool=pool,
+        client=client,
+        values=values,
+        title=title,
+        action=action,
+        crumbs=_crumbs(page, pool, (title, None)),
+        **await _choices(page, pool),
+    )
+
+
+async def new_client(page: Page) -> Response:
+    pool = await load_pool(page)
+    if page.request.method == "GET":
+        return await _client_form(page, pool, _new_values(), None)
+    request = {"UserPoolId": pool["Id"], "GenerateSecret": page.checked("generate_secret"), **client_request(page)}
+    created = None if page.errors else await page.call("CreateUserPoolClient", request, FIELDS)
+    if created is None:
+        return await _client_form(page, pool, echo(page, _MULTI, _FLAGS), None)
+    client = created["UserPoolClient"]
+    # The answer to the creation is the one page that shows the secret: it is not shown again.
+    return await _client_page(page, pool, client, secret=client.get("ClientSecret"), status=201)
+
+
+async def _client_page(
+    page: Page, pool: dict[str, Any], client: dict[str, Any], secret: str | None = None, status: int = 200
+) -> Response:
+    hosted = None
+    if client.get("AllowedOAuthFlowsUserPoolClient") and client.get("CallbackURLs"):
+        query = {
+            "client_id": client["ClientId"],
+            "response_type": "code" if "code" in client.get("AllowedOAuthFlows", []) else "token",
+            "scope": " ".join(client.get("AllowedOAuthScopes", [])),
+            "redirect_uri": client["CallbackURLs"][0],
+        }
+        hosted = f"{page.deps.settings.base_url}/oauth2/authorize?{urlencode(query)}"
+    return await page.render(
+        "client.html",
+        status,
+        pool=pool,
+        client=client,
+        secret=secret,
+        hosted_url=hosted,
+        crumbs=_crumbs(page, pool, (client["ClientName"], None)),
+    )
+
+
+async def _describe(page: Page, pool: dict[str, Any]) -> dict[str, Any]:
+    client_id = str(page.request.path_params["client_id"])
+    found = await page.fetch("DescribeUserPoolClient", {"UserPoolId": pool["Id"], "ClientId": client_id})
+    return dict(found["UserPoolClient"])
+
+
+async def client_detail(page: Page) -> Response:
+    pool = await load_pool(page)
+    return await _client_page(page, pool, await _describe(page, pool))
+
+
+async def edit_client(page: Page) -> Response:
+    pool = await load_pool(page)
+    client = await _describe(page, pool)
+    if page.request.method == "GET":
+        return await _client_form(page, pool, client_values(client), client)
+    request = {k: copy.deepcopy(client[k]) for k in _KEPT if k in client}
+    request.update(client_request(page))
+    request.update(UserPoolId=pool["Id"], ClientId=client["ClientId"])
+    if page.errors or await page.call("UpdateUserPoolClient", request, FIELDS) is None:
+        return await _client_form(page, pool, echo(page, _MULTI, _FLAGS), client)
+    return page.redirect(page.pool_url(f"/clients/{client['ClientId']}"), "client_updated")
+
+
+async def delete_client(page: Page) -> Response:
+    pool = await load_pool(page)
+    client = await _describe(page, pool)
+    if page.request.method == "POST":
+        done = await page.call("DeleteUserPoolClient", {"UserPoolId": pool["Id"], "ClientId": client["ClientId"]})
+        if done is not None:
+            return page.redirect(page.pool_url("/clients"), "client_deleted")
+    return await page.render(
+        "confirm.html",
+        pool=pool,
+        title=f"Delete {client['ClientName']}",
+        question=f"Delete the app client {client['ClientName']} ({client['ClientId']})?",
+        detail="Applications using it can no longer sign users in; tokens already issued stay valid until they expire.",
+        confirm_label="Delete app client",
+        danger=True,
+        action=page.pool_url(f"/clients/{client['ClientId']}/delete"),
+        back=page.pool_url(f"/clients/{client['ClientId']}"),
+        crumbs=_crumbs(page, pool, (client["ClientName"], None)),
+    )

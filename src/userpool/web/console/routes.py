@@ -1,0 +1,84 @@
+"""The console's routes under ``/console``; every page but the sign-in page and the static files needs an
+operator's session (frame.console_page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from userpool.context import Deps
+from userpool.web.console import (
+    auth_pages,
+    client_pages,
+    domain_pages,
+    group_pages,
+    pool_pages,
+    server_pages,
+    user_actions,
+    user_pages,
+)
+from userpool.web.console.frame import PREFIX, Handler, Invoke, console_page
+from userpool.web.stylesheets import with_tokens
+
+_STATIC = Path(__file__).parent / "static"
+_ASSET_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
+_GET, _BOTH = ["GET"], ["GET", "POST"]
+
+# path under /console -> (page, methods)
+PAGES: dict[str, tuple[Handler, list[str]]] = {
+    "/": (pool_pages.pools, _GET),
+    "/logout": (auth_pages.logout, ["POST"]),
+    "/outbox": (server_pages.outbox, _GET),
+    "/pools/new": (pool_pages.new_pool, _BOTH),
+    "/pools/{pool_id}": (pool_pages.overview, _GET),
+    "/pools/{pool_id}/edit": (pool_pages.edit_pool, _BOTH),
+    "/pools/{pool_id}/delete": (pool_pages.delete_pool, _BOTH),
+    "/pools/{pool_id}/clients": (client_pages.clients, _GET),
+    "/pools/{pool_id}/clients/new": (client_pages.new_client, _BOTH),
+    "/pools/{pool_id}/clients/{client_id}": (client_pages.client_detail, _GET),
+    "/pools/{pool_id}/clients/{client_id}/edit": (client_pages.edit_client, _BOTH),
+    "/pools/{pool_id}/clients/{client_id}/delete": (client_pages.delete_client, _BOTH),
+    "/pools/{pool_id}/domain": (domain_pages.domain, _BOTH),
+    "/pools/{pool_id}/domain/delete": (domain_pages.delete_domain, _BOTH),
+    "/pools/{pool_id}/branding": (domain_pages.branding, ["POST"]),
+    "/pools/{pool_id}/users": (user_pages.users, _GET),
+    "/pools/{pool_id}/users/new": (user_pages.new_user, _BOTH),
+    # Usernames and group names may hold any punctuation, "/" too: they travel in the query string.
+    "/pools/{pool_id}/user": (user_pages.user_detail, _GET),
+    "/pools/{pool_id}/user/attributes": (user_pages.update_attributes, ["POST"]),
+    "/pools/{pool_id}/user/mfa": (user_pages.mfa_preference, ["POST"]),
+    "/pools/{pool_id}/user/groups": (user_pages.membership, ["POST"]),
+    "/pools/{pool_id}/user/{action}": (user_actions.user_action, _BOTH),
+    "/pools/{pool_id}/groups": (group_pages.groups, _BOTH),
+    "/pools/{pool_id}/group": (group_pages.group_detail, _GET),
+    "/pools/{pool_id}/group/delete": (group_pages.delete_group, _BOTH),
+    "/pools/{pool_id}/resource-servers": (server_pages.resource_servers, _BOTH),
+    "/pools/{pool_id}/resource-servers/delete": (server_pages.delete_resource_server, _BOTH),
+    "/pools/{pool_id}/triggers": (server_pages.triggers, _GET),
+    "/pools/{pool_id}/keys": (server_pages.signing_keys, _BOTH),
+}
+
+
+def _asset(name: str, media_type: str, body: bytes) -> Route:
+    async def asset(_: Request) -> Response:
+        return Response(body, headers=_ASSET_HEADERS, media_type=media_type)
+
+    return Route(f"{PREFIX}/static/{name}", asset, methods=["GET"])
+
+
+def routes(deps: Deps, invoke: Invoke) -> list[Route]:
+    async def bare(_: Request) -> Response:
+        return RedirectResponse(f"{PREFIX}/", 308)
+
+    found = [
+        Route(PREFIX, bare, methods=["GET"]),
+        Route(f"{PREFIX}/login", auth_pages.make_login(deps, invoke), methods=_BOTH),
+        _asset("console.css", "text/css", with_tokens(_STATIC / "console.css")),
+        _asset("console.js", "text/javascript", (_STATIC / "console.js").read_bytes()),
+    ]
+    for path, (page, methods) in PAGES.items():
+        found.append(Route(PREFIX + path, console_page(deps, invoke, page), methods=methods))
+    return found

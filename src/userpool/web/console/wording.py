@@ -1,0 +1,41 @@
+"""The console's fixed wording: the notice shown after an action (named in the redirect, never text taken
+from the URL) and how times are shown."""
+
+from __future__ import annotations
+
+import datetime
+
+NOTICES = {
+    "pool_created": "User pool created.",
+    "pool_updated": "User pool settings saved.",
+    "pool_deleted": "User pool deleted.",
+    "client_updated": "App client saved.",
+    "client_deleted": "App client deleted.",
+    "domain_created": "Domain created.",
+    "domain_deleted": "Domain deleted.",
+    "branding_saved": "Branding saved.",
+    "user_created": "User created.",
+    "user_updated": "User attributes saved.",
+    "user_enabled": "User enabled.",
+    "user_disabled": "User disabled: the user can no longer sign in.",
+    "password_reset": "Password reset: the user must set a new one with the code sent to them.",
+    "signed_out": "The user was signed out of every device.",
+    "user_deleted": "User deleted.",
+    "mfa_saved": "MFA preference saved.",
+    "group_created": "Group created.",
+    "group_deleted": "Group deleted.",
+    "member_added": "User added to the group.",
+    "member_removed": "User removed from the group.",
+    "server_created": "Resource server created.",
+    "server_deleted": "Resource server deleted.",
+    "keys_rotated": "Signing keys rotated: new tokens are signed with the new keys.",
+    "signed_out_console": "You are signed out.",
+    "idle": "You were signed out after a while without activity.",
+}
+
+
+def when(epoch: float | None) -> str:
+    """``2026-12-02 10:31 UTC``; a dash for never."""
+    if epoch is None:
+        return "—"
+    return datetime.datetime.fromtimestamp(float(epoch), datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
