@@ -21,7 +21,24 @@ from userpool.app import Runtime, build_runtime, create_app
 from userpool.config import TriggerTarget
 
 HANDLERS = "tests.triggers.handlers"
-MODULES = ("pre_sign_up", "post_confirmation", "custom_message", "failing", "slow", "garbage", "email_sender")
+MODULES = (
+    "pre_sign_up",
+    "post_confirmation",
+    "custom_message",
+    "failing",
+    "slow",
+    "garbage",
+    "email_sender",
+    "define_auth_challenge",
+    "create_auth_challenge",
+    "verify_auth_challenge",
+    "pre_authentication",
+    "post_authentication",
+    "pre_token_v1",
+    "pre_token_v2",
+    "user_migration",
+    "wrong_types",
+)
 WEBHOOK_SECRET = "webhook-signing-secret"
 
 

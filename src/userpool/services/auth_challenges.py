@@ -17,6 +17,7 @@ from userpool.errors import (
 )
 from userpool.model.attributes import aliases_for, definition, updated_attributes
 from userpool.model.client_config import check_writable
+from userpool.model.first_factors import EMAIL_OTP, SELECT_CHALLENGE, SMS_OTP
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
@@ -24,6 +25,7 @@ from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG
 from userpool.services.admin_attributes import save_user
 from userpool.services.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.credentials import new_password, with_password
+from userpool.services.custom_auth import custom_challenge_answer, custom_password_verifier, is_custom_password_verifier
 from userpool.services.device_auth import DEVICE_PASSWORD_VERIFIER, device_password_verifier, device_srp_auth
 from userpool.services.lookup import client_or_404, pool_or_404
 from userpool.services.mfa_answers import answer_handlers
@@ -31,6 +33,8 @@ from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import app_client, check_secret_hash
 from userpool.services.sign_in import Attempt, Outcome, conclude, lookup_user, respond, same_user
 from userpool.services.srp_auth import PASSWORD_VERIFIER, password_verifier
+from userpool.services.user_auth import one_time_code_answer, select_challenge
+from userpool.triggers.custom_auth import CUSTOM_CHALLENGE
 
 ATTRIBUTE_PREFIX = "userAttributes."
 MFA_ANSWERS = answer_handlers()
@@ -45,6 +49,7 @@ class ChallengeCall:
     responses: dict[str, str]
     session: str | None
     admin: bool
+    client_metadata: dict[str, Any] | None = None  # for PreTokenGeneration and PostAuthentication
 
 
 def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str, str]) -> dict[str, str]:
@@ -102,8 +107,32 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
 
 
 def _password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    if is_custom_password_verifier(ctx, call.client, call.session):
+        # The password step of a CUSTOM_AUTH sign-in that began with SRP_A: its Session carries the rest.
+        return custom_password_verifier(
+            ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
+        )
     # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (spec auth-flows §3).
     return password_verifier(ctx, call.pool, call.client, call.responses, admin=call.admin)
+
+
+def _custom_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    return custom_challenge_answer(
+        ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
+    )
+
+
+def _select_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    return select_challenge(ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata)
+
+
+def _one_time_code(name: str) -> Callable[[Ctx, ChallengeCall], Outcome]:
+    """EMAIL_OTP (email MFA, or the passwordless first factor) and SMS_OTP."""
+
+    def handler(ctx: Ctx, call: ChallengeCall) -> Outcome:
+        return one_time_code_answer(ctx, call.pool, call.client, call.responses, call.session, name)
+
+    return handler
 
 
 def _device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
@@ -130,6 +159,10 @@ CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
     DEVICE_SRP_AUTH: _device_srp_auth,
     DEVICE_PASSWORD_VERIFIER: _device_password_verifier,
     **{name: _second_factor(name) for name in MFA_ANSWERS},
+    CUSTOM_CHALLENGE: _custom_challenge,
+    SELECT_CHALLENGE: _select_challenge,
+    EMAIL_OTP: _one_time_code(EMAIL_OTP),
+    SMS_OTP: _one_time_code(SMS_OTP),
 }
 
 
@@ -145,7 +178,7 @@ def answer_challenge(ctx: Ctx, call: ChallengeCall, name: str) -> Outcome:
 
 
 def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
-    return respond(ctx, answer_challenge(ctx, call, name))
+    return respond(ctx, answer_challenge(ctx, call, name), call.client_metadata)
 
 
 def _responses(req: dict[str, Any]) -> dict[str, str]:
@@ -156,7 +189,7 @@ def respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Answer the challenge of an InitiateAuth or an earlier answer (unsigned): RespondToAuthChallenge."""
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
-    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), admin=False)
+    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), False, req.get("ClientMetadata"))
     return _respond(ctx, call, req["ChallengeName"])
 
 
@@ -165,5 +198,5 @@ def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, 
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         client = client_or_404(tx, pool.id, req["ClientId"])
-    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), admin=True)
+    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), True, req.get("ClientMetadata"))
     return _respond(ctx, call, req["ChallengeName"])

@@ -13,11 +13,13 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
 from userpool.model.client_config import effective_auth_flows
+from userpool.services.custom_auth import custom_sign_in
 from userpool.services.lookup import client_or_404, pool_or_404
 from userpool.services.password_auth import FlowCall, password_sign_in
 from userpool.services.public_clients import app_client
 from userpool.services.refresh import refresh_sign_in
 from userpool.services.srp_auth import srp_sign_in
+from userpool.services.user_auth import user_auth_sign_in
 
 PUBLIC, ADMIN, BOTH = "public", "admin", "both"
 
@@ -37,6 +39,9 @@ FLOWS: dict[str, Flow] = {
     "ADMIN_NO_SRP_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
     "REFRESH_TOKEN_AUTH": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
     "REFRESH_TOKEN": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
+    "CUSTOM_AUTH": Flow(custom_sign_in, "ALLOW_CUSTOM_AUTH", BOTH),
+    # ALLOW_USER_AUTH alone permits its password and SRP choices (spec auth-flows §1 ExplicitAuthFlows rules).
+    "USER_AUTH": Flow(user_auth_sign_in, "ALLOW_USER_AUTH", BOTH),
 }
 # Valid in the other operation only (spec auth-flows §1 "Valid in").
 _ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
@@ -62,7 +67,8 @@ def initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Start a sign-in from an app (unsigned; the ClientId names pool and client): InitiateAuth."""
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
-    return _start(ctx, FlowCall(pool, client, _params(req), admin=False), req["AuthFlow"])
+    call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
+    return _start(ctx, call, req["AuthFlow"])
 
 
 def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -70,4 +76,5 @@ def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         client = client_or_404(tx, pool.id, req["ClientId"])
-    return _start(ctx, FlowCall(pool, client, _params(req), admin=True), req["AuthFlow"])
+    call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
+    return _start(ctx, call, req["AuthFlow"])

@@ -26,6 +26,7 @@ from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import check_secret_hash
 from userpool.services.sign_in import Attempt, Outcome, end, lookup_user, same_user, second_factor_or_end
 from userpool.services.srp_auth import TIMESTAMP_WINDOW_SECONDS, session_lifetime
+from userpool.triggers.sources import Source
 
 DEVICE_PASSWORD_VERIFIER = "DEVICE_PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 
@@ -166,7 +167,9 @@ def device_password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: di
         if latest is None:
             raise ResourceNotFoundException(DEVICE_NOT_FOUND)
         tx.devices.update(replace(latest, authenticated_at=ctx.now, last_ip=ctx.source_ip or latest.last_ip))
-        attempt = Attempt(device_key=device_key, may_track=False)
+        attempt = Attempt(
+            device_key=device_key, may_track=False, token_source=Source.TOKEN_GENERATION_AUTHENTICATE_DEVICE
+        )
         if device_replaces_mfa(pool):
             return end(ctx, tx, pool, client, current, attempt)
         return second_factor_or_end(ctx, tx, pool, client, current, attempt)

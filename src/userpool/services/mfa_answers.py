@@ -30,8 +30,9 @@ from userpool.services.sign_in import Attempt, Outcome, end, lookup_user, same_u
 from userpool.store.base import Tx
 
 CODE_MISMATCH = "Invalid code received for user"
-# The ChallengeResponses member that carries each factor's code.
-CODE_MEMBER = {SMS: "SMS_MFA_CODE", EMAIL: "EMAIL_OTP_CODE", TOTP: "SOFTWARE_TOKEN_MFA_CODE"}
+# The ChallengeResponses member that carries each challenge's code; SMS_OTP is the passwordless first
+# factor that sends its code as SMS_MFA does (services/user_auth.py).
+CODE_MEMBER = {SMS: "SMS_MFA_CODE", EMAIL: "EMAIL_OTP_CODE", TOTP: "SOFTWARE_TOKEN_MFA_CODE", "SMS_OTP": "SMS_OTP_CODE"}
 
 
 def _challenged_user(
@@ -59,13 +60,21 @@ def _finish(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, pending: C
 
 
 def code_answer(
-    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None, factor: str
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    responses: dict[str, str],
+    session: str | None,
+    factor: str,
+    challenge: str | None = None,
 ) -> Outcome:
-    """SMS_MFA {SMS_MFA_CODE} / EMAIL_OTP {EMAIL_OTP_CODE}: the code this sign-in sent."""
-    given = required_parameter(responses, CODE_MEMBER[factor])
+    """SMS_MFA {SMS_MFA_CODE} / EMAIL_OTP {EMAIL_OTP_CODE}: the code this sign-in sent. ``challenge`` names
+    the challenge when it is not the factor's own (SMS_OTP {SMS_OTP_CODE}, whose code ``factor`` sent)."""
+    name = challenge or factor
+    given = required_parameter(responses, CODE_MEMBER[name])
     matched = False
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, pool, client, responses, session, factor)
+        pending, user = _challenged_user(ctx, tx, pool, client, responses, session, name)
         stored = check_code(ctx, tx, user, CODE_PURPOSE[factor], given)
         if stored is not None:
             matched = True

@@ -4,11 +4,16 @@
 An unknown user and a wrong password take the same path and the same time: the same transactions, and an
 argon2 verification against a dummy hash (PasswordHasher.verify(None, ...)); with PreventUserExistenceErrors
 ENABLED they also give the same error. The argon2 verification runs outside any transaction.
+
+Triggers (spec auth-flows §2 steps 4-5): a name no user has goes to the pool's UserMigration function, which
+may move the user in with the password typed; then PreAuthentication sees the user before its status and
+password are checked. Both run between transactions.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,16 +26,20 @@ from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import SignInCounters
 from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, finish_first_factor, lookup_user, respond
+from userpool.services.user_migration import migrate_on_sign_in
+from userpool.triggers.sign_in import pre_authentication
 
 
 @dataclass(frozen=True, slots=True)
 class FlowCall:
-    """One InitiateAuth / AdminInitiateAuth call, its client resolved."""
+    """One InitiateAuth / AdminInitiateAuth call, its client resolved; ``client_metadata`` is the request's
+    ClientMetadata, which PreAuthentication and UserMigration receive as ``validationData``."""
 
     pool: Pool
     client: Client
     params: dict[str, str]
     admin: bool
+    client_metadata: Mapping[str, Any] | None = None
 
 
 def required_parameter(params: dict[str, str], name: str) -> str:
@@ -73,6 +82,17 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
     hides = hides_users(call.client)
     with ctx.store.read() as tx:
         user = lookup_user(tx, call.pool, username)
+    if user is None:
+        user = migrate_on_sign_in(ctx, call.pool, call.client, username, password, call.client_metadata)
+    pre_authentication(
+        ctx.settings,
+        call.pool,
+        user,
+        username,
+        client_id=call.client.id,
+        hides_users=hides,
+        validation_data=call.client_metadata,
+    )
     if user is not None:
         refusal = status_refusal(user, hides)
         if refusal is not None:

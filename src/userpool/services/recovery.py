@@ -3,8 +3,8 @@
 Spec users-attributes-policies §1 (RESET_REQUIRED, FORCE_CHANGE_PASSWORD), §5 (codes: one hour), §6
 (password policy), §7 (AccountRecoverySetting and the legacy phone-first order); quotas-and-errors §4
 (PreventUserExistenceErrors); triggers.md §4 (CustomMessage_ForgotPassword,
-PostConfirmation_ConfirmForgotPassword). ConfirmForgotPassword also takes the code AdminResetUserPassword
-sent: both live in the code store under the ``forgot_password`` purpose.
+PostConfirmation_ConfirmForgotPassword, UserMigration_ForgotPassword). ConfirmForgotPassword also takes the
+code AdminResetUserPassword sent: both live in the code store under the ``forgot_password`` purpose.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from userpool.services.code_delivery import check_code, deliver, prepare, send_c
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
 from userpool.services.public_clients import app_client, authorised_client, hides_users
+from userpool.services.user_migration import migrate_for_reset, migrates_users
 from userpool.store.base import Tx
 from userpool.triggers.sign_up import post_confirmation
 from userpool.triggers.sources import MessageEvent, Source
@@ -72,21 +73,38 @@ def _recoverable(tx: Tx, pool: Pool, client: Client, username: str) -> tuple[Use
     return user, channel
 
 
+def _reachable(pool: Pool, client: Client, user: User) -> bool:
+    """Whether a user being migrated for a reset has somewhere to receive the code; it is not created
+    otherwise (NO_RECOVERY_CHANNEL, or nothing said when the client hides users)."""
+    if recovery_channel(pool, user.attributes) is not None:
+        return True
+    if hides_users(client):
+        return False
+    raise InvalidParameterException(NO_RECOVERY_CHANNEL)
+
+
 def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Send a password-reset code to the user's verified email or phone: ForgotPassword.
 
     With PreventUserExistenceErrors, a missing or disabled user, or one without a verified channel, gets a
     normal-looking CodeDeliveryDetails and nothing is sent. CustomMessage writes the message between the
-    check and the transaction that issues the code, which checks again.
+    check and the transaction that issues the code, which checks again. A name no user has first goes to
+    the pool's UserMigration function, which may move the user in (RESET_REQUIRED) to receive the code.
     """
     username = req["Username"]
+    metadata = req.get("ClientMetadata")
     with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
-        found = _recoverable(tx, pool, client, username)
+        _check_self_service(pool)
+        migrating = migrates_users(pool) and find_user(tx, pool, username) is None
+        found = None if migrating else _recoverable(tx, pool, client, username)
+    if migrating:
+        migrate_for_reset(ctx, pool, client, username, metadata, lambda user: _reachable(pool, client, user))
+        with ctx.store.read() as tx:
+            found = _recoverable(tx, pool, client, username)
     simulated = {"CodeDeliveryDetails": simulated_details(pool, username, recovery_preference(pool))}
     if found is None:
         return simulated
-    metadata = req.get("ClientMetadata")
     outgoing = prepare(ctx, pool, found[0], MessageEvent.FORGOT_PASSWORD, client_id=client.id, client_metadata=metadata)
     with ctx.store.write() as tx:
         pool, client = app_client(tx, client.id)

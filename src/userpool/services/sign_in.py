@@ -4,6 +4,7 @@ Challenge Sessions themselves are kept by services/challenge_sessions.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,6 +24,7 @@ from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import (
     DEVICE_SRP_AUTH,
+    NEW_PASSWORD_REQUIRED,
     TEMPORARY_PASSWORD_EXPIRED,
     WRONG_CREDENTIALS,
     first_step_after_password,
@@ -35,32 +37,52 @@ from userpool.model.usernames import looks_like_sub
 from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.lookup import find_user
 from userpool.services.mfa_challenges import open_second_factor
-from userpool.services.tokens import Grant, authentication_result, start_session
+from userpool.services.token_issuance import sign_in_tokens
+from userpool.services.tokens import Grant, start_session
 from userpool.store.base import Tx
+from userpool.triggers.sources import Source
+
+# PreTokenGeneration's triggerSource for the sign-ins that end in tokens through the API (spec triggers.md §4).
+TOKEN_SOURCES = frozenset(
+    {
+        Source.TOKEN_GENERATION_AUTHENTICATION,
+        Source.TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE,
+        Source.TOKEN_GENERATION_AUTHENTICATE_DEVICE,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """What a sign-in carries from step to step besides the user: the DEVICE_KEY the client presented, if
     any; whether this flow may start tracking a new device (admin password flows do not: spec auth-flows
-    §3); and whether it runs for the hosted sign-in pages, which end in a signed-in user for an authorization
-    code rather than in tokens."""
+    §3); whether it runs for the hosted sign-in pages, which end in a signed-in user for an authorization
+    code rather than in tokens; and the PreTokenGeneration triggerSource its tokens will have (a sign-in
+    that changed a temporary password, or that a remembered device proved, says so to the function)."""
 
     device_key: str | None = None
     may_track: bool = True
     hosted: bool = False
+    token_source: Source = Source.TOKEN_GENERATION_AUTHENTICATION
 
     def state(self) -> dict[str, Any]:
         """What a challenge Session carries forward of it."""
-        return {"device_key": self.device_key, "may_track": self.may_track, "hosted": self.hosted}
+        return {
+            "device_key": self.device_key,
+            "may_track": self.may_track,
+            "hosted": self.hosted,
+            "token_source": self.token_source.value,
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Attempt:
         key = state.get("device_key")
+        source = state.get("token_source")
         return cls(
             key if isinstance(key, str) else None,
             bool(state.get("may_track", True)),
             bool(state.get("hosted", False)),
+            Source(source) if source in TOKEN_SOURCES else Source.TOKEN_GENERATION_AUTHENTICATION,
         )
 
 
@@ -72,6 +94,7 @@ class Outcome:
     challenge: dict[str, Any] | None = None
     grant: Grant | None = None
     signed_in: User | None = None
+    token_source: Source = Source.TOKEN_GENERATION_AUTHENTICATION
 
 
 def lookup_user(tx: Tx, pool: Pool, username: str) -> User | None:
@@ -129,6 +152,9 @@ def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: 
         pool, user, remembered_device=known is not None and skips_password_step(pool, known)
     )
     if challenge is not None:
+        if challenge == NEW_PASSWORD_REQUIRED:
+            # The tokens at the end of this sign-in follow the new password (TokenGeneration_NewPasswordChallenge).
+            attempt = replace(attempt, token_source=Source.TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE)
         answer = open_challenge(ctx, tx, pool, client, user, challenge, attempt.state())
         if challenge == DEVICE_SRP_AUTH and known is not None:
             _pend_device_step(ctx, tx, pool, client, user, known.device_key)
@@ -151,24 +177,29 @@ def end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attem
     device the client presented, or to a new device (NewDeviceMetadata) when the pool tracks devices."""
     if attempt.hosted:
         return Outcome(signed_in=user)
+    source = attempt.token_source
     known = presented_device(tx, pool, user, attempt)
     if known is not None:
-        return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=known.device_key))
+        grant = start_session(ctx, tx, pool, client, user, device_key=known.device_key)
+        return Outcome(grant=grant, token_source=source)
     if attempt.may_track and tracks_devices(pool):
         key, group = track_new_device(ctx, tx, pool, user)
-        return Outcome(grant=start_session(ctx, tx, pool, client, user, device_key=key, new_device=(key, group)))
-    return Outcome(grant=start_session(ctx, tx, pool, client, user))
+        grant = start_session(ctx, tx, pool, client, user, device_key=key, new_device=(key, group))
+        return Outcome(grant=grant, token_source=source)
+    return Outcome(grant=start_session(ctx, tx, pool, client, user), token_source=source)
 
 
-def respond(ctx: Ctx, outcome: Outcome) -> dict[str, Any]:
-    """The InitiateAuth / RespondToAuthChallenge response for a concluded step (signing happens here, after
-    the transaction committed)."""
+def respond(ctx: Ctx, outcome: Outcome, client_metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The InitiateAuth / RespondToAuthChallenge response for a concluded step. Tokens are signed here, after
+    the transaction committed, with PreTokenGeneration before and PostAuthentication after; they receive
+    ``client_metadata`` (RespondToAuthChallenge's ClientMetadata; InitiateAuth passes them none)."""
     if outcome.grant is None:
         if outcome.challenge is None:
             # Only a hosted-page sign-in ends without tokens, and its Session never reaches the API.
             raise NotAuthorizedException(INVALID_SESSION)
         return dict(outcome.challenge)
-    return {"ChallengeParameters": {}, "AuthenticationResult": authentication_result(ctx, outcome.grant)}
+    result = sign_in_tokens(ctx, outcome.grant, outcome.token_source, client_metadata)
+    return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
 def finish_first_factor(

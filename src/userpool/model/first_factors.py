@@ -1,0 +1,63 @@
+"""The first factors of choice-based sign-in (USER_AUTH): which ones a pool allows and a user can use
+(spec auth-flows §3 "USER_AUTH", §5; InitiateAuth AvailableChallenges, GetUserAuthFactors).
+
+A pool allows the AuthFactorType values of ``Policies.SignInPolicy.AllowedFirstAuthFactors`` (PASSWORD
+always). A user can use PASSWORD (challenge names PASSWORD and PASSWORD_SRP) when it has a password,
+EMAIL_OTP with a verified email address and SMS_OTP with a verified phone number. One-time codes are offered
+only to confirmed users (a temporary password must still be replaced through NEW_PASSWORD_REQUIRED), and not
+in pools that require MFA: a passwordless sign-in never goes on to a second factor, so it would bypass it.
+Passkeys (WEB_AUTHN) are never offered: this server registers none.
+"""
+
+from __future__ import annotations
+
+from userpool.model.records import Pool, User
+
+PASSWORD = "PASSWORD"  # noqa: S105 - a factor name
+PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 - a challenge name
+EMAIL_OTP = "EMAIL_OTP"
+SMS_OTP = "SMS_OTP"
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
+# The attribute each one-time-code factor sends its code to.
+OTP_ATTRIBUTE = {EMAIL_OTP: "email", SMS_OTP: "phone_number"}
+# Challenge names in the order AvailableChallenges lists them (spec auth-flows §3).
+CHALLENGE_ORDER = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP)
+
+
+def allowed_factors(pool: Pool) -> frozenset[str]:
+    """The AuthFactorType values the pool's SignInPolicy allows as a first factor."""
+    policy = (pool.config.get("Policies") or {}).get("SignInPolicy") or {}
+    return frozenset(policy.get("AllowedFirstAuthFactors") or [PASSWORD])
+
+
+def _has_verified(user: User, attribute: str) -> bool:
+    return bool(user.attributes.get(attribute)) and user.attributes.get(f"{attribute}_verified") == "true"
+
+
+def user_factors(pool: Pool, user: User) -> tuple[str, ...]:
+    """The AuthFactorType values ``user`` can sign in with through USER_AUTH (ConfiguredUserAuthFactors)."""
+    allowed = allowed_factors(pool)
+    factors = [PASSWORD] if PASSWORD in allowed and user.password_hash is not None else []
+    if user.status == "CONFIRMED" and pool.config.get("MfaConfiguration") != "ON":
+        factors += [f for f, attribute in OTP_ATTRIBUTE.items() if f in allowed and _has_verified(user, attribute)]
+    return tuple(factors)
+
+
+def _as_challenges(factors: tuple[str, ...] | frozenset[str]) -> list[str]:
+    names = {PASSWORD_SRP, *factors} if PASSWORD in factors else set(factors)
+    return [name for name in CHALLENGE_ORDER if name in names]
+
+
+def available_challenges(pool: Pool, user: User) -> list[str]:
+    """AvailableChallenges of a SELECT_CHALLENGE for ``user``: its factors, a password as both PASSWORD and
+    PASSWORD_SRP."""
+    return _as_challenges(user_factors(pool, user))
+
+
+def unknown_user_challenges(pool: Pool) -> list[str]:
+    """AvailableChallenges for a username that names nobody, where the client hides that: what a user of the
+    pool with every factor would be offered."""
+    allowed = allowed_factors(pool)
+    if pool.config.get("MfaConfiguration") == "ON":
+        allowed = allowed - set(OTP_ATTRIBUTE)
+    return _as_challenges(allowed)
