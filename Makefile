@@ -40,9 +40,11 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
+## Every scenario on our server (SQLite) and moto, each pinned to CPU 0: a few minutes. Writes docs/benchmarks.md.
+## More targets or time: make bench BENCH_ARGS="--targets userpool-sqlite,userpool-postgresql,moto --seconds 10"
+BENCH_ARGS ?= --targets userpool-sqlite,moto --seconds 3 --warmup 0.5
 bench: $(STAMP)
-	$(BIN)/python -m bench list_users
-	$(BIN)/python -m bench sign_in
+	$(BIN)/python -m bench run $(BENCH_ARGS)
 
 ## Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -1,1 +1,1 @@
-"""Benchmarks of the userpool server: ``python -m bench <scenario>`` (design §8)."""
+"""Benchmarks of the userpool server against moto: ``python -m bench run`` (design §8, issue 8)."""

@@ -1,27 +1,24 @@
-"""``python -m bench <scenario> [options]``: run one benchmark scenario."""
+"""``python -m bench run [options]``: see bench/runner.py, or ``python -m bench run --help``;
+``python -m bench memory [options]``: see bench/memory.py."""
 
 from __future__ import annotations
 
 import sys
-import warnings
-from collections.abc import Callable
 
-# The bench shares the tests' in-thread server helpers, whose module imports Starlette's test client.
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
-
-from bench import list_users, sign_in  # noqa: E402
-
-SCENARIOS: dict[str, Callable[[list[str]], int]] = {
-    "list_users": list_users.main,
-    "sign_in": sign_in.main,
-}
+from bench.runner import run
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in SCENARIOS:
-        print(f"usage: python -m bench {{{','.join(sorted(SCENARIOS))}}} [options]", file=sys.stderr)
+    if argv and argv[0] == "memory":
+        from bench.memory import run as memory
+
+        memory(argv[1:])
+        return 0
+    if not argv or argv[0] != "run":
+        print("usage: python -m bench run|memory [options]   (python -m bench run --help)", file=sys.stderr)
         return 2
-    return SCENARIOS[argv[0]](argv[1:])
+    run(argv[1:])
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""What bounds the sign-in scenarios, timed on their own on one thread of the bench process: one argon2id
+hash and verify at the server's cost, one SRP modexp (3072-bit modulus, 256-bit exponent, gmpy2's
+``powmod_sec``) and all of one USER_SRP_AUTH sign-in's server arithmetic (B = k·v + g^b, S = (A·v^u)^b).
+
+These are floors: a server can do no better per core than 1 / (their CPU per call).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import gmpy2
+
+from userpool.config import Argon2Params
+from userpool.crypto import srp
+from userpool.crypto.passwords import PasswordHasher
+
+PASSWORD = "Bench-Passw0rd!"  # noqa: S105 - hashed only here
+
+
+@dataclass(frozen=True)
+class Bound:
+    name: str
+    detail: str
+    scenario: str
+    """The scenario row it bounds."""
+    p50_ms: float
+    cpu_ms: float
+    """CPU per call on one thread."""
+
+    @property
+    def per_core(self) -> float:
+        return 1000 / self.cpu_ms if self.cpu_ms > 0 else float("nan")
+
+
+def _time(fn: Callable[[], object], calls: int) -> tuple[float, float]:
+    fn()
+    samples: list[float] = []
+    cpu = time.thread_time()
+    for _ in range(calls):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    used = time.thread_time() - cpu
+    samples.sort()
+    return samples[len(samples) // 2], 1000 * used / calls
+
+
+def measure(params: Argon2Params, calls: int = 20) -> list[Bound]:
+    hasher = PasswordHasher(params.time_cost, params.memory_kib, params.parallelism)
+    stored = hasher.hash(PASSWORD)
+    _salt, verifier = srp.enrol("us-east-1_bench", "bench-user", PASSWORD)
+    client_public = srp.server_public(verifier, srp.new_server_secret())  # any valid A will do
+    exponent = srp.new_server_secret()
+
+    def srp_math() -> None:
+        b = srp.new_server_secret()
+        srp.server_public(verifier, b)
+        srp.session_key(client_public, verifier, b)
+
+    cost = f"m={params.memory_kib // 1024}MiB t={params.time_cost} p={params.parallelism}"
+    rows = [
+        ("argon2id hash", cost, "signup", lambda: hasher.hash(PASSWORD)),
+        ("argon2id verify", cost, "password_login", lambda: hasher.verify(stored, PASSWORD)),
+        ("SRP modexp", "3072-bit, 256-bit e", "srp_login", lambda: gmpy2.powmod_sec(srp.G, exponent, srp.N)),
+        ("SRP math per sign-in", "3 modexps", "srp_login", srp_math),
+    ]
+    found = []
+    for name, detail, scenario, fn in rows:
+        p50, cpu = _time(fn, calls)
+        found.append(Bound(name, detail, scenario, p50, cpu))
+    return found
