@@ -127,7 +127,11 @@ async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dic
     if len(body) > MAX_BODY:
         raise SerializationException("Request body is too large.")
     now = deps.clock.now()
-    region = await run_in_threadpool(_authenticate, config, request, operation, body, now)
+    if is_unsigned(operation) or deps.settings.dev:
+        # Nothing to verify: no worker-thread hop for reading the region out of a header (design §8).
+        region = sigv4.region_of(request.headers.get("authorization")) or deps.settings.region
+    else:
+        region = await run_in_threadpool(_authenticate, config, request, operation, body, now)
     params = _parse(body)
     shapes.validate(input_shape(operation), params)
     service = config.table.get(operation)

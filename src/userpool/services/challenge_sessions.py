@@ -16,6 +16,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED
 from userpool.model.token_records import ChallengeSession
+from userpool.services import housekeeping
 from userpool.store.base import Tx
 
 INVALID_SESSION = "Invalid session for the user, session is expired."
@@ -55,7 +56,8 @@ def open_challenge(
     ``parameters`` replace the ChallengeParameters this module would give the challenge."""
     value = new_opaque_value()
     minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
-    tx.auth_challenges.delete_expired(ctx.now)
+    if housekeeping.due("auth_challenges", ctx.now):  # expired ones are refused anyway (pending_challenge)
+        tx.auth_challenges.delete_expired(ctx.now)
     tx.auth_challenges.add(
         ChallengeSession(
             session_hash=digest(value),

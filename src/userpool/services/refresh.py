@@ -2,7 +2,9 @@
 GetTokensFromRefreshToken, with refresh-token rotation (spec tokens.md §6, auth-flows §3).
 
 Refreshed tokens keep the sign-in's ``origin_jti`` and ``auth_time`` and carry the user's current
-attributes and groups. A refresh without rotation only reads.
+attributes and groups, as the pool's PreTokenGeneration function (TokenGeneration_RefreshTokens) shapes
+them. A refresh without rotation only reads; with rotation the function runs before the presented token is
+superseded, so that its failure leaves the token as it was.
 """
 
 from __future__ import annotations
@@ -20,8 +22,19 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import RefreshToken, SignInSession
 from userpool.services.password_auth import FlowCall, required_parameter
 from userpool.services.public_clients import app_client
-from userpool.services.tokens import Grant, add_refresh_token, authentication_result, user_groups
+from userpool.services.token_issuance import claim_overrides, issue_tokens
+from userpool.services.tokens import (
+    Grant,
+    OAuthIssue,
+    add_refresh_token,
+    authentication_result,
+    stored_signer,
+    user_groups,
+)
 from userpool.store.base import Tx
+from userpool.triggers.sources import Source
+
+REFRESH_SOURCE = Source.TOKEN_GENERATION_REFRESH_TOKENS
 
 INVALID = "Invalid Refresh Token"
 
@@ -72,24 +85,37 @@ def _grant(
     with ctx.store.read() as tx:
         record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
         if not _reused(ctx, record, rotation):
-            return Grant(pool, client, user, user_groups(tx, user), session, None), record
+            keys = stored_signer(ctx, tx, pool.id)
+            return Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys), record
     # A rotated-out token coming back means it may have leaked: end the whole sign-in (spec tokens.md §6).
     with ctx.store.write() as tx:
         tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
     raise RefreshTokenReuseException("Refresh Token has been reused")
 
 
-def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken) -> Grant:
-    """Supersede the presented token and issue its successor in the same sign-in, with a full lifetime."""
+def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken, rotation: _Rotation) -> Grant:
+    """Supersede the presented token and issue its successor in the same sign-in, with a full lifetime.
+
+    Requests racing with one token (other workers or instances): the one whose supersede wins rotates; the
+    others are retries within the grace period, or, without one, reuse that ends the sign-in."""
     with ctx.store.write() as tx:
         session = tx.sign_in_sessions.get(grant.session.origin_jti)
         if session is None or session.revoked_at is not None:
             raise NotAuthorizedException("Refresh Token has been revoked")
-        tx.refresh_tokens.supersede(record.token_hash, ctx.now)
-        expires_at = ctx.now + (record.expires_at - record.issued_at)
-        tx.sign_in_sessions.extend(session.origin_jti, expires_at)
-        value = add_refresh_token(ctx, tx, replace(session, expires_at=expires_at))
-    return Grant(grant.pool, grant.client, grant.user, grant.groups, grant.session, value)
+        reused = False
+        if not tx.refresh_tokens.supersede(record.token_hash, ctx.now):
+            current = tx.refresh_tokens.get(record.token_hash)
+            since = current.superseded_at if current is not None else None
+            reused = not rotation.grace_seconds or since is None or ctx.now > since + rotation.grace_seconds
+        if reused:
+            tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
+        else:
+            expires_at = ctx.now + (record.expires_at - record.issued_at)
+            tx.sign_in_sessions.extend(session.origin_jti, expires_at)
+            value = add_refresh_token(ctx, tx, replace(session, expires_at=expires_at))
+    if reused:
+        raise RefreshTokenReuseException("Refresh Token has been reused")
+    return Grant(grant.pool, grant.client, grant.user, grant.groups, grant.session, value, keys=grant.keys)
 
 
 def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
@@ -112,7 +138,8 @@ def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         names = (grant.user.username, grant.user.sub)
         if not any(secret_hash_matches(client.secret, n, client.id, given_hash) for n in names):
             raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
-    return {"ChallengeParameters": {}, "AuthenticationResult": authentication_result(ctx, grant)}
+    # InitiateAuth hands its ClientMetadata to no PreTokenGeneration function (API reference).
+    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(ctx, grant, REFRESH_SOURCE)}
 
 
 def _check_client_secret(client: Client, given: str | None) -> None:
@@ -136,6 +163,20 @@ def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, An
         raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
     rotation = _rotation(client)
     grant, record = _grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
+    overrides = claim_overrides(ctx, grant, REFRESH_SOURCE, req.get("ClientMetadata"))
     if rotation.enabled:
-        grant = _rotate(ctx, grant, record)
-    return {"AuthenticationResult": authentication_result(ctx, grant)}
+        grant = _rotate(ctx, grant, record, rotation)
+    return {"AuthenticationResult": authentication_result(ctx, grant, None, overrides)}
+
+
+def oauth_refresh(ctx: Ctx, pool: Pool, client: Client, value: str) -> dict[str, Any]:
+    """AuthenticationResultType for ``/oauth2/token`` with ``grant_type=refresh_token``: the rules of
+    GetTokensFromRefreshToken, with rotation when the client has it (spec oauth-hosted-ui §4). The
+    PreTokenGeneration function runs before rotation, so that its failure leaves the token as it was; a
+    sign-in through the API (no OAuth scopes) gets tokens that look as the API's do."""
+    rotation = _rotation(client)
+    grant, record = _grant(ctx, pool, client, value, rotation, None)
+    overrides = claim_overrides(ctx, grant, REFRESH_SOURCE)
+    if rotation.enabled:
+        grant = _rotate(ctx, grant, record, rotation)
+    return authentication_result(ctx, grant, OAuthIssue() if grant.session.scopes else None, overrides)

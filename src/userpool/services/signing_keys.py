@@ -130,15 +130,16 @@ def jwks(ctx: Ctx, pool_id: str) -> dict[str, Any]:
     return {"keys": [k.public_jwk for k in keys]}
 
 
-def openid_configuration(ctx: Ctx, pool_id: str) -> dict[str, Any]:
+def openid_configuration(ctx: Ctx, pool_id: str, endpoint_base: str | None = None) -> dict[str, Any]:
     """``GET /<poolId>/.well-known/openid-configuration`` (oauth-hosted-ui.md §11).
 
-    ``issuer`` and ``jwks_uri`` are issuer-relative; the OAuth endpoints live under the public URL.
+    ``issuer`` and ``jwks_uri`` are issuer-relative; the OAuth endpoints live under ``endpoint_base``, the
+    URL the document was fetched from (a pool domain, or the server), the public URL by default.
     """
     with ctx.store.read() as tx:
         pool_or_404(tx, pool_id)
     iss = issuer(ctx.settings, pool_id)
-    base = ctx.settings.base_url
+    base = endpoint_base or ctx.settings.base_url
     return {
         "issuer": iss,
         "authorization_endpoint": f"{base}/oauth2/authorize",
@@ -153,7 +154,7 @@ def openid_configuration(ctx: Ctx, pool_id: str) -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
-        "code_challenge_methods_supported": ["S256"],
+        "code_challenge_methods_supported": ["S256", "plain"],
         "claims_supported": [
             "sub",
             "iss",

@@ -22,9 +22,11 @@ from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
+from userpool.services import housekeeping
 from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
 from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, finish_first_factor, lookup_user, presented_device, same_user
+from userpool.triggers.sign_in import pre_authentication
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 # Spec §6.6: |now - TIMESTAMP| must be within five minutes.
@@ -46,8 +48,10 @@ def _simulated(ctx: Ctx, pool: Pool, username: str) -> tuple[str, str, int]:
     return format(int.from_bytes(raw[:16], "big"), "x"), user_id, verifier
 
 
-def srp_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
-    """Step 1: answer SRP_A with the PASSWORD_VERIFIER challenge (no Session, spec auth-flows §1)."""
+def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict[str, Any]:
+    """Step 1: answer SRP_A with the PASSWORD_VERIFIER challenge (no Session, spec auth-flows §1).
+    ``pre_authenticate`` False is for a sign-in that already ran PreAuthentication (CUSTOM_AUTH asking for
+    the password proof)."""
     username = required_parameter(call.params, "USERNAME")
     srp_a = required_parameter(call.params, "SRP_A")
     check_secret_hash(call.client, username, call.params.get("SECRET_HASH"))
@@ -57,6 +61,18 @@ def srp_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     hides = hides_users(call.client)
     with ctx.store.read() as tx:
         user = lookup_user(tx, call.pool, username)
+    # PreAuthentication comes with step 1, where the user is resolved and its status checked (spec
+    # auth-flows §2 steps 4-6); SRP never migrates a user: the server never sees the password.
+    if pre_authenticate:
+        pre_authentication(
+            ctx.settings,
+            call.pool,
+            user,
+            username,
+            client_id=call.client.id,
+            hides_users=hides,
+            validation_data=call.client_metadata,
+        )
     if user is None:
         if not hides:
             raise UserNotFoundException("User does not exist.")
@@ -92,7 +108,8 @@ def _challenge(
     }
     block = srp.seal_secret_block(ctx.deps.code_key, call.client.id, state)
     with ctx.store.write() as tx:
-        tx.auth_challenges.delete_expired(ctx.now)
+        if housekeeping.due("auth_challenges", ctx.now):  # expired ones are refused anyway
+            tx.auth_challenges.delete_expired(ctx.now)
         if user is not None:
             # Only the digest is kept: it makes the block single use (consumed at step 2).
             tx.auth_challenges.add(

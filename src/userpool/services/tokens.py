@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto import jwt
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.errors import NotAuthorizedException, UserNotFoundException
+from userpool.model.claim_overrides import ClaimOverrides, customised_access_claims, customised_id_claims
 from userpool.model.claims import SIGN_IN_SCOPE, Issuance, access_token_claims, id_token_claims, readable_attributes
 from userpool.model.client_config import token_lifetimes
+from userpool.model.oauth_requests import OPENID, left_half_hash
 from userpool.model.records import Client, Group, Pool, User
 from userpool.model.token_records import ACCESS_TOKEN, ID_TOKEN, RefreshToken, SignInSession
+from userpool.services import housekeeping
 from userpool.services.signing_keys import current_kids, issuer, signing_key, verifying_key
 from userpool.store.base import Tx
 
@@ -61,6 +64,8 @@ class Grant:
     refresh_token: str | None
     # (DeviceKey, DeviceGroupKey) of a device this sign-in began tracking: NewDeviceMetadata.
     new_device: tuple[str, str] | None = None
+    # The pool's current keys, read in the same transaction (design §8: no transaction of its own to sign).
+    keys: Signer | None = None
 
 
 def signer(ctx: Ctx, tx: Tx, pool_id: str) -> Signer:
@@ -68,6 +73,16 @@ def signer(ctx: Ctx, tx: Tx, pool_id: str) -> Signer:
     kids = tx.signing_keys.current_kids(pool_id)
     if ID_TOKEN not in kids or ACCESS_TOKEN not in kids:
         kids = current_kids(ctx, pool_id)
+    id_kid, access_kid = kids[ID_TOKEN], kids[ACCESS_TOKEN]
+    return Signer(id_kid, signing_key(ctx, id_kid), access_kid, signing_key(ctx, access_kid))
+
+
+def stored_signer(ctx: Ctx, tx: Tx, pool_id: str) -> Signer | None:
+    """The pool's current keys as ``tx`` sees them, or None before the pool has any (``signer`` creates them,
+    outside the caller's transaction)."""
+    kids = tx.signing_keys.current_kids(pool_id)
+    if ID_TOKEN not in kids or ACCESS_TOKEN not in kids:
+        return None
     id_kid, access_kid = kids[ID_TOKEN], kids[ACCESS_TOKEN]
     return Signer(id_kid, signing_key(ctx, id_kid), access_kid, signing_key(ctx, access_kid))
 
@@ -91,35 +106,56 @@ def start_session(
     user: User,
     device_key: str | None = None,
     new_device: tuple[str, str] | None = None,
+    scopes: tuple[str, ...] = (),
+    auth_time: float | None = None,
 ) -> Grant:
     """Record a completed sign-in in the caller's write transaction: a new origin_jti with ``auth_time`` now,
     and its first refresh token, expiring after the client's refresh-token lifetime. ``device_key`` binds
-    the sign-in to a tracked device: its tokens carry the key and refreshing them requires it."""
+    the sign-in to a tracked device: its tokens carry the key and refreshing them requires it. An OAuth
+    code carries its ``scopes`` and the ``auth_time`` of the hosted sign-in it came from."""
     lifetime = token_lifetimes(client.config).refresh
     session = SignInSession(
         origin_jti=str(uuid.uuid4()),
         pool_id=pool.id,
         client_id=client.id,
         sub=user.sub,
-        auth_time=ctx.now,
+        auth_time=ctx.now if auth_time is None else auth_time,
         created_at=ctx.now,
         expires_at=ctx.now + lifetime,
         device_key=device_key,
+        scopes=scopes,
     )
-    # Sessions past their last refresh token's expiry are of no use to anyone: prune the user's on the way.
-    tx.sign_in_sessions.delete_expired(pool.id, user.sub, ctx.now)
+    # Sessions past their last refresh token's expiry are of no use to anyone: prune the user's on the way,
+    # now and then (every read refuses an expired session anyway: services/housekeeping.py).
+    if housekeeping.prune_user_now():
+        tx.sign_in_sessions.delete_expired(pool.id, user.sub, ctx.now)
     tx.sign_in_sessions.add(session)
     refresh = add_refresh_token(ctx, tx, session)
-    return Grant(pool, client, user, user_groups(tx, user), session, refresh, new_device)
+    keys = stored_signer(ctx, tx, pool.id)
+    return Grant(pool, client, user, user_groups(tx, user), session, refresh, new_device, keys)
 
 
-def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class OAuthIssue:
+    """What an OAuth endpoint adds to an issuance: the request's ``nonce`` (ID token), and that the ID token
+    exists only with the ``openid`` scope and carries ``at_hash`` (spec tokens.md §3)."""
+
+    nonce: str | None = None
+
+
+def authentication_result(
+    ctx: Ctx, grant: Grant, oauth: OAuthIssue | None = None, overrides: ClaimOverrides | None = None
+) -> dict[str, Any]:
     """AuthenticationResultType: fresh ID and access tokens for ``grant`` (signed after the write committed:
-    no signing inside a transaction)."""
+    no signing inside a transaction). A sign-in through the OAuth endpoints (``oauth``) carries its scopes
+    in the access token and ``nonce`` / ``at_hash`` in the ID token. ``overrides`` are PreTokenGeneration's
+    changes (services/token_issuance.py runs the trigger)."""
     client = grant.client
     lifetimes = token_lifetimes(client.config)
-    with ctx.store.read() as tx:
-        keys = signer(ctx, tx, grant.pool.id)
+    keys = grant.keys
+    if keys is None:
+        with ctx.store.read() as tx:
+            keys = signer(ctx, tx, grant.pool.id)
     # origin_jti appears only where token revocation is on (spec tokens.md §3); the session exists anyway.
     revocable = client.config.get("EnableTokenRevocation", True)
     issuance = Issuance(
@@ -135,13 +171,20 @@ def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
         id_lifetime=lifetimes.id,
         access_lifetime=lifetimes.access,
         device_key=grant.session.device_key,
+        scopes=grant.session.scopes,
     )
-    result: dict[str, Any] = {
-        "AccessToken": jwt.sign(access_token_claims(issuance, str(uuid.uuid4())), keys.access_kid, keys.access_key),
-        "ExpiresIn": lifetimes.access,
-        "TokenType": "Bearer",
-        "IdToken": jwt.sign(id_token_claims(issuance, str(uuid.uuid4())), keys.id_kid, keys.id_key),
-    }
+    access_claims = access_token_claims(issuance, str(uuid.uuid4()))
+    if overrides is not None:
+        access_claims = customised_access_claims(access_claims, overrides)
+    access_token = jwt.sign(access_claims, keys.access_kid, keys.access_key)
+    result: dict[str, Any] = {"AccessToken": access_token, "ExpiresIn": lifetimes.access, "TokenType": "Bearer"}
+    if oauth is not None:
+        issuance = replace(issuance, nonce=oauth.nonce, at_hash=left_half_hash(access_token))
+    if oauth is None or OPENID in grant.session.scopes:
+        id_claims = id_token_claims(issuance, str(uuid.uuid4()))
+        if overrides is not None:
+            id_claims = customised_id_claims(id_claims, overrides)
+        result["IdToken"] = jwt.sign(id_claims, keys.id_kid, keys.id_key)
     if grant.refresh_token is not None:
         result["RefreshToken"] = grant.refresh_token
     if grant.new_device is not None:
@@ -149,8 +192,8 @@ def authentication_result(ctx: Ctx, grant: Grant) -> dict[str, Any]:
     return result
 
 
-def _verified_claims(ctx: Ctx, tx: Tx, token: str) -> tuple[str, dict[str, Any]]:
-    """(pool id, claims) of a correctly signed, unexpired access token of this server."""
+def _verified_claims(ctx: Ctx, tx: Tx, token: str, required_scope: str) -> tuple[str, dict[str, Any]]:
+    """(pool id, claims) of a correctly signed, unexpired access token of this server with ``required_scope``."""
     try:
         header = jwt.unverified_header(token)
         found = verifying_key(ctx, tx, str(header["kid"]))
@@ -172,7 +215,7 @@ def _verified_claims(ctx: Ctx, tx: Tx, token: str) -> tuple[str, dict[str, Any]]
     if claims["exp"] <= ctx.now:
         raise NotAuthorizedException("Access Token has expired")
     scopes = str(claims.get("scope", "")).split()
-    if SIGN_IN_SCOPE not in scopes:
+    if required_scope not in scopes:
         raise NotAuthorizedException("Access Token does not have required scopes")
     return pool_id, claims
 
@@ -194,11 +237,12 @@ def _revoked(tx: Tx, user: User, claims: dict[str, Any]) -> bool:
     return bool(claims["iat"] < cutoff)
 
 
-def authenticate_access_token(ctx: Ctx, tx: Tx, token: str) -> AccessContext:
+def authenticate_access_token(ctx: Ctx, tx: Tx, token: str, required_scope: str = SIGN_IN_SCOPE) -> AccessContext:
     """Check an ``AccessToken`` for the token-authorized operations (GetUser, ChangePassword, GlobalSignOut,
     UpdateUserAttributes, device and MFA operations ...): signature, ``exp``, ``iss``, ``token_use``, scope,
-    client, user, revocation. Raises NotAuthorizedException with Cognito's messages (spec tokens.md §7)."""
-    pool_id, claims = _verified_claims(ctx, tx, token)
+    client, user, revocation. Raises NotAuthorizedException with Cognito's messages (spec tokens.md §7).
+    ``/oauth2/userInfo`` asks for ``openid`` instead of the API scope."""
+    pool_id, claims = _verified_claims(ctx, tx, token, required_scope)
     pool = tx.pools.get(pool_id)
     client = tx.clients.get(claims["client_id"])
     if pool is None or client is None or client.pool_id != pool_id:

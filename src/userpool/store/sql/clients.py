@@ -12,6 +12,8 @@ from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import clients
 
+_GET = sa.select(clients).where(clients.c.id == sa.bindparam("client_id"))  # built once (design §8)
+
 
 class SqlClientRepo:
     def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
@@ -38,7 +40,7 @@ class SqlClientRepo:
             )
 
     def get(self, client_id: str) -> Client | None:
-        row = self._conn.execute(sa.select(clients).where(clients.c.id == client_id)).first()
+        row = self._conn.execute(_GET, {"client_id": client_id}).first()
         return self._client(row) if row else None
 
     def update(self, client: Client) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,15 +21,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _json_loads(text: str | bytes) -> Any:
+    """JSON columns read with orjson (design §8: several are read on every request); what orjson refuses but
+    the stdlib reads (NaN, integers beyond 64 bits) still loads as before."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return sa.create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True, pool_timeout=60)
+    return sa.create_engine(
+        url, pool_size=10, max_overflow=40, pool_pre_ping=True, pool_timeout=60, json_deserializer=_json_loads
+    )
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = sa.create_engine(url, pool_size=8, max_overflow=56, pool_timeout=60)
+    engine = sa.create_engine(url, pool_size=8, max_overflow=56, pool_timeout=60, json_deserializer=_json_loads)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

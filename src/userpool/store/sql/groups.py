@@ -18,6 +18,16 @@ def _group(row: Any) -> Group:
     return Group(row.pool_id, row.name, row.description, row.role_arn, row.precedence, row.created_at, row.updated_at)
 
 
+# The first page of a user's groups, the statement built once (design §8: read on every token issued).
+_GROUPS_OF = (
+    sa.select(groups)
+    .join(group_members, (group_members.c.pool_id == groups.c.pool_id) & (group_members.c.group_name == groups.c.name))
+    .where(group_members.c.pool_id == sa.bindparam("pool_id"), group_members.c.sub == sa.bindparam("sub"))
+    .order_by(group_members.c.group_name)
+    .limit(sa.bindparam("limit"))
+)
+
+
 class SqlGroupRepo:
     def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
         self._conn = conn
@@ -93,6 +103,9 @@ class SqlGroupRepo:
 
     def groups_of(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Group]:
         m = group_members
+        if after is None:
+            rows = self._conn.execute(_GROUPS_OF, {"pool_id": pool_id, "sub": sub, "limit": limit + 1}).all()
+            return keyset_page(rows, limit, _group, lambda r: str(r.name))
         stmt = (
             sa.select(groups)
             .join(m, (m.c.pool_id == groups.c.pool_id) & (m.c.group_name == groups.c.name))

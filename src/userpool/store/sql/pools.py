@@ -11,6 +11,10 @@ from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, keyset_page
 from userpool.store.sql.tables import pools
 
+# Built once: a statement object memoises its cache key, so executing it skips construction and key
+# generation (design §8: the hot reads are pure overhead otherwise).
+_GET = sa.select(pools).where(pools.c.id == sa.bindparam("pool_id"))
+
 
 def _pool(row: Any) -> Pool:
     return Pool(row.id, row.name, dict(row.config), row.created_at, row.updated_at)
@@ -33,11 +37,11 @@ class SqlPoolRepo:
             )
 
     def get(self, pool_id: str, for_update: bool = False) -> Pool | None:
-        query = sa.select(pools).where(pools.c.id == pool_id)
+        query = _GET
         if for_update:
             # PostgreSQL: row lock. SQLite: nothing to add, BEGIN IMMEDIATE already serialises writers.
             query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(query, {"pool_id": pool_id}).first()
         return _pool(row) if row else None
 
     def update(self, pool: Pool) -> None:

@@ -18,6 +18,11 @@ _r = refresh_tokens.c
 _c = auth_challenges.c
 
 
+# Built once (design §8): executing a prepared statement object skips construction and cache-key generation.
+_GET_SESSION = sa.select(sign_in_sessions).where(_s.origin_jti == sa.bindparam("origin_jti"))
+_GET_REFRESH = sa.select(refresh_tokens).where(_r.token_hash == sa.bindparam("token_hash"))
+
+
 def _session(row: Any) -> SignInSession:
     return SignInSession(
         origin_jti=row.origin_jti,
@@ -55,7 +60,7 @@ class SqlSignInSessionRepo:
             )
 
     def get(self, origin_jti: str) -> SignInSession | None:
-        row = self._conn.execute(sa.select(sign_in_sessions).where(_s.origin_jti == origin_jti)).first()
+        row = self._conn.execute(_GET_SESSION, {"origin_jti": origin_jti}).first()
         return _session(row) if row else None
 
     def revoke(self, origin_jti: str, now: float) -> None:
@@ -98,18 +103,21 @@ class SqlRefreshTokenRepo:
             )
 
     def get(self, token_hash: str) -> RefreshToken | None:
-        row = self._conn.execute(sa.select(refresh_tokens).where(_r.token_hash == token_hash)).first()
+        row = self._conn.execute(_GET_REFRESH, {"token_hash": token_hash}).first()
         if row is None:
             return None
         return RefreshToken(row.token_hash, row.origin_jti, row.issued_at, row.expires_at, row.superseded_at)
 
-    def supersede(self, token_hash: str, now: float) -> None:
-        """Mark a rotated-out token; a token already superseded keeps its first time (the grace period's start)."""
-        self._conn.execute(
+    def supersede(self, token_hash: str, now: float) -> bool:
+        """Mark a rotated-out token; a token already superseded keeps its first time (the grace period's start).
+        Whether this call superseded it: of concurrent rotations of one token exactly one does (the update is
+        conditional, and PostgreSQL re-checks its condition once a concurrent writer's row lock is released)."""
+        result = self._conn.execute(
             refresh_tokens.update()
             .where(_r.token_hash == token_hash, _r.superseded_at.is_(None))
             .values(superseded_at=now)
         )
+        return result.rowcount == 1
 
 
 class SqlAuthChallengeRepo:

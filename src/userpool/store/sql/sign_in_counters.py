@@ -3,36 +3,56 @@ repository writes, so that updating a user's profile never races with counting i
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from userpool.model.token_records import SignInCounters
 from userpool.store.sql.tables import users
 
 _u = users.c
+# Built once (design §8).
+_GET = sa.select(_u.failed_sign_ins, _u.last_sign_in_attempt_at, _u.locked_until, _u.signed_out_at).where(
+    _u.pool_id == sa.bindparam("pool_id"), _u.sub == sa.bindparam("sub")
+)
+
+
+# The counters are columns of the user's row: a transaction that has just read the row (users.get_by_sub /
+# get_by_username) keeps them here, so that the access-token check reads the row once, not twice (design §8).
+# Per transaction only, and dropped by every write to the row in it, so no read sees anything the
+# transaction's own SELECT would not have.
+CounterMemo = dict[tuple[str, str], SignInCounters]
+
+
+def counters_of(row: Any) -> SignInCounters:
+    return SignInCounters(
+        failed_attempts=int(row.failed_sign_ins or 0),
+        last_attempt_at=row.last_sign_in_attempt_at,
+        locked_until=row.locked_until,
+        signed_out_at=row.signed_out_at,
+    )
 
 
 class SqlSignInCounterRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, memo: CounterMemo | None = None) -> None:
         self._conn = conn
+        self._memo: CounterMemo = {} if memo is None else memo
 
     def get(self, pool_id: str, sub: str, for_update: bool = False) -> SignInCounters | None:
         """The user's counters; ``for_update`` locks the row until commit (read-modify-write of the counter)."""
-        query = sa.select(_u.failed_sign_ins, _u.last_sign_in_attempt_at, _u.locked_until, _u.signed_out_at).where(
-            _u.pool_id == pool_id, _u.sub == sub
-        )
-        if for_update:
-            query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        if not for_update:
+            known = self._memo.get((pool_id, sub))
+            if known is not None:
+                return known
+        query = _GET.with_for_update() if for_update else _GET
+        row = self._conn.execute(query, {"pool_id": pool_id, "sub": sub}).first()
         if row is None:
             return None
-        return SignInCounters(
-            failed_attempts=int(row.failed_sign_ins or 0),
-            last_attempt_at=row.last_sign_in_attempt_at,
-            locked_until=row.locked_until,
-            signed_out_at=row.signed_out_at,
-        )
+        counters = self._memo[(pool_id, sub)] = counters_of(row)
+        return counters
 
     def set_attempts(self, pool_id: str, sub: str, counters: SignInCounters) -> None:
+        self._memo.pop((pool_id, sub), None)
         self._conn.execute(
             users.update()
             .where(_u.pool_id == pool_id, _u.sub == sub)
@@ -44,4 +64,5 @@ class SqlSignInCounterRepo:
         )
 
     def sign_out(self, pool_id: str, sub: str, now: float) -> None:
+        self._memo.pop((pool_id, sub), None)
         self._conn.execute(users.update().where(_u.pool_id == pool_id, _u.sub == sub).values(signed_out_at=now))

@@ -18,6 +18,14 @@ def _published(row: Any) -> PublishedKey:
     return PublishedKey(row.kid, row.pool_id, row.token_use, dict(row.public_jwk), row.expires_at)
 
 
+# Built once (design §8).
+_CURRENT_KIDS = (
+    sa.select(_k.token_use, _k.kid)
+    .where(_k.pool_id == sa.bindparam("pool_id"), _k.status == CURRENT)
+    .order_by(_k.generation)
+)
+
+
 class SqlSigningKeyRepo:
     def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
         self._conn = conn
@@ -46,9 +54,7 @@ class SqlSigningKeyRepo:
 
     def current_kids(self, pool_id: str) -> dict[str, str]:
         """token_use -> kid of the pool's current keys (empty before the first sign-in)."""
-        rows = self._conn.execute(
-            sa.select(_k.token_use, _k.kid).where(_k.pool_id == pool_id, _k.status == CURRENT).order_by(_k.generation)
-        ).all()
+        rows = self._conn.execute(_CURRENT_KIDS, {"pool_id": pool_id}).all()
         return {r.token_use: r.kid for r in rows}
 
     def private_pem(self, kid: str) -> str | None:

@@ -17,11 +17,28 @@ from userpool.crypto.sealing import Sealer
 from userpool.model.records import Page, User, UserQuery
 from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count
+from userpool.store.sql.sign_in_counters import CounterMemo, counters_of
 from userpool.store.sql.tables import VALUE_PREFIX_CHARS, user_aliases, user_attributes, users
 
 # Every string that starts with p sorts between p and p + U+10FFFF (byte order, see tables.py).
 _TOP = "\U0010ffff"
 _CONFLICTS = {"username_norm": "username", "user_aliases": "alias", "alias": "alias"}
+
+
+# One user's row, and its attributes and aliases in one round trip (kind 0: attribute name/value, 1: alias):
+# built once, so that executing them skips statement construction and cache-key generation (design §8).
+_POOL: sa.BindParameter[str] = sa.bindparam("pool_id")
+_SUB: sa.BindParameter[str] = sa.bindparam("sub")
+_BY_SUB = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _SUB)
+_BY_USERNAME = sa.select(users).where(users.c.pool_id == _POOL, users.c.username_norm == sa.bindparam("username_norm"))
+_CHILDREN_OF_ONE = sa.union_all(
+    sa.select(sa.literal_column("0").label("kind"), user_attributes.c.name, user_attributes.c.value).where(
+        user_attributes.c.pool_id == _POOL, user_attributes.c.sub == _SUB
+    ),
+    sa.select(sa.literal_column("1"), user_aliases.c.alias, user_aliases.c.alias).where(
+        user_aliases.c.pool_id == _POOL, user_aliases.c.sub == _SUB
+    ),
+)
 
 
 def _matches(column: sa.ColumnElement[Any], value: str, prefix: bool) -> sa.ColumnElement[bool]:
@@ -31,9 +48,11 @@ def _matches(column: sa.ColumnElement[Any], value: str, prefix: bool) -> sa.Colu
 
 
 class SqlUserRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer, counters: CounterMemo | None = None) -> None:
         self._conn = conn
         self._sealer = sealer
+        # The transaction's sign-in counters read along with a user's row (sign_in_counters.py).
+        self._counters: CounterMemo = {} if counters is None else counters
 
     def _context(self, pool_id: str, sub: str) -> str:
         # Bound to the row, so a sealed verifier copied onto another user does not open.
@@ -91,6 +110,7 @@ class SqlUserRepo:
         self._write_children(user)
 
     def update(self, user: User) -> None:
+        self._counters.pop((user.pool_id, user.sub), None)
         where = (users.c.pool_id == user.pool_id) & (users.c.sub == user.sub)
         with conflicts_as(_CONFLICTS, "username"):
             if self._conn.execute(users.update().where(where).values(**self._row_values(user))).rowcount == 0:
@@ -100,6 +120,7 @@ class SqlUserRepo:
         self._write_children(user)
 
     def delete(self, pool_id: str, sub: str) -> None:
+        self._counters.pop((pool_id, sub), None)
         stmt = users.delete().where((users.c.pool_id == pool_id) & (users.c.sub == sub))
         if self._conn.execute(stmt).rowcount == 0:
             raise NotFound(sub)
@@ -111,19 +132,34 @@ class SqlUserRepo:
             return []
         subs = [r.sub for r in rows]
         attrs: dict[str, dict[str, str]] = defaultdict(dict)
+        aliases: dict[str, list[str]] = defaultdict(list)
+        if len(subs) == 1:
+            self._load_children_of_one(pool_id, subs[0], attrs, aliases)
+            return self._users(rows, attrs, aliases)
         for a in self._conn.execute(
             sa.select(user_attributes.c.sub, user_attributes.c.name, user_attributes.c.value).where(
                 user_attributes.c.pool_id == pool_id, user_attributes.c.sub.in_(subs)
             )
         ):
             attrs[a.sub][a.name] = a.value
-        aliases: dict[str, list[str]] = defaultdict(list)
         for al in self._conn.execute(
             sa.select(user_aliases.c.sub, user_aliases.c.alias).where(
                 user_aliases.c.pool_id == pool_id, user_aliases.c.sub.in_(subs)
             )
         ):
             aliases[al.sub].append(al.alias)
+        return self._users(rows, attrs, aliases)
+
+    def _load_children_of_one(
+        self, pool_id: str, sub: str, attrs: dict[str, dict[str, str]], aliases: dict[str, list[str]]
+    ) -> None:
+        for kind, name, value in self._conn.execute(_CHILDREN_OF_ONE, {"pool_id": pool_id, "sub": sub}):
+            if int(kind) == 0:
+                attrs[sub][name] = value
+            else:
+                aliases[sub].append(name)
+
+    def _users(self, rows: list[Any], attrs: dict[str, dict[str, str]], aliases: dict[str, list[str]]) -> list[User]:
         return [
             User(
                 pool_id=r.pool_id,
@@ -154,10 +190,18 @@ class SqlUserRepo:
         return self._load(pool_id, [found])[0] if found else None
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
-        return self._one(pool_id, users.c.sub == sub)
+        found = self._conn.execute(_BY_SUB, {"pool_id": pool_id, "sub": sub}).first()
+        return self._load_one(pool_id, found)
 
     def get_by_username(self, pool_id: str, username_norm: str) -> User | None:
-        return self._one(pool_id, users.c.username_norm == username_norm)
+        found = self._conn.execute(_BY_USERNAME, {"pool_id": pool_id, "username_norm": username_norm}).first()
+        return self._load_one(pool_id, found)
+
+    def _load_one(self, pool_id: str, row: Any) -> User | None:
+        if row is None:
+            return None
+        self._counters[(pool_id, row.sub)] = counters_of(row)
+        return self._load(pool_id, [row])[0]
 
     def get_by_alias(self, pool_id: str, alias: str) -> User | None:
         sub = self._conn.execute(

@@ -1,0 +1,56 @@
+"""The hot paths stay cheap (design §8): how many statements GetUser and a refresh send to the database, and
+that the per-transaction counter read along with a user's row never hides a sign-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Server
+from tests.support.plans import captured_sql
+
+PASSWORD = "Correct-Horse-9"
+
+
+def _signed_in(idp: Any, pool_id: str) -> tuple[str, dict[str, Any]]:
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True)
+    tokens = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD}
+    )["AuthenticationResult"]
+    return client_id, tokens
+
+
+def _queries(statements: list[Any]) -> list[str]:
+    return [s.sql for s in statements if not s.sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+
+
+def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, pool_id: str) -> None:
+    client_id, tokens = _signed_in(idp, pool_id)
+    idp.get_user(AccessToken=tokens["AccessToken"])  # the verifying key is now parsed and cached
+    engine = app_server.runtime.store.engine
+    with captured_sql(engine) as statements:
+        assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
+    # pool, client, user row (with its sign-in counters), attributes and aliases, sign-in session
+    assert len(_queries(statements)) == 5, _queries(statements)
+    with captured_sql(engine) as statements:
+        refreshed = idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+        )["AuthenticationResult"]
+    # client + pool; then one transaction: refresh token, session, user row, attributes and aliases, groups,
+    # current keys (signed with no transaction of its own)
+    assert len(_queries(statements)) == 8, _queries(statements)
+    assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
+
+
+def test_get_user__sign_out_seen_right_after_user_read(idp: Any, pool_id: str) -> None:
+    _, tokens = _signed_in(idp, pool_id)
+    idp.global_sign_out(AccessToken=tokens["AccessToken"])
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.get_user(AccessToken=tokens["AccessToken"])
