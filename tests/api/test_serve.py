@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,23 @@ def _start(data_dir: Path, port: int, env: dict[str, str] | None = None) -> tupl
             break
         banner += line
         if "Uvicorn running" in line or "Application startup complete" in line:
-            return proc, banner
+            # With several workers the parent binds the socket; the workers start listening a moment later.
+            while time.monotonic() < deadline and proc.poll() is None:
+                if _healthy(port):
+                    return proc, banner
+                time.sleep(0.1)
+            break
     proc.kill()
     _stop(proc)
     raise AssertionError(f"server did not start:\n{banner}")
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:

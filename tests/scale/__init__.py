@@ -1,0 +1,1 @@
+"""Scale-out: several worker processes and instances on one database (issue 8)."""

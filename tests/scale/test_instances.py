@@ -1,0 +1,158 @@
+"""Two ``userpool serve`` instances on one PostgreSQL database, behind no sticky sessions: whatever one
+begins (a challenge Session, a confirmation code, a lockout, a hosted-UI sign-in) the other continues."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.support import hosted
+from tests.support.auth import PASSWORD, make_client, make_user, payload, sign_in
+from tests.support.bridge import free_port
+from tests.support.mail import Inbox, smtp_inbox
+from tests.support.pools import error_of
+from tests.support.processes import Served, admin, serving
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.socket]
+
+LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
+WRONG = ("NotAuthorizedException", "Incorrect username or password.")
+CALLBACK = "https://app.example.com/callback"
+
+
+@pytest.fixture
+def instances(tmp_path: Path, scratch_postgres: str) -> Iterator[tuple[Served, Served, Inbox]]:
+    """Instances A and B: their own data directories and ports, one database, one SMTP server, and one
+    public URL (a load balancer's, which the tokens' issuer derives from; A's port stands in for it)."""
+    with smtp_inbox() as (inbox, smtp_port):
+        shared = {"USERPOOL_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}"}
+        port = free_port()
+        shared["USERPOOL_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        with (
+            serving(tmp_path / "a", scratch_postgres, workers=1, port=port, **shared) as a,
+            serving(tmp_path / "b", scratch_postgres, workers=1, **shared) as b,
+        ):
+            yield a, b, inbox
+
+
+def _wait_for_mail(inbox: Inbox, count: int) -> None:
+    """Either instance's outbox dispatcher delivers; it is woken on commit and polls every 5 s."""
+    deadline = time.monotonic() + 30
+    while len(inbox.mails) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(inbox.mails) >= count, f"expected {count} mails, got {len(inbox.mails)}"
+
+
+def _attempt(idp: Any, client: dict[str, Any], username: str, password: str) -> Any:
+    return idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+
+
+def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_other(
+    instances: tuple[Served, Served, Inbox], scratch_postgres: str
+) -> None:
+    a_server, b_server, inbox = instances
+    a, b = admin(a_server.url), admin(b_server.url)
+    pool_id = a.create_user_pool(PoolName="shared", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    client = make_client(b, pool_id)  # made on B, used on both
+
+    # A confirmation code sent by A is confirmed on B; exactly one mail goes out for it, though both
+    # instances run an outbox dispatcher.
+    a.sign_up(
+        ClientId=client["ClientId"],
+        Username="carol",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "carol@example.com"}],
+    )
+    _wait_for_mail(inbox, 1)
+    code = inbox.mails[0].code
+    b.confirm_sign_up(ClientId=client["ClientId"], Username="carol", ConfirmationCode=code)
+    assert a.admin_get_user(UserPoolId=pool_id, Username="carol")["UserStatus"] == "CONFIRMED"
+    assert len(inbox.mails) == 1
+
+    # A challenge Session opened on A is answered on B; B's tokens work on A (the keys are shared too).
+    a.admin_create_user(
+        UserPoolId=pool_id, Username="ann", TemporaryPassword="Temporary-Pass-1", MessageAction="SUPPRESS"
+    )
+    challenge = _attempt(a, client, "ann", "Temporary-Pass-1")
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    answer = b.respond_to_auth_challenge(
+        ClientId=client["ClientId"],
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "ann", "NEW_PASSWORD": PASSWORD},
+    )
+    tokens = answer["AuthenticationResult"]
+    assert a.get_user(AccessToken=tokens["AccessToken"])["Username"] == "ann"
+    refreshed = a.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+    )["AuthenticationResult"]
+    # A sign-out on B revokes on A.
+    b.global_sign_out(AccessToken=refreshed["AccessToken"])
+    assert error_of(lambda: a.get_user(AccessToken=refreshed["AccessToken"]))[0] == "NotAuthorizedException"
+
+    # Failed sign-ins count across instances: four on A and a fifth on B lock the user on both.
+    make_user(a, pool_id, "bob")
+    for _ in range(4):
+        assert error_of(lambda: _attempt(a, client, "bob", "Wrong-Pass-1")) == WRONG
+    assert error_of(lambda: _attempt(b, client, "bob", "Wrong-Pass-1")) == WRONG
+    engine = sa.create_engine(scratch_postgres, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            failed, locked_until, last = conn.execute(
+                sa.text(
+                    "SELECT failed_sign_ins, locked_until, last_sign_in_attempt_at FROM users "
+                    "WHERE pool_id = :pool AND username_norm = 'bob'"
+                ),
+                {"pool": pool_id},
+            ).one()
+    finally:
+        engine.dispose()
+    assert failed == 5 and locked_until is not None and locked_until > last
+    # The lock lasts a second from the fifth failure: the very next attempt, with the right password, on A.
+    assert error_of(lambda: _attempt(a, client, "bob", PASSWORD)) == LOCKED
+
+    # A hosted-UI sign-in on A: its session cookie signs the browser in on B (prompt=none), and the code B
+    # issues is redeemed on A.
+    web = a.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="web",
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    query = {"client_id": web["ClientId"], "response_type": "code", "redirect_uri": CALLBACK, "scope": "openid"}
+    with httpx.Client(follow_redirects=False, timeout=30) as browser:
+        first = hosted.sign_in(browser, f"{a_server.url}/oauth2/authorize?{httpx.QueryParams(query)}", "ann", PASSWORD)
+        assert "code" in hosted.callback_params(first, CALLBACK)
+        again = browser.get(f"{b_server.url}/oauth2/authorize", params={**query, "prompt": "none", "state": "s"})
+        params = hosted.callback_params(again, CALLBACK)
+        assert params["state"] == "s" and "code" in params, params
+        token = httpx.post(
+            f"{a_server.url}/oauth2/token",
+            data={
+                "grant_type": "authorization_code",
+                "client_id": web["ClientId"],
+                "code": params["code"],
+                "redirect_uri": CALLBACK,
+            },
+        )
+        assert token.status_code == 200, token.text
+        access = token.json()["access_token"]
+        assert payload(access)["username"] == "ann"
+        info = httpx.get(f"{b_server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {access}"})
+        assert info.status_code == 200 and info.json()["sub"] == payload(access)["sub"], info.text
+    sign_in(b, client, "ann")
