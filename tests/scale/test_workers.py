@@ -3,22 +3,16 @@ database. The single-process races are tests/api/test_concurrency.py; here the r
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.support.auth import PASSWORD, make_client, make_user, sign_in
 from tests.support.processes import Served, admin, serving
+from tests.support.races import RACERS, race
 
 pytestmark = pytest.mark.socket
-
-RACERS = 24
 
 
 @pytest.fixture
@@ -27,32 +21,11 @@ def two_workers(tmp_path: Path, served_database: str) -> Iterator[Served]:
         yield served
 
 
-def _race(url: str, call: Callable[[Any], Any]) -> Counter[tuple[str, int]]:
-    """``call(client)`` from RACERS threads at once (each its own client and connection): outcome counts."""
-    clients = [admin(url) for _ in range(RACERS)]
-    start = threading.Barrier(RACERS)
-
-    def attempt(client: Any) -> tuple[str, int]:
-        start.wait(timeout=60)
-        try:
-            response = call(client)
-        except ClientError as exc:
-            return exc.response["Error"]["Code"], exc.response["ResponseMetadata"]["HTTPStatusCode"]
-        return "ok", response["ResponseMetadata"]["HTTPStatusCode"]
-
-    try:
-        with ThreadPoolExecutor(max_workers=RACERS) as pool:
-            return Counter(pool.map(attempt, clients))
-    finally:
-        for client in clients:
-            client.close()
-
-
 def test_two_workers__sign_ups_racing_on_one_username_or_alias(two_workers: Served) -> None:
     idp = admin(two_workers.url)
     pool_id = idp.create_user_pool(PoolName="race")["UserPool"]["Id"]
     client = make_client(idp, pool_id)
-    outcomes = _race(
+    outcomes = race(
         two_workers.url, lambda c: c.sign_up(ClientId=client["ClientId"], Username="racer", Password=PASSWORD)
     )
     assert outcomes == {("ok", 200): 1, ("UsernameExistsException", 400): RACERS - 1}
@@ -61,7 +34,7 @@ def test_two_workers__sign_ups_racing_on_one_username_or_alias(two_workers: Serv
     # Email as the username: the address is an alias, unique in the pool, whoever signs up with it.
     by_email = idp.create_user_pool(PoolName="race-email", UsernameAttributes=["email"])["UserPool"]["Id"]
     email_client = make_client(idp, by_email)
-    outcomes = _race(
+    outcomes = race(
         two_workers.url,
         lambda c: c.sign_up(ClientId=email_client["ClientId"], Username="Same@Example.com", Password=PASSWORD),
     )
@@ -78,7 +51,7 @@ def test_two_workers__refresh_with_rotation_racing(two_workers: Served) -> None:
     client = make_client(idp, pool_id, RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0})
     make_user(idp, pool_id, "ann")
     token = sign_in(idp, client, "ann")["RefreshToken"]
-    outcomes = _race(
+    outcomes = race(
         two_workers.url,
         lambda c: c.get_tokens_from_refresh_token(ClientId=client["ClientId"], RefreshToken=token),
     )
@@ -90,7 +63,7 @@ def test_two_workers__refresh_with_rotation_racing(two_workers: Served) -> None:
     # Without rotation, every racer's refresh succeeds and the sign-in stays one sign-in.
     plain = make_client(idp, pool_id)
     first = sign_in(idp, plain, "ann")
-    outcomes = _race(
+    outcomes = race(
         two_workers.url,
         lambda c: c.initiate_auth(
             ClientId=plain["ClientId"],

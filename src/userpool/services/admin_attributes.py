@@ -51,12 +51,17 @@ def claim_aliases(tx: Tx, pool: Pool, user: User, *, force: bool, now: float, cr
     attribute, un-verified, so that it no longer signs in with it.
     """
     for key in user.aliases:
-        holder = tx.users.get_by_alias(pool.id, key)
-        if holder is None or holder.sub == user.sub:
+        # Who holds it, without locking the holder: two users asking for each other's alias at once, each
+        # with its own row locked, would otherwise wait for each other.
+        holder_sub = tx.users.alias_holder(pool.id, key)
+        if holder_sub is None or holder_sub == user.sub:
             continue
         kind = alias_kind(key)
         if not force or kind == "preferred_username" or is_username_alias(pool, key):
             raise _alias_taken(pool, key, creating)
+        holder = tx.users.get_by_sub(pool.id, holder_sub)
+        if holder is None or key not in holder.aliases:
+            continue  # deleted or moved since; the unique index refuses the alias if someone else has it now
         released = {**holder.attributes, f"{kind}_verified": "false"}
         tx.users.update(replace(holder, attributes=released, aliases=aliases_for(pool, released), updated_at=now))
 

@@ -3,6 +3,11 @@
 ListUsers queries are answered from indexes only: the username index, the (status|enabled, username)
 indexes, or the (name, value, sub) index of ``user_attributes``; one more indexed query loads the
 attributes of the page's users.
+
+A write transaction that reads one user locks its row until commit: every write of a user is a
+read-modify-write of the whole record (``update``), and under PostgreSQL's READ COMMITTED two of them racing
+would otherwise each write back its own stale copy, losing the other's change. SQLite needs no row lock:
+its writers already run one at a time (BEGIN IMMEDIATE), and SQLAlchemy renders no FOR UPDATE there.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import sqlalchemy as sa
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import Page, User, UserQuery
 from userpool.store.base import NotFound
+from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.rows import conflicts_as, count
 from userpool.store.sql.sign_in_counters import CounterMemo, counters_of
 from userpool.store.sql.tables import VALUE_PREFIX_CHARS, user_aliases, user_attributes, users
@@ -31,6 +37,8 @@ _POOL: sa.BindParameter[str] = sa.bindparam("pool_id")
 _SUB: sa.BindParameter[str] = sa.bindparam("sub")
 _BY_SUB = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _SUB)
 _BY_USERNAME = sa.select(users).where(users.c.pool_id == _POOL, users.c.username_norm == sa.bindparam("username_norm"))
+_BY_SUB_LOCKED = _BY_SUB.with_for_update()
+_BY_USERNAME_LOCKED = _BY_USERNAME.with_for_update()
 _CHILDREN_OF_ONE = sa.union_all(
     sa.select(sa.literal_column("0").label("kind"), user_attributes.c.name, user_attributes.c.value).where(
         user_attributes.c.pool_id == _POOL, user_attributes.c.sub == _SUB
@@ -53,6 +61,7 @@ class SqlUserRepo:
         self._sealer = sealer
         # The transaction's sign-in counters read along with a user's row (sign_in_counters.py).
         self._counters: CounterMemo = {} if counters is None else counters
+        self._locking = bool(conn.get_execution_options().get(WRITE_OPTION, False))
 
     def _context(self, pool_id: str, sub: str) -> str:
         # Bound to the row, so a sealed verifier copied onto another user does not open.
@@ -190,11 +199,13 @@ class SqlUserRepo:
         return self._load(pool_id, [found])[0] if found else None
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
-        found = self._conn.execute(_BY_SUB, {"pool_id": pool_id, "sub": sub}).first()
+        query = _BY_SUB_LOCKED if self._locking else _BY_SUB
+        found = self._conn.execute(query, {"pool_id": pool_id, "sub": sub}).first()
         return self._load_one(pool_id, found)
 
     def get_by_username(self, pool_id: str, username_norm: str) -> User | None:
-        found = self._conn.execute(_BY_USERNAME, {"pool_id": pool_id, "username_norm": username_norm}).first()
+        query = _BY_USERNAME_LOCKED if self._locking else _BY_USERNAME
+        found = self._conn.execute(query, {"pool_id": pool_id, "username_norm": username_norm}).first()
         return self._load_one(pool_id, found)
 
     def _load_one(self, pool_id: str, row: Any) -> User | None:
@@ -204,10 +215,14 @@ class SqlUserRepo:
         return self._load(pool_id, [row])[0]
 
     def get_by_alias(self, pool_id: str, alias: str) -> User | None:
+        sub = self.alias_holder(pool_id, alias)
+        return self.get_by_sub(pool_id, sub) if sub else None
+
+    def alias_holder(self, pool_id: str, alias: str) -> str | None:
         sub = self._conn.execute(
             sa.select(user_aliases.c.sub).where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias == alias)
         ).scalar()
-        return self.get_by_sub(pool_id, sub) if sub else None
+        return str(sub) if sub else None
 
     def get_many(self, pool_id: str, subs: list[str]) -> list[User]:
         rows = self._conn.execute(sa.select(users).where(users.c.pool_id == pool_id, users.c.sub.in_(subs))).all()
