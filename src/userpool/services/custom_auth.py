@@ -157,7 +157,7 @@ def custom_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     progress = _Progress(
         call.pool, call.client, call.admin, user, username, history, password_step, attempt, metadata, alias
     )
-    return respond(ctx, _next(ctx, progress))
+    return respond(ctx, _next(ctx, progress), request_metadata=metadata)
 
 
 def _next(ctx: Ctx, progress: _Progress) -> Outcome:

@@ -16,7 +16,7 @@ from userpool.model.records import Client, Pool
 from userpool.services import mfa, recovery, signup
 from userpool.services.auth_challenges import ChallengeCall, answer_challenge
 from userpool.services.password_auth import FlowCall, password_step
-from userpool.services.sign_in import Attempt, Outcome
+from userpool.services.sign_in import Attempt, Outcome, delivered
 
 # The ChallengeResponses member that carries the code of each code challenge (spec auth-flows §5).
 CODE_RESPONSES = {
@@ -36,7 +36,8 @@ def sign_in(ctx: Ctx, pool: Pool, client: Client, username: str, password: str) 
     """The password step of a hosted sign-in: the signed-in user or the next challenge. The hosted UI checks
     the password on the server (no SRP) and needs no ALLOW_USER_PASSWORD_AUTH, as on AWS."""
     params = _with_secret_hash(client, username, {"USERNAME": username, "PASSWORD": password}, "SECRET_HASH")
-    return password_step(ctx, FlowCall(pool, client, params, admin=False), Attempt(may_track=False, hosted=True))
+    outcome = password_step(ctx, FlowCall(pool, client, params, admin=False), Attempt(may_track=False, hosted=True))
+    return delivered(ctx, outcome, None)
 
 
 def answer(
@@ -45,7 +46,8 @@ def answer(
     """Answer challenge ``challenge`` of a hosted sign-in (NEW_PASSWORD_REQUIRED, MFA codes, SELECT_MFA_TYPE,
     MFA_SETUP) with its Session; ``USERNAME`` (and SECRET_HASH) are added here."""
     values = _with_secret_hash(client, username, {**responses, "USERNAME": username}, "SECRET_HASH")
-    return answer_challenge(ctx, ChallengeCall(pool, client, values, session, admin=False), challenge)
+    outcome = answer_challenge(ctx, ChallengeCall(pool, client, values, session, admin=False), challenge)
+    return delivered(ctx, outcome, None)
 
 
 def associate_totp(ctx: Ctx, session: str) -> tuple[str, str]:

@@ -122,7 +122,8 @@ def select_mfa_type(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, s
         if not tx.auth_challenges.consume(pending.session_hash):
             raise NotAuthorizedException(INVALID_SESSION)
         state = {k: v for k, v in pending.state.items() if k != OPTIONS}
-        return Outcome(challenge=open_second_factor(ctx, tx, pool, client, user, MfaDecision(answer), state))
+        opened, sent = open_second_factor(ctx, tx, pool, client, user, MfaDecision(answer), state)
+        return Outcome(challenge=opened, sign_in_code=sent)
 
 
 def mfa_setup(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None) -> Outcome:

@@ -70,7 +70,7 @@ def count_attempt_or_refuse(ctx: Ctx, pool_id: str, user: User | None) -> None:
 def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     """USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH: tokens or the next challenge."""
     attempt = Attempt(call.params.get("DEVICE_KEY") or None, may_track=not call.admin)
-    return respond(ctx, password_step(ctx, call, attempt))
+    return respond(ctx, password_step(ctx, call, attempt), request_metadata=call.client_metadata)
 
 
 def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:

@@ -36,7 +36,7 @@ from userpool.model.user_mfa import mfa_decision
 from userpool.model.usernames import looks_like_sub
 from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.lookup import find_user
-from userpool.services.mfa_challenges import open_second_factor
+from userpool.services.mfa_challenges import SignInCode, deliver_sign_in_code, open_second_factor
 from userpool.services.token_issuance import sign_in_tokens
 from userpool.services.tokens import Grant, start_session
 from userpool.store.base import Tx
@@ -89,12 +89,14 @@ class Attempt:
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a sign-in step decided inside its write transaction: a challenge response, a grant to sign, or
-    (for the hosted pages) the user who has now signed in."""
+    (for the hosted pages) the user who has now signed in; with a challenge, the code it sends, which
+    ``delivered`` messages after commit."""
 
     challenge: dict[str, Any] | None = None
     grant: Grant | None = None
     signed_in: User | None = None
     token_source: Source = Source.TOKEN_GENERATION_AUTHENTICATION
+    sign_in_code: SignInCode | None = None
 
 
 def lookup_user(tx: Tx, pool: Pool, username: str) -> User | None:
@@ -168,7 +170,8 @@ def second_factor_or_end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: Use
     token = tx.software_tokens.get(pool.id, user.sub)
     decision = mfa_decision(pool, user, token is not None and token.verified)
     if decision.challenge is not None:
-        return Outcome(challenge=open_second_factor(ctx, tx, pool, client, user, decision, attempt.state()))
+        answer, sent = open_second_factor(ctx, tx, pool, client, user, decision, attempt.state())
+        return Outcome(challenge=answer, sign_in_code=sent)
     return end(ctx, tx, pool, client, user, attempt)
 
 
@@ -189,10 +192,28 @@ def end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attem
     return Outcome(grant=start_session(ctx, tx, pool, client, user), token_source=source)
 
 
-def respond(ctx: Ctx, outcome: Outcome, client_metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def delivered(ctx: Ctx, outcome: Outcome, client_metadata: Mapping[str, Any] | None) -> Outcome:
+    """``outcome`` once the sign-in code it carries, if any, is on its way; call it after the step's
+    transaction committed. The message triggers receive the request's ``client_metadata``."""
+    if outcome.sign_in_code is None:
+        return outcome
+    deliver_sign_in_code(ctx, outcome.sign_in_code, client_metadata)
+    return replace(outcome, sign_in_code=None)
+
+
+def respond(
+    ctx: Ctx,
+    outcome: Outcome,
+    client_metadata: Mapping[str, Any] | None = None,
+    *,
+    request_metadata: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The InitiateAuth / RespondToAuthChallenge response for a concluded step. Tokens are signed here, after
     the transaction committed, with PreTokenGeneration before and PostAuthentication after; they receive
-    ``client_metadata`` (RespondToAuthChallenge's ClientMetadata; InitiateAuth passes them none)."""
+    ``client_metadata`` (RespondToAuthChallenge's ClientMetadata; InitiateAuth passes them none). A sign-in
+    code the step issued is sent first, its message triggers receiving ``request_metadata`` (InitiateAuth's
+    ClientMetadata), or else ``client_metadata``."""
+    outcome = delivered(ctx, outcome, client_metadata if request_metadata is None else request_metadata)
     if outcome.grant is None:
         if outcome.challenge is None:
             # Only a hosted-page sign-in ends without tokens, and its Session never reaches the API.

@@ -76,7 +76,7 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         outcome = _first_factor(
             ctx, call.pool, call.client, call.admin, None, preferred, call.params, attempt, metadata
         )
-        return respond(ctx, outcome)
+        return respond(ctx, outcome, request_metadata=metadata)
     hides = hides_users(call.client)
     with ctx.store.read() as tx:
         user = lookup_user(tx, call.pool, username)
@@ -91,7 +91,7 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         outcome = _first_factor(
             ctx, call.pool, call.client, call.admin, user, preferred, call.params, attempt, metadata
         )
-        return respond(ctx, outcome)
+        return respond(ctx, outcome, request_metadata=metadata)
     if not offered:
         # Nothing this user could sign in with here (no password, no verified address the pool accepts).
         raise NotAuthorizedException(WRONG_CREDENTIALS)
@@ -159,11 +159,10 @@ def _send_code(
             raise NotAuthorizedException(WRONG_CREDENTIALS)
         return Outcome(challenge={"ChallengeName": choice, "Session": session, "ChallengeParameters": parameters})
     with ctx.store.write() as tx:
-        parameters = {"USER_ID_FOR_SRP": user.username}
-        parameters.update(send_sign_in_code(ctx, tx, pool, user, _CODE_FACTOR[choice]))
+        delivery, sent = send_sign_in_code(ctx, tx, pool, client, user, _CODE_FACTOR[choice])
+        parameters = {"USER_ID_FOR_SRP": user.username, **delivery}
         answer = open_challenge(ctx, tx, pool, client, user, choice, attempt.state(), parameters)
-    ctx.deps.wake_outbox()
-    return Outcome(challenge=answer)
+    return Outcome(challenge=answer, sign_in_code=sent)
 
 
 def select_challenge(

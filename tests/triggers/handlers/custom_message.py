@@ -21,6 +21,10 @@ def handler(event, context):
     elif source == "CustomMessage_AdminCreateUser":
         response["emailSubject"] = "You are invited to Example"
         response["emailMessage"] = f"Sign in as {request['usernameParameter']} with the password {code}"
+    elif source == "CustomMessage_Authentication":
+        response["emailSubject"] = "Your Example sign-in code"
+        response["emailMessage"] = f"Hello {name}, sign in to Example with {code}."
+        response["smsMessage"] = f"Example sign-in code: {code}"
     elif source in ("CustomMessage_UpdateUserAttribute", "CustomMessage_VerifyUserAttribute"):
         response["emailSubject"] = "Check your new address"
         response["emailMessage"] = f"{source}: {code}"
