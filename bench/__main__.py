@@ -1,23 +1,28 @@
-"""``python -m bench run [options]``: see bench/runner.py, or ``python -m bench run --help``;
-``python -m bench memory [options]``: see bench/memory.py."""
+"""``python -m bench run|scaling|memory [options]``: see bench/runner.py, bench/scaling.py and bench/memory.py,
+or ``python -m bench <command> --help``. Each command rewrites its own section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
 import sys
 
-from bench.runner import run
-
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] == "memory":
+    command, options = (argv[0], argv[1:]) if argv else ("", [])
+    if command == "run":
+        from bench.runner import run
+
+        run(options)
+    elif command == "scaling":
+        from bench.scaling import run as scaling
+
+        scaling(options)
+    elif command == "memory":
         from bench.memory import run as memory
 
-        memory(argv[1:])
-        return 0
-    if not argv or argv[0] != "run":
-        print("usage: python -m bench run|memory [options]   (python -m bench run --help)", file=sys.stderr)
+        memory(options)
+    else:
+        print("usage: python -m bench run|scaling|memory [options]   (python -m bench run --help)", file=sys.stderr)
         return 2
-    run(argv[1:])
     return 0
 
 

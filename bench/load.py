@@ -45,6 +45,8 @@ class Measurement:
     client_cpu_s: float
     error_sample: str = ""
     error_kinds: dict[str, int] = field(default_factory=dict)
+    cpus_busy_s: float | None = None
+    """Time the server's CPUs were busy with anything (see Server.cpus_busy_seconds); None if not pinned."""
 
     @property
     def per_second(self) -> float:
@@ -82,6 +84,32 @@ class Measurement:
     @property
     def client_busy(self) -> float:
         return self.client_cpu_s / self.seconds if self.seconds > 0 else math.nan
+
+
+def pooled(measurements: list[Measurement]) -> Measurement:
+    """Several windows of one scenario as one: requests, errors, seconds and CPU summed, so that rates are
+    totals over total time (a window of a slow moment weighs by its length, not as one vote)."""
+    if not measurements:
+        raise ValueError("no measurements to pool")
+    kinds: dict[str, int] = {}
+    for m in measurements:
+        for kind, count in m.error_kinds.items():
+            kinds[kind] = kinds.get(kind, 0) + count
+    databases = [m.database_cpu_s for m in measurements]
+    busy = [m.cpus_busy_s for m in measurements]
+    return Measurement(
+        requests=sum(m.requests for m in measurements),
+        errors=sum(m.errors for m in measurements),
+        seconds=sum(m.seconds for m in measurements),
+        latencies_ms=sorted(x for m in measurements for x in m.latencies_ms),
+        server_cpu_s=sum(m.server_cpu_s for m in measurements),
+        server_system_s=sum(m.server_system_s for m in measurements),
+        database_cpu_s=None if None in databases else sum(d for d in databases if d is not None),
+        client_cpu_s=sum(m.client_cpu_s for m in measurements),
+        error_sample=next((m.error_sample for m in measurements if m.error_sample), ""),
+        error_kinds=kinds,
+        cpus_busy_s=None if None in busy else sum(b for b in busy if b is not None),
+    )
 
 
 @dataclass
@@ -142,6 +170,7 @@ async def drive(
             if task.done():
                 task.result()  # a worker that died of an unexpected error: raise it here
         server_cpu, database_cpu, client_cpu = server.cpu_times(), server.database_cpu_seconds(), time.process_time()
+        cpus_busy = server.cpus_busy_seconds()
         started = time.perf_counter()
         window.open = True
         try:
@@ -153,6 +182,7 @@ async def drive(
         server_cpu = server.cpu_times() - server_cpu
         database_end = server.database_cpu_seconds()
         client_cpu = time.process_time() - client_cpu
+        cpus_end = server.cpus_busy_seconds()
     finally:
         window.stop = True
         # Requests in flight finish (unmeasured); one the server never answers is abandoned.
@@ -174,4 +204,5 @@ async def drive(
         client_cpu_s=client_cpu,
         error_sample=window.error_sample,
         error_kinds=window.error_kinds,
+        cpus_busy_s=None if cpus_busy is None or cpus_end is None else cpus_end - cpus_busy,
     )

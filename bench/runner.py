@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import bounds, scenarios
 from bench.load import EXPECTED_ERRORS, drive
 from bench.profiling import Profiler
-from bench.report import Row, Run, markdown, print_table
+from bench.report import Row, Run, markdown, print_table, write_section
 from bench.scenarios import Bench, Skip
 from bench.servers import MOTO, TARGETS, start
 from userpool.config import Argon2Params
@@ -65,7 +65,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--output",
         default=None,
-        help="Markdown report path, '-' for none (default docs/benchmarks.md; none with --profile)",
+        help="Markdown page whose 'run' section is rewritten, '-' for none (default docs/benchmarks.md; none "
+        "with --profile)",
     )
     return p
 
@@ -160,7 +161,6 @@ def run(argv: list[str]) -> Run:
     print_table(run)
     output = args.output if args.output is not None else ("-" if args.profile else str(DEFAULT_OUTPUT))
     if output != "-":
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(markdown(run))
-        print(f"\nwritten to {output}")
+        write_section(Path(output), "run", markdown(run))
+        print(f"\nwritten to {output} (section 'run')")
     return run

@@ -92,6 +92,34 @@ def process_cpu_times(pid: int) -> CpuTimes:
     return CpuTimes(user, system)
 
 
+def cpus_busy_seconds(cpus: frozenset[int]) -> float:
+    """Non-idle time of ``cpus`` since boot, from /proc/stat: user, nice, system, irq, softirq and steal."""
+    busy = 0
+    with open("/proc/stat") as f:
+        for line in f:
+            name, *fields = line.split()
+            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+                user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+                busy += user + nice + system + irq + softirq + steal
+    return busy / _TICKS
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """Children of ``pid`` started by multiprocessing's spawn (uvicorn's workers), not e.g. a resource
+    tracker."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or (stat := _stat(int(entry))) is None or stat[0] != pid:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if b"spawn_main" in f.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return sorted(found)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -118,6 +146,8 @@ class Server:
     data_dir: Path | None = None
     _database_engine: sa.Engine | None = None
     _database_name: str = ""
+    cpus: frozenset[int] = frozenset()
+    """The CPUs it is pinned to (none: not pinned)."""
 
     @property
     def is_moto(self) -> bool:
@@ -129,6 +159,16 @@ class Server:
 
     def cpu_times(self) -> CpuTimes:
         return process_cpu_times(self.process.pid)
+
+    def worker_pids(self) -> list[int]:
+        """The processes that serve requests: the spawned workers of ``serve --workers N``, or the server
+        itself when it runs one worker (then there is no supervisor)."""
+        return _spawned_children(self.process.pid) or [self.process.pid]
+
+    def cpus_busy_seconds(self) -> float | None:
+        """CPU time spent on the server's CPUs by anything (steal by the hypervisor included); None if not
+        pinned. Less the server's own (and the load generator's, when it shares them), what other work took."""
+        return cpus_busy_seconds(self.cpus) if self.cpus else None
 
     def database_cpu_seconds(self) -> float | None:
         """CPU of the PostgreSQL backends connected to our database; None for SQLite and moto."""
@@ -230,6 +270,7 @@ def start(name: str, cpus: set[int], *, argon2: Argon2Params, workers: int = 1) 
             endpoint = Endpoint("127.0.0.1", port, Signer(MOTO_ACCESS_KEY, MOTO_SECRET_KEY, REGION))
             command = [sys.executable, "-c", _MOTO, "-H", "127.0.0.1", "-p", str(port)]
             server = Server(name, _launch(pinned(command, cpus), dict(os.environ), log_path), endpoint, log_path)
+            server.cpus = frozenset(cpus)
             try:
                 _wait_ready(server, "POST", "/moto-api/reset")
                 yield server
@@ -242,7 +283,7 @@ def start(name: str, cpus: set[int], *, argon2: Argon2Params, workers: int = 1) 
             env = userpool_environment(data_dir, url, port, argon2, workers)
             command = [sys.executable, "-m", "userpool", "serve"]
             process = _launch(pinned(command, cpus), env, log_path)
-            server = Server(name, process, endpoint, log_path, url, data_dir, admin, database_name)
+            server = Server(name, process, endpoint, log_path, url, data_dir, admin, database_name, frozenset(cpus))
             try:
                 _wait_ready(server, "GET", "/healthz")
                 yield server
