@@ -22,7 +22,7 @@ from userpool.bootstrap import server_secrets
 from userpool.clock import Clock, SystemClock
 from userpool.config import Settings, settings_from_json
 from userpool.context import Deps
-from userpool.crypto.passwords import PasswordHasher
+from userpool.crypto.passwords import PasswordHasher, usable_cpus
 from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
@@ -62,7 +62,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations
     )
     sms: Sender = WebhookSmsSender(settings.sms_webhook_url) if settings.sms_webhook_url else LogSender()
     dispatcher = OutboxDispatcher(store, email, sms, clock)
-    hasher = PasswordHasher(settings.argon2.time_cost, settings.argon2.memory_kib, settings.argon2.parallelism)
+    # The workers of one server share its CPUs: together they hash on one thread per CPU (crypto/passwords.py).
+    argon2 = settings.argon2
+    hash_threads = max(1, usable_cpus() // (settings.worker_count * max(1, argon2.parallelism)))
+    hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads)
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
     deps = Deps(
         settings=settings,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
@@ -13,18 +15,39 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=-"
 
 
-class PasswordHasher:
-    """argon2id hash/verify with parameters taken from settings."""
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, e.g. under taskset or a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
-    def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
+
+class PasswordHasher:
+    """argon2id hash/verify with parameters taken from settings.
+
+    Every computation runs on a few threads of the hasher's own (``threads``: by default one per usable CPU
+    and ``parallelism`` lanes; ``serve`` divides the CPUs among its workers); the request's thread waits for
+    it. argon2id is memory-hard (about 19 MiB per computation at the OWASP cost): more of them at once than
+    there are CPUs only take turns on the CPUs, evicting each other's memory from the caches. And glibc keeps
+    a freed block of that size in the malloc arena of the thread that used it, so hashing on any of a server's
+    many request threads would leave each of them holding one: on a few dedicated threads only those do
+    (design §8: an idle worker stays small).
+    """
+
+    def __init__(self, time_cost: int, memory_kib: int, parallelism: int, threads: int | None = None) -> None:
         self._argon2 = _Argon2(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
+        count = threads if threads is not None else usable_cpus() // max(1, parallelism)
+        self._threads = ThreadPoolExecutor(max_workers=max(1, count), thread_name_prefix="argon2id")
         self._dummy = self._argon2.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
-        return self._argon2.hash(password)
+        return self._threads.submit(self._argon2.hash, password).result()
 
     def verify(self, stored: str | None, password: str) -> bool:
         """True when ``password`` matches; a missing hash costs as much as a wrong password."""
+        return self._threads.submit(self._verify, stored, password).result()
+
+    def _verify(self, stored: str | None, password: str) -> bool:
         try:
             return self._argon2.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
