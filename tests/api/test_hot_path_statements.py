@@ -35,17 +35,17 @@ def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, po
     engine = app_server.runtime.store.engine
     with captured_sql(engine) as statements:
         assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
-    # pool, client, user row (with its sign-in counters), attributes and aliases, sign-in session
-    assert len(_queries(statements)) == 5, _queries(statements)
+    # client with its pool, user row (with its sign-in counters), attributes and aliases, sign-in session
+    assert len(_queries(statements)) == 4, _queries(statements)
     with captured_sql(engine) as statements:
         refreshed = idp.initiate_auth(
             ClientId=client_id,
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
         )["AuthenticationResult"]
-    # client + pool; then one transaction: refresh token, session, user row, attributes and aliases, groups,
-    # current keys (signed with no transaction of its own)
-    assert len(_queries(statements)) == 8, _queries(statements)
+    # client with its pool; then one transaction: refresh token, session, user row, attributes and aliases,
+    # groups, current keys (signed with no transaction of its own)
+    assert len(_queries(statements)) == 7, _queries(statements)
     assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
 
 

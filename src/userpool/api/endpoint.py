@@ -81,12 +81,9 @@ def _operation(request: Request) -> str:
     return name
 
 
-def _authenticate(config: ApiConfig, request: Request, operation: str, body: bytes, now: float) -> str:
-    """The region the call acts in; SigV4 is verified unless the operation is unsigned or in dev mode."""
+def _authenticate(config: ApiConfig, request: Request, body: bytes, now: float) -> str:
+    """The region a signed call acts in, once its SigV4 signature is verified."""
     settings = config.deps.settings
-    header = request.headers.get("authorization")
-    if is_unsigned(operation) or settings.dev:
-        return sigv4.region_of(header) or settings.region
     signed = sigv4.SignedRequest(
         method=request.method,
         raw_path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0] or "/",
@@ -120,6 +117,30 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+def _prepare(
+    config: ApiConfig, request: Request, request_id: str, operation: str, body: bytes, now: float, region: str
+) -> tuple[Service, Ctx, dict[str, Any]]:
+    """JSON -> model validation -> the operation's service, with its Ctx and parameters."""
+    params = _parse(body)
+    shapes.validate(input_shape(operation), params)
+    service = config.table.get(operation)
+    if service is None:
+        raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
+    source_ip = request.client.host if request.client is not None else ""
+    ctx = Ctx(deps=config.deps, request_id=request_id, now=now, region=region, source_ip=source_ip)
+    return service, ctx, params
+
+
+def _signed_call(
+    config: ApiConfig, request: Request, request_id: str, operation: str, body: bytes, now: float
+) -> dict[str, Any]:
+    """A signed operation from signature to response in one worker thread: a hop to a worker thread and
+    back costs about as much CPU as reading a user (design §8), so the signature check gets none of its own."""
+    region = _authenticate(config, request, body, now)
+    service, ctx, params = _prepare(config, request, request_id, operation, body, now, region)
+    return service(ctx, params)
+
+
 async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dict[str, Any]:
     deps = config.deps
     operation = _operation(request)
@@ -127,18 +148,11 @@ async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dic
     if len(body) > MAX_BODY:
         raise SerializationException("Request body is too large.")
     now = deps.clock.now()
-    if is_unsigned(operation) or deps.settings.dev:
-        # Nothing to verify: no worker-thread hop for reading the region out of a header (design §8).
-        region = sigv4.region_of(request.headers.get("authorization")) or deps.settings.region
-    else:
-        region = await run_in_threadpool(_authenticate, config, request, operation, body, now)
-    params = _parse(body)
-    shapes.validate(input_shape(operation), params)
-    service = config.table.get(operation)
-    if service is None:
-        raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
-    source_ip = request.client.host if request.client is not None else ""
-    ctx = Ctx(deps=deps, request_id=request_id, now=now, region=region, source_ip=source_ip)
+    if not (is_unsigned(operation) or deps.settings.dev):
+        return await run_in_threadpool(_signed_call, config, request, request_id, operation, body, now)
+    # Nothing to verify: no worker-thread hop for reading the region out of a header (design §8).
+    region = sigv4.region_of(request.headers.get("authorization")) or deps.settings.region
+    service, ctx, params = _prepare(config, request, request_id, operation, body, now, region)
     return await run_in_threadpool(service, ctx, params)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,27 @@ def _pattern(pattern: str) -> Any:
     # The model's patterns are Java regular expressions: \w, \s and \d are ASCII-only there, while
     # \p{L} and friends are Unicode properties; the `regex` module with ASCII reads them the same way.
     return regex.compile(pattern, regex.ASCII | regex.V0)
+
+
+_ONE_CLASS_REPEATED = re.compile(r"\[(?:[^\[\]\\]|\\.)*\]\+")
+
+
+@cache
+def _ascii_pattern(pattern: str) -> re.Pattern[str] | None:
+    """For a pattern that is one character class repeated (``[...]+``, as most of the model's are), the same
+    test for ASCII values with the standard library's engine, several times faster on long values such as
+    tokens (design §8). Its characters are the ASCII ones the model's class itself accepts, so the answer
+    is the same."""
+    if not _ONE_CLASS_REPEATED.fullmatch(pattern):
+        return None
+    one = _pattern(pattern[:-1])
+    members = "".join(re.escape(c) for c in map(chr, range(128)) if one.fullmatch(c))
+    return re.compile(f"[{members}]+" if members else "(?!)")
+
+
+def _fits(pattern: str, value: str) -> bool:
+    fast = _ascii_pattern(pattern) if value.isascii() else None
+    return (fast or _pattern(pattern)).fullmatch(value) is not None
 
 
 # Where the published model is narrower than the service: DomainType's pattern admits only prefix domains,
@@ -92,7 +114,7 @@ class _Validator:
             allowed = ", ".join(shape["enum"])
             self.fail(value, path, f"Member must satisfy enum value set: [{allowed}]", sensitive)
         pattern = shape.get("pattern")
-        if pattern and not _pattern(pattern).fullmatch(value):
+        if pattern and not _fits(pattern, value):
             self.fail(value, path, f"Member must satisfy regular expression pattern: {pattern}", sensitive)
 
     def _check_list(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:

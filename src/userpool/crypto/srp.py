@@ -93,9 +93,12 @@ def server_public(v: int, b: int) -> int:
     return (K * v + int(gmpy2.powmod_sec(G, b, N))) % N
 
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
 def parse_client_public(srp_a: str) -> int | None:
     """SRP_A as an integer (plain hex, maybe of odd length: spec §6.2); None unless it is usable."""
-    if not srp_a or len(srp_a) > 2 * 385 or any(c not in "0123456789abcdefABCDEF" for c in srp_a):
+    if not srp_a or len(srp_a) > 2 * 385 or not _HEX.fullmatch(srp_a):
         return None
     a = int(srp_a, 16)
     return a if a % N else None
@@ -112,15 +115,24 @@ def hkdf_key(s: int, u: int) -> bytes:
     return hmac.new(prk, _INFO + b"\x01", hashlib.sha256).digest()[:16]
 
 
-def session_key(a: int, v: int, b: int) -> bytes | None:
-    """The server's K for client public A, verifier v and server secret b; None when u = 0 (abort)."""
-    b_pub = server_public(v, b)
-    u = scrambler(a, b_pub)
+def session_key(a: int, v: int, b: int, u: int | None = None) -> bytes | None:
+    """The server's K for client public A, verifier v and server secret b; None when u = 0 (abort).
+    ``u`` is the scrambler of the A and B that step 1 saw, when its sealed state kept it (``kept_scrambler``):
+    that spares recomputing g^b, a third of the server's SRP arithmetic. A u kept from a verifier that has
+    changed since does not verify the proof, as one recomputed from the new verifier would not."""
+    if u is None:
+        u = scrambler(a, server_public(v, b))
     if u == 0:
         return None
     base = a * int(gmpy2.powmod(v, u, N)) % N
     s = int(gmpy2.powmod_sec(base, b, N))
     return hkdf_key(s, u)
+
+
+def kept_scrambler(state: dict[str, Any]) -> int | None:
+    """The u a SECRET_BLOCK's state kept (``"u"``, from the A and B of step 1), None for a state without it."""
+    value = state.get("u")
+    return int(value, 16) if isinstance(value, str) else None
 
 
 def claim_signature(key: bytes, pool_id: str, user_id: str, secret_block: bytes, timestamp: str) -> bytes:

@@ -209,6 +209,11 @@ def user_factors(pool: Pool, user: User, totp_verified: bool) -> UserFactors:
     return UserFactors(enabled=on, usable=tuple(usable), preferred=preferred(user))
 
 
+def mfa_off(pool: Pool) -> bool:
+    """MfaConfiguration OFF: no sign-in takes an MFA step, whatever factors the user has."""
+    return bool(pool.config.get("MfaConfiguration", "OFF") == "OFF")
+
+
 def mfa_decision(pool: Pool, user: User, totp_verified: bool) -> MfaDecision:
     """The MFA step after a verified first factor (spec auth-flows §4, step 2); ``totp_verified`` says
     whether the user has a verified software token.
@@ -221,9 +226,9 @@ def mfa_decision(pool: Pool, user: User, totp_verified: bool) -> MfaDecision:
 
     Remembered devices, which skip MFA, are the caller's decision, before this one.
     """
-    setting = pool.config.get("MfaConfiguration", "OFF")
-    if setting == "OFF":
+    if mfa_off(pool):
         return MfaDecision(None)
+    setting = pool.config.get("MfaConfiguration", "OFF")
     factors = user_factors(pool, user, totp_verified)
     if len(factors.usable) == 1:
         return MfaDecision(factors.usable[0])

@@ -315,12 +315,12 @@ def _proof_holds(
     a, b = int(state["A"], 16), int(state["b"], 16)
     if user is None or state.get("sub") != user.sub or user.srp_verifier is None:
         # A simulated challenge: the same exponentiation as a real check, so the answer takes as long.
-        srp.session_key(a, srp.G, b)
+        srp.session_key(a, srp.G, b, srp.kept_scrambler(state))
         return False
     when = srp.parse_timestamp(timestamp)
     if when is None or abs(ctx.now - when) > TIMESTAMP_WINDOW_SECONDS:
         return False
-    key = srp.session_key(a, int(user.srp_verifier, 16), b)
+    key = srp.session_key(a, int(user.srp_verifier, 16), b, srp.kept_scrambler(state))
     if key is None:
         return False
     expected = srp.claim_signature(key, pool.id, user.username, base64.b64decode(block), timestamp)

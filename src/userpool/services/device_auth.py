@@ -85,6 +85,8 @@ def device_srp_auth(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, s
         "device_key": device_key,
         "A": format(client_public, "x"),
         "b": format(server_secret, "x"),
+        # Kept so that the next step need not compute g^b again (srp.session_key).
+        "u": format(srp.scrambler(client_public, server_public), "x"),
         "exp": expires_at,
     }
     block = srp.seal_secret_block(ctx.deps.code_key, _block_context(client), state)
@@ -148,7 +150,9 @@ def device_password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: di
     when = srp.parse_timestamp(timestamp)
     if not consumed or when is None or abs(ctx.now - when) > TIMESTAMP_WINDOW_SECONDS:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    key = srp.session_key(int(state["A"], 16), int(device.srp_verifier, 16), int(state["b"], 16))
+    key = srp.session_key(
+        int(state["A"], 16), int(device.srp_verifier, 16), int(state["b"], 16), srp.kept_scrambler(state)
+    )
     expected = (
         srp.device_claim_signature(key, device.group_key, device_key, base64.b64decode(block), timestamp)
         if key

@@ -34,6 +34,7 @@ from userpool.model.user_mfa import (
     enabled,
     legacy_sms_setting,
     mfa_decision,
+    mfa_off,
     preference_update,
     preferred,
     with_factors,
@@ -219,6 +220,7 @@ def accept_software_token_code(ctx: Ctx, tx: Tx, user: User, code: str) -> bool:
 
 
 def mfa_decision_for(tx: Tx, pool: Pool, user: User) -> MfaDecision:
-    """The MFA step a sign-in of ``user`` takes (model/user_mfa.py ``mfa_decision``), its token read here."""
-    token = tx.software_tokens.get(pool.id, user.sub)
+    """The MFA step a sign-in of ``user`` takes (model/user_mfa.py ``mfa_decision``), its token read here
+    (with MFA off the decision needs none)."""
+    token = None if mfa_off(pool) else tx.software_tokens.get(pool.id, user.sub)
     return mfa_decision(pool, user, token is not None and token.verified)

@@ -69,11 +69,10 @@ def oauth_client(tx: Tx, client_id: str | None, domain_pool_id: str | None) -> t
     """The pool and client ``client_id`` names, if it belongs to the domain's pool (when on one)."""
     if not client_id or len(client_id) > 128 or "\x00" in client_id:
         return None
-    client = tx.clients.get(client_id)
-    if client is None or (domain_pool_id is not None and client.pool_id != domain_pool_id):
+    found = tx.clients.with_pool(client_id)
+    if found is None or (domain_pool_id is not None and found[1].pool_id != domain_pool_id):
         return None
-    pool = tx.pools.get(client.pool_id)
-    return (pool, client) if pool is not None else None
+    return found
 
 
 def authenticate_client(ctx: Ctx, credentials: ClientCredentials, domain_pool_id: str | None) -> tuple[Pool, Client]:

@@ -17,11 +17,10 @@ from userpool.store.base import Tx
 
 def app_client(tx: Tx, client_id: str) -> tuple[Pool, Client]:
     """The pool and client a ClientId names; client ids are unique across the server."""
-    client = tx.clients.get(client_id)
-    pool = tx.pools.get(client.pool_id) if client is not None else None
-    if client is None or pool is None:
+    found = tx.clients.with_pool(client_id)
+    if found is None:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
-    return pool, client
+    return found
 
 
 def check_secret_hash(client: Client, username: str, given: str | None) -> None:

@@ -32,7 +32,7 @@ from userpool.model.sign_in import (
     temporary_password_expired,
 )
 from userpool.model.token_records import ChallengeSession
-from userpool.model.user_mfa import mfa_decision
+from userpool.model.user_mfa import mfa_decision, mfa_off
 from userpool.model.usernames import looks_like_sub
 from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.lookup import find_user
@@ -167,7 +167,8 @@ def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: 
 def second_factor_or_end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt) -> Outcome:
     """The MFA step the pool and user call for (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE,
     MFA_SETUP; codes are sent here), or the end of the sign-in when there is none."""
-    token = tx.software_tokens.get(pool.id, user.sub)
+    # With MFA off the decision needs no software token: not reading it spares a statement (design §8).
+    token = None if mfa_off(pool) else tx.software_tokens.get(pool.id, user.sub)
     decision = mfa_decision(pool, user, token is not None and token.verified)
     if decision.challenge is not None:
         answer, sent = open_second_factor(ctx, tx, pool, client, user, decision, attempt.state())

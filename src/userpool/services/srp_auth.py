@@ -22,6 +22,7 @@ from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
+from userpool.model.usernames import normalise
 from userpool.services import housekeeping
 from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
 from userpool.services.public_clients import check_secret_hash, hides_users
@@ -104,6 +105,8 @@ def _challenge(
         "uid": user_id,
         "A": format(client_public, "x"),
         "b": format(server_secret, "x"),
+        # Kept so that step 2 need not compute g^b again (srp.session_key).
+        "u": format(srp.scrambler(client_public, server_public), "x"),
         "exp": expires_at,
     }
     block = srp.seal_secret_block(ctx.deps.code_key, call.client.id, state)
@@ -154,12 +157,17 @@ def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str,
     sub = state.get("sub")
     with ctx.store.read() as tx:
         user = tx.users.get_by_sub(pool.id, sub) if isinstance(sub, str) else None
-        named = lookup_user(tx, pool, username)
+        # USERNAME is most often the user's own username: then it names this very row (usernames are unique
+        # per pool), and reading it again by name would only repeat the read.
+        if user is not None and normalise(pool, username) == user.username_norm:
+            named: User | None = user
+        else:
+            named = lookup_user(tx, pool, username)
     if user is None or not same_user(user, username, named):
         # A simulated challenge (unknown user) fails here, after the same lockout bookkeeping and an
         # exponentiation like the real check's, so the answer does not come back faster (quotas-and-errors §4).
         count_attempt_or_refuse(ctx, pool.id, None)
-        srp.session_key(int(state["A"], 16), srp.G, int(state["b"], 16))
+        srp.session_key(int(state["A"], 16), srp.G, int(state["b"], 16), srp.kept_scrambler(state))
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     refusal = status_refusal(user, hides_users(client))
     if refusal is not None:
@@ -167,16 +175,19 @@ def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str,
     count_attempt_or_refuse(ctx, pool.id, user)
     if user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    key = srp.session_key(int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16))
+    key = srp.session_key(
+        int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16), srp.kept_scrambler(state)
+    )
     secret_block = base64.b64decode(block)
     expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
     if key is None or not srp.signature_matches(expected, signature):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     attempt = Attempt(responses.get("DEVICE_KEY") or None, may_track=not admin)
-    with ctx.store.read() as tx:
-        # An unknown DEVICE_KEY is refused before the block is used up: clients then forget the key and send
-        # the same proof again without it (amazon-cognito-identity-js, Amplify), which must still work.
-        presented_device(tx, pool, user, attempt)
+    if attempt.device_key is not None:
+        with ctx.store.read() as tx:
+            # An unknown DEVICE_KEY is refused before the block is used up: clients then forget the key and
+            # send the same proof again without it (amazon-cognito-identity-js, Amplify), which must still work.
+            presented_device(tx, pool, user, attempt)
     with ctx.store.write() as tx:
         consumed = tx.auth_challenges.consume(digest(block))
     if not consumed:

@@ -243,10 +243,10 @@ def authenticate_access_token(ctx: Ctx, tx: Tx, token: str, required_scope: str 
     client, user, revocation. Raises NotAuthorizedException with Cognito's messages (spec tokens.md §7).
     ``/oauth2/userInfo`` asks for ``openid`` instead of the API scope."""
     pool_id, claims = _verified_claims(ctx, tx, token, required_scope)
-    pool = tx.pools.get(pool_id)
-    client = tx.clients.get(claims["client_id"])
-    if pool is None or client is None or client.pool_id != pool_id:
+    found = tx.clients.with_pool(claims["client_id"])
+    if found is None or found[1].pool_id != pool_id:
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+    pool, client = found
     user = tx.users.get_by_sub(pool_id, claims["sub"])
     if user is None:
         raise UserNotFoundException("User does not exist.")

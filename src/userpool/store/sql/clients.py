@@ -7,12 +7,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from userpool.crypto.sealing import Sealer
-from userpool.model.records import Client, Page
+from userpool.model.records import Client, Page, Pool
 from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
-from userpool.store.sql.tables import clients
+from userpool.store.sql.tables import clients, pools
 
 _GET = sa.select(clients).where(clients.c.id == sa.bindparam("client_id"))  # built once (design §8)
+# The pool's columns under names of their own: both tables have id, name, config, created_at, updated_at
+# (and clients a pool_id).
+_WITH_POOL = (
+    sa.select(clients, *(column.label(f"pool__{column.name}") for column in pools.c))
+    .join(pools, pools.c.id == clients.c.pool_id)
+    .where(clients.c.id == sa.bindparam("client_id"))
+)
 
 
 class SqlClientRepo:
@@ -42,6 +49,13 @@ class SqlClientRepo:
     def get(self, client_id: str) -> Client | None:
         row = self._conn.execute(_GET, {"client_id": client_id}).first()
         return self._client(row) if row else None
+
+    def with_pool(self, client_id: str) -> tuple[Pool, Client] | None:
+        row = self._conn.execute(_WITH_POOL, {"client_id": client_id}).first()
+        if row is None:
+            return None
+        pool = Pool(row.pool__id, row.pool__name, dict(row.pool__config), row.pool__created_at, row.pool__updated_at)
+        return pool, self._client(row)
 
     def update(self, client: Client) -> None:
         stmt = clients.update().where(clients.c.id == client.id).values(**self._values(client))

@@ -11,6 +11,8 @@ from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import domains, resource_servers
 
+_GET_DOMAIN = sa.select(domains).where(domains.c.domain == sa.bindparam("domain"))  # built once (design §8)
+
 
 def _domain(row: Any) -> Domain:
     return Domain(row.domain, row.pool_id, dict(row.config), row.created_at, row.updated_at)
@@ -33,7 +35,7 @@ class SqlDomainRepo:
             )
 
     def get(self, domain: str) -> Domain | None:
-        row = self._conn.execute(sa.select(domains).where(domains.c.domain == domain)).first()
+        row = self._conn.execute(_GET_DOMAIN, {"domain": domain}).first()
         return _domain(row) if row else None
 
     def for_pool(self, pool_id: str) -> list[Domain]:

@@ -14,6 +14,7 @@ from userpool.store.sql.tables import pools
 # Built once: a statement object memoises its cache key, so executing it skips construction and key
 # generation (design §8: the hot reads are pure overhead otherwise).
 _GET = sa.select(pools).where(pools.c.id == sa.bindparam("pool_id"))
+_GET_LOCKED = _GET.with_for_update()
 
 
 def _pool(row: Any) -> Pool:
@@ -37,10 +38,8 @@ class SqlPoolRepo:
             )
 
     def get(self, pool_id: str, for_update: bool = False) -> Pool | None:
-        query = _GET
-        if for_update:
-            # PostgreSQL: row lock. SQLite: nothing to add, BEGIN IMMEDIATE already serialises writers.
-            query = query.with_for_update()
+        # PostgreSQL: row lock. SQLite: nothing to add, BEGIN IMMEDIATE already serialises writers.
+        query = _GET_LOCKED if for_update else _GET
         row = self._conn.execute(query, {"pool_id": pool_id}).first()
         return _pool(row) if row else None
 

@@ -19,8 +19,20 @@ _c = auth_challenges.c
 
 
 # Built once (design §8): executing a prepared statement object skips construction and cache-key generation.
+# An INSERT takes its values as parameters; the other statements' parameters are named unlike any column,
+# since an UPDATE executed with a parameter named after a column would also SET that column.
 _GET_SESSION = sa.select(sign_in_sessions).where(_s.origin_jti == sa.bindparam("origin_jti"))
 _GET_REFRESH = sa.select(refresh_tokens).where(_r.token_hash == sa.bindparam("token_hash"))
+_ADD_SESSION = sign_in_sessions.insert()
+_ADD_REFRESH = refresh_tokens.insert()
+_SUPERSEDE = (
+    refresh_tokens.update()
+    .where(_r.token_hash == sa.bindparam("hash"), _r.superseded_at.is_(None))
+    .values(superseded_at=sa.bindparam("now"))
+)
+_ADD_CHALLENGE = auth_challenges.insert()
+_GET_CHALLENGE = sa.select(auth_challenges).where(_c.session_hash == sa.bindparam("hash"))
+_CONSUME_CHALLENGE = auth_challenges.delete().where(_c.session_hash == sa.bindparam("hash"))
 
 
 def _session(row: Any) -> SignInSession:
@@ -45,18 +57,19 @@ class SqlSignInSessionRepo:
     def add(self, session: SignInSession) -> None:
         with conflicts_as({}, "origin_jti"):
             self._conn.execute(
-                sign_in_sessions.insert().values(
-                    origin_jti=session.origin_jti,
-                    pool_id=session.pool_id,
-                    client_id=session.client_id,
-                    sub=session.sub,
-                    auth_time=session.auth_time,
-                    created_at=session.created_at,
-                    expires_at=session.expires_at,
-                    revoked_at=session.revoked_at,
-                    device_key=session.device_key,
-                    scopes=list(session.scopes) or None,
-                )
+                _ADD_SESSION,
+                {
+                    "origin_jti": session.origin_jti,
+                    "pool_id": session.pool_id,
+                    "client_id": session.client_id,
+                    "sub": session.sub,
+                    "auth_time": session.auth_time,
+                    "created_at": session.created_at,
+                    "expires_at": session.expires_at,
+                    "revoked_at": session.revoked_at,
+                    "device_key": session.device_key,
+                    "scopes": list(session.scopes) or None,
+                },
             )
 
     def get(self, origin_jti: str) -> SignInSession | None:
@@ -93,13 +106,14 @@ class SqlRefreshTokenRepo:
     def add(self, token: RefreshToken) -> None:
         with conflicts_as({}, "token_hash"):
             self._conn.execute(
-                refresh_tokens.insert().values(
-                    token_hash=token.token_hash,
-                    origin_jti=token.origin_jti,
-                    issued_at=token.issued_at,
-                    expires_at=token.expires_at,
-                    superseded_at=token.superseded_at,
-                )
+                _ADD_REFRESH,
+                {
+                    "token_hash": token.token_hash,
+                    "origin_jti": token.origin_jti,
+                    "issued_at": token.issued_at,
+                    "expires_at": token.expires_at,
+                    "superseded_at": token.superseded_at,
+                },
             )
 
     def get(self, token_hash: str) -> RefreshToken | None:
@@ -112,11 +126,7 @@ class SqlRefreshTokenRepo:
         """Mark a rotated-out token; a token already superseded keeps its first time (the grace period's start).
         Whether this call superseded it: of concurrent rotations of one token exactly one does (the update is
         conditional, and PostgreSQL re-checks its condition once a concurrent writer's row lock is released)."""
-        result = self._conn.execute(
-            refresh_tokens.update()
-            .where(_r.token_hash == token_hash, _r.superseded_at.is_(None))
-            .values(superseded_at=now)
-        )
+        result = self._conn.execute(_SUPERSEDE, {"hash": token_hash, "now": now})
         return result.rowcount == 1
 
 
@@ -127,20 +137,21 @@ class SqlAuthChallengeRepo:
     def add(self, session: ChallengeSession) -> None:
         with conflicts_as({}, "session_hash"):
             self._conn.execute(
-                auth_challenges.insert().values(
-                    session_hash=session.session_hash,
-                    pool_id=session.pool_id,
-                    client_id=session.client_id,
-                    sub=session.sub,
-                    challenge=session.challenge,
-                    state=session.state,
-                    created_at=session.created_at,
-                    expires_at=session.expires_at,
-                )
+                _ADD_CHALLENGE,
+                {
+                    "session_hash": session.session_hash,
+                    "pool_id": session.pool_id,
+                    "client_id": session.client_id,
+                    "sub": session.sub,
+                    "challenge": session.challenge,
+                    "state": session.state,
+                    "created_at": session.created_at,
+                    "expires_at": session.expires_at,
+                },
             )
 
     def get(self, session_hash: str) -> ChallengeSession | None:
-        row = self._conn.execute(sa.select(auth_challenges).where(_c.session_hash == session_hash)).first()
+        row = self._conn.execute(_GET_CHALLENGE, {"hash": session_hash}).first()
         if row is None:
             return None
         return ChallengeSession(
@@ -156,7 +167,7 @@ class SqlAuthChallengeRepo:
 
     def consume(self, session_hash: str) -> bool:
         """Delete the Session; True only for the one caller that deleted it (single use under races)."""
-        deleted = self._conn.execute(auth_challenges.delete().where(_c.session_hash == session_hash)).rowcount
+        deleted = self._conn.execute(_CONSUME_CHALLENGE, {"hash": session_hash}).rowcount
         return bool(deleted == 1)
 
     def delete_expired(self, now: float) -> None:

@@ -16,6 +16,8 @@ from userpool.crypto.sealing import Sealer
 from userpool.model.user_mfa import SoftwareToken
 from userpool.store.sql.tables import software_tokens as t
 
+_GET = sa.select(t).where(t.c.pool_id == sa.bindparam("pool_id"), t.c.sub == sa.bindparam("sub"))  # design §8
+
 
 class SqlSoftwareTokenRepo:
     def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
@@ -35,7 +37,7 @@ class SqlSoftwareTokenRepo:
         return sa.and_(t.c.pool_id == pool_id, t.c.sub == sub)
 
     def get(self, pool_id: str, sub: str) -> SoftwareToken | None:
-        row = self._conn.execute(sa.select(t).where(self._key(pool_id, sub))).first()
+        row = self._conn.execute(_GET, {"pool_id": pool_id, "sub": sub}).first()
         if row is None:
             return None
         return SoftwareToken(

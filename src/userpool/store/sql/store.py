@@ -16,7 +16,7 @@ from userpool.store.sql.codes import SqlCodeRepo
 from userpool.store.sql.console import SqlOperatorRepo, SqlOperatorSessionRepo
 from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
-from userpool.store.sql.engine import WRITE_OPTION
+from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlite, store_engine
 from userpool.store.sql.groups import SqlGroupRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
@@ -121,18 +121,31 @@ class SqlTx:
 
 class SqlStore:
     def __init__(self, engine: Engine, sealer: Sealer) -> None:
-        self.engine = engine
-        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        self.engine = store_engine(engine)
+        self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._sealer = sealer
+        self._sqlite = is_sqlite(engine)
+
+    @contextmanager
+    def _begin(self, engine: Engine, begin: str) -> Iterator[sa.Connection]:
+        if not self._sqlite:
+            with engine.begin() as conn:
+                yield conn
+            return
+        # sqlite3 runs in autocommit mode (engine.py): SQLAlchemy's transaction emits no BEGIN, this does;
+        # its commit and rollback end the transaction begun here.
+        with engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql(begin)
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[SqlTx]:
-        with self.engine.begin() as conn:
+        with self._begin(self.engine, BEGIN) as conn:
             yield SqlTx(conn, self._sealer)
 
     @contextmanager
     def write(self) -> Iterator[SqlTx]:
-        with self._write_engine.begin() as conn:
+        with self._begin(self._write_engine, BEGIN_WRITE) as conn:
             yield SqlTx(conn, self._sealer)
 
     def dispose(self) -> None:
