@@ -3,11 +3,16 @@
 Issue 8 asks that 2 workers give at least 1.7x the throughput of 1.
 
 Our server runs each scenario under the same load (``--concurrency`` connections) twice: with 1 worker
-pinned to the first CPU of ``--cpus``, the load generator on the other CPUs (as ``bench run``), and with one
-worker per CPU of ``--cpus``, pinned to all of them. When ``--cpus`` is every CPU of the machine, the
-generator then runs on the workers' cores, and the CPU it uses (gen busy) is taken from them: a scenario
-that keeps the generator busy cannot reach 2x however well the workers scale, which the report says per
-scenario. Sign-ins (argon2id, SRP) cost the server far more than the client, so they show the scaling best.
+pinned to the first CPU of ``--cpus``, and with one worker per CPU of ``--cpus``, pinned to all of them.
+Where the load generator runs is ``--generator``:
+
+- ``with-server``: on the server's CPUs in both runs (1 CPU, then N). The generator's CPU per request is
+  taken from the server's cores alike in both, so the ratio is what N cores give over 1 for a server and
+  its load together: the fair comparison on a machine with no core to spare for the generator.
+- ``apart``: 1 worker with the generator on the other CPUs (as ``bench run``), N workers with it on theirs.
+  When ``--cpus`` is every CPU of the machine, whatever the generator uses (gen busy) the N workers cannot,
+  and only the 1-worker run had it for free: a scenario whose generator is busy (SRP's client arithmetic)
+  cannot reach 2x however well the workers scale, which the report says per scenario.
 
 ``--rounds R`` runs each configuration R times, alternating which goes first, so that a background load that
 comes and goes weighs on both; the rounds' windows are pooled (requests and CPU summed over their seconds).
@@ -34,6 +39,8 @@ from bench.servers import USERPOOL_POSTGRESQL, USERPOOL_SQLITE
 from userpool.config import Argon2Params
 
 CPU_BOUND = ("password_login", "srp_login", "refresh", "get_user", "client_credentials")
+WITH_SERVER, APART = "with-server", "apart"
+PLACEMENTS = (WITH_SERVER, APART)
 TARGETS = (USERPOOL_SQLITE, USERPOOL_POSTGRESQL)
 GOAL = 1.7
 
@@ -43,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", default=USERPOOL_SQLITE, help=f"comma-separated: {', '.join(TARGETS)}")
     p.add_argument("--scenarios", default=",".join(CPU_BOUND), help="comma-separated, default the CPU-bound ones")
     p.add_argument("--cpus", default="0-1", help="CPUs of the N-worker run (one worker each); 1 worker gets the first")
+    p.add_argument(
+        "--generator",
+        default=",".join(PLACEMENTS),
+        help=f"where the load generator runs, comma-separated, a table each: {', '.join(PLACEMENTS)}",
+    )
     p.add_argument("--concurrency", type=int, default=16, help="connections, enough to keep every worker busy")
     p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per scenario and configuration")
     p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each window")
@@ -68,6 +80,8 @@ class Pair:
     note: str = ""
     shared: bool = True
     """The load generator ran on the N workers' CPUs."""
+    one_shared: bool = False
+    """The load generator ran on the 1 worker's CPU."""
 
     @property
     def ratio(self) -> float:
@@ -102,19 +116,29 @@ class Pair:
 
     @property
     def generator_bound(self) -> bool:
-        """The generator alone left the N workers less than GOAL cores."""
-        return self.shared and self.many is not None and self.workers - self.many.client_busy < GOAL
+        """Only the N-worker run had the generator on its CPUs, and it alone left them less than GOAL cores."""
+        return (
+            self.shared
+            and not self.one_shared
+            and self.many is not None
+            and self.workers - self.many.client_busy < GOAL
+        )
 
     def verdict(self) -> str:
-        """ok or MISS; a MISS when the machine left the workers less than GOAL cores says so."""
+        """ok or MISS; a MISS when the generator ran on the N workers' CPUs only, and the machine left them
+        less than GOAL cores, says so."""
         if math.isnan(self.ratio):
             return ""
         if self.ratio >= GOAL:
             return "ok"
-        return f"MISS ({self.cores_left:.2f} cores left)" if self.cores_left < GOAL else "MISS"
+        if self.shared and not self.one_shared and self.cores_left < GOAL:
+            return f"MISS ({self.cores_left:.2f} cores left)"
+        return "MISS"
 
 
-def pairs(rows: dict[tuple[str, str, int], list[Row]], workers: int, shared: bool) -> list[Pair]:
+def pairs(
+    rows: dict[tuple[str, str, int], list[Row]], workers: int, shared: bool, one_shared: bool = False
+) -> list[Pair]:
     """The rows of every round, keyed by (target, scenario, worker count), pooled into one pair each."""
     found: list[Pair] = []
     for target, scenario in dict.fromkeys((t, s) for t, s, _ in rows):
@@ -130,6 +154,7 @@ def pairs(rows: dict[tuple[str, str, int], list[Row]], workers: int, shared: boo
                 pooled(measured[1]) if measured[1] and len(measured[1]) == len(many) else None,
                 "; ".join(dict.fromkeys(notes)),
                 shared,
+                one_shared,
             )
         )
     return found
@@ -151,51 +176,41 @@ def cells(pair: Pair) -> list[str]:
         f"{pair.ratio:.2f}x" if not math.isnan(pair.ratio) else "-",
         _both(pair, lambda m: m.server_busy),
         _both(pair, lambda m: m.server_cpu_ms),
-        number(pair.many.client_busy) if pair.many is not None else "-",
-        f"{number(pair.others(pair.one, False))} → {number(pair.others(pair.many, pair.shared))}",
+        _both(pair, lambda m: m.client_busy),
+        f"{number(pair.others(pair.one, pair.one_shared))} → {number(pair.others(pair.many, pair.shared))}",
         f"{pair.projected:.2f}x" if not math.isnan(pair.projected) else "-",
         pair.verdict(),
     ]
 
 
-def markdown(command: str, args: argparse.Namespace, found: list[Pair], load: tuple[float, float]) -> str:
-    """The ``scaling`` section of docs/benchmarks.md."""
-    cpus = sorted(_cpus(args.cpus))
+def _placement_text(placement: str, cpus: list[int], spec: str, shared: bool) -> str:
     n = len(cpus)
-    shared = any(p.shared for p in found)
-    argon2 = Argon2Params() if args.argon2 == "owasp" else Argon2Params.fast()
+    if placement == WITH_SERVER:
+        return (
+            f"### The load generator on the server's CPUs\n\n1 worker pinned to CPU {cpus[0]} with the load "
+            f"generator on the same CPU; then {n} workers (`serve --workers {n}`) pinned to CPUs {spec}, the "
+            "generator on the same CPUs. The generator's CPU per request is taken from the server's cores alike "
+            f"in both runs, so {n}w/1w is what {n} cores give over 1 for the server and its load together."
+        )
+    text = (
+        f"### The load generator apart\n\n1 worker pinned to CPU {cpus[0]}, the load generator on the other "
+        f"CPUs; then {n} workers pinned to CPUs {spec}"
+    )
+    if not shared:
+        return text + ", the load generator on the other CPUs."
+    return text + (
+        ", the load generator on the same CPUs: this machine has no other core, so whatever the generator "
+        f'uses (gen busy) the {n} workers cannot, while 1 worker had it for free. A MISS with "cores left" had '
+        f"less than {GOAL} of the {n} CPUs for its workers once the generator and other work had theirs: the "
+        "machine, not the server, capped that ratio (SRP's client arithmetic costs the generator about a "
+        "fifth of what the server spends)."
+    )
+
+
+def _table(found: list[Pair], n: int) -> list[str]:
     lines = [
-        "## Workers",
-        "",
-        f"Latest run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}.",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        f"- Our server with 1 worker pinned to CPU {cpus[0]}, the load generator on the other CPUs; then with "
-        f"{n} workers (`serve --workers {n}`) pinned to CPUs {args.cpus}"
-        + (
-            ", the load generator on the same CPUs: this machine has no other core, so whatever the generator "
-            f"uses (gen busy) the {n} workers cannot. The sign-ins (argon2id, SRP) cost the server far more "
-            "than the generator; the cheap requests (get_user, refresh, client_credentials) load it most."
-            if shared
-            else "."
-        ),
-        f"- Same load each time: {args.concurrency} connections (closed loop), {args.warmup:g} s warm-up, then "
-        f"{args.seconds:g} s measured, {args.rounds} round(s) of each configuration alternating the order, "
-        f"pooled; argon2id m={argon2.memory_kib} KiB, t={argon2.time_cost}, p={argon2.parallelism}. Load "
-        f"average {load[0]:.2f} before, {load[1]:.2f} after.",
-        "- **srv busy**: cores the server used (its workers summed). **others**: cores of the server's CPUs "
-        "that other work used (other processes, PostgreSQL, the hypervisor's steal; the generator's own use "
-        f"is gen busy). **projected**: {n} x (1w CPU per request / {n}w CPU per request), the ratio with whole "
-        "cores for the workers at the CPU per request measured; the measured ratio is the projected one "
-        f"times the share of cores the machine gave (srv busy {n}w / ({n} x srv busy 1w)). A MISS with "
-        f'"cores left" had less than {GOAL} of the {n} CPUs for its workers once the generator and other '
-        "work had theirs: the machine, not the server, capped that ratio.",
-        "",
         f"| scenario | target | 1w req/s | {n}w req/s | {n}w/1w | srv busy 1w → {n}w | CPU ms/req 1w → {n}w "
-        f"| gen busy {n}w | others 1w → {n}w | projected | >= {GOAL}x |",
+        f"| gen busy 1w → {n}w | others 1w → {n}w | projected | >= {GOAL}x |",
         "|---|---|" + "---:|" * 9,
     ]
     lines += ["| " + " | ".join(cells(pair)) + " |" for pair in found]
@@ -214,6 +229,37 @@ def markdown(command: str, args: argparse.Namespace, found: list[Pair], load: tu
                 extra.append(f"{pair.scenario} on {pair.target}, {side}w: {m.errors} errors ({kinds})")
     if extra:
         lines += ["", *(f"- {line}" for line in extra)]
+    return lines
+
+
+def markdown(command: str, args: argparse.Namespace, tables: dict[str, list[Pair]], load: tuple[float, float]) -> str:
+    """The ``scaling`` section of docs/benchmarks.md: a table per placement of the generator."""
+    cpus = sorted(_cpus(args.cpus))
+    n = len(cpus)
+    argon2 = Argon2Params() if args.argon2 == "owasp" else Argon2Params.fast()
+    lines = [
+        "## Workers",
+        "",
+        f"Latest run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}.",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"- Our server with 1 worker, then with {n} (`serve --workers {n}`: each worker on a CPU and a "
+        "listening socket of its own), under the same load each time: "
+        f"{args.concurrency} connections (closed loop), {args.warmup:g} s warm-up, then "
+        f"{args.seconds:g} s measured, {args.rounds} round(s) of each configuration alternating the order, "
+        f"pooled; argon2id m={argon2.memory_kib} KiB, t={argon2.time_cost}, p={argon2.parallelism}. Load "
+        f"average {load[0]:.2f} before, {load[1]:.2f} after.",
+        "- **srv busy**: cores the server used (its workers summed). **gen busy**: cores the load generator "
+        "used. **others**: cores of the server's CPUs that other work used (other processes, PostgreSQL, the "
+        f"hypervisor's steal). **projected**: {n} x (1w CPU per request / {n}w CPU per request), the ratio "
+        "with whole cores for the workers at the CPU per request measured.",
+    ]
+    for placement, found in tables.items():
+        shared = any(p.shared for p in found)
+        lines += ["", _placement_text(placement, cpus, args.cpus, shared), "", *_table(found, n)]
     return "\n".join(lines) + "\n"
 
 
@@ -222,8 +268,9 @@ def _configurations(args: argparse.Namespace) -> list[tuple[int, set[int]]]:
     return [(1, {cpus[0]}), (len(cpus), set(cpus))]
 
 
-def measure(args: argparse.Namespace) -> dict[tuple[str, str, int], list[Row]]:
-    """Every scenario on every target, each round with each configuration: rows by (target, case, workers)."""
+def measure(args: argparse.Namespace, placement: str) -> dict[tuple[str, str, int], list[Row]]:
+    """Every scenario on every target, each round with each configuration, the generator placed as
+    ``placement`` says: rows by (target, case, workers)."""
     available = os.sched_getaffinity(0)
     rows: dict[tuple[str, str, int], list[Row]] = {}
     configurations = _configurations(args)
@@ -242,8 +289,9 @@ def measure(args: argparse.Namespace) -> dict[tuple[str, str, int], list[Row]]:
                     ]
                 )
                 run = Run("", [], [], {}, options.server_cpus, "", args.seconds, None, args.warmup, args.argon2)
-                print(f"[scaling] {target}, round {round_ + 1}: {workers} worker(s)", flush=True)
-                os.sched_setaffinity(0, (available - server_cpus) or available)
+                print(f"[scaling] {target}, generator {placement}, round {round_ + 1}: {workers} worker(s)", flush=True)
+                generator = server_cpus if placement == WITH_SERVER else (available - server_cpus) or available
+                os.sched_setaffinity(0, generator)
                 try:
                     asyncio.run(_run_target(target, options, run, server_cpus))
                 finally:
@@ -253,19 +301,28 @@ def measure(args: argparse.Namespace) -> dict[tuple[str, str, int], list[Row]]:
     return rows
 
 
-def run(argv: list[str]) -> list[Pair]:
+def run(argv: list[str]) -> dict[str, list[Pair]]:
     args = parser().parse_args(argv)
     unknown = set(_csv(args.targets)) - set(TARGETS) or set(_csv(args.scenarios)) - set(SCENARIOS)
     if unknown:
         parser().error(f"unknown targets or scenarios: {', '.join(sorted(unknown))} (moto has no workers)")
+    if set(_csv(args.generator)) - set(PLACEMENTS) or not _csv(args.generator):
+        parser().error(f"--generator takes {', '.join(PLACEMENTS)}")
     if len(_cpus(args.cpus)) < 2 or args.rounds < 1:
         parser().error("--cpus needs at least two CPUs, --rounds at least 1")
     before = os.getloadavg()[0]
-    shared = not (os.sched_getaffinity(0) - _cpus(args.cpus))
-    found = pairs(measure(args), len(_cpus(args.cpus)), shared)
-    text = markdown(shlex.join(["python", "-m", "bench", "scaling", *argv]), args, found, (before, os.getloadavg()[0]))
+    apart_shared = not (os.sched_getaffinity(0) - _cpus(args.cpus))
+    n = len(_cpus(args.cpus))
+    tables = {}
+    for placement in _csv(args.generator):
+        rows = measure(args, placement)
+        if placement == WITH_SERVER:
+            tables[placement] = pairs(rows, n, shared=True, one_shared=True)
+        else:
+            tables[placement] = pairs(rows, n, shared=apart_shared)
+    text = markdown(shlex.join(["python", "-m", "bench", "scaling", *argv]), args, tables, (before, os.getloadavg()[0]))
     print(text)
     if args.output != "-":
         write_section(Path(args.output), "scaling", text)
         print(f"written to {args.output} (section 'scaling')")
-    return found
+    return tables

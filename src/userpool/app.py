@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import hmac
 import logging
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from userpool.api.endpoint import ApiConfig, make_endpoint
 from userpool.api.service_model import operations
 from userpool.bootstrap import server_secrets
 from userpool.clock import Clock, SystemClock
-from userpool.config import Settings, settings_from_json
+from userpool.config import Settings
 from userpool.context import Deps
 from userpool.crypto.passwords import PasswordHasher, usable_cpus
 from userpool.crypto.sealing import Sealer
@@ -47,7 +46,11 @@ class Runtime:
     dispatcher: OutboxDispatcher
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Runtime:
+def build_runtime(
+    settings: Settings, clock: Clock | None = None, run_migrations: bool = True, hashing_cpus: int | None = None
+) -> Runtime:
+    """The store, dispatcher and deps of one process. ``hashing_cpus``: the CPUs this process hashes on (a
+    pinned worker's share); by default the workers divide every CPU the server may use."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     if run_migrations:
@@ -64,7 +67,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, run_migrations
     dispatcher = OutboxDispatcher(store, email, sms, clock)
     # The workers of one server share its CPUs: together they hash on one thread per CPU (crypto/passwords.py).
     argon2 = settings.argon2
-    hash_threads = max(1, usable_cpus() // (settings.worker_count * max(1, argon2.parallelism)))
+    cpus = hashing_cpus if hashing_cpus is not None else usable_cpus() // settings.worker_count
+    hash_threads = max(1, cpus // max(1, argon2.parallelism))
     hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads)
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
     deps = Deps(
@@ -124,19 +128,3 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
     )
     app.state.runtime = runtime
     return app
-
-
-# The settings ``serve`` resolved, as JSON, for its worker processes (see worker_app).
-WORKER_SETTINGS_ENV = "_USERPOOL_WORKER_SETTINGS"
-
-
-def worker_app() -> Starlette:
-    """The app of one worker process of ``serve --workers N`` (uvicorn imports this factory in each worker).
-
-    ``serve`` has already migrated the database and made the first-start state, once, before the workers
-    start; each worker builds its own engine (connection pool) and outbox dispatcher. Everything a request
-    may need later (sessions, codes, counters, keys) is in the database, so any worker can serve any request.
-    """
-    settings = settings_from_json(os.environ[WORKER_SETTINGS_ENV])
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(settings, runtime=build_runtime(settings, run_migrations=False))

@@ -103,23 +103,21 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
     if workers == 1:
         uvicorn.run(create_app(settings, runtime=runtime), **options)
         return
-    _serve_workers(settings, runtime, workers, options)
+    _serve_workers(settings, runtime, {k: v for k, v in options.items() if k not in ("host", "port")})
 
 
-def _serve_workers(settings: Settings, runtime: Any, workers: int, options: dict[str, Any]) -> None:
-    """Pre-fork: the database is migrated and the first-start state made (above, once); then uvicorn binds the
-    socket and starts ``workers`` processes that each build their own app from the same settings (and
-    replaces any that dies)."""
-    import os
-
-    import uvicorn
-
-    from userpool.app import WORKER_SETTINGS_ENV
-    from userpool.config import settings_to_json
+def _serve_workers(settings: Settings, runtime: Any, options: dict[str, Any]) -> None:
+    """Pre-fork: the database is migrated and the first-start state made (above, once); then the workers
+    start, each building its own app from the same settings (workers.py)."""
+    from userpool.workers import AddressInUse, serve_workers
 
     runtime.store.dispose()  # each worker opens its own connections
-    os.environ[WORKER_SETTINGS_ENV] = settings_to_json(settings)
-    uvicorn.run("userpool.app:worker_app", factory=True, workers=workers, **options)
+    try:
+        status = serve_workers(settings, options)
+    except AddressInUse as exc:
+        raise click.ClickException(str(exc)) from exc
+    if status:
+        raise SystemExit(status)
 
 
 def _tls_files(settings: Settings) -> Any:

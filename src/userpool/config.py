@@ -6,7 +6,6 @@ Per-pool behaviour (policies, MFA, triggers) is data stored with the pool, never
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -91,6 +90,8 @@ class Settings:
     console_idle_timeout_seconds: int = 1800
     # Worker processes of ``serve``; 0 means one per CPU core this process may run on.
     workers: int = 0
+    # Each worker on its own share of the CPUs (workers.py); off where something else places the processes.
+    pin_workers: bool = True
 
     @property
     def effective_database_url(self) -> str:
@@ -120,39 +121,6 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
-
-
-def settings_to_json(settings: Settings) -> str:
-    """Settings as JSON, for ``serve`` to hand the settings it resolved to its worker processes."""
-    data: dict[str, Any] = {}
-    for f in fields(Settings):
-        value = getattr(settings, f.name)
-        if f.name == "triggers":
-            value = [dataclasses.asdict(t) for t in value]
-        elif isinstance(value, Argon2Params):
-            value = dataclasses.asdict(value)
-        elif isinstance(value, Path):
-            value = str(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        data[f.name] = value
-    return json.dumps(data)
-
-
-def settings_from_json(text: str) -> Settings:
-    """The inverse of :func:`settings_to_json`."""
-    data = json.loads(text)
-    base = Settings()
-    values: dict[str, Any] = {}
-    for f in fields(Settings):
-        if f.name not in data:
-            continue
-        raw = data[f.name]
-        if f.name == "triggers":
-            values[f.name] = tuple(TriggerTarget(**t) for t in raw)
-        else:
-            values[f.name] = _coerce(f.name, raw, getattr(base, f.name))
-    return dataclasses.replace(base, **values)
 
 
 def _trigger_target(function: str, raw: Any) -> TriggerTarget:

@@ -96,12 +96,12 @@ def test_sigkill_of_a_worker_mid_sign_up_load_loses_nothing_acknowledged(tmp_pat
         victims = served.worker_pids()
         assert len(victims) == 2
         acknowledged = _sign_up_load(served.url, client_id, lambda: os.kill(victims[0], signal.SIGKILL))
-        # uvicorn's supervisor replaces the dead worker (it checks twice a second).
+        # serve replaces the dead worker (it checks twice a second).
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (victims[0] in served.worker_pids() or len(served.worker_pids()) < 2):
             time.sleep(0.1)
         assert victims[0] not in served.worker_pids() and len(served.worker_pids()) == 2
-        assert f"Child process [{victims[0]}] died" in served.log_tail(400)
+        assert f"(pid {victims[0]}) died" in served.log_tail(400)
     assert len(acknowledged) >= KILL_AFTER
 
     with serving(data_dir, served_database, workers=2) as served:

@@ -26,6 +26,7 @@ from userpool.store.sql.sign_in_counters import CounterMemo, SqlSignInCounterRep
 from userpool.store.sql.signing_keys import SqlSigningKeyRepo
 from userpool.store.sql.software_tokens import SqlSoftwareTokenRepo
 from userpool.store.sql.users import SqlUserRepo
+from userpool.store.sql.write_gate import WriteGate, database_path
 
 
 class SqlTx:
@@ -125,6 +126,7 @@ class SqlStore:
         self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._sealer = sealer
         self._sqlite = is_sqlite(engine)
+        self._gate = WriteGate(database_path(engine.url.database)) if self._sqlite else None
 
     @contextmanager
     def _begin(self, engine: Engine, begin: str) -> Iterator[sa.Connection]:
@@ -145,7 +147,11 @@ class SqlStore:
 
     @contextmanager
     def write(self) -> Iterator[SqlTx]:
-        with self._begin(self._write_engine, BEGIN_WRITE) as conn:
+        if self._gate is None:
+            with self._begin(self._write_engine, BEGIN_WRITE) as conn:
+                yield SqlTx(conn, self._sealer)
+            return
+        with self._gate.held(), self._begin(self._write_engine, BEGIN_WRITE) as conn:
             yield SqlTx(conn, self._sealer)
 
     def dispose(self) -> None:
