@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -55,11 +56,19 @@ def bind(host: str, port: int, count: int) -> list[socket.socket]:
         except OSError as exc:
             raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         port = probe.getsockname()[1]
+    reuse_port = getattr(socket, "SO_REUSEPORT", None)
+    if reuse_port is None:
+        # No SO_REUSEPORT (Windows): one socket that every worker accepts on, as uvicorn's workers do.
+        shared = socket.socket(family, socket.SOCK_STREAM)
+        shared.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        shared.bind((host, port))
+        shared.listen(BACKLOG)
+        return [shared] * count
     sockets = []
     for _ in range(count):
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.setsockopt(socket.SOL_SOCKET, reuse_port, 1)
         sock.bind((host, port))
         sock.listen(BACKLOG)
         sockets.append(sock)
@@ -96,10 +105,13 @@ def _worker(slot: int, sock: socket.socket, settings: Settings, options: dict[st
     cpus = _pin(slot, settings.worker_count) if settings.pin_workers else None
     # Pinned, the worker hashes on one thread per CPU of its share; unpinned, the workers divide all the CPUs.
     share = len(cpus) if cpus else None
-    runtime = build_runtime(settings, run_migrations=False, hashing_cpus=share)
+    try:
+        app = create_app(settings, runtime=build_runtime(settings, run_migrations=False, hashing_cpus=share))
+    except Exception:
+        log.exception("worker %d could not start", slot)
+        sys.exit(STARTUP_FAILURE)  # the next one would fail the same way: serve stops
     log.info("worker %d (pid %d) on CPUs %s", slot, os.getpid(), ",".join(map(str, sorted(cpus))) if cpus else "all")
-    config = uvicorn.Config(create_app(settings, runtime=runtime), **options)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
 
 
 def serve_workers(settings: Settings, options: dict[str, Any]) -> int:
@@ -144,7 +156,7 @@ def serve_workers(settings: Settings, options: dict[str, Any]) -> int:
             if process.is_alive():
                 process.kill()
                 process.join()
-        for sock in sockets:
+        for sock in set(sockets):
             sock.close()
         for s, handler in previous.items():
             signal.signal(s, handler)

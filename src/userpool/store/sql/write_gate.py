@@ -13,12 +13,16 @@ file). The gate is let go after COMMIT or ROLLBACK.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # Windows: the thread lock alone, and SQLite's busy handler between processes
+    fcntl = None  # type: ignore[assignment]
 
 # As long as SQLite's own busy_timeout (engine.py): a writer waits no longer here than it would there.
 WAIT_SECONDS = 30.0
@@ -34,7 +38,7 @@ class WriteGate:
         self._pid = 0
 
     def _file(self) -> int | None:
-        if self._path is None:
+        if self._path is None or fcntl is None:
             return None
         if self._fd is None or self._pid != os.getpid():
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -50,6 +54,7 @@ class WriteGate:
             if fd is None:
                 yield
                 return
+            assert fcntl is not None
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
