@@ -250,9 +250,9 @@ def test_group_changes_while_tokens_are_issued(racing: Racing) -> None:
             check(_refresh(c, client, earlier))
         return {}
 
-    # Every sign-in counts against the lockout until its password is found right (model/lockout.py), so
-    # no more run at once than the lockout lets through; the other token issuers refresh.
-    signers = FREE_FAILURES
+    # Every sign-in counts against the lockout until its password is found right (model/lockout.py); more
+    # of them at once than the lockout lets through are verified as the ones before them succeed.
+    signers = 2 * FREE_FAILURES + 2
     calls = [toggle(name, end_in=k % 2 == 0) for k, name in enumerate(names)]
     calls += [sign_in_and_refresh] * signers + [refresh] * (RACERS - togglers - signers)
     answers = race_each(racing.url, calls)
@@ -331,6 +331,20 @@ def _failed_sign_ins(racing: Racing, pool_id: str, username: str) -> int:
             name=username,
         )
     )
+
+
+def test_right_passwords_racing__many_sign_ins_of_one_user_at_once_all_succeed(racing: Racing) -> None:
+    # Many clients of one user (a shared service account, a fleet's instances) sign in at the same moment:
+    # each attempt is counted before its password is verified, and none is refused as a lockout.
+    idp = admin(racing.url)
+    pool_id = idp.create_user_pool(PoolName="one-user-many-clients")["UserPool"]["Id"]
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "fleet")
+
+    outcomes = race(racing.url, lambda c: sign_in(c, client, "fleet"))
+
+    assert outcomes == {("ok", 200): RACERS}
+    assert _failed_sign_ins(racing, pool_id, "fleet") == 0
 
 
 def test_wrong_passwords_racing__every_attempt_is_counted(racing: Racing) -> None:

@@ -5,14 +5,19 @@ failure doubles the lock (2^(n−5) s for n failures) up to fifteen minutes. Att
 with "Password attempts exceeded" and neither count nor extend it. Fifteen quiet minutes, or a successful
 sign-in, reset the counter.
 
-Each attempt is counted *before* its password is verified, in one row-locked write: concurrent guesses are
-therefore serialized on the counter, and the attempt that reaches the threshold locks out the ones behind
-it even while its own verification is still running. A correct password then resets the counter.
+Each attempt is counted *before* its password is verified, in one row-locked write, so that concurrent
+guesses cannot all be verified before the first failure is known: however many arrive at once, no more than
+five are verified before the lock. An attempt that finds five counted and one of them still being verified
+waits for it (:func:`begin_attempt` says WAIT) rather than being refused: that attempt may be a correct
+password, whose success resets the counter, as it does when many clients of one user sign in at once. A
+verified failure sets the lock (:func:`after_failure`); the waiting attempts then meet it and are refused.
+An attempt that never reports back (its process died) counts as a failure after ``IN_FLIGHT_SECONDS``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import Enum
 
 from userpool.model.token_records import SignInCounters
 
@@ -20,6 +25,16 @@ FREE_FAILURES = 4  # the fifth consecutive failure locks
 MAX_LOCK_SECONDS = 15 * 60.0
 QUIET_RESET_SECONDS = 15 * 60.0
 LOCKED_MESSAGE = "Password attempts exceeded"
+# Past the threshold, how long an attempt counted last may be still being verified (argon2id and SRP take
+# well under a second, even queued behind others), and how long another attempt waits for it to end.
+IN_FLIGHT_SECONDS = 10.0
+WAIT_SECONDS = 5.0
+
+
+class Start(Enum):
+    PROCEED = "proceed"  # counted: verify the password
+    WAIT = "wait"  # past the threshold, with an attempt still being verified: ask again shortly
+    REFUSE = "refuse"  # locked
 
 
 def is_locked(counters: SignInCounters, now: float) -> bool:
@@ -33,12 +48,44 @@ def lock_seconds(failures: int) -> float:
     return min(2.0 ** min(failures - FREE_FAILURES - 1, 20), MAX_LOCK_SECONDS)
 
 
-def count_attempt(counters: SignInCounters, now: float) -> SignInCounters:
-    """The counters once an attempt (not yet known to succeed) is counted as a failure."""
-    failures = counters.failed_attempts
+def _failures(counters: SignInCounters, now: float) -> int:
+    """The consecutive failures counted, none after QUIET_RESET_SECONDS without an attempt."""
     if counters.last_attempt_at is not None and now - counters.last_attempt_at >= QUIET_RESET_SECONDS:
-        failures = 0
-    failures += 1
+        return 0
+    return counters.failed_attempts
+
+
+def _in_flight(counters: SignInCounters, now: float) -> bool:
+    """An attempt was counted since the last lock was set and has not yet reported back."""
+    last = counters.last_attempt_at
+    if last is None or now - last >= IN_FLIGHT_SECONDS:
+        return False
+    return counters.locked_until is None or last > counters.locked_until
+
+
+def begin_attempt(counters: SignInCounters, now: float) -> tuple[Start, SignInCounters | None]:
+    """Whether a password attempt may be verified now, and if so the counters with it counted (as a failure,
+    until :func:`after_success` resets them)."""
+    if is_locked(counters, now):
+        return Start.REFUSE, None
+    failures = _failures(counters, now)
+    if failures > FREE_FAILURES and _in_flight(counters, now):
+        return Start.WAIT, None
+    return Start.PROCEED, replace(counters, failed_attempts=failures + 1, last_attempt_at=now)
+
+
+def after_failure(counters: SignInCounters, now: float) -> SignInCounters:
+    """The counters once a counted attempt is known to have failed: locked from now if the failures counted
+    reach the threshold."""
+    lock = lock_seconds(counters.failed_attempts)
+    return replace(counters, locked_until=now + lock) if lock else counters
+
+
+def count_attempt(counters: SignInCounters, now: float) -> SignInCounters:
+    """The counters once an attempt is counted as a failure and locked at once if it reaches the threshold:
+    for the one-time codes of a challenge (services/mfa_answers.py), which one user does not answer many
+    times at once."""
+    failures = _failures(counters, now) + 1
     lock = lock_seconds(failures)
     return replace(counters, failed_attempts=failures, last_attempt_at=now, locked_until=now + lock if lock else None)
 

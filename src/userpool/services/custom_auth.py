@@ -17,6 +17,7 @@ every sign-in (sign_in.conclude: a temporary password to replace, a remembered d
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,7 +35,12 @@ from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
-from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
+from userpool.services.password_auth import (
+    FlowCall,
+    begin_counted_attempt,
+    record_failed_attempt,
+    required_parameter,
+)
 from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, conclude, lookup_user, presented_device, respond, same_user
 from userpool.services.srp_auth import TIMESTAMP_WINDOW_SECONDS, srp_sign_in
@@ -353,9 +359,12 @@ def custom_password_verifier(
     user = progress.user
     if state.get("block") != digest(block):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    count_attempt_or_refuse(ctx, pool.id, user)
+    sub = user.sub if user is not None else str(uuid.uuid4())
+    begin_counted_attempt(ctx, pool.id, sub)
     holds = _proof_holds(ctx, pool, client, user, block, signature, timestamp)
-    if holds and user is not None:
+    if not holds:
+        record_failed_attempt(ctx, pool.id, sub)
+    elif user is not None:
         with ctx.store.write() as tx:
             counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
             if counters is not None:

@@ -12,15 +12,17 @@ password are checked. Both run between transactions.
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto import srp
 from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
-from userpool.model.lockout import LOCKED_MESSAGE, count_attempt, is_locked
+from userpool.model.lockout import LOCKED_MESSAGE, WAIT_SECONDS, Start, after_failure, begin_attempt
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import SignInCounters
@@ -28,6 +30,9 @@ from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, finish_first_factor, lookup_user, respond
 from userpool.services.user_migration import migrate_on_sign_in
 from userpool.triggers.sign_in import pre_authentication
+
+# How often an attempt waiting on the lockout (model/lockout.py) asks again.
+WAIT_POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +54,51 @@ def required_parameter(params: dict[str, str], name: str) -> str:
     return value
 
 
-def count_attempt_or_refuse(ctx: Ctx, pool_id: str, user: User | None) -> None:
-    """Count the attempt against the user's lockout before its password is checked (model/lockout.py).
+def begin_counted_attempt(ctx: Ctx, pool_id: str, sub: str) -> None:
+    """Count the attempt before its password is checked, or refuse it if the user is locked; past the
+    threshold, wait while the attempt counted last is still being verified (model/lockout.py)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        with ctx.store.write() as tx:
+            counters = tx.sign_in_counters.get(pool_id, sub, for_update=True)
+            start, counted = begin_attempt(counters or SignInCounters(), ctx.now)
+            if counted is not None:
+                # For an unknown user this updates no row: the statements, not the data, are what cost time.
+                tx.sign_in_counters.set_attempts(pool_id, sub, counted)
+        if start is Start.PROCEED:
+            return
+        if start is Start.REFUSE or time.monotonic() >= deadline:
+            raise NotAuthorizedException(LOCKED_MESSAGE)
+        time.sleep(WAIT_POLL_SECONDS)
 
-    An unknown user gets the same write transaction on a row that does not exist, so that both paths cost
-    the same.
-    """
-    sub = user.sub if user is not None else str(uuid.uuid4())
-    locked = False
+
+def record_failed_attempt(ctx: Ctx, pool_id: str, sub: str) -> None:
+    """The counted attempt failed: lock the user if that reaches the threshold (model/lockout.py)."""
     with ctx.store.write() as tx:
         counters = tx.sign_in_counters.get(pool_id, sub, for_update=True)
-        locked = counters is not None and is_locked(counters, ctx.now)
-        if not locked:
-            # For an unknown user this updates no row: the statements, not the data, are what cost time.
-            tx.sign_in_counters.set_attempts(pool_id, sub, count_attempt(counters or SignInCounters(), ctx.now))
-    if locked:
-        raise NotAuthorizedException(LOCKED_MESSAGE)
+        # An unknown user's row does not exist: the same transaction, nothing written.
+        if counters is not None:
+            failed = after_failure(counters, ctx.now)
+            if failed != counters:
+                tx.sign_in_counters.set_attempts(pool_id, sub, failed)
+
+
+@contextmanager
+def counted_attempt(ctx: Ctx, pool_id: str, user: User | None) -> Iterator[None]:
+    """A password (or SRP proof) check counted against the user's lockout (model/lockout.py): counted before
+    the block runs, or refused; a wrong answer raised by the block is recorded as a failure, which locks the
+    user at the threshold. A right one is not recorded here: the sign-in's own write resets the counter
+    (services/sign_in.py, ``conclude``).
+
+    An unknown user gets the same transactions on a row that does not exist, so that both paths cost the same.
+    """
+    sub = user.sub if user is not None else str(uuid.uuid4())
+    begin_counted_attempt(ctx, pool_id, sub)
+    try:
+        yield
+    except (NotAuthorizedException, UserNotFoundException):
+        record_failed_attempt(ctx, pool_id, sub)
+        raise
 
 
 def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
@@ -97,15 +131,15 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
         refusal = status_refusal(user, hides)
         if refusal is not None:
             raise refusal
-    count_attempt_or_refuse(ctx, call.pool.id, user)
     hasher = ctx.deps.hasher
-    matches = hasher.verify(user.password_hash if user is not None else None, password)
-    if user is None:
-        if hides:
+    with counted_attempt(ctx, call.pool.id, user):
+        matches = hasher.verify(user.password_hash if user is not None else None, password)
+        if user is None:
+            if hides:
+                raise NotAuthorizedException(WRONG_CREDENTIALS)
+            raise UserNotFoundException("User does not exist.")
+        if not matches or user.password_hash is None:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-        raise UserNotFoundException("User does not exist.")
-    if not matches or user.password_hash is None:
-        raise NotAuthorizedException(WRONG_CREDENTIALS)
     # Hashes made with older argon2 parameters are upgraded while the password is at hand.
     rehashed = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None
     # A password set before SRP enrolment existed gets its verifier now, the first time the server sees

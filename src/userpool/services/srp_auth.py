@@ -24,7 +24,7 @@ from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
 from userpool.model.usernames import normalise
 from userpool.services import housekeeping
-from userpool.services.password_auth import FlowCall, count_attempt_or_refuse, required_parameter
+from userpool.services.password_auth import FlowCall, counted_attempt, required_parameter
 from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, finish_first_factor, lookup_user, presented_device, same_user
 from userpool.triggers.sign_in import pre_authentication
@@ -166,22 +166,22 @@ def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str,
     if user is None or not same_user(user, username, named):
         # A simulated challenge (unknown user) fails here, after the same lockout bookkeeping and an
         # exponentiation like the real check's, so the answer does not come back faster (quotas-and-errors §4).
-        count_attempt_or_refuse(ctx, pool.id, None)
-        srp.session_key(int(state["A"], 16), srp.G, int(state["b"], 16), srp.kept_scrambler(state))
-        raise NotAuthorizedException(WRONG_CREDENTIALS)
+        with counted_attempt(ctx, pool.id, None):
+            srp.session_key(int(state["A"], 16), srp.G, int(state["b"], 16), srp.kept_scrambler(state))
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
     refusal = status_refusal(user, hides_users(client))
     if refusal is not None:
         raise refusal
-    count_attempt_or_refuse(ctx, pool.id, user)
-    if user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
-        raise NotAuthorizedException(WRONG_CREDENTIALS)
-    key = srp.session_key(
-        int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16), srp.kept_scrambler(state)
-    )
-    secret_block = base64.b64decode(block)
-    expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
-    if key is None or not srp.signature_matches(expected, signature):
-        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    with counted_attempt(ctx, pool.id, user):
+        if user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        key = srp.session_key(
+            int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16), srp.kept_scrambler(state)
+        )
+        secret_block = base64.b64decode(block)
+        expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
+        if key is None or not srp.signature_matches(expected, signature):
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
     attempt = Attempt(responses.get("DEVICE_KEY") or None, may_track=not admin)
     if attempt.device_key is not None:
         with ctx.store.read() as tx:
