@@ -10,21 +10,15 @@ used; it runs in dev mode, as that clock is not the one boto3 signs with.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
-from tests.conftest import Server, make_settings, running_server
+from tests.api.conftest import Env
 from tests.support.auth import PASSWORD, make_client, payload, sdk_secret_hash
 from tests.support.errors import fails
-from tests.support.mail import Inbox
-from tests.support.sms import SmsGateway, sms_gateway
-from userpool.clock import FixedClock
 
 FLOWS = [
     "ALLOW_USER_PASSWORD_AUTH",
@@ -36,29 +30,6 @@ SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sms", "ExternalId"
 PHONE = "+14325551212"
 EMAIL = "ann@example.com"
 MISMATCH = ("CodeMismatchException", "Invalid code received for user")
-
-
-@dataclass
-class Env:
-    server: Server
-    idp: Any
-    clock: FixedClock
-    mail: Inbox
-    sms: SmsGateway
-
-
-@pytest.fixture
-def env(tmp_path: Path, database_url: str, inbox: tuple[Inbox, int], clock: FixedClock) -> Iterator[Env]:
-    with sms_gateway() as sms:
-        settings = make_settings(
-            tmp_path / "data",
-            database_url,
-            dev=True,
-            smtp_url=f"smtp://127.0.0.1:{inbox[1]}",
-            sms_webhook_url=sms.url,
-        )
-        with running_server(settings, clock) as server:
-            yield Env(server, server.client(), clock, inbox[0], sms)
 
 
 def _pool(idp: Any, mode: str = "OPTIONAL", **config: Any) -> str:

@@ -5,20 +5,14 @@ no user has; and GetUserAuthFactors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pycognito.aws_srp import AWSSRP
 
-from tests.conftest import Server, make_settings, running_server
+from tests.api.conftest import Env
 from tests.support.auth import PASSWORD, payload
 from tests.support.errors import fails
-from tests.support.mail import Inbox
-from tests.support.sms import SmsGateway, sms_gateway
-from userpool.clock import FixedClock
 
 FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -27,29 +21,6 @@ PHONE = "+14325551212"
 EMAIL = "ann@example.com"
 MISMATCH = ("CodeMismatchException", "Invalid code received for user")
 WRONG = ("NotAuthorizedException", "Incorrect username or password.")
-
-
-@dataclass
-class Env:
-    server: Server
-    idp: Any
-    clock: FixedClock
-    mail: Inbox
-    sms: SmsGateway
-
-
-@pytest.fixture
-def env(tmp_path: Path, database_url: str, inbox: tuple[Inbox, int], clock: FixedClock) -> Iterator[Env]:
-    with sms_gateway() as sms:
-        settings = make_settings(
-            tmp_path / "data",
-            database_url,
-            dev=True,
-            smtp_url=f"smtp://127.0.0.1:{inbox[1]}",
-            sms_webhook_url=sms.url,
-        )
-        with running_server(settings, clock) as server:
-            yield Env(server, server.client(), clock, inbox[0], sms)
 
 
 def _pool(idp: Any, factors: list[str] | None = None) -> str:

@@ -17,7 +17,6 @@ every sign-in (sign_in.conclude: a temporary password to replace, a remembered d
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,6 +36,7 @@ from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.password_auth import (
     FlowCall,
+    attempt_sub,
     begin_counted_attempt,
     record_failed_attempt,
     required_parameter,
@@ -359,7 +359,7 @@ def custom_password_verifier(
     user = progress.user
     if state.get("block") != digest(block):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    sub = user.sub if user is not None else str(uuid.uuid4())
+    sub = attempt_sub(user)
     begin_counted_attempt(ctx, pool.id, sub)
     holds = _proof_holds(ctx, pool, client, user, block, signature, timestamp)
     if not holds:

@@ -54,6 +54,12 @@ def required_parameter(params: dict[str, str], name: str) -> str:
     return value
 
 
+def attempt_sub(user: User | None) -> str:
+    """The counter row an attempt is counted on: the user's, or for an unknown user one that does not exist
+    (the same transactions, nothing written), so that both paths cost the same."""
+    return user.sub if user is not None else str(uuid.uuid4())
+
+
 def begin_counted_attempt(ctx: Ctx, pool_id: str, sub: str) -> None:
     """Count the attempt before its password is checked, or refuse it if the user is locked; past the
     threshold, wait while the attempt counted last is still being verified (model/lockout.py)."""
@@ -89,10 +95,8 @@ def counted_attempt(ctx: Ctx, pool_id: str, user: User | None) -> Iterator[None]
     the block runs, or refused; a wrong answer raised by the block is recorded as a failure, which locks the
     user at the threshold. A right one is not recorded here: the sign-in's own write resets the counter
     (services/sign_in.py, ``conclude``).
-
-    An unknown user gets the same transactions on a row that does not exist, so that both paths cost the same.
     """
-    sub = user.sub if user is not None else str(uuid.uuid4())
+    sub = attempt_sub(user)
     begin_counted_attempt(ctx, pool_id, sub)
     try:
         yield
