@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ReadTimeoutError
+
+from tests.conftest import ACCESS_KEY, SECRET_KEY
+from tests.support.bridge import REGION
 from tests.support.pools import error_of
+from tests.support.processes import serving
 
 CSS = ".submitButton-customizable { background-color: #0f766e; }"
+# The longest CSS the model allows (CSSType: max 131072).
+MAX_CSS = 131_072
+# Far longer than a check linear in the CSS's length needs; a check that backtracks needs years.
+ANSWER_DEADLINE_SECONDS = 20
 
 
 def _png() -> bytes:
@@ -54,3 +67,37 @@ def test_set_ui_customization__refuses_unsafe_css_bad_images_and_unknown_clients
     assert code == "ResourceNotFoundException"
     code, _ = error_of(lambda: idp.get_ui_customization(UserPoolId="eu-west-1_Nope1234"))
     assert code == "ResourceNotFoundException"
+
+
+@pytest.mark.socket
+def test_set_ui_customization__css_of_the_full_length_is_answered_at_once(tmp_path: Path) -> None:
+    # Inputs that made the CSS check backtrack: white space inside a declaration's value that is then
+    # refused (cubic in its length), and a value with white space after its last word (quadratic). The
+    # server runs in its own process: a worker stuck in the check must fail the test, not hang it.
+    prefix = ".logo-customizable { color:"
+    pathological = [
+        prefix + " " * (MAX_CSS - len(prefix) - 2) + "!}",
+        prefix + "a" + " " * (MAX_CSS - len(prefix) - 3) + "!}",
+    ]
+    rules = (CSS * (MAX_CSS // len(CSS)))[:MAX_CSS]
+    rules = rules[: rules.rindex("}") + 1]
+    with serving(tmp_path / "data", f"sqlite:///{tmp_path / 'userpool.sqlite3'}", workers=1) as served:
+        idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=served.url,
+            region_name=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=Config(read_timeout=ANSWER_DEADLINE_SECONDS, retries={"total_max_attempts": 1}),
+        )
+        pool_id = idp.create_user_pool(PoolName="branding")["UserPool"]["Id"]
+        for css in pathological:
+            assert len(css) == MAX_CSS
+            try:
+                code, _ = error_of(lambda css=css: idp.set_ui_customization(UserPoolId=pool_id, CSS=css))
+            except ReadTimeoutError:
+                pytest.fail(f"SetUICustomization was not answered within {ANSWER_DEADLINE_SECONDS} s")
+            assert code == "InvalidParameterException"
+        # As many allowed rules as fit are allowed.
+        stored = idp.set_ui_customization(UserPoolId=pool_id, CSS=rules)["UICustomization"]
+        assert stored["CSS"] == rules

@@ -1,50 +1,25 @@
 """SetUICustomization and GetUICustomization: the CSS and logo of a pool's hosted pages, for the whole pool
 (``ClientId`` omitted, echoed as ``ALL``) or for one app client, which then replaces the pool's.
 
-The CSS is held to Cognito's rule for the classic hosted UI: only rules for its ``*-customizable`` classes.
-Beyond that, nothing that could load or run anything is accepted (no ``url()``, no at-rules, no escapes),
-so a customization cannot reach outside the page's strict Content-Security-Policy. Logos are PNG or JPEG of
-at most 100 KB, as on AWS.
+The CSS is held to Cognito's rule for the classic hosted UI, and to nothing that could load or run anything
+(model/branding_css.py). Logos are PNG or JPEG of at most 100 KB, as on AWS.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException
+from userpool.model.branding_css import check_css
 from userpool.model.oauth_records import ALL_CLIENTS, UICustomization
 from userpool.services.lookup import client_or_404, pool_or_404
 
-# The classes of the classic hosted UI that SetUICustomization may style (AWS Developer Guide, "Customizing
-# the hosted UI (classic)"); the hosted pages here carry the same classes.
-CSS_CLASSES = frozenset(
-    {
-        "background-customizable",
-        "banner-customizable",
-        "errorMessage-customizable",
-        "idpButton-customizable",
-        "idpButton-customizable:hover",
-        "inputField-customizable",
-        "inputField-customizable:focus",
-        "label-customizable",
-        "legalText-customizable",
-        "logo-customizable",
-        "submitButton-customizable",
-        "submitButton-customizable:hover",
-        "textDescription-customizable",
-    }
-)
-MAX_CSS = 131_072
 MAX_IMAGE = 100 * 1024
-_RULE = re.compile(r"\s*\.([A-Za-z:-]+)\s*\{([^{}]*)\}\s*")
-_DECLARATION = re.compile(r"\s*[a-z-]+\s*:\s*[#%,.()\w\s-]+\s*")
-_FORBIDDEN = ("url(", "expression", "@", "\\", "<", "image-set", "var(")
 _IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
@@ -56,31 +31,6 @@ class Branding:
     css: str
     version: str
     logo_client: str | None
-
-
-def check_css(css: str) -> str:
-    """The CSS if it only styles the customizable classes with plain values; InvalidParameterException
-    naming the first thing that is not allowed."""
-    if len(css) > MAX_CSS:
-        raise InvalidParameterException("CSS is too long.")
-    lowered = css.lower()
-    for word in _FORBIDDEN:
-        if word in lowered:
-            raise InvalidParameterException(f"CSS must not contain {word!r}.")
-    position = 0
-    while position < len(css):
-        if not css[position:].strip():
-            break
-        match = _RULE.match(css, position)
-        if match is None:
-            raise InvalidParameterException("CSS must consist of rules for the customizable classes only.")
-        if match.group(1) not in CSS_CLASSES:
-            raise InvalidParameterException(f"CSS class {match.group(1)} can not be customized.")
-        for declaration in match.group(2).split(";"):
-            if declaration.strip() and not _DECLARATION.fullmatch(declaration):
-                raise InvalidParameterException(f"CSS declaration {declaration.strip()!r} is not allowed.")
-        position = match.end()
-    return css
 
 
 def _image(raw: Any) -> tuple[bytes, str]:
