@@ -38,6 +38,8 @@ def test_discovery__has_the_required_members(oauth_server: OAuthServer, pool_id:
     assert set(doc["subject_types_supported"]) <= {"public", "pairwise"}
     assert "RS256" in doc["id_token_signing_alg_values_supported"]
     assert "openid" in doc["scopes_supported"]
+    # RFC 8414 §2: the PKCE methods the server accepts; Cognito accepts S256 only.
+    assert doc["code_challenge_methods_supported"] == ["S256"]
     for member in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"):
         assert doc[member].startswith(oauth_server.url + "/"), member
     assert httpx.get(doc["jwks_uri"]).json()["keys"]

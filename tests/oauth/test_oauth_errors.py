@@ -105,9 +105,25 @@ def test_token__wrong_pkce_verifier_is_invalid_grant(
     assert _error(_redeem(oauth_server, client, code, code_verifier="")) == "invalid_grant"
 
 
-def test_token__plain_pkce_works(oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client) -> None:
-    code = _code(oauth_server, http, client, code_challenge=VERIFIER, code_challenge_method="plain")
-    assert _redeem(oauth_server, client, code).status_code == 200
+def test_authorize__pkce_other_than_s256_is_invalid_request(
+    oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client
+) -> None:
+    # Cognito supports S256 only (AWS Developer Guide, "Authorize endpoint": code_challenge_method). A
+    # challenge without a method would be "plain" by RFC 7636 §4.3, so it is refused as plain is.
+    for over in ({"code_challenge": VERIFIER, "code_challenge_method": "plain"}, {"code_challenge_method": ""}):
+        answer = http.get(f"{oauth_server.url}/oauth2/authorize", params=_query(client, **over))
+        params = hosted.callback_params(answer, CALLBACK)
+        assert (params["error"], params["state"]) == ("invalid_request", "st"), over
+        assert "S256" in params["error_description"]
+    # No code was issued: the browser never reached the sign-in page.
+    assert "/login" not in answer.headers["location"]
+
+
+def test_token__code_verifier_without_a_challenge_is_invalid_grant(
+    oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client
+) -> None:
+    code = _code(oauth_server, http, client, code_challenge="", code_challenge_method="")
+    assert _error(_redeem(oauth_server, client, code, code_verifier=VERIFIER)) == "invalid_grant"
 
 
 def test_token__reused_code_is_refused_and_ends_the_first_sign_in(

@@ -21,9 +21,7 @@ OPENID = "openid"
 # Scopes that only make sense with openid (AWS: "can only be requested with the openid scope").
 OPENID_DEPENDENT = frozenset({"email", "phone", "profile"})
 CODE_LIFETIME_SECONDS = 300  # authorization codes: 5 minutes, single use (spec tokens.md §5)
-S256 = "S256"
-PLAIN = "plain"
-PKCE_METHODS = (S256, PLAIN)
+S256 = "S256"  # the only PKCE method Cognito supports
 # RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~], for verifiers and (by construction) challenges.
 _PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
@@ -116,28 +114,25 @@ def client_credentials_scopes(raw: str | None, allowed: Iterable[str]) -> tuple[
 
 
 def check_pkce_challenge(challenge: str | None, method: str | None) -> tuple[str | None, str | None]:
-    """(challenge, method) of an authorize request; the method defaults to plain when only a challenge is
-    given (RFC 7636 §4.3)."""
+    """(challenge, method) of an authorize request. Cognito supports S256 only (AWS Developer Guide,
+    "Authorize endpoint"), so ``plain`` is refused, and so is a challenge without a method, which RFC 7636
+    §4.3 reads as plain."""
     if challenge is None:
         if method is not None:
             raise OAuthError("invalid_request", "code_challenge is required with code_challenge_method.")
         return None, None
-    method = method or PLAIN
-    if method not in PKCE_METHODS:
-        raise OAuthError("invalid_request", "code_challenge_method must be S256 or plain.")
+    if method != S256:
+        raise OAuthError("invalid_request", "code_challenge_method must be S256.")
     if not _PKCE_VALUE.fullmatch(challenge):
         raise OAuthError("invalid_request", "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~].")
     return challenge, method
 
 
-def pkce_matches(challenge: str, method: str, verifier: str | None) -> bool:
-    """Whether ``verifier`` answers the code's challenge (RFC 7636 §4.6), compared in constant time."""
+def pkce_matches(challenge: str, verifier: str | None) -> bool:
+    """Whether ``verifier`` answers the S256 challenge of a code (RFC 7636 §4.6), compared in constant time."""
     if verifier is None or not _PKCE_VALUE.fullmatch(verifier):
         return False
-    if method == S256:
-        computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    else:
-        computed = verifier
+    computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return hmac.compare_digest(computed.encode(), challenge.encode())
 
 

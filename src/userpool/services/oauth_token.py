@@ -22,7 +22,7 @@ from userpool.errors import (
 from userpool.model.claims import client_credentials_claims
 from userpool.model.client_config import effective_auth_flows, token_lifetimes
 from userpool.model.oauth_records import AuthorizationCode
-from userpool.model.oauth_requests import OAuthError, client_credentials_scopes, pkce_matches, single
+from userpool.model.oauth_requests import S256, OAuthError, client_credentials_scopes, pkce_matches, single
 from userpool.model.oauth_settings import CLIENT_CREDENTIALS
 from userpool.model.records import Client, Pool
 from userpool.services.oauth_clients import ClientCredentials, allows_flow, authenticate_client
@@ -62,6 +62,18 @@ def _live_code(ctx: Ctx, client: Client, value: str) -> AuthorizationCode:
     return record
 
 
+def _check_verifier(record: AuthorizationCode, verifier: str | None) -> None:
+    """RFC 7636 §4.6: the verifier must answer the code's S256 challenge; a verifier for a code that was
+    bound to no challenge is refused too, as the client believes the code protected when it is not."""
+    if record.code_challenge is None:
+        if verifier is not None:
+            raise OAuthError("invalid_grant", "The authorization request had no code_challenge.")
+        return
+    # S256 is the only method: a code stored with another one (by an earlier version) is refused.
+    if record.code_challenge_method != S256 or not pkce_matches(record.code_challenge, verifier):
+        raise OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.")
+
+
 def _authorization_code(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
     if not allows_flow(client, "code"):
         raise OAuthError("unauthorized_client", "The authorization code grant is not allowed for this client.")
@@ -72,10 +84,7 @@ def _authorization_code(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str,
     record = _live_code(ctx, client, value)
     if redirect_uri != record.redirect_uri:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request.")
-    if record.code_challenge is not None:
-        method = record.code_challenge_method or "plain"
-        if not pkce_matches(record.code_challenge, method, single(form, "code_verifier")):
-            raise OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.")
+    _check_verifier(record, single(form, "code_verifier"))
     with ctx.store.write() as tx:
         user = tx.users.get_by_sub(pool.id, record.sub)
         if user is None or not user.enabled:

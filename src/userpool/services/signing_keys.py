@@ -14,6 +14,7 @@ from userpool.context import Ctx
 from userpool.crypto.jwt import ParsedKey
 from userpool.crypto.keys import generate_private_pem, public_jwk
 from userpool.errors import ResourceNotFoundException
+from userpool.model.oauth_requests import S256
 from userpool.model.token_records import ACCESS_TOKEN, CURRENT, ID_TOKEN, SigningKey
 from userpool.services.lookup import pool_or_404
 from userpool.store.base import Conflict, Tx
@@ -154,7 +155,7 @@ def openid_configuration(ctx: Ctx, pool_id: str, endpoint_base: str | None = Non
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
-        "code_challenge_methods_supported": ["S256", "plain"],
+        "code_challenge_methods_supported": [S256],
         "claims_supported": [
             "sub",
             "iss",
