@@ -145,6 +145,34 @@ def test_sigv4__target_altered_after_signing(app_server: Server) -> None:
     assert response.json()["__type"] == "InvalidSignatureException"
 
 
+def test_sigv4__unsigned_target_cannot_be_replayed_against_another_operation(app_server: Server, idp: Any) -> None:
+    # A signature that does not cover the target lets whoever captured a request replay its body against
+    # another operation: AdminGetUser's body is a valid AdminDisableUser body.
+    pool_id = idp.create_user_pool(PoolName="replayed")["UserPool"]["Id"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
+    body = {"UserPoolId": pool_id, "Username": "alice"}
+    request = signed_request("AdminGetUser", body, ACCESS_KEY, SECRET_KEY, omit=("x-amz-target",))
+    request.headers.replace_header("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminDisableUser")
+    response = send(app_server.test_client, request)
+    assert response.status_code == 400
+    assert response.json()["__type"] == "InvalidSignatureException"
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="alice")["Enabled"] is True
+
+
+@pytest.mark.parametrize("header", ["X-Amz-Target", "Content-Type", "Host"])
+def test_sigv4__target_content_type_and_host_must_be_signed(app_server: Server, header: str) -> None:
+    request = signed_request("ListUserPools", {"MaxResults": 5}, ACCESS_KEY, SECRET_KEY, omit=(header.lower(),))
+    signed_headers = request.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    assert header.lower() not in signed_headers  # send() sends it all the same
+    response = send(app_server.test_client, request)
+    assert response.status_code == 400
+    assert response.headers["x-amzn-ErrorType"] == "InvalidSignatureException:"
+    assert response.json() == {
+        "__type": "InvalidSignatureException",
+        "message": f"'{header}' must be a 'SignedHeader' in the AWS Authorization.",
+    }
+
+
 @pytest.mark.parametrize("region", ["eu_west_1", "r" * 60, "eu.west.1"])
 def test_sigv4__scope_region_that_cannot_prefix_a_pool_id(app_server: Server, idp: Any, region: str) -> None:
     # A pool id is "<region>_<suffix>" of at most 55 characters: such a region cannot name a pool.

@@ -16,6 +16,20 @@ from tests.support.bridge import ENDPOINT, REGION
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 
 
+class _Omitting(SigV4Auth):
+    """botocore's signer, leaving ``omit`` out of SignedHeaders (the headers are still sent)."""
+
+    def __init__(self, credentials: Credentials, region: str, omit: tuple[str, ...]) -> None:
+        super().__init__(credentials, "cognito-idp", region)
+        self._omit = omit
+
+    def headers_to_sign(self, request: AWSRequest) -> Any:
+        headers = super().headers_to_sign(request)
+        for name in self._omit:
+            del headers[name]
+        return headers
+
+
 def signed_request(
     operation: str,
     body: bytes | dict[str, Any],
@@ -23,8 +37,10 @@ def signed_request(
     secret_key: str,
     region: str = REGION,
     token: str | None = None,
+    omit: tuple[str, ...] = (),
 ) -> AWSRequest:
-    """An AWSRequest for ``operation`` as boto3 would send it, signed with the given key."""
+    """An AWSRequest for ``operation`` as boto3 would send it, signed with the given key; the headers named
+    in ``omit`` are sent but not signed."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     request = AWSRequest(
         method="POST",
@@ -35,7 +51,7 @@ def signed_request(
             "X-Amz-Target": TARGET_PREFIX + operation,
         },
     )
-    SigV4Auth(Credentials(access_key, secret_key, token), "cognito-idp", region).add_auth(request)
+    _Omitting(Credentials(access_key, secret_key, token), region, omit).add_auth(request)
     return request
 
 

@@ -27,6 +27,12 @@ SERVICE = "cognito-idp"
 # The scope's region prefixes new pool ids ("<region>_<9 alphanumerics>", at most 55 characters, pattern
 # [\w-]+_[0-9a-zA-Z]+), so it may hold neither "_" nor more than 45 characters.
 _REGION = re.compile(r"[A-Za-z0-9-]{1,45}")
+# Headers the signature must cover: the host it was meant for, and what the body means. The target names the
+# operation, so a request whose signature left it out could be replayed as another operation on the same
+# body (AdminGetUser's body is also AdminDisableUser's). botocore and the AWS CLI sign every header but a
+# few hop-by-hop ones, the AWS SDK for JavaScript v3 (@smithy/signature-v4) likewise; Amplify and
+# amazon-cognito-identity-js call only the unsigned operations.
+_MUST_SIGN = (("host", "Host"), ("content-type", "Content-Type"), ("x-amz-target", "X-Amz-Target"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +167,9 @@ def verify(
         raise InvalidSignatureException(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP."
         )
-    if "host" not in auth.signed_headers:
-        raise InvalidSignatureException("'Host' must be a 'SignedHeader' in the AWS Authorization.")
+    for name, shown in _MUST_SIGN:
+        if name not in auth.signed_headers:
+            raise InvalidSignatureException(f"'{shown}' must be a 'SignedHeader' in the AWS Authorization.")
     canonical_headers = "".join(
         f"{name}:{_canonical_header_value(request.headers.get(name, ''))}\n" for name in auth.signed_headers
     )
