@@ -235,6 +235,33 @@ def test_userinfo__refuses_missing_api_and_forged_tokens(oauth_server: OAuthServ
         assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["www-authenticate"]
 
 
+def test_userinfo__on_a_pool_domain_refuses_tokens_of_other_pools(
+    oauth_server: OAuthServer, pool_id: str, client: dict[str, Any], http: httpx.Client
+) -> None:
+    idp = oauth_server.idp
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain="acme")
+    other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
+    idp.create_user_pool_domain(UserPoolId=other, Domain="other")
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    idp.create_user_pool_domain(
+        UserPoolId=other, Domain="login.other.test", CustomDomainConfig={"CertificateArn": cert}
+    )
+    token = _redeem(oauth_server, client, _code(oauth_server, http, client)).json()["access_token"]
+    port = oauth_server.url.rsplit(":", 1)[1]
+    url = f"{oauth_server.url}/oauth2/userInfo"
+    bearer = {"authorization": f"Bearer {token}"}
+    # The pool's own domain, and the server's plain URL, answer for the pool's token.
+    for host in (f"acme.127.0.0.1:{port}", f"127.0.0.1:{port}"):
+        answer = httpx.get(url, headers={**bearer, "host": host})
+        assert answer.status_code == 200 and answer.json()["username"] == "alice", host
+    # Another pool's domain, by prefix or custom name, answers as for an invalid token.
+    for host in (f"other.127.0.0.1:{port}", "login.other.test"):
+        refused = httpx.get(url, headers={**bearer, "host": host})
+        assert refused.status_code == 401, host
+        assert 'error="invalid_token"' in refused.headers["www-authenticate"]
+        assert refused.json()["error"] == "invalid_token"
+
+
 def test_revoke__errors(oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client) -> None:
     url = f"{oauth_server.url}/oauth2/revoke"
     auth = (client["ClientId"], client["ClientSecret"])

@@ -8,11 +8,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from userpool.context import Deps
+from userpool.context import Ctx, Deps
 from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.errors import bearer_error, json_response
 from userpool.oauth.http import make_ctx
 from userpool.oauth.token import cors_headers
+from userpool.services.oauth_clients import domain_pool
 from userpool.services.oauth_userinfo import user_info
 
 _MAX_TOKEN = 16_384
@@ -29,6 +30,11 @@ def _bearer(request: Request) -> str:
     return token
 
 
+def _user_info(ctx: Ctx, token: str, host: str) -> dict[str, Any]:
+    # The Host's pool and the user's claims in one worker thread, as for /oauth2/token.
+    return user_info(ctx, token, domain_pool(ctx, host))
+
+
 def make_userinfo(deps: Deps) -> Any:
     async def userinfo(request: Request) -> Response:
         cors = cors_headers(deps)
@@ -36,7 +42,7 @@ def make_userinfo(deps: Deps) -> Any:
             return Response(status_code=204, headers=cors)
         ctx = make_ctx(deps, request)
         try:
-            body = await run_in_threadpool(user_info, ctx, _bearer(request))
+            body = await run_in_threadpool(_user_info, ctx, _bearer(request), request.headers.get("host", ""))
         except OAuthError as err:
             return bearer_error(err, cors)
         return json_response(body, headers=cors)

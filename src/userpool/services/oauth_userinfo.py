@@ -35,14 +35,18 @@ def _scope_of(name: str) -> str | None:
     return "profile"
 
 
-def user_info(ctx: Ctx, token: str) -> dict[str, Any]:
+def user_info(ctx: Ctx, token: str, domain_pool_id: str | None) -> dict[str, Any]:
     """The claims of the token's user; OAuthError ``invalid_token`` (401) for a token that is not (or no
-    longer) good for userInfo."""
+    longer) good for userInfo. On a pool's domain (``domain_pool_id``) only that pool's tokens are: each
+    pool's domain is its own authorization server, whose issuer is the pool's."""
     try:
         with ctx.store.read() as tx:
             access = authenticate_access_token(ctx, tx, token, required_scope=OPENID)
     except (NotAuthorizedException, UserNotFoundException):
         raise OAuthError("invalid_token", INVALID_TOKEN, 401) from None
+    # The token's iss was checked to be its pool's issuer: the pools must be the same.
+    if domain_pool_id is not None and access.pool.id != domain_pool_id:
+        raise OAuthError("invalid_token", INVALID_TOKEN, 401)
     scopes = set(str(access.claims.get("scope", "")).split())
     readable = readable_attributes(access.pool, access.client.config)
     user = access.user
