@@ -97,12 +97,16 @@ def test_authorize__errors_after_the_redirect_uri_is_known_go_back_with_state(
     assert implicit.headers["location"].startswith(CALLBACK + "#error=unauthorized_client&")
 
 
-def test_token__wrong_pkce_verifier_is_invalid_grant(
+def test_token__wrong_pkce_verifier_is_invalid_grant_and_uses_the_code_up(
     oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client
 ) -> None:
-    code = _code(oauth_server, http, client)
-    assert _error(_redeem(oauth_server, client, code, code_verifier="w" * 50)) == "invalid_grant"
-    assert _error(_redeem(oauth_server, client, code, code_verifier="")) == "invalid_grant"
+    # RFC 6749 §10.5, RFC 7636 §4.6: whoever tries a code with the wrong verifier may hold a stolen code;
+    # it can not be tried again, not even with the right verifier.
+    for wrong in ("w" * 50, ""):
+        http.cookies.clear()  # signed out: the hosted sign-in form again
+        code = _code(oauth_server, http, client)
+        assert _error(_redeem(oauth_server, client, code, code_verifier=wrong)) == "invalid_grant"
+        assert _error(_redeem(oauth_server, client, code)) == "invalid_grant"
 
 
 def test_authorize__pkce_other_than_s256_is_invalid_request(
@@ -124,6 +128,7 @@ def test_token__code_verifier_without_a_challenge_is_invalid_grant(
 ) -> None:
     code = _code(oauth_server, http, client, code_challenge="", code_challenge_method="")
     assert _error(_redeem(oauth_server, client, code, code_verifier=VERIFIER)) == "invalid_grant"
+    assert _error(_redeem(oauth_server, client, code, code_verifier="")) == "invalid_grant"
 
 
 def test_token__reused_code_is_refused_and_ends_the_first_sign_in(
@@ -146,15 +151,24 @@ def test_token__expired_code_is_invalid_grant(
     assert _error(_redeem(oauth_server, client, code)) == "invalid_grant"
 
 
-def test_token__code_of_another_client_or_redirect_uri_is_invalid_grant(
+def test_token__code_of_another_client_is_invalid_grant(
     oauth_server: OAuthServer, pool_id: str, client: dict[str, Any], http: httpx.Client
 ) -> None:
     other = oauth_client(oauth_server.idp, pool_id, ClientName="other")
     code = _code(oauth_server, http, client)
     assert _error(_redeem(oauth_server, other, code)) == "invalid_grant"
-    assert _error(_redeem(oauth_server, client, code, redirect_uri=SIGNED_OUT)) == "invalid_grant"
-    # Refusals did not use the code up.
+    # Another client can not redeem the code, so it can not use it up for the client it was issued to.
     assert _redeem(oauth_server, client, code).status_code == 200
+
+
+def test_token__wrong_redirect_uri_is_invalid_grant_and_uses_the_code_up(
+    oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client
+) -> None:
+    # RFC 6749 §4.1.3, §10.5: the redirect_uri must be the authorization request's; a code tried with
+    # another one may have been stolen, and is not good for a second try.
+    code = _code(oauth_server, http, client)
+    assert _error(_redeem(oauth_server, client, code, redirect_uri=SIGNED_OUT)) == "invalid_grant"
+    assert _error(_redeem(oauth_server, client, code)) == "invalid_grant"
 
 
 def test_token__client_authentication(oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client) -> None:

@@ -1,5 +1,6 @@
 """The sign-in repositories on SQLite and PostgreSQL: one key generation per pool, single-use challenge
-Sessions, refresh-token supersession, session revocation and pruning, the sign-in counters."""
+Sessions, refresh-token supersession, session revocation and pruning, the sign-in counters, single-use
+authorization codes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from tests.conftest import Server
 from tests.support.users import add_user
 from userpool.crypto.keys import generate_private_pem, public_jwk
+from userpool.model.oauth_records import AuthorizationCode
 from userpool.model.records import Client
 from userpool.model.token_records import ChallengeSession, RefreshToken, SignInCounters, SigningKey, SignInSession
 from userpool.store.base import Conflict
@@ -129,3 +131,26 @@ def test_sign_in_sessions__go_with_their_client(app_server: Server) -> None:
         tx.clients.delete(client_id)
     with store.read() as tx:
         assert tx.sign_in_sessions.get("1" * 36) is None
+
+
+def _code(pool_id: str, client_id: str, sub: str, code_hash: str) -> AuthorizationCode:
+    return AuthorizationCode(code_hash, pool_id, client_id, sub, "https://app/cb", ("openid",), NOW, NOW, NOW + 300)
+
+
+def test_authorization_codes__redeemed_once_and_burnt_codes_never(app_server: Server) -> None:
+    pool_id, client_id, sub = _pool_client_user(app_server)
+    store = app_server.runtime.store
+    with store.write() as tx:
+        tx.authorization_codes.add(_code(pool_id, client_id, sub, "a" * 64))
+        tx.authorization_codes.add(_code(pool_id, client_id, sub, "b" * 64))
+    with store.write() as tx:
+        assert tx.authorization_codes.redeem("a" * 64, NOW + 1, "origin-1") is True
+        assert tx.authorization_codes.redeem("a" * 64, NOW + 2, "origin-2") is False
+        tx.authorization_codes.burn("b" * 64, NOW + 3)
+        assert tx.authorization_codes.redeem("b" * 64, NOW + 4, "origin-3") is False
+        # Burning a redeemed code keeps the sign-in it started, which a second redemption ends.
+        tx.authorization_codes.burn("a" * 64, NOW + 5)
+    with store.read() as tx:
+        redeemed, burnt = tx.authorization_codes.get("a" * 64), tx.authorization_codes.get("b" * 64)
+    assert redeemed is not None and (redeemed.used_at, redeemed.origin_jti) == (NOW + 1, "origin-1")
+    assert burnt is not None and (burnt.used_at, burnt.origin_jti) == (NOW + 3, None)

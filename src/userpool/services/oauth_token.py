@@ -82,9 +82,16 @@ def _authorization_code(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str,
     if value is None or redirect_uri is None:
         raise OAuthError("invalid_request", "code and redirect_uri are required.")
     record = _live_code(ctx, client, value)
-    if redirect_uri != record.redirect_uri:
-        raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request.")
-    _check_verifier(record, single(form, "code_verifier"))
+    try:
+        if redirect_uri != record.redirect_uri:
+            raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request.")
+        _check_verifier(record, single(form, "code_verifier"))
+    except OAuthError:
+        # RFC 6749 §4.1.3, §10.5; RFC 7636 §4.6: a code presented with the wrong redirect_uri or verifier
+        # may have been stolen. It is used up, so that it cannot be tried again, right or wrong.
+        with ctx.store.write() as tx:
+            tx.authorization_codes.burn(record.code_hash, ctx.now)
+        raise
     with ctx.store.write() as tx:
         user = tx.users.get_by_sub(pool.id, record.sub)
         if user is None or not user.enabled:

@@ -260,6 +260,10 @@ class AuthorizationCodeRepo(Protocol):
         """Mark the code used by the sign-in ``origin_jti``; True for the single caller that did."""
         ...
 
+    def burn(self, code_hash: str, now: float) -> None:
+        """Mark the code used by a refused attempt: no sign-in came of it, and none will."""
+        ...
+
     def delete_expired(self, before: float) -> None: ...
 
 

@@ -76,6 +76,10 @@ class SqlAuthorizationCodeRepo:
         )
         return bool(self._conn.execute(stmt).rowcount == 1)
 
+    def burn(self, code_hash: str, now: float) -> None:
+        stmt = authorization_codes.update().where(_a.code_hash == code_hash, _a.used_at.is_(None)).values(used_at=now)
+        self._conn.execute(stmt)
+
     def delete_expired(self, before: float) -> None:
         self._conn.execute(authorization_codes.delete().where(_a.expires_at <= before))
 
