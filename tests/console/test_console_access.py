@@ -92,3 +92,12 @@ def test_console__pages_send_the_security_headers(signed_in: Console) -> None:
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
+
+
+def test_console_sign_in__a_wrong_password_is_not_put_back_into_the_page(console: Console) -> None:
+    guess = "my-Guessed-Passw0rd-42"
+    answer = console.sign_in(password=guess)
+    assert answer.status_code == 400 and "Incorrect operator name or password." in answer.text
+    assert guess not in answer.text
+    locked = [console.sign_in(password=guess) for _ in range(5)][-1]
+    assert "locked" in locked.text and guess not in locked.text
