@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Operator:
-    """An account that may sign in to the admin console; its password is kept as an argon2id hash."""
+    """An account that may sign in to the admin console; its password is kept as an argon2id hash.
+
+    ``locked_until`` is not kept with the account: it is when the lock of the operator's name from every
+    address ends, as ``list_operators`` reads it from the sign-in attempt counters.
+    """
 
     username: str
     password_hash: str
     created_at: float
-    failed_sign_ins: int = 0
     locked_until: float | None = None
     last_sign_in_at: float | None = None
 
@@ -25,4 +28,12 @@ class OperatorSession:
     username: str
     created_at: float
     last_seen_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptCount:
+    """One sign-in attempt counter of the console: the attempts it holds and when it is forgotten."""
+
+    attempts: int
     expires_at: float

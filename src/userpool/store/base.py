@@ -12,7 +12,7 @@ from typing import Protocol
 from userpool.model.codes import OneTimeCode
 from userpool.model.devices import Device
 from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
-from userpool.model.operators import Operator, OperatorSession
+from userpool.model.operators import AttemptCount, Operator, OperatorSession
 from userpool.model.records import (
     AdminKey,
     Client,
@@ -311,6 +311,25 @@ class OperatorSessionRepo(Protocol):
         ...
 
 
+class ConsoleAttemptRepo(Protocol):
+    """The console's sign-in attempt counters, by key (a digest of what they count)."""
+
+    def take(self, key: str, limit: int, now: float, period: float, max_keys: int) -> bool:
+        """Count one attempt against ``key`` and keep the count until ``now + period``; False, with nothing
+        written, when the count already holds ``limit`` attempts. Exact when callers race. A new key first
+        deletes the dead counters, then the ones nearest their end while more than ``max_keys`` live."""
+        ...
+
+    def give_back(self, key: str, now: float) -> None:
+        """Take one attempt off a live count (an attempt that turned out right)."""
+        ...
+
+    def forget(self, key: str) -> None: ...
+    def get(self, key: str, now: float) -> AttemptCount | None:
+        """The live count of ``key``; None when there is none or it has ended."""
+        ...
+
+
 class Tx(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -356,6 +375,8 @@ class Tx(Protocol):
     def operators(self) -> OperatorRepo: ...
     @property
     def operator_sessions(self) -> OperatorSessionRepo: ...
+    @property
+    def console_attempts(self) -> ConsoleAttemptRepo: ...
 
 
 class Store(Protocol):

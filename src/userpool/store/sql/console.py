@@ -20,8 +20,6 @@ def _operator(row: Any) -> Operator:
         username=row.username,
         password_hash=row.password_hash,
         created_at=row.created_at,
-        failed_sign_ins=int(row.failed_sign_ins),
-        locked_until=row.locked_until,
         last_sign_in_at=row.last_sign_in_at,
     )
 
@@ -32,7 +30,9 @@ class SqlOperatorRepo:
 
     def add(self, operator: Operator) -> None:
         with conflicts_as({}, "username"):
-            self._conn.execute(console_operators.insert().values(**_values(operator)))
+            # The retired lockout columns (tables.py) keep their neutral values.
+            values = {**_values(operator), "failed_sign_ins": 0, "locked_until": None}
+            self._conn.execute(console_operators.insert().values(**values))
 
     def get(self, username: str, for_update: bool = False) -> Operator | None:
         query = sa.select(console_operators).where(_o.username == username)
@@ -62,8 +62,6 @@ def _values(operator: Operator) -> dict[str, Any]:
         "username": operator.username,
         "password_hash": operator.password_hash,
         "created_at": operator.created_at,
-        "failed_sign_ins": operator.failed_sign_ins,
-        "locked_until": operator.locked_until,
         "last_sign_in_at": operator.last_sign_in_at,
     }
 

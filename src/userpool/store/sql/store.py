@@ -14,6 +14,7 @@ from userpool.store.sql.admin_keys import SqlAdminKeyRepo
 from userpool.store.sql.clients import SqlClientRepo
 from userpool.store.sql.codes import SqlCodeRepo
 from userpool.store.sql.console import SqlOperatorRepo, SqlOperatorSessionRepo
+from userpool.store.sql.console_attempts import SqlConsoleAttemptRepo
 from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlite, store_engine
@@ -118,6 +119,10 @@ class SqlTx:
     @cached_property
     def operator_sessions(self) -> SqlOperatorSessionRepo:
         return SqlOperatorSessionRepo(self._conn)
+
+    @cached_property
+    def console_attempts(self) -> SqlConsoleAttemptRepo:
+        return SqlConsoleAttemptRepo(self._conn)
 
 
 class SqlStore:

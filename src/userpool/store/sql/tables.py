@@ -392,8 +392,10 @@ ui_customizations = sa.Table(
     sa.Column("updated_at", _time, nullable=False),
 )
 
-# Admin console operators (not users of any pool): argon2id password hashes and the counters of the
-# console's own lockout on guessing.
+# Admin console operators (not users of any pool) and their argon2id password hashes. ``failed_sign_ins``
+# and ``locked_until`` are no longer read: since revision 0009 the console counts guesses in
+# console_sign_in_attempts, for unknown names too. They stay because dropping a column makes SQLite copy
+# the table, and dropping the old copy would cascade to every console session.
 console_operators = sa.Table(
     "console_operators",
     metadata,
@@ -403,6 +405,18 @@ console_operators = sa.Table(
     sa.Column("failed_sign_ins", sa.Integer, nullable=False),
     sa.Column("locked_until", _time, nullable=True),
     sa.Column("last_sign_in_at", _time, nullable=True),
+)
+
+# The console's sign-in attempt counters, by the SHA-256 of what they count (a name typed at the sign-in
+# page, or that name from one client address), whether or not an operator has the name. A row is dead
+# from ``expires_at`` on and is deleted by the next new counter.
+console_sign_in_attempts = sa.Table(
+    "console_sign_in_attempts",
+    metadata,
+    sa.Column("counter_key", sa.String(64), primary_key=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Index(None, "expires_at"),
 )
 
 # Signed-in console browsers by the SHA-256 of their cookie value; ``last_seen_at`` drives the idle timeout.
