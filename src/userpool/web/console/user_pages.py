@@ -72,7 +72,9 @@ async def users(page: Page) -> Response:
 
 
 def _required_attributes(pool: dict[str, Any]) -> list[str]:
-    names = [a["Name"] for a in pool.get("SchemaAttributes", []) if a.get("Required")]
+    """The attributes the Create user form asks for: the schema's required ones but ``sub``, which the
+    schema marks required and Cognito assigns, and the pool's username attributes."""
+    names = [a["Name"] for a in pool.get("SchemaAttributes", []) if a.get("Required") and a["Name"] not in _READ_ONLY]
     for identifier in pool.get("UsernameAttributes") or []:
         if identifier not in names:
             names.insert(0, identifier)
