@@ -277,3 +277,20 @@ def test_console__bad_posts_never_fail_with_500(signed_in: Console) -> None:
         assert answer.status_code in (303, 400, 404), (path, answer.status_code, answer.text[:800])
     raw = signed_in.http.post(f"{base}/groups", content=b"\xff\xfe", headers={"content-type": "text/plain"})
     assert raw.status_code == 400
+
+
+def test_create_user_pool_client__refused_write_attributes_are_shown_at_that_field(signed_in: Console) -> None:
+    """Cognito's "Invalid write attributes" names no field: the form puts it at the writable attributes
+    (here a pool that requires email, and a client that may not write it)."""
+    pool_id = signed_in.idp.create_user_pool(
+        PoolName="required-email",
+        Schema=[{"Name": "email", "AttributeDataType": "String", "Mutable": True, "Required": True}],
+    )["UserPool"]["Id"]
+    answer = signed_in.post(
+        f"/console/pools/{pool_id}/clients/new", {"client_name": "web", "write_attributes": ["name"]}
+    )
+    expected = _api_error(
+        signed_in.unchecked.create_user_pool_client, UserPoolId=pool_id, ClientName="web", WriteAttributes=["name"]
+    )
+    assert answer.status_code == 400 and _shown(answer.text) == [expected]
+    assert _field_errors(answer.text, "write_attributes") == [expected]

@@ -67,6 +67,7 @@ def test_console__walkthrough_pool_client_domain_user_group_then_hosted_sign_in(
     shot(page, "console-05-clients-empty")
     page.get_by_role("link", name="Create app client").first.click()
     page.get_by_label("App client name").fill("web")
+    page.get_by_label("Authorization code grant").check()
     page.get_by_label("Callback URLs").fill(CALLBACK)
     shot(page, "console-06-client-form")
     page.get_by_role("button", name="Create app client").click()

@@ -24,6 +24,29 @@ def _pool(server: WebServer, **config: Any) -> str:
     return str(server.idp.create_user_pool(PoolName="tutorial", **config)["UserPool"]["Id"])
 
 
+def _writable(page: Any) -> Any:
+    return page.locator("fieldset", has=page.locator("legend", has_text="Writable")).locator("input[type=checkbox]")
+
+
+def test_create_user_pool_client__every_writable_box_ticked_is_accepted(web_server: WebServer, page: Any) -> None:
+    """Cognito never lets an app client write email_verified or phone_number_verified: the form does not
+    offer them, so ticking every box, as tutorials say, creates the client."""
+    pool_id = _pool(web_server)
+    _signed_in(web_server, page)
+    page.goto(f"{web_server.url}/console/pools/{pool_id}/clients/new")
+    offered = [box.get_attribute("value") for box in _writable(page).all()]
+    assert "email" in offered and "phone_number" in offered
+    assert "email_verified" not in offered and "phone_number_verified" not in offered
+    page.get_by_label("App client name").fill("every-attribute")
+    for box in _writable(page).all():
+        box.check()
+    page.get_by_role("button", name="Create app client").click()
+    page.get_by_role("heading", name="every-attribute").wait_for()
+    client_id = page.locator("#copy-client-id").inner_text().strip()
+    client = web_server.idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    assert set(client["WriteAttributes"]) == set(offered)
+
+
 def test_admin_create_user__form_does_not_ask_for_sub(web_server: WebServer, page: Any) -> None:
     pool_id = _pool(web_server)
     _signed_in(web_server, page)
@@ -43,3 +66,49 @@ def test_create_user_pool__message_template_hint_shows_the_code_placeholder(web_
         page.goto(web_server.url + path)
         hint = page.locator("p.hint", has_text="Leave a field empty for Cognito's default wording")
         assert "Codes are {####};" in hint.inner_text()
+
+
+def test_create_user_pool_client__the_default_form_can_be_submitted(web_server: WebServer, page: Any) -> None:
+    pool_id = _pool(web_server)
+    _signed_in(web_server, page)
+    page.goto(f"{web_server.url}/console/pools/{pool_id}/clients/new")
+    page.get_by_label("App client name").fill("defaults")
+    page.get_by_role("button", name="Create app client").click()
+    page.get_by_role("heading", name="defaults").wait_for()
+    assert page.get_by_role("status").inner_text() == "App client created."
+    listed = web_server.idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=10)["UserPoolClients"]
+    assert [c["ClientName"] for c in listed] == ["defaults"]
+
+
+def test_create_user_pool_client__a_grant_without_a_callback_url_is_shown_at_that_field(
+    web_server: WebServer, page: Any
+) -> None:
+    pool_id = _pool(web_server)
+    _signed_in(web_server, page)
+    page.goto(f"{web_server.url}/console/pools/{pool_id}/clients/new")
+    page.get_by_label("App client name").fill("no-callback")
+    page.get_by_label("Authorization code grant").check()
+    page.get_by_role("button", name="Create app client").click()
+    page.locator("#form-error").wait_for()
+    at_field = page.locator("#e-callback_urls")
+    assert "CallbackUrls can not be empty" in at_field.inner_text()
+    assert page.get_by_label("Callback URLs").get_attribute("aria-invalid") == "true"
+
+
+def test_create_user_pool_client__auth_flows_carry_their_allow_names(web_server: WebServer, page: Any) -> None:
+    pool_id = _pool(web_server)
+    _signed_in(web_server, page)
+    page.goto(f"{web_server.url}/console/pools/{pool_id}/clients/new")
+    page.get_by_label("App client name").fill("password-auth")
+    page.get_by_label("ALLOW_USER_PASSWORD_AUTH").check()
+    assert page.get_by_label("ALLOW_USER_SRP_AUTH").is_checked()
+    assert page.get_by_label("ALLOW_REFRESH_TOKEN_AUTH").is_checked()
+    page.get_by_role("button", name="Create app client").click()
+    page.get_by_role("heading", name="password-auth").wait_for()
+    client_id = page.locator("#copy-client-id").inner_text().strip()
+    client = web_server.idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+    }

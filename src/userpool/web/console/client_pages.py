@@ -9,17 +9,22 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_forms import echo, number
 from userpool.web.console.pool_pages import load_pool
 
-AUTH_FLOWS = (
-    ("ALLOW_USER_SRP_AUTH", "SRP (secure remote password)"),
-    ("ALLOW_REFRESH_TOKEN_AUTH", "Refresh tokens"),
-    ("ALLOW_USER_PASSWORD_AUTH", "User name and password"),
-    ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "Admin (server-side) password"),
-    ("ALLOW_CUSTOM_AUTH", "Custom (Lambda) challenges"),
-    ("ALLOW_USER_AUTH", "Choice-based (USER_AUTH)"),
+# Labelled with the names that tutorials and the AWS documentation use (ExplicitAuthFlows' values).
+AUTH_FLOWS = tuple(
+    (name, f"{name} — {what}")
+    for name, what in (
+        ("ALLOW_USER_SRP_AUTH", "secure remote password (SRP)"),
+        ("ALLOW_REFRESH_TOKEN_AUTH", "refresh tokens"),
+        ("ALLOW_USER_PASSWORD_AUTH", "user name and password"),
+        ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "admin (server-side) password"),
+        ("ALLOW_CUSTOM_AUTH", "custom (Lambda) challenges"),
+        ("ALLOW_USER_AUTH", "choice-based sign-in"),
+    )
 )
 OAUTH_FLOWS = (
     ("code", "Authorization code grant"),
@@ -41,6 +46,19 @@ FIELDS = {
     "logoutURLs": "logout_urls",
     "supportedIdentityProviders": "providers",
 }
+# Errors of Cognito's that name no validation path, and the field each is about (model/client_config.py,
+# model/oauth_settings.py): shown there as well as above the form.
+_MESSAGE_FIELDS = (
+    ("CallbackUrls", "callback_urls"),
+    ("Invalid write attributes", "write_attributes"),
+    ("Invalid read attributes", "read_attributes"),
+    ("AllowedOAuthScopes", "scopes"),
+    ("Invalid scope", "scopes"),
+    ("with client_credentials flow", "scopes"),
+    ("AllowedOAuthFlows", "oauth_flows"),
+    ("client_credentials flow", "oauth_flows"),
+    ("The provider", "providers"),
+)
 _MINUTES = {"seconds": 1 / 60, "minutes": 1, "hours": 60, "days": 1440}
 _MULTI = ("auth_flows", "oauth_flows", "scopes", "read_attributes", "write_attributes", "providers")
 _FLAGS = ("generate_secret", "prevent_existence_errors", "token_revocation")
@@ -114,8 +132,16 @@ def client_values(client: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _place_errors(page: Page) -> None:
+    for message in page.errors.messages:
+        field = next((name for phrase, name in _MESSAGE_FIELDS if phrase in message), None)
+        if field and message not in page.errors.get(field):
+            page.errors.note(field, message)
+
+
 def _new_values() -> dict[str, Any]:
-    """What the AWS console proposes for a new client."""
+    """What the AWS console proposes for a new client, but no OAuth grant: a grant needs a callback URL, and
+    the form as first shown must be one that can be sent as it is."""
     return {
         "auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         "access_validity": 60,
@@ -124,7 +150,7 @@ def _new_values() -> dict[str, Any]:
         "prevent_existence_errors": True,
         "token_revocation": True,
         "providers": ["COGNITO"],
-        "oauth_flows": ["code"],
+        "oauth_flows": [],
         "scopes": ["openid", "email", "profile"],
     }
 
@@ -142,6 +168,9 @@ async def _choices(page: Page, pool: dict[str, Any]) -> dict[str, Any]:
         "oauth_flow_choices": OAUTH_FLOWS,
         "scope_choices": [(s, s) for s in (*STANDARD_SCOPES, *custom)],
         "attribute_choices": [(a, a) for a in attributes],
+        # Cognito refuses email_verified and phone_number_verified among WriteAttributes: users change them
+        # only by confirming a code (spec users-attributes-policies, client permissions).
+        "writable_choices": [(a, a) for a in attributes if a not in UNWRITABLE_ATTRIBUTES],
         "provider_choices": [("COGNITO", "Cognito user pool directory")],
     }
 
@@ -190,14 +219,22 @@ async def new_client(page: Page) -> Response:
     request = {"UserPoolId": pool["Id"], "GenerateSecret": page.checked("generate_secret"), **client_request(page)}
     created = None if page.errors else await page.call("CreateUserPoolClient", request, FIELDS)
     if created is None:
+        _place_errors(page)
         return await _client_form(page, pool, echo(page, _MULTI, _FLAGS), None)
     client = created["UserPoolClient"]
     # The answer to the creation is the one page that shows the secret: it is not shown again.
-    return await _client_page(page, pool, client, secret=client.get("ClientSecret"), status=201)
+    return await _client_page(
+        page, pool, client, secret=client.get("ClientSecret"), status=201, notice="client_created"
+    )
 
 
 async def _client_page(
-    page: Page, pool: dict[str, Any], client: dict[str, Any], secret: str | None = None, status: int = 200
+    page: Page,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    secret: str | None = None,
+    status: int = 200,
+    notice: str = "",
 ) -> Response:
     hosted = None
     if client.get("AllowedOAuthFlowsUserPoolClient") and client.get("CallbackURLs"):
@@ -216,6 +253,7 @@ async def _client_page(
         secret=secret,
         hosted_url=hosted,
         crumbs=_crumbs(page, pool, (client["ClientName"], None)),
+        notice=notice,
     )
 
 
@@ -239,6 +277,7 @@ async def edit_client(page: Page) -> Response:
     request.update(client_request(page))
     request.update(UserPoolId=pool["Id"], ClientId=client["ClientId"])
     if page.errors or await page.call("UpdateUserPoolClient", request, FIELDS) is None:
+        _place_errors(page)
         return await _client_form(page, pool, echo(page, _MULTI, _FLAGS), client)
     return page.redirect(page.pool_url(f"/clients/{client['ClientId']}"), "client_updated")
 

@@ -146,8 +146,9 @@ class Page:
     def pool_url(self, path: str = "", **query: str) -> str:
         return self.url(f"/pools/{self.pool_id}{path}", **query)
 
-    async def render(self, template: str, status: int = 200, **context: Any) -> Response:
-        notice = NOTICES.get(self.request.query_params.get("notice", ""))
+    async def render(self, template: str, status: int = 200, notice: str = "", **context: Any) -> Response:
+        """The page ``template``, with the notice named by ``notice`` or else by the URL's ``notice``."""
+        notice_text = NOTICES.get(notice or self.request.query_params.get("notice", ""))
         context.setdefault("values", {})
         html = templates.get_template(template).render(
             operator=self.operator,
@@ -157,7 +158,7 @@ class Page:
             pool_url=self.pool_url,
             pool_id=self.pool_id,
             path=self.request.url.path,
-            notice=notice,
+            notice=notice_text,
             form=self.form or {},
             errors=self.errors,
             **context,

@@ -9,6 +9,7 @@ NOTICES = {
     "pool_created": "User pool created.",
     "pool_updated": "User pool settings saved.",
     "pool_deleted": "User pool deleted.",
+    "client_created": "App client created.",
     "client_updated": "App client saved.",
     "client_deleted": "App client deleted.",
     "domain_created": "Domain created.",
