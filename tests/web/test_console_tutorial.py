@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from tests.console.conftest import OPERATOR, OPERATOR_PASSWORD, add_operator
+from tests.oauth.conftest import CALLBACK
 from tests.web.conftest import WebServer
 
 
@@ -22,6 +23,19 @@ def _signed_in(server: WebServer, page: Any) -> None:
 
 def _pool(server: WebServer, **config: Any) -> str:
     return str(server.idp.create_user_pool(PoolName="tutorial", **config)["UserPool"]["Id"])
+
+
+def _hosted_client(server: WebServer, pool_id: str) -> str:
+    client = server.idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="web",
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    return str(client["ClientId"])
 
 
 def _writable(page: Any) -> Any:
@@ -112,3 +126,21 @@ def test_create_user_pool_client__auth_flows_carry_their_allow_names(web_server:
         "ALLOW_REFRESH_TOKEN_AUTH",
         "ALLOW_USER_PASSWORD_AUTH",
     }
+
+
+def test_create_user_pool_domain__the_sign_in_link_opens_the_hosted_sign_in_page(
+    web_server: WebServer, page: Any
+) -> None:
+    """The server runs at an IP address, where no ``<prefix>.<address>`` name resolves: the domain page links
+    to the sign-in page of the pool's app client on the address the console is open at."""
+    pool_id = _pool(web_server)
+    _hosted_client(web_server, pool_id)
+    web_server.idp.create_user_pool_domain(UserPoolId=pool_id, Domain="tutorial-app")
+    _signed_in(web_server, page)
+    page.goto(f"{web_server.url}/console/pools/{pool_id}/domain")
+    with page.expect_popup() as opened:  # in a tab of its own, next to the console
+        page.get_by_role("link", name=re.compile("Open the sign-in page")).click()
+    sign_in = opened.value
+    sign_in.get_by_label("Username").wait_for()
+    assert sign_in.url.startswith(f"{web_server.url}/login?")
+    assert sign_in.get_by_role("button", name="Sign in").count() == 1

@@ -244,7 +244,7 @@ async def _client_page(
             "scope": " ".join(client.get("AllowedOAuthScopes", [])),
             "redirect_uri": client["CallbackURLs"][0],
         }
-        hosted = f"{page.deps.settings.base_url}/oauth2/authorize?{urlencode(query)}"
+        hosted = f"{page.origin}/oauth2/authorize?{urlencode(query)}"
     return await page.render(
         "client.html",
         status,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -19,15 +20,20 @@ DOMAIN_FIELDS = {"domain": "domain", "customDomainConfig.certificateArn": "certi
 BRANDING_FIELDS = {"cSS": "css", "imageFile": "logo", "clientId": "client_id"}
 
 
-def _domain_url(page: Page, domain: str) -> str:
-    """Where a domain's pages are served: a custom domain as it is, a prefix under the auth domain suffix."""
+def _domain_url(page: Page, domain: str) -> str | None:
+    """Where a domain's pages are served: a custom domain as it is, a prefix under the auth domain suffix;
+    None for a prefix under an IP address (``myapp.127.0.0.1``), which is no name anything resolves."""
     settings = page.deps.settings
     base = urlsplit(settings.base_url)
     if "." in domain:
         return f"https://{domain}"
     suffix = settings.auth_domain_suffix or base.hostname or "localhost"
-    port = f":{base.port}" if base.port else ""
-    return f"{base.scheme}://{domain}.{suffix}{port}"
+    try:
+        ipaddress.ip_address(suffix.strip("[]"))
+    except ValueError:
+        port = f":{base.port}" if base.port else ""
+        return f"{base.scheme}://{domain}.{suffix}{port}"
+    return None
 
 
 async def _clients(page: Page, pool_id: str) -> list[dict[str, Any]]:
@@ -41,15 +47,19 @@ async def _clients(page: Page, pool_id: str) -> list[dict[str, Any]]:
 
 
 def _preview(page: Page, client: dict[str, Any]) -> str | None:
-    """The hosted sign-in page of ``client``, as its application would open it."""
-    if not client.get("AllowedOAuthFlowsUserPoolClient") or not client.get("CallbackURLs"):
+    """The hosted sign-in page of ``client``, as its application would open it (with its first callback
+    URL), on the operator's address; None for a client the hosted pages do not serve."""
+    flows = client.get("AllowedOAuthFlows", [])
+    served = client.get("AllowedOAuthFlowsUserPoolClient") and ("code" in flows or "implicit" in flows)
+    if not served or not client.get("CallbackURLs"):
         return None
     query = {
         "client_id": client["ClientId"],
-        "response_type": "code" if "code" in client.get("AllowedOAuthFlows", []) else "token",
+        "response_type": "code" if "code" in flows else "token",
+        "scope": " ".join(client.get("AllowedOAuthScopes", [])),
         "redirect_uri": client["CallbackURLs"][0],
     }
-    return f"{page.deps.settings.base_url}/login?{urlencode(query)}"
+    return f"{page.origin}/login?{urlencode(query)}"
 
 
 async def _page(page: Page, pool: dict[str, Any], values: dict[str, Any] | None = None) -> Response:
@@ -66,6 +76,7 @@ async def _page(page: Page, pool: dict[str, Any], values: dict[str, Any] | None 
         pool=pool,
         domain=domain,
         domain_url=_domain_url(page, domain) if domain else None,
+        sign_in=previews[0] if previews else None,
         domain_suffix=page.deps.settings.auth_domain_suffix or urlsplit(page.deps.settings.base_url).hostname,
         branding=current,
         chosen=chosen,

@@ -89,6 +89,12 @@ class Page:
     chosen_pool: str = ""
 
     @property
+    def origin(self) -> str:
+        """The address the operator has the console open at. The hosted pages answer there too, for any app
+        client, and the operator's browser reaches it, which the public URL or a pool domain may not."""
+        return f"{self.request.url.scheme}://{self.request.url.netloc}"
+
+    @property
     def pool_id(self) -> str:
         return self.chosen_pool or str(self.request.path_params.get("pool_id", ""))
 
