@@ -271,6 +271,7 @@ def test_console__bad_posts_never_fail_with_500(signed_in: Console) -> None:
         (f"{base}/resource-servers", {"identifier": "", "name": "", "scopes": "a b: c"}),
         (f"{base}/user/attributes?username=nobody", {"attr.email": "x"}),
         (f"{base}/user/groups?username=nobody", {"group": "none"}),
+        (f"{base}/group/members?name=nobody", {"username": "nobody"}),
         (f"{base}/user/explode?username=nobody", {}),
     ):
         answer = signed_in.http.post(path, data={"_csrf": token, **data})

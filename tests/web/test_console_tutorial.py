@@ -144,3 +144,21 @@ def test_create_user_pool_domain__the_sign_in_link_opens_the_hosted_sign_in_page
     sign_in.get_by_label("Username").wait_for()
     assert sign_in.url.startswith(f"{web_server.url}/login?")
     assert sign_in.get_by_role("button", name="Sign in").count() == 1
+
+
+def test_admin_add_user_to_group__from_the_group_page(web_server: WebServer, page: Any) -> None:
+    pool_id = _pool(web_server)
+    web_server.idp.admin_create_user(UserPoolId=pool_id, Username="grace", MessageAction="SUPPRESS")
+    web_server.idp.create_group(UserPoolId=pool_id, GroupName="admin")
+    _signed_in(web_server, page)
+    page.goto(f"{web_server.url}/console/pools/{pool_id}/group?name=admin")
+    page.get_by_label("User name").fill("nobody")
+    page.get_by_role("button", name="Add member").click()
+    page.locator("#form-error").wait_for()
+    assert "User does not exist." in page.locator("#e-username").inner_text()
+    page.get_by_label("User name").fill("grace")
+    page.get_by_role("button", name="Add member").click()
+    page.wait_for_url("**notice=member_added")
+    assert page.get_by_role("link", name="grace", exact=True).count() == 1
+    members = web_server.idp.list_users_in_group(UserPoolId=pool_id, GroupName="admin")["Users"]
+    assert [u["Username"] for u in members] == ["grace"]

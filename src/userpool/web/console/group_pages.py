@@ -1,5 +1,5 @@
-"""Groups: list and create (description, precedence, role ARN), members, delete (CreateGroup, ListGroups,
-GetGroup, ListUsersInGroup, DeleteGroup)."""
+"""Groups: list and create (description, precedence, role ARN), members and adding one, delete (CreateGroup,
+ListGroups, GetGroup, ListUsersInGroup, AdminAddUserToGroup, DeleteGroup)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ async def groups(page: Page) -> Response:
     )
 
 
-async def group_detail(page: Page) -> Response:
+async def group_detail(page: Page, status: int = 200) -> Response:
     pool = await load_pool(page)
     name = page.arg("name", 128)
     group = (await page.fetch("GetGroup", {"UserPoolId": pool["Id"], "GroupName": name}))["Group"]
@@ -56,12 +56,25 @@ async def group_detail(page: Page) -> Response:
     )
     return await page.render(
         "group.html",
+        status,
         pool=pool,
         group=group,
         members=[(u, attributes_of(u)) for u in (members or {}).get("Users", [])],
         next_token=(members or {}).get("NextToken"),
         crumbs=_crumbs(page, pool, (name, None)),
     )
+
+
+async def add_member(page: Page) -> Response:
+    """Add the user named in the form to the group (AdminAddUserToGroup); its one field shows any refusal."""
+    pool = await load_pool(page)
+    name = page.arg("name", 128)
+    request = {"UserPoolId": pool["Id"], "Username": page.text("username"), "GroupName": name}
+    if await page.call("AdminAddUserToGroup", request) is None:
+        for message in page.errors.messages:
+            page.errors.note("username", message)
+        return await group_detail(page, 400)
+    return page.redirect(page.pool_url("/group", name=name), "member_added")
 
 
 async def delete_group(page: Page) -> Response:

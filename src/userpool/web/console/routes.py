@@ -54,6 +54,7 @@ PAGES: dict[str, tuple[Handler, list[str]]] = {
     "/pools/{pool_id}/user/{action}": (user_actions.user_action, _BOTH),
     "/pools/{pool_id}/groups": (group_pages.groups, _BOTH),
     "/pools/{pool_id}/group": (group_pages.group_detail, _GET),
+    "/pools/{pool_id}/group/members": (group_pages.add_member, ["POST"]),
     "/pools/{pool_id}/group/delete": (group_pages.delete_group, _BOTH),
     "/pools/{pool_id}/resource-servers": (server_pages.resource_servers, _BOTH),
     "/pools/{pool_id}/resource-servers/delete": (server_pages.delete_resource_server, _BOTH),
