@@ -11,6 +11,8 @@ from tests.console.conftest import OPERATOR, OPERATOR_PASSWORD, add_operator
 from tests.oauth.conftest import CALLBACK
 from tests.web.conftest import WebServer
 
+PHONE = {"width": 375, "height": 812}
+
 
 def _signed_in(server: WebServer, page: Any) -> None:
     add_operator(server.runtime)
@@ -162,3 +164,31 @@ def test_admin_add_user_to_group__from_the_group_page(web_server: WebServer, pag
     assert page.get_by_role("link", name="grace", exact=True).count() == 1
     members = web_server.idp.list_users_in_group(UserPoolId=pool_id, GroupName="admin")["Users"]
     assert [u["Username"] for u in members] == ["grace"]
+
+
+def test_list_users__tables_fit_a_phone_with_the_status_column_shown(web_server: WebServer, page: Any) -> None:
+    pool_id = _pool(web_server)
+    idp = web_server.idp
+    idp.create_group(UserPoolId=pool_id, GroupName="admin")
+    for name in ("grace.hopper.the.admiral", "ada"):
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=name,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": f"{name}@a-rather-long-company-domain.example.com"}],
+        )
+        idp.admin_add_user_to_group(UserPoolId=pool_id, Username=name, GroupName="admin")
+    _signed_in(web_server, page)
+    page.set_viewport_size(PHONE)
+    for path in (f"/console/pools/{pool_id}/users", f"/console/pools/{pool_id}/group?name=admin"):
+        page.goto(web_server.url + path)
+        statuses = page.locator("table .status", has_text="FORCE_CHANGE_PASSWORD")
+        assert statuses.count() == 2
+        for i in range(2):
+            box = statuses.nth(i).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, box)
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, ...[...document.querySelectorAll('.table-wrap')]"
+            ".map(w => w.scrollWidth - w.clientWidth)]"
+        )
+        assert widths[0] <= PHONE["width"] and all(extra <= 0 for extra in widths[1:]), (path, widths)
