@@ -30,6 +30,7 @@ SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sms", "ExternalId"
 PHONE = "+14325551212"
 EMAIL = "ann@example.com"
 MISMATCH = ("CodeMismatchException", "Invalid code received for user")
+SPENT = ("ExpiredCodeException", "Your software token has already been used once.")
 
 
 def _pool(idp: Any, mode: str = "OPTIONAL", **config: Any) -> str:
@@ -142,7 +143,7 @@ def test_software_token_mfa__each_flow_wrong_and_replayed_codes(env: Env, flow: 
     again = fails(lambda: _answer(env, pool_id, client, flow, step, SOFTWARE_TOKEN_MFA_CODE=code))
     assert again[0] == "NotAuthorizedException"
     fresh, _ = _first_step(env, pool_id, client, flow)
-    assert fails(lambda: _answer(env, pool_id, client, flow, fresh, SOFTWARE_TOKEN_MFA_CODE=code)) == MISMATCH
+    assert fails(lambda: _answer(env, pool_id, client, flow, fresh, SOFTWARE_TOKEN_MFA_CODE=code)) == SPENT
     env.clock.advance(30)
     later = _answer(env, pool_id, client, flow, fresh, SOFTWARE_TOKEN_MFA_CODE=totp.at(env.clock.now()))
     assert "AccessToken" in later["AuthenticationResult"]
@@ -290,6 +291,36 @@ def test_mfa_setup__required_mfa_set_up_during_sign_in(env: Env) -> None:
         ChallengeResponses={**responses, "SOFTWARE_TOKEN_MFA_CODE": totp.at(env.clock.now())},
     )
     assert "AccessToken" in done["AuthenticationResult"]
+
+
+def test_software_token_mfa__challenge_names_the_device_and_spent_codes_expire(env: Env) -> None:
+    pool_id = _pool(env.idp)
+    client = make_client(env.idp, pool_id, ExplicitAuthFlows=FLOWS)
+    _user(env.idp, pool_id)
+    access = _tokens(env.idp, client)["AccessToken"]
+    totp = pyotp.TOTP(env.idp.associate_software_token(AccessToken=access)["SecretCode"])
+    env.idp.verify_software_token(AccessToken=access, UserCode=totp.at(env.clock.now()), FriendlyDeviceName="A's phone")
+    env.idp.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True})
+    env.clock.advance(30)
+
+    step, _ = _first_step(env, pool_id, client, "USER_PASSWORD_AUTH")
+    assert step["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    # The name given at VerifySoftwareToken, as Cognito sends it for apps to show which authenticator to open.
+    assert step["ChallengeParameters"] == {"USER_ID_FOR_SRP": "ann", "FRIENDLY_DEVICE_NAME": "A's phone"}
+    # The code of the step before, which verified the authenticator, is still inside the window.
+    code, at_verification = totp.at(env.clock.now()), totp.at(env.clock.now() - 30)
+    _answer(env, pool_id, client, "USER_PASSWORD_AUTH", step, SOFTWARE_TOKEN_MFA_CODE=code)
+    again, _ = _first_step(env, pool_id, client, "USER_PASSWORD_AUTH")
+
+    def answer(given: str) -> Any:
+        return _answer(env, pool_id, client, "USER_PASSWORD_AUTH", again, SOFTWARE_TOKEN_MFA_CODE=given)
+
+    # Both codes were used once: spent, not wrong; the Session stays usable for a fresh code.
+    assert fails(lambda: answer(code)) == SPENT
+    if at_verification != code:
+        assert fails(lambda: answer(at_verification)) == SPENT
+    env.clock.advance(30)
+    assert "AccessToken" in answer(totp.at(env.clock.now()))["AuthenticationResult"]
 
 
 def test_software_token_mfa__wrong_codes_lock_the_user_out(env: Env) -> None:

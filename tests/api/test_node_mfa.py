@@ -38,6 +38,7 @@ node = sdks.node
 PHONE = "+14325551212"
 SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sms", "ExternalId": "userpool"}
 MISMATCH = ("CodeMismatchException", "Invalid code received for user")
+SPENT = ("ExpiredCodeException", "Your software token has already been used once.")
 STEP = 30  # seconds: a TOTP time step
 
 
@@ -193,9 +194,9 @@ def test_identity_js__mfa_setup_in_sign_in_then_totp_sign_in_with_send_mfa_code(
 def test_identity_js__wrong_and_replayed_totp_codes_refused_then_the_right_one_signs_in(
     node: str, live: Live, totp_pool: Pool
 ) -> None:
-    """In one sign-in (one Session): a wrong code and the code that verified the authenticator (its step is
-    spent) are refused with CodeMismatchException through sendMFACode's onFailure; the library keeps the
-    Session, and the next step's code then signs in."""
+    """In one sign-in (one Session): a wrong code (CodeMismatchException) and the code that verified the
+    authenticator (its step is spent: ExpiredCodeException) are refused through sendMFACode's onFailure; the
+    library keeps the Session, and the next step's code then signs in."""
     flow = "USER_SRP_AUTH"
     totp, spent, _ = set_up_totp(node, live, totp_pool, flow)
     talk = _start(node, totp_pool, flow)
@@ -207,7 +208,7 @@ def test_identity_js__wrong_and_replayed_totp_codes_refused_then_the_right_one_s
         assert (asked["refused"]["code"], asked["refused"]["message"]) == MISMATCH
         talk.send({"code": spent})
         asked = talk.expect_pause("code")
-        assert (asked["refused"]["code"], asked["refused"]["message"]) == MISMATCH
+        assert (asked["refused"]["code"], asked["refused"]["message"]) == SPENT
         live.clock.next_step()
         talk.send({"code": totp.at(live.clock.now())})
         answer = _finish(talk)
@@ -216,7 +217,7 @@ def test_identity_js__wrong_and_replayed_totp_codes_refused_then_the_right_one_s
     assert _steps(answer["calls"]) == [
         *_password_steps(flow, "SOFTWARE_TOKEN_MFA"),
         ("RespondToAuthChallenge", "SOFTWARE_TOKEN_MFA", "CodeMismatchException"),
-        ("RespondToAuthChallenge", "SOFTWARE_TOKEN_MFA", "CodeMismatchException"),
+        ("RespondToAuthChallenge", "SOFTWARE_TOKEN_MFA", "ExpiredCodeException"),
         ("RespondToAuthChallenge", "SOFTWARE_TOKEN_MFA", "tokens"),
         ("InitiateAuth", "REFRESH_TOKEN_AUTH", "tokens"),
     ]

@@ -13,6 +13,7 @@ same replay protection, and the MFA decision for a user as stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from userpool.context import Ctx
@@ -52,6 +53,14 @@ TOTP_NOT_IN_POOL = "Software Token MFA has not been enabled by the userPool"
 CODE_MISMATCH = "Code mismatch and fail enable Software Token MFA"
 NOT_ASSOCIATED = "Software Token MFA has not been associated with the user."
 ONE_CREDENTIAL = "Exactly one of AccessToken and Session must be given."
+
+
+class CodeCheck(StrEnum):
+    """What a code of the user's verified authenticator turned out to be."""
+
+    ACCEPTED = "accepted"  # fresh, and now spent
+    SPENT = "spent"  # right for a step of the window, but that step or a later one was accepted already
+    WRONG = "wrong"  # no step of the window has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +131,16 @@ def associate_software_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _accept_code(ctx: Ctx, tx: Tx, token: SoftwareToken, code: str) -> bool:
+def _accept_code(ctx: Ctx, tx: Tx, token: SoftwareToken, code: str) -> CodeCheck:
     """Whether ``code`` is a fresh code of the verified secret; records its step, so it is accepted once."""
     if token.secret is None:
-        return False
+        return CodeCheck.WRONG
     step = totp.matching_step(token.secret, code, ctx.now, after=token.last_step)
-    return step is not None and tx.software_tokens.accept_step(token, step, ctx.now)
+    if step is not None and tx.software_tokens.accept_step(token, step, ctx.now):
+        return CodeCheck.ACCEPTED
+    # Not fresh: a code of the window all the same (used before, or by a concurrent request just now) is a
+    # replay, which Cognito tells apart from a wrong code.
+    return CodeCheck.SPENT if totp.matching_step(token.secret, code, ctx.now) is not None else CodeCheck.WRONG
 
 
 def _verify(ctx: Ctx, tx: Tx, user: User, code: str, friendly_name: str | None) -> None:
@@ -139,7 +152,7 @@ def _verify(ctx: Ctx, tx: Tx, user: User, code: str, friendly_name: str | None) 
         accepted = step is not None and tx.software_tokens.promote(token, step, friendly_name, ctx.now)
     else:
         # Nothing pending: the code confirms the verified token again, and is then spent like any other.
-        accepted = _accept_code(ctx, tx, token, code)
+        accepted = _accept_code(ctx, tx, token, code) is CodeCheck.ACCEPTED
     if not accepted:
         raise EnableSoftwareTokenMFAException(CODE_MISMATCH)
 
@@ -211,12 +224,19 @@ def software_token_set_up(challenge: ChallengeSession) -> bool:
     return bool(challenge.state.get(SOFTWARE_TOKEN_VERIFIED))
 
 
-def accept_software_token_code(ctx: Ctx, tx: Tx, user: User, code: str) -> bool:
+def accept_software_token_code(ctx: Ctx, tx: Tx, user: User, code: str) -> CodeCheck:
     """Whether ``code`` answers a SOFTWARE_TOKEN_MFA challenge for ``user``: a code of the verified secret
-    within ±1 step, of a step later than any accepted before. Call it in the write transaction that
-    concludes the step; a True answer has already spent the code."""
+    within ±1 step, of a step later than any accepted before (ACCEPTED), a code of the window already
+    spent (SPENT), or neither. Call it in the write transaction that concludes the step; ACCEPTED has
+    already spent the code."""
     token = tx.software_tokens.get(user.pool_id, user.sub)
-    return token is not None and _accept_code(ctx, tx, token, code)
+    return CodeCheck.WRONG if token is None else _accept_code(ctx, tx, token, code)
+
+
+def software_token_name(tx: Tx, user: User) -> str | None:
+    """The FriendlyDeviceName given when the user's authenticator was verified, if any."""
+    token = tx.software_tokens.get(user.pool_id, user.sub)
+    return token.friendly_name if token is not None else None
 
 
 def mfa_decision_for(tx: Tx, pool: Pool, user: User) -> MfaDecision:

@@ -5,7 +5,8 @@ pages alike.
 A wrong code leaves the Session usable, so the user may try again; the Session is consumed by the answer
 that succeeds. Wrong SMS and email codes count against the code's attempt limit (model/codes.py); wrong
 authenticator codes count towards the user's sign-in lockout, as wrong passwords do. No code is accepted
-twice: an SMS or email code is deleted when used, a TOTP step is recorded (services/mfa.py).
+twice: an SMS or email code is deleted when used, a TOTP step is recorded (services/mfa.py), and a TOTP code
+presented again is ExpiredCodeException, as on Cognito.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.errors import CodeMismatchException, InvalidParameterException, NotAuthorizedException
+from userpool.errors import (
+    CodeMismatchException,
+    ExpiredCodeException,
+    InvalidParameterException,
+    NotAuthorizedException,
+)
 from userpool.model.lockout import LOCKED_MESSAGE, count_attempt, is_locked
 from userpool.model.pool_mfa import EMAIL, SMS, TOTP
 from userpool.model.records import Client, Pool, User
@@ -22,7 +28,7 @@ from userpool.model.token_records import ChallengeSession, SignInCounters
 from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE, MfaDecision
 from userpool.services.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.code_delivery import check_code
-from userpool.services.mfa import accept_software_token_code, software_token_set_up
+from userpool.services.mfa import CodeCheck, accept_software_token_code, software_token_set_up
 from userpool.services.mfa_challenges import CODE_PURPOSE, OPTIONS, open_second_factor
 from userpool.services.password_auth import required_parameter
 from userpool.services.public_clients import check_secret_hash
@@ -30,6 +36,8 @@ from userpool.services.sign_in import Attempt, Outcome, end, lookup_user, same_u
 from userpool.store.base import Tx
 
 CODE_MISMATCH = "Invalid code received for user"
+# Cognito's answer to an authenticator code that was right once and is presented again.
+TOKEN_SPENT = "Your software token has already been used once."  # noqa: S105 (a message)
 # The ChallengeResponses member that carries each challenge's code; SMS_OTP is the passwordless first
 # factor that sends its code as SMS_MFA does (services/user_auth.py).
 CODE_MEMBER = {SMS: "SMS_MFA_CODE", EMAIL: "EMAIL_OTP_CODE", TOTP: "SOFTWARE_TOKEN_MFA_CODE", "SMS_OTP": "SMS_OTP_CODE"}
@@ -101,7 +109,11 @@ def software_token_answer(
         counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
         if counters is not None and is_locked(counters, ctx.now):
             raise NotAuthorizedException(LOCKED_MESSAGE)
-        if accept_software_token_code(ctx, tx, user, given):
+        check = accept_software_token_code(ctx, tx, user, given)
+        if check is CodeCheck.SPENT:
+            # Not a guess (the code was right), so not counted; the Session stays usable for a fresh code.
+            raise ExpiredCodeException(TOKEN_SPENT)
+        if check is CodeCheck.ACCEPTED:
             accepted = True
             outcome = _finish(ctx, tx, pool, client, user, pending)
         else:

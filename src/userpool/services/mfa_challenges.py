@@ -22,10 +22,11 @@ from userpool.crypto.codes import code_hash, new_code
 from userpool.model.codes import MFA_EMAIL, MFA_SMS, issue
 from userpool.model.destinations import Channel, mask
 from userpool.model.mfa_messages import sign_in_code_message
-from userpool.model.pool_mfa import EMAIL, SMS
+from userpool.model.pool_mfa import EMAIL, SMS, TOTP
 from userpool.model.records import Client, NewMessage, Pool, User
 from userpool.model.user_mfa import DESTINATION, MFA_SETUP, SELECT_MFA_TYPE, MfaDecision
 from userpool.services.challenge_sessions import open_challenge
+from userpool.services.mfa import software_token_name
 from userpool.store.base import Tx
 from userpool.triggers import custom_sender
 from userpool.triggers.custom_message import custom_message
@@ -106,6 +107,11 @@ def open_second_factor(
     if challenge in CODE_PURPOSE:
         delivery, sent = send_sign_in_code(ctx, tx, pool, client, user, challenge)
         parameters.update(delivery)
+    elif challenge == TOTP:
+        # Cognito names the authenticator (VerifySoftwareToken's FriendlyDeviceName), when it was given one.
+        name = software_token_name(tx, user)
+        if name:
+            parameters["FRIENDLY_DEVICE_NAME"] = name
     elif challenge == SELECT_MFA_TYPE:
         parameters["MFAS_CAN_CHOOSE"] = json.dumps(list(decision.options))
     elif challenge == MFA_SETUP:
