@@ -4,6 +4,7 @@ AdminGetUser show them. TOTP codes are computed by pyotp from the SecretCode the
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -259,6 +260,38 @@ def test_admin_set_user_mfa_preference__sms_email_and_the_legacy_view(idp: Any) 
     assert code == "InvalidParameterException"
     idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
     assert _admin_view(idp, required, "bo") == {"UserMFASettingList": [TOTP], "PreferredMfaSetting": TOTP}
+
+
+def test_get_user__factors_all_turned_off_leave_no_mfa_members(app_server: Server) -> None:
+    """Cognito leaves UserMFASettingList and PreferredMfaSetting out once no factor is on, rather than
+    answering an empty list: on the wire, not only as boto3 parses it."""
+    idp = app_server.client()
+    pool_id = _mfa_pool(idp, all_factors=True)
+    _client, token = _signed_in(idp, pool_id, phone_number="+15555550100", email="ann@example.com")
+    secret = idp.associate_software_token(AccessToken=token)["SecretCode"]
+    idp.verify_software_token(AccessToken=token, UserCode=pyotp.TOTP(secret).now())
+    idp.set_user_mfa_preference(
+        AccessToken=token,
+        SMSMfaSettings={"Enabled": True},
+        EmailMfaSettings={"Enabled": True},
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+    assert _mfa_view(idp.get_user(AccessToken=token))["UserMFASettingList"] == [SMS, TOTP, EMAIL]
+    idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": False})
+    idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="ann", EmailMfaSettings={"Enabled": False})
+    idp.set_user_settings(AccessToken=token, MFAOptions=[])
+
+    assert _mfa_view(idp.get_user(AccessToken=token)) == {}
+    assert _admin_view(idp, pool_id, "ann") == {}
+    factors = idp.get_user_auth_factors(AccessToken=token)
+    assert not {"UserMFASettingList", "PreferredMfaSetting"} & set(factors)
+    # GetUser is unsigned, so its raw answer is easy to read.
+    raw = app_server.test_client.post(
+        "/",
+        headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser"},
+        content=json.dumps({"AccessToken": token}),
+    )
+    assert raw.status_code == 200 and not set(MFA_MEMBERS) & set(raw.json()), raw.text
 
 
 def _mfa_setup_session(server: Server, pool_id: str, client_id: str, username: str, **over: Any) -> str:
