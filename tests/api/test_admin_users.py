@@ -478,7 +478,8 @@ def test_admin_delete_user_attributes__removes_them(idp: Any) -> None:
     assert set(attributes) == {"sub", "name"}
     _no_user(idp, pool_id, "max@example.com")
     for names, expected in [
-        (["name"], "user.name: The attribute is required\n"),
+        (["name"], "Invalid user attributes: name: Required attribute cannot be deleted."),
+        (["locale", "name"], "Invalid user attributes: name: Required attribute cannot be deleted."),
         (["custom:nope"], "user.custom:nope: Attribute does not exist in the schema.\n"),
         (["sub"], "user.sub: Attribute cannot be updated.\n"),
     ]:

@@ -27,6 +27,8 @@ _BIRTHDATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 NOT_IN_SCHEMA = "Attribute does not exist in the schema."
 NOT_UPDATABLE = "Attribute cannot be updated."
 REQUIRED = "The attribute is required"
+# DeleteUserAttributes / AdminDeleteUserAttributes naming a required attribute, in Cognito's words.
+REQUIRED_NOT_DELETABLE = "Required attribute cannot be deleted."
 VERIFIABLE = ("email", "phone_number")
 
 Problem = tuple[str, str]
@@ -212,6 +214,7 @@ def attributes_without(pool: Pool, current: Mapping[str, str], names: Iterable[s
     """The attributes after deleting ``names`` (AdminDeleteUserAttributes); required ones cannot go."""
     names = list(dict.fromkeys(names))
     problems: list[Problem] = []
+    required: list[str] = []
     for name in names:
         defn = definition(pool, name)
         if defn is None:
@@ -219,9 +222,13 @@ def attributes_without(pool: Pool, current: Mapping[str, str], names: Iterable[s
         elif name == "sub" or not defn.get("Mutable", True):
             problems.append((name, NOT_UPDATABLE))
         elif defn.get("Required"):
-            problems.append((name, REQUIRED))
+            required.append(name)
     if problems:
         raise InvalidParameterException(_lines(problems, prefix="user."))
+    if required:
+        # Cognito's own form: "Invalid user attributes: phone_number: Required attribute cannot be deleted."
+        reasons = "\n".join(f"{name}: {REQUIRED_NOT_DELETABLE}" for name in required)
+        raise InvalidParameterException(f"Invalid user attributes: {reasons}")
     result = {k: v for k, v in current.items() if k not in names}
     # Without the address there is nothing left to be verified.
     for kind in VERIFIABLE:
