@@ -110,6 +110,24 @@ def test_create_user_pool_client__explicit_auth_flows(idp: Any, pool_id: str) ->
     assert "explicitAuthFlows" in message
 
 
+def test_create_user_pool_client__every_explicit_auth_flow_of_the_model(idp: Any, pool_id: str) -> None:
+    """Every ExplicitAuthFlowsType value botocore's model lists is accepted by Create and Update and echoed
+    (the token-exchange ones included), the ALLOW_* values all together, each legacy value on its own."""
+    values = list(idp.meta.service_model.shape_for("ExplicitAuthFlowsType").enum)
+    modern = [v for v in values if v.startswith("ALLOW_")]
+    assert {"ALLOW_USER_AUTH", "ALLOW_TOKEN_EXCHANGE_DELEGATION", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"} <= set(modern)
+    created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=modern)[
+        "UserPoolClient"
+    ]
+    assert created["ExplicitAuthFlows"] == modern
+    client_id = created["ClientId"]
+    for value in values:
+        updated = idp.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=[value])
+        assert updated["UserPoolClient"]["ExplicitAuthFlows"] == [value]
+        described = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+        assert described["ExplicitAuthFlows"] == [value]
+
+
 def test_create_user_pool_client__token_validity_in_units(idp: Any, pool_id: str) -> None:
     created = idp.create_user_pool_client(
         UserPoolId=pool_id,

@@ -205,3 +205,28 @@ def test_console__forged_cross_site_post_is_rejected(web_server: WebServer, page
     # The same browser, on the console itself, still works.
     page.goto(f"{web_server.url}/console/")
     assert page.get_by_role("heading", name="User pools").count() == 1
+
+
+def test_update_user_pool_client__console_edit_keeps_every_auth_flow(web_server: WebServer, page: Any) -> None:
+    """Saving a client's form keeps the ExplicitAuthFlows it had, the token-exchange values and the legacy names
+    included, and offers every ALLOW_* value of the model to tick."""
+    server = web_server
+    pool_id = server.idp.create_user_pool(PoolName="Flows")["UserPool"]["Id"]
+    modern = ["ALLOW_USER_SRP_AUTH", "ALLOW_TOKEN_EXCHANGE_DELEGATION", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"]
+    legacy = ["ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH"]
+    _sign_in_to_console(server, page)
+    for flows in (modern, legacy):
+        client = server.idp.create_user_pool_client(UserPoolId=pool_id, ClientName="svc", ExplicitAuthFlows=flows)
+        client_id = client["UserPoolClient"]["ClientId"]
+        page.goto(f"{server.url}/console/pools/{pool_id}/clients/{client_id}/edit")
+        for value in flows:
+            assert page.locator(f'input[name="auth_flows"][value="{value}"]').is_checked()
+        page.get_by_label("App client name").fill("svc-renamed")
+        page.get_by_role("button", name="Save changes").click()
+        page.wait_for_url(re.compile(rf".*/clients/{client_id}\?notice=client_updated$"))
+        saved = server.idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+        assert (saved["ClientName"], saved["ExplicitAuthFlows"]) == ("svc-renamed", flows)
+    page.goto(f"{server.url}/console/pools/{pool_id}/clients/new")
+    offered = page.locator('input[name="auth_flows"]').evaluate_all("inputs => inputs.map(i => i.value)")
+    model = server.idp.meta.service_model.shape_for("ExplicitAuthFlowsType").enum
+    assert set(offered) == {v for v in model if v.startswith("ALLOW_")}

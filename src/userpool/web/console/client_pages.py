@@ -24,6 +24,8 @@ AUTH_FLOWS = tuple(
         ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "admin (server-side) password"),
         ("ALLOW_CUSTOM_AUTH", "custom (Lambda) challenges"),
         ("ALLOW_USER_AUTH", "choice-based sign-in"),
+        ("ALLOW_TOKEN_EXCHANGE_DELEGATION", "token exchange: delegation"),
+        ("ALLOW_TOKEN_EXCHANGE_IMPERSONATION", "token exchange: impersonation"),
     )
 )
 OAUTH_FLOWS = (
@@ -200,6 +202,12 @@ async def _client_form(
 ) -> Response:
     title = f"Edit {client['ClientName']}" if client else "Create app client"
     action = page.pool_url(f"/clients/{client['ClientId']}/edit") if client else page.pool_url("/clients/new")
+    choices = await _choices(page, pool)
+    # A flow the form does not offer (a legacy name such as ADMIN_NO_SRP_AUTH) is shown, ticked, so that
+    # saving the form keeps it: an update replaces the whole list.
+    offered = {value for value, _ in AUTH_FLOWS}
+    kept = [(f, f) for f in values.get("auth_flows") or [] if isinstance(f, str) and f not in offered]
+    choices["auth_flow_choices"] = (*AUTH_FLOWS, *kept)
     return await page.render(
         "client_form.html",
         pool=pool,
@@ -208,7 +216,7 @@ async def _client_form(
         title=title,
         action=action,
         crumbs=_crumbs(page, pool, (title, None)),
-        **await _choices(page, pool),
+        **choices,
     )
 
 
