@@ -530,6 +530,25 @@ def test_admin_set_user_password__refused(idp: Any, pool_id: str) -> None:
     assert _error(exc) == ("UserNotFoundException", "User does not exist.")
 
 
+def test_admin_set_user_password__password_history_permanent_and_temporary(idp: Any) -> None:
+    pool_id = _pool(idp, Policies={"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 3}})
+    _create(idp, pool_id, "sam")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="sam", Password=PASSWORD, Permanent=True)
+    reused = ("PasswordHistoryPolicyViolationException", "Password has previously been used")
+    for permanent in (True, False):
+        with pytest.raises(ClientError) as exc:
+            idp.admin_set_user_password(UserPoolId=pool_id, Username="sam", Password=PASSWORD, Permanent=permanent)
+        assert _error(exc) == reused
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="sam", Password="Temporary-1", Permanent=False)
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="sam", Password="Permanent-2", Permanent=True)
+    # A temporary password was a password of the user's too.
+    for password in ("Temporary-1", PASSWORD):
+        with pytest.raises(ClientError) as exc:
+            idp.admin_set_user_password(UserPoolId=pool_id, Username="sam", Password=password, Permanent=True)
+        assert _error(exc) == reused
+    assert _get(idp, pool_id, "sam")["UserStatus"] == "CONFIRMED"
+
+
 def _confirmed(idp: Any, pool_id: str, username: str, attributes: dict[str, str]) -> None:
     _create(idp, pool_id, username, attributes)
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True)

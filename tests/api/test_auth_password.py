@@ -264,6 +264,26 @@ def test_respond_to_auth_challenge__new_password_required(idp: Any, pool_id: str
     assert fails(_initiate, idp=idp, client=client, username="ann", password=TEMPORARY)[0] == "NotAuthorizedException"
 
 
+def test_respond_to_auth_challenge__new_password_required_password_history(idp: Any) -> None:
+    """The new password may be neither the temporary one nor one the user had before (PasswordHistorySize);
+    a refusal leaves the Session usable."""
+    policy = {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 3}}
+    pool_id = idp.create_user_pool(PoolName="history", Policies=policy)["UserPool"]["Id"]
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "ann")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="ann", Password=TEMPORARY, Permanent=False)
+    challenge = _initiate(idp, client, "ann", TEMPORARY)
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    reused = ("PasswordHistoryPolicyViolationException", "Password has previously been used")
+    for password in (PASSWORD, TEMPORARY):
+        refused = fails(
+            _new_password, idp=idp, client=client, session=challenge["Session"], USERNAME="ann", NEW_PASSWORD=password
+        )
+        assert refused == reused
+    answer = _new_password(idp, client, challenge["Session"], USERNAME="ann", NEW_PASSWORD=NEW_PASSWORD)
+    assert "AccessToken" in answer["AuthenticationResult"]
+
+
 def test_admin_respond_to_auth_challenge__new_password_required(idp: Any, pool_id: str) -> None:
     client = make_client(idp, pool_id)
     _invite(idp, pool_id, "ann")

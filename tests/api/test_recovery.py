@@ -23,6 +23,7 @@ HOUR = 3600.0
 MISMATCH = ("CodeMismatchException", "Invalid verification code provided, please try again.")
 EXPIRED = ("ExpiredCodeException", "Invalid code provided, please request a code again.")
 LIMIT = ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+REUSED = ("PasswordHistoryPolicyViolationException", "Password has previously been used")
 GUESSERS = 20
 
 
@@ -175,6 +176,29 @@ def test_confirm_forgot_password__bad_password_keeps_the_code(
     )
     idp.confirm_forgot_password(Password=NEW_PASSWORD, **request)
     assert _password_is(server, pool_id, "eli", NEW_PASSWORD)
+
+
+def test_confirm_forgot_password__password_history_keeps_the_code(server: Server, idp: Any, mail: Inbox) -> None:
+    """PasswordHistorySize 2: the reset may not bring back the current password or the one before; the code
+    survives that refusal, as it survives a policy refusal."""
+    pool_id = idp.create_user_pool(
+        PoolName="history",
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 2}},
+    )["UserPool"]["Id"]
+    client_id = _client(idp, pool_id)
+    _with_email(idp, pool_id, "fay")
+    idp.forgot_password(ClientId=client_id, Username="fay")
+    request = {"ClientId": client_id, "Username": "fay", "ConfirmationCode": mail.next(server).code}
+    assert fails(idp.confirm_forgot_password, Password=PASSWORD, **request) == REUSED
+    idp.confirm_forgot_password(Password=NEW_PASSWORD, **request)
+    assert _password_is(server, pool_id, "fay", NEW_PASSWORD)
+    idp.forgot_password(ClientId=client_id, Username="fay")
+    request["ConfirmationCode"] = mail.next(server).code
+    assert fails(idp.confirm_forgot_password, Password=PASSWORD, **request) == REUSED
+    assert fails(idp.confirm_forgot_password, Password=NEW_PASSWORD, **request) == REUSED
+    idp.confirm_forgot_password(Password="Third-Passw0rd", **request)
+    assert _password_is(server, pool_id, "fay", "Third-Passw0rd")
 
 
 def test_forgot_password__new_code_replaces_the_old(

@@ -16,6 +16,7 @@ from tests.support.mail import Inbox
 UNAUTHORIZED = ("NotAuthorizedException", "A client attempted to write unauthorized attribute")
 LIMIT = ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
 HOLD = {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+REUSED = ("PasswordHistoryPolicyViolationException", "Password has previously been used")
 
 
 @pytest.fixture
@@ -280,3 +281,32 @@ def test_change_password__wrong_previous_policy_and_attempt_limit(idp: Any) -> N
         == LIMIT
     )
     assert sign_in(idp, client, "ann")["AccessToken"]
+
+
+def test_change_password__password_history_refuses_recent_passwords(idp: Any, server: Server) -> None:
+    """PasswordHistorySize 3: the current password and the two before it cannot be chosen; the one before those
+    can. What is kept of them is argon2id hashes, two at most."""
+    pool_id = _pool(idp, Policies={"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 3}})
+    client, token = _signed_in(idp, pool_id)
+
+    def change(old: str, new: str) -> Any:
+        return idp.change_password(AccessToken=token, PreviousPassword=old, ProposedPassword=new)
+
+    assert fails(change, old=PASSWORD, new=PASSWORD) == REUSED
+    change(PASSWORD, "second-pass")
+    change("second-pass", "third-pass")
+    assert fails(change, old="third-pass", new=PASSWORD) == REUSED
+    assert fails(change, old="third-pass", new="second-pass") == REUSED
+    change("third-pass", "fourth-pass")
+    change("fourth-pass", PASSWORD)
+    assert sign_in(idp, client, "ann")["AccessToken"]
+    with server.runtime.store.read() as tx:
+        sub = idp.admin_get_user(UserPoolId=pool_id, Username="ann")["UserAttributes"][0]["Value"]
+        kept = tx.password_history.recent(pool_id, sub, 24)
+    assert len(kept) == 2 and all(h.startswith("$argon2id$") for h in kept)
+    assert [server.runtime.deps.hasher.verify(h, "fourth-pass") for h in kept] == [True, False]
+
+    # Without a history size, the current password may be chosen again.
+    plain = _pool(idp)
+    _client, other = _signed_in(idp, plain, "bo")
+    idp.change_password(AccessToken=other, PreviousPassword=PASSWORD, ProposedPassword=PASSWORD)

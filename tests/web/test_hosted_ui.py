@@ -146,6 +146,36 @@ def test_hosted_ui__forgot_password_reset_with_mailed_code(web_server: WebServer
     _landed(page)
 
 
+def test_hosted_ui__reset_password_refuses_a_recent_password(web_server: WebServer, page: Any) -> None:
+    policy = {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 2}}
+    pool_id, client = _pool(web_server, Policies=policy)
+    web_server.idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="nora",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "nora@example.com"}, {"Name": "email_verified", "Value": "true"}],
+    )
+    web_server.idp.admin_set_user_password(UserPoolId=pool_id, Username="nora", Password=PASSWORD, Permanent=True)
+    page.goto(authorize_url(web_server, client["ClientId"]))
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Username").fill("nora")
+    page.get_by_role("button", name="Send code").click()
+    page.wait_for_url("**/confirmForgotPassword?*")
+    code = web_server.next_code()
+    for password in (PASSWORD, NEW_PASSWORD):
+        page.get_by_label("Verification code").fill(code)
+        page.get_by_label("New password", exact=True).fill(password)
+        page.get_by_label("Confirm new password").fill(password)
+        page.get_by_role("button", name="Change password").click()
+        if password == PASSWORD:
+            assert page.get_by_role("alert").inner_text() == "Password has previously been used"
+            shot(page, "13-reset-password-reused")
+    page.wait_for_url("**/login?*")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    _landed(page)
+
+
 def test_hosted_ui__branding_from_set_ui_customization(web_server: WebServer, page: Any) -> None:
     pool_id, client = _pool(web_server)
     css = ".submitButton-customizable { background-color: #0f766e; } .banner-customizable { padding: 8px; }"

@@ -55,6 +55,12 @@ def check_password(pool: Pool, password: str) -> None:
         raise InvalidPasswordException(f"Password did not conform with policy: {reason}")
 
 
+def history_size(pool: Pool) -> int:
+    """PasswordHistorySize: how many of a user's most recent passwords, the current one included, a new one
+    may not repeat (0 when unset: no history is kept)."""
+    return max(0, int(policy_of(pool).get("PasswordHistorySize") or 0))
+
+
 def minimum_length(pool: Pool) -> int:
     return int(policy_of(pool).get("MinimumLength", DEFAULT_MINIMUM_LENGTH))
 

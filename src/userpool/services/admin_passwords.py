@@ -18,6 +18,7 @@ from userpool.model.records import Pool, User
 from userpool.services.code_delivery import deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import pool_or_404, user_or_404
+from userpool.services.password_history import check_not_reused, recent_passwords, remember_replaced
 from userpool.store.base import Tx
 from userpool.triggers.sources import MessageEvent
 
@@ -36,7 +37,10 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         user = user_or_404(tx, pool, req["Username"])
+        recent = recent_passwords(tx, pool, user)
     check_password(pool, req["Password"])
+    # Temporary passwords too: the model declares PasswordHistoryPolicyViolationException for the operation.
+    check_not_reused(ctx, recent, req["Password"])
     password = new_password(ctx, user, req["Password"])
     permanent = bool(req.get("Permanent", False))
     with ctx.store.write() as tx:
@@ -52,6 +56,7 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
                 updated_at=ctx.now,
             )
         )
+        remember_replaced(ctx, tx, pool, user)
     return {}
 
 

@@ -30,6 +30,12 @@ from userpool.services.device_auth import DEVICE_PASSWORD_VERIFIER, device_passw
 from userpool.services.lookup import client_or_404, pool_or_404
 from userpool.services.mfa_answers import answer_handlers
 from userpool.services.password_auth import required_parameter
+from userpool.services.password_history import (
+    RecentPasswords,
+    check_not_reused,
+    recent_passwords,
+    remember_replaced,
+)
 from userpool.services.public_clients import app_client, check_secret_hash
 from userpool.services.sign_in import Attempt, Outcome, conclude, lookup_user, respond, same_user
 from userpool.services.srp_auth import PASSWORD_VERIFIER, password_verifier
@@ -78,11 +84,14 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
         pending = pending_challenge(ctx, tx, call.client, call.session, NEW_PASSWORD_REQUIRED)
         user = tx.users.get_by_sub(call.pool.id, pending.sub)
         named = lookup_user(tx, call.pool, username)
+        recent = recent_passwords(tx, call.pool, user) if user is not None else RecentPasswords()
     if user is None or not same_user(user, username, named):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     password = required_parameter(call.responses, "NEW_PASSWORD")
     check_password(call.pool, password)
     attributes = _new_attributes(call.pool, call.client, user, call.responses)
+    # The temporary password is the current one, so it cannot be kept either where the pool keeps a history.
+    check_not_reused(ctx, recent, password)
     new = new_password(ctx, user, password)
     with ctx.store.write() as tx:
         # Consuming the Session in this transaction makes it single use even under concurrent answers; a
@@ -103,6 +112,7 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
             updated_at=ctx.now,
         )
         save_user(tx, call.pool, updated, now=ctx.now)
+        remember_replaced(ctx, tx, call.pool, current)
         return conclude(ctx, tx, call.pool, call.client, updated, Attempt.from_state(pending.state))
 
 

@@ -32,6 +32,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.services.code_delivery import check_code, deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
+from userpool.services.password_history import check_not_reused, recent_passwords, remember_replaced
 from userpool.services.public_clients import app_client, authorised_client, hides_users
 from userpool.services.user_migration import migrate_for_reset, migrates_users
 from userpool.store.base import Tx
@@ -144,8 +145,11 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         check_password(pool, req["Password"])
         user = _resettable(client, find_user(tx, pool, req["Username"]))
         code = check_code(ctx, tx, user, FORGOT_PASSWORD, req["ConfirmationCode"])
+        recent = recent_passwords(tx, pool, user)
     if code is None:
         raise mismatch()
+    # Refused, the code stays usable for another new password.
+    check_not_reused(ctx, recent, req["Password"])
     password = new_password(ctx, user, req["Password"])
     with ctx.store.write() as tx:
         pool, client = app_client(tx, client.id)
@@ -159,6 +163,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             with_password(current, password), status="CONFIRMED", password_expires_at=None, updated_at=ctx.now
         )
         tx.users.update(reset)
+        remember_replaced(ctx, tx, pool, current)
         # Whoever knew the old password may hold tokens: they stop working with it.
         tx.sign_in_sessions.revoke_user(pool.id, current.sub, ctx.now)
         tx.sign_in_counters.sign_out(pool.id, current.sub, ctx.now)

@@ -20,6 +20,7 @@ from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.services.credentials import new_password, with_password
+from userpool.services.password_history import check_not_reused, recent_passwords, remember_replaced
 from userpool.services.tokens import authenticate_access_token
 from userpool.store.base import Tx
 
@@ -66,14 +67,16 @@ def _count_failure(ctx: Ctx, pool_id: str, sub: str) -> None:
 def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Replace the signed-in user's password, given the current one: ChangePassword.
 
-    The previous password is verified with argon2 outside any transaction, and the new one hashed there
-    too. A wrong previous password is counted; past five an hour the answer is LimitExceededException,
-    the right password included. Existing sign-ins stay valid, as in Cognito.
+    The previous password is verified with argon2 outside any transaction, and the new one checked against
+    the pool's password history and hashed there too. A wrong previous password is counted; past five an
+    hour the answer is LimitExceededException, the right password included. Existing sign-ins stay valid,
+    as in Cognito.
     """
     with ctx.store.read() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
         pool, user = access.pool, access.user
         _check_attempts_left(tx, pool.id, user.sub, ctx.now)
+        recent = recent_passwords(tx, pool, user)
     check_password(pool, req["ProposedPassword"])
     previous = req.get("PreviousPassword")
     if user.password_hash is not None:
@@ -83,6 +86,7 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         if not ctx.deps.hasher.verify(user.password_hash, previous):
             _count_failure(ctx, pool.id, user.sub)
             raise NotAuthorizedException(WRONG_CREDENTIALS)
+    check_not_reused(ctx, recent, req["ProposedPassword"])
     password = new_password(ctx, user, req["ProposedPassword"])
     with ctx.store.write() as tx:
         # Checked again: the token may have been revoked, or the password changed, while hashing.
@@ -90,6 +94,7 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         if current.password_hash != user.password_hash:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
         tx.users.update(replace(with_password(current, password), password_expires_at=None, updated_at=ctx.now))
+        remember_replaced(ctx, tx, pool, current)
         tx.codes.delete(pool.id, user.sub, CHANGE_PASSWORD)
     return {}
 

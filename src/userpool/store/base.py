@@ -228,6 +228,19 @@ class DeviceRepo(Protocol):
     def list_confirmed(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Device]: ...
 
 
+class PasswordHistoryRepo(Protocol):
+    """The hashes of each user's previous passwords (never the current one, which is the user's own)."""
+
+    def recent(self, pool_id: str, sub: str, limit: int) -> list[str]:
+        """The newest ``limit`` hashes, newest first."""
+        ...
+
+    def record(self, pool_id: str, sub: str, password_hash: str | None, replaced_at: float, keep: int) -> None:
+        """Add ``password_hash`` (the password just replaced; None for none) as the newest entry, then keep only
+        the newest ``keep`` entries (none for ``keep`` 0)."""
+        ...
+
+
 class SoftwareTokenRepo(Protocol):
     """Each user's TOTP authenticator: at most one row per (pool, user), secrets sealed at rest.
 
@@ -365,6 +378,8 @@ class Tx(Protocol):
     def devices(self) -> DeviceRepo: ...
     @property
     def software_tokens(self) -> SoftwareTokenRepo: ...
+    @property
+    def password_history(self) -> PasswordHistoryRepo: ...
     @property
     def authorization_codes(self) -> AuthorizationCodeRepo: ...
     @property

@@ -21,6 +21,7 @@ from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlit
 from userpool.store.sql.groups import SqlGroupRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
+from userpool.store.sql.password_history import SqlPasswordHistoryRepo
 from userpool.store.sql.pools import SqlPoolRepo
 from userpool.store.sql.sessions import SqlAuthChallengeRepo, SqlRefreshTokenRepo, SqlSignInSessionRepo
 from userpool.store.sql.sign_in_counters import CounterMemo, SqlSignInCounterRepo
@@ -99,6 +100,10 @@ class SqlTx:
     @cached_property
     def software_tokens(self) -> SqlSoftwareTokenRepo:
         return SqlSoftwareTokenRepo(self._conn, self._sealer)
+
+    @cached_property
+    def password_history(self) -> SqlPasswordHistoryRepo:
+        return SqlPasswordHistoryRepo(self._conn)
 
     @cached_property
     def authorization_codes(self) -> SqlAuthorizationCodeRepo:

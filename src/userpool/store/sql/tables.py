@@ -216,6 +216,21 @@ one_time_codes = sa.Table(
     ),
 )
 
+# The argon2id hashes of a user's previous passwords, newest ``position`` first, for the pool's
+# PasswordHistorySize (migration 0010). The current password stays in ``users``; at most size - 1 rows per user.
+password_history = sa.Table(
+    "password_history",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("sub", sa.String(36), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("replaced_at", _time, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_password_history_user"
+    ),
+)
+
 # Token signing keys (spec tokens.md §1, §9): per pool one current key for ID tokens and one for access
 # tokens; a rotation adds a generation and keeps the previous keys published until their tokens expired.
 # The unique generation per (pool, token use) makes two concurrent first sign-ins end with one key pair.
