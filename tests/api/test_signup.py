@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server
+from tests.support.auth import sdk_secret_hash
 from tests.support.errors import fails
 from tests.support.mail import Inbox
 from userpool.clock import FixedClock
 
 PASSWORD = "Passw0rd!"
 HOUR = 3600.0
+LINK_TEMPLATE = {
+    "DefaultEmailOption": "CONFIRM_WITH_LINK",
+    "EmailSubjectByLink": "Finish signing up",
+    "EmailMessageByLink": "Welcome aboard! {##Confirm my account##} to finish.",
+}
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 
 
 @pytest.fixture
@@ -365,3 +375,82 @@ def test_confirm_sign_up__missing_user_legacy_or_hidden(idp: Any) -> None:
     first = idp.resend_confirmation_code(ClientId=hidden, Username="nobody")["CodeDeliveryDetails"]
     assert first == idp.resend_confirmation_code(ClientId=hidden, Username="nobody")["CodeDeliveryDetails"]
     assert first["DeliveryMedium"] == "EMAIL" and first["Destination"].startswith("n***@")
+
+
+def _mailed_link(mail: Inbox, server: Server, text: str = "Confirm my account") -> str:
+    """The address of the link with ``text`` in the next mail's HTML body."""
+    message = mail.next(server)
+    assert message.message["Subject"] == "Finish signing up"
+    body = message.message.get_body(preferencelist=("html",))
+    assert body is not None
+    found = re.fullmatch(rf'Welcome aboard! <a href="([^"]+)">{text}</a> to finish\.', str(body.get_content()).strip())
+    assert found is not None, body.get_content()
+    return html.unescape(found.group(1))
+
+
+def test_sign_up__confirm_with_link_mails_a_link_the_pool_domain_confirms(
+    server: Server, idp: Any, mail: Inbox
+) -> None:
+    pool_id = _pool(idp, VerificationMessageTemplate=LINK_TEMPLATE)
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain="northwind")
+    client_id = _client(idp, pool_id)
+    answer = _sign_up(idp, client_id, "lena", "lena@example.com")
+    assert answer["UserConfirmed"] is False
+    assert answer["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    link = _mailed_link(mail, server)
+    # AWS's form: https://<domain>/confirmUser?client_id=...&user_name=...&confirmation_code=...; here the
+    # prefix domain is served under the server's auth domain suffix (its own host name by default).
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "northwind.localhost:9229", "/confirmUser")
+    query = parse_qs(parts.query)
+    assert set(query) == {"client_id", "user_name", "confirmation_code"}
+    assert (query["client_id"], query["user_name"]) == ([client_id], ["lena"])
+    assert _user(idp, pool_id, "lena")["UserStatus"] == "UNCONFIRMED"
+
+    page = server.test_client.get(link)
+    assert page.status_code == 200, page.text
+    assert "Your registration has been confirmed!" in page.text
+    user = _user(idp, pool_id, "lena")
+    assert (user["UserStatus"], user["email_verified"]) == ("CONFIRMED", "true")
+    again = server.test_client.get(link)
+    assert again.status_code == 400
+    assert "User cannot be confirmed. Current status is CONFIRMED" in again.text
+    # ConfirmSignUp takes the code the link carries, as on AWS.
+    _sign_up(idp, client_id, "max", "max@example.com")
+    code = parse_qs(urlsplit(_mailed_link(mail, server)).query)["confirmation_code"][0]
+    idp.confirm_sign_up(ClientId=client_id, Username="max", ConfirmationCode=code)
+    assert _user(idp, pool_id, "max")["UserStatus"] == "CONFIRMED"
+
+
+def test_resend_confirmation_code__link_on_the_custom_domain_for_a_client_with_a_secret(
+    server: Server, idp: Any, mail: Inbox
+) -> None:
+    pool_id = _pool(idp, VerificationMessageTemplate=LINK_TEMPLATE)
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain="northwind")
+    idp.create_user_pool_domain(
+        UserPoolId=pool_id, Domain="auth.northwind.example", CustomDomainConfig={"CertificateArn": CERTIFICATE}
+    )
+    client = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", GenerateSecret=True)
+    client_id, secret = client["UserPoolClient"]["ClientId"], client["UserPoolClient"]["ClientSecret"]
+    secret_hash = sdk_secret_hash(secret, "nina", client_id)
+    _sign_up(idp, client_id, "nina", "nina@example.com", SecretHash=secret_hash)
+    first = _mailed_link(mail, server)
+    idp.resend_confirmation_code(ClientId=client_id, Username="nina", SecretHash=secret_hash)
+    link = _mailed_link(mail, server)
+    assert link.startswith("https://auth.northwind.example/confirmUser?")
+    # The link of the replaced code, a wrong code, and the link on another pool's domain confirm nothing.
+    other = _pool(idp)
+    idp.create_user_pool_domain(UserPoolId=other, Domain="elsewhere")
+    refusals = [
+        (first, "Invalid verification code provided, please try again."),
+        (link.replace("confirmation_code=", "confirmation_code=9"), "Invalid verification code provided"),
+        (link.replace("https://auth.northwind.example", "http://elsewhere.localhost:9229"), "not known"),
+    ]
+    for address, words in refusals:
+        page = server.test_client.get(address)
+        assert page.status_code == 400 and words in page.text, page.text
+    assert _user(idp, pool_id, "nina")["UserStatus"] == "UNCONFIRMED"
+    # The client's secret is the server's to prove: the link alone confirms.
+    page = server.test_client.get(link)
+    assert page.status_code == 200 and "Your registration has been confirmed!" in page.text
+    assert _user(idp, pool_id, "nina")["UserStatus"] == "CONFIRMED"

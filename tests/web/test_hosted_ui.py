@@ -4,6 +4,8 @@ oauth-hosted-ui §13). Screenshots of every page are kept in test-artifacts/scre
 
 from __future__ import annotations
 
+import html
+import re
 import struct
 import zlib
 from typing import Any
@@ -65,6 +67,37 @@ def test_hosted_ui__sign_up_confirm_with_mailed_code_sign_in(web_server: WebServ
     page.wait_for_url("**/login?*")
     assert "Your account is confirmed" in page.content()
     shot(page, "04-sign-in-after-confirmation")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    _landed(page)
+
+
+def test_hosted_ui__sign_up_confirm_with_mailed_link_sign_in(web_server: WebServer, page: Any) -> None:
+    """A pool that confirms with a link: the sign-up page says a link was mailed; the browser opens the link
+    from the mail (the server's own URL, as the pool has no domain) and the account is confirmed."""
+    template = {"DefaultEmailOption": "CONFIRM_WITH_LINK", "EmailMessageByLink": "Hello! {##Confirm##}"}
+    pool_id, client = _pool(web_server, VerificationMessageTemplate=template)
+    page.goto(authorize_url(web_server, client["ClientId"]))
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Username").fill("hedy")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Email").fill("hedy@example.com")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/login?*")
+    assert "We have emailed you a link" in page.content()
+    mail = web_server.mail.next(web_server)
+    body = mail.message.get_body(preferencelist=("html",))
+    assert body is not None
+    found = re.search(r'<a href="([^"]+)">Confirm</a>', str(body.get_content()))
+    assert found is not None
+    link = html.unescape(found.group(1))
+    assert link.startswith(f"{web_server.url}/confirmUser?")
+    page.goto(link)
+    assert page.get_by_role("status").inner_text() == "Your registration has been confirmed!"
+    shot(page, "14-confirmed-by-link")
+    assert web_server.idp.admin_get_user(UserPoolId=pool_id, Username="hedy")["UserStatus"] == "CONFIRMED"
+    page.goto(authorize_url(web_server, client["ClientId"]))
+    page.get_by_label("Username").fill("hedy")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     _landed(page)

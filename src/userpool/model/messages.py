@@ -7,7 +7,10 @@ answer (spec triggers.md §5) replaces the pool's template member by member.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from userpool.model.records import Pool
 
@@ -18,6 +21,13 @@ DEFAULT_INVITE_MESSAGE = "Your username is {username} and temporary password is 
 DEFAULT_INVITE_SUBJECT = "Your temporary password"
 DEFAULT_CODE_MESSAGE = "Your verification code is {####}. "
 DEFAULT_CODE_SUBJECT = "Your verification code"
+# VerificationMessageTemplate's link defaults (what DescribeUserPool shows for a new pool on AWS).
+DEFAULT_LINK_MESSAGE = "Please click the link below to verify your email address. {##Verify Email##} "
+DEFAULT_LINK_SUBJECT = "Your verification link"
+CONFIRM_WITH_LINK = "CONFIRM_WITH_LINK"
+# The link placeholder, {##<link text>##} (VerificationMessageTemplateType.DefaultEmailOption); the text is
+# not empty, so the code placeholder {####} is not mistaken for a link.
+_LINK = re.compile(r"\{##((?:(?!##\}).)+)##\}", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +93,27 @@ def code_message(pool: Pool, medium: str, code: str, override: MessageOverride =
         or DEFAULT_CODE_SUBJECT
     )
     return Rendered(subject, render(body, code=code))
+
+
+def confirms_with_link(pool: Pool) -> bool:
+    """Whether sign-up confirmation emails carry a link rather than a code (DefaultEmailOption)."""
+    template = pool.config.get("VerificationMessageTemplate") or {}
+    return bool(template.get("DefaultEmailOption") == CONFIRM_WITH_LINK)
+
+
+def confirmation_link(pages_url: str, client_id: str, username: str, code: str) -> str:
+    """The address a confirmation link opens: the pool domain's ``/confirmUser`` with the app client, the
+    user name and the code, the query Cognito's links carry."""
+    query = urlencode({"client_id": client_id, "user_name": username, "confirmation_code": code})
+    return f"{pages_url}/confirmUser?{query}"
+
+
+def link_message(pool: Pool, link: str, code: str, override: MessageOverride = NO_OVERRIDE) -> Rendered:
+    """A sign-up confirmation email from EmailMessageByLink / EmailSubjectByLink: each ``{##text##}`` becomes
+    an HTML link to ``link`` showing ``text``; a ``{####}`` (in a CustomMessage answer) still gets the code."""
+    template = pool.config.get("VerificationMessageTemplate") or {}
+    body = override.email_message or template.get("EmailMessageByLink") or DEFAULT_LINK_MESSAGE
+    subject = override.email_subject or template.get("EmailSubjectByLink") or DEFAULT_LINK_SUBJECT
+    href = html.escape(link, quote=True)
+    linked = _LINK.sub(lambda found: f'<a href="{href}">{found.group(1)}</a>', body)
+    return Rendered(subject, render(linked, code=code))

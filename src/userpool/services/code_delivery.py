@@ -18,10 +18,20 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto.codes import code_hash, code_matches, new_code
-from userpool.model.codes import OneTimeCode, after_failure, issue, usable
+from userpool.model.codes import SIGNUP, OneTimeCode, after_failure, issue, usable
 from userpool.model.destinations import Channel, delivery_details
-from userpool.model.messages import NO_OVERRIDE, MessageOverride, code_message
+from userpool.model.messages import (
+    EMAIL,
+    NO_OVERRIDE,
+    MessageOverride,
+    Rendered,
+    code_message,
+    confirmation_link,
+    confirms_with_link,
+    link_message,
+)
 from userpool.model.records import NewMessage, Pool, User
+from userpool.services.domains import pages_url
 from userpool.store.base import Tx
 from userpool.triggers import custom_sender
 from userpool.triggers.custom_message import custom_message
@@ -113,10 +123,23 @@ def send_code(
     )
     tx.codes.put(stored)
     if outgoing is None or not outgoing.takes(pool, channel.medium, user, code):
-        override = outgoing.override if outgoing is not None else NO_OVERRIDE
-        message = code_message(pool, channel.medium, code, override)
+        message = _message(ctx, tx, pool, user, purpose, channel, code, outgoing)
         tx.outbox.add(NewMessage(pool.id, channel.medium, channel.address, message.subject, message.body), now)
     return delivery_details(channel.attribute, channel.address)
+
+
+def _message(
+    ctx: Ctx, tx: Tx, pool: Pool, user: User, purpose: str, channel: Channel, code: str, outgoing: Outgoing | None
+) -> Rendered:
+    """The code's message: the verification template, or for a sign-up confirmation email in a pool that
+    confirms with a link (DefaultEmailOption CONFIRM_WITH_LINK) the link template, its link opening the pool
+    domain's ``/confirmUser`` for the client that signed the user up."""
+    override = outgoing.override if outgoing is not None else NO_OVERRIDE
+    client_id = outgoing.client_id if outgoing is not None else None
+    if purpose == SIGNUP and channel.medium == EMAIL and client_id and confirms_with_link(pool):
+        link = confirmation_link(pages_url(ctx, tx, pool.id), client_id, user.username, code)
+        return link_message(pool, link, code, override)
+    return code_message(pool, channel.medium, code, override)
 
 
 def check_code(ctx: Ctx, tx: Tx, user: User, purpose: str, given: str) -> OneTimeCode | None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import ipaddress
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from userpool.config import Settings
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, ResourceNotFoundException
 from userpool.model.pool_config import without_nulls
@@ -61,6 +63,30 @@ def _check_settings(req: dict[str, Any], custom: bool) -> None:
 def _our_host(ctx: Ctx) -> str:
     """The host that serves every domain here: what AWS would name as the CloudFront distribution."""
     return urlsplit(ctx.settings.base_url).hostname or "localhost"
+
+
+def domain_url(settings: Settings, name: str) -> str | None:
+    """Where a domain's pages are served: a custom domain under its own name (over HTTPS, as its certificate
+    says), a prefix domain under the auth domain suffix, on the server's scheme and port. None for a prefix
+    under an IP address (``myapp.127.0.0.1``), a name nothing resolves."""
+    if "." in name:
+        return f"https://{name}"
+    base = urlsplit(settings.base_url)
+    suffix = settings.auth_domain_suffix or base.hostname or "localhost"
+    try:
+        ipaddress.ip_address(suffix.strip("[]"))
+    except ValueError:
+        port = f":{base.port}" if base.port else ""
+        return f"{base.scheme}://{name}.{suffix}{port}"
+    return None
+
+
+def pages_url(ctx: Ctx, tx: Tx, pool_id: str) -> str:
+    """The base URL of the pool's hosted pages, for links in its messages: its custom domain, else its prefix
+    domain, else the server's own URL (where the pages find the pool from the client_id)."""
+    domains = sorted(tx.domains.for_pool(pool_id), key=lambda d: not _is_custom(d))
+    url = domain_url(ctx.settings, domains[0].domain) if domains else None
+    return url or ctx.settings.base_url
 
 
 def _answer(ctx: Ctx, domain: Domain) -> dict[str, Any]:

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from userpool.services.domains import domain_url
 from userpool.services.ui_customization import MAX_IMAGE, logo
 from userpool.web.console.frame import BadForm, Page
 from userpool.web.console.pool_pages import load_pool
@@ -21,19 +21,8 @@ BRANDING_FIELDS = {"cSS": "css", "imageFile": "logo", "clientId": "client_id"}
 
 
 def _domain_url(page: Page, domain: str) -> str | None:
-    """Where a domain's pages are served: a custom domain as it is, a prefix under the auth domain suffix;
-    None for a prefix under an IP address (``myapp.127.0.0.1``), which is no name anything resolves."""
-    settings = page.deps.settings
-    base = urlsplit(settings.base_url)
-    if "." in domain:
-        return f"https://{domain}"
-    suffix = settings.auth_domain_suffix or base.hostname or "localhost"
-    try:
-        ipaddress.ip_address(suffix.strip("[]"))
-    except ValueError:
-        port = f":{base.port}" if base.port else ""
-        return f"{base.scheme}://{domain}.{suffix}{port}"
-    return None
+    """Where a domain's pages are served; None for a prefix under an IP address, which nothing resolves."""
+    return domain_url(page.deps.settings, domain)
 
 
 async def _clients(page: Page, pool_id: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from userpool.context import Deps
 from userpool.errors import CognitoError
+from userpool.model.messages import confirms_with_link
 from userpool.model.schema import definitions
 from userpool.services import hosted_sign_in
 from userpool.web.login import i18n
@@ -112,6 +113,10 @@ def make_sign_up(deps: Deps) -> Any:
             return await _sign_up_form(j, form, _message(j, err), 400)
         if answer.get("UserConfirmed"):
             return j.redirect(j.url("/login", notice="signed_up"))
+        mailed = (answer.get("CodeDeliveryDetails") or {}).get("DeliveryMedium") == "EMAIL"
+        if mailed and confirms_with_link(j.target.pool):
+            # The mail carries a link (/confirmUser), not a code to type in here.
+            return j.redirect(j.url("/login", notice="link_sent"))
         return j.redirect(j.url("/confirm", username=username))
 
     return sign_up

@@ -48,7 +48,7 @@ CARRIED = (
     "identity_provider",
     "idp_identifier",
 )
-NOTICES = frozenset({"confirmed", "password_reset", "signed_up"})
+NOTICES = frozenset({"confirmed", "password_reset", "signed_up", "link_sent"})
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -133,6 +133,16 @@ def error_page(deps: Deps, request: Request, error: str, status: int = 400) -> R
     key = f"error.{error}" if f"error.{error}" in i18n.CATALOGS["en"] else "error.generic"
     html = _templates.get_template("error.html").render(
         t=i18n.translator(lang), lang=lang, message_key=key, pool_name="", languages=[]
+    )
+    return HTMLResponse(html, status, headers=page_headers())
+
+
+def message_page(request: Request, lang: str, title_key: str, text: str, status: int, pool_name: str = "") -> Response:
+    """A page that only says something (``text``: a notice, or for a 4xx status an error), for requests that
+    belong to no authorization request, such as a confirmation link opened from an email."""
+    error = status >= 400
+    html = _templates.get_template("message.html").render(
+        t=i18n.translator(lang), lang=lang, title=title_key, text=text, error=error, pool_name=pool_name, languages=[]
     )
     return HTMLResponse(html, status, headers=page_headers())
 
