@@ -92,7 +92,7 @@ def test_associate_software_token__verify_prefer_and_get_user_shows_it(idp: Any)
     idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False})
     assert _mfa_view(idp.get_user(AccessToken=token)) == {"UserMFASettingList": [TOTP]}
     idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": False})
-    assert _mfa_view(idp.get_user(AccessToken=token)) == {}
+    assert _mfa_view(idp.get_user(AccessToken=token)) == {"UserMFASettingList": []}
 
 
 def test_verify_software_token__wrong_replayed_and_stale_codes_refused(clocked: Server, clock: FixedClock) -> None:
@@ -262,14 +262,16 @@ def test_admin_set_user_mfa_preference__sms_email_and_the_legacy_view(idp: Any) 
     assert _admin_view(idp, required, "bo") == {"UserMFASettingList": [TOTP], "PreferredMfaSetting": TOTP}
 
 
-def test_get_user__factors_all_turned_off_leave_no_mfa_members(app_server: Server) -> None:
-    """Cognito leaves UserMFASettingList and PreferredMfaSetting out once no factor is on, rather than
-    answering an empty list: on the wire, not only as boto3 parses it."""
+def test_get_user__factors_all_turned_off_leave_an_empty_factor_list(app_server: Server) -> None:
+    """Once a user set an MFA preference and then turned every factor off, Cognito answers
+    ``UserMFASettingList: []`` (no PreferredMfaSetting) rather than leaving the member out, as it does for a
+    user who never set one: on the wire, not only as boto3 parses it."""
     idp = app_server.client()
     pool_id = _mfa_pool(idp, all_factors=True)
     _client, token = _signed_in(idp, pool_id, phone_number="+15555550100", email="ann@example.com")
     secret = idp.associate_software_token(AccessToken=token)["SecretCode"]
     idp.verify_software_token(AccessToken=token, UserCode=pyotp.TOTP(secret).now())
+    assert _mfa_view(idp.get_user(AccessToken=token)) == {}
     idp.set_user_mfa_preference(
         AccessToken=token,
         SMSMfaSettings={"Enabled": True},
@@ -281,17 +283,18 @@ def test_get_user__factors_all_turned_off_leave_no_mfa_members(app_server: Serve
     idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="ann", EmailMfaSettings={"Enabled": False})
     idp.set_user_settings(AccessToken=token, MFAOptions=[])
 
-    assert _mfa_view(idp.get_user(AccessToken=token)) == {}
-    assert _admin_view(idp, pool_id, "ann") == {}
+    assert _mfa_view(idp.get_user(AccessToken=token)) == {"UserMFASettingList": []}
+    assert _admin_view(idp, pool_id, "ann") == {"UserMFASettingList": []}
     factors = idp.get_user_auth_factors(AccessToken=token)
-    assert not {"UserMFASettingList", "PreferredMfaSetting"} & set(factors)
+    assert factors["UserMFASettingList"] == [] and "PreferredMfaSetting" not in factors
     # GetUser is unsigned, so its raw answer is easy to read.
     raw = app_server.test_client.post(
         "/",
         headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser"},
         content=json.dumps({"AccessToken": token}),
     )
-    assert raw.status_code == 200 and not set(MFA_MEMBERS) & set(raw.json()), raw.text
+    assert raw.status_code == 200, raw.text
+    assert {k: v for k, v in raw.json().items() if k in MFA_MEMBERS} == {"UserMFASettingList": []}, raw.text
 
 
 def _mfa_setup_session(server: Server, pool_id: str, client_id: str, username: str, **over: Any) -> str:

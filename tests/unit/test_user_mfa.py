@@ -68,7 +68,8 @@ def test_preference__enable_prefer_and_move_the_preference() -> None:
     user = _apply(user, {"SoftwareTokenMfaSettings": {"Enabled": True, "PreferredMfa": True}})
     user = _apply(user, {"SoftwareTokenMfaSettings": {"Enabled": False}, "SMSMfaSettings": {"Enabled": False}})
     assert (enabled(user), preferred(user)) == ((), None)
-    assert user.mfa == {"pending_attributes": {"email": {}}}
+    # The factor list stays, empty: GetUser then answers UserMFASettingList: [].
+    assert user.mfa == {"pending_attributes": {"email": {}}, "UserMFASettingList": []}
 
 
 @pytest.mark.parametrize(
@@ -101,8 +102,9 @@ def test_preference__factor_needs_a_destination_and_the_pool() -> None:
     with pytest.raises(InvalidParameterException) as exc:
         preference_update(_pool(factors=(TOTP,)), _user(), {"SMSMfaSettings": {"Enabled": True}}, True)
     assert "SMS_MFA" in exc.value.message
-    # Turning a factor off needs neither.
-    assert preference_update(_pool("OFF", ()), nobody, {"SMSMfaSettings": {"Enabled": False}}, False) == {}
+    # Turning a factor off needs neither; the call leaves the user an (empty) factor list.
+    off = {"SMSMfaSettings": {"Enabled": False}}
+    assert preference_update(_pool("OFF", ()), nobody, off, False) == {"UserMFASettingList": []}
 
 
 def test_preference__totp_stays_on_in_a_pool_that_requires_mfa() -> None:
@@ -120,7 +122,7 @@ def test_legacy_settings__one_switch_with_sms_mfa() -> None:
     user = replace(_user(), mfa=with_legacy_sms(_user(), True))
     assert enabled(user) == (SMS,)
     user = _apply(user, {"SMSMfaSettings": {"Enabled": True, "PreferredMfa": True}})
-    assert replace(user, mfa=with_legacy_sms(user, False)).mfa == {}
+    assert replace(user, mfa=with_legacy_sms(user, False)).mfa == {"UserMFASettingList": []}
     # A document written before SMS was unified: MFAOptions alone still means SMS MFA.
     assert enabled(_user({"MFAOptions": [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]})) == (SMS,)
 

@@ -94,6 +94,11 @@ def _ordered(factors: Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in ORDER if f in chosen)
 
 
+def has_factor_list(user: User) -> bool:
+    """Whether GetUser / AdminGetUser answer a UserMFASettingList, empty or not (see ``with_factors``)."""
+    return SETTING_LIST in user.mfa or bool(enabled(user))
+
+
 def enabled(user: User) -> tuple[str, ...]:
     """The factors the user turned on; legacy SMS MFAOptions count as SMS_MFA (spec auth-flows §4)."""
     listed = [f for f in user.mfa.get(SETTING_LIST) or [] if f in ORDER]
@@ -108,11 +113,17 @@ def preferred(user: User) -> str | None:
     return choice if isinstance(choice, str) and choice in enabled(user) else None
 
 
-def with_factors(mfa: dict[str, Any], factors: Iterable[str], preferred_factor: str | None) -> dict[str, Any]:
-    """The ``mfa`` document with these factors on and this one preferred; other members are kept."""
+def with_factors(
+    mfa: dict[str, Any], factors: Iterable[str], preferred_factor: str | None, *, listed: bool = False
+) -> dict[str, Any]:
+    """The ``mfa`` document with these factors on and this one preferred; other members are kept.
+
+    Once a user has a factor list (any SetUserMFAPreference call makes one: ``listed``), it stays, empty when
+    every factor is off: Cognito then answers ``UserMFASettingList: []`` where a user who never set a
+    preference has no such member (aws-sdk-js-v3 issue 7961, aws-sdk issue 693)."""
     on = _ordered(factors)
     updated = {k: v for k, v in mfa.items() if k not in (SETTING_LIST, PREFERRED, MFA_OPTIONS)}
-    if on:
+    if on or listed or SETTING_LIST in mfa:
         updated[SETTING_LIST] = list(on)
     if preferred_factor is not None and preferred_factor in on:
         updated[PREFERRED] = preferred_factor
@@ -185,7 +196,7 @@ def preference_update(pool: Pool, user: User, request: dict[str, Any], totp_veri
     if (request.get("WebAuthnMfaSettings") or {}).get("Enabled"):
         # Passkeys are not registered by this server, so a user can never have one to turn on.
         raise InvalidParameterException(NO_PASSKEY)
-    return with_factors(user.mfa, on, choice)
+    return with_factors(user.mfa, on, choice, listed=True)
 
 
 def user_factors(pool: Pool, user: User, totp_verified: bool) -> UserFactors:

@@ -7,7 +7,7 @@ from typing import Any
 
 from userpool.model.pool_mfa import SMS
 from userpool.model.records import User
-from userpool.model.user_mfa import SMS_OPTION, enabled, preferred
+from userpool.model.user_mfa import SMS_OPTION, enabled, has_factor_list, preferred
 
 
 def attribute_list(user: User, names: Iterable[str] | None = None) -> list[dict[str, str]]:
@@ -44,6 +44,6 @@ def admin_get_user_shape(user: User) -> dict[str, Any]:
     choice, factors = preferred(user), enabled(user)
     if choice is not None:
         body["PreferredMfaSetting"] = choice
-    if factors:
+    if has_factor_list(user):
         body["UserMFASettingList"] = list(factors)
     return body
