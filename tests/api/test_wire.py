@@ -3,6 +3,7 @@ headers, CORS and timestamps, as raw HTTP and through boto3."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -82,6 +83,29 @@ def test_wire__unknown_members_are_ignored(app_server: Server) -> None:
     response = _post(app_server, "ListUserPools", {"MaxResults": 5, "Colour": "blue"})
     assert response.status_code == 200
     assert response.json() == {"UserPools": []}
+
+
+@pytest.mark.parametrize(("opening", "closing"), [(b"[", b"]"), (b'{"a":', b"}")])
+def test_wire__deeply_nested_body_is_a_serialization_error(
+    app_server: Server, caplog: pytest.LogCaptureFixture, opening: bytes, closing: bytes
+) -> None:
+    # 485 levels fit in under 1 KB; the deepest input shape of the model nests 4 (CreateUserPool's Schema).
+    nested = opening * 485 + b"1" + closing * 485
+    unsigned = app_server.test_client.post(
+        "/",
+        headers={"X-Amz-Target": TARGET_PREFIX + "InitiateAuth", "Content-Type": "application/x-amz-json-1.1"},
+        content=b'{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "c", "ClientMetadata": ' + nested + b"}",
+    )
+    signed = _post(app_server, "CreateUserPool", b'{"PoolName": "p", "Extra": ' + nested + b"}")
+    for response in (unsigned, signed):
+        assert _assert_error(response, "SerializationException")["message"] == "Request body is nested too deeply."
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_wire__nesting_a_little_beyond_the_model_is_accepted(app_server: Server) -> None:
+    # Unknown members are ignored (above), also when they nest a few levels deeper than any input shape.
+    response = _post(app_server, "ListUserPools", {"MaxResults": 5, "Colour": {"a": [{"b": [1]}]}})
+    assert response.status_code == 200
 
 
 # Validation wording

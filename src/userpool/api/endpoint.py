@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.api import shapes, sigv4
-from userpool.api.service_model import TARGET_PREFIX, input_shape, is_unsigned, operations
+from userpool.api.service_model import TARGET_PREFIX, deepest_input, input_shape, is_unsigned, operations
 from userpool.context import Ctx, Deps
 from userpool.errors import (
     CognitoError,
@@ -33,6 +33,9 @@ from userpool.services.registry import Service
 log = logging.getLogger("userpool.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 MAX_BODY = 1024 * 1024
+# A few levels beyond the deepest input shape (4) leave room for unknown members, which are ignored; a body
+# nested deeper is refused before anything recurses through it (Python's recursion limit is ~1,000 frames).
+MAX_NESTING = deepest_input() + 4
 
 CORS_ALLOW_HEADERS = (
     "content-type, x-amz-target, x-amz-user-agent, cache-control, amz-sdk-invocation-id, amz-sdk-request, "
@@ -104,16 +107,21 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise SerializationException("Request body must be a JSON object.")
-    cleaned: dict[str, Any] = _without_nulls(data)
+    cleaned: dict[str, Any] = _without_nulls(data, 1)
     return cleaned
 
 
-def _without_nulls(value: Any) -> Any:
-    """AWS reads a JSON null as an absent value; dropping them here spares every service the case."""
+def _without_nulls(value: Any, depth: int) -> Any:
+    """AWS reads a JSON null as an absent value; dropping them here spares every service the case. ``depth``
+    is the nesting of ``value``: beyond MAX_NESTING the body is refused, so this recursion stays shallow."""
     if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        if depth > MAX_NESTING:
+            raise SerializationException("Request body is nested too deeply.")
+        return {k: _without_nulls(v, depth + 1) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_without_nulls(v) for v in value if v is not None]
+        if depth > MAX_NESTING:
+            raise SerializationException("Request body is nested too deeply.")
+        return [_without_nulls(v, depth + 1) for v in value if v is not None]
     return value
 
 

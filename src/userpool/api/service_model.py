@@ -35,3 +35,27 @@ def is_unsigned(operation: str) -> bool:
 def input_shape(operation: str) -> str | None:
     spec = operations()[operation].get("input")
     return spec["shape"] if spec else None
+
+
+def _nesting(name: str, enclosing: frozenset[str]) -> int:
+    """How many JSON objects and arrays deep a value of shape ``name`` goes (a shape that contains itself is
+    counted once)."""
+    shape = shapes()[name]
+    if name in enclosing:
+        return 0
+    inner = enclosing | {name}
+    kind = shape["type"]
+    if kind == "structure":
+        return 1 + max((_nesting(m["shape"], inner) for m in shape["members"].values()), default=0)
+    if kind == "list":
+        return 1 + _nesting(shape["member"]["shape"], inner)
+    if kind == "map":
+        return 1 + _nesting(shape["value"]["shape"], inner)
+    return 0
+
+
+@cache
+def deepest_input() -> int:
+    """The deepest nesting of JSON objects and arrays any operation's input shape has (the body's own object
+    counts as one)."""
+    return max(_nesting(shape, frozenset()) for op in operations() if (shape := input_shape(op)) is not None)
