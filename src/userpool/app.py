@@ -17,7 +17,7 @@ from starlette.routing import Route
 from userpool.api.direct import make_invoke
 from userpool.api.endpoint import ApiConfig, make_endpoint
 from userpool.api.service_model import operations
-from userpool.bootstrap import server_secrets
+from userpool.bootstrap import prepare_data_dir, server_secrets
 from userpool.clock import Clock, SystemClock
 from userpool.config import Settings
 from userpool.context import Deps
@@ -51,7 +51,7 @@ def build_runtime(
 ) -> Runtime:
     """The store, dispatcher and deps of one process. ``hashing_cpus``: the CPUs this process hashes on (a
     pinned worker's share); by default the workers divide every CPU the server may use."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     engine = make_engine(settings.effective_database_url)
     if run_migrations:
         migrate.upgrade(engine)

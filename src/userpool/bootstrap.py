@@ -4,8 +4,10 @@ first admin console operator."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +20,23 @@ from userpool.store.base import Store
 
 SECRET_FILE = "server-secret"  # noqa: S105 - a file name
 CREDENTIALS_FILE = "admin-credentials.json"
+# The data directory holds the database, the server secret and admin credentials: its owner's alone.
+PRIVATE_DIR = 0o700
+
+log = logging.getLogger("userpool")
+
+
+def prepare_data_dir(path: Path) -> None:
+    """Make the data directory, readable by its owner only. One that already exists keeps its mode (it may be
+    a folder shared on purpose), but a warning says when others can read it."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        log.warning("the data directory %s is open to other users (mode %o): chmod 700 it", path, mode)
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(text)
@@ -43,27 +58,38 @@ def server_secrets(settings: Settings) -> tuple[str, ...]:
     return (path.read_text().strip(),)
 
 
+# Where the admin credentials printed on start came from.
+ENVIRONMENT = "environment"
+GENERATED = "generated"
+SAVED = "data directory"
+
+
 @dataclass(frozen=True, slots=True)
 class AdminCredentials:
     access_key_id: str
     secret_access_key: str
-    source: str  # "environment", "generated" or "data directory"
+    source: str  # ENVIRONMENT, GENERATED or SAVED
+
+
+def credentials_file(settings: Settings) -> Path:
+    """Where the admin credentials generated on the first start are kept (0600)."""
+    return settings.data_dir / CREDENTIALS_FILE
 
 
 def ensure_admin_credentials(settings: Settings, store: Store, now: float) -> AdminCredentials | None:
     """The credentials to print on start.
 
     Keys given in the environment are used as they are. Otherwise, on first start, one key is generated,
-    stored (sealed) in the database and written to the data directory so that it can be shown again.
+    stored (sealed) in the database and written to the data directory (0600), where later starts point to it.
     """
     if settings.admin_access_key_id and settings.admin_secret_access_key:
-        return AdminCredentials(settings.admin_access_key_id, settings.admin_secret_access_key, "environment")
-    path = settings.data_dir / CREDENTIALS_FILE
+        return AdminCredentials(settings.admin_access_key_id, settings.admin_secret_access_key, ENVIRONMENT)
+    path = credentials_file(settings)
     if path.exists():
         saved = json.loads(path.read_text())
         with store.read() as tx:
             if tx.admin_keys.get(saved["access_key_id"]) is not None:
-                return AdminCredentials(saved["access_key_id"], saved["secret_access_key"], "data directory")
+                return AdminCredentials(saved["access_key_id"], saved["secret_access_key"], SAVED)
     with store.read() as tx:
         if tx.admin_keys.list():
             return None  # keys exist (made with `userpool admin-key create`); nothing to show
@@ -72,7 +98,7 @@ def ensure_admin_credentials(settings: Settings, store: Store, now: float) -> Ad
         tx.admin_keys.add(key)
     path.unlink(missing_ok=True)
     _write_private(path, json.dumps({"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key}))
-    return AdminCredentials(key.access_key_id, key.secret_access_key, "generated")
+    return AdminCredentials(key.access_key_id, key.secret_access_key, GENERATED)
 
 
 FIRST_OPERATOR = "admin"

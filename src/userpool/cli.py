@@ -6,11 +6,14 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from userpool.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from userpool.bootstrap import AdminCredentials
 
 
 def _settings(ctx: click.Context, /, **flags: Any) -> Settings:
@@ -35,7 +38,9 @@ def _data_options(fn: Any) -> Any:
     return fn
 
 
-def _print_banner(settings: Settings, access_key_id: str | None, secret: str | None, source: str) -> None:
+def _print_banner(settings: Settings, creds: AdminCredentials | None) -> None:
+    from userpool.bootstrap import GENERATED, SAVED, credentials_file
+
     url = settings.base_url
     lines = [
         "",
@@ -45,15 +50,24 @@ def _print_banner(settings: Settings, access_key_id: str | None, secret: str | N
     ]
     if settings.dev:
         lines.append("  DEV MODE: signatures are not checked; do not expose this server.")
-    if access_key_id and secret:
+    if creds is not None and creds.source == GENERATED:
+        # Printed on the start that made it only: a banner often ends up in a service's log.
+        key, secret = creds.access_key_id, creds.secret_access_key
         lines += [
-            f"  admin credentials ({source}):",
-            f"    AWS_ACCESS_KEY_ID={access_key_id}",
+            f"  admin credentials (generated now, shown this once; kept in {credentials_file(settings)}):",
+            f"    AWS_ACCESS_KEY_ID={key}",
             f"    AWS_SECRET_ACCESS_KEY={secret}",
             "",
             "  import boto3",
             f'  idp = boto3.client("cognito-idp", endpoint_url="{url}", region_name="{settings.region}",',
-            f'                     aws_access_key_id="{access_key_id}", aws_secret_access_key="{secret}")',
+            f'                     aws_access_key_id="{key}", aws_secret_access_key="{secret}")',
+        ]
+    elif creds is not None:
+        where = f"in {credentials_file(settings)}" if creds.source == SAVED else "from USERPOOL_ADMIN_SECRET_ACCESS_KEY"
+        lines += [
+            f"  admin credentials ({creds.source}):",
+            f"    AWS_ACCESS_KEY_ID={creds.access_key_id}",
+            f"    AWS_SECRET_ACCESS_KEY {where}",
         ]
     elif not settings.dev:
         lines.append("  admin keys: see `userpool admin-key list` (secrets are shown only when created)")
@@ -78,17 +92,12 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
     from userpool.bootstrap import ensure_admin_credentials
 
     settings = _settings(ctx, **flags)
-    ssl = _tls_files(settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    ssl = _tls_files(settings)
     runtime = build_runtime(settings)
     creds = ensure_admin_credentials(settings, runtime.store, runtime.deps.clock.now())
-    _print_banner(
-        settings,
-        creds.access_key_id if creds else None,
-        creds.secret_access_key if creds else None,
-        creds.source if creds else "",
-    )
+    _print_banner(settings, creds)
     _print_console(settings, runtime)
     workers = settings.worker_count
     sys.stdout.flush()
@@ -124,6 +133,7 @@ def _tls_files(settings: Settings) -> Any:
     """The certificate and key to serve HTTPS with, if any; a local one is made and explained."""
     from urllib.parse import urlsplit
 
+    from userpool.bootstrap import prepare_data_dir
     from userpool.tls import SELF_SIGNED, TlsFiles, self_signed, trust_instructions
 
     if settings.tls_cert or settings.tls_key:
@@ -137,6 +147,7 @@ def _tls_files(settings: Settings) -> Any:
     hosts = [h for h in (settings.host, urlsplit(settings.base_url).hostname or "") if h and h != "0.0.0.0"]  # noqa: S104
     if settings.auth_domain_suffix:
         hosts.append(f"*.{settings.auth_domain_suffix}")
+    prepare_data_dir(settings.data_dir)
     files = self_signed(settings.data_dir, hosts)
     assert files.authority is not None
     click.echo("\n".join(trust_instructions(files.authority)))
@@ -148,11 +159,12 @@ def _tls_files(settings: Settings) -> Any:
 @click.pass_context
 def migrate(ctx: click.Context, /, **flags: Any) -> None:
     """Bring the database schema up to date."""
+    from userpool.bootstrap import prepare_data_dir
     from userpool.store.sql import migrate as migrations
     from userpool.store.sql.engine import make_engine
 
     settings = _settings(ctx, **flags)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     migrations.upgrade(make_engine(settings.effective_database_url))
     click.echo("database is up to date")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -26,6 +28,7 @@ def _start(data_dir: Path, port: int, env: dict[str, str] | None = None) -> tupl
         stderr=subprocess.STDOUT,
         text=True,
         env={**clean, **(env or {})},
+        umask=0o022,  # the usual one: files are private because the server makes them so, not by luck
     )
     assert proc.stdout is not None
     banner = ""
@@ -101,28 +104,56 @@ def test_serve__banner_credentials_set_up_a_pool(served: tuple[str, str, Path, i
     assert [u["Username"] for u in users] == ["alice"]
 
 
-def test_serve__second_start_shows_the_same_credentials(tmp_path: Path) -> None:
+def test_serve__second_start_names_the_same_key_without_its_secret(tmp_path: Path) -> None:
     port = free_port()
     proc, first = _start(tmp_path / "data", port)
     _stop(proc)
     proc, second = _start(tmp_path / "data", port)
     try:
         key = re.search(r"AWS_ACCESS_KEY_ID=(\S+)", first)
-        assert key and f"AWS_ACCESS_KEY_ID={key.group(1)}" in second
-        assert "(data directory)" in second
-        idp = _client_from_banner(second, f"http://localhost:{port}")
+        secret = re.search(r"AWS_SECRET_ACCESS_KEY=(\S+)", first)
+        assert key and secret
+        assert f"AWS_ACCESS_KEY_ID={key.group(1)}" in second
+        # A banner often ends up in a service's log: the secret is printed on the start that made it only.
+        assert secret.group(1) not in second
+        saved = tmp_path / "data" / "admin-credentials.json"
+        assert str(saved) in second
+        idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=f"http://localhost:{port}",
+            region_name="us-east-1",
+            aws_access_key_id=key.group(1),
+            aws_secret_access_key=json.loads(saved.read_text())["secret_access_key"],
+        )
         assert idp.list_user_pools(MaxResults=5)["UserPools"] == []
     finally:
         _stop(proc)
 
 
-def test_serve__environment_credentials_are_used(tmp_path: Path) -> None:
+def test_serve__environment_credentials_are_used_and_their_secret_is_not_printed(tmp_path: Path) -> None:
     port = free_port()
     env = {"USERPOOL_ADMIN_ACCESS_KEY_ID": "AKIAENVKEY0000000001", "USERPOOL_ADMIN_SECRET_ACCESS_KEY": "env-secret"}
     proc, banner = _start(tmp_path / "data", port, env)
     try:
         assert "AWS_ACCESS_KEY_ID=AKIAENVKEY0000000001" in banner
-        idp = _client_from_banner(banner, f"http://localhost:{port}")
+        assert "env-secret" not in banner
+        idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=f"http://localhost:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAENVKEY0000000001",
+            aws_secret_access_key="env-secret",
+        )
         assert "UserPools" in idp.list_user_pools(MaxResults=1)
     finally:
         _stop(proc)
+
+
+def test_serve__data_directory_and_its_files_are_private(served: tuple[str, str, Path, int]) -> None:
+    _, url, data_dir, _ = served
+    _client_from_banner(served[0], url).create_user_pool(PoolName="written")  # the database has been written to
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    names = sorted(p.name for p in data_dir.iterdir())
+    assert {"userpool.sqlite3", "userpool.sqlite3-wal", "server-secret", "admin-credentials.json"} <= set(names)
+    modes = {name: stat.S_IMODE((data_dir / name).stat().st_mode) for name in names}
+    assert modes == dict.fromkeys(names, 0o600)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from userpool.store.sql.write_gate import database_path
 
 WRITE_OPTION = "userpool_write"
 BEGIN = "BEGIN"
@@ -43,7 +47,21 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def _create_private(url: str) -> None:
+    """Create the database file readable by its owner only, before SQLite makes it with 0644. SQLite gives its
+    -wal, -shm and journal files the mode of the database file, so they are private too."""
+    parsed = sa.engine.make_url(url)
+    path = database_path(parsed.database)
+    if path is None or parsed.query.get("uri"):
+        return
+    # An existing database keeps its mode (the data directory around it is private: bootstrap.py); a missing
+    # folder is left to SQLite, whose error says so.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_engine(url: str) -> Engine:
+    _create_private(url)
     engine = sa.create_engine(url, pool_size=8, max_overflow=56, pool_timeout=60, json_deserializer=_json_loads)
 
     @event.listens_for(engine, "connect")
