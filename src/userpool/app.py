@@ -6,17 +6,19 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from userpool.api.direct import make_invoke
-from userpool.api.endpoint import ApiConfig, make_endpoint
+from userpool.api.endpoint import MAX_BODY, ApiConfig, make_endpoint, too_large
 from userpool.api.service_model import operations
+from userpool.body_limits import BodyLimit, BodyLimits
 from userpool.bootstrap import prepare_data_dir, server_secrets
 from userpool.clock import Clock, SystemClock
 from userpool.config import Settings
@@ -27,11 +29,15 @@ from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
 from userpool.model.paging import PageTokens
 from userpool.oauth import routes as oauth_routes
+from userpool.oauth.http import MAX_FORM_BYTES as OAUTH_MAX_FORM
+from userpool.oauth.http import too_large as oauth_too_large
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore
 from userpool.web.console import routes as console_routes
+from userpool.web.console.frame import MAX_FORM_BYTES as CONSOLE_MAX_FORM
+from userpool.web.console.frame import PREFIX as CONSOLE
 from userpool.web.login import routes as login_routes
 
 log = logging.getLogger("userpool")
@@ -98,6 +104,27 @@ def _secret_lookup(runtime: Runtime) -> ApiConfig:
     return ApiConfig(deps=runtime.deps, table=build_table(operations()), secret_for=secret_for)
 
 
+def _body_limits(api: BodyLimit) -> Callable[[str], BodyLimit]:
+    """Each route's largest body and its answer to a larger one: the API's (its model's largest request, in
+    Cognito's error shape), the OAuth endpoints' forms (an RFC 6749 error), the console's forms (a logo upload
+    among them), and for every other route the OAuth forms' size (the hosted pages' are smaller and checked
+    again by them)."""
+    oauth = BodyLimit(OAUTH_MAX_FORM, oauth_too_large)
+    console = BodyLimit(CONSOLE_MAX_FORM)
+    others = BodyLimit(OAUTH_MAX_FORM)
+
+    def limit_for(path: str) -> BodyLimit:
+        if path == "/":
+            return api
+        if path.startswith("/oauth2/"):
+            return oauth
+        if path == CONSOLE or path.startswith(CONSOLE + "/"):
+            return console
+        return others
+
+    return limit_for
+
+
 def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None) -> Starlette:
     runtime = runtime or build_runtime(settings, clock)
     if settings.dev:
@@ -125,6 +152,7 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
             *console_routes.routes(runtime.deps, make_invoke(api.table)),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(BodyLimits, limit_for=_body_limits(BodyLimit(MAX_BODY, too_large(runtime.deps))))],
     )
     app.state.runtime = runtime
     return app

@@ -101,3 +101,14 @@ def test_set_ui_customization__css_of_the_full_length_is_answered_at_once(tmp_pa
         # As many allowed rules as fit are allowed.
         stored = idp.set_ui_customization(UserPoolId=pool_id, CSS=rules)["UICustomization"]
         assert stored["CSS"] == rules
+
+
+def test_set_ui_customization__the_largest_css_and_logo_allowed(idp: Any, pool_id: str) -> None:
+    # CSSType allows 131,072 characters, and boto3 writes each beyond ASCII as a \u escape (two of them, 12
+    # bytes, beyond the BMP); with a 100 KB logo in base64 the request is about 1.7 MB.
+    prefix, suffix = ".label-customizable { font-family: ", "; }"
+    css = prefix + "\U0001d504" * (131_072 - len(prefix) - len(suffix)) + suffix
+    logo = _png().ljust(100 * 1024, b"\0")
+    idp.set_ui_customization(UserPoolId=pool_id, CSS=css, ImageFile=logo)
+    stored = idp.get_ui_customization(UserPoolId=pool_id)["UICustomization"]
+    assert stored["CSS"] == css and "ImageUrl" in stored

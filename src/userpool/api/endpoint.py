@@ -32,7 +32,10 @@ from userpool.services.registry import Service
 
 log = logging.getLogger("userpool.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
-MAX_BODY = 1024 * 1024
+# The largest body the model allows: SetUICustomization with 131,072 characters of CSS, each of which boto3 may
+# write as a 12-byte \u escape pair, and a 100 KB logo in base64 comes to about 1.7 MB. Larger bodies are
+# refused before they are read (body_limits.py), as AWS's front door refuses them.
+MAX_BODY = 2 * 1024 * 1024
 # A few levels beyond the deepest input shape (4) leave room for unknown members, which are ignored; a body
 # nested deeper is refused before anything recurses through it (Python's recursion limit is ~1,000 frames).
 MAX_NESTING = deepest_input() + 4
@@ -58,7 +61,7 @@ def _cors(deps: Deps) -> dict[str, str]:
     }
 
 
-def _error(deps: Deps, request_id: str, err: CognitoError) -> Response:
+def _error(deps: Deps, request_id: str, err: CognitoError, status: int | None = None) -> Response:
     headers = {
         "x-amzn-RequestId": request_id,
         "x-amzn-ErrorType": f"{err.code}:",
@@ -66,7 +69,12 @@ def _error(deps: Deps, request_id: str, err: CognitoError) -> Response:
     }
     if deps.settings.dev:
         headers["x-local-auth"] = "disabled"
-    return Response(orjson.dumps(err.to_wire()), err.status, headers=headers, media_type=CONTENT_TYPE)
+    return Response(orjson.dumps(err.to_wire()), status or err.status, headers=headers, media_type=CONTENT_TYPE)
+
+
+def too_large(deps: Deps) -> Callable[[], Response]:
+    """The answer to a body beyond MAX_BODY: Cognito's error shape, with HTTP's status for it (413)."""
+    return lambda: _error(deps, new_request_id(), SerializationException("Request body is too large."), 413)
 
 
 def _ok(deps: Deps, request_id: str, body: dict[str, Any]) -> Response:
@@ -152,9 +160,7 @@ def _signed_call(
 async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dict[str, Any]:
     deps = config.deps
     operation = _operation(request)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise SerializationException("Request body is too large.")
+    body = await request.body()  # at most MAX_BODY: body_limits.py saw to it
     now = deps.clock.now()
     if not (is_unsigned(operation) or deps.settings.dev):
         return await run_in_threadpool(_signed_call, config, request, request_id, operation, body, now)

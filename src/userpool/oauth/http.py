@@ -10,10 +10,12 @@ from urllib.parse import parse_qsl, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from userpool.context import Ctx, Deps
 from userpool.ids import new_request_id
 from userpool.model.oauth_requests import MAX_PARAMETER, OAuthError
+from userpool.oauth.errors import token_error
 from userpool.services.oauth_clients import ClientCredentials, domain_pool
 
 MAX_FORM_BYTES = 65_536
@@ -40,6 +42,12 @@ def once_each(items: Iterable[tuple[str, str]]) -> dict[str, str]:
             raise OAuthError("invalid_request", f"The {key} parameter was sent more than once.")
         params[key] = value
     return params
+
+
+def too_large() -> Response:
+    """The answer to a body beyond MAX_FORM_BYTES, refused before it is read (body_limits.py): RFC 6749 §5.2's
+    invalid_request, with HTTP's status for it (413)."""
+    return token_error(OAuthError("invalid_request", "The request body is too large.", 413), used_basic=False)
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -1,0 +1,202 @@
+"""``userpool serve`` against clients that misbehave on purpose: bodies far larger than any route takes, sent
+with a Content-Length or chunked without one, and clients that leave in the middle of a form. The worker's
+memory must stay flat and its log clean.
+
+The bodies are produced lazily and sent over a raw socket, so the test holds a megabyte at a time; it stops
+as soon as the server answers, closes, or grows (a server that reads a gibibyte would take it all and the
+test minutes with it).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import select
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.support.processes import Served, admin, serving
+
+pytestmark = pytest.mark.socket
+
+MIB = 1 << 20
+GIB = 1 << 30
+CHUNK = b"a" * MIB
+# How much a worker's resident memory may grow, at its peak, while it refuses a gibibyte.
+GROWTH_LIMIT = 20 * MIB
+CALLBACK = "http://localhost:8123/callback"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass
+class Limited:
+    """A one-worker server and a hosted-UI client of one of its pools."""
+
+    served: Served
+    port: int
+    login: str  # /login with a valid authorization request: the page reads its form
+
+    @property
+    def pid(self) -> int:
+        return self.served.process.pid
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
+    data = tmp_path_factory.mktemp("limits") / "data"
+    with serving(data, f"sqlite:///{data / 'userpool.sqlite3'}", workers=1) as served:
+        idp = admin(served.url)
+        pool_id = idp.create_user_pool(PoolName="limits")["UserPool"]["Id"]
+        client = idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="web",
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid"],
+            CallbackURLs=[CALLBACK],
+            SupportedIdentityProviders=["COGNITO"],
+        )["UserPoolClient"]
+        query = urlencode({"client_id": client["ClientId"], "response_type": "code", "redirect_uri": CALLBACK})
+        yield Limited(served, int(served.url.rsplit(":", 1)[1]), f"/login?{query}")
+
+
+def _routes(limited: Limited) -> list[tuple[str, dict[str, str]]]:
+    """A route of each kind that reads a body, with the headers that get it read: the API, an OAuth
+    endpoint, a hosted page and the console."""
+    return [
+        (
+            "/",
+            {
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+            },
+        ),
+        ("/oauth2/token", {"Content-Type": FORM}),
+        (limited.login, {"Content-Type": FORM}),
+        ("/console/login", {"Content-Type": FORM}),
+    ]
+
+
+def _memory(pid: int, field: str) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        line = next(line for line in f if line.startswith(field + ":"))
+    return int(line.split()[1]) * 1024
+
+
+def _reset_peak(pid: int) -> bool:
+    """Start the process's peak resident memory (VmHWM) afresh; False where the kernel does not allow it."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _head(limited: Limited, path: str, headers: dict[str, str]) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{limited.port}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+
+
+def _answer(sock: socket.socket) -> Answer | None:
+    """The server's answer on ``sock``, or None when it closed without one."""
+    response = http.client.HTTPResponse(sock, method="POST")
+    try:
+        response.begin()
+        return Answer(response.status, response.read())
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+@dataclass
+class Streamed:
+    response: Answer | None
+    sent: int
+    peak_growth: int
+
+
+def _stream_a_gibibyte(limited: Limited, path: str, headers: dict[str, str], chunked: bool, idle: int) -> Streamed:
+    """POST a gibibyte, made a megabyte at a time; stop when the server answers or closes, or (without waiting
+    for an answer then) when it grows past ``idle`` + GROWTH_LIMIT."""
+    framing = {"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": str(GIB)}
+    peak = idle
+    sent = 0
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+        sock.sendall(_head(limited, path, {**headers, **framing}))
+        while sent < GIB and not select.select([sock], [], [], 0)[0]:
+            peak = max(peak, _memory(limited.pid, "VmRSS"))
+            if peak - idle > GROWTH_LIMIT:
+                return Streamed(None, sent, peak - idle)
+            try:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(CHUNK), CHUNK) if chunked else CHUNK)
+            except OSError:
+                break  # the server closed the connection
+            sent += len(CHUNK)
+        else:
+            if sent == GIB and chunked:
+                sock.sendall(b"0\r\n\r\n")
+        response = _answer(sock)
+    time.sleep(0.2)  # what the worker does with the bytes still in flight
+    peak = max(peak, _memory(limited.pid, "VmRSS"), _memory(limited.pid, "VmHWM"))
+    return Streamed(response, sent, peak - idle)
+
+
+def _send_small(limited: Limited, path: str, headers: dict[str, str], body: bytes) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", limited.port, timeout=30)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def test_serve__a_gibibyte_post_to_any_route_is_refused_and_the_worker_stays_small(limited: Limited) -> None:
+    routes = _routes(limited)
+    # Every route once with a small body and once refused, so that what is built on first use is there.
+    for path, headers in routes:
+        _send_small(limited, path, headers, b"a=b")
+        _stream_a_gibibyte(limited, path, headers, False, _memory(limited.pid, "VmRSS"))
+    _reset_peak(limited.pid)
+    idle = _memory(limited.pid, "VmRSS")
+    for path, headers in routes:
+        for chunked in (False, True):
+            streamed = _stream_a_gibibyte(limited, path, headers, chunked, idle)
+            case = f"{path.split('?')[0]} {'chunked' if chunked else 'with Content-Length'}"
+            assert streamed.peak_growth <= GROWTH_LIMIT, f"{case}: grew {streamed.peak_growth / MIB:.0f} MiB"
+            assert streamed.sent < GIB, f"{case}: the server read all of it"
+            assert streamed.response is not None, f"{case}: no answer"
+            assert streamed.response.status == 413, case
+            if path == "/":  # Cognito's error shape, as boto3 reads it
+                body = json.loads(streamed.response.body)
+                assert body == {"__type": "SerializationException", "message": "Request body is too large."}
+            if path == "/oauth2/token":  # RFC 6749 §5.2's, as OAuth clients read it
+                assert json.loads(streamed.response.body)["error"] == "invalid_request"
+    assert "Traceback" not in limited.served.log_tail(400)
+
+
+def test_serve__a_client_that_leaves_in_the_middle_of_a_form_leaves_no_traceback(limited: Limited) -> None:
+    log = Path(limited.served.log_path)
+    before = len(log.read_text(errors="replace"))
+    for path, headers in _routes(limited):
+        with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+            sock.sendall(_head(limited, path, {**headers, "Content-Length": "1000"}) + b"username=alice&pass")
+            time.sleep(0.2)  # the request is being read when the client goes
+    # The server is still well, and by now done with those requests.
+    assert _send_small(limited, "/oauth2/token", {"Content-Type": FORM}, b"grant_type=x").status == 400
+    time.sleep(0.2)
+    written = log.read_text(errors="replace")[before:]
+    assert "Traceback" not in written and "ERROR" not in written, written
