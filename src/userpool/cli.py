@@ -90,6 +90,7 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
 
     from userpool.app import build_runtime, create_app
     from userpool.bootstrap import ensure_admin_credentials
+    from userpool.connections import http_protocol, server_options
 
     settings = _settings(ctx, **flags)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -108,9 +109,10 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
         "access_log": False,
         "ssl_certfile": str(ssl.cert) if ssl else None,
         "ssl_keyfile": str(ssl.key) if ssl else None,
+        **server_options(settings, serves_tls=ssl is not None),
     }
     if workers == 1:
-        uvicorn.run(create_app(settings, runtime=runtime), **options)
+        uvicorn.run(create_app(settings, runtime=runtime), http=http_protocol(settings), **options)
         return
     _serve_workers(settings, runtime, {k: v for k, v in options.items() if k not in ("host", "port")})
 

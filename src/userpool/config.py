@@ -92,6 +92,16 @@ class Settings:
     workers: int = 0
     # Each worker on its own share of the CPUs (workers.py); off where something else places the processes.
     pin_workers: bool = True
+    # Slow and idle clients (slowloris, connections.py): a request's headers must all be there this long after
+    # its first byte (or after the connection opened), its body this long after its headers; an idle
+    # keep-alive connection is closed after keep_alive_timeout_seconds.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    keep_alive_timeout_seconds: int = 5
+    # Connections one worker holds at once; a request beyond them is answered 503. 0: no limit.
+    max_connections: int = 1000
+    # Strict-Transport-Security's max-age when serve itself serves HTTPS (RFC 6797); 0 sends none.
+    hsts_max_age_seconds: int = 31_536_000
 
     @property
     def effective_database_url(self) -> str:

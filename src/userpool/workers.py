@@ -100,6 +100,7 @@ def _worker(slot: int, sock: socket.socket, settings: Settings, options: dict[st
     import uvicorn
 
     from userpool.app import build_runtime, create_app
+    from userpool.connections import http_protocol
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     cpus = _pin(slot, settings.worker_count) if settings.pin_workers else None
@@ -111,7 +112,7 @@ def _worker(slot: int, sock: socket.socket, settings: Settings, options: dict[st
         log.exception("worker %d could not start", slot)
         sys.exit(STARTUP_FAILURE)  # the next one would fail the same way: serve stops
     log.info("worker %d (pid %d) on CPUs %s", slot, os.getpid(), ",".join(map(str, sorted(cpus))) if cpus else "all")
-    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, http=http_protocol(settings), **options)).run(sockets=[sock])
 
 
 def serve_workers(settings: Settings, options: dict[str, Any]) -> int:

@@ -1,8 +1,9 @@
-"""``userpool serve`` against clients that misbehave on purpose: bodies far larger than any route takes, sent
-with a Content-Length or chunked without one, and clients that leave in the middle of a form. The worker's
-memory must stay flat and its log clean.
+"""``userpool serve`` against clients that misbehave on purpose: bodies and headers far larger than any route
+takes, bodies sent with a Content-Length or chunked without one, clients that leave in the middle of a form,
+that trickle their headers or body (slowloris) or open more connections than a worker holds. The worker's
+memory must stay flat, its log clean, and a slow client cut off.
 
-The bodies are produced lazily and sent over a raw socket, so the test holds a megabyte at a time; it stops
+Large bodies are produced lazily and sent over a raw socket, so the test holds a megabyte at a time; it stops
 as soon as the server answers, closes, or grows (a server that reads a gibibyte would take it all and the
 test minutes with it).
 """
@@ -13,6 +14,9 @@ import http.client
 import json
 import select
 import socket
+import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +25,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.processes import Served, admin, serving
+from tests.support.bridge import free_port
+from tests.support.processes import Served, admin, server_environment, serving, stop
 
 pytestmark = pytest.mark.socket
 
@@ -32,6 +37,12 @@ CHUNK = b"a" * MIB
 GROWTH_LIMIT = 20 * MIB
 CALLBACK = "http://localhost:8123/callback"
 FORM = "application/x-www-form-urlencoded"
+# The limits the server under test runs with: short timeouts, a keep-alive longer than the default (5 s).
+SLOW_CLIENT_SECONDS = 1
+KEEP_ALIVE_SECONDS = 30
+MAX_CONNECTIONS = 8
+# Long past SLOW_CLIENT_SECONDS: a client still connected by then was never cut off.
+CUT_OFF_WITHIN = 15.0
 
 
 @dataclass
@@ -50,7 +61,13 @@ class Limited:
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
     data = tmp_path_factory.mktemp("limits") / "data"
-    with serving(data, f"sqlite:///{data / 'userpool.sqlite3'}", workers=1) as served:
+    limits = {
+        "USERPOOL_HEADER_TIMEOUT_SECONDS": str(SLOW_CLIENT_SECONDS),
+        "USERPOOL_BODY_TIMEOUT_SECONDS": str(SLOW_CLIENT_SECONDS),
+        "USERPOOL_KEEP_ALIVE_TIMEOUT_SECONDS": str(KEEP_ALIVE_SECONDS),
+        "USERPOOL_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
+    }
+    with serving(data, f"sqlite:///{data / 'userpool.sqlite3'}", workers=1, **limits) as served:
         idp = admin(served.url)
         pool_id = idp.create_user_pool(PoolName="limits")["UserPool"]["Id"]
         client = idp.create_user_pool_client(
@@ -200,3 +217,138 @@ def test_serve__a_client_that_leaves_in_the_middle_of_a_form_leaves_no_traceback
     time.sleep(0.2)
     written = log.read_text(errors="replace")[before:]
     assert "Traceback" not in written and "ERROR" not in written, written
+
+
+def test_serve__a_gibibyte_of_headers_is_refused_and_the_worker_stays_small(limited: Limited) -> None:
+    _reset_peak(limited.pid)
+    idle = _memory(limited.pid, "VmRSS")
+    peak, sent = idle, 0
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: ")
+        while sent < GIB and not select.select([sock], [], [], 0)[0]:
+            peak = max(peak, _memory(limited.pid, "VmRSS"))
+            if peak - idle > GROWTH_LIMIT:
+                break
+            try:
+                sock.sendall(CHUNK)
+            except OSError:
+                break
+            sent += len(CHUNK)
+        answer = _answer(sock) if peak - idle <= GROWTH_LIMIT else None
+    peak = max(peak, _memory(limited.pid, "VmHWM"))
+    assert peak - idle <= GROWTH_LIMIT, f"grew {(peak - idle) / MIB:.0f} MiB"
+    assert answer is not None and answer.status == 431
+
+
+def _until_closed(sock: socket.socket, trickle: bytes) -> bytes | None:
+    """Send ``trickle`` over and over, a byte at a time, ten a second, until the server closes the connection:
+    what it sent before closing; None if it has not closed after CUT_OFF_WITHIN seconds."""
+    deadline = time.monotonic() + CUT_OFF_WITHIN
+    received = b""
+    sent = 0
+    while time.monotonic() < deadline:
+        if select.select([sock], [], [], 0.1)[0]:
+            try:
+                data = sock.recv(65536)
+            except ConnectionResetError:
+                return received
+            if not data:
+                return received
+            received += data
+        elif trickle:
+            try:
+                sock.send(trickle[sent % len(trickle) :][:1])
+            except OSError:
+                return received
+            sent += 1
+    return None
+
+
+def test_serve__a_client_that_trickles_its_headers_or_sends_none_is_cut_off(limited: Limited) -> None:
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as silent:
+        assert _until_closed(silent, b"") == b"", "a connection that never sent a byte was kept open"
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as slow:
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        assert _until_closed(slow, b"X-Slow: yes\r\n") == b"", "headers trickled for ever"
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as again:
+        again.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert _answer(again) is not None
+        again.sendall(b"GET /healthz HTTP/1.1\r\n")  # the next request on the same connection
+        assert _until_closed(again, b"X-Slow: yes\r\n") == b"", "the second request's headers trickled for ever"
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as blank:
+        blank.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert _answer(blank) is not None
+        # Empty lines before a request line are skipped (RFC 9112 §2.2), yet they are bytes of the next request.
+        assert _until_closed(blank, b"\r\n") == b"", "empty lines held the connection for ever"
+
+
+def test_serve__a_client_that_trickles_its_body_gets_408(limited: Limited) -> None:
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+        sock.sendall(_head(limited, "/oauth2/token", {"Content-Type": FORM, "Content-Length": "1000"}) + b"grant")
+        received = _until_closed(sock, b"_type=client_credentials&")
+    assert received is not None, "the body trickled for ever"
+    assert received.startswith(b"HTTP/1.1 408 "), received
+
+
+def test_serve__an_idle_keep_alive_connection_lasts_as_configured(limited: Limited) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", limited.port, timeout=30)
+    try:
+        connection.request("GET", "/healthz")
+        first = connection.getresponse()
+        first.read()
+        time.sleep(6)  # idle past uvicorn's default keep-alive (5 s), within the configured one
+        assert connection.sock is not None and not select.select([connection.sock], [], [], 0)[0], "closed"
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+
+
+def test_serve__requests_beyond_the_connection_limit_get_503(limited: Limited) -> None:
+    idle = [http.client.HTTPConnection("127.0.0.1", limited.port, timeout=30) for _ in range(MAX_CONNECTIONS)]
+    try:
+        for connection in idle:  # a request each: the server has taken every one of them
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+        assert _send_small(limited, "/oauth2/token", {"Content-Type": FORM}, b"grant_type=x").status == 503
+    finally:
+        for connection in idle:
+            connection.close()
+    deadline = time.monotonic() + CUT_OFF_WITHIN
+    while _send_small(limited, "/oauth2/token", {"Content-Type": FORM}, b"grant_type=x").status == 503:
+        assert time.monotonic() < deadline, "the closed connections still count"
+        time.sleep(0.1)
+
+
+def test_serve__answers_over_https_carry_hsts_and_over_plain_http_do_not(limited: Limited, tmp_path: Path) -> None:
+    plain = http.client.HTTPConnection("127.0.0.1", limited.port, timeout=30)
+    plain.request("GET", "/healthz")
+    assert plain.getresponse().getheader("strict-transport-security") is None
+    plain.close()
+
+    data, port = tmp_path / "data", free_port()
+    log_path = tmp_path / "tls-server.log"
+    env = server_environment(data, f"sqlite:///{data / 'userpool.sqlite3'}", port, 1)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "userpool", "serve", "--tls", "self-signed"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    served = Served(process, f"https://localhost:{port}", log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while "Uvicorn running on https://" not in log_path.read_text(errors="replace"):  # listening now
+            assert process.poll() is None and time.monotonic() < deadline, served.log_tail()
+            time.sleep(0.1)
+        trusted = ssl.create_default_context(cafile=str(data / "tls" / "ca.pem"))
+        secure = http.client.HTTPSConnection("localhost", port, context=trusted, timeout=30)
+        secure.request("GET", "/healthz")
+        answer = secure.getresponse()
+        assert answer.status == 200
+        assert answer.getheader("strict-transport-security") == "max-age=31536000"
+        secure.close()
+    finally:
+        stop(served)

@@ -1,0 +1,142 @@
+"""How ``userpool serve`` holds its connections to time, size and number against slow and idle clients
+(slowloris), and sends HSTS when it serves HTTPS itself.
+
+uvicorn closes a keep-alive connection that stays idle and can answer 503 beyond a number of connections
+(``limit_concurrency``), but it gives a request all the time it takes and its headers all the memory they
+take: a connection that never sends a byte, or trickles its headers or its body, stays open for ever, and one
+endless header line grows the worker without bound (its HTTP parser keeps the partial line). The protocol
+here adds these limits to uvicorn's httptools protocol: a request's headers must be complete
+``header_timeout`` seconds after its first byte (or the connection's opening) and within MAX_HEADER_BYTES
+(else 431, RFC 6585 §5), its body ``body_timeout`` seconds after its headers (else 408, RFC 9110 §15.5.9);
+either way the connection is then closed. Bodies are held to a size by body_limits.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from userpool.config import Settings
+
+# The most a request's line and headers may take, as on AWS's load balancers (64 KB for all headers).
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def _plain_answer(status: bytes, text: bytes) -> bytes:
+    return (
+        b"HTTP/1.1 %s\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
+        % (status, len(text), text)
+    )
+
+
+_HEADERS_TOO_LARGE = _plain_answer(b"431 Request Header Fields Too Large", b"Request headers are too large.\n")
+_BODY_TOO_SLOW = _plain_answer(b"408 Request Timeout", b"The request body did not arrive in time.\n")
+
+
+class _TimedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline for each request's headers and body, and a size limit for
+    its headers. The timers are armed only while a request is incomplete at the end of what has arrived."""
+
+    header_timeout = 10.0
+    body_timeout = 30.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_deadline: asyncio.TimerHandle | None = None
+        self._body_deadline: asyncio.TimerHandle | None = None
+        self._awaiting_head = False
+        self._head_bytes = 0
+        self._heads_begun = 0
+        self._arm_head_deadline()  # a connection that sends nothing is closed too
+
+    def _arm_head_deadline(self) -> None:
+        if self._head_deadline is None:
+            self._head_deadline = self.loop.call_later(self.header_timeout, self._head_too_slow)
+
+    def _disarm(self) -> None:
+        for deadline in (self._head_deadline, self._body_deadline):
+            if deadline is not None:
+                deadline.cancel()
+        self._head_deadline = self._body_deadline = None
+
+    def _head_too_slow(self) -> None:
+        self._head_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _body_too_slow(self) -> None:
+        self._body_deadline = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_started:
+            self.transport.write(_BODY_TOO_SLOW)
+        # The request's task, waiting for the body, then reads a disconnect and ends without a word.
+        self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._awaiting_head = True
+        self._head_bytes = 0
+        self._heads_begun += 1
+        self._arm_head_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._awaiting_head = False
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        if self._body_deadline is not None:
+            self._body_deadline.cancel()
+            self._body_deadline = None
+        super().on_message_complete()
+
+    def data_received(self, data: bytes) -> None:
+        if self.cycle is None or self.cycle.response_complete:
+            # The next request's first bytes, though they may be empty lines the parser skips without
+            # beginning a message (RFC 9112 §2.2): its header clock starts now.
+            self._arm_head_deadline()
+        counting, heads_begun = self._awaiting_head, self._heads_begun
+        super().data_received(data)
+        if self.transport.is_closing():
+            return
+        if self._awaiting_head:
+            # All of this chunk is header bytes when the same head was awaited before it and still is after
+            # it. A head that began inside the chunk is counted from the next one: a chunk is at most 256 KiB,
+            # so what goes uncounted is bounded too.
+            if counting and heads_begun == self._heads_begun:
+                self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEADER_BYTES:
+                self._disarm()
+                self.transport.write(_HEADERS_TOO_LARGE)
+                self.transport.close()
+        elif self.cycle is not None and self.cycle.more_body and self._body_deadline is None:
+            self._body_deadline = self.loop.call_later(self.body_timeout, self._body_too_slow)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def http_protocol(settings: Settings) -> type[asyncio.Protocol]:
+    """The protocol class to give uvicorn (its ``http`` option), with the settings' timeouts. Made in the
+    process that serves: a class made at run time does not pickle into a worker process."""
+    timeouts = {"header_timeout": settings.header_timeout_seconds, "body_timeout": settings.body_timeout_seconds}
+    return type("TimedProtocol", (_TimedProtocol,), timeouts)
+
+
+def server_options(settings: Settings, serves_tls: bool) -> dict[str, Any]:
+    """uvicorn's options for the settings' keep-alive timeout, connection limit and, when it serves HTTPS
+    itself, Strict-Transport-Security (RFC 6797 §7.2: never over plain HTTP)."""
+    headers = []
+    if serves_tls and settings.hsts_max_age_seconds > 0:
+        headers.append(("Strict-Transport-Security", f"max-age={settings.hsts_max_age_seconds}"))
+    return {
+        "timeout_keep_alive": settings.keep_alive_timeout_seconds,
+        "limit_concurrency": settings.max_connections or None,
+        "headers": headers,
+    }
