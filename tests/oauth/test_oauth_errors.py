@@ -217,6 +217,24 @@ def test_login__csrf_token_missing_or_wrong_is_refused(
     assert http.post(url, data={**values, "_csrf": form.fields["_csrf"]}).status_code == 302
 
 
+@pytest.mark.parametrize("field", ["parameters", "mfa_choices"])
+def test_challenge__deeply_nested_json_in_the_form_is_bad_input(
+    oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client, field: str
+) -> None:
+    url = str(httpx.URL(f"{oauth_server.url}/challenge", params=_query(client)))
+    login = http.get(str(httpx.URL(f"{oauth_server.url}/login", params=_query(client))))
+    nested = "[" * 2000 + "]" * 2000
+    form = {
+        "_csrf": hosted.forms_of(login.text)[0].fields["_csrf"],
+        "challenge": "SELECT_MFA_TYPE",
+        "session": "s",
+        "username": "alice",
+        "answer": "SMS_MFA",
+        "parameters": nested if field == "parameters" else '{"MFAS_CAN_CHOOSE": "' + nested + '"}',
+    }
+    assert http.post(url, data=form).status_code == 400
+
+
 def test_logout__unregistered_logout_uri_is_the_error_page(
     oauth_server: OAuthServer, client: dict[str, Any], http: httpx.Client
 ) -> None:

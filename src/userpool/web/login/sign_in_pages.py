@@ -144,7 +144,7 @@ async def finish(j: Journey, user: User, auth_time: float) -> Response:
 def _json_list(raw: str | None) -> list[str]:
     try:
         found = json.loads(raw or "[]")
-    except ValueError:
+    except (ValueError, RecursionError):  # a few KB of "[" nest beyond the parser's recursion limit
         return []
     return [str(x) for x in found] if isinstance(found, list) else []
 
@@ -268,7 +268,7 @@ def _parameters(form: dict[str, str]) -> dict[str, str]:
     raw = form.get("parameters", "{}")
     try:
         found = json.loads(raw) if len(raw) <= _MAX_PARAMETERS else None
-    except ValueError:
+    except (ValueError, RecursionError):  # a few KB of "[" nest beyond the parser's recursion limit
         found = None
     if not isinstance(found, dict):
         raise BadInput("parameters")
