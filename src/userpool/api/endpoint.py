@@ -34,11 +34,11 @@ log = logging.getLogger("userpool.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 # The largest body the model allows: SetUICustomization with 131,072 characters of CSS, each of which boto3 may
 # write as a 12-byte \u escape pair, and a 100 KB logo in base64 comes to about 1.7 MB. Larger bodies are
-# refused before they are read (body_limits.py), as AWS's front door refuses them.
+# refused before they are read (body_limits.py).
 MAX_BODY = 2 * 1024 * 1024
-# A few levels beyond the deepest input shape (4) leave room for unknown members, which are ignored; a body
+# Levels of nesting allowed beyond the deepest input shape (4), for unknown members, which are ignored; a body
 # nested deeper is refused before anything recurses through it (Python's recursion limit is ~1,000 frames).
-MAX_NESTING = deepest_input() + 4
+NESTING_MARGIN = 4
 
 CORS_ALLOW_HEADERS = (
     "content-type, x-amz-target, x-amz-user-agent, cache-control, amz-sdk-invocation-id, amz-sdk-request, "
@@ -115,21 +115,22 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise SerializationException("Request body must be a JSON object.")
-    cleaned: dict[str, Any] = _without_nulls(data, 1)
+    cleaned: dict[str, Any] = _without_nulls(data, deepest_input() + NESTING_MARGIN)
     return cleaned
 
 
-def _without_nulls(value: Any, depth: int) -> Any:
-    """AWS reads a JSON null as an absent value; dropping them here spares every service the case. ``depth``
-    is the nesting of ``value``: beyond MAX_NESTING the body is refused, so this recursion stays shallow."""
+def _without_nulls(value: Any, levels: int) -> Any:
+    """AWS reads a JSON null as an absent value; dropping them here spares every service the case. ``levels``
+    is how many more objects and arrays deep ``value`` may go: below that the body is refused, so this
+    recursion stays shallow."""
     if isinstance(value, dict):
-        if depth > MAX_NESTING:
+        if levels < 1:
             raise SerializationException("Request body is nested too deeply.")
-        return {k: _without_nulls(v, depth + 1) for k, v in value.items() if v is not None}
+        return {k: _without_nulls(v, levels - 1) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        if depth > MAX_NESTING:
+        if levels < 1:
             raise SerializationException("Request body is nested too deeply.")
-        return [_without_nulls(v, depth + 1) for v in value if v is not None]
+        return [_without_nulls(v, levels - 1) for v in value if v is not None]
     return value
 
 
