@@ -59,10 +59,11 @@ def build_runtime(
     pinned worker's share); by default the workers divide every CPU the server may use."""
     prepare_data_dir(settings.data_dir)
     engine = make_engine(settings.effective_database_url)
-    if run_migrations:
-        migrate.upgrade(engine)
     secrets = server_secrets(settings)
-    store = SqlStore(engine, Sealer(secrets))
+    sealer = Sealer(secrets)
+    if run_migrations:
+        migrate.upgrade(engine, sealer)
+    store = SqlStore(engine, sealer)
     clock = clock or SystemClock()
     email: Sender = (
         SmtpSender(settings.smtp_url, settings.mail_from, settings.smtp_username, settings.smtp_password)

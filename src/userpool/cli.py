@@ -161,13 +161,14 @@ def _tls_files(settings: Settings) -> Any:
 @click.pass_context
 def migrate(ctx: click.Context, /, **flags: Any) -> None:
     """Bring the database schema up to date."""
-    from userpool.bootstrap import prepare_data_dir
+    from userpool.bootstrap import prepare_data_dir, server_secrets
+    from userpool.crypto.sealing import Sealer
     from userpool.store.sql import migrate as migrations
     from userpool.store.sql.engine import make_engine
 
     settings = _settings(ctx, **flags)
     prepare_data_dir(settings.data_dir)
-    migrations.upgrade(make_engine(settings.effective_database_url))
+    migrations.upgrade(make_engine(settings.effective_database_url), Sealer(server_secrets(settings)))
     click.echo("database is up to date")
 
 
@@ -231,18 +232,26 @@ def admin_key_delete(ctx: click.Context, /, access_key_id: str, **flags: Any) ->
 @click.option("--limit", default=20, show_default=True, help="How many of the newest messages.")
 @click.pass_context
 def outbox(ctx: click.Context, /, limit: int, **flags: Any) -> None:
-    """Show the newest email and SMS messages (for local development with the log sender)."""
+    """Show the newest email and SMS messages (for local development with the log sender).
+
+    The text of a message is shown while the server keeps it: until a mail server or SMS webhook has
+    delivered it, and for an hour when the log sender keeps it here."""
     from userpool.app import build_runtime
 
     runtime = build_runtime(_settings(ctx, **flags))
     with runtime.store.read() as tx:
-        messages = tx.outbox.recent(limit)
+        entries = tx.outbox.recent(limit)
+        texts = {m.id: m for m in tx.outbox.recent_texts(limit)}
     runtime.store.dispose()
-    for m in messages:
-        click.echo(f"--- #{m.id} {m.channel} to {m.destination} [{m.status}]")
-        if m.subject:
-            click.echo(f"Subject: {m.subject}")
-        click.echo(m.body)
+    for entry in entries:
+        click.echo(f"--- #{entry.id} {entry.channel} to {entry.destination} [{entry.status}]")
+        message = texts.get(entry.id)
+        if message is None:
+            click.echo("(text no longer kept, or sealed with server secrets other than these)")
+            continue
+        if message.subject:
+            click.echo(f"Subject: {message.subject}")
+        click.echo(message.body)
 
 
 @main.group("keys")

@@ -59,8 +59,9 @@ def _stored(server: Server, pool_id: str, username: str) -> User:
 
 
 def _outbox(server: Server, pool_id: str) -> list[OutboxMessage]:
+    """The pool's messages, oldest first, unsealed: the log sender keeps their text in the outbox."""
     with server.runtime.store.read() as tx:
-        return [m for m in reversed(tx.outbox.recent(100)) if m.pool_id == pool_id]
+        return [m for m in reversed(tx.outbox.recent_texts(100)) if m.pool_id == pool_id]
 
 
 # -- AdminCreateUser ----------------------------------------------------------------------------------

@@ -76,8 +76,11 @@ def test_outbox_command__shows_messages_kept_by_the_log_sender(tmp_path: Path, d
             DesiredDeliveryMediums=["EMAIL"],
         )
         settings = server.settings
+    # The command opens the sealed text with the server's secrets, as `serve` has them.
     result = CliRunner().invoke(
-        main, ["outbox", "--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+        main,
+        ["outbox", "--data-dir", str(settings.data_dir), "--database-url", settings.database_url],
+        env={"USERPOOL_SECRET_KEYS": ",".join(settings.secret_keys)},
     )
     assert result.exit_code == 0, result.output
     assert "EMAIL to carol@example.com" in result.output

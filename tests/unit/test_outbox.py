@@ -1,4 +1,5 @@
-"""The outbox delivers after commit, retries failures with backoff, and never sends a message twice."""
+"""The outbox delivers after commit, retries failures with backoff, never sends a message twice, and keeps a
+message's text sealed and only while it is needed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import pytest
 
 from userpool.clock import FixedClock
 from userpool.crypto.sealing import Sealer
-from userpool.delivery.dispatcher import MAX_ATTEMPTS, OutboxDispatcher
+from userpool.delivery.dispatcher import (
+    HISTORY_SECONDS,
+    KEPT_TEXT_SECONDS,
+    MAX_ATTEMPTS,
+    PURGE_EVERY_SECONDS,
+    OutboxDispatcher,
+)
 from userpool.delivery.senders import DeliveryError, LogSender
 from userpool.model.records import NewMessage, OutboxMessage
 from userpool.store.sql import migrate
@@ -19,6 +26,8 @@ from userpool.store.sql.store import SqlStore
 
 class FlakySender:
     """Fails the first ``failures`` sends, then records what it delivers."""
+
+    keeps_text = False
 
     def __init__(self, failures: int) -> None:
         self.failures = failures
@@ -86,3 +95,64 @@ def test_outbox__two_dispatchers_never_send_a_message_twice(store: SqlStore) -> 
     for t in threads:
         t.join()
     assert sorted(m.id for m in sender.delivered) == list(range(1, 41))
+
+
+def _texts(store: SqlStore) -> list[str]:
+    with store.read() as tx:
+        return [m.body for m in tx.outbox.recent_texts(100)]
+
+
+def test_outbox__a_delivered_message_loses_its_text(store: SqlStore) -> None:
+    clock = FixedClock()
+    dispatcher = OutboxDispatcher(store, FlakySender(failures=0), LogSender(), clock)
+    _queue(store, clock)
+    assert _texts(store) == ["body 0"]
+    assert dispatcher.drain() == 1
+    with store.read() as tx:
+        [entry] = tx.outbox.recent(1)
+    assert (entry.destination, entry.status) == ("u0@example.com", "sent")
+    assert _texts(store) == []
+
+
+def test_outbox__an_undeliverable_message_loses_its_text_after_its_retries(store: SqlStore) -> None:
+    clock = FixedClock()
+    dispatcher = OutboxDispatcher(store, FlakySender(failures=10**6), LogSender(), clock)
+    _queue(store, clock)
+    for _ in range(MAX_ATTEMPTS - 1):
+        dispatcher.drain()
+        clock.advance(4000)
+    assert _texts(store) == ["body 0"]  # still retrying
+    dispatcher.drain()
+    assert _texts(store) == []
+
+
+def test_outbox__the_log_sender_keeps_the_text_for_its_retention(store: SqlStore) -> None:
+    clock = FixedClock()
+    dispatcher = OutboxDispatcher(store, LogSender(), LogSender(), clock)
+    _queue(store, clock)
+    dispatcher.drain()
+    clock.advance(KEPT_TEXT_SECONDS - 1)
+    dispatcher.drain()
+    assert _texts(store) == ["body 0"]
+    clock.advance(PURGE_EVERY_SECONDS)  # the dispatcher purges once a minute
+    dispatcher.drain()
+    assert _texts(store) == []
+    with store.read() as tx:
+        assert [e.status for e in tx.outbox.recent(10)] == ["sent"]
+    clock.advance(HISTORY_SECONDS)
+    dispatcher.drain()
+    with store.read() as tx:
+        assert tx.outbox.recent(10) == []
+
+
+def test_outbox__text_sealed_with_a_retired_secret_fails_instead_of_stalling(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'rotated.sqlite3'}")
+    migrate.upgrade(engine)
+    clock = FixedClock()
+    _queue(SqlStore(engine, Sealer(("old",))), clock)
+    store = SqlStore(engine, Sealer(("new",)))
+    sender = FlakySender(failures=0)
+    assert OutboxDispatcher(store, sender, LogSender(), clock).drain() == 0
+    with store.read() as tx:
+        [entry] = tx.outbox.recent(1)
+    assert entry.status == "failed" and entry.last_error and sender.delivered == []

@@ -2,6 +2,12 @@
 
 Any instance may deliver any message: rows are claimed with a conditional update, so two instances
 sharing PostgreSQL never send the same message twice.
+
+A message's text (codes, temporary passwords) rests sealed and is forgotten as soon as it is not needed:
+once a sender has delivered it, or once delivery is given up after ``MAX_ATTEMPTS``. The log sender
+delivers nowhere, so its messages keep their text for ``KEPT_TEXT_SECONDS``, to be read with
+``userpool outbox``. What is left of a delivered or failed message (recipient, channel, status, times) is
+listed for ``HISTORY_SECONDS``, then deleted.
 """
 
 from __future__ import annotations
@@ -11,12 +17,16 @@ import threading
 
 from userpool.clock import Clock
 from userpool.delivery.senders import DeliveryError, Sender
+from userpool.model.records import OutboxMessage
 from userpool.store.base import Store
 
 log = logging.getLogger("userpool.delivery")
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120.0
+KEPT_TEXT_SECONDS = 3600.0
+HISTORY_SECONDS = 7 * 86400.0
+PURGE_EVERY_SECONDS = 60.0
 
 
 def _backoff(attempts: int) -> float:
@@ -32,6 +42,7 @@ class OutboxDispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._purged_at: float | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -58,26 +69,42 @@ class OutboxDispatcher:
             self._wake.wait(self._poll)
             self._wake.clear()
 
+    def purge(self) -> None:
+        """Forget the log sender's kept texts past their retention, and old delivered and failed messages."""
+        now = self._clock.now()
+        with self._store.write() as tx:
+            tx.outbox.purge(now - KEPT_TEXT_SECONDS, now - HISTORY_SECONDS)
+        self._purged_at = now
+
+    def _purge_due(self, now: float) -> bool:
+        # A clock that went backwards (a test's) counts as due.
+        last = self._purged_at
+        return last is None or not last <= now < last + PURGE_EVERY_SECONDS
+
     def drain(self, batch: int = 50) -> int:
         """Deliver every message that is due now; return how many were sent."""
+        if self._purge_due(self._clock.now()):
+            self.purge()
         sent = 0
         while True:
             with self._store.write() as tx:
                 messages = tx.outbox.claim_due(self._clock.now(), batch, LEASE_SECONDS)
             if not messages:
                 return sent
-            for message in messages:
-                sender = self._senders.get(message.channel)
-                try:
-                    if sender is None:
-                        raise DeliveryError(f"no sender for channel {message.channel}")
-                    sender.send(message)
-                except DeliveryError as exc:
-                    retry = None if message.attempts >= MAX_ATTEMPTS else self._clock.now() + _backoff(message.attempts)
-                    log.warning("message %d not delivered (attempt %d): %s", message.id, message.attempts, exc)
-                    with self._store.write() as tx:
-                        tx.outbox.mark_failed(message.id, str(exc), retry)
-                    continue
-                with self._store.write() as tx:
-                    tx.outbox.mark_sent(message.id, self._clock.now())
-                sent += 1
+            sent += sum(self._deliver(message) for message in messages)
+
+    def _deliver(self, message: OutboxMessage) -> bool:
+        sender = self._senders.get(message.channel)
+        try:
+            if sender is None:
+                raise DeliveryError(f"no sender for channel {message.channel}")
+            sender.send(message)
+        except DeliveryError as exc:
+            retry = None if message.attempts >= MAX_ATTEMPTS else self._clock.now() + _backoff(message.attempts)
+            log.warning("message %d not delivered (attempt %d): %s", message.id, message.attempts, exc)
+            with self._store.write() as tx:
+                tx.outbox.mark_failed(message.id, str(exc), retry)
+            return False
+        with self._store.write() as tx:
+            tx.outbox.mark_sent(message.id, self._clock.now(), keep_text=sender.keeps_text)
+        return True

@@ -25,11 +25,19 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
+    @property
+    def keeps_text(self) -> bool:
+        """True when the message is read from the outbox itself (``userpool outbox``), so its text must stay
+        there (sealed) after ``send``; otherwise the outbox forgets the text once it is sent."""
+        ...
+
     def send(self, message: OutboxMessage) -> None: ...
 
 
 class LogSender:
     """Delivers nowhere: says in the log that a message is waiting; ``userpool outbox`` shows it."""
+
+    keeps_text = True
 
     def send(self, message: OutboxMessage) -> None:
         # The body may hold a temporary password or a code, so only the envelope is logged.
@@ -48,6 +56,8 @@ class SmtpSender:
     ``smtps://host:port`` (TLS from the start); ``user:password@`` in the URL, or the separate
     username/password settings, log in.
     """
+
+    keeps_text = False
 
     def __init__(self, url: str, mail_from: str, username: str = "", password: str = "") -> None:
         parts = urlsplit(url)
@@ -102,6 +112,8 @@ class SmtpSender:
 
 class WebhookSmsSender:
     """POSTs ``{"to", "message"}`` as JSON to a URL that hands the text to an SMS provider."""
+
+    keeps_text = False
 
     def __init__(self, url: str, timeout: float = 10.0) -> None:
         self._url = url

@@ -89,19 +89,28 @@ class ResourceServer:
 
 
 @dataclass(frozen=True, slots=True)
-class OutboxMessage:
+class OutboxEntry:
+    """What an operator may see of an outgoing message: its recipient, channel (EMAIL or SMS), delivery state
+    and times. Not its text, which holds codes, temporary passwords and links carrying codes."""
+
     id: int
     pool_id: str | None
     channel: str
     destination: str
-    subject: str | None
-    body: str
-    status: str
+    status: str  # pending | sending | sent | failed
     attempts: int
     last_error: str | None
     created_at: float
     next_attempt_at: float
     sent_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage(OutboxEntry):
+    """An outgoing message with its text, unsealed: what a sender delivers."""
+
+    subject: str | None
+    body: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from userpool.context import Ctx
-from userpool.model.records import OutboxMessage
+from userpool.model.records import OutboxEntry
 from userpool.services.lookup import pool_or_404
 from userpool.services.signing_keys import current_kids
 
@@ -22,7 +22,8 @@ class KeyRow:
     expires_at: float | None
 
 
-def recent_messages(ctx: Ctx, limit: int) -> list[OutboxMessage]:
+def recent_messages(ctx: Ctx, limit: int) -> list[OutboxEntry]:
+    """The newest outgoing messages without their text: an operator sees who was sent what, not the codes."""
     with ctx.store.read() as tx:
         return tx.outbox.recent(limit)
 

@@ -19,6 +19,7 @@ from userpool.model.records import (
     Domain,
     Group,
     NewMessage,
+    OutboxEntry,
     OutboxMessage,
     Page,
     Pool,
@@ -129,14 +130,34 @@ class ResourceServerRepo(Protocol):
 
 
 class OutboxRepo(Protocol):
+    """Outgoing messages. Their text is kept sealed, and only while it is needed (store/sql/outbox.py)."""
+
     def add(self, message: NewMessage, now: float) -> int: ...
     def claim_due(self, now: float, limit: int, lease_seconds: float) -> list[OutboxMessage]:
-        """Mark up to ``limit`` due messages as being sent (by this caller only) and return them."""
+        """Mark up to ``limit`` due messages as being sent (by this caller only) and return them, unsealed."""
         ...
 
-    def mark_sent(self, message_id: int, now: float) -> None: ...
-    def mark_failed(self, message_id: int, error: str, retry_at: float | None) -> None: ...
-    def recent(self, limit: int) -> list[OutboxMessage]: ...
+    def mark_sent(self, message_id: int, now: float, keep_text: bool = False) -> None:
+        """Record the delivery, and forget the text unless ``keep_text`` (the log sender's messages, read
+        with ``userpool outbox`` until ``purge`` forgets them)."""
+        ...
+
+    def mark_failed(self, message_id: int, error: str, retry_at: float | None) -> None:
+        """Retry at ``retry_at``; None gives up, and forgets the text."""
+        ...
+
+    def purge(self, texts_sent_before: float, rows_created_before: float) -> None:
+        """Forget the kept text of messages sent before ``texts_sent_before``, and delete the delivered and
+        failed messages queued before ``rows_created_before``."""
+        ...
+
+    def recent(self, limit: int) -> list[OutboxEntry]:
+        """The newest messages, newest first, without their text (what an operator may see)."""
+        ...
+
+    def recent_texts(self, limit: int) -> list[OutboxMessage]:
+        """The newest messages that still hold their text, unsealed: for ``userpool outbox`` and tests."""
+        ...
 
 
 class AdminKeyRepo(Protocol):

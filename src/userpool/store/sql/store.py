@@ -63,7 +63,7 @@ class SqlTx:
 
     @cached_property
     def outbox(self) -> SqlOutboxRepo:
-        return SqlOutboxRepo(self._conn)
+        return SqlOutboxRepo(self._conn, self._sealer)
 
     @cached_property
     def admin_keys(self) -> SqlAdminKeyRepo:

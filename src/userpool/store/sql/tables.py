@@ -174,8 +174,9 @@ outbox_messages = sa.Table(
     sa.Column("pool_id", sa.String(55), nullable=True),
     sa.Column("channel", sa.String(8), nullable=False),  # EMAIL | SMS
     sa.Column("destination", sa.String(2048), nullable=False),
-    sa.Column("subject", sa.String(2048), nullable=True),
-    sa.Column("body", sa.Text, nullable=False),
+    # Subject and body, sealed: they hold codes and temporary passwords. NULL once delivered, given up on,
+    # or (kept for `userpool outbox` by the log sender) past their retention (delivery/dispatcher.py).
+    sa.Column("content_sealed", sa.Text, nullable=True),
     sa.Column("status", sa.String(16), nullable=False),  # pending | sending | sent | failed
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("last_error", sa.Text, nullable=True),
