@@ -1,8 +1,10 @@
-"""Email and SMS as they rest in the server's database: codes and temporary passwords are never stored in
-clear text (sealed while queued, erased once delivered)."""
+"""Email and SMS as they leave the server and as they rest in its database: codes and temporary passwords are
+never stored in clear text (sealed while queued, erased once delivered), and email carries the pool's
+EmailConfiguration From and ReplyToEmailAddress (EmailConfigurationType in the Cognito API reference)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from tests.conftest import Server, make_settings, running_server
 from tests.support.mail import Inbox
 from tests.support.outbox import sent
 from userpool.app import build_runtime, create_app
+from userpool.model.records import OutboxEntry
 
 PASSWORD = "Passw0rd!"
 TEMPORARY = "Temp-Passw0rd-7Qx"
@@ -116,3 +119,80 @@ def test_admin_create_user__without_a_mail_server_the_kept_invitation_is_sealed(
             [kept] = tx.outbox.recent_texts(10)
         assert (entry.destination, entry.status) == ("dan@example.com", "sent")
         assert TEMPORARY in kept.body
+
+
+def test_admin_create_user__mail_carries_the_pools_from_and_reply_to(server: Server, mail: Inbox) -> None:
+    idp = server.client()
+    pool_id = idp.create_user_pool(
+        PoolName="branded",
+        AutoVerifiedAttributes=["email"],
+        EmailConfiguration={
+            "EmailSendingAccount": "DEVELOPER",
+            "SourceArn": "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+            "From": "Example Support <support@example.com>",
+            "ReplyToEmailAddress": "help@example.com",
+        },
+    )["UserPool"]["Id"]
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="erin",
+        UserAttributes=[{"Name": "email", "Value": "erin@example.com"}],
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"]["ClientId"]
+    idp.sign_up(
+        ClientId=client_id,
+        Username="fred",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "fred@example.com"}],
+    )
+    invitation, code = mail.wait_for(2, server)
+    assert (invitation.recipients, code.recipients) == (["erin@example.com"], ["fred@example.com"])
+    for sent_mail in (invitation, code):
+        assert sent_mail.message["From"] == "Example Support <support@example.com>"
+        assert sent_mail.message["Reply-To"] == "help@example.com"
+        # The envelope stays the server's sender: the address the relay accepts and bounces return to.
+        assert sent_mail.envelope_from == server.settings.mail_from
+
+
+def test_admin_create_user__mail_from_the_server_when_the_pool_sets_no_sender(server: Server, mail: Inbox) -> None:
+    idp = server.client()
+    config = {"ReplyToEmailAddress": "help@example.com"}
+    pool_id = idp.create_user_pool(PoolName="plain", EmailConfiguration=config)["UserPool"]["Id"]
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="finn",
+        UserAttributes=[{"Name": "email", "Value": "finn@example.com"}],
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    message = mail.next(server).message
+    assert message["From"] == server.settings.mail_from
+    assert message["Reply-To"] == "help@example.com"
+
+
+def test_admin_create_user__a_from_that_is_no_address_is_not_sent(server: Server, mail: Inbox) -> None:
+    idp = server.client()
+    # From is a free string in the API: a line break in it must not become a header of its own.
+    config = {"From": "Support <support@example.com>\r\nBcc: everyone@example.com"}
+    pool_id = idp.create_user_pool(PoolName="broken", EmailConfiguration=config)["UserPool"]["Id"]
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="gina",
+        UserAttributes=[{"Name": "email", "Value": "gina@example.com"}],
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    entry = _first_attempt(server)
+    assert entry.status == "pending" and entry.last_error is not None and "From" in entry.last_error
+    assert mail.mails == []
+
+
+def _first_attempt(server: Server) -> OutboxEntry:
+    """The only message, once a dispatcher (the test's or the server's own) has tried to send it."""
+    deadline = time.monotonic() + 10
+    while True:
+        server.runtime.dispatcher.drain()
+        with server.runtime.store.read() as tx:
+            [entry] = tx.outbox.recent(1)
+        if (entry.status == "pending" and entry.attempts) or time.monotonic() > deadline:
+            return entry
+        time.sleep(0.05)

@@ -22,6 +22,7 @@ from tests.support.bridge import free_port
 class Mail:
     recipients: list[str]
     message: EmailMessage
+    envelope_from: str = ""  # the SMTP MAIL FROM
 
     @property
     def text(self) -> str:
@@ -49,7 +50,7 @@ class Inbox:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self._lock:
-            self.mails.append(Mail(list(envelope.rcpt_tos), parsed))
+            self.mails.append(Mail(list(envelope.rcpt_tos), parsed, str(envelope.mail_from)))
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, server: Any) -> list[Mail]:

@@ -10,6 +10,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -49,6 +50,21 @@ class LogSender:
         )
 
 
+def _one_address(value: str, member: str) -> str:
+    """``value`` when it is one mail address, bare or with a display name; a pool's EmailConfiguration can
+    hold anything (From is a free string in the Cognito API), and a header must not."""
+    header = EmailMessage()
+    try:
+        header["From"] = value
+        addresses = header["From"].addresses
+        defects = header["From"].defects
+    except (ValueError, IndexError) as exc:
+        raise DeliveryError(f"the pool's EmailConfiguration {member} is not a mail address") from exc
+    if len(addresses) != 1 or defects or not addresses[0].domain:
+        raise DeliveryError(f"the pool's EmailConfiguration {member} is not a mail address")
+    return value
+
+
 class SmtpSender:
     """Sends email through an SMTP server.
 
@@ -73,6 +89,7 @@ class SmtpSender:
         self._verify = options.get("verify", "true") != "false"
         self._timeout = float(options.get("timeout", "30"))
         self._from = mail_from
+        self._envelope_from = parseaddr(mail_from)[1] or mail_from
 
     def _context(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
@@ -83,7 +100,11 @@ class SmtpSender:
 
     def send(self, message: OutboxMessage) -> None:
         email = EmailMessage()
-        email["From"] = self._from
+        # The pool's From and Reply-To head the mail; the envelope stays the server's sender, the address
+        # this relay accepts and bounces go back to.
+        email["From"] = _one_address(message.mail_from, "From") if message.mail_from else self._from
+        if message.reply_to:
+            email["Reply-To"] = _one_address(message.reply_to, "ReplyToEmailAddress")
         email["To"] = message.destination
         email["Subject"] = message.subject or ""
         email.set_content(message.body)
@@ -105,7 +126,7 @@ class SmtpSender:
                         raise DeliveryError("the SMTP server does not offer STARTTLS")
                 if self._username:
                     smtp.login(self._username, self._password)
-                smtp.send_message(email)
+                smtp.send_message(email, from_addr=self._envelope_from)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}: {exc}") from exc
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from userpool.model.records import Pool
+from userpool.model.records import NewMessage, Pool
 
 EMAIL = "EMAIL"
 SMS = "SMS"
@@ -117,3 +117,21 @@ def link_message(pool: Pool, link: str, code: str, override: MessageOverride = N
     href = html.escape(link, quote=True)
     linked = _LINK.sub(lambda found: f'<a href="{href}">{found.group(1)}</a>', body)
     return Rendered(subject, render(linked, code=code))
+
+
+def outbox_message(pool: Pool, medium: str, destination: str, message: Rendered) -> NewMessage:
+    """The outbox row that sends ``message`` to ``destination``. Email carries the pool's EmailConfiguration
+    ``From`` and ``ReplyToEmailAddress``; without a From, the server's sender (``mail_from``) is used. The
+    SourceArn names an Amazon SES identity, which has no meaning here."""
+    if medium != EMAIL:
+        return NewMessage(pool.id, medium, destination, message.subject, message.body)
+    config = pool.config.get("EmailConfiguration") or {}
+    return NewMessage(
+        pool.id,
+        medium,
+        destination,
+        message.subject,
+        message.body,
+        mail_from=config.get("From") or None,
+        reply_to=config.get("ReplyToEmailAddress") or None,
+    )

@@ -107,10 +107,13 @@ class OutboxEntry:
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage(OutboxEntry):
-    """An outgoing message with its text, unsealed: what a sender delivers."""
+    """An outgoing message with its text, unsealed: what a sender delivers. ``mail_from`` and ``reply_to``:
+    the pool's EmailConfiguration From and ReplyToEmailAddress (None: the server's sender, no Reply-To)."""
 
     subject: str | None
     body: str
+    mail_from: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,8 @@ class NewMessage:
     destination: str
     subject: str | None
     body: str
+    mail_from: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

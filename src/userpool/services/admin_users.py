@@ -21,9 +21,9 @@ from userpool.errors import (
 )
 from userpool.ids import new_sub
 from userpool.model.attributes import aliases_for, new_user_attributes, username_attribute
-from userpool.model.messages import EMAIL, SMS, invitation
+from userpool.model.messages import EMAIL, SMS, invitation, outbox_message
 from userpool.model.password_policy import check_password, minimum_length, temporary_password_expiry
-from userpool.model.records import NewMessage, Pool, User
+from userpool.model.records import Pool, User
 from userpool.model.usernames import normalise
 from userpool.services.admin_attributes import (
     USER_EXISTS,
@@ -146,7 +146,7 @@ def _queue_invitations(tx: Tx, pool: Pool, invited: _Invited, outgoing: Outgoing
         if outgoing.takes(pool, medium, invited.user, invited.password):
             continue
         message = invitation(pool, medium, name, invited.password, outgoing.override)
-        tx.outbox.add(NewMessage(pool.id, medium, destination, message.subject, message.body), now)
+        tx.outbox.add(outbox_message(pool, medium, destination, message), now)
 
 
 def _require_invited(user: User) -> None:

@@ -29,8 +29,9 @@ from userpool.model.messages import (
     confirmation_link,
     confirms_with_link,
     link_message,
+    outbox_message,
 )
-from userpool.model.records import NewMessage, Pool, User
+from userpool.model.records import Pool, User
 from userpool.services.domains import pages_url
 from userpool.store.base import Tx
 from userpool.triggers import custom_sender
@@ -124,7 +125,7 @@ def send_code(
     tx.codes.put(stored)
     if outgoing is None or not outgoing.takes(pool, channel.medium, user, code):
         message = _message(ctx, tx, pool, user, purpose, channel, code, outgoing)
-        tx.outbox.add(NewMessage(pool.id, channel.medium, channel.address, message.subject, message.body), now)
+        tx.outbox.add(outbox_message(pool, channel.medium, channel.address, message), now)
     return delivery_details(channel.attribute, channel.address)
 
 

@@ -21,9 +21,10 @@ from userpool.context import Ctx
 from userpool.crypto.codes import code_hash, new_code
 from userpool.model.codes import MFA_EMAIL, MFA_SMS, issue
 from userpool.model.destinations import Channel, mask
+from userpool.model.messages import outbox_message
 from userpool.model.mfa_messages import sign_in_code_message
 from userpool.model.pool_mfa import EMAIL, SMS, TOTP
-from userpool.model.records import Client, NewMessage, Pool, User
+from userpool.model.records import Client, Pool, User
 from userpool.model.user_mfa import DESTINATION, MFA_SETUP, SELECT_MFA_TYPE, MfaDecision
 from userpool.services.challenge_sessions import open_challenge
 from userpool.services.mfa import software_token_name
@@ -91,7 +92,7 @@ def deliver_sign_in_code(ctx: Ctx, sent: SignInCode, client_metadata: Mapping[st
     override = custom_message(ctx.settings, pool, user, event, client_id=client_id, client_metadata=client_metadata)
     message = sign_in_code_message(pool, medium, sent.code, override)
     with ctx.store.write() as tx:
-        tx.outbox.add(NewMessage(pool.id, medium, sent.channel.address, message.subject, message.body), ctx.now)
+        tx.outbox.add(outbox_message(pool, medium, sent.channel.address, message), ctx.now)
     ctx.deps.wake_outbox()
 
 

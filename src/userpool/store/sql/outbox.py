@@ -29,14 +29,24 @@ def _context(channel: str, destination: str) -> str:
     return f"outbox:{channel}:{destination}"
 
 
-def seal_content(sealer: Sealer, channel: str, destination: str, subject: str | None, body: str) -> str:
-    """The sealed form of a message's text, as ``content_sealed`` holds it (also used by the migration that
-    sealed the messages queued before it)."""
-    return sealer.seal(json.dumps({"subject": subject, "body": body}), _context(channel, destination))
+def seal_content(
+    sealer: Sealer,
+    channel: str,
+    destination: str,
+    subject: str | None,
+    body: str,
+    mail_from: str | None = None,
+    reply_to: str | None = None,
+) -> str:
+    """The sealed form of a message's text and senders, as ``content_sealed`` holds it (also used by the
+    migration that sealed the messages queued before it)."""
+    content = {"subject": subject, "body": body, "from": mail_from, "reply_to": reply_to}
+    return sealer.seal(json.dumps(content), _context(channel, destination))
 
 
 def open_content(sealer: Sealer, channel: str, destination: str, sealed: str) -> dict[str, Any]:
-    """``{"subject", "body"}`` from ``content_sealed``; SealError when no configured server secret opens it."""
+    """``{"subject", "body", "from", "reply_to"}`` from ``content_sealed``; SealError when no configured
+    server secret opens it."""
     content: dict[str, Any] = json.loads(sealer.unseal(sealed, _context(channel, destination)))
     return content
 
@@ -53,10 +63,17 @@ class SqlOutboxRepo:
     def _message(self, row: Any) -> OutboxMessage:
         """Raises SealError when no configured server secret opens the row's text."""
         content = open_content(self._sealer, row.channel, row.destination, row.content_sealed)
-        return OutboxMessage(**_envelope(row), subject=content.get("subject"), body=content["body"])
+        return OutboxMessage(
+            **_envelope(row),
+            subject=content.get("subject"),
+            body=content["body"],
+            mail_from=content.get("from"),
+            reply_to=content.get("reply_to"),
+        )
 
     def add(self, message: NewMessage, now: float) -> int:
-        sealed = seal_content(self._sealer, message.channel, message.destination, message.subject, message.body)
+        m = message
+        sealed = seal_content(self._sealer, m.channel, m.destination, m.subject, m.body, m.mail_from, m.reply_to)
         result = self._conn.execute(
             t.insert()
             .values(
