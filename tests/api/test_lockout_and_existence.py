@@ -18,6 +18,7 @@ from tests.support.users import NewUser, add_users
 from userpool.app import build_runtime, create_app
 from userpool.clock import FixedClock
 from userpool.config import Argon2Params
+from userpool.model.lockout import lock_seconds
 
 WRONG = ("NotAuthorizedException", "Incorrect username or password.")
 LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
@@ -148,3 +149,21 @@ def test_initiate_auth__unknown_user_costs_as_much_as_a_wrong_password(tmp_path:
         f"{statistics.median(wrong) * 1000:.1f} ms, ratio {ratio:.3f} over {samples} samples each"
     )
     assert 0.75 < ratio < 1.25, (statistics.median(unknown), statistics.median(wrong))
+
+
+def test_initiate_auth__lockout_escalation_outlasts_the_longest_lock(clocked: Server, clock: FixedClock) -> None:
+    idp = clocked.client()
+    pool_id = idp.create_user_pool(PoolName="escalation")["UserPool"]["Id"]
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "ann")
+    # Fifteen failures, each once the lock the last one set has run out: 1, 2, 4 ... 512 s, then 15 minutes.
+    for failures in range(1, 16):
+        assert fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1") == WRONG
+        clock.advance(lock_seconds(failures))
+    assert lock_seconds(15) == 15 * 60
+    # The longest lock has just run out, and fifteen minutes have passed since the last attempt; the failures
+    # are still counted, so the next one locks for fifteen minutes again rather than starting over.
+    assert fails(_attempt, idp=idp, client=client, username="ann", password="Wrong-Pass-1") == WRONG
+    assert fails(_attempt, idp=idp, client=client, username="ann", password=PASSWORD) == LOCKED
+    clock.advance(15 * 60)
+    sign_in(idp, client, "ann")

@@ -7,6 +7,7 @@ from dataclasses import replace
 from userpool.model.lockout import (
     FREE_FAILURES,
     IN_FLIGHT_SECONDS,
+    MAX_LOCK_SECONDS,
     QUIET_RESET_SECONDS,
     Start,
     after_failure,
@@ -71,3 +72,10 @@ def test_quiet_minutes_reset_the_count() -> None:
     counters = replace(SignInCounters(), failed_attempts=FREE_FAILURES + 3, last_attempt_at=NOW)
     later = NOW + QUIET_RESET_SECONDS
     assert _begun(counters, later).failed_attempts == 1
+
+
+def test_quiet_minutes_count_from_the_end_of_the_lock() -> None:
+    # The longest lock, set by the fifteenth failure, ends as long after that attempt as the quiet minutes last.
+    counters = replace(SignInCounters(), failed_attempts=15, last_attempt_at=NOW, locked_until=NOW + MAX_LOCK_SECONDS)
+    assert _begun(counters, NOW + MAX_LOCK_SECONDS).failed_attempts == 16
+    assert _begun(counters, NOW + MAX_LOCK_SECONDS + QUIET_RESET_SECONDS).failed_attempts == 1

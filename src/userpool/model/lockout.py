@@ -2,8 +2,12 @@
 
 After five consecutive failed password verifications a user is locked for one second, and every further
 failure doubles the lock (2^(n−5) s for n failures) up to fifteen minutes. Attempts during a lock are refused
-with "Password attempts exceeded" and neither count nor extend it. Fifteen quiet minutes, or a successful
-sign-in, reset the counter.
+with "Password attempts exceeded" and neither count nor extend it. A successful sign-in resets the counter,
+and so do fifteen minutes without attempts "at any time after a lockout" (AWS's user pool authentication
+guide, on lockout behaviour): the quiet minutes count from the end of the last lock, not from the last
+attempt. Counted from the attempt, the longest lock (also fifteen minutes) would itself be the quiet time,
+and a guesser who just waited each lock out would start over at five free guesses after every one of
+them: about 675 guesses a user a day instead of about 110.
 
 Each attempt is counted *before* its password is verified, in one row-locked write, so that concurrent
 guesses cannot all be verified before the first failure is known: however many arrive at once, no more than
@@ -48,9 +52,26 @@ def lock_seconds(failures: int) -> float:
     return min(2.0 ** min(failures - FREE_FAILURES - 1, 20), MAX_LOCK_SECONDS)
 
 
+def quiet_since(counters: SignInCounters) -> float | None:
+    """Since when nothing has happened to the counter: the last attempt, or the end of the last lock if
+    that came later; None for a counter never used."""
+    last, lock = counters.last_attempt_at, counters.locked_until
+    if last is None or lock is None:
+        return last if lock is None else lock
+    return max(last, lock)
+
+
+def forgotten_at(counters: SignInCounters) -> float | None:
+    """When the counter is back to zero by itself (QUIET_RESET_SECONDS of quiet): a record of it kept for
+    nothing else may be deleted then. None for a counter never used."""
+    since = quiet_since(counters)
+    return since + QUIET_RESET_SECONDS if since is not None else None
+
+
 def _failures(counters: SignInCounters, now: float) -> int:
-    """The consecutive failures counted, none after QUIET_RESET_SECONDS without an attempt."""
-    if counters.last_attempt_at is not None and now - counters.last_attempt_at >= QUIET_RESET_SECONDS:
+    """The consecutive failures counted, none after QUIET_RESET_SECONDS without an attempt or a lock."""
+    forgotten = forgotten_at(counters)
+    if forgotten is not None and now >= forgotten:
         return 0
     return counters.failed_attempts
 
