@@ -10,10 +10,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pycognito.aws_srp import AWSSRP
+
 from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings, running_server
 from tests.support.auth import PASSWORD, make_client, make_user, sign_in
 from tests.support.bridge import serve_in_thread, socket_client
 from tests.support.errors import fails
+from tests.support.existence import POOL_KINDS, hiding_pool, outcome
 from tests.support.users import NewUser, add_users
 from userpool.app import build_runtime, create_app
 from userpool.clock import FixedClock
@@ -149,6 +153,30 @@ def test_initiate_auth__unknown_user_costs_as_much_as_a_wrong_password(tmp_path:
         f"{statistics.median(wrong) * 1000:.1f} ms, ratio {ratio:.3f} over {samples} samples each"
     )
     assert 0.75 < ratio < 1.25, (statistics.median(unknown), statistics.median(wrong))
+
+
+@pytest.mark.parametrize("kind", POOL_KINDS)
+def test_initiate_auth__unknown_users_are_locked_out_alike(clocked: Server, clock: FixedClock, kind: str) -> None:
+    idp = clocked.client()
+    hiding = hiding_pool(idp, kind)
+
+    def password(name: str, given: str = "Wrong-Pass-1") -> Any:
+        return outcome(_attempt, idp=idp, client=hiding.client, username=name, password=given)
+
+    def srp(name: str) -> Any:
+        client = AWSSRP(name, "Wrong-Pass-1", hiding.pool_id, hiding.client_id, client=idp)
+        return outcome(client.authenticate_user)
+
+    for _ in range(5):
+        assert password(hiding.real) == password(hiding.unknown) == ("error", *WRONG)
+    # The fifth failure locks both for a second, the right password included.
+    assert password(hiding.real, PASSWORD) == password(hiding.unknown, PASSWORD) == ("error", *LOCKED)
+    clock.advance(1.5)
+    # A wrong SRP proof counts as a wrong password does, and locks both again (for two seconds).
+    assert srp(hiding.real) == srp(hiding.unknown) == ("error", *WRONG)
+    assert password(hiding.real) == password(hiding.unknown) == ("error", *LOCKED)
+    clock.advance(2.5)
+    assert password(hiding.real) == password(hiding.unknown) == ("error", *WRONG)
 
 
 def test_initiate_auth__lockout_escalation_outlasts_the_longest_lock(clocked: Server, clock: FixedClock) -> None:

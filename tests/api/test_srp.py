@@ -3,6 +3,7 @@ quotas-and-errors §4 for unknown users)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,8 @@ from pycognito.exceptions import ForceChangePasswordException
 from tests.conftest import Server
 from tests.support.auth import PASSWORD, make_client, make_user, payload
 from tests.support.errors import fails
+from tests.support.existence import POOL_KINDS, hiding_pool, shape
+from userpool.model.usernames import looks_like_sub
 
 SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
@@ -165,3 +168,46 @@ def test_srp__through_admin_initiate_auth(idp: Any, pool_id: str) -> None:
         AuthParameters=_srp(idp, pool_id, password_only, "ann").get_auth_params(),
     )
     assert (code, message) == ("InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client")
+
+
+def _hex_number(value: str, bits: int) -> bool:
+    """Plain lower-case hex of a number below 2**bits, without leading zeros (spec auth-flows §6.2)."""
+    return re.fullmatch(r"[1-9a-f][0-9a-f]*", value) is not None and int(value, 16).bit_length() <= bits
+
+
+@pytest.mark.parametrize("kind", POOL_KINDS)
+def test_initiate_auth__srp_challenge_alike_for_real_and_unknown_users(idp: Any, kind: str) -> None:
+    hiding = hiding_pool(idp, kind)
+    srp_a = _srp(idp, hiding.pool_id, hiding.client, hiding.real).get_auth_params()["SRP_A"]
+
+    def challenge(name: str) -> dict[str, Any]:
+        answer: dict[str, Any] = idp.initiate_auth(
+            ClientId=hiding.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": name, "SRP_A": srp_a}
+        )
+        answer.pop("ResponseMetadata")
+        return answer
+
+    real = [challenge(hiding.real) for _ in range(2)]
+    unknown = [challenge(hiding.unknown) for _ in range(2)]
+    for answers in (real, unknown):
+        first, again = (a["ChallengeParameters"] for a in answers)
+        # SALT and the user id are the user's (stable), SRP_B and SECRET_BLOCK new every time.
+        assert (first["SALT"], first["USER_ID_FOR_SRP"]) == (again["SALT"], again["USER_ID_FOR_SRP"])
+        assert first["SRP_B"] != again["SRP_B"] and first["SECRET_BLOCK"] != again["SECRET_BLOCK"]
+        assert first["USERNAME"] == first["USER_ID_FOR_SRP"]
+        assert _hex_number(first["SALT"], 128) and _hex_number(first["SRP_B"], 3072)
+    if kind == "email":
+        # The internal username of such a pool is the user's sub.
+        assert looks_like_sub(real[0]["ChallengeParameters"]["USER_ID_FOR_SRP"])
+        assert looks_like_sub(unknown[0]["ChallengeParameters"]["USER_ID_FOR_SRP"])
+    else:
+        assert real[0]["ChallengeParameters"]["USER_ID_FOR_SRP"] == hiding.real
+        assert unknown[0]["ChallengeParameters"]["USER_ID_FOR_SRP"] == hiding.unknown
+
+    def alike(answer: dict[str, Any]) -> Any:
+        # SALT and SRP_B are plain hex of random numbers: one in 16 has a digit fewer, for anyone (checked above).
+        parameters = {k: v for k, v in answer["ChallengeParameters"].items() if k not in ("SALT", "SRP_B")}
+        return shape({**answer, "ChallengeParameters": parameters})
+
+    assert alike(real[0]) == alike(unknown[0]) == alike(real[1]) == alike(unknown[1])
+    assert set(real[0]["ChallengeParameters"]) == set(unknown[0]["ChallengeParameters"])

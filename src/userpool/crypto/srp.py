@@ -94,11 +94,13 @@ def server_public(v: int, b: int) -> int:
 
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
+# The longest SRP_A taken: padHex of a number below 2^3072 is at most 385 bytes.
+MAX_PUBLIC_HEX = 2 * 385
 
 
 def parse_client_public(srp_a: str) -> int | None:
     """SRP_A as an integer (plain hex, maybe of odd length: spec §6.2); None unless it is usable."""
-    if not srp_a or len(srp_a) > 2 * 385 or not _HEX.fullmatch(srp_a):
+    if not srp_a or len(srp_a) > MAX_PUBLIC_HEX or not _HEX.fullmatch(srp_a):
         return None
     a = int(srp_a, 16)
     return a if a % N else None

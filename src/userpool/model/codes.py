@@ -147,5 +147,13 @@ def after_failure(stored: OneTimeCode, now: float) -> OneTimeCode:
     return replace(stored, attempts=attempts + 1, attempts_since=since if since is not None else now)
 
 
+def forgotten_at(stored: OneTimeCode) -> float:
+    """When the code and both its counters have run out: a record of it kept for nothing else may be
+    deleted then."""
+    ends = [stored.expires_at]
+    ends += [since + WINDOW_SECONDS for since in (stored.attempts_since, stored.issued_since) if since is not None]
+    return max(ends)
+
+
 def mismatch() -> CodeMismatchException:
     return CodeMismatchException(CODE_MISMATCH)

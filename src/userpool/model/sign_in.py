@@ -35,6 +35,13 @@ def status_refusal(user: User, hides_users: bool) -> CognitoError | None:
     return None
 
 
+def hidden_as_missing(user: User, hides_users: bool) -> bool:
+    """Whether a sign-in must treat ``user`` as a name no user has: a RESET_REQUIRED user where the client
+    hides which users exist (see status_refusal) gets all a missing one does, the lockout and SRP's
+    simulated challenge included."""
+    return hides_users and user.status == "RESET_REQUIRED"
+
+
 def temporary_password_expired(user: User, now: float) -> bool:
     return (
         user.status == "FORCE_CHANGE_PASSWORD"

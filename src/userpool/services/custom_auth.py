@@ -30,19 +30,18 @@ from userpool.errors import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.services.challenge_sessions import INVALID_SESSION, open_challenge
-from userpool.services.password_auth import (
-    FlowCall,
-    attempt_sub,
-    begin_counted_attempt,
-    record_failed_attempt,
-    required_parameter,
-)
+from userpool.services.password_auth import FlowCall, required_parameter
 from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, conclude, lookup_user, presented_device, respond, same_user
+from userpool.services.sign_in_attempts import (
+    begin_counted_attempt,
+    counter_for,
+    record_failed_attempt,
+    record_success,
+)
 from userpool.services.srp_auth import TIMESTAMP_WINDOW_SECONDS, srp_sign_in
 from userpool.services.unknown_user_sessions import open_unknown, seal_unknown
 from userpool.triggers.custom_auth import (
@@ -359,16 +358,13 @@ def custom_password_verifier(
     user = progress.user
     if state.get("block") != digest(block):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    sub = attempt_sub(user)
-    begin_counted_attempt(ctx, pool.id, sub)
+    counter = counter_for(ctx, pool, client, user, progress.username)
+    begin_counted_attempt(ctx, counter)
     holds = _proof_holds(ctx, pool, client, user, block, signature, timestamp)
     if not holds:
-        record_failed_attempt(ctx, pool.id, sub)
+        record_failed_attempt(ctx, counter)
     elif user is not None:
-        with ctx.store.write() as tx:
-            counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
-            if counters is not None:
-                tx.sign_in_counters.set_attempts(pool.id, user.sub, after_success(counters))
+        record_success(ctx, counter)
     entry = {"challengeName": PASSWORD_VERIFIER, "challengeResult": holds}
     return _next(ctx, replace(progress, history=[*progress.history, entry]))
 

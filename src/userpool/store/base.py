@@ -232,10 +232,33 @@ class AuthChallengeRepo(Protocol):
     def delete_expired(self, now: float) -> None: ...
 
 
-class SignInCounterRepo(Protocol):
-    def get(self, pool_id: str, sub: str, for_update: bool = False) -> SignInCounters | None: ...
+class AttemptCounterRepo(Protocol):
+    """Failed sign-in counters by (pool, sub), which the lockout reads and writes."""
+
+    def get(self, pool_id: str, sub: str, for_update: bool = False) -> SignInCounters | None:
+        """The counters, None if none are kept; ``for_update`` locks them until commit (read-modify-write)."""
+        ...
+
     def set_attempts(self, pool_id: str, sub: str, counters: SignInCounters) -> None: ...
+
+
+class SignInCounterRepo(AttemptCounterRepo, Protocol):
+    """A user's counters, and when it last signed out everywhere."""
+
     def sign_out(self, pool_id: str, sub: str, now: float) -> None: ...
+
+
+class StandInRepo(Protocol):
+    """What a user would have, kept for a name no user has (services/stand_ins.py), by the name's stand-in
+    sub: its lockout counter and its codes. No user row backs them."""
+
+    @property
+    def counters(self) -> AttemptCounterRepo: ...
+    @property
+    def codes(self) -> CodeRepo: ...
+    def delete_expired(self, now: float) -> None:
+        """Forget every record that could no longer change an answer."""
+        ...
 
 
 class DeviceRepo(Protocol):
@@ -395,6 +418,8 @@ class Tx(Protocol):
     def auth_challenges(self) -> AuthChallengeRepo: ...
     @property
     def sign_in_counters(self) -> SignInCounterRepo: ...
+    @property
+    def stand_ins(self) -> StandInRepo: ...
     @property
     def devices(self) -> DeviceRepo: ...
     @property

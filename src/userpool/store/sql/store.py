@@ -27,6 +27,7 @@ from userpool.store.sql.sessions import SqlAuthChallengeRepo, SqlRefreshTokenRep
 from userpool.store.sql.sign_in_counters import CounterMemo, SqlSignInCounterRepo
 from userpool.store.sql.signing_keys import SqlSigningKeyRepo
 from userpool.store.sql.software_tokens import SqlSoftwareTokenRepo
+from userpool.store.sql.stand_ins import SqlStandInRepo
 from userpool.store.sql.users import SqlUserRepo
 from userpool.store.sql.write_gate import WriteGate, database_path
 
@@ -92,6 +93,10 @@ class SqlTx:
     @cached_property
     def sign_in_counters(self) -> SqlSignInCounterRepo:
         return SqlSignInCounterRepo(self._conn, self._counters)
+
+    @cached_property
+    def stand_ins(self) -> SqlStandInRepo:
+        return SqlStandInRepo(self._conn)
 
     @cached_property
     def devices(self) -> SqlDeviceRepo:

@@ -306,6 +306,21 @@ auth_challenges = sa.Table(
     sa.Index(None, "expires_at"),
 )
 
+# What a user would have, kept for a name no user has where an app client hides which users exist
+# (services/stand_ins.py): by pool, ``kind`` (the lockout's counter, a code's purpose) and ``subject`` (the
+# name's stand-in sub), the record as JSON. No user row backs it; each row is deleted once ``forget_at`` has
+# passed, when it could no longer change an answer.
+user_stand_ins = sa.Table(
+    "user_stand_ins",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("subject", sa.String(64), primary_key=True),
+    sa.Column("state", _json, nullable=False),
+    sa.Column("forget_at", _time, nullable=False),
+    sa.Index(None, "forget_at"),
+)
+
 # A user's tracked devices (spec auth-flows §4, §6.8). A row is made when a sign-in hands out
 # NewDeviceMetadata; ConfirmDevice adds the device's SRP salt and verifier (sealed, like the user's).
 devices = sa.Table(
