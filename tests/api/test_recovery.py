@@ -13,6 +13,7 @@ from pycognito.aws_srp import AWSSRP
 from tests.conftest import ACCESS_KEY, SECRET_KEY, Server
 from tests.support.bridge import socket_client
 from tests.support.errors import fails
+from tests.support.existence import POOL_KINDS, hiding_pool, outcome
 from tests.support.mail import Inbox
 from userpool.clock import FixedClock
 from userpool.services.lookup import find_user
@@ -365,3 +366,44 @@ def test_confirm_forgot_password__concurrent_guesses_stop_at_the_cap(live_server
         for client in [admin, *callers]:
             client.close()
     assert outcomes == {"CodeMismatchException": 5, "LimitExceededException": GUESSERS - 5}
+
+
+@pytest.mark.parametrize("kind", POOL_KINDS)
+def test_confirm_forgot_password__hidden_users_answer_alike(server: Server, idp: Any, mail: Inbox, kind: str) -> None:
+    hiding = hiding_pool(idp, kind)
+    code = "123456"
+
+    def confirm(name: str) -> Any:
+        request = {"ClientId": hiding.client_id, "Username": name, "ConfirmationCode": code, "Password": NEW_PASSWORD}
+        return outcome(idp.confirm_forgot_password, **request)
+
+    # No code was asked for, by either.
+    assert confirm(hiding.real) == confirm(hiding.unknown) == ("error", *EXPIRED)
+    assert outcome(idp.forgot_password, ClientId=hiding.client_id, Username=hiding.real) == outcome(
+        idp.forgot_password, ClientId=hiding.client_id, Username=hiding.unknown
+    )
+    code = _wrong(mail.next(server).code)
+    for _ in range(5):
+        assert confirm(hiding.real) == confirm(hiding.unknown) == ("error", *MISMATCH)
+    assert confirm(hiding.real) == confirm(hiding.unknown) == ("error", *LIMIT)
+
+
+@pytest.mark.parametrize("kind", POOL_KINDS)
+def test_forgot_password__hidden_users_reach_the_hourly_cap_alike(
+    server: Server, idp: Any, kind: str, clock: FixedClock
+) -> None:
+    hiding = hiding_pool(idp, kind)
+
+    def forgot(name: str) -> Any:
+        return outcome(idp.forgot_password, ClientId=hiding.client_id, Username=name)
+
+    for _ in range(5):
+        sent = forgot(hiding.real)
+        assert sent == forgot(hiding.unknown) and sent != ("error", *LIMIT)
+    assert forgot(hiding.real) == forgot(hiding.unknown) == ("error", *LIMIT)
+    clock.advance(HOUR)
+    assert (
+        forgot(hiding.real)
+        == forgot(hiding.unknown)
+        == {"CodeDeliveryDetails": {"Destination": 9, "DeliveryMedium": 5, "AttributeName": 5}}
+    )

@@ -14,6 +14,7 @@ from pycognito.aws_srp import AWSSRP
 from tests.conftest import Server
 from tests.support.auth import sdk_secret_hash
 from tests.support.errors import fails
+from tests.support.existence import POOL_KINDS, hiding_pool, outcome
 from tests.support.mail import Inbox
 from userpool.clock import FixedClock
 
@@ -454,3 +455,24 @@ def test_resend_confirmation_code__link_on_the_custom_domain_for_a_client_with_a
     page = server.test_client.get(link)
     assert page.status_code == 200 and "Your registration has been confirmed!" in page.text
     assert _user(idp, pool_id, "nina")["UserStatus"] == "CONFIRMED"
+
+
+@pytest.mark.parametrize("kind", POOL_KINDS)
+def test_resend_confirmation_code__hidden_users_reach_the_hourly_cap_alike(
+    server: Server, idp: Any, kind: str, clock: FixedClock
+) -> None:
+    hiding = hiding_pool(idp, kind, signed_up=True)
+    # The code SignUp sent counts among the hour's five: let that hour pass.
+    clock.advance(HOUR)
+
+    def resend(name: str) -> Any:
+        return outcome(idp.resend_confirmation_code, ClientId=hiding.client_id, Username=name)
+
+    for _ in range(5):
+        assert (
+            resend(hiding.real)
+            == resend(hiding.unknown)
+            == {"CodeDeliveryDetails": {"Destination": 9, "DeliveryMedium": 5, "AttributeName": 5}}
+        )
+    limit = ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    assert resend(hiding.real) == resend(hiding.unknown) == ("error", *limit)

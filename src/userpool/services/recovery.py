@@ -19,7 +19,7 @@ from userpool.errors import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from userpool.model.codes import CODE_EXPIRED, FORGOT_PASSWORD, mismatch
+from userpool.model.codes import CODE_EXPIRED, FORGOT_PASSWORD, OneTimeCode, mismatch
 from userpool.model.destinations import (
     Channel,
     recovery_channel,
@@ -29,10 +29,16 @@ from userpool.model.destinations import (
 )
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
+from userpool.services import stand_ins
 from userpool.services.code_delivery import check_code, deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
-from userpool.services.password_history import check_not_reused, recent_passwords, remember_replaced
+from userpool.services.password_history import (
+    RecentPasswords,
+    check_not_reused,
+    recent_passwords,
+    remember_replaced,
+)
 from userpool.services.public_clients import app_client, authorised_client, hides_users
 from userpool.services.user_migration import migrate_for_reset, migrates_users
 from userpool.store.base import Tx
@@ -88,8 +94,9 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Send a password-reset code to the user's verified email or phone: ForgotPassword.
 
     With PreventUserExistenceErrors, a missing or disabled user, or one without a verified channel, gets a
-    normal-looking CodeDeliveryDetails and nothing is sent. CustomMessage writes the message between the
-    check and the transaction that issues the code, which checks again. A name no user has first goes to
+    normal-looking CodeDeliveryDetails and nothing is sent: the name's stand-in code is issued instead, so
+    that the hourly cap and ConfirmForgotPassword answer as for a user. CustomMessage writes the message
+    between the check and the transaction that issues the code, which checks again. A name no user has first goes to
     the pool's UserMigration function, which may move the user in (RESET_REQUIRED) to receive the code.
     """
     username = req["Username"]
@@ -103,33 +110,53 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         migrate_for_reset(ctx, pool, client, username, metadata, lambda user: _reachable(pool, client, user))
         with ctx.store.read() as tx:
             found = _recoverable(tx, pool, client, username)
-    simulated = {"CodeDeliveryDetails": simulated_details(pool, username, recovery_preference(pool))}
-    if found is None:
-        return simulated
-    outgoing = prepare(ctx, pool, found[0], MessageEvent.FORGOT_PASSWORD, client_id=client.id, client_metadata=metadata)
+    simulated = simulated_details(pool, username, recovery_preference(pool))
+    outgoing = None
+    if found is not None:
+        event = MessageEvent.FORGOT_PASSWORD
+        outgoing = prepare(ctx, pool, found[0], event, client_id=client.id, client_metadata=metadata)
     with ctx.store.write() as tx:
         pool, client = app_client(tx, client.id)
         found = _recoverable(tx, pool, client, username)
-        if found is None:
-            return simulated
+        if found is None or outgoing is None:
+            # Counted against the hourly cap and kept as a user's code would be, in the same kind of write,
+            # but sent nowhere (services/stand_ins.py).
+            stand_ins.issue_code(ctx, tx, pool, username, FORGOT_PASSWORD, simulated["AttributeName"])
+            return {"CodeDeliveryDetails": simulated}
         user, channel = found
         details = send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, outgoing=outgoing)
     deliver(ctx, outgoing)
     return {"CodeDeliveryDetails": details}
 
 
-def _resettable(client: Client, user: User | None) -> User:
-    """The user ConfirmForgotPassword names, if its password may be reset; with PreventUserExistenceErrors
-    a missing or disabled user is indistinguishable from a wrong code."""
+def _resettable(client: Client, user: User | None) -> User | None:
+    """The user ConfirmForgotPassword names, if its password may be reset; None for a missing or disabled
+    user where the client hides users (its stand-in code answers instead)."""
     if user is None:
         if hides_users(client):
-            raise mismatch()
+            return None
         raise UserNotFoundException("User does not exist.")
     if not user.enabled:
         if hides_users(client):
-            raise mismatch()
+            return None
         raise NotAuthorizedException("User is disabled.")
     return user
+
+
+def _checked_code(
+    ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User | None, req: dict[str, Any]
+) -> OneTimeCode | None:
+    """The user's code if ConfirmationCode is it; None for a wrong one (recorded in ``tx``). Where the client
+    hides users, a name whose ForgotPassword was answered without a code (no user, a disabled one, one with no
+    verified channel) answers from its stand-in code as a user's code would: ExpiredCode when none was asked
+    for, CodeMismatch, then LimitExceeded past the hour's wrong entries (AWS, "Managing user existence error
+    responses")."""
+    given = req["ConfirmationCode"]
+    if user is not None:
+        if not hides_users(client) or tx.codes.get(pool.id, user.sub, FORGOT_PASSWORD) is not None:
+            return check_code(ctx, tx, user, FORGOT_PASSWORD, given)
+    stand_ins.check_code(ctx, tx, pool, req["Username"], FORGOT_PASSWORD, given)
+    return None
 
 
 def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -144,9 +171,9 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         # The policy is the pool's, so checking it first tells nothing about the user.
         check_password(pool, req["Password"])
         user = _resettable(client, find_user(tx, pool, req["Username"]))
-        code = check_code(ctx, tx, user, FORGOT_PASSWORD, req["ConfirmationCode"])
-        recent = recent_passwords(tx, pool, user)
-    if code is None:
+        code = _checked_code(ctx, tx, pool, client, user, req)
+        recent = recent_passwords(tx, pool, user) if code is not None and user is not None else RecentPasswords()
+    if code is None or user is None:
         raise mismatch()
     # Refused, the code stays usable for another new password.
     check_not_reused(ctx, recent, req["Password"])
@@ -154,6 +181,8 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         pool, client = app_client(tx, client.id)
         current = _resettable(client, tx.users.get_by_sub(pool.id, user.sub))
+        if current is None:
+            raise mismatch()
         stored = tx.codes.get(pool.id, current.sub, FORGOT_PASSWORD, for_update=True)
         if stored is None or stored.code_hash != code.code_hash:
             # A concurrent request used (or replaced) the code while the password was being hashed.

@@ -26,6 +26,7 @@ from userpool.model.destinations import Channel, confirmation_channel, confirmat
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
+from userpool.services import stand_ins
 from userpool.services.admin_attributes import claim_aliases, conflict_error
 from userpool.services.code_delivery import Outgoing, check_code, deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
@@ -238,22 +239,26 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Send an unconfirmed user a new confirmation code, replacing the previous one: ResendConfirmationCode.
 
     The user is checked, CustomMessage writes the message, and the user is checked again in the
-    transaction that issues the code (triggers run outside transactions).
+    transaction that issues the code (triggers run outside transactions). A name no user has, where the
+    client hides users, gets a normal-looking CodeDeliveryDetails and its stand-in code is counted instead.
     """
     username = req["Username"]
     with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
         found = _resendable(tx, pool, client, username)
-    simulated = {"CodeDeliveryDetails": simulated_details(pool, username, confirmation_preference(pool))}
-    if found is None:
-        return simulated
+    simulated = simulated_details(pool, username, confirmation_preference(pool))
     metadata = req.get("ClientMetadata")
-    outgoing = prepare(ctx, pool, found[0], MessageEvent.RESEND_CODE, client_id=client.id, client_metadata=metadata)
+    outgoing = None
+    if found is not None:
+        event = MessageEvent.RESEND_CODE
+        outgoing = prepare(ctx, pool, found[0], event, client_id=client.id, client_metadata=metadata)
     with ctx.store.write() as tx:
         pool, client = app_client(tx, client.id)
         found = _resendable(tx, pool, client, username)
-        if found is None:
-            return simulated
+        if found is None or outgoing is None:
+            # Counted against the hourly cap as a user's code would be, but sent nowhere (services/stand_ins.py).
+            stand_ins.issue_code(ctx, tx, pool, username, SIGNUP, simulated["AttributeName"])
+            return {"CodeDeliveryDetails": simulated}
         user, channel = found
         details = send_code(ctx, tx, pool, user, SIGNUP, channel, outgoing=outgoing)
     deliver(ctx, outgoing)
