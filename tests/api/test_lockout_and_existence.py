@@ -17,7 +17,8 @@ from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings, runnin
 from tests.support.auth import PASSWORD, make_client, make_user, sign_in
 from tests.support.bridge import serve_in_thread, socket_client
 from tests.support.errors import fails
-from tests.support.existence import POOL_KINDS, hiding_pool, outcome
+from tests.support.existence import POOL_KINDS, Hiding, hiding_pool, outcome
+from tests.support.plans import captured_sql
 from tests.support.users import NewUser, add_users
 from userpool.app import build_runtime, create_app
 from userpool.clock import FixedClock
@@ -195,3 +196,42 @@ def test_initiate_auth__lockout_escalation_outlasts_the_longest_lock(clocked: Se
     assert fails(_attempt, idp=idp, client=client, username="ann", password=PASSWORD) == LOCKED
     clock.advance(15 * 60)
     sign_in(idp, client, "ann")
+
+
+def _work(engine: Any, call: Any, **kwargs: Any) -> list[str]:
+    """The reads and writes ``call`` sends to the database (transaction and savepoint control left out)."""
+    with captured_sql(engine) as statements:
+        outcome(call, **kwargs)
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    return [s.sql.split()[0].upper() for s in statements if not s.sql.lstrip().upper().startswith(control)]
+
+
+@pytest.mark.parametrize("kind", POOL_KINDS)
+def test_hidden_users__unknown_names_cost_the_statements_real_users_do(
+    clocked: Server, clock: FixedClock, kind: str
+) -> None:
+    # Time itself is measured by `python -m bench existence`; the statements are what it mostly depends on.
+    clocked.runtime.dispatcher.stop()  # the messages real users are sent are delivered outside the request
+    idp = clocked.client()
+    engine = clocked.runtime.store.engine
+    hiding = hiding_pool(idp, kind)
+    signed_up = hiding_pool(idp, kind, signed_up=True)
+    srp_a = AWSSRP(hiding.real, PASSWORD, hiding.pool_id, hiding.client_id, client=idp).get_auth_params()["SRP_A"]
+    operations: list[tuple[Hiding, Any, dict[str, Any]]] = [
+        (hiding, idp.initiate_auth, {"AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"SRP_A": srp_a}}),
+        (hiding, idp.initiate_auth, {"AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"PASSWORD": "Wrong-1"}}),
+        (hiding, idp.forgot_password, {}),
+        (hiding, idp.confirm_forgot_password, {"ConfirmationCode": "000000", "Password": "N3w-Passw0rd"}),
+        (signed_up, idp.resend_confirmation_code, {}),
+    ]
+    for pool, call, request in operations:
+        counts = []
+        for name in (pool.real, pool.unknown, pool.real, pool.unknown):
+            params = dict(request, ClientId=pool.client_id)
+            if "AuthParameters" in params:
+                params["AuthParameters"] = dict(params["AuthParameters"], USERNAME=name)
+            else:
+                params["Username"] = name
+            counts.append(len(_work(engine, call, **params)))
+        # The first round may clean up expired rows (services/housekeeping.py); the second may not.
+        assert counts[2] == counts[3], (call, request, counts)

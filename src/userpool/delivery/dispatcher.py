@@ -27,6 +27,11 @@ LEASE_SECONDS = 120.0
 KEPT_TEXT_SECONDS = 3600.0
 HISTORY_SECONDS = 7 * 86400.0
 PURGE_EVERY_SECONDS = 60.0
+# Woken by a request that has just queued a message, the thread lets that request's answer go out first:
+# delivering at once would compete with it for this process (and SQLite's write lock), so that asking for
+# a code would take measurably longer for a real user than for a name no user has, where the client hides
+# which users exist (ForgotPassword, ResendConfirmationCode).
+SETTLE_SECONDS = 0.05
 
 
 def _backoff(attempts: int) -> float:
@@ -66,7 +71,8 @@ class OutboxDispatcher:
                 self.drain()
             except Exception:
                 log.exception("outbox delivery round failed")
-            self._wake.wait(self._poll)
+            if self._wake.wait(self._poll):
+                self._stop.wait(SETTLE_SECONDS)
             self._wake.clear()
 
     def purge(self) -> None:

@@ -33,7 +33,7 @@ from userpool.model.messages import (
 )
 from userpool.model.records import Pool, User
 from userpool.services.domains import pages_url
-from userpool.store.base import Tx
+from userpool.store.base import CodeRepo, Tx
 from userpool.triggers import custom_sender
 from userpool.triggers.custom_message import custom_message
 from userpool.triggers.sources import MessageEvent
@@ -150,8 +150,13 @@ def check_code(ctx: Ctx, tx: Tx, user: User, purpose: str, given: str) -> OneTim
     before raising CodeMismatchException, or the attempt cap would never be reached. No code, an expired
     one, or a reached cap raise at once (nothing to record).
     """
-    stored = usable(tx.codes.get(user.pool_id, user.sub, purpose, for_update=True), ctx.now)
-    if code_matches(ctx.deps.code_key, stored.code_hash, user.pool_id, user.sub, purpose, given):
+    return check_found_code(ctx, tx.codes, tx.codes.get(user.pool_id, user.sub, purpose, for_update=True), given)
+
+
+def check_found_code(ctx: Ctx, codes: CodeRepo, found: OneTimeCode | None, given: str) -> OneTimeCode | None:
+    """check_code for a code already read (locked) from ``codes``."""
+    stored = usable(found, ctx.now)
+    if code_matches(ctx.deps.code_key, stored.code_hash, stored.pool_id, stored.sub, stored.purpose, given):
         return stored
-    tx.codes.put(after_failure(stored, ctx.now))
+    codes.put(after_failure(stored, ctx.now))
     return None

@@ -30,7 +30,7 @@ from userpool.model.destinations import (
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.services import stand_ins
-from userpool.services.code_delivery import check_code, deliver, prepare, send_code
+from userpool.services.code_delivery import check_found_code, deliver, prepare, send_code
 from userpool.services.credentials import new_password, with_password
 from userpool.services.lookup import find_user
 from userpool.services.password_history import (
@@ -119,9 +119,9 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool, client = app_client(tx, client.id)
         found = _recoverable(tx, pool, client, username)
         if found is None or outgoing is None:
-            # Counted against the hourly cap and kept as a user's code would be, in the same kind of write,
-            # but sent nowhere (services/stand_ins.py).
-            stand_ins.issue_code(ctx, tx, pool, username, FORGOT_PASSWORD, simulated["AttributeName"])
+            # Counted against the hourly cap and kept as a user's code would be, with the same writes, but
+            # sent nowhere (services/stand_ins.py).
+            stand_ins.issue_code(ctx, tx, pool, username, FORGOT_PASSWORD, simulated)
             return {"CodeDeliveryDetails": simulated}
         user, channel = found
         details = send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, outgoing=outgoing)
@@ -153,8 +153,9 @@ def _checked_code(
     responses")."""
     given = req["ConfirmationCode"]
     if user is not None:
-        if not hides_users(client) or tx.codes.get(pool.id, user.sub, FORGOT_PASSWORD) is not None:
-            return check_code(ctx, tx, user, FORGOT_PASSWORD, given)
+        found = tx.codes.get(pool.id, user.sub, FORGOT_PASSWORD, for_update=True)
+        if found is not None or not hides_users(client):
+            return check_found_code(ctx, tx.codes, found, given)
     stand_ins.check_code(ctx, tx, pool, req["Username"], FORGOT_PASSWORD, given)
     return None
 

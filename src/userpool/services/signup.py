@@ -256,8 +256,9 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool, client = app_client(tx, client.id)
         found = _resendable(tx, pool, client, username)
         if found is None or outgoing is None:
-            # Counted against the hourly cap as a user's code would be, but sent nowhere (services/stand_ins.py).
-            stand_ins.issue_code(ctx, tx, pool, username, SIGNUP, simulated["AttributeName"])
+            # Counted against the hourly cap as a user's code would be, with the same writes, but sent nowhere
+            # (services/stand_ins.py).
+            stand_ins.issue_code(ctx, tx, pool, username, SIGNUP, simulated)
             return {"CodeDeliveryDetails": simulated}
         user, channel = found
         details = send_code(ctx, tx, pool, user, SIGNUP, channel, outgoing=outgoing)

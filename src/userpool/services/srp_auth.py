@@ -173,6 +173,10 @@ def _challenge(
                     expires_at=expires_at,
                 )
             )
+        else:
+            # Written down as a real one is, so that a simulated challenge costs what a real one does; no
+            # step 2 can succeed with it, so nothing reads it back.
+            tx.stand_ins.add_challenge(call.pool.id, PASSWORD_VERIFIER, digest(block), expires_at)
     return {
         "ChallengeName": PASSWORD_VERIFIER,
         "ChallengeParameters": {

@@ -8,8 +8,9 @@ real one, derived from the pool and the name (as lookups normalise it) under a k
 hence the same on every worker and instance and, without the secret, not to be told from a random one — and
 the records a user would have are kept under it: the lockout counter, the codes (never sent, never right).
 They live in the database like a user's, so that every worker and instance sees them, in a table of their
-own (no user row backs them). A record holds no more than a user's would and is forgotten once it can no
-longer change an answer — within half an hour of a name's last sign-in attempt, an hour of its last code —
+own (no user row backs them), with the challenges simulated for such names, written down as real ones are
+so as to cost what they do. A record holds no more than a user's would and is forgotten once it can no
+longer change an answer (within half an hour of a name's last sign-in attempt, an hour of its last code),
 so the table holds the names tried lately, not every name ever tried.
 """
 
@@ -19,14 +20,17 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 
 from userpool.context import Ctx
-from userpool.crypto.codes import code_hash, code_matches
-from userpool.model.codes import WINDOW_SECONDS, after_failure, issue, usable
-from userpool.model.records import Pool
+from userpool.crypto.codes import code_hash, new_code
+from userpool.model.codes import WINDOW_SECONDS, issue
+from userpool.model.messages import NO_OVERRIDE, code_message
+from userpool.model.records import NewMessage, Pool
 from userpool.model.usernames import normalise
 from userpool.services import housekeeping
+from userpool.services.code_delivery import check_found_code
 from userpool.store.base import Tx
 
 
@@ -43,11 +47,12 @@ def forget_expired(ctx: Ctx, tx: Tx) -> None:
         tx.stand_ins.delete_expired(ctx.now)
 
 
-def issue_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, attribute: str) -> None:
+def issue_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, delivery: Mapping[str, str]) -> None:
     """Count a code issued to ``username`` as send_code counts one issued to a user (LimitExceededException
-    past the hourly cap), with the same statements and hashing; nothing is sent. The code kept is one no one
-    was given (not six digits), so no guess is ever right; and since only its hourly counters and its expiry
-    can show, it is kept no longer than the hour."""
+    past the hourly cap), doing the same work: the code row, and the message to ``delivery`` (the simulated
+    CodeDeliveryDetails) written to the outbox, but rolled back, so that nothing is sent. The code kept is
+    one no one was given (not six digits), so no guess is ever right; and since only its hourly counters and
+    its expiry can show, it is kept no longer than the hour."""
     sub = stand_in_sub(ctx, pool, username)
     codes = tx.stand_ins.codes
     forget_expired(ctx, tx)
@@ -57,19 +62,20 @@ def issue_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, attrib
         sub=sub,
         purpose=purpose,
         code_hash=code_hash(ctx.deps.code_key, pool.id, sub, purpose, secrets.token_hex(16)),
-        attribute=attribute,
+        attribute=delivery["AttributeName"],
         now=ctx.now,
     )
     codes.put(replace(stored, expires_at=min(stored.expires_at, ctx.now + WINDOW_SECONDS)))
+    medium = delivery["DeliveryMedium"]
+    message = code_message(pool, medium, new_code(), NO_OVERRIDE)
+    with tx.rolled_back():
+        tx.outbox.add(NewMessage(pool.id, medium, delivery["Destination"], message.subject, message.body), ctx.now)
 
 
 def check_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, given: str) -> None:
     """Check ``given`` against ``username``'s code as code_delivery.check_code checks a user's: ExpiredCode
     without a live one, LimitExceeded past the cap, otherwise the wrong entry is recorded in ``tx`` (let it
-    commit, then raise CodeMismatchException)."""
+    commit, then raise CodeMismatchException). No guess matches a code no one was given."""
     sub = stand_in_sub(ctx, pool, username)
     codes = tx.stand_ins.codes
-    stored = usable(codes.get(pool.id, sub, purpose, for_update=True), ctx.now)
-    # The comparison a user's code costs; it never matches a code no one was given.
-    code_matches(ctx.deps.code_key, stored.code_hash, pool.id, sub, purpose, given)
-    codes.put(after_failure(stored, ctx.now))
+    check_found_code(ctx, codes, codes.get(pool.id, sub, purpose, for_update=True), given)

@@ -89,6 +89,12 @@ class UserRepo(Protocol):
     def get_by_sub(self, pool_id: str, sub: str) -> User | None: ...
     def get_by_username(self, pool_id: str, username_norm: str) -> User | None: ...
     def get_by_alias(self, pool_id: str, alias: str) -> User | None: ...
+    def find(self, pool_id: str, username_norm: str, aliases: tuple[str, ...], sub: str | None) -> User | None:
+        """The user a Username parameter names: the one with ``username_norm``, else the holder of the first
+        of ``aliases`` held, else the one whose sub is ``sub``. The same statements whether anyone is found
+        or not, so that a name no user has takes as long to look up as a user's."""
+        ...
+
     def alias_holder(self, pool_id: str, alias: str) -> str | None:
         """The sub of the user holding ``alias``, read without locking that user."""
         ...
@@ -250,12 +256,17 @@ class SignInCounterRepo(AttemptCounterRepo, Protocol):
 
 class StandInRepo(Protocol):
     """What a user would have, kept for a name no user has (services/stand_ins.py), by the name's stand-in
-    sub: its lockout counter and its codes. No user row backs them."""
+    sub: its lockout counter and its codes; and the challenges simulated for such names. No user row backs
+    them."""
 
     @property
     def counters(self) -> AttemptCounterRepo: ...
     @property
     def codes(self) -> CodeRepo: ...
+    def add_challenge(self, pool_id: str, challenge: str, session_hash: str, expires_at: float) -> None:
+        """Write down a simulated challenge, as a real one is (AuthChallengeRepo.add), until it expires."""
+        ...
+
     def delete_expired(self, now: float) -> None:
         """Forget every record that could no longer change an answer."""
         ...
@@ -389,6 +400,11 @@ class ConsoleAttemptRepo(Protocol):
 
 class Tx(Protocol):
     """One database transaction and the repositories that work inside it."""
+
+    def rolled_back(self) -> AbstractContextManager[None]:
+        """Writes made in the block are undone when it ends (a savepoint rolled back): what such a write
+        costs, without its effect."""
+        ...
 
     @property
     def pools(self) -> PoolRepo: ...

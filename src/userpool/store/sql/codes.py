@@ -45,24 +45,38 @@ def _values(code: OneTimeCode) -> dict[str, Any]:
     }
 
 
+# Statements built once (design §8).
+_WHERE = sa.and_(
+    t.c.pool_id == sa.bindparam("pool_id"), t.c.sub == sa.bindparam("sub"), t.c.purpose == sa.bindparam("purpose")
+)
+_GET = sa.select(t).where(_WHERE)
+_GET_LOCKED = _GET.with_for_update()
+_DELETE = t.delete().where(_WHERE)
+
+
+def _upsert(dialect: Any) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE in ``dialect``: two requests racing to issue a user's code cannot fail
+    on the primary key."""
+    insert = dialect.insert(t).values({c.name: sa.bindparam(c.name) for c in t.columns})
+    changes = {c.name: insert.excluded[c.name] for c in t.columns if c.name not in _KEY}
+    return insert.on_conflict_do_update(index_elements=list(_KEY), set_=changes)
+
+
+_PUT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+
+
 class SqlCodeRepo:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
-
-    def _where(self, pool_id: str, sub: str, purpose: str) -> sa.ColumnElement[bool]:
-        return sa.and_(t.c.pool_id == pool_id, t.c.sub == sub, t.c.purpose == purpose)
+        self._put = _PUT["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
 
     def get(self, pool_id: str, sub: str, purpose: str, for_update: bool = False) -> OneTimeCode | None:
-        query = sa.select(t).where(self._where(pool_id, sub, purpose))
-        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        params = {"pool_id": pool_id, "sub": sub, "purpose": purpose}
+        row = self._conn.execute(_GET_LOCKED if for_update else _GET, params).first()
         return _code(row) if row is not None else None
 
     def put(self, code: OneTimeCode) -> None:
-        values = _values(code)
-        # An upsert, so that two requests racing to issue a user's code cannot fail on the primary key.
-        insert = (postgresql.insert if self._conn.dialect.name == "postgresql" else sqlite.insert)(t).values(**values)
-        changes = {k: v for k, v in values.items() if k not in _KEY}
-        self._conn.execute(insert.on_conflict_do_update(index_elements=list(_KEY), set_=changes))
+        self._conn.execute(self._put, _values(code))
 
     def delete(self, pool_id: str, sub: str, purpose: str) -> None:
-        self._conn.execute(t.delete().where(self._where(pool_id, sub, purpose)))
+        self._conn.execute(_DELETE, {"pool_id": pool_id, "sub": sub, "purpose": purpose})

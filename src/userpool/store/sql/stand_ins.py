@@ -1,5 +1,6 @@
 """The records kept for names no user has (services/stand_ins.py): a lockout counter and codes per name's
-stand-in sub, in one table as JSON, each row forgotten once it no longer matters."""
+stand-in sub, and the challenges simulated for them, in one table as JSON, each row forgotten once it no
+longer matters."""
 
 from __future__ import annotations
 
@@ -21,40 +22,61 @@ _COUNTER_FIELDS = ("failed_attempts", "last_attempt_at", "locked_until")
 _CODE_FIELDS = tuple(f.name for f in fields(OneTimeCode))
 
 
+# Statements built once (design §8): a stand-in's lookups must cost what a user's prebuilt ones do.
+_WHERE = sa.and_(
+    t.c.pool_id == sa.bindparam("pool_id"), t.c.kind == sa.bindparam("kind"), t.c.subject == sa.bindparam("subject")
+)
+_READ = sa.select(t.c.state).where(_WHERE)
+_READ_LOCKED = _READ.with_for_update()
+_DELETE = t.delete().where(_WHERE)
+_DELETE_EXPIRED = t.delete().where(t.c.forget_at <= sa.bindparam("now"))
+
+
+def _upsert(dialect: Any) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of a whole record in ``dialect``."""
+    values: dict[str, Any] = {c: sa.bindparam(c) for c in ("pool_id", "kind", "subject", "state", "forget_at")}
+    insert = dialect.insert(t).values(values)
+    changes = {"state": insert.excluded.state, "forget_at": insert.excluded.forget_at}
+    return insert.on_conflict_do_update(index_elements=list(_KEY), set_=changes)
+
+
+_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+# PostgreSQL, reading to write: the record locked, made empty first if there is none, in one statement (a
+# conflicting insert that updates locks the row it meets; it sets nothing new) — so that concurrent first
+# attempts at a name queue on one row as they would on a user's, instead of each finding nothing and
+# counting one, and a record costs one statement, as a user's locked read does. An empty record is no
+# record; one left empty is forgotten at once. (SQLite has one writer at a time: its plain read does.)
+_LOCK_PG = (
+    postgresql.insert(t)
+    .values({c: sa.bindparam(c) for c in ("pool_id", "kind", "subject", "state", "forget_at")})
+    .on_conflict_do_update(index_elements=list(_KEY), set_={"state": t.c.state})
+    .returning(t.c.state)
+)
+
+
 class _Rows:
     """Rows of one kind at a time, by (pool, kind, subject)."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
-
-    def _where(self, pool_id: str, kind: str, subject: str) -> sa.ColumnElement[bool]:
-        return sa.and_(t.c.pool_id == pool_id, t.c.kind == kind, t.c.subject == subject)
-
-    def _insert(self, values: dict[str, Any]) -> Any:
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        return dialect.insert(t).values(**values)
+        self._postgresql = conn.dialect.name == "postgresql"
+        self._upsert = _UPSERT["postgresql" if self._postgresql else "sqlite"]
 
     def read(self, pool_id: str, kind: str, subject: str, for_update: bool) -> dict[str, Any] | None:
         """The record, or None; ``for_update`` locks its row until commit, as a user's would be locked."""
-        if for_update and self._conn.dialect.name == "postgresql":
-            # A row to lock even the first time a name is tried: concurrent first attempts then queue on it,
-            # as they would on a user's row, instead of each finding nothing and counting one. (SQLite has
-            # one writer at a time.) An empty record is no record; one left empty is forgotten at once.
-            empty = {"pool_id": pool_id, "kind": kind, "subject": subject, "state": {}, "forget_at": 0.0}
-            self._conn.execute(self._insert(empty).on_conflict_do_nothing(index_elements=list(_KEY)))
-        query = sa.select(t.c.state).where(self._where(pool_id, kind, subject))
-        row = self._conn.execute(query.with_for_update() if for_update else query).first()
-        return dict(row.state) if row is not None and row.state else None
+        key = {"pool_id": pool_id, "kind": kind, "subject": subject}
+        if for_update and self._postgresql:
+            state = self._conn.execute(_LOCK_PG, {**key, "state": {}, "forget_at": 0.0}).scalar()
+        else:
+            state = self._conn.execute(_READ_LOCKED if for_update else _READ, key).scalar()
+        return dict(state) if state else None
 
     def write(self, pool_id: str, kind: str, subject: str, state: dict[str, Any], forget_at: float) -> None:
-        values = {"pool_id": pool_id, "kind": kind, "subject": subject, "state": state, "forget_at": forget_at}
-        insert = self._insert(values)
-        self._conn.execute(
-            insert.on_conflict_do_update(index_elements=list(_KEY), set_={"state": state, "forget_at": forget_at})
-        )
+        params = {"pool_id": pool_id, "kind": kind, "subject": subject, "state": state, "forget_at": forget_at}
+        self._conn.execute(self._upsert, params)
 
     def delete(self, pool_id: str, kind: str, subject: str) -> None:
-        self._conn.execute(t.delete().where(self._where(pool_id, kind, subject)))
+        self._conn.execute(_DELETE, {"pool_id": pool_id, "kind": kind, "subject": subject})
 
 
 class SqlStandInCounterRepo:
@@ -100,9 +122,12 @@ class SqlStandInCodeRepo:
 class SqlStandInRepo:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
-        rows = _Rows(conn)
+        self._rows = rows = _Rows(conn)
         self.counters = SqlStandInCounterRepo(rows)
         self.codes = SqlStandInCodeRepo(rows)
 
+    def add_challenge(self, pool_id: str, challenge: str, session_hash: str, expires_at: float) -> None:
+        self._rows.write(pool_id, challenge, session_hash, {"issued": True}, expires_at)
+
     def delete_expired(self, now: float) -> None:
-        self._conn.execute(t.delete().where(t.c.forget_at <= now))
+        self._conn.execute(_DELETE_EXPIRED, {"now": now})

@@ -38,6 +38,14 @@ class SqlTx:
         self._sealer = sealer
         self._counters: CounterMemo = {}
 
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        savepoint = self._conn.begin_nested()
+        try:
+            yield
+        finally:
+            savepoint.rollback()
+
     @cached_property
     def pools(self) -> SqlPoolRepo:
         return SqlPoolRepo(self._conn)

@@ -39,6 +39,27 @@ _BY_SUB = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _SUB)
 _BY_USERNAME = sa.select(users).where(users.c.pool_id == _POOL, users.c.username_norm == sa.bindparam("username_norm"))
 _BY_SUB_LOCKED = _BY_SUB.with_for_update()
 _BY_USERNAME_LOCKED = _BY_USERNAME.with_for_update()
+# The user a Username parameter names (UserRepo.find): the sub of each way of naming one (username, three
+# aliases, the sub itself), ranked, in a subquery that runs once; then that user's row by primary key.
+_NAMED = users.alias("named")
+_RANKED = sa.union_all(
+    sa.select(_NAMED.c.sub, sa.literal_column("0").label("rank")).where(
+        _NAMED.c.pool_id == _POOL, _NAMED.c.username_norm == sa.bindparam("username_norm")
+    ),
+    *(
+        sa.select(user_aliases.c.sub, sa.literal_column(str(rank))).where(
+            user_aliases.c.pool_id == _POOL, user_aliases.c.alias == sa.bindparam(f"alias_{rank}")
+        )
+        for rank in (1, 2, 3)
+    ),
+    sa.select(_NAMED.c.sub, sa.literal_column("4")).where(
+        _NAMED.c.pool_id == _POOL, _NAMED.c.sub == sa.bindparam("as_sub")
+    ),
+).subquery("ranked")
+_FIRST_HIT = sa.select(_RANKED.c.sub).order_by(_RANKED.c.rank).limit(1).scalar_subquery()
+_FIND = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _FIRST_HIT)
+_FIND_LOCKED = _FIND.with_for_update()
+_ALIAS_RANKS = 3
 _CHILDREN_OF_ONE = sa.union_all(
     sa.select(sa.literal_column("0").label("kind"), user_attributes.c.name, user_attributes.c.value).where(
         user_attributes.c.pool_id == _POOL, user_attributes.c.sub == _SUB
@@ -217,6 +238,21 @@ class SqlUserRepo:
     def get_by_alias(self, pool_id: str, alias: str) -> User | None:
         sub = self.alias_holder(pool_id, alias)
         return self.get_by_sub(pool_id, sub) if sub else None
+
+    def find(self, pool_id: str, username_norm: str, aliases: tuple[str, ...], sub: str | None) -> User | None:
+        if len(aliases) > _ALIAS_RANKS:
+            raise ValueError(f"at most {_ALIAS_RANKS} aliases")
+        padded = (*aliases, *("",) * (_ALIAS_RANKS - len(aliases)))
+        params = {"pool_id": pool_id, "username_norm": username_norm, "as_sub": sub or ""}
+        params.update({f"alias_{rank}": alias for rank, alias in enumerate(padded, start=1)})
+        found = self._conn.execute(_FIND_LOCKED if self._locking else _FIND, params).first()
+        if found is None:
+            # The statement a found user's attributes and aliases take, for a sub no user has: the lookup of
+            # a name no user has costs what a user's does (where a client hides which users exist, a faster
+            # answer would tell them apart).
+            self._conn.execute(_CHILDREN_OF_ONE, {"pool_id": pool_id, "sub": ""}).all()
+            return None
+        return self._load_one(pool_id, found)
 
     def alias_holder(self, pool_id: str, alias: str) -> str | None:
         sub = self._conn.execute(
