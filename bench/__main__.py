@@ -1,5 +1,6 @@
-"""``python -m bench run|scaling|memory [options]``: see bench/runner.py, bench/scaling.py and bench/memory.py,
-or ``python -m bench <command> --help``. Each command rewrites its own section of docs/benchmarks.md."""
+"""``python -m bench run|scaling|memory|existence [options]``: see bench/runner.py, bench/scaling.py,
+bench/memory.py and bench/existence.py, or ``python -m bench <command> --help``. Each command rewrites its own
+section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -20,8 +21,15 @@ def main(argv: list[str]) -> int:
         from bench.memory import run as memory
 
         memory(options)
+    elif command == "existence":
+        from bench.existence import run as existence
+
+        existence(options)
     else:
-        print("usage: python -m bench run|scaling|memory [options]   (python -m bench run --help)", file=sys.stderr)
+        print(
+            "usage: python -m bench run|scaling|memory|existence [options]   (python -m bench run --help)",
+            file=sys.stderr,
+        )
         return 2
     return 0
 
