@@ -13,6 +13,7 @@ from pycognito.aws_srp import AWSSRP
 from tests.api.conftest import Env
 from tests.support.auth import PASSWORD, payload
 from tests.support.errors import fails
+from tests.support.existence import outcome, shape
 
 FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -283,3 +284,18 @@ def test_user_auth__forged_sessions_are_refused(env: Env, session: str) -> None:
         step = {"ChallengeName": challenge, "Session": session}
         code, _ = fails(lambda: _respond(env.idp, client_id, step, **responses))  # noqa: B023
         assert code == "NotAuthorizedException", challenge
+
+
+def test_user_auth__an_unknown_names_sessions_look_like_a_users(env: Env) -> None:
+    pool_id = _pool(env.idp)
+    hiding = _client(env.idp, pool_id, PreventUserExistenceErrors="ENABLED")
+    _user(env.idp, pool_id)
+    steps = {name: _start(env.idp, hiding, name) for name in ("ann", "bob")}
+    assert shape(steps["ann"]) == shape(steps["bob"])
+    assert steps["ann"]["AvailableChallenges"] == steps["bob"]["AvailableChallenges"]
+    for name, step in steps.items():
+        wrong = {"ANSWER": "PASSWORD", "PASSWORD": "Wrong-Pass-1"}
+        assert outcome(_respond, idp=env.idp, client_id=hiding, step=step, username=name, **wrong) == ("error", *WRONG)
+        # The choice used the Session up.
+        again = outcome(_respond, idp=env.idp, client_id=hiding, step=step, username=name, **wrong)
+        assert again == ("error", "NotAuthorizedException", "Invalid session for the user, session is expired.")

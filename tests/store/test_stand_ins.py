@@ -72,3 +72,20 @@ def test_stand_ins__first_attempts_at_once_are_each_counted(app_server: Server, 
         list(pool.map(count, range(racers)))
     with store.read() as tx:
         assert tx.stand_ins.counters.get(pool_id, SUB) == SignInCounters(racers, NOW)
+
+
+def test_stand_ins__simulated_sessions_expire_and_are_used_once(app_server: Server, pool_id: str) -> None:
+    store = app_server.runtime.store
+    record = {"client": "c", "challenge": "CUSTOM_CHALLENGE", "state": {"history": []}}
+    with store.write() as tx:
+        tx.stand_ins.add_session(pool_id, "a" * 64, record, NOW + 180)
+        tx.stand_ins.add_session(pool_id, "b" * 64, record, NOW + 180)
+    with store.write() as tx:
+        assert tx.stand_ins.session(pool_id, "a" * 64, NOW) == record
+        assert tx.stand_ins.session(pool_id, "a" * 64, NOW + 180) is None
+        assert tx.stand_ins.consume_session(pool_id, "a" * 64)
+        assert not tx.stand_ins.consume_session(pool_id, "a" * 64)
+        assert tx.stand_ins.session(pool_id, "a" * 64, NOW) is None
+        tx.stand_ins.delete_expired(NOW + 180)
+    with store.read() as tx:
+        assert tx.stand_ins.session(pool_id, "b" * 64, NOW) is None

@@ -12,6 +12,7 @@ from pycognito.aws_srp import AWSSRP
 
 from tests.support.bridge import REGION
 from tests.support.errors import fails
+from tests.support.existence import outcome, shape
 from tests.triggers.conftest import create_pool, events
 
 PASSWORD = "Passw0rd!"
@@ -420,3 +421,43 @@ def test_custom_auth__pre_authentication_refusal_comes_before_the_challenges(idp
     answer = fails(idp.initiate_auth, ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"})
     assert answer == ("UserLambdaValidationException", "PreAuthentication failed with error Account suspended.")
     assert events("define_auth_challenge") == []
+
+
+def test_custom_auth__srp_a_first_alike_for_a_real_user_and_an_unknown_name(idp: Any) -> None:
+    pool_id, client_id = _pool(idp, PreventUserExistenceErrors="ENABLED")
+    srp = AWSSRP("alice", "Wrong-Passw0rd!", pool_id, client_id, client=idp)
+    srp_a = srp.get_auth_params()["SRP_A"]
+
+    def first(name: str) -> dict[str, Any]:
+        params = {"USERNAME": name, "SRP_A": srp_a, "CHALLENGE_NAME": "SRP_A"}
+        answer: dict[str, Any] = idp.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters=params)
+        answer.pop("ResponseMetadata")
+        return answer
+
+    def alike(answer: dict[str, Any]) -> Any:
+        # SALT and SRP_B are plain hex of random numbers, a digit shorter one time in 16 for anyone.
+        parameters = {k: v for k, v in answer["ChallengeParameters"].items() if k not in ("SALT", "SRP_B")}
+        return shape({**answer, "ChallengeParameters": parameters})
+
+    steps = {"alice": first("alice"), "ghost": first("ghost")}
+    # The same members, the Session included, of the same lengths.
+    assert alike(steps["alice"]) == alike(steps["ghost"])
+    assert steps["alice"]["ChallengeName"] == "PASSWORD_VERIFIER"
+
+    def prove(name: str) -> Any:
+        step = steps[name]
+        proof = srp.process_challenge(step["ChallengeParameters"], {"USERNAME": name, "SRP_A": srp_a})
+        return outcome(
+            idp.respond_to_auth_challenge,
+            ClientId=client_id,
+            ChallengeName="PASSWORD_VERIFIER",
+            Session=step["Session"],
+            ChallengeResponses=proof,
+        )
+
+    assert prove("alice") == prove("ghost") == ("error", *WRONG)
+    # Used up by that answer, for both: the proof again is a USER_SRP_AUTH answer whose SECRET_BLOCK the custom
+    # sign-in withdrew, refused as such, and DefineAuthChallenge hears nothing of it.
+    asked = len(events("define_auth_challenge"))
+    assert prove("alice") == prove("ghost") == ("error", *WRONG)
+    assert len(events("define_auth_challenge")) == asked

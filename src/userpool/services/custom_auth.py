@@ -43,7 +43,7 @@ from userpool.services.sign_in_attempts import (
     record_success,
 )
 from userpool.services.srp_auth import TIMESTAMP_WINDOW_SECONDS, srp_sign_in
-from userpool.services.unknown_user_sessions import open_unknown, seal_unknown
+from userpool.services.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
 from userpool.triggers.custom_auth import (
     CUSTOM_CHALLENGE,
     NOT_CONFIGURED,
@@ -209,9 +209,7 @@ def _password_challenge(ctx: Ctx, progress: _Progress) -> Outcome:
 
 def _open(ctx: Ctx, progress: _Progress, challenge: str, state: dict[str, Any], parameters: dict[str, str]) -> Outcome:
     if progress.user is None:
-        session = seal_unknown(ctx, progress.client, challenge, state)
-        if session is None:
-            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        session = issue_unknown(ctx, progress.client, challenge, state)
         return Outcome(challenge={"ChallengeName": challenge, "Session": session, "ChallengeParameters": parameters})
     with ctx.store.write() as tx:
         answer = open_challenge(ctx, tx, progress.pool, progress.client, progress.user, challenge, state, parameters)
@@ -236,13 +234,16 @@ def _resume(
     check_secret_hash(client, username, responses.get("SECRET_HASH"))
     unknown = open_unknown(ctx, client, session, challenge)
     if unknown is not None:
-        state = unknown
-        progress_state = state.get(CUSTOM)
+        progress_state = unknown.get(CUSTOM)
         names = (
             (progress_state.get("username"), progress_state.get("alias")) if isinstance(progress_state, dict) else ()
         )
         if username not in names:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
+        taken = take_unknown(ctx, client, session, challenge)
+        if taken is None or CUSTOM not in taken:
+            raise NotAuthorizedException(INVALID_SESSION)
+        state = taken
         user = None
     else:
         with ctx.store.read() as tx:

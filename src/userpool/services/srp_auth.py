@@ -176,7 +176,7 @@ def _challenge(
         else:
             # Written down as a real one is, so that a simulated challenge costs what a real one does; no
             # step 2 can succeed with it, so nothing reads it back.
-            tx.stand_ins.add_challenge(call.pool.id, PASSWORD_VERIFIER, digest(block), expires_at)
+            tx.stand_ins.add_session(call.pool.id, digest(block), {"challenge": PASSWORD_VERIFIER}, expires_at)
     return {
         "ChallengeName": PASSWORD_VERIFIER,
         "ChallengeParameters": {

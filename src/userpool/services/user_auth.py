@@ -47,7 +47,7 @@ from userpool.services.public_clients import check_secret_hash, hides_users
 from userpool.services.sign_in import Attempt, Outcome, lookup_user, respond, same_user
 from userpool.services.srp_auth import srp_sign_in
 from userpool.services.tokens import authenticate_access_token
-from userpool.services.unknown_user_sessions import open_unknown, seal_unknown
+from userpool.services.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
 from userpool.services.user_wire import admin_get_user_shape
 from userpool.triggers.sign_in import pre_authentication
 
@@ -97,9 +97,7 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     state = {**attempt.state(), OFFERED: offered}
     if user is None:
-        session = seal_unknown(ctx, call.client, SELECT_CHALLENGE, {**state, "username": username})
-        if session is None:
-            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        session = issue_unknown(ctx, call.client, SELECT_CHALLENGE, {**state, "username": username})
         answer = {"ChallengeName": SELECT_CHALLENGE, "Session": session, "ChallengeParameters": {}}
     else:
         with ctx.store.write() as tx:
@@ -154,9 +152,7 @@ def _send_code(
             "CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
             "CODE_DELIVERY_DESTINATION": details["Destination"],
         }
-        session = seal_unknown(ctx, client, choice, {**attempt.state(), "username": username})
-        if session is None:
-            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        session = issue_unknown(ctx, client, choice, {**attempt.state(), "username": username})
         return Outcome(challenge={"ChallengeName": choice, "Session": session, "ChallengeParameters": parameters})
     with ctx.store.write() as tx:
         delivery, sent = send_sign_in_code(ctx, tx, pool, client, user, _CODE_FACTOR[choice])
@@ -185,8 +181,11 @@ def select_challenge(
     if unknown is not None:
         if unknown.get("username") != username:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-        state = unknown
-        _check_offered(choice, state)
+        _check_offered(choice, unknown)
+        # Used up as a real one is, once the choice is known to be one it offered.
+        state = take_unknown(ctx, client, session, SELECT_CHALLENGE)
+        if state is None:
+            raise NotAuthorizedException(INVALID_SESSION)
     else:
         with ctx.store.write() as tx:
             pending = pending_challenge(ctx, tx, client, session, SELECT_CHALLENGE)

@@ -7,7 +7,7 @@ The SQL adapter in ``store/sql`` implements these Protocols; nothing else does.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from userpool.model.codes import OneTimeCode
 from userpool.model.devices import Device
@@ -263,8 +263,17 @@ class StandInRepo(Protocol):
     def counters(self) -> AttemptCounterRepo: ...
     @property
     def codes(self) -> CodeRepo: ...
-    def add_challenge(self, pool_id: str, challenge: str, session_hash: str, expires_at: float) -> None:
-        """Write down a simulated challenge, as a real one is (AuthChallengeRepo.add), until it expires."""
+    def add_session(self, pool_id: str, session_hash: str, record: dict[str, Any], expires_at: float) -> None:
+        """Write down a challenge simulated for such a name, by the SHA-256 of its Session (or SECRET_BLOCK),
+        as a real one is (AuthChallengeRepo.add), until it expires."""
+        ...
+
+    def session(self, pool_id: str, session_hash: str, now: float) -> dict[str, Any] | None:
+        """The record of a simulated challenge not yet expired at ``now``."""
+        ...
+
+    def consume_session(self, pool_id: str, session_hash: str) -> bool:
+        """Forget a simulated challenge; True for the single caller that did."""
         ...
 
     def delete_expired(self, now: float) -> None:

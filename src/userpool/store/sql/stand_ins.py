@@ -1,6 +1,6 @@
 """The records kept for names no user has (services/stand_ins.py): a lockout counter and codes per name's
-stand-in sub, and the challenges simulated for them, in one table as JSON, each row forgotten once it no
-longer matters."""
+stand-in sub, and the challenges simulated for them by their Session's digest, in one table as JSON, each
+row forgotten once it no longer matters."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from userpool.model.token_records import SignInCounters
 from userpool.store.sql.tables import user_stand_ins as t
 
 SIGN_IN = "sign_in"  # the kind of a lockout counter; codes are kept under their purpose
+SESSION = "session"  # a simulated challenge, by the digest of its Session (or SECRET_BLOCK)
 _KEY = ("pool_id", "kind", "subject")
 _COUNTER_FIELDS = ("failed_attempts", "last_attempt_at", "locked_until")
 _CODE_FIELDS = tuple(f.name for f in fields(OneTimeCode))
@@ -28,6 +29,7 @@ _WHERE = sa.and_(
 )
 _READ = sa.select(t.c.state).where(_WHERE)
 _READ_LOCKED = _READ.with_for_update()
+_READ_LIVE = _READ.where(t.c.forget_at > sa.bindparam("now"))
 _DELETE = t.delete().where(_WHERE)
 _DELETE_EXPIRED = t.delete().where(t.c.forget_at <= sa.bindparam("now"))
 
@@ -126,8 +128,18 @@ class SqlStandInRepo:
         self.counters = SqlStandInCounterRepo(rows)
         self.codes = SqlStandInCodeRepo(rows)
 
-    def add_challenge(self, pool_id: str, challenge: str, session_hash: str, expires_at: float) -> None:
-        self._rows.write(pool_id, challenge, session_hash, {"issued": True}, expires_at)
+    def add_session(self, pool_id: str, session_hash: str, record: dict[str, Any], expires_at: float) -> None:
+        self._rows.write(pool_id, SESSION, session_hash, record, expires_at)
+
+    def session(self, pool_id: str, session_hash: str, now: float) -> dict[str, Any] | None:
+        row = self._conn.execute(
+            _READ_LIVE, {"pool_id": pool_id, "kind": SESSION, "subject": session_hash, "now": now}
+        ).first()
+        return dict(row.state) if row is not None else None
+
+    def consume_session(self, pool_id: str, session_hash: str) -> bool:
+        deleted = self._conn.execute(_DELETE, {"pool_id": pool_id, "kind": SESSION, "subject": session_hash})
+        return bool(deleted.rowcount == 1)
 
     def delete_expired(self, now: float) -> None:
         self._conn.execute(_DELETE_EXPIRED, {"now": now})
