@@ -156,3 +156,22 @@ def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_
         info = httpx.get(f"{b_server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {access}"})
         assert info.status_code == 200 and info.json()["sub"] == payload(access)["sub"], info.text
     sign_in(b, client, "ann")
+
+
+def test_two_instances__an_unknown_names_lockout_and_code_cap_hold_on_both(
+    instances: tuple[Served, Served, Inbox],
+) -> None:
+    a_server, b_server, _ = instances
+    a, b = admin(a_server.url), admin(b_server.url)
+    pool_id = a.create_user_pool(PoolName="hidden", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    client = make_client(a, pool_id, PreventUserExistenceErrors="ENABLED")
+    # Where the client hides users, a name no user has is locked out as a user is, whichever instance is asked.
+    for _ in range(4):
+        assert error_of(lambda: _attempt(a, client, "nobody", "Wrong-Pass-1")) == WRONG
+    assert error_of(lambda: _attempt(b, client, "nobody", "Wrong-Pass-1")) == WRONG
+    assert error_of(lambda: _attempt(a, client, "nobody", PASSWORD)) == LOCKED
+    # Its password-reset codes count towards one hourly cap of five.
+    for idp in (a, b, a, b, a):
+        assert idp.forgot_password(ClientId=client["ClientId"], Username="nobody")["CodeDeliveryDetails"]
+    limit = ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    assert error_of(lambda: b.forgot_password(ClientId=client["ClientId"], Username="nobody")) == limit
