@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pycognito.aws_srp import AWSSRP
 
-from tests.conftest import ACCESS_KEY, SECRET_KEY, Server
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings, running_server
 from tests.support.bridge import socket_client
 from tests.support.errors import fails
 from tests.support.existence import POOL_KINDS, hiding_pool, outcome
@@ -407,3 +409,26 @@ def test_forgot_password__hidden_users_reach_the_hourly_cap_alike(
         == forgot(hiding.unknown)
         == {"CodeDeliveryDetails": {"Destination": 9, "DeliveryMedium": 5, "AttributeName": 5}}
     )
+
+
+def test_forgot_password__hidden_users_stand_in_destination_needs_the_server_secret(
+    tmp_path: Path, database_url: str
+) -> None:
+    # A destination anyone could derive from the pool and the name would tell a name no user has from a
+    # user whose address merely looks like it: it depends on the server's secret (the first one, which
+    # rotating secrets in front of it replaces), and only on that.
+    phone_first = {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_phone_number"}]}
+    answers = []
+    for secrets in (("first-secret",), ("second-secret", "first-secret"), ("second-secret",)):
+        settings = make_settings(tmp_path / "data", database_url, secret_keys=secrets)
+        with running_server(settings) as server:
+            idp = server.client()
+            if not answers:
+                pool_id = idp.create_user_pool(
+                    PoolName="stand-in", AutoVerifiedAttributes=["phone_number"], AccountRecoverySetting=phone_first
+                )["UserPool"]["Id"]
+                client_id = _client(idp, pool_id, PreventUserExistenceErrors="ENABLED")
+            answer = idp.forgot_password(ClientId=client_id, Username="nobody")["CodeDeliveryDetails"]
+            answers.append(answer["Destination"])
+    assert answers[0] != answers[1] == answers[2]
+    assert re.fullmatch(r"\+\*{7}[0-9]{4}", answers[0])

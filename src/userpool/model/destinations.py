@@ -9,6 +9,7 @@ a normal-looking answer derived from the username's shape and the pool's setting
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from userpool.model.attributes import is_email, is_phone
 from userpool.model.messages import EMAIL, SMS
 from userpool.model.records import Pool
+from userpool.model.usernames import normalise
 
 MEDIUM_OF = {"email": EMAIL, "phone_number": SMS}
 # Pools created without AccountRecoverySetting prefer the phone over email (spec §7, legacy behaviour).
@@ -80,27 +82,32 @@ def recovery_channel(pool: Pool, attributes: Mapping[str, str]) -> Channel | Non
     return None
 
 
-def _stand_in(pool: Pool, username: str, attribute: str) -> str:
-    """A plausible address for a user that does not exist: stable per pool and username, so that asking
-    twice gives the same answer, as it would for a real user."""
-    digest = hashlib.sha256(f"{pool.id}\x1f{username}".encode()).hexdigest()
+def _stand_in(pool: Pool, username: str, attribute: str, key: bytes) -> str:
+    """A plausible address for a user that does not exist: stable per pool and username (as lookups
+    normalise it), so that asking twice gives the same answer, as it would for a real user; and derived
+    under ``key``, a server secret, since one anybody could derive would be recognised as a stand-in."""
+    name = normalise(pool, username)
+    message = f"stand-in address\x1f{pool.id}\x1f{name}".encode("utf-8", "surrogatepass")
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
     if attribute == "email":
-        return f"{username[:1] or 'u'}@{'abcdefghijklmnopqrstuvwxyz'[int(digest[:2], 16) % 26]}.invalid"
+        # Addresses are written in lower case far more often than not.
+        return f"{name[:1].lower() or 'u'}@{'abcdefghijklmnopqrstuvwxyz'[int(digest[:2], 16) % 26]}.invalid"
     return "+1" + "".join(str(int(c, 16) % 10) for c in digest[:10])
 
 
-def simulated_details(pool: Pool, username: str, preferred: list[str]) -> dict[str, Any]:
+def simulated_details(pool: Pool, username: str, preferred: list[str], key: bytes) -> dict[str, Any]:
     """CodeDeliveryDetails for a user that does not exist (or may not be revealed).
 
     An email- or phone-shaped username is masked as itself; otherwise the first of ``preferred``
-    attributes (the pool's recovery or auto-verification order) with a stand-in address.
+    attributes (the pool's recovery or auto-verification order) with a stand-in address derived under
+    ``key`` (a server secret).
     """
     if is_email(username):
         return delivery_details("email", username)
     if is_phone(username):
         return delivery_details("phone_number", username)
     attribute = next((a for a in preferred if a in MEDIUM_OF), "email")
-    return delivery_details(attribute, _stand_in(pool, username, attribute))
+    return delivery_details(attribute, _stand_in(pool, username, attribute, key))
 
 
 def recovery_preference(pool: Pool) -> list[str]:

@@ -110,7 +110,7 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         migrate_for_reset(ctx, pool, client, username, metadata, lambda user: _reachable(pool, client, user))
         with ctx.store.read() as tx:
             found = _recoverable(tx, pool, client, username)
-    simulated = simulated_details(pool, username, recovery_preference(pool))
+    simulated = simulated_details(pool, username, recovery_preference(pool), ctx.deps.code_key)
     outgoing = None
     if found is not None:
         event = MessageEvent.FORGOT_PASSWORD

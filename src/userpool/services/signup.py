@@ -246,7 +246,7 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
         found = _resendable(tx, pool, client, username)
-    simulated = simulated_details(pool, username, confirmation_preference(pool))
+    simulated = simulated_details(pool, username, confirmation_preference(pool), ctx.deps.code_key)
     metadata = req.get("ClientMetadata")
     outgoing = None
     if found is not None:

@@ -147,7 +147,7 @@ def _send_code(
         validation_data=metadata,
     )
     if user is None:
-        details = simulated_details(pool, username, [OTP_ATTRIBUTE[choice]])
+        details = simulated_details(pool, username, [OTP_ATTRIBUTE[choice]], ctx.deps.code_key)
         parameters = {
             "CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
             "CODE_DELIVERY_DESTINATION": details["Destination"],
