@@ -96,8 +96,9 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     With PreventUserExistenceErrors, a missing or disabled user, or one without a verified channel, gets a
     normal-looking CodeDeliveryDetails and nothing is sent: the name's stand-in code is issued instead, so
     that the hourly cap and ConfirmForgotPassword answer as for a user. CustomMessage writes the message
-    between the check and the transaction that issues the code, which checks again. A name no user has first goes to
-    the pool's UserMigration function, which may move the user in (RESET_REQUIRED) to receive the code.
+    between the check and the transaction that issues the code, which checks again. A name no user has
+    first goes to the pool's UserMigration function, which may move the user in (RESET_REQUIRED) to receive
+    the code.
     """
     username = req["Username"]
     metadata = req.get("ClientMetadata")
