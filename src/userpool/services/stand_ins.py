@@ -26,8 +26,8 @@ from dataclasses import replace
 from userpool.context import Ctx
 from userpool.crypto.codes import code_hash, new_code
 from userpool.model.codes import WINDOW_SECONDS, issue
-from userpool.model.messages import NO_OVERRIDE, code_message
-from userpool.model.records import NewMessage, Pool
+from userpool.model.messages import NO_OVERRIDE, code_message, outbox_message
+from userpool.model.records import Pool
 from userpool.model.usernames import normalise
 from userpool.services import housekeeping
 from userpool.services.code_delivery import check_found_code
@@ -69,7 +69,7 @@ def issue_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, delive
     medium = delivery["DeliveryMedium"]
     message = code_message(pool, medium, new_code(), NO_OVERRIDE)
     with tx.rolled_back():
-        tx.outbox.add(NewMessage(pool.id, medium, delivery["Destination"], message.subject, message.body), ctx.now)
+        tx.outbox.add(outbox_message(pool, medium, delivery["Destination"], message), ctx.now)
 
 
 def check_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, given: str) -> None:
