@@ -30,11 +30,9 @@ def _sealer() -> Sealer | None:
     return found if isinstance(found, Sealer) else None
 
 
-def upgrade() -> None:
-    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("content_sealed", sa.Text(), nullable=True))
-    conn = op.get_bind()
-    t = sa.table(
+def _outbox_table() -> sa.TableClause:
+    """outbox_messages as both sides of this revision see it: the clear columns and the sealed one."""
+    return sa.table(
         "outbox_messages",
         sa.column("id", sa.Integer()),
         sa.column("channel", sa.String()),
@@ -44,6 +42,13 @@ def upgrade() -> None:
         sa.column("status", sa.String()),
         sa.column("content_sealed", sa.Text()),
     )
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("content_sealed", sa.Text(), nullable=True))
+    conn = op.get_bind()
+    t = _outbox_table()
     waiting = conn.execute(sa.select(t).where(t.c.status.in_(_WAITING))).all()
     sealer = _sealer()
     if waiting and sealer is None:
@@ -65,15 +70,7 @@ def downgrade() -> None:
         batch_op.add_column(sa.Column("subject", sa.String(length=2048), nullable=True))
         batch_op.add_column(sa.Column("body", sa.Text(), nullable=False, server_default=""))
     conn = op.get_bind()
-    t = sa.table(
-        "outbox_messages",
-        sa.column("id", sa.Integer()),
-        sa.column("channel", sa.String()),
-        sa.column("destination", sa.String()),
-        sa.column("subject", sa.String()),
-        sa.column("body", sa.Text()),
-        sa.column("content_sealed", sa.Text()),
-    )
+    t = _outbox_table()
     sealer = _sealer()
     if sealer is not None:
         for row in conn.execute(sa.select(t).where(t.c.content_sealed.is_not(None))).all():
