@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.api import ApiError, CognitoClient
-from bench.report import machine, write_section
+from bench.report import load_note, machine, write_section
 from bench.runner import DEFAULT_OUTPUT, _cpus, _csv
 from bench.servers import TARGETS, USERPOOL_SQLITE, Server, start
 from bench.srp_client import SrpClient
@@ -323,8 +323,7 @@ def markdown(result: Result) -> str:
         "",
         f"`{result.command}` — {args.target} pinned to CPU {args.server_cpus}, argon2id {args.argon2}, "
         f"{args.samples} samples of each side per row after {args.warmup} unmeasured, {when}; {machine()}. "
-        f"Load average {result.load_before[0]:.2f} before, {result.load_after[0]:.2f} after: other work "
-        "shared this machine, so single figures are noisy; the real and unknown requests of a row alternate, "
+        f"{load_note(result.load_before, result.load_after)} The real and unknown requests of a row alternate, "
         "so the ratio is the steadier figure.",
         "",
         "Where an app client hides which users exist (PreventUserExistenceErrors ENABLED), what a real user and "

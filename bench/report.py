@@ -214,6 +214,20 @@ def print_table(run: Run) -> None:
             )
 
 
+# Below this one-minute load average before a run, nothing else was competing for the cores.
+IDLE_LOAD = 0.5
+
+
+def load_note(before: tuple[float, ...], after: tuple[float, ...]) -> str:
+    """What the load average says about a run's figures; ``after`` includes the run's own load."""
+    shared = (
+        "the machine was otherwise idle."
+        if before[0] < IDLE_LOAD
+        else "other work shared this machine, so single figures are noisy."
+    )
+    return f"Load average {before[0]:.2f} before, {after[0]:.2f} after: {shared}"
+
+
 def machine() -> str:
     return f"{cpu_model()}, {os.cpu_count()} cores; Linux {platform.release()}; Python {platform.python_version()}"
 
@@ -233,9 +247,8 @@ def markdown(run: Run) -> str:
         "",
         f"- Machine: {machine()}.",
         f"- Each server pinned to CPU {run.server_cpus}; the load generator on CPU {run.client_cpus}. "
-        f"Load average {run.load_before[0]:.2f} before, {run.load_after[0]:.2f} after: other work shared this "
-        "machine, so the figures are noisy. CPU per request is the steadier figure: it does not depend on "
-        "how much of the core the server got.",
+        f"{load_note(run.load_before, run.load_after)} CPU per request is the steadier figure: it does not "
+        "depend on how much of the core the server got.",
         f"- Each row: {run.warmup:g} s warm-up, then {bound}{run.seconds:g} s measured; our server at argon2id "
         f"{run.argon2}.",
         "",
