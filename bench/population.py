@@ -10,7 +10,10 @@ sends one ListUsers of each kind through it in process, captures the SQL and ask
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import subprocess
+import sys
 import time
 import uuid
 import warnings
@@ -22,7 +25,7 @@ from typing import Any
 import orjson
 
 from bench.api import CONTENT_TYPE, TARGET_PREFIX, CognitoClient
-from bench.servers import ACCESS_KEY, REGION, SECRET_KEY, SERVER_SECRET, Server
+from bench.servers import ACCESS_KEY, REGION, SECRET_KEY, SERVER_SECRET, Server, with_source
 from bench.sigv4 import Signer
 
 BATCH = 5_000
@@ -119,6 +122,15 @@ def bulk_load(database_url: str, pool_id: str, count: int) -> None:
                     conn.exec_driver_sql(f"ANALYZE {table}")
     finally:
         engine.dispose()
+
+
+def bulk_load_from(source: Path, database_url: str, pool_id: str, count: int) -> None:
+    """:func:`bulk_load` in a child process that imports ``userpool`` from ``source`` (a ``src/`` directory):
+    another revision's server, whose tables are its own revision's."""
+    root = Path(__file__).resolve().parent.parent  # where ``bench`` itself is imported from
+    env = with_source({**os.environ, "PYTHONPATH": str(root)}, source)
+    script = "import sys; from bench.population import bulk_load; bulk_load(sys.argv[1], sys.argv[2], int(sys.argv[3]))"
+    subprocess.run([sys.executable, "-c", script, database_url, pool_id, str(count)], env=env, cwd=source, check=True)
 
 
 async def load_through_api(clients: list[CognitoClient], pool_id: str, count: int) -> None:

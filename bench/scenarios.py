@@ -387,6 +387,11 @@ class Bench:
                 f"loaded through AdminCreateUser at {rate:,.0f} users/s "
                 f"(100k would take ~{math.ceil(100_000 / rate / 60)} min)"
             )
+        elif self.server.source is not None:
+            # Another revision's server: its own revision writes the rows; no plans (they are read in process).
+            url = self.server.database_url
+            await asyncio.to_thread(population.bulk_load_from, self.server.source, url, pool.pool_id, size)
+            pool.note = f"bulk-loaded in {time.perf_counter() - started:.0f} s"
         else:
             await asyncio.to_thread(population.bulk_load, self.server.database_url, pool.pool_id, size)
             pool.plans = await asyncio.to_thread(population.plans, self.server, pool.pool_id, size)

@@ -4,6 +4,9 @@
 - ``userpool-postgresql``: the same on a scratch database of the tests' PostgreSQL (dropped afterwards).
 - ``moto``: moto's ``moto_server`` (werkzeug, threaded), its per-request log line turned off as ours is.
 
+Our server runs the ``userpool`` package the environment imports (the editable install, or ``PYTHONPATH``), or,
+given ``source``, the one in that ``src/`` directory: another revision's, for ``bench compare``.
+
 Our server verifies real SigV4 against an admin key given in its environment (never ``--dev``). Server CPU
 is read from ``/proc/<pid>/stat`` (utime + stime of the process and any children, e.g. workers), so CPU per
 request is measured, not estimated; PostgreSQL's backends serving our database are read the same way and
@@ -148,6 +151,8 @@ class Server:
     _database_name: str = ""
     cpus: frozenset[int] = frozenset()
     """The CPUs it is pinned to (none: not pinned)."""
+    source: Path | None = None
+    """The ``src/`` directory our server's code was imported from when it was given; None: the environment's."""
 
     @property
     def is_moto(self) -> bool:
@@ -215,9 +220,33 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=15)
 
 
-def _launch(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+def _launch(
+    command: list[str], env: dict[str, str], log_path: Path, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     with log_path.open("wb") as log:
-        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+
+
+def with_source(env: dict[str, str], source: Path) -> dict[str, str]:
+    """``env`` with ``source`` (a ``src/`` directory) first on ``PYTHONPATH``: ahead of the editable install's
+    path entry, so ``import userpool`` finds that copy."""
+    paths = [str(source), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def imported_from(env: dict[str, str], cwd: Path) -> Path:
+    """The directory ``import userpool`` loads the package from, in a Python started with ``env`` in ``cwd``."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import userpool; print(userpool.__file__)"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(found.stdout.strip()).resolve().parent
 
 
 @contextmanager
@@ -258,10 +287,15 @@ def userpool_environment(data_dir: Path, url: str, port: int, argon2: Argon2Para
 
 
 @contextmanager
-def start(name: str, cpus: set[int], *, argon2: Argon2Params, workers: int = 1) -> Iterator[Server]:
-    """Start target ``name`` pinned to ``cpus``, wait until it answers, and stop it afterwards."""
+def start(
+    name: str, cpus: set[int], *, argon2: Argon2Params, workers: int = 1, source: Path | None = None
+) -> Iterator[Server]:
+    """Start target ``name`` pinned to ``cpus``, wait until it answers, and stop it afterwards. Our server
+    imports its code from ``source`` (a ``src/`` directory) when it is given, on a database of its own."""
     if name not in TARGETS:
         raise ValueError(f"unknown target {name!r}: one of {', '.join(TARGETS)}")
+    if source is not None and name == MOTO:
+        raise ValueError("moto has no source of ours to run")
     port = free_port()
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as folder_name:
         folder = Path(folder_name)
@@ -281,9 +315,17 @@ def start(name: str, cpus: set[int], *, argon2: Argon2Params, workers: int = 1) 
             data_dir = folder / "data"
             endpoint = Endpoint("127.0.0.1", port, Signer(ACCESS_KEY, SECRET_KEY, REGION))
             env = userpool_environment(data_dir, url, port, argon2, workers)
+            cwd = None
+            if source is not None:
+                # Started in its own folder, so that nothing in the current directory shadows ``source``.
+                env, cwd = with_source(env, source), folder
+                loaded = imported_from(env, cwd)
+                if not loaded.is_relative_to(source.resolve()):
+                    raise RuntimeError(f"{name}: userpool is imported from {loaded}, not from {source}")
             command = [sys.executable, "-m", "userpool", "serve"]
-            process = _launch(pinned(command, cpus), env, log_path)
+            process = _launch(pinned(command, cpus), env, log_path, cwd)
             server = Server(name, process, endpoint, log_path, url, data_dir, admin, database_name, frozenset(cpus))
+            server.source = source
             try:
                 _wait_ready(server, "GET", "/healthz")
                 yield server
