@@ -15,7 +15,7 @@ from userpool.config import Settings
 from userpool.context import Ctx
 from userpool.ids import new_access_key_id, new_secret_access_key
 from userpool.model.records import AdminKey
-from userpool.services.operators import OperatorError, create_operator, list_operators
+from userpool.services.console.operators import OperatorError, create_operator, list_operators
 from userpool.store.base import Store
 
 SECRET_FILE = "server-secret"  # noqa: S105 - a file name

@@ -268,7 +268,7 @@ def keys_rotate(ctx: click.Context, /, pool_id: str, **flags: Any) -> None:
     from userpool.app import build_runtime
     from userpool.context import Ctx
     from userpool.errors import CognitoError
-    from userpool.services.signing_keys import rotate_signing_keys
+    from userpool.services.tokens.steps.signing_keys import rotate_signing_keys
 
     settings = _settings(ctx, **flags)
     runtime = build_runtime(settings)
@@ -319,7 +319,7 @@ def _operator_call(ctx: click.Context, flags: dict[str, Any]) -> Any:
 @click.pass_context
 def console_admin_create(ctx: click.Context, /, username: str, password: str | None, **flags: Any) -> None:
     """Add a console operator."""
-    from userpool.services.operators import OperatorError, create_operator
+    from userpool.services.console.operators import OperatorError, create_operator
 
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -340,7 +340,7 @@ def console_admin_list(ctx: click.Context, /, **flags: Any) -> None:
     """List console operators (name, last sign-in, lock)."""
     import datetime
 
-    from userpool.services.operators import list_operators
+    from userpool.services.console.operators import list_operators
 
     runtime, call = _operator_call(ctx, flags)
     try:
@@ -362,7 +362,7 @@ def console_admin_list(ctx: click.Context, /, **flags: Any) -> None:
 @click.pass_context
 def console_admin_delete(ctx: click.Context, /, username: str, **flags: Any) -> None:
     """Remove a console operator; its sessions end at once."""
-    from userpool.services.operators import OperatorError, delete_operator
+    from userpool.services.console.operators import OperatorError, delete_operator
 
     runtime, call = _operator_call(ctx, flags)
     try:

@@ -17,7 +17,7 @@ from tests.support.users import add_user
 from userpool.crypto.codes import code_matches
 from userpool.model.codes import FORGOT_PASSWORD
 from userpool.model.records import OutboxMessage, User
-from userpool.services.lookup import find_user
+from userpool.services.lookup.records import find_user
 
 PASSWORD = "Passw0rd!"
 DAY = 86_400

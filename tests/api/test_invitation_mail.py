@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import Server, make_settings, running_server
 from tests.support.mail import Inbox, smtp_inbox
-from userpool.services.lookup import find_user
+from userpool.services.lookup.records import find_user
 
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=- ")
 

@@ -25,7 +25,7 @@ from tests.support.pools import SMS_CONFIGURATION
 from userpool.clock import FixedClock
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.model.token_records import ChallengeSession
-from userpool.services.mfa import software_token_set_up
+from userpool.services.sign_in.mfa import software_token_set_up
 
 TOTP, SMS, EMAIL = "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"
 MISMATCH = ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")

@@ -18,7 +18,7 @@ from tests.support.errors import fails
 from tests.support.existence import POOL_KINDS, hiding_pool, outcome
 from tests.support.mail import Inbox
 from userpool.clock import FixedClock
-from userpool.services.lookup import find_user
+from userpool.services.lookup.records import find_user
 
 PASSWORD = "Passw0rd!"
 NEW_PASSWORD = "N3w-Passw0rd"

@@ -17,7 +17,7 @@ from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings
 from tests.support.bridge import in_process_client
 from userpool.app import Runtime, build_runtime, create_app
 from userpool.context import Ctx
-from userpool.services.operators import create_operator
+from userpool.services.console.operators import create_operator
 
 OPERATOR = "ops"
 IDLE_SECONDS = 300

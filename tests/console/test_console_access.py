@@ -15,7 +15,7 @@ from tests.console.conftest import IDLE_SECONDS, OPERATOR, OPERATOR_PASSWORD, Co
 from tests.support.bridge import serve_in_thread
 from userpool.app import build_runtime, create_app
 from userpool.context import Ctx
-from userpool.services.operators import list_operators
+from userpool.services.console.operators import list_operators
 
 _WRONG = "Incorrect operator name or password."
 _LOCKED = "locked"

@@ -11,7 +11,7 @@ from userpool.app import build_runtime
 from userpool.bootstrap import ensure_console_operator
 from userpool.cli import main
 from userpool.context import Ctx
-from userpool.services.operators import SignInRefused, sign_in
+from userpool.services.console.operators import SignInRefused, sign_in
 
 
 def test_bootstrap__first_operator_is_made_once_and_can_sign_in(tmp_path: Path) -> None:

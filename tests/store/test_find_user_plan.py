@@ -1,4 +1,4 @@
-"""Resolving a Username (services/lookup.py find_user: the username, three aliases, the sub) reads through
+"""Resolving a Username (services/lookup/records.py find_user: the username, three aliases, the sub) reads through
 unique indexes only, on SQLite and PostgreSQL, with 2,000 users in the pool: whether or not the name is a
 user's, no statement reads the pool's rows."""
 
@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import Server
 from tests.support.plans import analyze, captured_sql, explain
 from tests.support.users import NewUser, add_users
-from userpool.services.lookup import find_user
+from userpool.services.lookup.records import find_user
 
 USERS = 2_000
 _PG_KEYS = re.compile(r"\b(sub|username_norm|alias)\b")

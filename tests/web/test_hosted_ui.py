@@ -16,7 +16,7 @@ import pytest
 
 from tests.oauth.conftest import CALLBACK, PASSWORD, oauth_client
 from tests.web.conftest import WebServer, authorize_url, shot
-from userpool.services.auth_challenges import CHALLENGES
+from userpool.services.sign_in.auth_challenges import CHALLENGES
 
 NEW_PASSWORD = "N3w-Password-Chosen!"
 

@@ -104,7 +104,7 @@ def after_failure(counters: SignInCounters, now: float) -> SignInCounters:
 
 def count_attempt(counters: SignInCounters, now: float) -> SignInCounters:
     """The counters once an attempt is counted as a failure and locked at once if it reaches the threshold:
-    for the one-time codes of a challenge (services/mfa_answers.py), which one user does not answer many
+    for the one-time codes of a challenge (services/sign_in/steps/mfa_answers.py), which one user does not answer many
     times at once."""
     failures = _failures(counters, now) + 1
     lock = lock_seconds(failures)

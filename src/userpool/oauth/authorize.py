@@ -13,8 +13,14 @@ from userpool.context import Deps
 from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, request_pool
-from userpool.services.hosted_sessions import COOKIE_NAME, signed_in
-from userpool.services.oauth_authorize import PageError, authorize_request, authorize_target, complete, error_redirect
+from userpool.services.hosted.login_sessions import COOKIE_NAME, signed_in
+from userpool.services.hosted.oauth_authorize import (
+    PageError,
+    authorize_request,
+    authorize_target,
+    complete,
+    error_redirect,
+)
 
 # The code travels in the redirect's URL: keep it out of Referer headers.
 _HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}

@@ -16,7 +16,7 @@ from userpool.context import Ctx, Deps
 from userpool.ids import new_request_id
 from userpool.model.oauth_requests import MAX_PARAMETER, OAuthError
 from userpool.oauth.errors import token_error
-from userpool.services.oauth_clients import ClientCredentials, domain_pool
+from userpool.services.hosted.oauth_clients import ClientCredentials, domain_pool
 
 MAX_FORM_BYTES = 65_536
 FORM_TYPE = "application/x-www-form-urlencoded"

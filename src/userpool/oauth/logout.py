@@ -16,9 +16,9 @@ from userpool.context import Deps
 from userpool.model.oauth_requests import OAuthError, single
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, request_pool
-from userpool.services.hosted_sessions import COOKIE_NAME, end_session
-from userpool.services.oauth_authorize import PageError, authorize_target
-from userpool.services.oauth_clients import oauth_client
+from userpool.services.hosted.login_sessions import COOKIE_NAME, end_session
+from userpool.services.hosted.oauth_authorize import PageError, authorize_target
+from userpool.services.hosted.oauth_clients import oauth_client
 
 _RELOGIN = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "lang")
 

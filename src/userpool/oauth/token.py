@@ -13,8 +13,8 @@ from userpool.context import Ctx, Deps
 from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.errors import NO_STORE, json_response, token_error
 from userpool.oauth.http import client_credentials, make_ctx, read_form, used_basic
-from userpool.services import oauth_token
-from userpool.services.oauth_clients import ClientCredentials, domain_pool
+from userpool.services.hosted import oauth_token
+from userpool.services.hosted.oauth_clients import ClientCredentials, domain_pool
 
 
 def cors_headers(deps: Deps) -> dict[str, str]:

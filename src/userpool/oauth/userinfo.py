@@ -13,8 +13,8 @@ from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.errors import bearer_error, json_response
 from userpool.oauth.http import make_ctx
 from userpool.oauth.token import cors_headers
-from userpool.services.oauth_clients import domain_pool
-from userpool.services.oauth_userinfo import user_info
+from userpool.services.hosted.oauth_clients import domain_pool
+from userpool.services.hosted.oauth_userinfo import user_info
 
 _MAX_TOKEN = 16_384
 

@@ -17,7 +17,7 @@ from userpool.context import Ctx, Deps
 from userpool.errors import ResourceNotFoundException
 from userpool.ids import new_request_id
 from userpool.oauth.http import reached_at, request_pool
-from userpool.services.signing_keys import JWKS_MAX_AGE, jwks, openid_configuration
+from userpool.services.tokens.steps.signing_keys import JWKS_MAX_AGE, jwks, openid_configuration
 
 # Vary: Host, because discovery names the endpoints of the host it was fetched from.
 _HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": f"public, max-age={JWKS_MAX_AGE}", "Vary": "Host"}

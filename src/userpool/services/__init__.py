@@ -1,0 +1,22 @@
+"""The user pool's behaviour: one function per Cognito operation, and what the hosted pages, the console and
+the CLI ask of the pool.
+
+A Cognito operation is answered by the function named after it in snake_case, ``(ctx, request) -> response``
+(``InitiateAuth`` -> ``initiate_auth``); ``registry.py`` builds the table the API dispatches on. The packages
+follow the areas of the Amazon Cognito Developer Guide and API reference:
+
+- ``directory/``: user pools, app clients, domains, resource servers, tags, UI customization;
+- ``users/``: administering users: create, read, update, delete, attributes, passwords, groups, ListUsers;
+- ``sign_up/``: SignUp and its confirmation, ForgotPassword and its confirmation;
+- ``sign_in/``: InitiateAuth and RespondToAuthChallenge with every flow and challenge, MFA, devices;
+- ``tokens/``: refreshing and revoking tokens, and issuing and checking them for every other area;
+- ``self_service/``: what a signed-in user does with its access token;
+- ``hosted/``: what the OAuth 2.0 endpoints and the hosted sign-in pages call;
+- ``console/``: what the admin console and the CLI call beyond the Cognito operations;
+- ``lookup/``: finding the pool, app client and user a request names, which every area does;
+- ``housekeeping.py``: when expired rows are deleted.
+
+Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/`` and ``self_service/`` the modules
+at the top of the package answer Cognito operations; the modules under a package's ``steps/`` are the
+internal steps the operations are built from, and answer none.
+"""

@@ -12,28 +12,13 @@ from types import ModuleType
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.services import (
-    admin_users,
-    auth_challenges,
-    auth_flows,
-    clients,
-    devices,
-    domains,
-    groups,
-    list_users,
-    mfa,
-    pools,
-    recovery,
-    refresh,
-    resource_servers,
-    revocation,
-    self_account,
-    self_attributes,
-    signup,
-    tags,
-    ui_customization,
-    user_auth,
-)
+from userpool.services.directory import clients, domains, pools, resource_servers, tags, ui_customization
+from userpool.services.self_service import account, attributes
+from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
+from userpool.services.sign_in.steps import user_auth
+from userpool.services.sign_up import recovery, registration
+from userpool.services.tokens import refresh, revocation
+from userpool.services.users import admin_users, groups, list_users
 
 Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
 
@@ -46,14 +31,14 @@ AREAS: tuple[ModuleType, ...] = (
     domains,
     resource_servers,
     tags,
-    signup,
+    registration,
     recovery,
     auth_flows,
     auth_challenges,
     refresh,
     revocation,
-    self_attributes,
-    self_account,
+    attributes,
+    account,
     devices,
     mfa,
     ui_customization,

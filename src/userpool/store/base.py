@@ -255,7 +255,7 @@ class SignInCounterRepo(AttemptCounterRepo, Protocol):
 
 
 class StandInRepo(Protocol):
-    """What a user would have, kept for a name no user has (services/stand_ins.py), by the name's stand-in
+    """What a user would have, kept for a name no user has (services/users/steps/stand_ins.py), by the name's stand-in
     sub: its lockout counter and its codes; and the challenges simulated for such names. No user row backs
     them."""
 

@@ -1,4 +1,4 @@
-"""The records kept for names no user has (services/stand_ins.py): a lockout counter and codes per name's
+"""The records kept for names no user has (services/users/steps/stand_ins.py): a lockout counter and codes per name's
 stand-in sub, and the challenges simulated for them by their Session's digest, in one table as JSON, each
 row forgotten once it no longer matters."""
 

@@ -307,7 +307,7 @@ auth_challenges = sa.Table(
 )
 
 # What a user would have, kept for a name no user has where an app client hides which users exist
-# (services/stand_ins.py): by pool, ``kind`` (the lockout's counter, a code's purpose) and ``subject`` (the
+# (services/users/steps/stand_ins.py): by pool, ``kind`` (the lockout's counter, a code's purpose) and ``subject`` (the
 # name's stand-in sub), the record as JSON. No user row backs it; each row is deleted once ``forget_at`` has
 # passed, when it could no longer change an answer.
 user_stand_ins = sa.Table(

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.context import Deps
-from userpool.services.operators import SESSION_LIFETIME_SECONDS, SignInRefused, sign_in, sign_out
+from userpool.services.console.operators import SESSION_LIFETIME_SECONDS, SignInRefused, sign_in, sign_out
 from userpool.web.console.frame import (
     PREFIX,
     SESSION_COOKIE,

@@ -10,8 +10,8 @@ from urllib.parse import urlencode, urlsplit
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from userpool.services.domains import domain_url
-from userpool.services.ui_customization import MAX_IMAGE, logo
+from userpool.services.directory.domains import domain_url
+from userpool.services.directory.ui_customization import MAX_IMAGE, logo
 from userpool.web.console.frame import BadForm, Page
 from userpool.web.console.pool_pages import load_pool
 

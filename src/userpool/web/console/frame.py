@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from userpool.context import Ctx, Deps
 from userpool.errors import CognitoError, ResourceNotFoundException, UserNotFoundException
 from userpool.ids import new_request_id
-from userpool.services.operators import signed_in_operator
+from userpool.services.console.operators import signed_in_operator
 from userpool.web.console.errors import FormErrors, field_errors
 from userpool.web.console.wording import NOTICES, when
 from userpool.web.security import csrf_ok, csrf_token, new_csrf_cookie, page_headers, set_cookie

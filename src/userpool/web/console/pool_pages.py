@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from userpool.services.signing_keys import issuer
+from userpool.services.tokens.steps.signing_keys import issuer
 from userpool.web.console import pool_forms as pf
 from userpool.web.console.frame import Page
 

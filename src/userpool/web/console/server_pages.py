@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from userpool.services.server_state import recent_messages, signing_key_rows
-from userpool.services.signing_keys import rotate_signing_keys
+from userpool.services.console.server_state import recent_messages, signing_key_rows
+from userpool.services.tokens.steps.signing_keys import rotate_signing_keys
 from userpool.triggers.targets import is_webhook, target_for
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_pages import load_pool

@@ -15,7 +15,7 @@ from userpool.context import Deps
 from userpool.errors import CognitoError
 from userpool.model.messages import confirms_with_link
 from userpool.model.schema import definitions
-from userpool.services import hosted_sign_in
+from userpool.services.hosted import pages
 from userpool.web.login import i18n
 from userpool.web.login.forms import BadInput, Field, read_form, value
 from userpool.web.login.journey import Journey, begin
@@ -104,9 +104,7 @@ def make_sign_up(deps: Deps) -> Any:
             username = value(form, "username", "username")
             password = value(form, "password", "password")
             attributes = {n: value(form, ATTRIBUTE_PREFIX + n, "attribute") for n in _sign_up_attributes(j)}
-            answer = await run_in_threadpool(
-                hosted_sign_in.register, j.ctx, j.target.client, username, password, attributes
-            )
+            answer = await run_in_threadpool(pages.register, j.ctx, j.target.client, username, password, attributes)
         except BadInput:
             return await _sign_up_form(j, form, j.t("error.input"), 400)
         except CognitoError as err:
@@ -160,7 +158,7 @@ def make_confirm(deps: Deps) -> Any:
         try:
             username = value(form, "username", "username")
             code = value(form, "code", "code")
-            await run_in_threadpool(hosted_sign_in.confirm, j.ctx, j.target.client, username, code)
+            await run_in_threadpool(pages.confirm, j.ctx, j.target.client, username, code)
         except BadInput:
             return await _confirm_form(j, form.get("username", "")[:128], j.t("error.input"), 400)
         except CognitoError as err:
@@ -180,7 +178,7 @@ def make_resend(deps: Deps) -> Any:
             return form
         try:
             username = value(form, "username", "username")
-            await run_in_threadpool(hosted_sign_in.resend, j.ctx, j.target.client, username)
+            await run_in_threadpool(pages.resend, j.ctx, j.target.client, username)
         except BadInput:
             return await _confirm_form(j, "", j.t("error.input"), 400)
         except CognitoError as err:
@@ -215,7 +213,7 @@ def make_forgot(deps: Deps) -> Any:
             return form
         try:
             username = value(form, "username", "username")
-            await run_in_threadpool(hosted_sign_in.forgot, j.ctx, j.target.client, username)
+            await run_in_threadpool(pages.forgot, j.ctx, j.target.client, username)
         except BadInput:
             return await _forgot_form(j, "", j.t("error.input"), 400)
         except CognitoError as err:
@@ -260,7 +258,7 @@ def make_reset(deps: Deps) -> Any:
             password = value(form, "password", "password")
             if password != form.get("confirm_password"):
                 return await _reset_form(j, username, j.t("error.passwords_differ"), 400)
-            await run_in_threadpool(hosted_sign_in.reset, j.ctx, j.target.client, username, code, password)
+            await run_in_threadpool(pages.reset, j.ctx, j.target.client, username, code, password)
         except BadInput:
             return await _reset_form(j, "", j.t("error.input"), 400)
         except CognitoError as err:

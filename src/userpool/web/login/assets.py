@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.context import Deps
-from userpool.services.ui_customization import effective_customization, logo
+from userpool.services.directory.ui_customization import effective_customization, logo
 from userpool.web.login.journey import error_page, make_ctx
 from userpool.web.stylesheets import with_tokens
 
@@ -43,7 +43,7 @@ def make_custom_css(deps: Deps) -> Any:
         if ids is None:
             return Response("", 404, media_type="text/css")
         found = await run_in_threadpool(effective_customization, make_ctx(deps, request), ids[0], ids[1] or None)
-        # Checked when it was stored (services/ui_customization.py): rules of the customizable classes only.
+        # Checked when it was stored (services/directory/ui_customization.py): rules of the customizable classes only.
         return Response((found.css or "") if found else "", headers=_ASSET_HEADERS, media_type="text/css")
 
     return custom_css

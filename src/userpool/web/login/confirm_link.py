@@ -1,5 +1,5 @@
 """``/confirmUser``: the link of a sign-up confirmation email, in pools whose VerificationMessageTemplate says
-CONFIRM_WITH_LINK (services/code_delivery.py writes it). Opening it confirms the user as ConfirmSignUp does,
+CONFIRM_WITH_LINK (services/users/steps/code_delivery.py writes it). Opening it confirms the user as ConfirmSignUp does,
 with the code the link carries, and shows a page saying so.
 
 The link names the app client, the user and the code (``client_id``, ``user_name``, ``confirmation_code``, as
@@ -19,8 +19,8 @@ from starlette.responses import Response
 from userpool.context import Ctx, Deps
 from userpool.errors import CognitoError
 from userpool.model.records import Client, Pool
-from userpool.services import hosted_sign_in
-from userpool.services.oauth_clients import domain_pool, oauth_client
+from userpool.services.hosted import pages
+from userpool.services.hosted.oauth_clients import domain_pool, oauth_client
 from userpool.web.login import i18n
 from userpool.web.login.forms import BadInput, value
 from userpool.web.login.journey import error_page, make_ctx, message_page
@@ -58,7 +58,7 @@ def make_confirm_user(deps: Deps) -> Any:
             return error_page(deps, request, "invalid_client")
         pool, client = found
         try:
-            await run_in_threadpool(hosted_sign_in.confirm, ctx, client, link["user_name"], link["confirmation_code"])
+            await run_in_threadpool(pages.confirm, ctx, client, link["user_name"], link["confirmation_code"])
         except CognitoError as err:
             text = i18n.service_message(lang, err.message)
             return message_page(request, lang, "confirm_link.title", text, 400, pool.name)

@@ -18,9 +18,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from userpool.context import Ctx, Deps
 from userpool.ids import new_request_id
 from userpool.model.oauth_requests import AuthorizeRequest, OAuthError
-from userpool.services.oauth_authorize import PageError, Target, authorize_request, authorize_target, error_redirect
-from userpool.services.oauth_clients import domain_pool
-from userpool.services.ui_customization import branding
+from userpool.services.directory.ui_customization import branding
+from userpool.services.hosted.oauth_authorize import (
+    PageError,
+    Target,
+    authorize_request,
+    authorize_target,
+    error_redirect,
+)
+from userpool.services.hosted.oauth_clients import domain_pool
 from userpool.web.login import i18n
 from userpool.web.security import (
     CSRF_COOKIE,

@@ -22,12 +22,12 @@ from userpool.errors import CognitoError, NotAuthorizedException, UserNotConfirm
 from userpool.model.records import User
 from userpool.model.sign_in import NEW_PASSWORD_REQUIRED
 from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE
-from userpool.services import hosted_sign_in
-from userpool.services.hosted_sessions import COOKIE_NAME, LIFETIME_SECONDS, end_session, open_session
-from userpool.services.hosted_sign_in import CODE_RESPONSES
-from userpool.services.oauth_authorize import complete
-from userpool.services.sign_in import Outcome
-from userpool.services.token_issuance import hosted_post_authentication
+from userpool.services.hosted import pages
+from userpool.services.hosted.login_sessions import COOKIE_NAME, LIFETIME_SECONDS, end_session, open_session
+from userpool.services.hosted.oauth_authorize import complete
+from userpool.services.hosted.pages import CODE_RESPONSES
+from userpool.services.sign_in.steps.outcome import Outcome
+from userpool.services.tokens.steps.token_issuance import hosted_post_authentication
 from userpool.web.login import i18n
 from userpool.web.login.forms import BadInput, Field, read_form, value
 from userpool.web.login.journey import Journey, begin, notice_of
@@ -104,7 +104,7 @@ def make_login(deps: Deps) -> Any:
             return await login_form(j, form.get("username", "")[:128], j.t("error.input"), 400)
         pool, client = j.target.pool, j.target.client
         try:
-            outcome = await run_in_threadpool(hosted_sign_in.sign_in, j.ctx, pool, client, username, password)
+            outcome = await run_in_threadpool(pages.sign_in, j.ctx, pool, client, username, password)
         except UserNotConfirmedException:
             return j.redirect(j.url("/confirm", username=username))
         except CognitoError as err:
@@ -217,7 +217,7 @@ async def challenge_page(
         page = {"title": "mfa_select.title", "fields": [field], "submit": "mfa_select.submit"}
     elif name == MFA_SETUP:
         if secret is None:
-            secret, session = await run_in_threadpool(hosted_sign_in.associate_totp, j.ctx, session)
+            secret, session = await run_in_threadpool(pages.associate_totp, j.ctx, session)
         assert secret is not None
         page = {
             "title": "mfa_setup.title",
@@ -297,10 +297,8 @@ def make_challenge(deps: Deps) -> Any:
             pool, client = j.target.pool, j.target.client
             if name == MFA_SETUP:
                 code = value(form, "code", "code")
-                session = await run_in_threadpool(hosted_sign_in.verify_totp, j.ctx, session, code)
-            outcome = await run_in_threadpool(
-                hosted_sign_in.answer, j.ctx, pool, client, name, username, session, responses
-            )
+                session = await run_in_threadpool(pages.verify_totp, j.ctx, session, code)
+            outcome = await run_in_threadpool(pages.answer, j.ctx, pool, client, name, username, session, responses)
         except ValueError as err:  # BadInput included
             key = "error.passwords_differ" if str(err) == "passwords_differ" else "error.input"
             return await challenge_page(j, current, username, j.t(key), 400, secret)

@@ -1,0 +1,98 @@
+"""What the hosted pages ask of the user pool: sign-in with a password and its challenges, sign-up and its
+confirmation, password reset (spec oauth-hosted-ui §13).
+
+Each step calls the same service as the API does, so every rule applies unchanged (password policy, lockout,
+triggers, PreventUserExistenceErrors). The pages never see a client secret: for a client that has one, the
+SECRET_HASH the API would demand is computed here, as AWS's hosted UI does on its own side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto.secret_hash import secret_hash
+from userpool.model.records import Client, Pool
+from userpool.services.sign_in import mfa
+from userpool.services.sign_in.auth_challenges import ChallengeCall, answer_challenge
+from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
+from userpool.services.sign_in.steps.password_auth import FlowCall, password_step
+from userpool.services.sign_up import recovery, registration
+
+# The ChallengeResponses member that carries the code of each code challenge (spec auth-flows §5).
+CODE_RESPONSES = {
+    "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
+    "SMS_MFA": "SMS_MFA_CODE",
+    "EMAIL_OTP": "EMAIL_OTP_CODE",
+}
+
+
+def _with_secret_hash(client: Client, username: str, values: dict[str, Any], member: str) -> dict[str, Any]:
+    if client.secret:
+        values[member] = secret_hash(client.secret, username, client.id)
+    return values
+
+
+def sign_in(ctx: Ctx, pool: Pool, client: Client, username: str, password: str) -> Outcome:
+    """The password step of a hosted sign-in: the signed-in user or the next challenge. The hosted UI checks
+    the password on the server (no SRP) and needs no ALLOW_USER_PASSWORD_AUTH, as on AWS."""
+    params = _with_secret_hash(client, username, {"USERNAME": username, "PASSWORD": password}, "SECRET_HASH")
+    outcome = password_step(ctx, FlowCall(pool, client, params, admin=False), Attempt(may_track=False, hosted=True))
+    return delivered(ctx, outcome, None)
+
+
+def answer(
+    ctx: Ctx, pool: Pool, client: Client, challenge: str, username: str, session: str, responses: dict[str, str]
+) -> Outcome:
+    """Answer challenge ``challenge`` of a hosted sign-in (NEW_PASSWORD_REQUIRED, MFA codes, SELECT_MFA_TYPE,
+    MFA_SETUP) with its Session; ``USERNAME`` (and SECRET_HASH) are added here."""
+    values = _with_secret_hash(client, username, {**responses, "USERNAME": username}, "SECRET_HASH")
+    outcome = answer_challenge(ctx, ChallengeCall(pool, client, values, session, admin=False), challenge)
+    return delivered(ctx, outcome, None)
+
+
+def associate_totp(ctx: Ctx, session: str) -> tuple[str, str]:
+    """(secret, next Session) of an MFA_SETUP challenge: AssociateSoftwareToken with the Session."""
+    body = mfa.associate_software_token(ctx, {"Session": session})
+    return str(body["SecretCode"]), str(body["Session"])
+
+
+def verify_totp(ctx: Ctx, session: str, code: str) -> str:
+    """The next Session once ``code`` verified the new TOTP secret: VerifySoftwareToken with the Session."""
+    body = mfa.verify_software_token(ctx, {"Session": session, "UserCode": code})
+    return str(body["Session"])
+
+
+def register(ctx: Ctx, client: Client, username: str, password: str, attributes: dict[str, str]) -> dict[str, Any]:
+    """SignUp; returns its answer (UserConfirmed, CodeDeliveryDetails)."""
+    req: dict[str, Any] = {
+        "ClientId": client.id,
+        "Username": username,
+        "Password": password,
+        "UserAttributes": [{"Name": k, "Value": v} for k, v in attributes.items()],
+    }
+    return registration.sign_up(ctx, _with_secret_hash(client, username, req, "SecretHash"))
+
+
+def confirm(ctx: Ctx, client: Client, username: str, code: str) -> None:
+    """ConfirmSignUp with the code the user was sent."""
+    req = {"ClientId": client.id, "Username": username, "ConfirmationCode": code}
+    registration.confirm_sign_up(ctx, _with_secret_hash(client, username, req, "SecretHash"))
+
+
+def resend(ctx: Ctx, client: Client, username: str) -> dict[str, Any]:
+    """ResendConfirmationCode."""
+    req = {"ClientId": client.id, "Username": username}
+    return registration.resend_confirmation_code(ctx, _with_secret_hash(client, username, req, "SecretHash"))
+
+
+def forgot(ctx: Ctx, client: Client, username: str) -> dict[str, Any]:
+    """ForgotPassword."""
+    req = {"ClientId": client.id, "Username": username}
+    return recovery.forgot_password(ctx, _with_secret_hash(client, username, req, "SecretHash"))
+
+
+def reset(ctx: Ctx, client: Client, username: str, code: str, password: str) -> None:
+    """ConfirmForgotPassword."""
+    req = {"ClientId": client.id, "Username": username, "ConfirmationCode": code, "Password": password}
+    recovery.confirm_forgot_password(ctx, _with_secret_hash(client, username, req, "SecretHash"))

@@ -1,0 +1,220 @@
+"""RespondToAuthChallenge and AdminRespondToAuthChallenge: the challenge table, and NEW_PASSWORD_REQUIRED
+(spec auth-flows §2 "Session", "USERNAME in ChallengeResponses", §5 challenge reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto.opaque import digest
+from userpool.errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    UnsupportedOperationException,
+)
+from userpool.model.attributes import aliases_for, definition, updated_attributes
+from userpool.model.client_config import check_writable
+from userpool.model.first_factors import EMAIL_OTP, SELECT_CHALLENGE, SMS_OTP
+from userpool.model.password_policy import check_password
+from userpool.model.records import Client, Pool, User
+from userpool.model.schema import definitions
+from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
+from userpool.services.lookup.app_clients import app_client, check_secret_hash
+from userpool.services.lookup.records import client_or_404, pool_or_404
+from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, pending_challenge
+from userpool.services.sign_in.steps.custom_auth import (
+    custom_challenge_answer,
+    custom_password_verifier,
+    is_custom_password_verifier,
+)
+from userpool.services.sign_in.steps.device_auth import (
+    DEVICE_PASSWORD_VERIFIER,
+    device_password_verifier,
+    device_srp_auth,
+)
+from userpool.services.sign_in.steps.mfa_answers import answer_handlers
+from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, lookup_user, respond, same_user
+from userpool.services.sign_in.steps.password_auth import required_parameter
+from userpool.services.sign_in.steps.srp_auth import PASSWORD_VERIFIER, password_verifier
+from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
+from userpool.services.users.admin_attributes import save_user
+from userpool.services.users.steps.credentials import new_password, with_password
+from userpool.services.users.steps.password_history import (
+    RecentPasswords,
+    check_not_reused,
+    recent_passwords,
+    remember_replaced,
+)
+from userpool.triggers.custom_auth import CUSTOM_CHALLENGE
+
+ATTRIBUTE_PREFIX = "userAttributes."
+MFA_ANSWERS = answer_handlers()
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeCall:
+    """One RespondToAuthChallenge / AdminRespondToAuthChallenge call, its client resolved."""
+
+    pool: Pool
+    client: Client
+    responses: dict[str, str]
+    session: str | None
+    admin: bool
+    client_metadata: dict[str, Any] | None = None  # for PreTokenGeneration and PostAuthentication
+
+
+def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str, str]) -> dict[str, str]:
+    """The user's attributes with the ``userAttributes.<name>`` answers applied; every required attribute
+    must have a value afterwards."""
+    changes = {k[len(ATTRIBUTE_PREFIX) :]: v for k, v in responses.items() if k.startswith(ATTRIBUTE_PREFIX)}
+    check_writable(client.config, changes, lambda name: definition(pool, name) is not None)
+    attributes = updated_attributes(pool, user.attributes, changes) if changes else dict(user.attributes)
+    missing = [
+        name
+        for name, defn in definitions(pool).items()
+        if defn.get("Required") and name != "sub" and not attributes.get(name)
+    ]
+    if missing:
+        reasons = "".join(f"{name}: The attribute is required\n" for name in missing)
+        raise InvalidParameterException("Attributes did not conform to the schema: " + reasons)
+    return attributes
+
+
+def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    """NEW_PASSWORD_REQUIRED: the user replaces its temporary password (and fills in required attributes);
+    it becomes CONFIRMED and signs in (spec auth-flows §5)."""
+    username = required_parameter(call.responses, "USERNAME")
+    check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+    with ctx.store.read() as tx:
+        pending = pending_challenge(ctx, tx, call.client, call.session, NEW_PASSWORD_REQUIRED)
+        user = tx.users.get_by_sub(call.pool.id, pending.sub)
+        named = lookup_user(tx, call.pool, username)
+        recent = recent_passwords(tx, call.pool, user) if user is not None else RecentPasswords()
+    if user is None or not same_user(user, username, named):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    password = required_parameter(call.responses, "NEW_PASSWORD")
+    check_password(call.pool, password)
+    attributes = _new_attributes(call.pool, call.client, user, call.responses)
+    # The temporary password is the current one, so it cannot be kept either where the pool keeps a history.
+    check_not_reused(ctx, recent, password)
+    new = new_password(ctx, user, password)
+    with ctx.store.write() as tx:
+        # Consuming the Session in this transaction makes it single use even under concurrent answers; a
+        # refusal below rolls the consumption back with everything else.
+        if not call.session or not tx.auth_challenges.consume(digest(call.session)):
+            raise NotAuthorizedException(INVALID_SESSION)
+        current = tx.users.get_by_sub(call.pool.id, user.sub)
+        if current is None or current.status != "FORCE_CHANGE_PASSWORD":
+            raise NotAuthorizedException(INVALID_SESSION)
+        if not current.enabled:
+            raise NotAuthorizedException("User is disabled.")
+        updated = replace(
+            with_password(current, new),
+            status="CONFIRMED",
+            password_expires_at=None,
+            attributes=attributes,
+            aliases=aliases_for(call.pool, attributes),
+            updated_at=ctx.now,
+        )
+        save_user(tx, call.pool, updated, now=ctx.now)
+        remember_replaced(ctx, tx, call.pool, current)
+        return conclude(ctx, tx, call.pool, call.client, updated, Attempt.from_state(pending.state))
+
+
+def _password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    if is_custom_password_verifier(ctx, call.client, call.session):
+        # The password step of a CUSTOM_AUTH sign-in that began with SRP_A: its Session carries the rest.
+        return custom_password_verifier(
+            ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
+        )
+    # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (spec auth-flows §3).
+    return password_verifier(ctx, call.pool, call.client, call.responses, admin=call.admin)
+
+
+def _custom_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    return custom_challenge_answer(
+        ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
+    )
+
+
+def _select_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    return select_challenge(ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata)
+
+
+def _one_time_code(name: str) -> Callable[[Ctx, ChallengeCall], Outcome]:
+    """EMAIL_OTP (email MFA, or the passwordless first factor) and SMS_OTP."""
+
+    def handler(ctx: Ctx, call: ChallengeCall) -> Outcome:
+        return one_time_code_answer(ctx, call.pool, call.client, call.responses, call.session, name)
+
+    return handler
+
+
+def _device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    return device_srp_auth(ctx, call.pool, call.client, call.responses, call.session)
+
+
+def _device_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    return device_password_verifier(ctx, call.pool, call.client, call.responses)
+
+
+def _second_factor(name: str) -> Callable[[Ctx, ChallengeCall], Outcome]:
+    answer = MFA_ANSWERS[name]
+
+    def handler(ctx: Ctx, call: ChallengeCall) -> Outcome:
+        outcome: Outcome = answer(ctx, call.pool, call.client, call.responses, call.session)
+        return outcome
+
+    return handler
+
+
+CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
+    NEW_PASSWORD_REQUIRED: new_password_required,
+    PASSWORD_VERIFIER: _password_verifier,
+    DEVICE_SRP_AUTH: _device_srp_auth,
+    DEVICE_PASSWORD_VERIFIER: _device_password_verifier,
+    **{name: _second_factor(name) for name in MFA_ANSWERS},
+    CUSTOM_CHALLENGE: _custom_challenge,
+    SELECT_CHALLENGE: _select_challenge,
+    EMAIL_OTP: _one_time_code(EMAIL_OTP),
+    SMS_OTP: _one_time_code(SMS_OTP),
+}
+
+
+def answer_challenge(ctx: Ctx, call: ChallengeCall, name: str) -> Outcome:
+    """Run the answer to challenge ``name``: the next challenge, tokens to sign, or (hosted pages) the user."""
+    if name == "ADMIN_NO_SRP_AUTH":
+        # An AuthFlow name that the ChallengeNameType enum also lists; nobody is ever challenged with it.
+        raise InvalidParameterException("ADMIN_NO_SRP_AUTH is not a challenge that can be answered.")
+    handler = CHALLENGES.get(name)
+    if handler is None:
+        raise UnsupportedOperationException(f"Responses to {name} are not implemented by userpool yet.")
+    return handler(ctx, call)
+
+
+def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
+    return respond(ctx, answer_challenge(ctx, call, name), call.client_metadata)
+
+
+def _responses(req: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (req.get("ChallengeResponses") or {}).items()}
+
+
+def respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Answer the challenge of an InitiateAuth or an earlier answer (unsigned): RespondToAuthChallenge."""
+    with ctx.store.read() as tx:
+        pool, client = app_client(tx, req["ClientId"])
+    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), False, req.get("ClientMetadata"))
+    return _respond(ctx, call, req["ChallengeName"])
+
+
+def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Answer a challenge of AdminInitiateAuth from a trusted back end (SigV4): AdminRespondToAuthChallenge."""
+    with ctx.store.read() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        client = client_or_404(tx, pool.id, req["ClientId"])
+    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), True, req.get("ClientMetadata"))
+    return _respond(ctx, call, req["ChallengeName"])

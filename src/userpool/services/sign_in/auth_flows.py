@@ -1,0 +1,80 @@
+"""InitiateAuth and AdminInitiateAuth: the AuthFlow table (spec auth-flows §1–3).
+
+The flow is looked up in a table, checked against the operation (admin flows only through the SigV4-signed
+AdminInitiateAuth) and against the client's ExplicitAuthFlows, then run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.errors import InvalidParameterException, UnsupportedOperationException
+from userpool.model.client_config import effective_auth_flows
+from userpool.services.lookup.app_clients import app_client
+from userpool.services.lookup.records import client_or_404, pool_or_404
+from userpool.services.sign_in.steps.custom_auth import custom_sign_in
+from userpool.services.sign_in.steps.password_auth import FlowCall, password_sign_in
+from userpool.services.sign_in.steps.srp_auth import srp_sign_in
+from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
+from userpool.services.tokens.refresh import refresh_sign_in
+
+PUBLIC, ADMIN, BOTH = "public", "admin", "both"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    run: Callable[[Ctx, FlowCall], dict[str, Any]]
+    permission: str  # the ALLOW_* value of ExplicitAuthFlows that enables it
+    where: str  # which of InitiateAuth (public) / AdminInitiateAuth (admin) accepts it
+
+
+FLOWS: dict[str, Flow] = {
+    "USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_USER_PASSWORD_AUTH", PUBLIC),
+    "USER_SRP_AUTH": Flow(srp_sign_in, "ALLOW_USER_SRP_AUTH", BOTH),
+    "ADMIN_USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
+    # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
+    "ADMIN_NO_SRP_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
+    "REFRESH_TOKEN_AUTH": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
+    "REFRESH_TOKEN": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
+    "CUSTOM_AUTH": Flow(custom_sign_in, "ALLOW_CUSTOM_AUTH", BOTH),
+    # ALLOW_USER_AUTH alone permits its password and SRP choices (spec auth-flows §1 ExplicitAuthFlows rules).
+    "USER_AUTH": Flow(user_auth_sign_in, "ALLOW_USER_AUTH", BOTH),
+}
+# Valid in the other operation only (spec auth-flows §1 "Valid in").
+_ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
+_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH"})
+
+
+def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:
+    if auth_flow in (_PUBLIC_ONLY if call.admin else _ADMIN_ONLY):
+        raise InvalidParameterException("Initiate Auth method not supported.")
+    flow = FLOWS.get(auth_flow)
+    if flow is None:
+        raise UnsupportedOperationException(f"{auth_flow} is not implemented by userpool yet.")
+    if flow.permission not in effective_auth_flows(call.client.config):
+        raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+    return flow.run(ctx, call)
+
+
+def _params(req: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (req.get("AuthParameters") or {}).items()}
+
+
+def initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Start a sign-in from an app (unsigned; the ClientId names pool and client): InitiateAuth."""
+    with ctx.store.read() as tx:
+        pool, client = app_client(tx, req["ClientId"])
+    call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
+    return _start(ctx, call, req["AuthFlow"])
+
+
+def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Start a sign-in from a trusted back end (SigV4): AdminInitiateAuth."""
+    with ctx.store.read() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        client = client_or_404(tx, pool.id, req["ClientId"])
+    call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
+    return _start(ctx, call, req["AuthFlow"])

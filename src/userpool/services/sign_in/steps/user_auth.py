@@ -1,0 +1,235 @@
+"""USER_AUTH, choice-based sign-in (InitiateAuth, AdminInitiateAuth), its SELECT_CHALLENGE, the passwordless
+EMAIL_OTP / SMS_OTP first factors, and GetUserAuthFactors (spec auth-flows §3 "USER_AUTH", §5).
+
+Without a usable PREFERRED_CHALLENGE the sign-in answers SELECT_CHALLENGE with ``AvailableChallenges``: the
+factors the pool allows and the user can use (model/first_factors.py). PASSWORD (with PASSWORD) and
+PASSWORD_SRP (with SRP_A) then run exactly as USER_PASSWORD_AUTH and USER_SRP_AUTH do; EMAIL_OTP and
+SMS_OTP send a code as the MFA challenges do (mfa_challenges.py: one live code per user, expiring,
+attempt-limited, single use) and a right code ends the sign-in without a second factor.
+
+Where the client hides which users exist, a name no user has is offered what a user with every factor of
+the pool would be; its Sessions are sealed (unknown_user_sessions.py), its codes never sent and
+never right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.errors import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from userpool.model.destinations import simulated_details
+from userpool.model.first_factors import (
+    EMAIL_OTP,
+    OTP_ATTRIBUTE,
+    PASSWORD,
+    PASSWORD_SRP,
+    SELECT_CHALLENGE,
+    SMS_OTP,
+    available_challenges,
+    unknown_user_challenges,
+    user_factors,
+)
+from userpool.model.pool_mfa import EMAIL, SMS
+from userpool.model.records import Client, Pool, User
+from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
+from userpool.services.lookup.app_clients import check_secret_hash, hides_users
+from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge, pending_challenge
+from userpool.services.sign_in.steps.mfa_answers import CODE_MEMBER, CODE_MISMATCH, code_answer
+from userpool.services.sign_in.steps.mfa_challenges import send_sign_in_code
+from userpool.services.sign_in.steps.outcome import Attempt, Outcome, lookup_user, respond, same_user
+from userpool.services.sign_in.steps.password_auth import FlowCall, password_step, required_parameter
+from userpool.services.sign_in.steps.srp_auth import srp_sign_in
+from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
+from userpool.services.tokens.steps.tokens import authenticate_access_token
+from userpool.services.users.steps.user_wire import admin_get_user_shape
+from userpool.triggers.sign_in import pre_authentication
+
+# The MFA factor whose code each passwordless factor sends, and what each choice needs in the request.
+_CODE_FACTOR = {EMAIL_OTP: EMAIL, SMS_OTP: SMS}
+_NEEDS = {PASSWORD: "PASSWORD", PASSWORD_SRP: "SRP_A"}
+# The state member of a SELECT_CHALLENGE Session listing what it offered.
+OFFERED = "offered"
+
+
+def _metadata(given: Mapping[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (given or {}).items()}
+
+
+def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
+    """InitiateAuth / AdminInitiateAuth USER_AUTH: {USERNAME, PREFERRED_CHALLENGE?, PASSWORD?, SRP_A?}."""
+    username = required_parameter(call.params, "USERNAME")
+    check_secret_hash(call.client, username, call.params.get("SECRET_HASH"))
+    attempt = Attempt(call.params.get("DEVICE_KEY") or None, may_track=not call.admin)
+    metadata = _metadata(call.client_metadata)
+    preferred = call.params.get("PREFERRED_CHALLENGE")
+    if preferred in _NEEDS and call.params.get(_NEEDS[preferred]):
+        # USER_PASSWORD_AUTH's and USER_SRP_AUTH's own first steps, which resolve the name themselves (with
+        # UserMigration, or a simulated SRP challenge, for one no user has), run PreAuthentication and check
+        # the user's status (spec auth-flows §2).
+        outcome = _first_factor(
+            ctx, call.pool, call.client, call.admin, None, preferred, call.params, attempt, metadata
+        )
+        return respond(ctx, outcome, request_metadata=metadata)
+    hides = hides_users(call.client)
+    with ctx.store.read() as tx:
+        user = lookup_user(tx, call.pool, username)
+    if user is None and not hides:
+        raise UserNotFoundException("User does not exist.")
+    if user is not None:
+        refusal = status_refusal(user, hides)
+        if refusal is not None:
+            raise refusal
+    offered = available_challenges(call.pool, user) if user is not None else unknown_user_challenges(call.pool)
+    if preferred in offered:
+        outcome = _first_factor(
+            ctx, call.pool, call.client, call.admin, user, preferred, call.params, attempt, metadata
+        )
+        return respond(ctx, outcome, request_metadata=metadata)
+    if not offered:
+        # Nothing this user could sign in with here (no password, no verified address the pool accepts).
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    state = {**attempt.state(), OFFERED: offered}
+    if user is None:
+        session = issue_unknown(ctx, call.client, SELECT_CHALLENGE, {**state, "username": username})
+        answer = {"ChallengeName": SELECT_CHALLENGE, "Session": session, "ChallengeParameters": {}}
+    else:
+        with ctx.store.write() as tx:
+            answer = open_challenge(ctx, tx, call.pool, call.client, user, SELECT_CHALLENGE, state, {})
+    return {**answer, "AvailableChallenges": offered}
+
+
+def _first_factor(
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    admin: bool,
+    user: User | None,
+    choice: str,
+    params: dict[str, str],
+    attempt: Attempt,
+    metadata: dict[str, str],
+) -> Outcome:
+    """Start the first factor ``choice`` for the USERNAME in ``params`` (already checked, with its SECRET_HASH)."""
+    keep = ("USERNAME", "SECRET_HASH", "PASSWORD", "SRP_A")
+    call = FlowCall(pool, client, {k: params[k] for k in keep if params.get(k)}, admin, client_metadata=metadata)
+    if choice == PASSWORD:
+        return password_step(ctx, call, attempt)
+    if choice == PASSWORD_SRP:
+        return Outcome(challenge=srp_sign_in(ctx, call))
+    return _send_code(ctx, pool, client, user, params["USERNAME"], choice, attempt, metadata)
+
+
+def _send_code(
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    user: User | None,
+    username: str,
+    choice: str,
+    attempt: Attempt,
+    metadata: dict[str, str],
+) -> Outcome:
+    """EMAIL_OTP / SMS_OTP as a first factor: a fresh code to the user's verified address, and its challenge."""
+    pre_authentication(
+        ctx.settings,
+        pool,
+        user,
+        username,
+        client_id=client.id,
+        hides_users=hides_users(client),
+        validation_data=metadata,
+    )
+    if user is None:
+        details = simulated_details(pool, username, [OTP_ATTRIBUTE[choice]], ctx.deps.code_key)
+        parameters = {
+            "CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
+            "CODE_DELIVERY_DESTINATION": details["Destination"],
+        }
+        session = issue_unknown(ctx, client, choice, {**attempt.state(), "username": username})
+        return Outcome(challenge={"ChallengeName": choice, "Session": session, "ChallengeParameters": parameters})
+    with ctx.store.write() as tx:
+        delivery, sent = send_sign_in_code(ctx, tx, pool, client, user, _CODE_FACTOR[choice])
+        parameters = {"USER_ID_FOR_SRP": user.username, **delivery}
+        answer = open_challenge(ctx, tx, pool, client, user, choice, attempt.state(), parameters)
+    return Outcome(challenge=answer, sign_in_code=sent)
+
+
+def select_challenge(
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    responses: dict[str, str],
+    session: str | None,
+    admin: bool,
+    client_metadata: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """SELECT_CHALLENGE {USERNAME, ANSWER (+ PASSWORD or SRP_A)}: the chosen first factor begins."""
+    username = required_parameter(responses, "USERNAME")
+    check_secret_hash(client, username, responses.get("SECRET_HASH"))
+    choice = required_parameter(responses, "ANSWER")
+    if choice in _NEEDS:
+        required_parameter(responses, _NEEDS[choice])
+    user: User | None = None
+    unknown = open_unknown(ctx, client, session, SELECT_CHALLENGE)
+    if unknown is not None:
+        if unknown.get("username") != username:
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        _check_offered(choice, unknown)
+        # Used up as a real one is, once the choice is known to be one it offered.
+        state = take_unknown(ctx, client, session, SELECT_CHALLENGE)
+        if state is None:
+            raise NotAuthorizedException(INVALID_SESSION)
+    else:
+        with ctx.store.write() as tx:
+            pending = pending_challenge(ctx, tx, client, session, SELECT_CHALLENGE)
+            user = tx.users.get_by_sub(pool.id, pending.sub)
+            if user is None or not same_user(user, username, lookup_user(tx, pool, username)):
+                raise NotAuthorizedException(WRONG_CREDENTIALS)
+            refusal = status_refusal(user, hides_users=False)
+            if refusal is not None:
+                raise refusal
+            state = pending.state
+            _check_offered(choice, state)
+            if not tx.auth_challenges.consume(pending.session_hash):
+                raise NotAuthorizedException(INVALID_SESSION)
+    attempt = Attempt.from_state(state)
+    return _first_factor(ctx, pool, client, admin, user, choice, responses, attempt, _metadata(client_metadata))
+
+
+def _check_offered(choice: str, state: dict[str, Any]) -> None:
+    if choice not in (state.get(OFFERED) or []):
+        raise InvalidParameterException(f"{choice} is not one of the AvailableChallenges of this sign-in.")
+
+
+def one_time_code_answer(
+    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None, challenge: str
+) -> Outcome:
+    """EMAIL_OTP {EMAIL_OTP_CODE} / SMS_OTP {SMS_OTP_CODE}: the code this sign-in sent. EMAIL_OTP is also
+    the email MFA challenge; both are answered alike, and a right code ends the sign-in."""
+    unknown = open_unknown(ctx, client, session, challenge)
+    if unknown is not None:
+        username = required_parameter(responses, "USERNAME")
+        check_secret_hash(client, username, responses.get("SECRET_HASH"))
+        required_parameter(responses, CODE_MEMBER[challenge])
+        # No code was sent, so none is right; the answer reads as a wrong code would.
+        raise CodeMismatchException(CODE_MISMATCH)
+    factor = _CODE_FACTOR[challenge]
+    return code_answer(ctx, pool, client, responses, session, factor, challenge if challenge != factor else None)
+
+
+def get_user_auth_factors(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in user's MFA settings and the USER_AUTH first factors it can use: GetUserAuthFactors."""
+    with ctx.store.read() as tx:
+        access = authenticate_access_token(ctx, tx, req["AccessToken"])
+    shape = admin_get_user_shape(access.user)
+    body: dict[str, Any] = {"Username": access.user.username}
+    body.update({k: shape[k] for k in ("PreferredMfaSetting", "UserMFASettingList") if k in shape})
+    body["ConfiguredUserAuthFactors"] = list(user_factors(access.pool, access.user))
+    return body

@@ -1,0 +1,182 @@
+"""Token refresh: REFRESH_TOKEN_AUTH / REFRESH_TOKEN (InitiateAuth, AdminInitiateAuth) and
+GetTokensFromRefreshToken, with refresh-token rotation (spec tokens.md §6, auth-flows §3).
+
+Refreshed tokens keep the sign-in's ``origin_jti`` and ``auth_time`` and carry the user's current
+attributes and groups, as the pool's PreTokenGeneration function (TokenGeneration_RefreshTokens) shapes
+them. A refresh without rotation only reads; with rotation the function runs before the presented token is
+superseded, so that its failure leaves the token as it was.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, replace
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto.opaque import digest
+from userpool.crypto.secret_hash import secret_hash_matches
+from userpool.errors import InvalidParameterException, NotAuthorizedException, RefreshTokenReuseException
+from userpool.model.client_config import effective_auth_flows
+from userpool.model.records import Client, Pool, User
+from userpool.model.token_records import RefreshToken, SignInSession
+from userpool.services.lookup.app_clients import app_client
+from userpool.services.sign_in.steps.password_auth import FlowCall, required_parameter
+from userpool.services.tokens.steps.token_issuance import claim_overrides, issue_tokens
+from userpool.services.tokens.steps.tokens import (
+    Grant,
+    OAuthIssue,
+    add_refresh_token,
+    authentication_result,
+    stored_signer,
+    user_groups,
+)
+from userpool.store.base import Tx
+from userpool.triggers.sources import Source
+
+REFRESH_SOURCE = Source.TOKEN_GENERATION_REFRESH_TOKENS
+
+INVALID = "Invalid Refresh Token"
+
+
+@dataclass(frozen=True, slots=True)
+class _Rotation:
+    enabled: bool
+    grace_seconds: int
+
+
+def _rotation(client: Client) -> _Rotation:
+    setting = client.config.get("RefreshTokenRotation") or {}
+    return _Rotation(setting.get("Feature") == "ENABLED", int(setting.get("RetryGracePeriodSeconds") or 0))
+
+
+def _reused(ctx: Ctx, record: RefreshToken, rotation: _Rotation) -> bool:
+    """A rotated-out token presented after its grace period (RetryGracePeriodSeconds, 0–60)."""
+    return record.superseded_at is not None and ctx.now > record.superseded_at + rotation.grace_seconds
+
+
+def _live_session(
+    ctx: Ctx, tx: Tx, pool: Pool, client: Client, value: str, device_key: str | None
+) -> tuple[RefreshToken, SignInSession, User]:
+    """The refresh token's record, sign-in session and user, refused with Cognito's messages (spec tokens.md
+    §6); a disabled user is told so rather than that its (revoked) token is revoked. A token of a sign-in
+    bound to a device refreshes only with that DEVICE_KEY (spec auth-flows §3)."""
+    record = tx.refresh_tokens.get(digest(value))
+    session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
+    if record is None or session is None or session.client_id != client.id or session.pool_id != pool.id:
+        raise NotAuthorizedException(INVALID)
+    if session.device_key is not None and device_key != session.device_key:
+        raise NotAuthorizedException(INVALID)
+    user = tx.users.get_by_sub(pool.id, session.sub)
+    if user is None:
+        raise NotAuthorizedException(INVALID)
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if session.revoked_at is not None:
+        raise NotAuthorizedException("Refresh Token has been revoked")
+    if record.expires_at <= ctx.now:
+        raise NotAuthorizedException("Refresh Token has expired")
+    return record, session, user
+
+
+def _grant(
+    ctx: Ctx, pool: Pool, client: Client, value: str, rotation: _Rotation, device_key: str | None
+) -> tuple[Grant, RefreshToken]:
+    with ctx.store.read() as tx:
+        record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
+        if not _reused(ctx, record, rotation):
+            keys = stored_signer(ctx, tx, pool.id)
+            return Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys), record
+    # A rotated-out token coming back means it may have leaked: end the whole sign-in (spec tokens.md §6).
+    with ctx.store.write() as tx:
+        tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
+    raise RefreshTokenReuseException("Refresh Token has been reused")
+
+
+def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken, rotation: _Rotation) -> Grant:
+    """Supersede the presented token and issue its successor in the same sign-in, with a full lifetime.
+
+    Requests racing with one token (other workers or instances): the one whose supersede wins rotates; the
+    others are retries within the grace period, or, without one, reuse that ends the sign-in."""
+    with ctx.store.write() as tx:
+        session = tx.sign_in_sessions.get(grant.session.origin_jti)
+        if session is None or session.revoked_at is not None:
+            raise NotAuthorizedException("Refresh Token has been revoked")
+        reused = False
+        if not tx.refresh_tokens.supersede(record.token_hash, ctx.now):
+            current = tx.refresh_tokens.get(record.token_hash)
+            since = current.superseded_at if current is not None else None
+            reused = not rotation.grace_seconds or since is None or ctx.now > since + rotation.grace_seconds
+        if reused:
+            tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
+        else:
+            expires_at = ctx.now + (record.expires_at - record.issued_at)
+            tx.sign_in_sessions.extend(session.origin_jti, expires_at)
+            value = add_refresh_token(ctx, tx, replace(session, expires_at=expires_at))
+    if reused:
+        raise RefreshTokenReuseException("Refresh Token has been reused")
+    return Grant(grant.pool, grant.client, grant.user, grant.groups, grant.session, value, keys=grant.keys)
+
+
+def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
+    """REFRESH_TOKEN_AUTH / REFRESH_TOKEN: new ID and access tokens, no new refresh token."""
+    value = required_parameter(call.params, "REFRESH_TOKEN")
+    client = call.client
+    given_hash = call.params.get("SECRET_HASH")
+    if client.secret and not given_hash:
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+    rotation = _rotation(client)
+    if rotation.enabled:
+        # "Refresh token rotation must be completed with GetTokensFromRefreshToken" (RefreshTokenRotationType).
+        raise InvalidParameterException(
+            "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken."
+        )
+    grant, _ = _grant(ctx, call.pool, client, value, rotation, call.params.get("DEVICE_KEY") or None)
+    if client.secret and given_hash:
+        # No USERNAME travels with a refresh token: clients hash the internal username; the sub is accepted
+        # too (spec auth-flows §2, the email-as-username pitfall).
+        names = (grant.user.username, grant.user.sub)
+        if not any(secret_hash_matches(client.secret, n, client.id, given_hash) for n in names):
+            raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+    # InitiateAuth hands its ClientMetadata to no PreTokenGeneration function (API reference).
+    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(ctx, grant, REFRESH_SOURCE)}
+
+
+def _check_client_secret(client: Client, given: str | None) -> None:
+    """GetTokensFromRefreshToken carries the raw ClientSecret instead of a SECRET_HASH; compared in constant
+    time."""
+    if not client.secret:
+        return
+    if not given:
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+    if not hmac.compare_digest(client.secret.encode(), given.encode()):
+        raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+
+
+def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """New tokens for a refresh token, and a new refresh token when the client rotates them:
+    GetTokensFromRefreshToken (Amplify v6's refresh path)."""
+    with ctx.store.read() as tx:
+        pool, client = app_client(tx, req["ClientId"])
+    _check_client_secret(client, req.get("ClientSecret"))
+    if "ALLOW_REFRESH_TOKEN_AUTH" not in effective_auth_flows(client.config):
+        raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
+    rotation = _rotation(client)
+    grant, record = _grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
+    overrides = claim_overrides(ctx, grant, REFRESH_SOURCE, req.get("ClientMetadata"))
+    if rotation.enabled:
+        grant = _rotate(ctx, grant, record, rotation)
+    return {"AuthenticationResult": authentication_result(ctx, grant, None, overrides)}
+
+
+def oauth_refresh(ctx: Ctx, pool: Pool, client: Client, value: str) -> dict[str, Any]:
+    """AuthenticationResultType for ``/oauth2/token`` with ``grant_type=refresh_token``: the rules of
+    GetTokensFromRefreshToken, with rotation when the client has it (spec oauth-hosted-ui §4). The
+    PreTokenGeneration function runs before rotation, so that its failure leaves the token as it was; a
+    sign-in through the API (no OAuth scopes) gets tokens that look as the API's do."""
+    rotation = _rotation(client)
+    grant, record = _grant(ctx, pool, client, value, rotation, None)
+    overrides = claim_overrides(ctx, grant, REFRESH_SOURCE)
+    if rotation.enabled:
+        grant = _rotate(ctx, grant, record, rotation)
+    return authentication_result(ctx, grant, OAuthIssue() if grant.session.scopes else None, overrides)

@@ -1,0 +1,77 @@
+"""Ending sign-ins: RevokeToken, GlobalSignOut, AdminUserGlobalSignOut, and the sign-out that AdminDisableUser
+performs (spec tokens.md §7).
+
+Revoking a sign-in session refuses its refresh tokens and every access token carrying its ``origin_jti``;
+a global sign-out revokes all of the user's sessions and records ``signed_out_at``. ID and access tokens stay
+cryptographically valid until ``exp`` for third parties that only check signatures.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from userpool.context import Ctx
+from userpool.crypto import jwt
+from userpool.crypto.opaque import digest
+from userpool.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
+from userpool.services.lookup.app_clients import app_client
+from userpool.services.lookup.records import pool_or_404, user_or_404
+from userpool.services.tokens.steps.tokens import authenticate_access_token
+from userpool.store.base import Tx
+
+
+def sign_out_user(tx: Tx, pool_id: str, sub: str, now: float) -> None:
+    """Revoke every sign-in of the user and refuse access tokens issued before now (in the caller's write)."""
+    tx.sign_in_counters.sign_out(pool_id, sub, now)
+    tx.sign_in_sessions.revoke_user(pool_id, sub, now)
+
+
+def _is_jwt(token: str) -> bool:
+    try:
+        jwt.unverified_header(token)
+    except jwt.JwtError:
+        return False
+    return True
+
+
+def revoke_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Revoke a refresh token and every token of its sign-in (origin_jti): RevokeToken.
+
+    An unknown or already revoked token, or one of another client, is answered with success and changes
+    nothing, as RFC 7009 has it: the caller learns nothing about tokens it does not hold.
+    """
+    with ctx.store.read() as tx:
+        _pool, client = app_client(tx, req["ClientId"])
+    if client.secret:
+        given = req.get("ClientSecret") or ""
+        if not hmac.compare_digest(client.secret.encode(), given.encode()):
+            raise UnauthorizedException("Invalid client credentials.")
+    if not client.config.get("EnableTokenRevocation", True):
+        raise UnsupportedOperationException("Token revocation is not enabled for this client.")
+    token = req["Token"]
+    if _is_jwt(token):
+        raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
+    with ctx.store.write() as tx:
+        record = tx.refresh_tokens.get(digest(token))
+        session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
+        if session is not None and session.client_id == client.id:
+            tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
+    return {}
+
+
+def global_sign_out(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Sign the access token's user out of every device and client: GlobalSignOut."""
+    with ctx.store.write() as tx:
+        access = authenticate_access_token(ctx, tx, req["AccessToken"])
+        sign_out_user(tx, access.pool.id, access.user.sub, ctx.now)
+    return {}
+
+
+def admin_user_global_sign_out(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Sign a user out of every device and client, as an administrator: AdminUserGlobalSignOut."""
+    with ctx.store.write() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        user = user_or_404(tx, pool, req["Username"])
+        sign_out_user(tx, pool.id, user.sub, ctx.now)
+    return {}
