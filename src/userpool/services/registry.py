@@ -15,7 +15,6 @@ from userpool.context import Ctx
 from userpool.services.directory import clients, domains, pools, resource_servers, tags, ui_customization
 from userpool.services.self_service import account, attributes
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
-from userpool.services.sign_in.steps import user_auth
 from userpool.services.sign_up import recovery, registration
 from userpool.services.tokens import refresh, revocation
 from userpool.services.users import admin_users, groups, list_users
@@ -42,7 +41,6 @@ AREAS: tuple[ModuleType, ...] = (
     devices,
     mfa,
     ui_customization,
-    user_auth,
 )
 
 

@@ -1,4 +1,5 @@
-"""A user's own account, authorized by its access token: ChangePassword, DeleteUser, SetUserSettings.
+"""A user's own account, authorized by its access token: ChangePassword, DeleteUser, SetUserSettings and
+GetUserAuthFactors.
 
 Spec README (Access-token class), users-attributes-policies §6 (password policy), quotas-and-errors §3
 (ChangePassword: 5 attempts an hour per user).
@@ -16,12 +17,14 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, NotAuthorizedException
 from userpool.model.codes import ATTEMPT_LIMIT, WINDOW_SECONDS, OneTimeCode
+from userpool.model.first_factors import user_factors
 from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.services.tokens.steps.tokens import authenticate_access_token
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import check_not_reused, recent_passwords, remember_replaced
+from userpool.services.users.steps.user_wire import admin_get_user_shape
 from userpool.store.base import Tx
 
 CHANGE_PASSWORD = "change_password"  # noqa: S105 - a purpose name
@@ -119,3 +122,14 @@ def set_user_settings(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         if mfa != user.mfa:
             tx.users.update(replace(user, mfa=mfa, updated_at=ctx.now))
     return {}
+
+
+def get_user_auth_factors(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in user's MFA settings and the USER_AUTH first factors it can use: GetUserAuthFactors."""
+    with ctx.store.read() as tx:
+        access = authenticate_access_token(ctx, tx, req["AccessToken"])
+    shape = admin_get_user_shape(access.user)
+    body: dict[str, Any] = {"Username": access.user.username}
+    body.update({k: shape[k] for k in ("PreferredMfaSetting", "UserMFASettingList") if k in shape})
+    body["ConfiguredUserAuthFactors"] = list(user_factors(access.pool, access.user))
+    return body

@@ -17,9 +17,9 @@ from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.services.sign_in.steps.custom_auth import custom_sign_in
 from userpool.services.sign_in.steps.password_auth import FlowCall, password_sign_in
+from userpool.services.sign_in.steps.refresh_auth import refresh_sign_in
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
-from userpool.services.tokens.refresh import refresh_sign_in
 
 PUBLIC, ADMIN, BOTH = "public", "admin", "both"
 

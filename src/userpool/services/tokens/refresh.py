@@ -1,5 +1,6 @@
-"""Token refresh: REFRESH_TOKEN_AUTH / REFRESH_TOKEN (InitiateAuth, AdminInitiateAuth) and
-GetTokensFromRefreshToken, with refresh-token rotation (spec tokens.md §6, auth-flows §3).
+"""Token refresh: GetTokensFromRefreshToken and the ``refresh_token`` grant of ``/oauth2/token``, with
+refresh-token rotation (Developer Guide, "Refresh tokens"), and the checks that InitiateAuth's
+REFRESH_TOKEN_AUTH shares (services/sign_in/steps/refresh_auth.py).
 
 Refreshed tokens keep the sign-in's ``origin_jti`` and ``auth_time`` and carry the user's current
 attributes and groups, as the pool's PreTokenGeneration function (TokenGeneration_RefreshTokens) shapes
@@ -15,14 +16,12 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest
-from userpool.crypto.secret_hash import secret_hash_matches
 from userpool.errors import InvalidParameterException, NotAuthorizedException, RefreshTokenReuseException
 from userpool.model.client_config import effective_auth_flows
 from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import RefreshToken, SignInSession
 from userpool.services.lookup.app_clients import app_client
-from userpool.services.sign_in.steps.password_auth import FlowCall, required_parameter
-from userpool.services.tokens.steps.token_issuance import claim_overrides, issue_tokens
+from userpool.services.tokens.steps.token_issuance import claim_overrides
 from userpool.services.tokens.steps.tokens import (
     Grant,
     OAuthIssue,
@@ -40,17 +39,20 @@ INVALID = "Invalid Refresh Token"
 
 
 @dataclass(frozen=True, slots=True)
-class _Rotation:
+class Rotation:
+    """The client's RefreshTokenRotation: whether it is on, and its RetryGracePeriodSeconds."""
+
     enabled: bool
     grace_seconds: int
 
 
-def _rotation(client: Client) -> _Rotation:
+def rotation_of(client: Client) -> Rotation:
+    """What the client's RefreshTokenRotation setting asks for (off unless its Feature is ENABLED)."""
     setting = client.config.get("RefreshTokenRotation") or {}
-    return _Rotation(setting.get("Feature") == "ENABLED", int(setting.get("RetryGracePeriodSeconds") or 0))
+    return Rotation(setting.get("Feature") == "ENABLED", int(setting.get("RetryGracePeriodSeconds") or 0))
 
 
-def _reused(ctx: Ctx, record: RefreshToken, rotation: _Rotation) -> bool:
+def _reused(ctx: Ctx, record: RefreshToken, rotation: Rotation) -> bool:
     """A rotated-out token presented after its grace period (RetryGracePeriodSeconds, 0–60)."""
     return record.superseded_at is not None and ctx.now > record.superseded_at + rotation.grace_seconds
 
@@ -79,9 +81,11 @@ def _live_session(
     return record, session, user
 
 
-def _grant(
-    ctx: Ctx, pool: Pool, client: Client, value: str, rotation: _Rotation, device_key: str | None
+def refresh_grant(
+    ctx: Ctx, pool: Pool, client: Client, value: str, rotation: Rotation, device_key: str | None
 ) -> tuple[Grant, RefreshToken]:
+    """What refreshing ``value`` grants, with its stored record; a rotated-out token presented after its
+    grace period ends the whole sign-in (RefreshTokenReuseException)."""
     with ctx.store.read() as tx:
         record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
         if not _reused(ctx, record, rotation):
@@ -93,7 +97,7 @@ def _grant(
     raise RefreshTokenReuseException("Refresh Token has been reused")
 
 
-def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken, rotation: _Rotation) -> Grant:
+def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken, rotation: Rotation) -> Grant:
     """Supersede the presented token and issue its successor in the same sign-in, with a full lifetime.
 
     Requests racing with one token (other workers or instances): the one whose supersede wins rotates; the
@@ -118,30 +122,6 @@ def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken, rotation: _Rotation) -
     return Grant(grant.pool, grant.client, grant.user, grant.groups, grant.session, value, keys=grant.keys)
 
 
-def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
-    """REFRESH_TOKEN_AUTH / REFRESH_TOKEN: new ID and access tokens, no new refresh token."""
-    value = required_parameter(call.params, "REFRESH_TOKEN")
-    client = call.client
-    given_hash = call.params.get("SECRET_HASH")
-    if client.secret and not given_hash:
-        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
-    rotation = _rotation(client)
-    if rotation.enabled:
-        # "Refresh token rotation must be completed with GetTokensFromRefreshToken" (RefreshTokenRotationType).
-        raise InvalidParameterException(
-            "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken."
-        )
-    grant, _ = _grant(ctx, call.pool, client, value, rotation, call.params.get("DEVICE_KEY") or None)
-    if client.secret and given_hash:
-        # No USERNAME travels with a refresh token: clients hash the internal username; the sub is accepted
-        # too (spec auth-flows §2, the email-as-username pitfall).
-        names = (grant.user.username, grant.user.sub)
-        if not any(secret_hash_matches(client.secret, n, client.id, given_hash) for n in names):
-            raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
-    # InitiateAuth hands its ClientMetadata to no PreTokenGeneration function (API reference).
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(ctx, grant, REFRESH_SOURCE)}
-
-
 def _check_client_secret(client: Client, given: str | None) -> None:
     """GetTokensFromRefreshToken carries the raw ClientSecret instead of a SECRET_HASH; compared in constant
     time."""
@@ -161,8 +141,8 @@ def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, An
     _check_client_secret(client, req.get("ClientSecret"))
     if "ALLOW_REFRESH_TOKEN_AUTH" not in effective_auth_flows(client.config):
         raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
-    rotation = _rotation(client)
-    grant, record = _grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
+    rotation = rotation_of(client)
+    grant, record = refresh_grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
     overrides = claim_overrides(ctx, grant, REFRESH_SOURCE, req.get("ClientMetadata"))
     if rotation.enabled:
         grant = _rotate(ctx, grant, record, rotation)
@@ -174,8 +154,8 @@ def oauth_refresh(ctx: Ctx, pool: Pool, client: Client, value: str) -> dict[str,
     GetTokensFromRefreshToken, with rotation when the client has it (spec oauth-hosted-ui §4). The
     PreTokenGeneration function runs before rotation, so that its failure leaves the token as it was; a
     sign-in through the API (no OAuth scopes) gets tokens that look as the API's do."""
-    rotation = _rotation(client)
-    grant, record = _grant(ctx, pool, client, value, rotation, None)
+    rotation = rotation_of(client)
+    grant, record = refresh_grant(ctx, pool, client, value, rotation, None)
     overrides = claim_overrides(ctx, grant, REFRESH_SOURCE)
     if rotation.enabled:
         grant = _rotate(ctx, grant, record, rotation)

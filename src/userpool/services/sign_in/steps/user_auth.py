@@ -1,5 +1,6 @@
-"""USER_AUTH, choice-based sign-in (InitiateAuth, AdminInitiateAuth), its SELECT_CHALLENGE, the passwordless
-EMAIL_OTP / SMS_OTP first factors, and GetUserAuthFactors (spec auth-flows §3 "USER_AUTH", §5).
+"""USER_AUTH, choice-based sign-in (InitiateAuth, AdminInitiateAuth), its SELECT_CHALLENGE and the passwordless
+EMAIL_OTP / SMS_OTP first factors (spec auth-flows §3 "USER_AUTH", §5); GetUserAuthFactors, which lists a
+user's factors, is in services/self_service/account.py.
 
 Without a usable PREFERRED_CHALLENGE the sign-in answers SELECT_CHALLENGE with ``AvailableChallenges``: the
 factors the pool allows and the user can use (model/first_factors.py). PASSWORD (with PASSWORD) and
@@ -34,7 +35,6 @@ from userpool.model.first_factors import (
     SMS_OTP,
     available_challenges,
     unknown_user_challenges,
-    user_factors,
 )
 from userpool.model.pool_mfa import EMAIL, SMS
 from userpool.model.records import Client, Pool, User
@@ -47,8 +47,6 @@ from userpool.services.sign_in.steps.outcome import Attempt, Outcome, lookup_use
 from userpool.services.sign_in.steps.password_auth import FlowCall, password_step, required_parameter
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
-from userpool.services.tokens.steps.tokens import authenticate_access_token
-from userpool.services.users.steps.user_wire import admin_get_user_shape
 from userpool.triggers.sign_in import pre_authentication
 
 # The MFA factor whose code each passwordless factor sends, and what each choice needs in the request.
@@ -222,14 +220,3 @@ def one_time_code_answer(
         raise CodeMismatchException(CODE_MISMATCH)
     factor = _CODE_FACTOR[challenge]
     return code_answer(ctx, pool, client, responses, session, factor, challenge if challenge != factor else None)
-
-
-def get_user_auth_factors(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """The signed-in user's MFA settings and the USER_AUTH first factors it can use: GetUserAuthFactors."""
-    with ctx.store.read() as tx:
-        access = authenticate_access_token(ctx, tx, req["AccessToken"])
-    shape = admin_get_user_shape(access.user)
-    body: dict[str, Any] = {"Username": access.user.username}
-    body.update({k: shape[k] for k in ("PreferredMfaSetting", "UserMFASettingList") if k in shape})
-    body["ConfiguredUserAuthFactors"] = list(user_factors(access.pool, access.user))
-    return body
