@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
+from types import ModuleType
 from typing import Any
 
 import botocore.loaders
 import pytest
 from botocore.exceptions import ClientError
 
-from userpool.services.registry import build_table, snake_case
+import userpool.services
+from userpool.services.registry import OPERATION_MODULES, build_table, defined_in, snake_case
+from userpool.services.users import admin_users
 
 MODEL = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")
 OPERATIONS = sorted(MODEL["operations"])
 TABLE = build_table(OPERATIONS)
 UNIMPLEMENTED = [op for op in OPERATIONS if op not in TABLE]
+OPERATION_NAMES = {snake_case(op): op for op in OPERATIONS}
+# The packages whose top-level modules answer Cognito operations (services/__init__.py).
+AREAS = ("directory", "users", "sign_up", "sign_in", "tokens", "self_service")
+
+
+def _services_modules() -> list[ModuleType]:
+    prefix = userpool.services.__name__ + "."
+    names = [info.name for info in pkgutil.walk_packages(userpool.services.__path__, prefix)]
+    return [importlib.import_module(name) for name in names]
+
+
+def _operations_defined(module: ModuleType) -> set[str]:
+    return {OPERATION_NAMES[name] for name in OPERATION_NAMES if defined_in(module, name) is not None}
 
 
 def _required(operation: str) -> set[str]:
@@ -33,6 +52,42 @@ def test_operation_coverage__table_entries_are_model_operations() -> None:
     for operation, service in TABLE.items():
         assert service.__name__ == snake_case(operation)
         assert callable(service)
+
+
+def test_operation_coverage__found_where_defined() -> None:
+    # The registry takes each function from the module that defines it: a module that only imports an
+    # operation's function does not answer that operation.
+    names = {module.__name__ for module in OPERATION_MODULES}
+    for operation, service in TABLE.items():
+        assert service.__module__ in names, operation
+        assert getattr(sys.modules[service.__module__], snake_case(operation)) is service
+    importer = ModuleType("importer")
+    vars(importer)["admin_get_user"] = admin_users.admin_get_user
+    assert defined_in(importer, "admin_get_user") is None
+    assert defined_in(admin_users, "admin_get_user") is admin_users.admin_get_user
+
+
+def test_operation_coverage__one_module_per_operation() -> None:
+    homes: dict[str, list[str]] = {}
+    for module in _services_modules():
+        for operation in _operations_defined(module):
+            homes.setdefault(operation, []).append(module.__name__)
+    assert {op: where for op, where in homes.items() if len(where) > 1} == {}
+    assert set(homes) == set(TABLE)
+
+
+def test_operation_coverage__operations_at_the_top_of_the_area_packages() -> None:
+    # An area package's top-level modules are its operation modules, each answering at least one
+    # operation; its steps/ modules, and every module outside the areas, answer none.
+    tops = set()
+    for area in AREAS:
+        package = importlib.import_module(f"userpool.services.{area}")
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            if not info.ispkg:
+                tops.add(info.name)
+    assert {module.__name__ for module in OPERATION_MODULES} == tops
+    for module in _services_modules():
+        assert bool(_operations_defined(module)) == (module.__name__ in tops), module.__name__
 
 
 def test_operation_coverage__unimplemented_answers_unsupported(idp: Any, pool_id: str) -> None:

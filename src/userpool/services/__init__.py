@@ -17,6 +17,7 @@ follow the areas of the Amazon Cognito Developer Guide and API reference:
 - ``housekeeping.py``: when expired rows are deleted.
 
 Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/`` and ``self_service/`` the modules
-at the top of the package answer Cognito operations; the modules under a package's ``steps/`` are the
-internal steps the operations are built from, and answer none.
+at the top of the package answer Cognito operations, and the registry finds operations there and only
+there, each in the module that defines it; the modules under a package's ``steps/`` are the internal steps
+the operations are built from, and answer none (tests/api/test_operation_coverage.py checks both).
 """

@@ -1,7 +1,9 @@
 """The table of implemented operations: Cognito's operation name -> service function.
 
-Each service function is the snake_case of its operation name, found in one of the area modules below,
-so that the table is mechanical and a test can diff it against the model.
+Each operation is answered by the function named after it in snake_case, defined in one of the operation
+modules below: the modules at the top of the area packages (services/__init__.py). A function is found in
+the module that defines it (its ``__module__``), never in one that only imports it, so that the table is
+mechanical, each operation has one home, and a test can diff the table against the model.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from userpool.context import Ctx
 from userpool.services.directory import clients, domains, pools, resource_servers, tags, ui_customization
@@ -17,30 +19,38 @@ from userpool.services.self_service import account, attributes
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
 from userpool.services.tokens import refresh, revocation
-from userpool.services.users import admin_users, groups, list_users
+from userpool.services.users import admin_attributes, admin_passwords, admin_users, groups, list_users
 
 Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
 
-AREAS: tuple[ModuleType, ...] = (
+OPERATION_MODULES: tuple[ModuleType, ...] = (
+    # directory/
     pools,
     clients,
-    admin_users,
-    list_users,
-    groups,
     domains,
     resource_servers,
     tags,
+    ui_customization,
+    # users/
+    admin_users,
+    admin_attributes,
+    admin_passwords,
+    list_users,
+    groups,
+    # sign_up/
     registration,
     recovery,
+    # sign_in/
     auth_flows,
     auth_challenges,
+    mfa,
+    devices,
+    # tokens/
     refresh,
     revocation,
+    # self_service/
     attributes,
     account,
-    devices,
-    mfa,
-    ui_customization,
 )
 
 
@@ -49,13 +59,21 @@ def snake_case(operation: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation).lower()
 
 
+def defined_in(module: ModuleType, name: str) -> Service | None:
+    """The function ``name`` if ``module`` defines it; None if it has none, or only imported one."""
+    fn = vars(module).get(name)
+    if callable(fn) and getattr(fn, "__module__", None) == module.__name__:
+        return cast(Service, fn)
+    return None
+
+
 def build_table(operations: Iterable[str]) -> dict[str, Service]:
     table: dict[str, Service] = {}
     for operation in operations:
         name = snake_case(operation)
-        for area in AREAS:
-            fn = getattr(area, name, None)
-            if callable(fn):
+        for module in OPERATION_MODULES:
+            fn = defined_in(module, name)
+            if fn is not None:
                 table[operation] = fn
                 break
     return table

@@ -27,33 +27,14 @@ from userpool.model.records import Pool, User
 from userpool.model.usernames import normalise
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.revocation import sign_out_user
-from userpool.services.users.admin_attributes import (
-    USER_EXISTS,
-    admin_delete_user_attributes,
-    admin_update_user_attributes,
-    claim_aliases,
-    conflict_error,
-)
-from userpool.services.users.admin_passwords import admin_reset_user_password, admin_set_user_password, current_user
+from userpool.services.users.admin_attributes import USER_EXISTS, claim_aliases, conflict_error
+from userpool.services.users.admin_passwords import current_user
 from userpool.services.users.steps.code_delivery import Outgoing, deliver, prepare
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.user_wire import admin_get_user_shape, user_type
 from userpool.store.base import Conflict, Tx
 from userpool.triggers.sign_up import post_confirmation, pre_sign_up
 from userpool.triggers.sources import MessageEvent, Source
-
-__all__ = [
-    "admin_confirm_sign_up",
-    "admin_create_user",
-    "admin_delete_user",
-    "admin_delete_user_attributes",
-    "admin_disable_user",
-    "admin_enable_user",
-    "admin_get_user",
-    "admin_reset_user_password",
-    "admin_set_user_password",
-    "admin_update_user_attributes",
-]
 
 Delivery = tuple[str, str]  # (EMAIL | SMS, destination)
 
