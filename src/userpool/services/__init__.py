@@ -20,4 +20,8 @@ Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/`` and `
 at the top of the package answer Cognito operations, and the registry finds operations there and only
 there, each in the module that defines it; the modules under a package's ``steps/`` are the internal steps
 the operations are built from, and answer none (tests/api/test_operation_coverage.py checks both).
+
+The packages are layered, each importing only from those below it (an import-linter contract in
+pyproject.toml): ``registry``; ``hosted`` and ``console``; ``sign_in``, ``sign_up`` and ``self_service``,
+which do not import each other; ``users``; ``tokens`` and ``directory``; ``lookup`` and ``housekeeping``.
 """
