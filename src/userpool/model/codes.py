@@ -28,7 +28,6 @@ VERIFY_PHONE_NUMBER = "verify_phone_number"
 # The code of an SMS_MFA or EMAIL_OTP challenge: one per user, replaced by the next sign-in's.
 MFA_SMS = "mfa_sms"
 MFA_EMAIL = "mfa_email"
-PURPOSES = (SIGNUP, FORGOT_PASSWORD, VERIFY_EMAIL, VERIFY_PHONE_NUMBER, MFA_SMS, MFA_EMAIL)
 
 WINDOW_SECONDS = 3600.0
 _HOUR = 3600.0

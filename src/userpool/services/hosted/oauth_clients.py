@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from userpool.context import Ctx
 from userpool.model.oauth_requests import OAuthError
-from userpool.model.oauth_settings import BROWSER_FLOWS
 from userpool.model.records import Client, Pool
 from userpool.store.base import Tx
 
@@ -94,7 +93,3 @@ def allows_flow(client: Client, flow: str) -> bool:
     """Whether the client uses the authorization server (AllowedOAuthFlowsUserPoolClient) with ``flow``."""
     config = client.config
     return bool(config.get("AllowedOAuthFlowsUserPoolClient")) and flow in (config.get("AllowedOAuthFlows") or [])
-
-
-def uses_browser_flows(client: Client) -> bool:
-    return any(allows_flow(client, flow) for flow in BROWSER_FLOWS)

@@ -6,8 +6,9 @@ MFA_SETUP challenge (a user who must set up MFA before a sign-in completes). In 
 consumes the Session and answers with a new one, and a successful verification marks the new Session's
 state with ``SOFTWARE_TOKEN_VERIFIED`` so that RespondToAuthChallenge(MFA_SETUP) can finish the sign-in.
 
-The functions after the operations are for the sign-in flows: checking a SOFTWARE_TOKEN_MFA code with the
-same replay protection, and the MFA decision for a user as stored.
+The functions after the operations are for the sign-in flows: whether an MFA_SETUP Session saw a software
+token verified, checking a SOFTWARE_TOKEN_MFA code with the same replay protection, and the authenticator's
+name.
 """
 
 from __future__ import annotations
@@ -30,12 +31,9 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import ChallengeSession
 from userpool.model.user_mfa import (
     MFA_SETUP,
-    MfaDecision,
     SoftwareToken,
     enabled,
     legacy_sms_setting,
-    mfa_decision,
-    mfa_off,
     preference_update,
     preferred,
     with_factors,
@@ -237,10 +235,3 @@ def software_token_name(tx: Tx, user: User) -> str | None:
     """The FriendlyDeviceName given when the user's authenticator was verified, if any."""
     token = tx.software_tokens.get(user.pool_id, user.sub)
     return token.friendly_name if token is not None else None
-
-
-def mfa_decision_for(tx: Tx, pool: Pool, user: User) -> MfaDecision:
-    """The MFA step a sign-in of ``user`` takes (model/user_mfa.py ``mfa_decision``), its token read here
-    (with MFA off the decision needs none)."""
-    token = None if mfa_off(pool) else tx.software_tokens.get(pool.id, user.sub)
-    return mfa_decision(pool, user, token is not None and token.verified)

@@ -215,10 +215,6 @@ class SqlUserRepo:
             for r in rows
         ]
 
-    def _one(self, pool_id: str, *where: sa.ColumnElement[bool]) -> User | None:
-        found = self._conn.execute(sa.select(users).where(users.c.pool_id == pool_id, *where)).first()
-        return self._load(pool_id, [found])[0] if found else None
-
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
         query = _BY_SUB_LOCKED if self._locking else _BY_SUB
         found = self._conn.execute(query, {"pool_id": pool_id, "sub": sub}).first()
@@ -234,10 +230,6 @@ class SqlUserRepo:
             return None
         self._counters[(pool_id, row.sub)] = counters_of(row)
         return self._load(pool_id, [row])[0]
-
-    def get_by_alias(self, pool_id: str, alias: str) -> User | None:
-        sub = self.alias_holder(pool_id, alias)
-        return self.get_by_sub(pool_id, sub) if sub else None
 
     def find(self, pool_id: str, username_norm: str, aliases: tuple[str, ...], sub: str | None) -> User | None:
         if len(aliases) > _ALIAS_RANKS:
