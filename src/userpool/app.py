@@ -1,4 +1,4 @@
-"""create_app(settings) -> Starlette: the one place that builds the adapters and wires them (design §2)."""
+"""create_app(settings) -> Starlette: the one place that builds the adapters and wires them (docs/architecture.md)."""
 
 from __future__ import annotations
 

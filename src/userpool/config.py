@@ -57,7 +57,8 @@ class Settings:
     account_id: str = "000000000000"
     public_url: str = ""
     # Tokens' ``iss`` is ``<issuer_base>/<poolId>``; empty means the public URL. ``{region}`` is replaced by
-    # the pool's region (spec tokens.md §2), e.g. "https://cognito-idp.{region}.amazonaws.com".
+    # the pool's region, e.g. "https://cognito-idp.{region}.amazonaws.com" (Cognito developer guide:
+    # 'Verifying JSON web tokens').
     issuer_base: str = ""
     admin_access_key_id: str = ""
     admin_secret_access_key: str = ""
@@ -75,18 +76,20 @@ class Settings:
     # Lambda triggers: the pools' LambdaConfig keeps real ARNs; these say where each function runs.
     triggers: tuple[TriggerTarget, ...] = ()
     trigger_secret: str = ""
-    # Cognito gives a trigger 5 seconds per attempt (spec triggers.md §2).
+    # Cognito gives a trigger 5 seconds per attempt (Cognito developer guide: 'Customizing user pool workflows
+    # with Lambda triggers').
     trigger_timeout_seconds: float = 5.0
-    # Whether a sign-up that PreSignUp auto-confirms also fires PostConfirmation (spec triggers.md §4).
+    # Whether a sign-up that PreSignUp auto-confirms also fires PostConfirmation.
     auto_confirm_post_confirmation: bool = True
-    # A pool's prefix domain is served at ``<prefix>.<auth_domain_suffix>`` (spec oauth-hosted-ui §1); empty
-    # means the host of the public URL, so ``myapp.localhost`` works with no DNS set-up.
+    # A pool's prefix domain is served at ``<prefix>.<auth_domain_suffix>`` (Cognito developer guide: 'Configuring a
+    # user pool domain'); empty means the host of the public URL, so ``myapp.localhost`` works with no DNS set-up.
     auth_domain_suffix: str = ""
     # HTTPS: a certificate and key (PEM files), or tls = "self-signed" for one made in the data dir.
     tls_cert: str = ""
     tls_key: str = ""
     tls: str = ""
-    # The admin console signs an operator out after this long without a request (design §6).
+    # The admin console signs an operator out after this long without a request (docs/architecture.md,
+    # Security invariants).
     console_idle_timeout_seconds: int = 1800
     # Worker processes of ``serve``; 0 means one per CPU core this process may run on.
     workers: int = 0

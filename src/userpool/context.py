@@ -26,7 +26,8 @@ class Deps:
     code_key: bytes
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
-    # Parsed token signing/verification keys by kid (design §8: never re-parse a key per request).
+    # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
+    # Hot-path rules).
     jwt_keys: KeyCache = field(default_factory=KeyCache)
 
 

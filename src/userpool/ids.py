@@ -1,4 +1,4 @@
-"""Identifiers in the shapes Cognito's clients expect (see spec README, identifier formats)."""
+"""Identifiers in the shapes Cognito's clients expect (the patterns of botocore's cognito-idp model)."""
 
 from __future__ import annotations
 

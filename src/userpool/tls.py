@@ -3,7 +3,7 @@
 The local set-up is a small certificate authority of its own plus a server certificate it signs, both kept in
 the data directory and reused while valid: trusting the authority once (system store, browser, or
 ``NODE_EXTRA_CA_CERTS`` / ``AWS_CA_BUNDLE``) makes every later certificate trusted too. Amplify builds
-``https://{domain}/...`` URLs, so local development needs a certificate (spec oauth-hosted-ui §1).
+``https://{domain}/...`` URLs, so local development needs a certificate.
 """
 
 from __future__ import annotations

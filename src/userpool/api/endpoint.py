@@ -1,4 +1,5 @@
-"""POST / : the AWS JSON 1.1 endpoint of the Cognito Identity Provider API (design §3).
+"""POST / : the AWS JSON 1.1 endpoint of the Cognito Identity Provider API (docs/architecture.md, "A signed API
+call, end to end").
 
 target -> operation -> signature (unless the model says ``authtype: none``) -> JSON -> model validation
 -> service function in a worker thread -> JSON. This module is the one place that turns errors into
@@ -152,7 +153,8 @@ def _signed_call(
     config: ApiConfig, request: Request, request_id: str, operation: str, body: bytes, now: float
 ) -> dict[str, Any]:
     """A signed operation from signature to response in one worker thread: a hop to a worker thread and
-    back costs about as much CPU as reading a user (design §8), so the signature check gets none of its own."""
+    back costs about as much CPU as reading a user (docs/architecture.md, Hot-path rules), so the signature
+    check gets none of its own."""
     region = _authenticate(config, request, body, now)
     service, ctx, params = _prepare(config, request, request_id, operation, body, now, region)
     return service(ctx, params)
@@ -165,7 +167,8 @@ async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dic
     now = deps.clock.now()
     if not (is_unsigned(operation) or deps.settings.dev):
         return await run_in_threadpool(_signed_call, config, request, request_id, operation, body, now)
-    # Nothing to verify: no worker-thread hop for reading the region out of a header (design §8).
+    # Nothing to verify: no worker-thread hop for reading the region out of a header (docs/architecture.md,
+    # Hot-path rules).
     region = sigv4.region_of(request.headers.get("authorization")) or deps.settings.region
     service, ctx, params = _prepare(config, request, request_id, operation, body, now, region)
     return await run_in_threadpool(service, ctx, params)

@@ -33,7 +33,7 @@ _ONE_CLASS_REPEATED = re.compile(r"\[(?:[^\[\]\\]|\\.)*\]\+")
 def _ascii_pattern(pattern: str) -> re.Pattern[str] | None:
     """For a pattern that is one character class repeated (``[...]+``, as most of the model's are), the same
     test for ASCII values with the standard library's engine, several times faster on long values such as
-    tokens (design §8). Its characters are the ASCII ones the model's class itself accepts, so the answer
+    tokens. Its characters are the ASCII ones the model's class itself accepts, so the answer
     is the same."""
     if not _ONE_CLASS_REPEATED.fullmatch(pattern):
         return None

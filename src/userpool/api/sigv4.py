@@ -1,4 +1,4 @@
-"""Verify AWS Signature Version 4 on admin operations (spec README, "SigV4 for a self-hosted server").
+"""Verify AWS Signature Version 4 on admin operations (AWS: "Signature Version 4 for API requests").
 
 The signature is recomputed from the request as received, with the secret we hold for the access key,
 and compared in constant time. Nothing here logs a secret or a signature.

@@ -1,8 +1,8 @@
 """One-time codes: 6 random digits, stored only as keyed SHA-256 digests, compared in constant time.
 
 Used for ConfirmSignUp, ConfirmForgotPassword (and AdminResetUserPassword's code) and attribute
-verification (design §5: codes are high-entropy enough for their short life and capped attempts, so a
-fast hash is the right one; spec users-attributes-policies §5 for the 6-digit shape).
+verification. Codes are high-entropy enough for their short life and capped attempts, so a fast hash is the
+right one (docs/architecture.md, Storage); they have Cognito's 6-digit shape.
 """
 
 from __future__ import annotations

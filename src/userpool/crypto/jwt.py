@@ -1,4 +1,5 @@
-"""RS256 JSON Web Tokens: signing, verification, and a cache of parsed keys (spec tokens.md §1, §10; design §8).
+"""RS256 JSON Web Tokens: signing, verification, and a cache of parsed keys (RFC 7519; docs/architecture.md,
+Hot-path rules).
 
 Parsing a PEM private key costs tens of milliseconds and a public JWK about a hundred microseconds, far more
 than signing (~0.3 ms) or verifying (~50 µs); keys are therefore parsed once per key id and kept. A key id

@@ -1,4 +1,4 @@
-"""RSA signing keys for ID and access tokens: generation, a stable key id, JWK export (spec tokens.md §1, §9)."""
+"""RSA signing keys for ID and access tokens: generation, a stable key id, JWK export (RFC 7517)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _b64url_uint(value: int) -> str:
 
 def key_id(public: rsa.RSAPublicKey) -> str:
     """Standard base64 of the SHA-256 of the DER public key: 44 characters ending in ``=``, like AWS's kids,
-    and the same for the same key wherever it is computed (spec tokens.md §9)."""
+    and the same for the same key wherever it is computed."""
     der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
 

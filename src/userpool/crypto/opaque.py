@@ -1,5 +1,5 @@
 """Opaque random values the server hands out and keeps only as digests: refresh tokens and challenge
-Session values (design §5: high-entropy values are stored as SHA-256, never with a slow hash)."""
+Session values (docs/architecture.md, Storage: high-entropy values are stored as SHA-256, never with a slow hash)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 # 48 random bytes -> 64 base64url characters: within the model's TokenModelType pattern [A-Za-z0-9-_=.]+
-# and SessionType's 20–4096 characters (spec README, identifier formats).
+# and SessionType's 20–4096 characters (the model's SessionType).
 _RANDOM_BYTES = 48
 
 

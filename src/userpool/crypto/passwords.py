@@ -1,4 +1,5 @@
-"""Password hashing with argon2id (design §5, §8) and temporary-password generation."""
+"""Password hashing with argon2id and temporary-password generation (docs/architecture.md, Storage and Hot-path
+rules)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class PasswordHasher:
     there are CPUs only take turns on the CPUs, evicting each other's memory from the caches. And glibc keeps
     a freed block of that size in the malloc arena of the thread that used it, so hashing on any of a server's
     many request threads would leave each of them holding one: on a few dedicated threads only those do
-    (design §8: an idle worker stays small).
+    (docs/architecture.md, Hot-path rules: an idle worker stays small).
     """
 
     def __init__(self, time_cost: int, memory_kib: int, parallelism: int, threads: int | None = None) -> None:

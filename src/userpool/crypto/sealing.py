@@ -1,4 +1,4 @@
-"""Secrets at rest: AES-256-GCM under rotatable server keys (design §5).
+"""Secrets at rest: AES-256-GCM under rotatable server keys (docs/architecture.md, Storage).
 
 A sealed value is ``v1.<key id>.<base64url(nonce || ciphertext)>``. The first server key seals;
 every configured key unseals, so keys can be rotated by prepending a new one.

@@ -1,4 +1,5 @@
-"""SECRET_HASH: the proof of the client secret that public operations carry (spec auth-flows §2).
+"""SECRET_HASH: the proof of the client secret that public operations carry (Cognito developer guide:
+'Computing secret hash values').
 
 ``Base64(HMAC-SHA256(key=client_secret, msg=username + client_id))``, standard base64 with padding; the
 username is the one sent in the same request. Used by SignUp, ConfirmSignUp, ResendConfirmationCode,

@@ -1,6 +1,6 @@
-"""Cognito's variant of SRP-6a, server side (spec auth-flows §6; design §8).
+"""Cognito's variant of SRP-6a, server side (docs/srp.md; its speed: docs/architecture.md, Hot-path rules).
 
-Every value that is hashed goes through ``pad_hex`` and is then hex-decoded (spec §6.2): that rule, not the
+Every value that is hashed goes through ``pad_hex`` and is then hex-decoded (docs/srp.md, padHex): that rule, not the
 algebra, is where clients and servers disagree, so it lives in one function. Modular exponentiations with a
 secret exponent (x at enrolment, b at both steps) use ``gmpy2.powmod_sec``, which runs in constant time.
 """
@@ -21,7 +21,7 @@ import gmpy2
 
 from userpool.crypto.sealing import Sealer, SealError
 
-# RFC 3526 §4, the 3072-bit MODP prime (spec §6.1), as copied by every Cognito client library.
+# RFC 3526 §4, the 3072-bit MODP prime (docs/srp.md, Parameters), as copied by every Cognito client library.
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
@@ -36,12 +36,12 @@ N = int(N_HEX, 16)
 G = 2
 _INFO = b"Caldera Derived Key"
 SALT_BYTES = 16
-# Design §8: a 256-bit server exponent keeps g^b at about 1 ms with gmpy2.
+# A 256-bit server exponent keeps g^b at about 1 ms with gmpy2.
 _SERVER_SECRET_BITS = 256
 
 
 def pad_hex(value: int) -> str:
-    """Spec §6.2: lower-case hex, even length, with a leading ``00`` when the top bit would be set (the
+    """docs/srp.md, padHex: lower-case hex, even length, with a leading ``00`` when the top bit would be set (the
     minimal two's-complement encoding, as Java's ``BigInteger.toByteArray()``)."""
     digits = format(value, "x")
     if len(digits) % 2:
@@ -63,12 +63,13 @@ K = _h(_padded(N) + _padded(G))
 
 
 def pool_name(pool_id: str) -> str:
-    """The part of the UserPoolId after ``_`` (spec §6.3)."""
+    """The part of the UserPoolId after ``_`` (docs/srp.md, Enrolment)."""
     return pool_id.split("_", 1)[1]
 
 
 def password_x(pool_id: str, user_id: str, password: str, salt: int) -> int:
-    """x = H(padHex(salt) | H(poolName | userId | ":" | password)) (spec §6.3); the salt enters as an integer."""
+    """x = H(padHex(salt) | H(poolName | userId | ":" | password)) (docs/srp.md, Enrolment); the salt enters
+    as an integer."""
     inner = hashlib.sha256(f"{pool_name(pool_id)}{user_id}:{password}".encode()).digest()
     return _h(_padded(salt) + inner)
 
@@ -89,7 +90,7 @@ def new_server_secret() -> int:
 
 
 def server_public(v: int, b: int) -> int:
-    """B = (k·v + g^b) mod N (spec §6.4); callers draw a new b in the (negligible) case B ≡ 0."""
+    """B = (k·v + g^b) mod N (docs/srp.md, Step 1); callers draw a new b in the (negligible) case B ≡ 0."""
     return (K * v + int(gmpy2.powmod_sec(G, b, N))) % N
 
 
@@ -99,7 +100,7 @@ MAX_PUBLIC_HEX = 2 * 385
 
 
 def parse_client_public(srp_a: str) -> int | None:
-    """SRP_A as an integer (plain hex, maybe of odd length: spec §6.2); None unless it is usable."""
+    """SRP_A as an integer (plain hex, maybe of odd length: docs/srp.md, padHex); None unless it is usable."""
     if not srp_a or len(srp_a) > MAX_PUBLIC_HEX or not _HEX.fullmatch(srp_a):
         return None
     a = int(srp_a, 16)
@@ -107,12 +108,13 @@ def parse_client_public(srp_a: str) -> int | None:
 
 
 def scrambler(a: int, b_pub: int) -> int:
-    """u = H(padHex(A) | padHex(B)) (spec §6.5 step 2)."""
+    """u = H(padHex(A) | padHex(B)) (docs/srp.md, Step 2)."""
     return _h(_padded(a) + _padded(b_pub))
 
 
 def hkdf_key(s: int, u: int) -> bytes:
-    """HKDF-SHA256 with IKM = padHex(S), salt = padHex(u), info "Caldera Derived Key", 16 bytes (§6.5 step 4)."""
+    """HKDF-SHA256 with IKM = padHex(S), salt = padHex(u), info "Caldera Derived Key", 16 bytes (docs/srp.md,
+    Step 2)."""
     prk = hmac.new(_padded(u), _padded(s), hashlib.sha256).digest()
     return hmac.new(prk, _INFO + b"\x01", hashlib.sha256).digest()[:16]
 
@@ -138,20 +140,20 @@ def kept_scrambler(state: dict[str, Any]) -> int | None:
 
 
 def claim_signature(key: bytes, pool_id: str, user_id: str, secret_block: bytes, timestamp: str) -> bytes:
-    """HMAC-SHA256(K, poolName | userId | SECRET_BLOCK bytes | TIMESTAMP) (spec §6.5 steps 5–6)."""
+    """HMAC-SHA256(K, poolName | userId | SECRET_BLOCK bytes | TIMESTAMP) (docs/srp.md, Step 2)."""
     msg = pool_name(pool_id).encode() + user_id.encode() + secret_block + timestamp.encode()
     return hmac.new(key, msg, hashlib.sha256).digest()
 
 
 def device_claim_signature(key: bytes, group_key: str, device_key: str, secret_block: bytes, timestamp: str) -> bytes:
-    """HMAC-SHA256(K, DeviceGroupKey | DeviceKey | SECRET_BLOCK bytes | TIMESTAMP) (spec §6.8)."""
+    """HMAC-SHA256(K, DeviceGroupKey | DeviceKey | SECRET_BLOCK bytes | TIMESTAMP) (docs/srp.md, Devices)."""
     msg = group_key.encode() + device_key.encode() + secret_block + timestamp.encode()
     return hmac.new(key, msg, hashlib.sha256).digest()
 
 
 def device_verifier_config(password_verifier_b64: str, salt_b64: str) -> tuple[str, int] | None:
     """ConfirmDevice's DeviceSecretVerifierConfig as (salt hex, v): both arrive as base64 of the bytes of
-    their padded hex (spec §6.8); None for values that cannot be a verifier of this group."""
+    their padded hex (docs/srp.md, Devices); None for values that cannot be a verifier of this group."""
     try:
         v_bytes = base64.b64decode(password_verifier_b64.encode("ascii"), validate=True)
         salt_bytes = base64.b64decode(salt_b64.encode("ascii"), validate=True)
@@ -183,7 +185,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def parse_timestamp(text: str) -> float | None:
-    """The POSIX time of a TIMESTAMP like ``Tue Sep 5 07:08:09 UTC 2023`` (spec §6.6: English names, day
+    """The POSIX time of a TIMESTAMP like ``Tue Sep 5 07:08:09 UTC 2023`` (docs/srp.md, TIMESTAMP: English names, day
     without a leading zero, and a weekday that matches the date); None for anything else."""
     found = _TIMESTAMP.fullmatch(text)
     if found is None:
@@ -206,7 +208,7 @@ def _block_sealer(server_key: bytes) -> Sealer:
 
 def seal_secret_block(server_key: bytes, client_id: str, state: dict[str, Any]) -> str:
     """SECRET_BLOCK: the step-1 state sealed with AES-GCM and bound to the client, as standard base64 with
-    padding because pycognito decodes it with ``standard_b64decode`` (spec §6.4)."""
+    padding because pycognito decodes it with ``standard_b64decode`` (docs/srp.md, Step 1)."""
     sealed = _block_sealer(server_key).seal(json.dumps(state, separators=(",", ":")), f"srp:{client_id}")
     return base64.b64encode(sealed.encode()).decode()
 

@@ -1,7 +1,7 @@
 """Time-based one-time passwords: RFC 6238 over RFC 4226 HOTP, as authenticator apps compute them.
 
-Cognito's software tokens are HMAC-SHA1, 6 digits, 30-second steps (spec auth-flows §7). The secret is
-handed out as unpadded base32 (the ``SecretCode`` of AssociateSoftwareToken); 20 random bytes, the key
+Cognito's software tokens are HMAC-SHA1, 6 digits, 30-second steps (Cognito developer guide: 'TOTP software token MFA').
+The secret is handed out as unpadded base32 (the ``SecretCode`` of AssociateSoftwareToken); 20 random bytes, the key
 length RFC 4226 §4 recommends, make 32 base32 characters.
 """
 

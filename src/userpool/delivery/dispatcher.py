@@ -1,4 +1,4 @@
-"""Delivers the outbox after commit, in a background thread, with retries and backoff (design §5).
+"""Delivers the outbox after commit, in a background thread, with retries and backoff (docs/architecture.md, Storage).
 
 Any instance may deliver any message: rows are claimed with a conditional update, so two instances
 sharing PostgreSQL never send the same message twice.

@@ -1,6 +1,6 @@
 """User attributes checked against the pool's schema, and the sign-in aliases they give a user.
 
-Spec users-attributes-policies §2–4. Cognito reports schema problems one attribute per line:
+Cognito developer guide: 'Working with user attributes'. Cognito reports schema problems one attribute per line:
 ``Attributes did not conform to the schema: <name>: <reason>`` when a user is created, and
 ``user.<name>: <reason>`` when an existing user's attributes change (both forms as AWS sends them).
 Email and phone formats have messages of their own ("Invalid email address format.").
@@ -20,7 +20,7 @@ from userpool.model.usernames import alias_key
 
 # Lenient on purpose: one @, no whitespace. Self-hosted pools use addresses such as user@localhost.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+", re.ASCII)
-# E.164: a plus sign, then at most 15 digits and nothing else (spec §2, "+14325551212").
+# E.164: a plus sign, then at most 15 digits and nothing else (Cognito writes "+14325551212").
 _PHONE = re.compile(r"\+[0-9]{1,15}", re.ASCII)
 _BIRTHDATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
@@ -167,7 +167,7 @@ def _update_problem(pool: Pool, name: str, value: str) -> str | None:
     defn = definition(pool, name)
     if defn is None:
         return NOT_IN_SCHEMA
-    # Immutable attributes may be given only when the user is created (spec §3).
+    # Immutable attributes may be given only when the user is created.
     if name == "sub" or not defn.get("Mutable", True):
         return NOT_UPDATABLE
     if value == "":
@@ -238,7 +238,7 @@ def attributes_without(pool: Pool, current: Mapping[str, str], names: Iterable[s
 
 
 def username_attribute(pool: Pool, username: str) -> str | None:
-    """Which attribute a new user's Username is, in a pool with UsernameAttributes (spec §4).
+    """Which attribute a new user's Username is, in a pool with UsernameAttributes.
 
     None for other pools; raises InvalidParameterException for a Username the pool's sign-in rules refuse.
     """
@@ -267,7 +267,7 @@ def username_attribute(pool: Pool, username: str) -> str | None:
 
 
 def aliases_for(pool: Pool, attributes: Mapping[str, str]) -> tuple[str, ...]:
-    """The alias keys a user with ``attributes`` signs in with, besides the username (spec §4).
+    """The alias keys a user with ``attributes`` signs in with, besides the username (AliasAttributes).
 
     UsernameAttributes: email / phone_number, verified or not. AliasAttributes: a *verified*
     email / phone_number, and preferred_username.

@@ -1,9 +1,9 @@
 """What a PreTokenGeneration function changes in the tokens, and applying it to their claims.
 
-Spec tokens.md §8, triggers.md §5. V1_0 answers change the ID token's claims and the groups of both tokens;
-V2_0 / V3_0 answers change the claims of each token, the access token's scopes and the groups. A claim that
-is both added and suppressed is suppressed (AWS: "If a value is both suppressed and replaced, then it will
-be suppressed"). Claims the server owns are never changed; attempts are ignored, as Cognito ignores them.
+Cognito developer guide: 'Pre token generation Lambda trigger'. V1_0 answers change the ID token's claims and the groups
+of both tokens; V2_0 / V3_0 answers change the claims of each token, the access token's scopes and the groups. A claim
+that is both added and suppressed is suppressed (AWS: "If a value is both suppressed and replaced, then it will be
+suppressed"). Claims the server owns are never changed; attempts are ignored, as Cognito ignores them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Cognito's list of claims a function cannot modify (spec tokens.md §8), and the members this server keeps
+# Cognito's list of claims a function cannot modify (the same page), and the members this server keeps
 # under its own control besides: ``scope`` changes only through scopesToAdd / scopesToSuppress.
 IMMUTABLE_CLAIMS = frozenset(
     {

@@ -1,4 +1,5 @@
-"""The claims of ID and access tokens (spec tokens.md §3–4; groups and roles: users-attributes-policies §10)."""
+"""The claims of ID and access tokens (Cognito developer guide: 'Understanding the identity (ID) token', 'Understanding
+the access token')."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from userpool.model.records import Group, Pool, User
 from userpool.model.schema import DEV_PREFIX, definitions
 
-# The scope of every token issued through the API; access-token operations require it (spec README).
+# The scope of every token issued through the API; access-token operations require it (Cognito developer guide:
+# 'Scopes, M2M, and APIs with resource servers').
 SIGN_IN_SCOPE = "aws.cognito.signin.user.admin"
 ACCESS_TOKEN_VERSION = 2
 
@@ -31,7 +33,7 @@ class Issuance:
     id_lifetime: int
     access_lifetime: int
     device_key: str | None = None
-    # OAuth sign-ins (spec tokens.md §3–4): the granted scopes become the access token's ``scope``; ``nonce``
+    # OAuth sign-ins: the granted scopes become the access token's ``scope``; ``nonce``
     # and ``at_hash`` go into the ID token.
     scopes: tuple[str, ...] = ()
     nonce: str | None = None
@@ -40,7 +42,7 @@ class Issuance:
 
 def readable_attributes(pool: Pool, client_config: Mapping[str, Any]) -> frozenset[str]:
     """The attributes a client may read: its ReadAttributes, else every attribute that is not developer-only
-    (spec users-attributes-policies §3)."""
+    (AWS: CreateUserPoolClient API reference, ReadAttributes)."""
     chosen = client_config.get("ReadAttributes")
     if chosen:
         return frozenset(n for n in chosen if not n.startswith(DEV_PREFIX))
@@ -64,7 +66,7 @@ def preferred_role(groups: Iterable[Group]) -> str | None:
 
 def _claim_value(name: str, value: str) -> Any:
     if name.endswith("_verified"):
-        # ID tokens carry verification flags as JSON booleans (spec tokens.md §3).
+        # ID tokens carry verification flags as JSON booleans.
         return value == "true"
     if name == "updated_at":
         try:
@@ -154,7 +156,7 @@ def client_credentials_claims(
     issuer: str, client_id: str, scopes: tuple[str, ...], issued_at: int, lifetime: int, jti: str
 ) -> dict[str, Any]:
     """A client_credentials access token: the client is its own subject; no user, groups, ID or refresh
-    token (spec tokens.md §4, last paragraph)."""
+    token (Cognito developer guide: 'Scopes, M2M, and APIs with resource servers')."""
     return {
         "sub": client_id,
         "token_use": "access",

@@ -1,7 +1,7 @@
 """The stored configuration of an app client: Cognito's defaults and its semantic rules.
 
 CreateUserPoolClient and UpdateUserPoolClient both build the whole configuration from the request (an
-update is a full replace, spec api-operations "Full-replace updates"); the document keeps Cognito's wire
+update is a full replace, as the UpdateUserPoolClient API reference says); the document keeps Cognito's wire
 member names so DescribeUserPoolClient echoes it member for member, defaults included.
 """
 
@@ -41,7 +41,8 @@ class _Validity:
     limits: str
 
 
-# Allowed durations from spec tokens.md §5; the model's integer ranges are checked before services run.
+# Allowed durations (AWS: TokenValidityUnitsType and CreateUserPoolClient API references); the model's integer ranges
+# are checked before services run.
 _VALIDITIES = (
     _Validity("RefreshTokenValidity", "RefreshToken", 3600, 3650 * 86400, 30 * 86400, "60 minutes and 10 years"),
     _Validity("AccessTokenValidity", "AccessToken", 300, 86400, 3600, "5 minutes and 1 day"),
@@ -61,7 +62,8 @@ class TokenLifetimes:
 def explicit_auth_flows(requested: list[str] | None) -> list[str]:
     """The ExplicitAuthFlows a client stores: Cognito's default set when none are named.
 
-    The legacy names predate the ALLOW_* ones and may not be mixed with them (spec auth-flows §1).
+    The legacy names predate the ALLOW_* ones and may not be mixed with them (AWS: CreateUserPoolClient API reference,
+    ExplicitAuthFlows).
     """
     if not requested:
         return list(DEFAULT_AUTH_FLOWS)
@@ -76,7 +78,7 @@ def explicit_auth_flows(requested: list[str] | None) -> list[str]:
 
 
 def effective_auth_flows(config: dict[str, Any]) -> frozenset[str]:
-    """The ALLOW_* flows a client permits, with legacy names translated (spec auth-flows §1 table).
+    """The ALLOW_* flows a client permits, with legacy names translated (ExplicitAuthFlows).
 
     A legacy-only client keeps SRP, refresh and custom auth unless CUSTOM_AUTH_FLOW_ONLY narrows it to
     custom auth (plus refresh).
@@ -172,7 +174,7 @@ def redirect_settings(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def behaviour_settings(req: dict[str, Any], has_secret: bool) -> dict[str, Any]:
-    """The remaining client switches with Cognito's defaults (spec api-operations cross-cutting notes)."""
+    """The remaining client switches with Cognito's defaults (AWS: CreateUserPoolClient API reference)."""
     propagate = req.get("EnablePropagateAdditionalUserContextData")
     if propagate and not has_secret:
         # CreateUserPoolClient: "You can only activate EnablePropagateAdditionalUserContextData in an app
@@ -199,9 +201,9 @@ UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
 
 
 def check_writable(config: dict[str, Any], names: Iterable[str], in_schema: Callable[[str], bool]) -> None:
-    """Refuse attributes an app client may not write for its user: its WriteAttributes, or by default every
-    attribute but ``sub`` and the ``*_verified`` flags (spec users-attributes-policies §3). Names outside the
-    schema (``in_schema`` false) are left to the schema check, which words its own error."""
+    """Refuse attributes an app client may not write for its user: its WriteAttributes, or by default every attribute
+    but ``sub`` and the ``*_verified`` flags (AWS: CreateUserPoolClient API reference, WriteAttributes). Names outside
+    the schema (``in_schema`` false) are left to the schema check, which words its own error."""
     allowed = config.get("WriteAttributes")
     for name in names:
         if not in_schema(name):

@@ -2,9 +2,9 @@
 ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword, attribute
 verification).
 
-Spec users-attributes-policies §5 and quotas-and-errors §3. A user holds at most one live code per
-purpose; a new one replaces it. Two per-user counters run in one-hour windows and survive a replacement,
-so asking for a fresh code never buys more guesses:
+Cognito developer guide: 'Configuring email or phone verification' and 'Quotas in Amazon Cognito'. A user holds at most
+one live code per purpose; a new one replaces it. Two per-user counters run in one-hour windows and survive a
+replacement, so asking for a fresh code never buys more guesses:
 
 - wrong entries: ConfirmSignUp and attribute verification allow 15 an hour (AWS quota), ConfirmForgotPassword
   5 (the low end of AWS's "between 5 and 20 attempts in a given hour", as Amplify users observe it);

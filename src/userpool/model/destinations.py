@@ -1,9 +1,10 @@
 """Where a one-time code goes, and how its destination is shown back: CodeDeliveryDetails of SignUp,
 ResendConfirmationCode and ForgotPassword.
 
-Spec users-attributes-policies §5 (masking: ``j***@e***``, ``+*******1212``; SMS preferred when both
-attributes are auto-verified) and quotas-and-errors §4 (with PreventUserExistenceErrors, a missing user gets
-a normal-looking answer derived from the username's shape and the pool's settings).
+Cognito masks destinations as ``j***@e***`` and ``+*******1212`` and prefers SMS when both attributes are auto-verified
+(Cognito developer guide: 'Configuring email or phone verification'). With PreventUserExistenceErrors a missing user
+gets a normal-looking answer derived from the username's shape and the pool's settings (Cognito developer guide:
+'Managing user existence error responses').
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from userpool.model.records import Pool
 from userpool.model.usernames import normalise
 
 MEDIUM_OF = {"email": EMAIL, "phone_number": SMS}
-# Pools created without AccountRecoverySetting prefer the phone over email (spec §7, legacy behaviour).
+# Pools created without AccountRecoverySetting prefer the phone over email (legacy behaviour; AWS:
+# AccountRecoverySettingType API reference).
 LEGACY_RECOVERY = ("verified_phone_number", "verified_email")
 _RECOVERY_ATTRIBUTE = {"verified_email": "email", "verified_phone_number": "phone_number"}
 

@@ -1,5 +1,5 @@
-"""Tracked devices: what a pool's DeviceConfiguration decides, and a device as the API shows it (spec
-auth-flows §4, §6.8; DeviceType in the model)."""
+"""Tracked devices: what a pool's DeviceConfiguration decides, and a device as the API shows it (Cognito developer
+guide: 'Working with user devices in your user pool'; DeviceType in the API reference)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class Device:
 
 
 def tracks_devices(pool: Pool) -> bool:
-    """Device tracking is on when the pool has a DeviceConfiguration (spec auth-flows §4 step 4)."""
+    """Device tracking is on when the pool has a DeviceConfiguration."""
     return bool(pool.config.get("DeviceConfiguration"))
 
 

@@ -1,4 +1,4 @@
-"""The ListUsers ``Filter`` grammar: parsing, quoting and what a filter selects (spec users-attributes-policies §8).
+"""The ListUsers ``Filter`` grammar: parsing, quoting and what a filter selects (AWS: ListUsers API reference, Filter).
 
     Filter := ws* [ Name ws* ("=" | "^=") ws* '"' Value '"' ] ws*
     Name   := attribute | '"' attribute '"'

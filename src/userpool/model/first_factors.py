@@ -1,5 +1,5 @@
 """The first factors of choice-based sign-in (USER_AUTH): which ones a pool allows and a user can use
-(spec auth-flows §3 "USER_AUTH", §5; InitiateAuth AvailableChallenges, GetUserAuthFactors).
+(Cognito developer guide: 'Authentication flows', choice-based; InitiateAuth's AvailableChallenges, GetUserAuthFactors).
 
 A pool allows the AuthFactorType values of ``Policies.SignInPolicy.AllowedFirstAuthFactors`` (PASSWORD
 always). A user can use PASSWORD (challenge names PASSWORD and PASSWORD_SRP) when it has a password,
@@ -20,7 +20,7 @@ SMS_OTP = "SMS_OTP"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
 # The attribute each one-time-code factor sends its code to.
 OTP_ATTRIBUTE = {EMAIL_OTP: "email", SMS_OTP: "phone_number"}
-# Challenge names in the order AvailableChallenges lists them (spec auth-flows §3).
+# Challenge names in the order AvailableChallenges lists them.
 CHALLENGE_ORDER = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP)
 
 

@@ -1,4 +1,4 @@
-"""Failed sign-in lockout, as Cognito does it (spec quotas-and-errors §5).
+"""Failed sign-in lockout, as Cognito does it (Cognito developer guide: 'Lockout behavior for failed sign-in attempts').
 
 After five consecutive failed password verifications a user is locked for one second, and every further
 failure doubles the lock (2^(n−5) s for n failures) up to fifteen minutes. Attempts during a lock are refused

@@ -1,8 +1,9 @@
 """The text of the messages Cognito sends: invitations (AdminCreateUser) and one-time codes.
 
-Spec users-attributes-policies §5 and §7: templates come from the pool, ``{username}`` and ``{####}``
+Templates (Cognito developer guide: 'Configuring email or phone verification', 'Creating user accounts as
+administrator') come from the pool, ``{username}`` and ``{####}``
 are replaced, and Cognito's own wording is used when the pool sets no template. A CustomMessage trigger's
-answer (spec triggers.md §5) replaces the pool's template member by member.
+answer (Cognito developer guide: 'Custom message Lambda trigger') replaces the pool's template member by member.
 """
 
 from __future__ import annotations

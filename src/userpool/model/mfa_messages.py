@@ -1,4 +1,4 @@
-"""The messages that carry an SMS_MFA or EMAIL_OTP sign-in code (spec auth-flows §5; SetUserPoolMfaConfig):
+"""The messages that carry an SMS_MFA or EMAIL_OTP sign-in code (AWS: SetUserPoolMfaConfig API reference):
 the pool's SmsAuthenticationMessage, or its EmailMfaConfiguration's Message and Subject, with ``{####}``
 replaced; Cognito's own wording when the pool sets none. A CustomMessage_Authentication answer replaces them
 member by member."""

@@ -1,7 +1,7 @@
-"""What the store keeps for the pool domain: authorization codes, hosted-UI sign-in sessions and the UI
-customization of pools and clients (spec oauth-hosted-ui §3, §13; SetUICustomization).
+"""What the store keeps for the pool domain: authorization codes, hosted-UI sign-in sessions and the UI customization of
+pools and clients (Cognito developer guide: 'Authorize endpoint', 'User pool managed login'; SetUICustomization).
 
-Codes and session cookies are high-entropy random values kept only as SHA-256 digests (design §5).
+Codes and session cookies are high-entropy random values kept only as SHA-256 digests (docs/architecture.md, Storage).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The rules of an OAuth 2.0 authorization request and of its grants, without I/O (spec oauth-hosted-ui §3–§6;
-RFC 6749 §4.1, RFC 7636 PKCE).
+"""The rules of an OAuth 2.0 authorization request and of its grants, without I/O (Cognito developer guide:
+'Authorize endpoint', 'Token endpoint', 'Scopes, M2M, and APIs with resource servers'; RFC 6749 §4.1, RFC 7636 PKCE).
 
 ``OAuthError`` is how an OAuth step refuses: the RFC 6749 error code, a description, and the HTTP status
 the token endpoint answers with. Whether the browser is sent back to the application with it is decided
@@ -20,7 +20,7 @@ from userpool.model.oauth_settings import STANDARD_SCOPES, split_custom_scope
 OPENID = "openid"
 # Scopes that only make sense with openid (AWS: "can only be requested with the openid scope").
 OPENID_DEPENDENT = frozenset({"email", "phone", "profile"})
-CODE_LIFETIME_SECONDS = 300  # authorization codes: 5 minutes, single use (spec tokens.md §5)
+CODE_LIFETIME_SECONDS = 300  # authorization codes: 5 minutes, single use (Cognito developer guide: 'Token endpoint')
 S256 = "S256"  # the only PKCE method Cognito supports
 # RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~], for verifiers and (by construction) challenges.
 _PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -87,7 +87,7 @@ def parse_scopes(raw: str | None) -> list[str]:
 
 def granted_scopes(raw: str | None, allowed: Iterable[str]) -> tuple[str, ...]:
     """Scopes granted to a browser sign-in: the requested ones the client is allowed (others are ignored),
-    or every allowed scope when none were requested (spec oauth-hosted-ui §6)."""
+    or every allowed scope when none were requested (Cognito developer guide: 'Authorize endpoint', scope)."""
     allowed_list = list(allowed)
     requested = parse_scopes(raw)
     granted = [s for s in requested if s in allowed_list] if requested else allowed_list
@@ -100,7 +100,7 @@ def granted_scopes(raw: str | None, allowed: Iterable[str]) -> tuple[str, ...]:
 
 def client_credentials_scopes(raw: str | None, allowed: Iterable[str]) -> tuple[str, ...]:
     """Scopes of a client_credentials grant: custom (resource server) scopes only, each allowed for the
-    client; none requested means all of the client's custom scopes (spec oauth-hosted-ui §4, §6)."""
+    client; none requested means all of the client's custom scopes (Cognito developer guide: 'Token endpoint')."""
     custom = [s for s in allowed if s not in STANDARD_SCOPES and split_custom_scope(s) is not None]
     requested = parse_scopes(raw)
     if not requested:

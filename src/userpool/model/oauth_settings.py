@@ -1,4 +1,4 @@
-"""An app client's OAuth 2.0 settings: redirect URLs, grant types and scopes (spec oauth-hosted-ui §6, §9).
+"""An app client's OAuth 2.0 settings: redirect URLs, grant types and scopes (AWS: CreateUserPoolClient API reference).
 
 Pure rules; whether a custom scope exists is decided by the caller, who can read resource servers.
 """
@@ -71,7 +71,7 @@ def check_oauth_flows(
     """Refuse an OAuth grant configuration Cognito refuses, with InvalidOAuthFlowException.
 
     Only clients with AllowedOAuthFlowsUserPoolClient=true use the authorization server, so only they
-    are held to these rules (spec oauth-hosted-ui §9).
+    are held to these rules (CallbackURLs in the CreateUserPoolClient API reference).
     """
     if not enabled:
         return

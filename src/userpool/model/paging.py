@@ -1,4 +1,4 @@
-"""Opaque pagination tokens bound to the query that issued them (spec users-attributes-policies §9).
+"""Opaque pagination tokens bound to the query that issued them (AWS: ListUsers API reference, PaginationToken).
 
 A token carries the store's cursor and an HMAC over it and the query's scope (operation, pool, filter), so
 a token is only accepted by the query that issued it and the store never reads a cursor it did not write.

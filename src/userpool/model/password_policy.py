@@ -1,7 +1,7 @@
 """A pool's password policy: checking a password against it, and how long a temporary password lives.
 
-Spec users-attributes-policies §6: Cognito reports one reason per refusal, as
-``InvalidPasswordException: Password did not conform with policy: <reason>``.
+Cognito developer guide: 'Passwords, password recovery, and password policies'. Cognito reports one reason per refusal,
+as ``InvalidPasswordException: Password did not conform with policy: <reason>``.
 """
 
 from __future__ import annotations

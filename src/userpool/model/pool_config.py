@@ -1,8 +1,8 @@
 """A pool's stored configuration: what CreateUserPool / UpdateUserPool set, with Cognito's defaults filled in.
 
 The document keeps Cognito's wire names so that DescribeUserPool echoes, member for member, what a client
-configured plus the defaults Cognito reports (IaC tools diff against them; spec api-operations, cross-cutting
-notes). UpdateUserPool is a full replace: every omitted setting reverts to its default, while the settings
+configured plus the defaults Cognito reports (IaC tools diff against them; AWS: DescribeUserPool API
+reference). UpdateUserPool is a full replace: every omitted setting reverts to its default, while the settings
 fixed at creation (sign-in identifiers, case sensitivity, schema) are carried over untouched.
 
 Members that are not part of ``UserPoolType`` (the MFA factors SetUserPoolMfaConfig manages) live in the same
@@ -61,7 +61,7 @@ WIRE_MEMBERS = (
     "IssuerConfiguration",
     "AcrConfiguration",
 )
-# Fixed at CreateUserPool; UpdateUserPoolRequest has no member for them (spec api-operations, cross-cutting).
+# Fixed at CreateUserPool; UpdateUserPoolRequest has no member for them (AWS: UpdateUserPool API reference).
 IMMUTABLE = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration", "SchemaAttributes")
 # Kept when an UpdateUserPool omits them: tags are resource metadata managed by TagResource too, and the model
 # documents DcrConfiguration as kept; the key and issuer settings can only be matched, never reset.
@@ -193,7 +193,7 @@ def _admin_create_user(given: dict[str, Any] | None, policies: dict[str, Any], s
     template = config.get("InviteMessageTemplate") or {}
     for member in ("SMSMessage", "EmailMessage"):
         text = template.get(member)
-        # Both placeholders are required in each invitation message (spec users-attributes-policies §7).
+        # Both placeholders are required in each invitation message (AWS: MessageTemplateType API reference).
         if text is not None and ("{username}" not in text or "{####}" not in text):
             raise InvalidParameterException(
                 f"InviteMessageTemplate.{member} must contain both {{username}} and {{####}} placeholders."

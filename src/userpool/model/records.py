@@ -53,7 +53,7 @@ class User:
     updated_at: float
     aliases: tuple[str, ...] = ()
     mfa: dict[str, Any] = field(default_factory=dict)
-    # SRP salt and verifier as hex (spec auth-flows §6.3); None for passwords set before SRP was enrolled.
+    # SRP salt and verifier as hex (docs/srp.md, Enrolment); None for passwords set before SRP was enrolled.
     srp_salt: str | None = None
     srp_verifier: str | None = None
 

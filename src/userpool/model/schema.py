@@ -1,7 +1,7 @@
 """The attribute schema of a pool: Cognito's standard attributes plus ``custom:`` and ``dev:custom:`` ones.
 
-DescribeUserPool lists every standard attribute with its defaults (IaC tools diff against them), then the
-custom attributes in the order they were added (spec users-attributes-policies §2–3). Error wording follows
+DescribeUserPool lists every standard attribute with its defaults (IaC tools diff against them), then the custom
+attributes in the order they were added (Cognito developer guide: 'Working with user attributes'). Error wording follows
 what moto measured against Cognito (``user.<name>: ...``, "Existing attribute already has name ...").
 """
 

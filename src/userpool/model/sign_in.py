@@ -1,5 +1,6 @@
-"""The decisions of a password sign-in that depend only on the user and pool (spec auth-flows §2 steps 6 and
-9, §4; quotas-and-errors §4): which status refuses it, and what follows a correct password."""
+"""The decisions of a password sign-in that depend only on the user and pool: which status refuses it, and what
+follows a correct password (AWS: InitiateAuth API reference, Errors; Cognito developer guide: 'Managing user
+existence error responses')."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ TEMPORARY_PASSWORD_EXPIRED = "Temporary password has expired and must be reset b
 def status_refusal(user: User, hides_users: bool) -> CognitoError | None:
     """The error a user's status or Enabled flag answers before any password is checked, or None.
 
-    UNCONFIRMED is reported even for a wrong password (long-standing AWS behaviour, spec auth-flows §2).
-    A RESET_REQUIRED user is indistinguishable from a missing one when the client hides users (spec
-    quotas-and-errors §4, last row).
+    UNCONFIRMED is reported even for a wrong password (long-standing AWS behaviour).
+    A RESET_REQUIRED user is indistinguishable from a missing one when the client hides users
+    (Cognito developer guide: 'Managing user existence error responses').
     """
     if user.status == "UNCONFIRMED":
         return UserNotConfirmedException("User is not confirmed.")
@@ -51,7 +52,7 @@ def temporary_password_expired(user: User, now: float) -> bool:
 
 
 def first_step_after_password(pool: Pool, user: User, remembered_device: bool = False) -> str | None:
-    """The challenge that comes straight after a verified password, if any (spec auth-flows §4 steps 1, 3):
+    """The challenge that comes straight after a verified password, if any:
     NEW_PASSWORD_REQUIRED for a temporary password, DEVICE_SRP_AUTH when the sign-in presented one of the
     user's remembered devices (which then stands in for a second factor). The second factor itself is
     decided next, by model/user_mfa.py ``mfa_decision``."""

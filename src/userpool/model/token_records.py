@@ -1,5 +1,6 @@
-"""What the store keeps for sign-in: signing keys, sign-in sessions, refresh tokens, challenge sessions and a
-user's sign-in counters (spec tokens.md §1, §6, §7; auth-flows.md §2; quotas-and-errors.md §5).
+"""What the store keeps for sign-in: signing keys, sign-in sessions, refresh tokens, challenge sessions and a user's
+sign-in counters (Cognito developer guide: 'Refresh tokens', 'Ending user sessions with token revocation', 'Lockout
+behavior for failed sign-in attempts').
 
 Refresh tokens and challenge Session values are high-entropy random strings kept only as SHA-256 digests.
 """

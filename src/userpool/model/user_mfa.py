@@ -1,5 +1,5 @@
 """A user's MFA factors: what is turned on and preferred, how SetUserMFAPreference changes that, and which
-second factor a sign-in asks for (spec auth-flows §4, §5, §7).
+second factor a sign-in asks for (Cognito developer guide: 'Adding MFA to a user pool').
 
 The user's record keeps the factors in its ``mfa`` document under Cognito's wire names:
 ``UserMFASettingList`` (factors turned on), ``PreferredMfaSetting`` and the legacy ``MFAOptions``. SMS MFA
@@ -100,7 +100,7 @@ def has_factor_list(user: User) -> bool:
 
 
 def enabled(user: User) -> tuple[str, ...]:
-    """The factors the user turned on; legacy SMS MFAOptions count as SMS_MFA (spec auth-flows §4)."""
+    """The factors the user turned on; legacy SMS MFAOptions count as SMS_MFA."""
     listed = [f for f in user.mfa.get(SETTING_LIST) or [] if f in ORDER]
     if user.mfa.get(MFA_OPTIONS):
         listed.append(SMS)
@@ -134,7 +134,7 @@ def with_factors(
 
 def legacy_sms_setting(options: list[dict[str, Any]]) -> bool:
     """SetUserSettings / AdminSetUserSettings' MFAOptions: whether they turn SMS MFA on (an empty list
-    turns it off). Only SMS to phone_number can be named (spec auth-flows §7)."""
+    turns it off). Only SMS to phone_number can be named (AWS: MFAOptionType API reference)."""
     for option in options:
         if option.get("DeliveryMedium") != "SMS" or option.get("AttributeName") != "phone_number":
             raise InvalidParameterException(LEGACY_SMS_ONLY)
@@ -226,14 +226,15 @@ def mfa_off(pool: Pool) -> bool:
 
 
 def mfa_decision(pool: Pool, user: User, totp_verified: bool) -> MfaDecision:
-    """The MFA step after a verified first factor (spec auth-flows §4, step 2); ``totp_verified`` says
-    whether the user has a verified software token.
+    """The MFA step after a verified first factor (Cognito developer guide: 'Adding MFA to a user pool');
+    ``totp_verified`` says whether the user has a verified software token.
 
     - MfaConfiguration OFF: no MFA.
     - One usable factor: its challenge. Several: the preferred one's if it is usable, else SELECT_MFA_TYPE
       with the usable factors to choose from.
     - None usable: OPTIONAL signs in without MFA. ON asks for SMS_MFA when the pool offers SMS and the user
-      has a phone number (AWS behaviour noted in the spec), else MFA_SETUP with the factors the pool offers.
+      has a phone number (as AWS does, though its documentation does not say so), else MFA_SETUP with the
+      factors the pool offers.
 
     Remembered devices, which skip MFA, are the caller's decision, before this one.
     """

@@ -1,4 +1,5 @@
-"""Usernames, aliases and case sensitivity (spec users-attributes-policies §4)."""
+"""Usernames, aliases and case sensitivity (Cognito developer guide: 'Working with user attributes', usernames and
+aliases)."""
 
 from __future__ import annotations
 

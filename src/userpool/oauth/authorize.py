@@ -1,5 +1,5 @@
-"""``GET /oauth2/authorize`` (spec oauth-hosted-ui §3): checks the request, then answers at once for a browser
-that is signed in to the pool's hosted pages, or sends it to ``/login`` with the request's query."""
+"""``GET /oauth2/authorize`` (Cognito developer guide: 'Authorize endpoint'): checks the request, then answers at once
+for a browser that is signed in to the pool's hosted pages, or sends it to ``/login`` with the request's query."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""RFC 6749 / RFC 6750 error answers of the OAuth endpoints (spec oauth-hosted-ui §3–§8).
+"""RFC 6749 / RFC 6750 error answers of the OAuth endpoints (Cognito developer guide: 'Authorize endpoint', 'Token
+endpoint', 'UserInfo endpoint', 'Revoke endpoint', 'Logout endpoint').
 
 The token and revocation endpoints answer JSON ``{"error", "error_description"}`` (RFC 6749 §5.2) with
 ``invalid_client`` as 401 (``WWW-Authenticate: Basic`` when the client used Basic); userInfo answers in the
@@ -41,7 +42,7 @@ def token_error(err: OAuthError, used_basic: bool, headers: dict[str, str] | Non
 
 
 def bearer_error(err: OAuthError, headers: dict[str, str] | None = None) -> Response:
-    """RFC 6750 §3: the error in ``WWW-Authenticate`` (spec oauth-hosted-ui §5)."""
+    """RFC 6750 §3: the error in ``WWW-Authenticate`` (Cognito developer guide: 'UserInfo endpoint')."""
     challenge = f'Bearer error="{_quoted(err.error)}", error_description="{_quoted(err.description)}"'
     body: dict[str, object] = {"error": err.error, "error_description": err.description}
     return json_response(body, err.status, {**(headers or {}), "WWW-Authenticate": challenge})

@@ -1,5 +1,5 @@
-"""``GET /logout`` (spec oauth-hosted-ui §8): ends the hosted pages' sign-in session and sends the browser to
-a registered ``logout_uri``, or back to ``/login`` for a registered ``redirect_uri`` (account switch).
+"""``GET /logout`` (Cognito developer guide: 'Logout endpoint'): ends the hosted pages' sign-in session and sends the
+browser to a registered ``logout_uri``, or back to ``/login`` for a registered ``redirect_uri`` (account switch).
 Anything not registered for the client is shown the error page: ``/logout`` never redirects elsewhere."""
 
 from __future__ import annotations

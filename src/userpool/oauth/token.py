@@ -1,5 +1,5 @@
-"""``POST /oauth2/token`` and ``POST /oauth2/revoke`` (spec oauth-hosted-ui §4, §7): form bodies, client
-authentication by HTTP Basic or form, JSON answers that are never cached."""
+"""``POST /oauth2/token`` and ``POST /oauth2/revoke`` (Cognito developer guide: 'Token endpoint', 'Revoke
+endpoint'): form bodies, client authentication by HTTP Basic or form, JSON answers that are never cached."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def cors_headers(deps: Deps) -> dict[str, str]:
 
 def _token(ctx: Ctx, form: dict[str, str], credentials: ClientCredentials, host: str) -> dict[str, Any]:
     # The Host's pool and the grant in one worker thread: a hop there and back costs about as much CPU as a
-    # read of the database (design §8).
+    # read of the database (docs/architecture.md, Hot-path rules).
     return oauth_token.token(ctx, form, credentials, domain_pool(ctx, host))
 
 

@@ -1,4 +1,4 @@
-"""``GET|POST /oauth2/userInfo`` (spec oauth-hosted-ui §5; OIDC Core §5.3, RFC 6750 §2.1)."""
+"""``GET|POST /oauth2/userInfo`` (Cognito developer guide: 'UserInfo endpoint'; OIDC Core §5.3, RFC 6750 §2.1)."""
 
 from __future__ import annotations
 

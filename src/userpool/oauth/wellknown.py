@@ -1,5 +1,6 @@
 """``GET /{poolId}/.well-known/jwks.json`` and ``/openid-configuration``: keys and OIDC discovery under the
-issuer URL (spec tokens.md §2, §9; oauth-hosted-ui.md §11). Unauthenticated, CORS ``*``, cacheable."""
+issuer URL (Cognito developer guide: 'Verifying JSON web tokens'; OpenID Connect Discovery 1.0). Unauthenticated, CORS
+``*``, cacheable."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def routes(deps: Deps) -> list[Route]:
     return [
         Route("/{pool_id}/.well-known/jwks.json", _document(deps, _keys, False), methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", _document(deps, _discovery, False), methods=["GET"]),
-        # Copies on a pool's domain (spec oauth-hosted-ui §2: harmless, and some clients look there).
+        # Copies on a pool's domain (harmless, and some clients look there).
         Route("/.well-known/jwks.json", _document(deps, _keys, True), methods=["GET"]),
         Route("/.well-known/openid-configuration", _document(deps, _discovery, True), methods=["GET"]),
     ]

@@ -1,4 +1,4 @@
-"""Deleting expired rows off the hot path (design §8).
+"""Deleting expired rows off the hot path (docs/architecture.md, Hot-path rules).
 
 Expired challenge Sessions, codes and sign-in sessions are refused by every read that finds them (each
 checks ``expires_at``), so deleting them is only about space: it need not happen on every sign-in. Each

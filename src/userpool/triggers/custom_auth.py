@@ -1,5 +1,5 @@
 """DefineAuthChallenge, CreateAuthChallenge and VerifyAuthChallengeResponse: the three functions that drive a
-CUSTOM_AUTH sign-in (spec triggers.md §4-5, auth-flows §3 "CUSTOM_AUTH").
+CUSTOM_AUTH sign-in (Cognito developer guide: 'Custom authentication challenge Lambda triggers').
 
 Each event carries the ``session``: what the sign-in went through so far, one entry per challenge, as
 ``{challengeName, challengeResult}`` (``SRP_A``, ``PASSWORD_VERIFIER``) or ``{challengeName:

@@ -1,11 +1,11 @@
 """CustomMessage: the function rewrites a code or invitation message before it is sent.
 
-Spec triggers.md §5. The event carries placeholders, never the code: ``codeParameter`` ``{####}`` (and
-``usernameParameter`` ``{username}`` for AdminCreateUser invitations, null otherwise). The function's
-``smsMessage`` / ``emailMessage`` / ``emailSubject`` replace the pool's templates; the placeholders are
-filled in after it returns. A message without the code placeholder (or, for an invitation, without the
-username placeholder), or longer than Cognito allows, is InvalidLambdaResponseException. Null or empty
-members keep the pool's template.
+Cognito developer guide: 'Custom message Lambda trigger'. The event carries placeholders, never the code:
+``codeParameter`` ``{####}`` (and ``usernameParameter`` ``{username}`` for AdminCreateUser invitations, null otherwise).
+The function's ``smsMessage`` / ``emailMessage`` / ``emailSubject`` replace the pool's templates; the placeholders are
+filled in after it returns. A message without the code placeholder (or, for an invitation, without the username
+placeholder), or longer than Cognito allows, is InvalidLambdaResponseException. Null or empty members keep the pool's
+template.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from userpool.triggers.sources import MessageEvent
 
 CODE_PARAMETER = "{####}"
 USERNAME_PARAMETER = "{username}"
-# Cognito's limits on what the function may return (spec triggers.md §5).
+# Cognito's limits on what the function may return (the same page).
 _MAX_LENGTH = {"smsMessage": 140, "emailMessage": 20_000, "emailSubject": 140}
 
 

@@ -1,9 +1,9 @@
 """CustomEmailSender / CustomSMSSender: a function delivers codes and invitations instead of the server.
 
-Spec triggers.md §4-5. Invoked after the operation committed, asynchronously (Cognito invokes senders
-with the Event invocation type): the answer is ignored and a failure never fails the API call; it is
-logged. The event's ``request``: ``type`` ``customEmailSenderRequestV1`` / ``customSMSSenderRequestV1``,
-``code``, ``userAttributes``, ``clientMetadata``.
+Cognito developer guide: 'Custom sender Lambda triggers'. Invoked after the operation committed, asynchronously (Cognito
+invokes senders with the Event invocation type): the answer is ignored and a failure never fails the API call; it is
+logged. The event's ``request``: ``type`` ``customEmailSenderRequestV1`` / ``customSMSSenderRequestV1``, ``code``,
+``userAttributes``, ``clientMetadata``.
 
 ``code`` is the plaintext code (or temporary password). Cognito sends it encrypted with the pool's KMS
 key (AWS Encryption SDK ciphertext, base64); this server has no KMS, so a function written for AWS must

@@ -1,7 +1,8 @@
 """The envelope every Cognito trigger event shares, and the request members several triggers carry.
 
-Spec triggers.md §2: ``version``, ``triggerSource``, ``region``, ``userPoolId``, ``userName``,
-``callerContext{awsSdkVersion, clientId}``, ``request``, ``response``. Attribute values are strings.
+Cognito developer guide: 'Customizing user pool workflows with Lambda triggers' (the common parameters):
+``version``, ``triggerSource``, ``region``, ``userPoolId``, ``userName``, ``callerContext{awsSdkVersion, clientId}``,
+``request``, ``response``. Attribute values are strings.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """How a transport reports that a function did not give an answer; ``invoke`` turns these into
-Cognito's errors (spec triggers.md §3). Nothing outside ``userpool.triggers`` sees them."""
+Cognito's errors. Nothing outside ``userpool.triggers`` sees them."""
 
 from __future__ import annotations
 

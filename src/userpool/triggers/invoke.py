@@ -1,4 +1,5 @@
-"""Invoking a pool's trigger function and reading its answer, with Cognito's errors (spec triggers.md §2-3).
+"""Invoking a pool's trigger function and reading its answer, with Cognito's errors (Cognito developer guide:
+'Customizing user pool workflows with Lambda triggers').
 
 ``invoke(settings, pool, trigger, event)`` returns the ``response`` member of the event the function
 gave back. Outcomes, as Cognito reports them to the API caller:
@@ -31,7 +32,7 @@ from userpool.triggers.targets import function_name, is_webhook, target_for
 
 log = logging.getLogger("userpool.triggers")
 
-# Cognito retries a function that timed out, and gives up after three attempts (spec triggers.md §2).
+# Cognito retries a function that timed out, and gives up after three attempts (the same page).
 ATTEMPTS = 3
 UNRECOGNIZABLE = "Unrecognizable lambda output"
 INVALID_RESPONSE = "Invalid lambda response"

@@ -1,6 +1,6 @@
 """Which Lambda function a pool configured for a trigger: its LambdaConfig (LambdaConfigType).
 
-Spec triggers.md §1. Most triggers are an ARN string; PreTokenGenerationConfig, CustomSMSSender,
+AWS: LambdaConfigType API reference. Most triggers are an ARN string; PreTokenGenerationConfig, CustomSMSSender,
 CustomEmailSender and InboundFederation are ``{LambdaVersion, LambdaArn}`` objects.
 """
 

@@ -1,12 +1,12 @@
 """PreTokenGeneration: the function adds, changes and suppresses claims (and, V2_0 / V3_0, scopes) of the
 tokens about to be signed.
 
-Spec triggers.md §4-5, tokens.md §8. The event version follows ``PreTokenGenerationConfig.LambdaVersion``
-(a legacy ``PreTokenGeneration`` ARN is V1_0): V1_0 events carry ``version`` "1" and are answered with
-``claimsOverrideDetails``; V2_0 and V3_0 events carry "2" / "3" and the ``scopes`` the access token would
-have, and are answered with ``claimsAndScopeOverrideDetails``. ``groupConfiguration`` holds the user's groups,
-their IAM roles and the preferred role. Members of the wrong JSON type are InvalidLambdaResponseException;
-a null answer changes nothing.
+Cognito developer guide: 'Pre token generation Lambda trigger'. The event version follows
+``PreTokenGenerationConfig.LambdaVersion`` (a legacy ``PreTokenGeneration`` ARN is V1_0): V1_0 events carry ``version``
+"1" and are answered with ``claimsOverrideDetails``; V2_0 and V3_0 events carry "2" / "3" and the ``scopes`` the access
+token would have, and are answered with ``claimsAndScopeOverrideDetails``. ``groupConfiguration`` holds the user's
+groups, their IAM roles and the preferred role. Members of the wrong JSON type are InvalidLambdaResponseException; a
+null answer changes nothing.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Strict reading of the ``response`` members a function set (spec triggers.md §6): a wrong JSON type is
+"""Strict reading of the ``response`` members a function set: a wrong JSON type is
 InvalidLambdaResponseException, never a guess."""
 
 from __future__ import annotations

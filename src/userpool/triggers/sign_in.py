@@ -1,11 +1,11 @@
 """PreAuthentication and PostAuthentication: the triggers around a sign-in.
 
-Spec triggers.md §4-5, auth-flows §2 (steps 5 and 11). PreAuthentication
-(``PreAuthentication_Authentication``) runs before the password is checked, in every flow that checks one;
-a function that raises refuses the sign-in. Its ``validationData`` is the InitiateAuth / AdminInitiateAuth
-ClientMetadata (the API reference: "This payload contains a validationData attribute, which provides the
-data that you assigned to the ClientMetadata parameter"). ``userNotFound`` is sent where the client hides
-missing users (PreventUserExistenceErrors), and then the function also hears of names no user has.
+Cognito developer guide: 'Pre authentication Lambda trigger', 'Post authentication Lambda trigger'. PreAuthentication
+(``PreAuthentication_Authentication``) runs before the password is checked, in every flow that checks one; a function
+that raises refuses the sign-in. Its ``validationData`` is the InitiateAuth / AdminInitiateAuth ClientMetadata (the API
+reference: "This payload contains a validationData attribute, which provides the data that you assigned to the
+ClientMetadata parameter"). ``userNotFound`` is sent where the client hides missing users (PreventUserExistenceErrors),
+and then the function also hears of names no user has.
 
 PostAuthentication (``PostAuthentication_Authentication``) follows the tokens; ``newDeviceUsed`` says the
 sign-in began tracking a new device. Its ``clientMetadata`` is that of RespondToAuthChallenge (InitiateAuth

@@ -1,10 +1,10 @@
 """PreSignUp and PostConfirmation: the triggers around a user's creation and confirmation.
 
-Spec triggers.md §4-5. PreSignUp (``PreSignUp_SignUp``, ``PreSignUp_AdminCreateUser``) sees the user
-about to be created — it is not stored yet, so a function that raises leaves nothing behind — and may
-answer ``autoConfirmUser``, ``autoVerifyEmail``, ``autoVerifyPhone``. PostConfirmation
-(``PostConfirmation_ConfirmSignUp``, ``PostConfirmation_ConfirmForgotPassword``) sees the user as
-committed, and answers nothing.
+Cognito developer guide: 'Pre sign-up Lambda trigger', 'Post confirmation Lambda trigger'. PreSignUp
+(``PreSignUp_SignUp``, ``PreSignUp_AdminCreateUser``) sees the user about to be created — it is not stored yet, so a
+function that raises leaves nothing behind — and may answer ``autoConfirmUser``, ``autoVerifyEmail``,
+``autoVerifyPhone``. PostConfirmation (``PostConfirmation_ConfirmSignUp``, ``PostConfirmation_ConfirmForgotPassword``)
+sees the user as committed, and answers nothing.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def pre_sign_up(
     """Ask the pool's PreSignUp function about ``user``, who is not stored yet."""
     if not configured(pool, Trigger.PRE_SIGN_UP):
         return SignUpDecision()
-    # The user does not exist yet: no sub of ours and no status to show (spec triggers.md §2).
+    # The user does not exist yet: no sub of ours and no status to show.
     attributes = {k: v for k, v in user.attributes.items() if k != "sub"}
     request = {
         "userAttributes": attributes,
@@ -84,7 +84,7 @@ def post_confirmation(
 ) -> None:
     """Tell the pool's PostConfirmation function that ``user`` (as committed) is confirmed.
 
-    Its failure reaches the caller although the confirmation stands (spec triggers.md §3).
+    Its failure reaches the caller although the confirmation stands.
     """
     if not configured(pool, Trigger.POST_CONFIRMATION):
         return

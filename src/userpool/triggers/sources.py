@@ -1,4 +1,5 @@
-"""Cognito's ``triggerSource`` values: which operation fired a trigger (spec triggers.md §4)."""
+"""Cognito's ``triggerSource`` values: which operation fired a trigger (Cognito developer guide:
+'Customizing user pool workflows with Lambda triggers', trigger sources)."""
 
 # ruff: noqa: S105 - "Token" and "Password" here name trigger sources, not secrets
 

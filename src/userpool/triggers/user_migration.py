@@ -1,6 +1,6 @@
 """UserMigration: the function moves a user the pool does not know in from another directory.
 
-Spec triggers.md §4-5, auth-flows §2 step 4. Fired when a sign-in that carries the password
+Cognito developer guide: 'Migrate user Lambda trigger'. Fired when a sign-in that carries the password
 (``UserMigration_Authentication``: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, the hosted pages) or a
 ForgotPassword (``UserMigration_ForgotPassword``, no password) names no user. ``userName`` is what the user
 typed; ``request.password`` the password typed (the one trigger that ever sees one); ``validationData`` the

@@ -1,1 +1,1 @@
-"""Browser pages: the hosted sign-in UI of each pool (``login/``) (design §2)."""
+"""Browser pages: the hosted sign-in UI of each pool (``login/``) and the admin console (``console/``)."""

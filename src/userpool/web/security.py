@@ -1,5 +1,5 @@
-"""The browser pages' defences (design §6), shared by the hosted UI and the admin console: CSRF tokens,
-cookie attributes and response headers.
+"""The browser pages' defences (docs/architecture.md, Security invariants), shared by the hosted UI and the admin
+console: CSRF tokens, cookie attributes and response headers.
 
 CSRF: a random ``XSRF-TOKEN`` cookie (as AWS's hosted UI has) and, in every form, ``_csrf`` = HMAC of that
 cookie under a server key. A cross-site form can neither read the cookie nor compute the HMAC, and a token

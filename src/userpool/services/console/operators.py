@@ -1,11 +1,11 @@
 """Admin console operators: accounts (argon2id), sign-in with lockout on guessing, and server-side sessions
-with an idle timeout. Console access is separate from every pool's users (issue 7, design §6).
+with an idle timeout. Console access is separate from every pool's users (docs/architecture.md, Security invariants).
 
 A session cookie holds a random value; the server keeps only its SHA-256, so a session is revocable and a
 copied database holds no live cookie.
 
 Guessing is counted per name typed, whether or not an operator has it, so that neither the answers, nor
-the lock, nor the work done tell which names exist (design §6): per (name, client address), so that one
+the lock, nor the work done tell which names exist: per (name, client address), so that one
 address guessing cannot lock the operator out of the others, and per name over all addresses, with a
 ceiling much higher, so that guesses spread over many addresses are still bounded. Each attempt is
 counted, in the database that every worker and instance shares, before its password is looked at: racing
@@ -116,7 +116,7 @@ def sign_in(ctx: Ctx, username: str, password: str) -> str:
 
     The attempt is counted first, in one short write, and a name locked for this address (or from every
     address) is refused without looking at the password. The hash is verified outside any transaction
-    (design §3), against a dummy hash for an unknown name, which costs the same.
+    (docs/architecture.md, Storage), against a dummy hash for an unknown name, which costs the same.
     """
     by_address, by_name = _address_key(username, ctx.source_ip), _name_key(username)
     with ctx.store.write() as tx:

@@ -29,7 +29,7 @@ from userpool.model.schema import definitions
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.store.base import Conflict, Tx
 
-# Resource quota "app clients per user pool" (spec quotas-and-errors §3).
+# Resource quota "app clients per user pool" (Cognito developer guide: 'Quotas in Amazon Cognito').
 MAX_CLIENTS_PER_POOL = 1000
 COGNITO_PROVIDER = "COGNITO"
 

@@ -1,4 +1,5 @@
-"""Pool domain operations: Create/Describe/Update/DeleteUserPoolDomain (spec oauth-hosted-ui §1).
+"""Pool domain operations: Create/Describe/Update/DeleteUserPoolDomain (Cognito developer guide: 'Configuring a user
+pool domain').
 
 A prefix domain is a bare label (``myapp``); a custom domain is a full host name with a certificate
 (``auth.example.com`` + CustomDomainConfig). Domains are unique across the server because the pool

@@ -22,7 +22,7 @@ from userpool.model.records import ResourceServer
 from userpool.services.lookup.records import pool_or_404
 from userpool.store.base import Conflict, Tx
 
-# Resource quota "resource servers per user pool" (spec quotas-and-errors §3).
+# Resource quota "resource servers per user pool" (Cognito developer guide: 'Quotas in Amazon Cognito').
 MAX_SERVERS_PER_POOL = 25
 DEFAULT_PAGE_SIZE = 50
 _CLIENT_PAGE = 200

@@ -1,5 +1,6 @@
 """The hosted pages' sign-in session: the managed-login cookie that gives single sign-on across a pool's app
-clients for an hour, until ``/logout`` (spec oauth-hosted-ui §3 last paragraph, §8, §13; tokens.md §5).
+clients for an hour, until ``/logout`` (Cognito developer guide: 'Authorize endpoint', 'Logout endpoint',
+'User pool managed login').
 
 The cookie holds a random value; the server keeps its SHA-256 with the user and the time of sign-in, so a
 session can be ended server-side and a copied database holds no live cookie.
@@ -53,7 +54,8 @@ def signed_in(ctx: Ctx, pool_id: str, cookie: str | None) -> SignedIn | None:
 
 
 def end_session(ctx: Ctx, cookie: str | None) -> None:
-    """Forget the session (``/logout``); tokens already issued stay valid (spec oauth-hosted-ui §8)."""
+    """Forget the session (``/logout``); tokens already issued stay valid (Cognito developer guide: 'Logout
+    endpoint')."""
     if not cookie or len(cookie) > _MAX_COOKIE:
         return
     with ctx.store.write() as tx:

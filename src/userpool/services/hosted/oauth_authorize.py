@@ -1,5 +1,5 @@
-"""``/oauth2/authorize``: checking the request and answering the application with a code or tokens (spec
-oauth-hosted-ui §3; RFC 6749 §4.1, §4.2; RFC 7636).
+"""``/oauth2/authorize``: checking the request and answering the application with a code or tokens (Cognito developer
+guide: 'Authorize endpoint'; RFC 6749 §4.1, §4.2; RFC 7636).
 
 Two kinds of refusal. Until the client and its redirect URI are known to be good, nothing is sent to the
 redirect URI (``PageError``: the browser is shown an error page) — otherwise anybody could make the server
@@ -170,7 +170,7 @@ def complete(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, au
 
 
 def _implicit(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, auth_time: float) -> str:
-    """Implicit grant: tokens in the fragment, never a refresh token (spec oauth-hosted-ui §3)."""
+    """Implicit grant: tokens in the fragment, never a refresh token (RFC 6749 §4.2.2)."""
     with ctx.store.write() as tx:
         grant = start_session(ctx, tx, target.pool, target.client, user, scopes=request.scopes, auth_time=auth_time)
     result = issue_tokens(ctx, grant, Source.TOKEN_GENERATION_HOSTED_AUTH, oauth=OAuthIssue(nonce=request.nonce))

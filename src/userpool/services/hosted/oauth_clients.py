@@ -1,5 +1,5 @@
-"""Which pool a pool-domain request is for, and which app client an OAuth request speaks for (spec
-oauth-hosted-ui §1, §4).
+"""Which pool a pool-domain request is for, and which app client an OAuth request speaks for (Cognito developer guide:
+'Configuring a user pool domain', 'Token endpoint').
 
 A request that arrives on a pool's domain (``<prefix>.<auth domain suffix>`` or a custom domain) belongs to
 that pool; on the server's plain URL the pool is the one of the ``client_id``, so everything works on

@@ -1,5 +1,6 @@
-"""``/oauth2/token``: the authorization_code, refresh_token and client_credentials grants (spec
-oauth-hosted-ui §4; RFC 6749 §4.1.3, §4.4, §6; RFC 7636 §4.6), and ``/oauth2/revoke`` (§7, RFC 7009).
+"""``/oauth2/token``: the authorization_code, refresh_token and client_credentials grants (Cognito developer guide:
+'Token endpoint'; RFC 6749 §4.1.3, §4.4, §6; RFC 7636 §4.6), and ``/oauth2/revoke`` ('Revoke endpoint';
+RFC 7009).
 
 Answers are the RFC 6749 §5.1 JSON members; refusals are OAuthError with the §5.2 codes.
 """

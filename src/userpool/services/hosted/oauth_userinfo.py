@@ -1,5 +1,5 @@
 """``/oauth2/userInfo``: the signed-in user's claims for a bearer access token with the ``openid`` scope
-(spec oauth-hosted-ui §5; OIDC Core §5.3).
+(Cognito developer guide: 'UserInfo endpoint'; OIDC Core §5.3).
 
 Which attributes are returned follows the token's scopes: ``email`` and ``phone`` give those attributes and
 their verification flags, ``profile`` the other standard attributes; custom attributes and ``identities``

@@ -1,5 +1,5 @@
 """What the hosted pages ask of the user pool: sign-in with a password and its challenges, sign-up and its
-confirmation, password reset (spec oauth-hosted-ui §13).
+confirmation, password reset (Cognito developer guide: 'User pool managed login').
 
 Each step calls the same service as the API does, so every rule applies unchanged (password policy, lockout,
 triggers, PreventUserExistenceErrors). The pages never see a client secret: for a client that has one, the
@@ -19,7 +19,8 @@ from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
 from userpool.services.sign_in.steps.password_auth import FlowCall, password_step
 from userpool.services.sign_up import recovery, registration
 
-# The ChallengeResponses member that carries the code of each code challenge (spec auth-flows §5).
+# The ChallengeResponses member that carries the code of each code challenge (AWS: RespondToAuthChallenge API
+# reference).
 CODE_RESPONSES = {
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "SMS_MFA": "SMS_MFA_CODE",

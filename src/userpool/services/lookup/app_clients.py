@@ -1,8 +1,10 @@
 """What the unsigned, client-scoped operations share: the app client named by ClientId, its SECRET_HASH
 check, and whether it hides which users exist.
 
-Spec README "Three authentication classes" (SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
-ConfirmForgotPassword), auth-flows §2 (SECRET_HASH), quotas-and-errors §4 (PreventUserExistenceErrors).
+The operations that name their client and are not signed (SignUp, ConfirmSignUp, ResendConfirmationCode,
+ForgotPassword, ConfirmForgotPassword; Cognito developer guide: 'Understanding API, OIDC, and managed login pages
+authentication'), SECRET_HASH ('Computing secret hash values') and PreventUserExistenceErrors ('Managing user
+existence error responses').
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def app_client(tx: Tx, client_id: str) -> tuple[Pool, Client]:
 def check_secret_hash(client: Client, username: str, given: str | None) -> None:
     """Refuse the call unless a client with a secret sent the right SECRET_HASH for ``username``.
 
-    Clients without a secret ignore whatever SECRET_HASH arrives (spec auth-flows §2).
+    Clients without a secret ignore whatever SECRET_HASH arrives.
     """
     if not client.secret:
         return

@@ -1,8 +1,9 @@
 """A user's own account, authorized by its access token: ChangePassword, DeleteUser, SetUserSettings and
 GetUserAuthFactors.
 
-Spec README (Access-token class), users-attributes-policies §6 (password policy), quotas-and-errors §3
-(ChangePassword: 5 attempts an hour per user).
+Operations authorized by an access token (Cognito developer guide: 'Understanding API, OIDC, and managed login pages
+authentication'); the password policy ('Passwords, password recovery, and password policies'); ChangePassword
+allows 5 attempts an hour per user ('Quotas in Amazon Cognito').
 
 Wrong previous passwords are counted per user in the code store, under a ``change_password`` row that holds
 no code, only the one-hour attempt window (the same counter shape as model/codes.py), so that every worker
@@ -103,7 +104,7 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def delete_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    """Delete the signed-in user: DeleteUser. Its tokens then fail the user lookup (spec tokens.md §7)."""
+    """Delete the signed-in user: DeleteUser. Its tokens then fail the user lookup."""
     with ctx.store.write() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
         tx.users.delete(access.pool.id, access.user.sub)

@@ -1,9 +1,10 @@
 """A user's own profile, authorized by its access token: GetUser, UpdateUserAttributes,
 DeleteUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute.
 
-Spec README (Access-token class), users-attributes-policies §3 (the app client's ReadAttributes /
-WriteAttributes), §4 (aliases), §5 (verification codes and UserAttributeUpdateSettings); triggers.md §4
-(CustomMessage_UpdateUserAttribute, CustomMessage_VerifyUserAttribute).
+Operations authorized by an access token, held to the app client's ReadAttributes / WriteAttributes; aliases,
+verification codes and UserAttributeUpdateSettings (Cognito developer guide: 'Working with user attributes',
+'Configuring email or phone verification'); CustomMessage_UpdateUserAttribute and CustomMessage_VerifyUserAttribute
+('Custom message Lambda trigger').
 
 With ``AttributesRequireVerificationBeforeUpdate``, a new email / phone number is held back until it is
 verified: the user record keeps it under ``mfa["pending_attributes"]`` (a document that is never shown on
@@ -183,9 +184,8 @@ def _verification_address(user: User, kind: str) -> str:
 def get_user_attribute_verification_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Send a code that verifies the user's email or phone number: GetUserAttributeVerificationCode.
 
-    A value waiting for verification is the one the code goes to. Five codes an hour (spec
-    quotas-and-errors §3), then LimitExceededException. CustomMessage_VerifyUserAttribute writes the
-    message before the transaction that issues the code.
+    A value waiting for verification is the one the code goes to. Five codes an hour, then LimitExceededException.
+    CustomMessage_VerifyUserAttribute writes the message before the transaction that issues the code.
     """
     kind = _verifiable(req["AttributeName"])
     with ctx.store.read() as tx:
@@ -238,7 +238,7 @@ def verify_user_attribute(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Check the code sent to the user's email or phone number and mark it verified: VerifyUserAttribute.
 
     The verified address becomes the user's alias where the pool signs in with it; one held by another
-    user is refused with AliasExistsException (spec §4). Fifteen wrong codes an hour, then
+    user is refused with AliasExistsException. Fifteen wrong codes an hour, then
     LimitExceededException.
     """
     kind = _verifiable(req["AttributeName"])

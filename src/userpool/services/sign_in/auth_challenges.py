@@ -1,5 +1,5 @@
 """RespondToAuthChallenge and AdminRespondToAuthChallenge: the challenge table, and NEW_PASSWORD_REQUIRED
-(spec auth-flows §2 "Session", "USERNAME in ChallengeResponses", §5 challenge reference).
+(AWS: RespondToAuthChallenge API reference: Session, ChallengeResponses).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str,
 
 def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """NEW_PASSWORD_REQUIRED: the user replaces its temporary password (and fills in required attributes);
-    it becomes CONFIRMED and signs in (spec auth-flows §5)."""
+    it becomes CONFIRMED and signs in."""
     username = required_parameter(call.responses, "USERNAME")
     check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
     with ctx.store.read() as tx:
@@ -130,7 +130,7 @@ def _password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
         return custom_password_verifier(
             ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
         )
-    # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (spec auth-flows §3).
+    # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (docs/srp.md, Step 2).
     return password_verifier(ctx, call.pool, call.client, call.responses, admin=call.admin)
 
 

@@ -1,4 +1,5 @@
-"""InitiateAuth and AdminInitiateAuth: the AuthFlow table (spec auth-flows §1–3).
+"""InitiateAuth and AdminInitiateAuth: the AuthFlow table (AWS: InitiateAuth API reference, AuthFlow; Cognito developer
+guide: 'Authentication flows').
 
 The flow is looked up in a table, checked against the operation (admin flows only through the SigV4-signed
 AdminInitiateAuth) and against the client's ExplicitAuthFlows, then run.
@@ -40,10 +41,11 @@ FLOWS: dict[str, Flow] = {
     "REFRESH_TOKEN_AUTH": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
     "REFRESH_TOKEN": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
     "CUSTOM_AUTH": Flow(custom_sign_in, "ALLOW_CUSTOM_AUTH", BOTH),
-    # ALLOW_USER_AUTH alone permits its password and SRP choices (spec auth-flows §1 ExplicitAuthFlows rules).
+    # ALLOW_USER_AUTH alone permits its password and SRP choices (ExplicitAuthFlows in the CreateUserPoolClient API
+    # reference).
     "USER_AUTH": Flow(user_auth_sign_in, "ALLOW_USER_AUTH", BOTH),
 }
-# Valid in the other operation only (spec auth-flows §1 "Valid in").
+# Valid in the other operation only (AWS: AdminInitiateAuth API reference, AuthFlow).
 _ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
 _PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH"})
 

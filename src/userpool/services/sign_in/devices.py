@@ -1,6 +1,6 @@
 """A user's remembered devices: ConfirmDevice, GetDevice, ListDevices, UpdateDeviceStatus, ForgetDevice
 (access token) and AdminGetDevice, AdminListDevices, AdminUpdateDeviceStatus, AdminForgetDevice (SigV4).
-Spec auth-flows §4, §6.8; api-operations "Devices".
+Cognito developer guide: 'Working with user devices in your user pool'; docs/srp.md, Devices.
 
 A device exists from the sign-in that handed out its NewDeviceMetadata; only confirmed devices (those with
 an SRP verifier from ConfirmDevice) are shown or can be changed.

@@ -1,6 +1,6 @@
 """A user's second factors outside sign-in: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
-AdminSetUserMFAPreference and AdminSetUserSettings (spec auth-flows §7; SetUserSettings is in
-self_service/account.py).
+AdminSetUserMFAPreference and AdminSetUserSettings (Cognito developer guide: 'TOTP software token MFA'; SetUserSettings
+is in self_service/account.py).
 
 The two software-token operations are authorized either by an access token or by the ``Session`` of an
 MFA_SETUP challenge (a user who must set up MFA before a sign-in completes). In the Session mode each call

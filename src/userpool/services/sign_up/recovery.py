@@ -1,8 +1,8 @@
 """Password recovery by the user: ForgotPassword, ConfirmForgotPassword.
 
-Spec users-attributes-policies §1 (RESET_REQUIRED, FORCE_CHANGE_PASSWORD), §5 (codes: one hour), §6
-(password policy), §7 (AccountRecoverySetting and the legacy phone-first order); quotas-and-errors §4
-(PreventUserExistenceErrors); triggers.md §4 (CustomMessage_ForgotPassword,
+Cognito developer guide: 'Passwords, password recovery, and password policies' (RESET_REQUIRED,
+FORCE_CHANGE_PASSWORD, codes valid one hour, AccountRecoverySetting and the legacy phone-first order), 'Managing user
+existence error responses', and the Lambda trigger pages (CustomMessage_ForgotPassword,
 PostConfirmation_ConfirmForgotPassword, UserMigration_ForgotPassword). ConfirmForgotPassword also takes the
 code AdminResetUserPassword sent: both live in the code store under the ``forgot_password`` purpose.
 """

@@ -1,9 +1,9 @@
 """Self-registration: SignUp, ConfirmSignUp, ResendConfirmationCode.
 
-Spec users-attributes-policies §1 (UNCONFIRMED -> CONFIRMED), §3 (schema and client write permissions),
-§4 (UsernameAttributes and aliases), §5 (confirmation codes), §6 (password policy);
-quotas-and-errors §4 (PreventUserExistenceErrors); triggers.md §4 (PreSignUp, CustomMessage,
-PostConfirmation).
+Cognito developer guide: 'Signing up and confirming user accounts' (UNCONFIRMED -> CONFIRMED, confirmation
+codes), 'Working with user attributes' (schema, client write permissions, UsernameAttributes and aliases),
+'Passwords, password recovery, and password policies', 'Managing user existence error responses', and the Lambda
+trigger pages (PreSignUp, CustomMessage, PostConfirmation).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _new_user(ctx: Ctx, pool: Pool, client: Client, req: dict[str, Any]) -> User
         given[kind] = username  # the sign-in email/phone is an attribute; the username is the sub
     preferred_alias = "preferred_username" in (pool.config.get("AliasAttributes") or [])
     if preferred_alias and given.get("preferred_username"):
-        # An alias must belong to a confirmed user; it can be set once the user is confirmed (spec §4).
+        # An alias must belong to a confirmed user; it can be set once the user is confirmed.
         raise InvalidParameterException("preferred_username cannot be set at sign-up when it is an alias.")
     sub = new_sub()
     attributes = {"sub": sub, **new_user_attributes(pool, given)}
@@ -124,7 +124,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
     PreSignUp sees the user before it is stored (a rejection leaves nothing) and may confirm it and
     verify its email / phone; then CustomMessage writes the code message. Both run before the write
-    transaction; PostConfirmation follows the commit of an auto-confirmed user (spec triggers.md §4).
+    transaction; PostConfirmation follows the commit of an auto-confirmed user.
     """
     with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
@@ -182,7 +182,7 @@ def confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Confirm a self-registered user with the code it was sent: ConfirmSignUp.
 
     The verified email / phone number becomes an alias where the pool has one; another user holding it
-    is AliasExistsException unless ForceAliasCreation moves it here (spec §4). PostConfirmation follows
+    is AliasExistsException unless ForceAliasCreation moves it here. PostConfirmation follows
     the commit.
     """
     with ctx.store.write() as tx:

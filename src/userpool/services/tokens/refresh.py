@@ -60,9 +60,9 @@ def _reused(ctx: Ctx, record: RefreshToken, rotation: Rotation) -> bool:
 def _live_session(
     ctx: Ctx, tx: Tx, pool: Pool, client: Client, value: str, device_key: str | None
 ) -> tuple[RefreshToken, SignInSession, User]:
-    """The refresh token's record, sign-in session and user, refused with Cognito's messages (spec tokens.md
-    §6); a disabled user is told so rather than that its (revoked) token is revoked. A token of a sign-in
-    bound to a device refreshes only with that DEVICE_KEY (spec auth-flows §3)."""
+    """The refresh token's record, sign-in session and user, refused with Cognito's messages (Cognito developer guide:
+    'Refresh tokens'); a disabled user is told so rather than that its (revoked) token is revoked. A token of a sign-in
+    bound to a device refreshes only with that DEVICE_KEY."""
     record = tx.refresh_tokens.get(digest(value))
     session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
     if record is None or session is None or session.client_id != client.id or session.pool_id != pool.id:
@@ -91,7 +91,7 @@ def refresh_grant(
         if not _reused(ctx, record, rotation):
             keys = stored_signer(ctx, tx, pool.id)
             return Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys), record
-    # A rotated-out token coming back means it may have leaked: end the whole sign-in (spec tokens.md §6).
+    # A rotated-out token coming back means it may have leaked: end the whole sign-in.
     with ctx.store.write() as tx:
         tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
     raise RefreshTokenReuseException("Refresh Token has been reused")
@@ -151,7 +151,7 @@ def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, An
 
 def oauth_refresh(ctx: Ctx, pool: Pool, client: Client, value: str) -> dict[str, Any]:
     """AuthenticationResultType for ``/oauth2/token`` with ``grant_type=refresh_token``: the rules of
-    GetTokensFromRefreshToken, with rotation when the client has it (spec oauth-hosted-ui §4). The
+    GetTokensFromRefreshToken, with rotation when the client has it (Cognito developer guide: 'Token endpoint'). The
     PreTokenGeneration function runs before rotation, so that its failure leaves the token as it was; a
     sign-in through the API (no OAuth scopes) gets tokens that look as the API's do."""
     rotation = rotation_of(client)

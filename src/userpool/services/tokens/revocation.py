@@ -1,5 +1,5 @@
 """Ending sign-ins: RevokeToken, GlobalSignOut, AdminUserGlobalSignOut, and the sign-out that AdminDisableUser
-performs (spec tokens.md §7).
+performs (Cognito developer guide: 'Ending user sessions with token revocation').
 
 Revoking a sign-in session refuses its refresh tokens and every access token carrying its ``origin_jti``;
 a global sign-out revokes all of the user's sessions and records ``signed_out_at``. ID and access tokens stay

@@ -1,8 +1,8 @@
 """Admin attribute operations: AdminUpdateUserAttributes, AdminDeleteUserAttributes.
 
 Also how a user's aliases are claimed when it is written (AdminCreateUser uses it too): an alias held by
-another user is refused with AliasExistsException, or moved when ForceAliasCreation allows it (spec
-users-attributes-policies §4). The database's unique index on aliases is the last word under races.
+another user is refused with AliasExistsException, or moved when ForceAliasCreation allows it
+(AWS: AdminUpdateUserAttributes API reference). The database's unique index on aliases is the last word under races.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ USER_EXISTS = "User account already exists"
 def _alias_taken(pool: Pool, key: str, creating: bool) -> CognitoError:
     kind = alias_kind(key)
     message = f"An account with the given {kind} already exists."
-    # Where email/phone is the username itself, a duplicate is a duplicate user (spec quotas-and-errors §2).
+    # Where email/phone is the username itself, a duplicate is a duplicate user (UsernameExistsException).
     if creating and is_username_alias(pool, key):
         return UsernameExistsException(message)
     return AliasExistsException(message)

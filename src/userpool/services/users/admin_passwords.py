@@ -1,7 +1,7 @@
 """Admin password operations: AdminSetUserPassword, AdminResetUserPassword.
 
 The reset code AdminResetUserPassword sends is a ``forgot_password`` code of the code store, so that
-ConfirmForgotPassword accepts it as it does a ForgotPassword code (spec users-attributes-policies §1, §5).
+ConfirmForgotPassword accepts it as it does a ForgotPassword code (AWS: AdminResetUserPassword API reference).
 """
 
 from __future__ import annotations

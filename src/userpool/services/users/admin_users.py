@@ -2,8 +2,8 @@
 AdminDisableUser, AdminConfirmSignUp; the attribute and password operations live beside this module
 (admin_attributes, admin_passwords) and are re-exported here, where the registry finds them.
 
-Spec users-attributes-policies §1, §4, §7, api-operations "Admin user management" and triggers.md §4
-(PreSignUp_AdminCreateUser, CustomMessage_AdminCreateUser, PostConfirmation from AdminConfirmSignUp).
+Cognito developer guide: 'Creating user accounts as administrator', the Admin* API references and the Lambda trigger
+pages (PreSignUp_AdminCreateUser, CustomMessage_AdminCreateUser, PostConfirmation from AdminConfirmSignUp).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def _deliveries(req: dict[str, Any], attributes: dict[str, str]) -> tuple[Delive
         if not found:
             raise InvalidParameterException("User has no attribute matching desired delivery mediums")
         return found
-    # SMS is the default medium (spec §7); inviting a user without a phone number by email instead is
-    # our choice [unverified against AWS].
+    # SMS is the default medium (AWS: AdminCreateUser API reference, DesiredDeliveryMediums); inviting a user without a
+    # phone number by email instead is our choice [unverified against AWS].
     return tuple((m, addresses[m]) for m in (SMS, EMAIL) if m in addresses)[:1]
 
 
@@ -226,7 +226,7 @@ def _set_enabled(ctx: Ctx, req: dict[str, Any], enabled: bool) -> dict[str, Any]
         if user.enabled != enabled:
             tx.users.update(replace(user, enabled=enabled, updated_at=ctx.now))
         if not enabled:
-            # A disabled user's tokens are revoked with it (spec tokens.md §7), and stay so once re-enabled.
+            # A disabled user's tokens are revoked with it, and stay so once re-enabled.
             sign_out_user(tx, pool.id, user.sub, ctx.now)
     return {}
 

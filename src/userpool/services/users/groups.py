@@ -1,6 +1,6 @@
 """User pool groups and memberships: CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups,
 AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup
-(spec users-attributes-policies §10)."""
+(Cognito developer guide: 'Adding groups to a user pool')."""
 
 from __future__ import annotations
 

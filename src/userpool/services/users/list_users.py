@@ -1,4 +1,4 @@
-"""ListUsers: page through a pool's users, optionally filtered on one attribute (spec users-attributes-policies §8–9).
+"""ListUsers: page through a pool's users, optionally filtered on one attribute (AWS: ListUsers API reference).
 
 Every filter is answered by an index of the store (username, status, enabled, or the attribute index), and
 pages are keyset-paged, so a page costs the same in a pool of a thousand users as in one of a million.

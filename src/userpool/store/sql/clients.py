@@ -12,7 +12,8 @@ from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import clients, pools
 
-_GET = sa.select(clients).where(clients.c.id == sa.bindparam("client_id"))  # built once (design §8)
+# Built once (docs/architecture.md, Hot-path rules).
+_GET = sa.select(clients).where(clients.c.id == sa.bindparam("client_id"))
 # The pool's columns under names of their own: both tables have id, name, config, created_at, updated_at
 # (and clients a pool_id).
 _WITH_POOL = (

@@ -45,7 +45,7 @@ def _values(code: OneTimeCode) -> dict[str, Any]:
     }
 
 
-# Statements built once (design §8).
+# Statements built once (docs/architecture.md, Hot-path rules).
 _WHERE = sa.and_(
     t.c.pool_id == sa.bindparam("pool_id"), t.c.sub == sa.bindparam("sub"), t.c.purpose == sa.bindparam("purpose")
 )

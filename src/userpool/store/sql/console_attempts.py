@@ -15,8 +15,8 @@ from userpool.store.sql.rows import count
 from userpool.store.sql.tables import console_sign_in_attempts as t
 
 _c = t.c
-# Built once (design §8). Parameters are named unlike any column: an UPDATE executed with a parameter named
-# after a column would also SET that column.
+# Built once (docs/architecture.md, Hot-path rules). Parameters are named unlike any column: an UPDATE executed with a
+# parameter named after a column would also SET that column.
 _ENDED = _c.expires_at <= sa.bindparam("at")
 _TAKE = (
     t.update()

@@ -11,7 +11,8 @@ from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import domains, resource_servers
 
-_GET_DOMAIN = sa.select(domains).where(domains.c.domain == sa.bindparam("domain"))  # built once (design §8)
+# Built once (docs/architecture.md, Hot-path rules).
+_GET_DOMAIN = sa.select(domains).where(domains.c.domain == sa.bindparam("domain"))
 
 
 def _domain(row: Any) -> Domain:

@@ -1,4 +1,4 @@
-"""Engines for SQLite (embedded default) and PostgreSQL (scale-out), set up as design §5 says."""
+"""Engines for SQLite (embedded default) and PostgreSQL (scale-out), set up as docs/architecture.md says (Storage)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def normalise_url(url: str) -> str:
 
 
 def _json_loads(text: str | bytes) -> Any:
-    """JSON columns read with orjson (design §8: several are read on every request); what orjson refuses but
+    """JSON columns read with orjson (several are read on every request); what orjson refuses but
     the stdlib reads (NaN, integers beyond 64 bits) still loads as before."""
     try:
         return orjson.loads(text)
@@ -87,11 +87,10 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def store_engine(engine: Engine) -> Engine:
-    """The engine SqlStore runs its transactions on. On SQLite: one sharing ``engine``'s pool and dialect
-    but none of its connection event listeners, and SqlStore emits BEGIN itself. SQLAlchemy sends every
-    statement of a connection through its event dispatch as soon as the engine has any such listener,
-    which costs a short read about a third of its time (design §8). PostgreSQL needs no listener: the
-    engine itself."""
+    """The engine SqlStore runs its transactions on. On SQLite: one sharing ``engine``'s pool and dialect but none of
+    its connection event listeners, and SqlStore emits BEGIN itself. SQLAlchemy sends every statement of a connection
+    through its event dispatch as soon as the engine has any such listener, which costs a short read about a third of
+    its time (docs/architecture.md, Hot-path rules). PostgreSQL needs no listener: the engine itself."""
     if not is_sqlite(engine):
         return engine
     return Engine(engine.pool, engine.dialect, engine.url)

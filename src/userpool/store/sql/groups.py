@@ -18,7 +18,8 @@ def _group(row: Any) -> Group:
     return Group(row.pool_id, row.name, row.description, row.role_arn, row.precedence, row.created_at, row.updated_at)
 
 
-# The first page of a user's groups, the statement built once (design §8: read on every token issued).
+# The first page of a user's groups, the statement built once (read on every token issued; docs/architecture.md,
+# Hot-path rules).
 _GROUPS_OF = (
     sa.select(groups)
     .join(group_members, (group_members.c.pool_id == groups.c.pool_id) & (group_members.c.group_name == groups.c.name))

@@ -1,4 +1,4 @@
-"""Authorization codes, hosted-UI sign-in sessions and UI customizations (spec oauth-hosted-ui §3, §13).
+"""Authorization codes, hosted-UI sign-in sessions and UI customizations.
 
 Codes and session cookies are looked up by the SHA-256 of their value; the values are never stored. A code is
 redeemed by a conditional UPDATE (``WHERE used_at IS NULL``): of two token requests racing with the same

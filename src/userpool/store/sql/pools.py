@@ -12,7 +12,7 @@ from userpool.store.sql.rows import conflicts_as, keyset_page
 from userpool.store.sql.tables import pools
 
 # Built once: a statement object memoises its cache key, so executing it skips construction and key
-# generation (design §8: the hot reads are pure overhead otherwise).
+# generation (the hot reads are pure overhead otherwise; docs/architecture.md, Hot-path rules).
 _GET = sa.select(pools).where(pools.c.id == sa.bindparam("pool_id"))
 _GET_LOCKED = _GET.with_for_update()
 

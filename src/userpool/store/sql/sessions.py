@@ -1,4 +1,5 @@
-"""Sign-in sessions (origin_jti), refresh tokens and challenge Sessions (spec tokens.md §6–7, auth-flows §2).
+"""Sign-in sessions (origin_jti), refresh tokens and challenge Sessions (Cognito developer guide: 'Refresh tokens',
+'Ending user sessions with token revocation').
 
 Refresh tokens and Session values are looked up by the SHA-256 of their value; the values are never stored.
 """
@@ -18,9 +19,9 @@ _r = refresh_tokens.c
 _c = auth_challenges.c
 
 
-# Built once (design §8): executing a prepared statement object skips construction and cache-key generation.
-# An INSERT takes its values as parameters; the other statements' parameters are named unlike any column,
-# since an UPDATE executed with a parameter named after a column would also SET that column.
+# Built once (docs/architecture.md, Hot-path rules): executing a prepared statement object skips construction and
+# cache-key generation. An INSERT takes its values as parameters; the other statements' parameters are named unlike any
+# column, since an UPDATE executed with a parameter named after a column would also SET that column.
 _GET_SESSION = sa.select(sign_in_sessions).where(_s.origin_jti == sa.bindparam("origin_jti"))
 _GET_REFRESH = sa.select(refresh_tokens).where(_r.token_hash == sa.bindparam("token_hash"))
 _ADD_SESSION = sign_in_sessions.insert()

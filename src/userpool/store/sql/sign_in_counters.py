@@ -12,8 +12,8 @@ from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.tables import users
 
 _u = users.c
-# Built once (design §8). The update's parameters are named unlike any column: an UPDATE executed with a
-# parameter named after a column would also SET that column.
+# Built once (docs/architecture.md, Hot-path rules). The update's parameters are named unlike any column: an UPDATE
+# executed with a parameter named after a column would also SET that column.
 _GET = sa.select(_u.failed_sign_ins, _u.last_sign_in_attempt_at, _u.locked_until, _u.signed_out_at).where(
     _u.pool_id == sa.bindparam("pool_id"), _u.sub == sa.bindparam("sub")
 )
@@ -30,11 +30,10 @@ _SET_ATTEMPTS = (
 
 
 # The counters are columns of the user's row: a transaction that has just read the row (users.get_by_sub /
-# get_by_username) keeps them here, so that the access-token check reads the row once, not twice (design §8).
-# Per transaction only, and dropped by every write to the row in it, so no read sees anything the
-# transaction's own SELECT would not have. In a write transaction every read of the row locks it (here as in
-# users.py), so a kept entry is also what a locking read would see: the lockout count's read-modify-write
-# may start from it.
+# get_by_username) keeps them here, so that the access-token check reads the row once, not twice (docs/architecture.md,
+# Hot-path rules). Per transaction only, and dropped by every write to the row in it, so no read sees anything the
+# transaction's own SELECT would not have. In a write transaction every read of the row locks it (here as in users.py),
+# so a kept entry is also what a locking read would see: the lockout count's read-modify-write may start from it.
 CounterMemo = dict[tuple[str, str], SignInCounters]
 
 

@@ -1,4 +1,4 @@
-"""Token signing keys per pool; private keys are sealed at rest (spec tokens.md §9, design §5)."""
+"""Token signing keys per pool; private keys are sealed at rest (docs/architecture.md, Storage)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _published(row: Any) -> PublishedKey:
     return PublishedKey(row.kid, row.pool_id, row.token_use, dict(row.public_jwk), row.expires_at)
 
 
-# Built once (design §8).
+# Built once (docs/architecture.md, Hot-path rules).
 _CURRENT_KIDS = (
     sa.select(_k.token_use, _k.kid)
     .where(_k.pool_id == sa.bindparam("pool_id"), _k.status == CURRENT)

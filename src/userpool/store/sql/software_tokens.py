@@ -16,7 +16,8 @@ from userpool.crypto.sealing import Sealer
 from userpool.model.user_mfa import SoftwareToken
 from userpool.store.sql.tables import software_tokens as t
 
-_GET = sa.select(t).where(t.c.pool_id == sa.bindparam("pool_id"), t.c.sub == sa.bindparam("sub"))  # design §8
+# Built once (docs/architecture.md, Hot-path rules).
+_GET = sa.select(t).where(t.c.pool_id == sa.bindparam("pool_id"), t.c.sub == sa.bindparam("sub"))
 
 
 class SqlSoftwareTokenRepo:

@@ -23,7 +23,8 @@ _COUNTER_FIELDS = ("failed_attempts", "last_attempt_at", "locked_until")
 _CODE_FIELDS = tuple(f.name for f in fields(OneTimeCode))
 
 
-# Statements built once (design §8): a stand-in's lookups must cost what a user's prebuilt ones do.
+# Statements built once (docs/architecture.md, Hot-path rules): a stand-in's lookups must cost what a user's prebuilt
+# ones do.
 _WHERE = sa.and_(
     t.c.pool_id == sa.bindparam("pool_id"), t.c.kind == sa.bindparam("kind"), t.c.subject == sa.bindparam("subject")
 )

@@ -66,14 +66,15 @@ users = sa.Table(
     sa.Column("mfa", _json, nullable=False),
     sa.Column("created_at", _time, nullable=False),
     sa.Column("updated_at", _time, nullable=False),
-    # Sign-in state (migration 0002_tokens), written only by the sign-in repository: failed password
-    # attempts and the lock they cause, and the last global sign-out (spec quotas-and-errors §5, tokens §7).
+    # Sign-in state (migration 0002_tokens), written only by the sign-in repository: failed password attempts and the
+    # lock they cause, and the last global sign-out (Cognito developer guide: 'Lockout behavior for failed sign-in
+    # attempts', 'Ending user sessions with token revocation').
     sa.Column("failed_sign_ins", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("last_sign_in_attempt_at", _time, nullable=True),
     sa.Column("locked_until", _time, nullable=True),
     sa.Column("signed_out_at", _time, nullable=True),
     # SRP salt (hex) and verifier, the verifier sealed because it allows offline guessing like a password
-    # hash (migration 0004; spec auth-flows §6.3, design §5).
+    # hash (migration 0004; docs/srp.md, Enrolment).
     sa.Column("srp_salt", sa.String(64), nullable=True),
     sa.Column("srp_verifier_sealed", sa.Text, nullable=True),
     sa.UniqueConstraint("pool_id", "username_norm"),
@@ -232,7 +233,7 @@ password_history = sa.Table(
     ),
 )
 
-# Token signing keys (spec tokens.md §1, §9): per pool one current key for ID tokens and one for access
+# Token signing keys: per pool one current key for ID tokens and one for access
 # tokens; a rotation adds a generation and keeps the previous keys published until their tokens expired.
 # The unique generation per (pool, token use) makes two concurrent first sign-ins end with one key pair.
 signing_keys = sa.Table(
@@ -251,7 +252,7 @@ signing_keys = sa.Table(
     sa.UniqueConstraint("pool_id", "token_use", "generation"),
 )
 
-# One row per sign-in: its origin_jti, shared by all tokens derived from it (spec tokens.md §6, §7).
+# One row per sign-in: its origin_jti, shared by all tokens derived from it.
 sign_in_sessions = sa.Table(
     "sign_in_sessions",
     metadata,
@@ -288,7 +289,7 @@ refresh_tokens = sa.Table(
     sa.Index(None, "origin_jti"),
 )
 
-# Challenge Session values (spec auth-flows.md §2) by their SHA-256: single use, expiring.
+# Challenge Session values by their SHA-256: single use, expiring.
 auth_challenges = sa.Table(
     "auth_challenges",
     metadata,
@@ -321,7 +322,7 @@ user_stand_ins = sa.Table(
     sa.Index(None, "forget_at"),
 )
 
-# A user's tracked devices (spec auth-flows §4, §6.8). A row is made when a sign-in hands out
+# A user's tracked devices. A row is made when a sign-in hands out
 # NewDeviceMetadata; ConfirmDevice adds the device's SRP salt and verifier (sealed, like the user's).
 devices = sa.Table(
     "devices",
@@ -345,7 +346,7 @@ devices = sa.Table(
     sa.Index(None, "pool_id", "sub", "device_key"),
 )
 
-# Each user's TOTP authenticator (spec auth-flows §7): the verified secret sign-in codes are checked against
+# Each user's TOTP authenticator: the verified secret sign-in codes are checked against
 # and a pending one from AssociateSoftwareToken, both sealed like SRP verifiers. ``last_step`` is the last
 # accepted time step, so no code is accepted twice; ``generation`` changes on every association and
 # verification, and the conditional updates that accept a code compare it.
@@ -368,7 +369,7 @@ software_tokens = sa.Table(
     ),
 )
 
-# Authorization codes of /oauth2/authorize by the SHA-256 of their value (spec oauth-hosted-ui §3): five
+# Authorization codes of /oauth2/authorize by the SHA-256 of their value: five
 # minutes, redeemed once (``used_at``); ``origin_jti`` names the sign-in the redemption started.
 authorization_codes = sa.Table(
     "authorization_codes",

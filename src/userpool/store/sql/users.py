@@ -31,8 +31,8 @@ _TOP = "\U0010ffff"
 _CONFLICTS = {"username_norm": "username", "user_aliases": "alias", "alias": "alias"}
 
 
-# One user's row, and its attributes and aliases in one round trip (kind 0: attribute name/value, 1: alias):
-# built once, so that executing them skips statement construction and cache-key generation (design §8).
+# One user's row, and its attributes and aliases in one round trip (kind 0: attribute name/value, 1: alias): built once,
+# so that executing them skips statement construction and cache-key generation (docs/architecture.md, Hot-path rules).
 _POOL: sa.BindParameter[str] = sa.bindparam("pool_id")
 _SUB: sa.BindParameter[str] = sa.bindparam("sub")
 _BY_SUB = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _SUB)

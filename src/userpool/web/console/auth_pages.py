@@ -1,5 +1,6 @@
-"""``/console/login`` and ``/console/logout``: the operator's session (design §6). A fresh session value on
-every sign-in (no fixation); the cookie is HttpOnly, SameSite=Strict and scoped to ``/console``."""
+"""``/console/login`` and ``/console/logout``: the operator's session (docs/architecture.md, Security invariants). A
+fresh session value on every sign-in (no fixation); the cookie is HttpOnly, SameSite=Strict and scoped to
+``/console``."""
 
 from __future__ import annotations
 

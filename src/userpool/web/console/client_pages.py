@@ -171,7 +171,7 @@ async def _choices(page: Page, pool: dict[str, Any]) -> dict[str, Any]:
         "scope_choices": [(s, s) for s in (*STANDARD_SCOPES, *custom)],
         "attribute_choices": [(a, a) for a in attributes],
         # Cognito refuses email_verified and phone_number_verified among WriteAttributes: users change them
-        # only by confirming a code (spec users-attributes-policies, client permissions).
+        # only by confirming a code (AWS: CreateUserPoolClient API reference, WriteAttributes).
         "writable_choices": [(a, a) for a in attributes if a not in UNWRITABLE_ATTRIBUTES],
         "provider_choices": [("COGNITO", "Cognito user pool directory")],
     }

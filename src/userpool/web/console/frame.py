@@ -232,7 +232,8 @@ async def checked_post(page: Page) -> Response | None:
 
 
 def console_page(deps: Deps, invoke: Invoke, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """A console page behind the operator sign-in (design §6: session, CSRF on every POST)."""
+    """A console page behind the operator sign-in (session, CSRF on every POST: docs/architecture.md, Security
+    invariants)."""
 
     async def endpoint(request: Request) -> Response:
         ctx = make_ctx(deps, request)

@@ -13,7 +13,7 @@ from userpool.web.console.frame import Page
 from userpool.web.console.pool_pages import load_pool
 
 PAGE_SIZE = 50
-# ListUsers' filterable attributes (spec users-attributes-policies: ListUsers Filter).
+# ListUsers' filterable attributes (AWS: ListUsers API reference, Filter).
 SEARCHABLE = (
     ("username", "User name"),
     ("email", "Email"),

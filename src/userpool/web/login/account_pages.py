@@ -1,6 +1,6 @@
 """``/signup``, ``/confirm``, ``/resendCode``, ``/forgotPassword`` and ``/confirmForgotPassword``: self-service
-registration and password reset on the hosted pages (spec oauth-hosted-ui §2, §13). They call SignUp,
-ConfirmSignUp, ResendConfirmationCode, ForgotPassword and ConfirmForgotPassword, so the pool's rules hold
+registration and password reset on the hosted pages (Cognito developer guide: 'User pool managed login'). They call
+SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword and ConfirmForgotPassword, so the pool's rules hold
 (AllowAdminCreateUserOnly, required attributes, password policy, triggers, PreventUserExistenceErrors)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The pages' style sheet, a pool's or client's customization (CSS and logo, SetUICustomization), and the
-``/error`` page that AWS sends browsers to for requests it will not redirect (spec oauth-hosted-ui §2)."""
+``/error`` page that AWS sends browsers to for requests it will not redirect."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The pages' words in English and German, chosen by the ``lang`` parameter (spec oauth-hosted-ui §3).
+"""The pages' words in English and German, chosen by the ``lang`` parameter (Cognito developer guide: 'Authorize
+endpoint').
 
 Cognito's own error messages are translated where they are among the common ones; others are shown as the
 service words them (in English, as AWS does for trigger messages).

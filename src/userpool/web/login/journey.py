@@ -1,5 +1,5 @@
 """One trip through the hosted pages: the application's authorization request, checked on every page and
-carried along in every link and form action (spec oauth-hosted-ui §2 last paragraph), with the page's
+carried along in every link and form action (Cognito developer guide: 'Login endpoint'), with the page's
 language, CSRF token and branding; and how a page is rendered from it."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``/login`` and ``/challenge``: the password form and every step that may follow it — a forced new password
 with the pool's required attributes, an MFA code, the choice of a second factor, and setting up an
-authenticator app with a QR code (spec oauth-hosted-ui §13; auth-flows §5). The pages are built from the
+authenticator app with a QR code (Cognito developer guide: 'User pool managed login'). The pages are built from the
 challenge's name and parameters alone, so each challenge the sign-in service answers gets its page.
 
 A finished sign-in opens the hosted session (the single sign-on cookie) and hands the application its code.
@@ -169,7 +169,7 @@ def _code_field(j: Journey) -> Field:
 
 
 def _qr_svg(issuer: str, username: str, secret: str) -> str:
-    """``otpauth://totp/<issuer>:<user>?secret=…&issuer=…`` (spec oauth-hosted-ui §13) as inline SVG."""
+    """``otpauth://totp/<issuer>:<user>?secret=…&issuer=…`` (Google Authenticator's Key Uri Format) as inline SVG."""
     label = quote(f"{issuer}:{username}", safe="")
     uri = f"otpauth://totp/{label}?{urlencode({'secret': secret, 'issuer': issuer})}"
     return str(segno.make(uri, error="m").svg_inline(scale=5, border=4, light="#ffffff", dark="#111827"))

@@ -1,6 +1,6 @@
 """Challenge Sessions: the value a challenge response carries, kept only as its SHA-256, single use, expiring
 after the client's AuthSessionValidity minutes, bound to pool, client, user and challenge name, with the
-state the next step needs (spec auth-flows §2 "Session", §5)."""
+state the next step needs (AWS: RespondToAuthChallenge API reference, Session)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ INVALID_SESSION = "Invalid session for the user, session is expired."
 
 
 def _challenge_parameters(pool: Pool, client: Client, user: User, challenge: str) -> dict[str, str]:
-    """ChallengeParameters: every value a string, lists and objects JSON-encoded (spec auth-flows §5)."""
+    """ChallengeParameters: every value a string, lists and objects JSON-encoded."""
     if challenge == DEVICE_SRP_AUTH:
         return {}
     if challenge != NEW_PASSWORD_REQUIRED:

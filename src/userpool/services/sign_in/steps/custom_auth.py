@@ -1,5 +1,5 @@
 """CUSTOM_AUTH (InitiateAuth, AdminInitiateAuth) and its answers, CUSTOM_CHALLENGE and, for a sign-in that
-began with SRP_A, PASSWORD_VERIFIER (spec auth-flows §3 "CUSTOM_AUTH", triggers.md §4-5).
+began with SRP_A, PASSWORD_VERIFIER (Cognito developer guide: 'Custom authentication challenge Lambda triggers').
 
 The sign-in is a loop of Lambda calls: DefineAuthChallenge reads the session history and fails the sign-in,
 issues tokens, or asks for a challenge; CreateAuthChallenge makes a CUSTOM_CHALLENGE; the answer goes to
@@ -69,7 +69,7 @@ from userpool.triggers.sign_in import pre_authentication
 SRP_A = "SRP_A"
 # The state member of a challenge Session that marks it as a CUSTOM_AUTH one and holds its progress.
 CUSTOM = "custom_auth"
-# Our bound on challenges per sign-in (the spec leaves it to us): a DefineAuthChallenge that never decides
+# Our bound on challenges per sign-in (Cognito documents none): a DefineAuthChallenge that never decides
 # cannot keep a sign-in, and its Lambda calls, going for ever.
 MAX_CHALLENGES = 10
 
@@ -322,7 +322,7 @@ def is_custom_password_verifier(ctx: Ctx, client: Client, session: str | None) -
 def _proof_holds(
     ctx: Ctx, pool: Pool, client: Client, user: User | None, block: str, signature: str, timestamp: str
 ) -> bool:
-    """Whether the PASSWORD_CLAIM_SIGNATURE proves ``user``'s password (spec auth-flows §6.5-6.6)."""
+    """Whether the PASSWORD_CLAIM_SIGNATURE proves ``user``'s password (docs/srp.md, Step 2 and TIMESTAMP)."""
     state = srp.open_secret_block(ctx.deps.code_key, client.id, block)
     if state is None or state.get("pool") != pool.id or float(state.get("exp", 0)) <= ctx.now:
         return False

@@ -1,9 +1,9 @@
-"""DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: a remembered device proves itself with its own SRP secret
-(spec auth-flows §4 step 3, §5, §6.8), in place of a second factor.
+"""DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: a remembered device proves itself with its own SRP secret (Cognito
+developer guide: 'Working with user devices in your user pool'; docs/srp.md, Devices), in place of a second factor.
 
 DEVICE_SRP_AUTH must follow a password step of the same user, device and client within the client's
 AuthSessionValidity; that step is consumed. The Session is checked when sent back, and not required, as
-pycognito never sends it (spec auth-flows §5, compatibility notes). The answer carries, like
+pycognito never sends it. The answer carries, like
 PASSWORD_VERIFIER, a sealed single-use SECRET_BLOCK with the SRP state (sealed for devices only, so it never
 opens as a password step's block and the other way round).
 """
@@ -75,7 +75,7 @@ def device_srp_auth(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, s
     verifier = int(device.srp_verifier, 16)
     server_secret = srp.new_server_secret()
     server_public = srp.server_public(verifier, server_secret)
-    while server_public == 0:  # spec §6.4: never hand out B ≡ 0 (mod N)
+    while server_public == 0:  # docs/srp.md, Step 1: never hand out B ≡ 0 (mod N)
         server_secret = srp.new_server_secret()
         server_public = srp.server_public(verifier, server_secret)
     expires_at = ctx.now + session_lifetime(client)

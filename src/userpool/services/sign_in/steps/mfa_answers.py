@@ -1,6 +1,6 @@
-"""Answers to the second-factor challenges (spec auth-flows §5): SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA,
-SELECT_MFA_TYPE and MFA_SETUP, through RespondToAuthChallenge / AdminRespondToAuthChallenge and the hosted
-pages alike.
+"""Answers to the second-factor challenges (AWS: RespondToAuthChallenge API reference): SMS_MFA, EMAIL_OTP,
+SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP, through RespondToAuthChallenge / AdminRespondToAuthChallenge and the
+hosted pages alike.
 
 A wrong code leaves the Session usable, so the user may try again; the Session is consumed by the answer
 that succeeds. Wrong SMS and email codes count against the code's attempt limit (model/codes.py); wrong

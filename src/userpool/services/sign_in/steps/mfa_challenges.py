@@ -1,13 +1,13 @@
-"""Opening a second-factor challenge (spec auth-flows §4 step 2, §5): SMS_MFA and EMAIL_OTP send a fresh
-sign-in code, SOFTWARE_TOKEN_MFA waits for the user's authenticator app, SELECT_MFA_TYPE offers the usable
+"""Opening a second-factor challenge (Cognito developer guide: 'Adding MFA to a user pool'): SMS_MFA and EMAIL_OTP send
+a fresh sign-in code, SOFTWARE_TOKEN_MFA waits for the user's authenticator app, SELECT_MFA_TYPE offers the usable
 factors, MFA_SETUP the factors the pool offers to set up.
 
-The code is kept as a keyed hash in the code store under the purpose ``mfa_sms`` / ``mfa_email`` (one live
-code per user, expiring, attempt-limited: model/codes.py); the challenge Session remembers which factor it
-asks for. Both are written in the caller's write transaction. The message is not: which factor (if any)
-sends a code is only decided inside that transaction, and its CustomMessage_Authentication function, or
-the pool's CustomEmailSender / CustomSMSSender, must not run inside one (design §3). So the code leaves the
-transaction as a ``SignInCode`` and ``deliver_sign_in_code`` messages it after commit (spec triggers.md §4).
+The code is kept as a keyed hash in the code store under the purpose ``mfa_sms`` / ``mfa_email`` (one live code per
+user, expiring, attempt-limited: model/codes.py); the challenge Session remembers which factor it asks for. Both are
+written in the caller's write transaction. The message is not: which factor (if any) sends a code is only decided inside
+that transaction, and its CustomMessage_Authentication function, or the pool's CustomEmailSender / CustomSMSSender, must
+not run inside one (docs/architecture.md, Storage). So the code leaves the transaction as a ``SignInCode`` and
+``deliver_sign_in_code`` messages it after commit.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""How every sign-in step ends: the next challenge with its Session, or tokens (spec auth-flows §2, §4).
-Challenge Sessions themselves are kept by challenge_sessions.py.
+"""How every sign-in step ends: the next challenge with its Session, or tokens (AWS: InitiateAuth and
+RespondToAuthChallenge API references). Challenge Sessions themselves are kept by challenge_sessions.py.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ from userpool.services.tokens.steps.tokens import Grant, start_session
 from userpool.store.base import Tx
 from userpool.triggers.sources import Source
 
-# PreTokenGeneration's triggerSource for the sign-ins that end in tokens through the API (spec triggers.md §4).
+# PreTokenGeneration's triggerSource for the sign-ins that end in tokens through the API (Cognito developer guide: 'Pre
+# token generation Lambda trigger').
 TOKEN_SOURCES = frozenset(
     {
         Source.TOKEN_GENERATION_AUTHENTICATION,
@@ -54,11 +55,11 @@ TOKEN_SOURCES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """What a sign-in carries from step to step besides the user: the DEVICE_KEY the client presented, if
-    any; whether this flow may start tracking a new device (admin password flows do not: spec auth-flows
-    §3); whether it runs for the hosted sign-in pages, which end in a signed-in user for an authorization
-    code rather than in tokens; and the PreTokenGeneration triggerSource its tokens will have (a sign-in
-    that changed a temporary password, or that a remembered device proved, says so to the function)."""
+    """What a sign-in carries from step to step besides the user: the DEVICE_KEY the client presented, if any; whether
+    this flow may start tracking a new device (admin password flows do not); whether it runs for the hosted sign-in
+    pages, which end in a signed-in user for an authorization code rather than in tokens; and the PreTokenGeneration
+    triggerSource its tokens will have (a sign-in that changed a temporary password, or that a remembered device proved,
+    says so to the function)."""
 
     device_key: str | None = None
     may_track: bool = True
@@ -143,7 +144,7 @@ def _pend_device_step(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, 
 
 def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt | None = None) -> Outcome:
     """After a verified first factor, in the caller's write transaction: clear the failed-attempt counter and
-    decide the next step (auth-flows §4): NEW_PASSWORD_REQUIRED, DEVICE_SRP_AUTH for a remembered device,
+    decide the next step: NEW_PASSWORD_REQUIRED, DEVICE_SRP_AUTH for a remembered device,
     a second factor, or the end of the sign-in."""
     attempt = attempt or Attempt()
     counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
@@ -167,7 +168,8 @@ def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: 
 def second_factor_or_end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: Attempt) -> Outcome:
     """The MFA step the pool and user call for (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE,
     MFA_SETUP; codes are sent here), or the end of the sign-in when there is none."""
-    # With MFA off the decision needs no software token: not reading it spares a statement (design §8).
+    # With MFA off the decision needs no software token: not reading it spares a statement (docs/architecture.md,
+    # Hot-path rules).
     token = None if mfa_off(pool) else tx.software_tokens.get(pool.id, user.sub)
     decision = mfa_decision(pool, user, token is not None and token.verified)
     if decision.challenge is not None:

@@ -1,14 +1,15 @@
 """Password sign-in: USER_PASSWORD_AUTH (InitiateAuth), ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH
-(AdminInitiateAuth). Spec auth-flows §2 (order of checks), §3; quotas-and-errors §4, §5.
+(AdminInitiateAuth). Cognito developer guide: 'Authentication flows', 'Managing user existence error responses',
+'Lockout behavior for failed sign-in attempts'.
 
 An unknown user and a wrong password take the same path and the same time: the same transactions, and an
 argon2 verification against a dummy hash (PasswordHasher.verify(None, ...)); with PreventUserExistenceErrors
 ENABLED they also give the same error and are locked out alike (sign_in_attempts.py). The argon2
 verification runs outside any transaction.
 
-Triggers (spec auth-flows §2 steps 4-5): a name no user has goes to the pool's UserMigration function, which
-may move the user in with the password typed; then PreAuthentication sees the user before its status and
-password are checked. Both run between transactions.
+Triggers (Cognito developer guide: 'Migrate user Lambda trigger', 'Pre authentication Lambda trigger'): a name no user
+has goes to the pool's UserMigration function, which may move the user in with the password typed; then
+PreAuthentication sees the user before its status and password are checked. Both run between transactions.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
     """Verify USERNAME + PASSWORD (and SECRET_HASH) and conclude: the next challenge, or the signed-in user."""
     username = required_parameter(call.params, "USERNAME")
     password = required_parameter(call.params, "PASSWORD")
-    # SECRET_HASH is computed over the USERNAME as the client sent it, alias or not (spec auth-flows §2).
+    # SECRET_HASH is computed over the USERNAME as the client sent it, alias or not (Cognito developer guide: 'Computing
+    # secret hash values').
     check_secret_hash(call.client, username, call.params.get("SECRET_HASH"))
     hides = hides_users(call.client)
     with ctx.store.read() as tx:
@@ -93,7 +95,7 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
     # Hashes made with older argon2 parameters are upgraded while the password is at hand.
     rehashed = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None
     # A password set before SRP enrolment existed gets its verifier now, the first time the server sees
-    # the plaintext again (spec auth-flows §6.3); the modexp runs here, outside any transaction.
+    # the plaintext again (docs/srp.md, Enrolment); the modexp runs here, outside any transaction.
     enrolled = None
     if user.srp_verifier is None:
         salt, verifier = srp.enrol(call.pool.id, user.username, password)

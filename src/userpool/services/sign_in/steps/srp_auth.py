@@ -1,4 +1,4 @@
-"""USER_SRP_AUTH (InitiateAuth) and its PASSWORD_VERIFIER answer (spec auth-flows §3 "USER_SRP_AUTH", §6).
+"""USER_SRP_AUTH (InitiateAuth) and its PASSWORD_VERIFIER answer (docs/srp.md).
 
 Step 1 returns no Session: the SECRET_BLOCK carries the state (client, user, A, the server secret b, expiry)
 sealed with AES-GCM under a server key, and its digest is stored as a single-use challenge row. Step 2
@@ -46,7 +46,7 @@ from userpool.services.users.steps.stand_ins import stand_in_sub
 from userpool.triggers.sign_in import pre_authentication
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
-# Spec §6.6: |now - TIMESTAMP| must be within five minutes.
+# docs/srp.md, TIMESTAMP: |now - TIMESTAMP| must be within five minutes.
 TIMESTAMP_WINDOW_SECONDS = 300
 
 
@@ -95,7 +95,7 @@ def _simulated(ctx: Ctx, pool: Pool, username: str) -> _Simulated:
 
 
 def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict[str, Any]:
-    """Step 1: answer SRP_A with the PASSWORD_VERIFIER challenge (no Session, spec auth-flows §1).
+    """Step 1: answer SRP_A with the PASSWORD_VERIFIER challenge (no Session: the SECRET_BLOCK carries the state).
     ``pre_authenticate`` False is for a sign-in that already ran PreAuthentication (CUSTOM_AUTH asking for
     the password proof)."""
     username = required_parameter(call.params, "USERNAME")
@@ -107,8 +107,8 @@ def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict
     hides = hides_users(call.client)
     with ctx.store.read() as tx:
         user = lookup_user(tx, call.pool, username)
-    # PreAuthentication comes with step 1, where the user is resolved and its status checked (spec
-    # auth-flows §2 steps 4-6); SRP never migrates a user: the server never sees the password.
+    # PreAuthentication comes with step 1, where the user is resolved and its status checked; SRP never migrates a user:
+    # the server never sees the password.
     if pre_authenticate:
         pre_authentication(
             ctx.settings,
@@ -145,7 +145,7 @@ def _challenge(
     """The PASSWORD_VERIFIER challenge for ``user`` (None: a simulated one, ``sub`` the name's stand-in)."""
     server_secret = srp.new_server_secret()
     server_public = srp.server_public(verifier, server_secret)
-    while server_public == 0:  # spec §6.4: never hand out B ≡ 0 (mod N)
+    while server_public == 0:  # docs/srp.md, Step 1: never hand out B ≡ 0 (mod N)
         server_secret = srp.new_server_secret()
         server_public = srp.server_public(verifier, server_secret)
     # In whole seconds (at most one more), so that its width too is the same for everyone.
@@ -202,7 +202,7 @@ def _timestamp_ok(ctx: Ctx, timestamp: str) -> bool:
 
 
 def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], admin: bool = False) -> Outcome:
-    """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (spec §6.5). The DEVICE_KEY
+    """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (docs/srp.md, Step 2). The DEVICE_KEY
     that counts is the one sent with this step (clients send it with both)."""
     username = required_parameter(responses, "USERNAME")
     block = required_parameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK")

@@ -1,6 +1,6 @@
 """USER_AUTH, choice-based sign-in (InitiateAuth, AdminInitiateAuth), its SELECT_CHALLENGE and the passwordless
-EMAIL_OTP / SMS_OTP first factors (spec auth-flows §3 "USER_AUTH", §5); GetUserAuthFactors, which lists a
-user's factors, is in services/self_service/account.py.
+EMAIL_OTP / SMS_OTP first factors (Cognito developer guide: 'Authentication flows', choice-based); GetUserAuthFactors,
+which lists a user's factors, is in services/self_service/account.py.
 
 Without a usable PREFERRED_CHALLENGE the sign-in answers SELECT_CHALLENGE with ``AvailableChallenges``: the
 factors the pool allows and the user can use (model/first_factors.py). PASSWORD (with PASSWORD) and
@@ -70,7 +70,7 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     if preferred in _NEEDS and call.params.get(_NEEDS[preferred]):
         # USER_PASSWORD_AUTH's and USER_SRP_AUTH's own first steps, which resolve the name themselves (with
         # UserMigration, or a simulated SRP challenge, for one no user has), run PreAuthentication and check
-        # the user's status (spec auth-flows §2).
+        # the user's status.
         outcome = _first_factor(
             ctx, call.pool, call.client, call.admin, None, preferred, call.params, attempt, metadata
         )

@@ -1,8 +1,8 @@
 """A pool's token signing keys and what it publishes about them: the issuer, JWKS and OIDC discovery.
 
-Spec tokens.md §1–2, §9 and oauth-hosted-ui.md §11. Each pool has two current keys, one for ID tokens and
-one for access tokens, created on the pool's first use; ``userpool keys rotate`` adds a new generation and
-the previous keys stay published (and keep verifying) until every token they signed has expired.
+Cognito developer guide: 'Verifying JSON web tokens'; OpenID Connect Discovery 1.0. Each pool has two current keys, one
+for ID tokens and one for access tokens, created on the pool's first use; ``userpool keys rotate`` adds a new generation
+and the previous keys stay published (and keep verifying) until every token they signed has expired.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from userpool.services.lookup.records import pool_or_404
 from userpool.store.base import Conflict, Tx
 
 TOKEN_USES = (ID_TOKEN, ACCESS_TOKEN)
-# ID and access tokens live at most one day (spec tokens.md §5); five minutes more covers clock skew.
+# ID and access tokens live at most one day (AWS: CreateUserPoolClient API reference); five minutes more covers clock
+# skew.
 RETIRED_KEY_SECONDS = 86_400 + 300
-# Also cached by verifiers; clients refetch on an unknown kid (spec tokens.md §9).
+# Also cached by verifiers; clients refetch on an unknown kid.
 JWKS_MAX_AGE = 3600
 
 
@@ -32,7 +33,7 @@ def pool_region(pool_id: str) -> str:
 
 
 def issuer(settings: Settings, pool_id: str) -> str:
-    """``<issuer_base>/<poolId>``, the issuer base defaulting to the public URL (spec tokens.md §2)."""
+    """``<issuer_base>/<poolId>``, the issuer base defaulting to the public URL."""
     base = (settings.issuer_base or settings.base_url).replace("{region}", pool_region(pool_id))
     return f"{base.rstrip('/')}/{pool_id}"
 
@@ -132,7 +133,7 @@ def jwks(ctx: Ctx, pool_id: str) -> dict[str, Any]:
 
 
 def openid_configuration(ctx: Ctx, pool_id: str, endpoint_base: str | None = None) -> dict[str, Any]:
-    """``GET /<poolId>/.well-known/openid-configuration`` (oauth-hosted-ui.md §11).
+    """``GET /<poolId>/.well-known/openid-configuration`` (OpenID Connect Discovery 1.0 §3, §4).
 
     ``issuer`` and ``jwks_uri`` are issuer-relative; the OAuth endpoints live under ``endpoint_base``, the
     URL the document was fetched from (a pool domain, or the server), the public URL by default.

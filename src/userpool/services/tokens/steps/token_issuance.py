@@ -1,15 +1,16 @@
-"""Issuing tokens with the triggers around them: PreTokenGeneration before they are signed, and, at the end
-of a sign-in, PostAuthentication after (spec auth-flows §2 step 11, triggers.md §4).
+"""Issuing tokens with the triggers around them: PreTokenGeneration before they are signed, and, at the end of a
+sign-in, PostAuthentication after (Cognito developer guide: 'Pre token generation Lambda trigger', 'Post authentication
+Lambda trigger').
 
-Every function here runs after the sign-in or refresh committed and outside any transaction (design §3):
-a function may take seconds and may call this server back. The ``source`` says what fired the trigger:
-TokenGeneration_Authentication, _NewPasswordChallenge, _AuthenticateDevice (the API's sign-ins),
-_HostedAuth (tokens the OAuth endpoints issue for a hosted-page sign-in), _RefreshTokens (every refresh).
+Every function here runs after the sign-in or refresh committed and outside any transaction (docs/architecture.md,
+Storage): a function may take seconds and may call this server back. The ``source`` says what fired the trigger:
+TokenGeneration_Authentication, _NewPasswordChallenge, _AuthenticateDevice (the API's sign-ins), _HostedAuth (tokens the
+OAuth endpoints issue for a hosted-page sign-in), _RefreshTokens (every refresh).
 
 A sign-in whose tokens are never handed out leaves no usable session behind: when PreTokenGeneration or
 PostAuthentication fails, the session it started is revoked and a device it began tracking forgotten. The
-caller gets the function's error instead of the tokens (spec triggers.md §3: "PostAuthentication failure
-fails the sign-in response").
+caller gets the function's error instead of the tokens (Cognito fails the sign-in response when PostAuthentication
+fails).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Issuing ID, access and refresh tokens, and checking access tokens for the token-authorized operations.
 
-Spec tokens.md §3–7 and README "Three authentication classes" (Access-token class). Every sign-in creates a
-sign-in session whose ``origin_jti`` all tokens derived from it share; revoking the session (RevokeToken,
-GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser) refuses its refresh tokens and access tokens.
+Cognito developer guide: 'Understanding the identity (ID) token', 'Understanding the access token', 'Refresh tokens',
+'Ending user sessions with token revocation'. Every sign-in creates a sign-in session whose ``origin_jti`` all tokens
+derived from it share; revoking the session (RevokeToken, GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser)
+refuses its refresh tokens and access tokens.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from userpool.services import housekeeping
 from userpool.services.tokens.steps.signing_keys import current_kids, issuer, signing_key, verifying_key
 from userpool.store.base import Tx
 
-MAX_GROUPS = 100  # a user belongs to at most 100 groups (spec users-attributes-policies §10)
+MAX_GROUPS = 100  # a user belongs to at most 100 groups (Cognito developer guide: 'Quotas in Amazon Cognito')
 INVALID_ACCESS_TOKEN = "Invalid Access Token"  # noqa: S105 (a message)
 
 
@@ -64,12 +65,13 @@ class Grant:
     refresh_token: str | None
     # (DeviceKey, DeviceGroupKey) of a device this sign-in began tracking: NewDeviceMetadata.
     new_device: tuple[str, str] | None = None
-    # The pool's current keys, read in the same transaction (design §8: no transaction of its own to sign).
+    # The pool's current keys, read in the same transaction (docs/architecture.md, Hot-path rules: no transaction of its
+    # own).
     keys: Signer | None = None
 
 
 def signer(ctx: Ctx, tx: Tx, pool_id: str) -> Signer:
-    """The pool's current signing keys, created on first use (spec tokens.md §1)."""
+    """The pool's current signing keys, created on first use."""
     kids = tx.signing_keys.current_kids(pool_id)
     if ID_TOKEN not in kids or ACCESS_TOKEN not in kids:
         kids = current_kids(ctx, pool_id)
@@ -138,7 +140,7 @@ def start_session(
 @dataclass(frozen=True, slots=True)
 class OAuthIssue:
     """What an OAuth endpoint adds to an issuance: the request's ``nonce`` (ID token), and that the ID token
-    exists only with the ``openid`` scope and carries ``at_hash`` (spec tokens.md §3)."""
+    exists only with the ``openid`` scope and carries ``at_hash`` (OIDC Core §3.1.3.6)."""
 
     nonce: str | None = None
 
@@ -156,7 +158,7 @@ def authentication_result(
     if keys is None:
         with ctx.store.read() as tx:
             keys = signer(ctx, tx, grant.pool.id)
-    # origin_jti appears only where token revocation is on (spec tokens.md §3); the session exists anyway.
+    # origin_jti appears only where token revocation is on; the session exists anyway.
     revocable = client.config.get("EnableTokenRevocation", True)
     issuance = Issuance(
         issuer=issuer(ctx.settings, grant.pool.id),
@@ -240,7 +242,7 @@ def _revoked(tx: Tx, user: User, claims: dict[str, Any]) -> bool:
 def authenticate_access_token(ctx: Ctx, tx: Tx, token: str, required_scope: str = SIGN_IN_SCOPE) -> AccessContext:
     """Check an ``AccessToken`` for the token-authorized operations (GetUser, ChangePassword, GlobalSignOut,
     UpdateUserAttributes, device and MFA operations ...): signature, ``exp``, ``iss``, ``token_use``, scope,
-    client, user, revocation. Raises NotAuthorizedException with Cognito's messages (spec tokens.md §7).
+    client, user, revocation. Raises NotAuthorizedException with Cognito's messages.
     ``/oauth2/userInfo`` asks for ``openid`` instead of the API scope."""
     pool_id, claims = _verified_claims(ctx, tx, token, required_scope)
     found = tx.clients.with_pool(claims["client_id"])

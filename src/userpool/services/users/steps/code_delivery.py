@@ -1,11 +1,11 @@
 """Sending a one-time code and checking one, for the operations that use them: SignUp,
 ResendConfirmationCode, ConfirmSignUp, ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword.
 
-Spec users-attributes-policies §5. The code leaves this module only inside the outbox message (or, with
-a CustomEmailSender / CustomSMSSender trigger, in that function's event after commit); the store keeps its
-keyed hash (crypto/codes.py) and the attempt counters (model/codes.py).
+Cognito developer guide: 'Configuring email or phone verification'. The code leaves this module only inside the outbox
+message (or, with a CustomEmailSender / CustomSMSSender trigger, in that function's event after commit); the store keeps
+its keyed hash (crypto/codes.py) and the attempt counters (model/codes.py).
 
-Message triggers never run inside the transaction that issues the code (design §3): ``prepare`` runs
+Message triggers never run inside the transaction that issues the code (docs/architecture.md, Storage): ``prepare`` runs
 CustomMessage before it, ``send_code`` uses the answer inside it, ``deliver`` hands the message on after
 commit.
 """

@@ -1,8 +1,8 @@
-"""What is stored for a newly set password: its argon2id hash and its SRP salt and verifier (spec
-auth-flows §6.3: enrolment happens wherever a password is set).
+"""What is stored for a newly set password: its argon2id hash and its SRP salt and verifier (docs/srp.md,
+Enrolment: it happens wherever a password is set).
 
-Both are computed here, before the caller opens its write transaction (design §5: no slow hashing inside
-one), and applied in it with ``with_password``.
+Both are computed here, before the caller opens its write transaction (docs/architecture.md, Storage: no slow hashing
+inside one), and applied in it with ``with_password``.
 """
 
 from __future__ import annotations

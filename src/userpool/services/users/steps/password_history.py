@@ -5,10 +5,10 @@ declares it for exactly the operations that take a new password from the user or
 ChangePassword, ConfirmForgotPassword, AdminSetUserPassword (temporary or permanent) and the
 NEW_PASSWORD_REQUIRED answer of (Admin)RespondToAuthChallenge; the hosted pages call those.
 
-The previous passwords are kept as their argon2id hashes, at most ``n - 1`` of them (the current one is the
-user's own hash). Checking a password against them is a slow hash each: it runs outside any transaction,
-between the read that fetched them and the write that sets the new password (design §5). Should another
-request change the password in between, the check ran against the history as it was read.
+The previous passwords are kept as their argon2id hashes, at most ``n - 1`` of them (the current one is the user's own
+hash). Checking a password against them is a slow hash each: it runs outside any transaction, between the read that
+fetched them and the write that sets the new password (docs/architecture.md, Storage). Should another request change the
+password in between, the check ran against the history as it was read.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Users moved in by the pool's UserMigration function, the first time they sign in or ask for a password
-reset (spec triggers.md §4-5, auth-flows §2 step 4; AWS "Importing users with a user migration Lambda
+reset (AWS "Importing users with a user migration Lambda
 trigger").
 
 The function runs outside any transaction; the user it describes is validated against the pool's schema and

@@ -1,4 +1,4 @@
-"""srp: each user's SRP salt and sealed verifier (spec auth-flows §6.3, design §5)
+"""srp: each user's SRP salt and sealed verifier (docs/srp.md; docs/architecture.md, Storage)
 
 Revision ID: 0004
 Revises: 0003

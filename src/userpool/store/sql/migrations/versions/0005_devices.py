@@ -1,4 +1,4 @@
-"""devices: each user's tracked devices and their sealed SRP verifiers (spec auth-flows §4, §6.8)
+"""devices: each user's tracked devices and their sealed SRP verifiers (docs/srp.md, Devices)
 
 Revision ID: 0005
 Revises: 0004

@@ -1,4 +1,4 @@
-"""mfa: each user's TOTP authenticator, its secrets sealed, and the last accepted time step (spec auth-flows §7)
+"""mfa: each user's TOTP authenticator, its secrets sealed, and the last accepted time step (TOTP)
 
 Revision ID: 0006
 Revises: 0005

@@ -1,4 +1,4 @@
-"""oauth: authorization codes, hosted-UI sign-in sessions and UI customization (spec oauth-hosted-ui §3, §13)
+"""oauth: authorization codes, hosted-UI sign-in sessions and UI customization
 
 Revision ID: 0007
 Revises: 0006
