@@ -1,5 +1,6 @@
 """Password sign-in: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH, SECRET_HASH, user
-statuses, and NEW_PASSWORD_REQUIRED (spec auth-flows §1–3, §5)."""
+statuses, and NEW_PASSWORD_REQUIRED (Cognito developer guide: 'Authentication flows';
+AWS: InitiateAuth and RespondToAuthChallenge API references)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def test_initiate_auth__wrong_password_and_unknown_user(idp: Any, pool_id: str) 
         "NotAuthorizedException",
         "Incorrect username or password.",
     )
-    # PreventUserExistenceErrors defaults to LEGACY for API-created clients (spec quotas-and-errors §4).
+    # PreventUserExistenceErrors defaults to LEGACY for API-created clients (Cognito developer guide:
+    # 'Managing user existence error responses').
     assert fails(_initiate, idp=idp, client=client, username="nobody", password=PASSWORD) == (
         "UserNotFoundException",
         "User does not exist.",
@@ -179,7 +181,7 @@ def test_initiate_auth__status_gates(app_server: Server, idp: Any, pool_id: str)
     add_user(store, pool_id, "resetting", status="RESET_REQUIRED")
     make_user(idp, pool_id, "off")
     idp.admin_disable_user(UserPoolId=pool_id, Username="off")
-    # An unconfirmed user is told so whatever the password (spec auth-flows §2, step 6).
+    # An unconfirmed user is told so whatever the password (long-standing AWS behaviour).
     assert fails(_initiate, idp=idp, client=client, username="pending", password="Any-Pass-1") == (
         "UserNotConfirmedException",
         "User is not confirmed.",

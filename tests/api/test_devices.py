@@ -1,6 +1,6 @@
 """Remembered devices through boto3 and pycognito's SRP client: NewDeviceMetadata, ConfirmDevice, the device
 operations and their Admin* variants, DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER, device-bound refresh
-(spec auth-flows §4, §5, §6.8; api-operations "Devices")."""
+(Cognito developer guide: 'Working with user devices in your user pool'; docs/srp.md, Devices)."""
 
 from __future__ import annotations
 
@@ -228,7 +228,7 @@ def test_devices__refresh_needs_the_device_key(idp: Any, setup: tuple[str, dict[
 
 def test_devices__admin_flow_and_untracked_pool(idp: Any, setup: tuple[str, dict[str, Any]], pool_id: str) -> None:
     tracked, client = setup
-    # Admin password flows do not start tracking a device (spec auth-flows §3).
+    # Admin password flows do not start tracking a device.
     admin = idp.admin_initiate_auth(
         UserPoolId=tracked,
         ClientId=client["ClientId"],

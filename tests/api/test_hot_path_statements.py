@@ -1,5 +1,5 @@
-"""The hot paths stay cheap (design §8): how many statements GetUser and a refresh send to the database, and
-that the per-transaction counter read along with a user's row never hides a sign-out."""
+"""The hot paths stay cheap (docs/architecture.md, Hot-path rules): how many statements GetUser and a refresh send to
+the database, and that the per-transaction counter read along with a user's row never hides a sign-out."""
 
 from __future__ import annotations
 

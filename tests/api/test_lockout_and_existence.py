@@ -1,5 +1,6 @@
-"""PreventUserExistenceErrors and failed sign-in lockout (spec quotas-and-errors §4–5; design §6: an unknown
-user and a wrong password cost the same time and, where the client hides users, give the same error)."""
+"""PreventUserExistenceErrors and failed sign-in lockout (Cognito developer guide: 'Managing user existence error
+responses', 'Lockout behavior for failed sign-in attempts'; docs/architecture.md, Security invariants: an unknown user
+and a wrong password cost the same time and, where the client hides users, give the same error)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Second factors in every sign-in flow (spec auth-flows §4, §5): SOFTWARE_TOKEN_MFA with codes computed by
-pyotp from the secret the server handed out, SMS_MFA with codes read at an SMS gateway the server posts to,
-EMAIL_OTP with codes read from a real SMTP server, SELECT_MFA_TYPE, MFA_SETUP, and remembered devices in
-place of a second factor. Wrong and replayed codes are refused.
+"""Second factors in every sign-in flow (Cognito developer guide: 'Adding MFA to a user pool'): SOFTWARE_TOKEN_MFA with
+codes computed by pyotp from the secret the server handed out, SMS_MFA with codes read at an SMS gateway the server
+posts to, EMAIL_OTP with codes read from a real SMTP server, SELECT_MFA_TYPE, MFA_SETUP, and remembered devices in place
+of a second factor. Wrong and replayed codes are refused.
 
 The server keeps time by a clock the tests move, so that authenticator codes of later time steps can be
 used; it runs in dev mode, as that clock is not the one boto3 signs with.

@@ -1,5 +1,6 @@
 """Refreshing tokens (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, rotation) and ending sign-ins
-(RevokeToken, GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser, AdminDeleteUser): spec tokens.md §6–7."""
+(RevokeToken, GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser, AdminDeleteUser); Cognito developer guide:
+'Refresh tokens', 'Ending user sessions with token revocation'."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SigV4 on the admin API (spec README, "SigV4 for a self-hosted server"): who may call, and how
+"""SigV4 on the admin API (AWS: "Signature Version 4 for API requests"): who may call, and how
 unsigned, unknown, wrong, stale and tampered requests are answered."""
 
 from __future__ import annotations

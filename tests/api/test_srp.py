@@ -1,5 +1,5 @@
-"""USER_SRP_AUTH and PASSWORD_VERIFIER through pycognito's client, unchanged (spec auth-flows §3, §5, §6;
-quotas-and-errors §4 for unknown users)."""
+"""USER_SRP_AUTH and PASSWORD_VERIFIER through pycognito's client, unchanged (docs/srp.md;
+Cognito developer guide: 'Managing user existence error responses' for unknown users)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_srp__challenge_parameters_and_no_session(idp: Any, pool_id: str) -> Non
         ChallengeResponses=responses,
     )
     assert replay == ("NotAuthorizedException", "Incorrect username or password.")
-    # A zero-padded day of month is not Cognito's TIMESTAMP format (spec auth-flows §6.6).
+    # A zero-padded day of month is not Cognito's TIMESTAMP format (docs/srp.md, TIMESTAMP).
     fresh = idp.initiate_auth(
         ClientId=client["ClientId"], AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()
     )
@@ -136,7 +136,8 @@ def test_srp__user_without_verifier_enrols_at_next_password_sign_in(app_server: 
 
 
 def test_srp__through_admin_initiate_auth(idp: Any, pool_id: str) -> None:
-    # A back end may run SRP too: AdminInitiateAuth, then AdminRespondToAuthChallenge (spec auth-flows §1).
+    # A back end may run SRP too: AdminInitiateAuth, then AdminRespondToAuthChallenge (AWS: AdminInitiateAuth API
+    # reference).
     client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)
     make_user(idp, pool_id, "ann")
     for password, expected in ((PASSWORD, None), ("Wrong-Pass-1", "NotAuthorizedException")):
@@ -171,7 +172,7 @@ def test_srp__through_admin_initiate_auth(idp: Any, pool_id: str) -> None:
 
 
 def _hex_number(value: str, bits: int) -> bool:
-    """Plain lower-case hex of a number below 2**bits, without leading zeros (spec auth-flows §6.2)."""
+    """Plain lower-case hex of a number below 2**bits, without leading zeros (docs/srp.md, padHex)."""
     return re.fullmatch(r"[1-9a-f][0-9a-f]*", value) is not None and int(value, 16).bit_length() <= bits
 
 

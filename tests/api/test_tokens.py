@@ -1,5 +1,6 @@
 """ID and access tokens: claims, lifetimes, JWKS and discovery, verification by real JWT libraries (PyJWT,
-joserfc) against the keys we serve, key rotation (spec tokens.md)."""
+joserfc) against the keys we serve, key rotation (Cognito developer guide: 'Understanding user pool JSON web tokens
+(JWTs)')."""
 
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ def test_initiate_auth__access_token_claims(idp: Any, settings: Settings) -> Non
     assert access["cognito:groups"] == ["admins"]
     assert access["sub"] == id_claims["sub"]
     assert "email" not in access
-    # One issuance: one event and one sign-in; two tokens; two keys (spec tokens.md §1).
+    # One issuance: one event and one sign-in; two tokens; two keys.
     assert access["event_id"] == id_claims["event_id"]
     assert access["origin_jti"] == id_claims["origin_jti"]
     assert access["jti"] != id_claims["jti"]

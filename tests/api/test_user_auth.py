@@ -1,7 +1,7 @@
-"""USER_AUTH, choice-based sign-in, through boto3 (spec auth-flows §3 "USER_AUTH", §5): SELECT_CHALLENGE with
-AvailableChallenges, PREFERRED_CHALLENGE, PASSWORD and PASSWORD_SRP (pycognito's SRP maths), EMAIL_OTP with
-codes read from a real SMTP server and SMS_OTP with codes read at an SMS gateway, wrong and replayed codes, names
-no user has; and GetUserAuthFactors."""
+"""USER_AUTH, choice-based sign-in, through boto3 (Cognito developer guide: 'Authentication flows', choice-based):
+SELECT_CHALLENGE with AvailableChallenges, PREFERRED_CHALLENGE, PASSWORD and PASSWORD_SRP (pycognito's SRP maths),
+EMAIL_OTP with codes read from a real SMTP server and SMS_OTP with codes read at an SMS gateway, wrong and replayed
+codes, names no user has; and GetUserAuthFactors."""
 
 from __future__ import annotations
 

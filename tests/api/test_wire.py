@@ -1,4 +1,4 @@
-"""The AWS JSON 1.1 wire of POST / (spec README, "Wire protocol"): targets, bodies, validation wording,
+"""The AWS JSON 1.1 wire of POST / (Smithy: 'AWS JSON 1.1 protocol'): targets, bodies, validation wording,
 headers, CORS and timestamps, as raw HTTP and through boto3."""
 
 from __future__ import annotations

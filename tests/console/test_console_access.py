@@ -1,5 +1,5 @@
-"""Console sign-in and the browser defences (design §6): no page without a session, no POST without this
-browser's CSRF token, lockout after repeated wrong passwords, sign-out after the idle timeout."""
+"""Console sign-in and the browser defences (docs/architecture.md, Security invariants): no page without a session, no
+POST without this browser's CSRF token, lockout after repeated wrong passwords, sign-out after the idle timeout."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Authorization code + PKCE with authlib's OAuth 2.0 client as the relying party, the hosted sign-in form
-filled over HTTP; then userInfo, refresh, revocation and logout (spec oauth-hosted-ui §3–§8)."""
+filled over HTTP; then userInfo, refresh, revocation and logout (Cognito developer guide: 'User pool endpoints
+and managed login reference')."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """client_credentials: a machine client gets an access token carrying only the custom scopes it was granted
-(spec oauth-hosted-ui §4, §6; tokens.md §4), through authlib's client."""
+(Cognito developer guide: 'Token endpoint', 'Scopes, M2M, and APIs with resource servers'), through authlib's client."""
 
 from __future__ import annotations
 

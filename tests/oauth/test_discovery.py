@@ -1,6 +1,6 @@
 """OIDC discovery: the document has what OpenID Connect Discovery 1.0 §3 requires, its endpoints are those
 of the host it was fetched from, and an unmodified OIDC client configured with nothing but the issuer URL
-signs a user in (spec oauth-hosted-ui §11, §12)."""
+signs a user in."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_discovery__has_the_required_members(oauth_server: OAuthServer, pool_id:
     doc = httpx.get(f"{issuer}/.well-known/openid-configuration").json()
     for member in REQUIRED:
         assert doc.get(member), member
-    # §4.3: the issuer is exactly the URL the document was derived from.
+    # OpenID Connect Discovery 1.0 §4.3: the issuer is exactly the URL the document was derived from.
     assert doc["issuer"] == issuer
     assert "code" in doc["response_types_supported"]
     assert set(doc["subject_types_supported"]) <= {"public", "pairwise"}

@@ -1,4 +1,5 @@
-"""What the OAuth endpoints refuse, and how (spec oauth-hosted-ui §3, §4, §5, §8; RFC 6749 §4.1.2.1, §5.2):
+"""What the OAuth endpoints refuse, and how (Cognito developer guide: 'Authorize endpoint', 'Token endpoint',
+'UserInfo endpoint', 'Logout endpoint'; RFC 6749 §4.1.2.1, §5.2):
 nothing unverified is ever redirected to; codes are single use, short-lived and bound to client, redirect URI
 and PKCE verifier; every form needs its CSRF token."""
 

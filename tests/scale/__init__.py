@@ -1,1 +1,1 @@
-"""Scale-out: several worker processes and instances on one database (issue 8)."""
+"""Scale-out: several worker processes and instances on one database (PostgreSQL)."""

@@ -1,6 +1,7 @@
-"""The sign-in triggers on the hosted pages and the OAuth endpoints: PostAuthentication when a hosted sign-in
-ends (its refusal keeps the code from the application), PreTokenGeneration with TokenGeneration_HostedAuth
-for the code grant and TokenGeneration_RefreshTokens for ``/oauth2/token`` refreshes (spec triggers.md §4)."""
+"""The sign-in triggers on the hosted pages and the OAuth endpoints: PostAuthentication when a hosted sign-in ends (its
+refusal keeps the code from the application), PreTokenGeneration with TokenGeneration_HostedAuth for the code grant and
+TokenGeneration_RefreshTokens for ``/oauth2/token`` refreshes (Cognito developer guide: 'Pre token generation Lambda
+trigger')."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """PreTokenGeneration V1_0 and V2_0 through boto3 and pycognito: claims, groups and scopes changed in the issued
 JWTs at sign-in and on refresh, each triggerSource, claims Cognito keeps to itself left alone, and broken
-functions (spec triggers.md §4-5, tokens.md §8)."""
+functions (Cognito developer guide: 'Pre token generation Lambda trigger')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Sign-in codes through the message triggers (spec triggers.md §4): the SMS_MFA and EMAIL_OTP codes of MFA and
+"""Sign-in codes through the message triggers (Cognito developer guide: 'Custom message Lambda trigger',
+'Custom sender Lambda triggers'): the SMS_MFA and EMAIL_OTP codes of MFA and
 the EMAIL_OTP / SMS_OTP first factors of USER_AUTH are written by CustomMessage_Authentication, or handed to
 CustomEmailSender_Authentication, and the code that arrives completes the sign-in."""
 

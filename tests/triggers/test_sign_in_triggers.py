@@ -1,6 +1,7 @@
 """PreAuthentication and PostAuthentication through boto3 and pycognito: the events Cognito sends at sign-in,
 a PreAuthentication that refuses, a PostAuthentication whose failure fails the sign-in, and the functions
-that raise, time out or answer garbage (spec triggers.md §3-5, auth-flows §2 steps 5 and 11)."""
+that raise, time out or answer garbage (Cognito developer guide: 'Pre authentication Lambda trigger',
+'Post authentication Lambda trigger')."""
 
 from __future__ import annotations
 

@@ -117,5 +117,5 @@ def test_confirm_sign_up__post_confirmation_failure_reaches_the_caller_after_com
         "UserLambdaValidationException",
         "PostConfirmation failed with error 'userAttributes'.",
     )
-    # Spec triggers.md §3: the confirmation stands although the caller hears of the failure.
+    # The confirmation stands although the caller hears of the failure.
     assert idp.admin_get_user(UserPoolId=pool_id, Username="bob")["UserStatus"] == "CONFIRMED"

@@ -1,6 +1,6 @@
 """UserMigration through boto3 and pycognito: a legacy directory's users move in on their first sign-in or
-password reset, sign in without the function afterwards, and broken functions create no one (spec
-triggers.md §4-5, auth-flows §2 step 4)."""
+password reset, sign in without the function afterwards, and broken functions create no one (Cognito developer guide:
+'Migrate user Lambda trigger')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""userpool.errors against the exception shapes of botocore's cognito-idp model (design §4)."""
+"""userpool.errors against the exception shapes of botocore's cognito-idp model (docs/architecture.md, Errors)."""
 
 from __future__ import annotations
 

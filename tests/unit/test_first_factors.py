@@ -1,4 +1,5 @@
-"""model/first_factors.py: the USER_AUTH first factors a pool allows and a user can use (spec auth-flows §3)."""
+"""model/first_factors.py: the USER_AUTH first factors a pool allows and a user can use (Cognito developer guide:
+'Authentication flows', choice-based)."""
 
 from __future__ import annotations
 

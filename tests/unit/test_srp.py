@@ -1,6 +1,5 @@
-"""The server side of Cognito's SRP agrees with the spec's test vector (auth-flows §6.7) and with pycognito's
-client math for arbitrary users, passwords and salts (the padHex rule of §6.2 fails about half of random
-values when it is wrong)."""
+"""The server side of Cognito's SRP agrees with the test vector of docs/srp.md and with pycognito's client
+math for arbitrary users, passwords and salts (a wrong padHex rule, docs/srp.md, fails about half of random values)."""
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ def test_pad_hex__follows_the_two_complement_rule() -> None:
     assert srp.pad_hex(2) == "02"
 
 
-def test_vector__reproduces_spec_section_6_7() -> None:
+def test_vector__reproduces_the_documented_vector() -> None:
     salt = int("9f1c2e3d4b5a69788796a5b4c3d2e1f0", 16)
     assert srp.pad_hex(salt) == "009f1c2e3d4b5a69788796a5b4c3d2e1f0"
     x = srp.password_x(POOL_ID, "alice", "Passw0rd!", salt)

@@ -1,4 +1,5 @@
-"""model/user_mfa.py: SetUserMFAPreference's rules and the MFA step a sign-in takes (spec auth-flows §4, §7)."""
+"""model/user_mfa.py: SetUserMFAPreference's rules and the MFA step a sign-in takes (Cognito developer guide:
+'Adding MFA to a user pool')."""
 
 from __future__ import annotations
 

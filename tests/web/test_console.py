@@ -1,4 +1,4 @@
-"""The admin console in Chromium: the whole walkthrough of issue 7 on a fresh server (console sign-in, a pool
+"""The admin console in Chromium: a whole walkthrough on a fresh server (console sign-in, a pool
 with email required and optional TOTP, a public app client for the hosted UI, a domain, a user invited by
 mail at a real SMTP server, a group), then the user's first sign-in on the hosted UI; a forged cross-site
 POST; and screenshots of every console page at laptop and phone width (test-artifacts/screenshots/)."""

@@ -1,6 +1,6 @@
 """The hosted sign-in pages in a real browser: sign-up with the mailed code, a forced new password, password
-reset, TOTP set-up and sign-in; each journey ends on the application's callback with a code (spec
-oauth-hosted-ui §13). Screenshots of every page are kept in test-artifacts/screenshots/."""
+reset, TOTP set-up and sign-in; each journey ends on the application's callback with a code (Cognito developer guide:
+'User pool managed login'). Screenshots of every page are kept in test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
