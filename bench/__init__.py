@@ -1,1 +1,2 @@
-"""Benchmarks of the userpool server against moto: ``python -m bench run`` (design §8, issue 8)."""
+"""Benchmarks of the userpool server against moto: ``python -m bench run`` (the targets: docs/architecture.md,
+Hot-path rules)."""

@@ -1,7 +1,7 @@
-"""``python -m bench existence``: what a real user and a name no user has cost where the app client hides which
-users exist (PreventUserExistenceErrors ENABLED). Design §6: an unknown user and a wrong password cost the same
-time; the median of each operation for a real user over its median for an unknown name must stay within
-0.9-1.1, or the time alone tells who exists.
+"""``python -m bench existence``: what a real user and a name no user has cost where the app client hides which users
+exist (PreventUserExistenceErrors ENABLED). An unknown user and a wrong password cost the same time
+(docs/architecture.md, Security invariants); the median of each operation for a real user over its median for an unknown
+name must stay within 0.9-1.1, or the time alone tells who exists.
 
 One server, started as ``bench run`` starts it (pinned to ``--server-cpus``), is sent one request at a time on
 one keep-alive connection: latency as a client sees it, not throughput. A real user's request and an unknown

@@ -1,5 +1,6 @@
 """``python -m bench memory``: the resident memory (RSS) of each worker of our server, idle, and as users,
-sign-ins and tokens accumulate (issue 8, "Memory"; design §8: idle worker ≤ 150 MiB, not growing).
+sign-ins and tokens accumulate (the target: idle worker ≤ 150 MiB, not growing; docs/architecture.md,
+Hot-path rules).
 
 One server (``--workers N``) is started as ``bench run`` starts it. RSS is read from ``/proc/<pid>/status``
 of every worker process (the supervisor, which serves nothing, is reported apart) at each checkpoint:
@@ -132,7 +133,7 @@ async def measure(args: argparse.Namespace) -> Readings:
 
 IDLE_LIMIT_MIB = 150
 GROWTH_LIMIT = 0.20
-"""Design §8 and issue 8: an idle worker within 150 MiB; RSS after the last checkpoint within 20% of the first."""
+"""The targets: an idle worker within 150 MiB; RSS after the last checkpoint within 20% of the first."""
 
 
 def growth(first: list[int], last: list[int]) -> float:
@@ -141,7 +142,7 @@ def growth(first: list[int], last: list[int]) -> float:
 
 
 def verdicts(rows: list[tuple[str, list[int], int]]) -> list[str]:
-    """The two figures the issue asks for, each against its limit."""
+    """The two figures, each against its limit."""
     found = []
     idle = next((workers for label, workers, _ in rows if label == "idle"), None)
     if idle:

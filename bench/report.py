@@ -21,7 +21,7 @@ from bench.load import Measurement
 from bench.population import Plan
 from bench.servers import MOTO
 
-# Design §8's per-core targets (requests per second of one core), and ListUsers' latency.
+# The per-core targets, requests per second of one core, and ListUsers' latency (docs/architecture.md, Hot-path rules).
 PER_CORE_TARGETS = {
     "password_login": 40,
     "srp_login": 150,
@@ -102,7 +102,7 @@ def moto_ratio(run: Run, row: Row) -> str:
 
 
 def verdict(row: Row) -> str:
-    """The §8 target of the row and whether it is met (per-core rate, or ListUsers' p50)."""
+    """The target of the row and whether it is met (per-core rate, or ListUsers' p50)."""
     m = row.measurement
     if m is None or row.target == MOTO or not m.requests:
         return ""
@@ -116,7 +116,7 @@ def verdict(row: Row) -> str:
 
 
 def flatness(run: Run) -> list[str]:
-    """ListUsers' p50 at the largest pool over the smallest, per target of ours (§8: within 1.5x)."""
+    """ListUsers' p50 at the largest pool over the smallest, per target of ours (the target: within 1.5x)."""
     lines = []
     for target in dict.fromkeys(r.target for r in run.rows):
         sized = [r for r in run.rows if r.target == target and r.case.startswith("list_users[") and r.measurement]
@@ -149,7 +149,7 @@ HEADER = (
     "db ms/req",
     "gen busy",
     "ours/moto",
-    "§8",
+    "goal",
 )
 
 
@@ -314,7 +314,8 @@ orjson bodies, SigV4 computed per request, the client half of SRP with precomput
   database (not pinned, not included in CPU ms/req). **gen busy**: the load generator's own core use (near
   1.00 means the client, not the server, limited req/s).
 - **ours/moto**: our per-core rate over moto's, for the same scenario (> 1: we do more per core).
-- **§8**: design §8's per-core target (or ListUsers' p50 <= 5 ms at concurrency 1) met or missed.
+- **goal**: the per-core target of docs/architecture.md, Hot-path rules (or ListUsers' p50 <= 5 ms at
+  concurrency 1), met or missed.
 - ListUsers pools are bulk-loaded straight into our server's tables; moto's through AdminCreateUser, up to
   `--moto-list-max` users.
 

@@ -1,6 +1,6 @@
 """``python -m bench scaling``: requests/s of the CPU-bound scenarios with 1 worker and with N workers.
 
-Issue 8 asks that 2 workers give at least 1.7x the throughput of 1.
+The target: 2 workers give at least 1.7x the throughput of 1.
 
 Our server runs each scenario under the same load (``--concurrency`` connections) twice: with 1 worker
 pinned to the first CPU of ``--cpus``, and with one worker per CPU of ``--cpus``, pinned to all of them.

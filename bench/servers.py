@@ -281,7 +281,7 @@ def userpool_environment(data_dir: Path, url: str, port: int, argon2: Argon2Para
         "USERPOOL_ARGON2__TIME_COST": str(argon2.time_cost),
         "USERPOOL_ARGON2__MEMORY_KIB": str(argon2.memory_kib),
         "USERPOOL_ARGON2__PARALLELISM": str(argon2.parallelism),
-        # Read by `serve` once it has worker processes (issue 8 item 1); ignored until then.
+        # The number of worker processes `serve` starts.
         "USERPOOL_WORKERS": str(workers),
     }
 

@@ -1,12 +1,12 @@
 """The client half of USER_SRP_AUTH (Cognito's SRP-6a): pycognito's aws_srp functions, made cheap enough that
 the load generator's core is not the bottleneck.
 
-What the client can compute ahead is computed ahead: a set of ephemeral pairs (a, A = g^a) made before any
-timing, and per user (and salt) x and k·g^x. What depends on the server's B is computed per sign-in, with
-gmpy2 rather than Python's ``pow``: u = H(A | B), S = (B - k·g^x)^(a + u·x), the HKDF and the claim's HMAC.
-The ephemeral ``a`` is 256 bits, as our server's ``b`` is (design §8): sign-in costs the client about one
-millisecond. Reusing ephemeral pairs across sign-ins is wrong for a real client and harmless here: the
-server does all of its work on every sign-in regardless.
+What the client can compute ahead is computed ahead: a set of ephemeral pairs (a, A = g^a) made before any timing, and
+per user (and salt) x and k·g^x. What depends on the server's B is computed per sign-in, with gmpy2 rather than Python's
+``pow``: u = H(A | B), S = (B - k·g^x)^(a + u·x), the HKDF and the claim's HMAC. The ephemeral ``a`` is 256 bits, as our
+server's ``b`` is (docs/architecture.md, Hot-path rules): sign-in costs the client about one millisecond. Reusing
+ephemeral pairs across sign-ins is wrong for a real client and harmless here: the server does all of its work on every
+sign-in regardless.
 """
 
 from __future__ import annotations
