@@ -21,7 +21,7 @@ from userpool.api.service_model import operations
 from userpool.body_limits import BodyLimit, BodyLimits
 from userpool.bootstrap import prepare_data_dir, server_secrets
 from userpool.clock import Clock, SystemClock
-from userpool.config import Settings
+from userpool.config import Settings, TriggerTarget
 from userpool.context import Deps
 from userpool.crypto.passwords import PasswordHasher, usable_cpus
 from userpool.crypto.sealing import Sealer
@@ -35,6 +35,10 @@ from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore
+from userpool.triggers.python_target import PythonTransport
+from userpool.triggers.targets import is_webhook
+from userpool.triggers.transport import TriggerFunctions, TriggerTransport
+from userpool.triggers.webhook import WebhookTransport
 from userpool.web.console import routes as console_routes
 from userpool.web.console.frame import MAX_FORM_BYTES as CONSOLE_MAX_FORM
 from userpool.web.console.frame import PREFIX as CONSOLE
@@ -50,6 +54,17 @@ class Runtime:
     deps: Deps
     store: SqlStore
     dispatcher: OutboxDispatcher
+
+
+def trigger_functions(settings: Settings) -> TriggerFunctions:
+    """Each configured trigger target with its transport: a webhook for an ``http(s)://`` URL, else the
+    in-process Python callable it names. Chosen here once, so that nothing below knows which it is."""
+    python = PythonTransport()
+    webhook = WebhookTransport(settings.trigger_secret)
+    transports: dict[TriggerTarget, TriggerTransport] = {}
+    for target in settings.triggers:
+        transports.setdefault(target, webhook if is_webhook(target) else python)
+    return TriggerFunctions(transports, settings.trigger_timeout_seconds)
 
 
 def build_runtime(
@@ -85,6 +100,7 @@ def build_runtime(
         hasher=hasher,
         page_tokens=page_tokens,
         code_key=hashlib.sha256(b"userpool-one-time-codes:" + secrets[0].encode()).digest(),
+        triggers=trigger_functions(settings),
         wake_outbox=dispatcher.wake,
     )
     return Runtime(deps, store, dispatcher)

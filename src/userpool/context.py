@@ -11,6 +11,7 @@ from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
 from userpool.model.paging import PageTokens
 from userpool.store.base import Store
+from userpool.triggers.transport import TriggerFunctions
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class Deps:
     page_tokens: PageTokens
     # Keys the stored digests of one-time codes (crypto/codes.py); derived from the server secret.
     code_key: bytes
+    # The pools' Lambda functions, each with the transport app.py chose for it (in process or a webhook).
+    triggers: TriggerFunctions
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
     # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
@@ -50,3 +53,7 @@ class Ctx:
     @property
     def settings(self) -> Settings:
         return self.deps.settings
+
+    @property
+    def triggers(self) -> TriggerFunctions:
+        return self.deps.triggers

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from userpool.config import Settings
 from userpool.errors import InvalidLambdaResponseException, InvalidParameterException
 from userpool.model.records import Pool
 from userpool.triggers.events import envelope, string_map
@@ -22,6 +21,7 @@ from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.responses import flag, optional_string
 from userpool.triggers.sources import Source
+from userpool.triggers.transport import TriggerFunctions
 
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 - a challenge name
@@ -86,14 +86,14 @@ def _string_map(response: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def define_auth_challenge(
-    settings: Settings, pool: Pool, subject: Subject, session: list[dict[str, Any]]
+    functions: TriggerFunctions, pool: Pool, subject: Subject, session: list[dict[str, Any]]
 ) -> Definition:
     """Ask DefineAuthChallenge what comes after ``session``."""
     if not custom_auth_configured(pool):
         raise InvalidParameterException(NOT_CONFIGURED)
     response = {"challengeName": None, "issueTokens": None, "failAuthentication": None}
     event = _event(pool, Source.DEFINE_AUTH_CHALLENGE, subject, {"session": session}, response)
-    answer = invoke(settings, pool, Trigger.DEFINE_AUTH_CHALLENGE, event)
+    answer = invoke(functions, pool, Trigger.DEFINE_AUTH_CHALLENGE, event)
     fail, issue = flag(answer, "failAuthentication"), flag(answer, "issueTokens")
     challenge = optional_string(answer, "challengeName")
     if challenge is not None and challenge not in DEFINABLE:
@@ -105,7 +105,7 @@ def define_auth_challenge(
 
 
 def create_auth_challenge(
-    settings: Settings, pool: Pool, subject: Subject, challenge: str, session: list[dict[str, Any]]
+    functions: TriggerFunctions, pool: Pool, subject: Subject, challenge: str, session: list[dict[str, Any]]
 ) -> CreatedChallenge:
     """Have CreateAuthChallenge make the ``challenge`` DefineAuthChallenge asked for."""
     if not configured(pool, Trigger.CREATE_AUTH_CHALLENGE):
@@ -113,7 +113,7 @@ def create_auth_challenge(
     response = {"publicChallengeParameters": None, "privateChallengeParameters": None, "challengeMetadata": None}
     request = {"challengeName": challenge, "session": session}
     answer = invoke(
-        settings,
+        functions,
         pool,
         Trigger.CREATE_AUTH_CHALLENGE,
         _event(pool, Source.CREATE_AUTH_CHALLENGE, subject, request, response),
@@ -126,11 +126,11 @@ def create_auth_challenge(
 
 
 def verify_auth_challenge_response(
-    settings: Settings, pool: Pool, subject: Subject, private: Mapping[str, str], answer: str
+    functions: TriggerFunctions, pool: Pool, subject: Subject, private: Mapping[str, str], answer: str
 ) -> bool:
     """Ask VerifyAuthChallengeResponse whether ``answer`` solves the challenge ``private`` describes."""
     if not configured(pool, Trigger.VERIFY_AUTH_CHALLENGE_RESPONSE):
         raise InvalidParameterException(NOT_CONFIGURED)
     request = {"privateChallengeParameters": dict(private), "challengeAnswer": answer}
     event = _event(pool, Source.VERIFY_AUTH_CHALLENGE_RESPONSE, subject, request, {"answerCorrect": None})
-    return flag(invoke(settings, pool, Trigger.VERIFY_AUTH_CHALLENGE_RESPONSE, event), "answerCorrect")
+    return flag(invoke(functions, pool, Trigger.VERIFY_AUTH_CHALLENGE_RESPONSE, event), "answerCorrect")

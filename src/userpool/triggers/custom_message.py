@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from userpool.config import Settings
 from userpool.errors import InvalidLambdaResponseException
 from userpool.model.messages import NO_OVERRIDE, MessageOverride
 from userpool.model.records import Pool, User
@@ -22,6 +21,7 @@ from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.responses import optional_string
 from userpool.triggers.sources import MessageEvent
+from userpool.triggers.transport import TriggerFunctions
 
 CODE_PARAMETER = "{####}"
 USERNAME_PARAMETER = "{username}"
@@ -39,7 +39,7 @@ def _member(answer: dict[str, Any], name: str, placeholders: tuple[str, ...]) ->
 
 
 def custom_message(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     event: MessageEvent,
@@ -60,7 +60,7 @@ def custom_message(
     response = {"smsMessage": None, "emailMessage": None, "emailSubject": None}
     source = f"{Trigger.CUSTOM_MESSAGE}_{event}"
     answer = invoke(
-        settings, pool, Trigger.CUSTOM_MESSAGE, envelope(pool, source, user.username, client_id, request, response)
+        functions, pool, Trigger.CUSTOM_MESSAGE, envelope(pool, source, user.username, client_id, request, response)
     )
     required = (CODE_PARAMETER, USERNAME_PARAMETER) if invitation else (CODE_PARAMETER,)
     return MessageOverride(

@@ -17,7 +17,6 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from userpool.config import Settings
 from userpool.errors import CognitoError
 from userpool.model.messages import EMAIL
 from userpool.model.records import Pool, User
@@ -25,6 +24,7 @@ from userpool.triggers.events import envelope, string_map, user_attributes
 from userpool.triggers.invoke import invoke
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.sources import MessageEvent
+from userpool.triggers.transport import TriggerFunctions
 
 log = logging.getLogger("userpool.triggers")
 
@@ -39,7 +39,7 @@ def sends(pool: Pool, medium: str) -> bool:
 
 
 def _send(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     medium: str,
@@ -58,13 +58,13 @@ def _send(
     }
     source = f"{trigger}_{event}"
     try:
-        invoke(settings, pool, trigger, envelope(pool, source, user.username, client_id, request))
+        invoke(functions, pool, trigger, envelope(pool, source, user.username, client_id, request))
     except CognitoError as failure:
         log.warning("%s for pool %s failed: %s: %s", source, pool.id, failure.code, failure.message)
 
 
 def hand_over(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     medium: str,
@@ -77,7 +77,7 @@ def hand_over(
     """Start the sender function for one message in the background; call it after commit."""
     threading.Thread(
         target=_send,
-        args=(settings, pool, user, medium, event, code, client_id, client_metadata),
+        args=(functions, pool, user, medium, event, code, client_id, client_metadata),
         name="trigger-custom-sender",
         daemon=True,
     ).start()

@@ -20,3 +20,8 @@ class NotInvoked(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry = retry
+
+
+class UnrecognizableAnswer(Exception):
+    """The function answered, but not with JSON (a webhook's body that does not parse, a Python handler's
+    value that does not serialise); never retried, as the same function would answer the same."""

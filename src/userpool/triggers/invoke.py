@@ -1,7 +1,7 @@
 """Invoking a pool's trigger function and reading its answer, with Cognito's errors (Cognito developer guide:
 'Customizing user pool workflows with Lambda triggers').
 
-``invoke(settings, pool, trigger, event)`` returns the ``response`` member of the event the function
+``invoke(functions, pool, trigger, event)`` returns the ``response`` member of the event the function
 gave back. Outcomes, as Cognito reports them to the API caller:
 
 - the function raised: UserLambdaValidationException "<Trigger> failed with error <errorMessage>.";
@@ -21,14 +21,11 @@ from typing import Any
 
 import orjson
 
-from userpool.config import Settings, TriggerTarget
 from userpool.errors import InvalidLambdaResponseException, UnexpectedLambdaException, UserLambdaValidationException
 from userpool.model.records import Pool
-from userpool.triggers import python_target, webhook
-from userpool.triggers.failures import FunctionFailed, NotInvoked
+from userpool.triggers.failures import FunctionFailed, NotInvoked, UnrecognizableAnswer
 from userpool.triggers.lambda_config import Trigger, function_arn
-from userpool.triggers.lambda_context import LambdaContext
-from userpool.triggers.targets import function_name, is_webhook, target_for
+from userpool.triggers.transport import TriggerFunctions
 
 log = logging.getLogger("userpool.triggers")
 
@@ -38,36 +35,19 @@ UNRECOGNIZABLE = "Unrecognizable lambda output"
 INVALID_RESPONSE = "Invalid lambda response"
 
 
-def _attempt(settings: Settings, target: TriggerTarget, arn: str, body: bytes) -> Any:
-    """One invocation: the parsed JSON the function answered."""
-    timeout = settings.trigger_timeout_seconds
-    if is_webhook(target):
-        answer = webhook.call(target.target, body, arn, target.secret or settings.trigger_secret, timeout)
-        try:
-            return orjson.loads(answer)
-        except orjson.JSONDecodeError:
-            raise InvalidLambdaResponseException(UNRECOGNIZABLE) from None
-    context = LambdaContext(function_name(arn), arn, timeout)
-    # Each attempt gets a fresh copy: a handler keeps nothing of ours, and what it returns must be JSON,
-    # as it must be for Lambda to hand it back.
-    returned = python_target.call(target.target, orjson.loads(body), context, timeout)
-    try:
-        return orjson.loads(orjson.dumps(returned))
-    except TypeError:
-        raise InvalidLambdaResponseException(UNRECOGNIZABLE) from None
-
-
-def _run(settings: Settings, trigger: Trigger, arn: str, event: dict[str, Any]) -> Any:
-    target = target_for(settings, arn)
-    if target is None:
+def _run(functions: TriggerFunctions, trigger: Trigger, arn: str, event: dict[str, Any]) -> Any:
+    route = functions.route(arn)
+    if route is None:
         log.warning("%s: no trigger target is configured for %s", trigger, arn)
         raise UnexpectedLambdaException(f"{trigger} invocation failed due to error ResourceNotFoundException.")
     body = orjson.dumps(event)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _attempt(settings, target, arn, body)
+            return route.transport.invoke(route.target, arn, body, functions.timeout)
         except FunctionFailed as failure:
             raise UserLambdaValidationException(f"{trigger} failed with error {failure.message}.") from None
+        except UnrecognizableAnswer:
+            raise InvalidLambdaResponseException(UNRECOGNIZABLE) from None
         except NotInvoked as failure:
             log.warning("%s: %s attempt %d failed: %s", trigger, arn, attempt, failure.reason)
             if not failure.retry or attempt == ATTEMPTS:
@@ -75,8 +55,9 @@ def _run(settings: Settings, trigger: Trigger, arn: str, event: dict[str, Any]) 
     raise AssertionError("unreachable")
 
 
-def invoke(settings: Settings, pool: Pool, trigger: Trigger, event: dict[str, Any]) -> dict[str, Any]:
-    """Run ``pool``'s function for ``trigger`` with ``event``; the ``response`` of the event it returns.
+def invoke(functions: TriggerFunctions, pool: Pool, trigger: Trigger, event: dict[str, Any]) -> dict[str, Any]:
+    """Run ``pool``'s function for ``trigger`` with ``event`` through the transport ``functions`` route its
+    ARN to; the ``response`` of the event it returns.
 
     The caller checks ``configured(pool, trigger)`` first; a trigger the pool does not configure is a
     programming error here.
@@ -84,7 +65,7 @@ def invoke(settings: Settings, pool: Pool, trigger: Trigger, event: dict[str, An
     arn = function_arn(pool, trigger)
     if arn is None:
         raise LookupError(f"pool {pool.id} has no {trigger} trigger")
-    returned = _run(settings, trigger, arn, event)
+    returned = _run(functions, trigger, arn, event)
     if not isinstance(returned, dict):
         raise InvalidLambdaResponseException(UNRECOGNIZABLE)
     response = returned.get("response")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from userpool.config import Settings
 from userpool.errors import InvalidLambdaResponseException
 from userpool.model.claim_overrides import ClaimOverrides, GroupOverride, TokenChanges
 from userpool.model.claims import ordered_groups, preferred_role
@@ -23,6 +22,7 @@ from userpool.triggers.events import envelope, string_map, user_attributes
 from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured, lambda_version
 from userpool.triggers.sources import Source
+from userpool.triggers.transport import TriggerFunctions
 
 V1_MEMBER = "claimsOverrideDetails"
 V2_MEMBER = "claimsAndScopeOverrideDetails"
@@ -117,7 +117,7 @@ def group_configuration(groups: Iterable[Group]) -> dict[str, Any]:
 
 
 def pre_token_generation(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     groups: Iterable[Group],
@@ -149,5 +149,5 @@ def pre_token_generation(
         {member: None},
         version=_EVENT_VERSIONS.get(version, "1"),
     )
-    answer = invoke(settings, pool, Trigger.PRE_TOKEN_GENERATION, event)
+    answer = invoke(functions, pool, Trigger.PRE_TOKEN_GENERATION, event)
     return v1_overrides(answer) if v1 else v2_overrides(answer)

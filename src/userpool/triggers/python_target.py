@@ -1,5 +1,5 @@
 """Runs a trigger as an in-process Python callable ``package.module:function``, called as a Lambda
-handler with ``(event, context)``.
+handler with ``(event, context)``: the transport ``app.py`` gives every target that is not a URL.
 
 The handler runs in a thread of its own so that a slow one can be abandoned at the timeout, as Lambda
 abandons a function; the thread is a daemon, so a handler that never returns cannot hold the server.
@@ -13,8 +13,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from userpool.triggers.failures import FunctionFailed, NotInvoked
+import orjson
+
+from userpool.config import TriggerTarget
+from userpool.triggers.failures import FunctionFailed, NotInvoked, UnrecognizableAnswer
 from userpool.triggers.lambda_context import LambdaContext
+from userpool.triggers.targets import function_name
 
 log = logging.getLogger("userpool.triggers")
 
@@ -60,3 +64,17 @@ def call(target: str, event: Any, context: LambdaContext, timeout: float) -> Any
         # Lambda's errorMessage for a Python exception is str(exception).
         raise FunctionFailed(str(value))
     return value
+
+
+class PythonTransport:
+    """The TriggerTransport for ``package.module:function`` targets."""
+
+    def invoke(self, target: TriggerTarget, arn: str, event: bytes, timeout: float) -> Any:
+        context = LambdaContext(function_name(arn), arn, timeout)
+        # Each attempt gets a fresh copy: a handler keeps nothing of ours, and what it returns must be JSON,
+        # as it must be for Lambda to hand it back.
+        returned = call(target.target, orjson.loads(event), context, timeout)
+        try:
+            return orjson.loads(orjson.dumps(returned))
+        except TypeError:
+            raise UnrecognizableAnswer from None

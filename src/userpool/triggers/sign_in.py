@@ -17,16 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from userpool.config import Settings
 from userpool.model.records import Pool, User
 from userpool.triggers.events import envelope, string_map, user_attributes
 from userpool.triggers.invoke import invoke
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.sources import Source
+from userpool.triggers.transport import TriggerFunctions
 
 
 def pre_authentication(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User | None,
     username: str,
@@ -47,11 +47,11 @@ def pre_authentication(
         request["userNotFound"] = user is None
     name = user.username if user is not None else username
     event = envelope(pool, Source.PRE_AUTHENTICATION, name, client_id, request)
-    invoke(settings, pool, Trigger.PRE_AUTHENTICATION, event)
+    invoke(functions, pool, Trigger.PRE_AUTHENTICATION, event)
 
 
 def post_authentication(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     *,
@@ -69,4 +69,4 @@ def post_authentication(
         "clientMetadata": string_map(client_metadata),
     }
     event = envelope(pool, Source.POST_AUTHENTICATION, user.username, client_id, request)
-    invoke(settings, pool, Trigger.POST_AUTHENTICATION, event)
+    invoke(functions, pool, Trigger.POST_AUTHENTICATION, event)

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from userpool.config import Settings
 from userpool.model.attributes import aliases_for
 from userpool.model.records import Pool, User
 from userpool.triggers.events import envelope, name_value_map, string_map, user_attributes
@@ -21,6 +20,7 @@ from userpool.triggers.invoke import invoke
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.responses import flag
 from userpool.triggers.sources import Source
+from userpool.triggers.transport import TriggerFunctions
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class SignUpDecision:
 
 
 def pre_sign_up(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     source: Source,
@@ -64,7 +64,7 @@ def pre_sign_up(
     }
     response = {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
     answer = invoke(
-        settings, pool, Trigger.PRE_SIGN_UP, envelope(pool, source, user.username, client_id, request, response)
+        functions, pool, Trigger.PRE_SIGN_UP, envelope(pool, source, user.username, client_id, request, response)
     )
     return SignUpDecision(
         auto_confirm=flag(answer, "autoConfirmUser"),
@@ -74,7 +74,7 @@ def pre_sign_up(
 
 
 def post_confirmation(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     user: User,
     source: Source,
@@ -89,4 +89,4 @@ def post_confirmation(
     if not configured(pool, Trigger.POST_CONFIRMATION):
         return
     request = {"userAttributes": user_attributes(user), "clientMetadata": string_map(client_metadata)}
-    invoke(settings, pool, Trigger.POST_CONFIRMATION, envelope(pool, source, user.username, client_id, request))
+    invoke(functions, pool, Trigger.POST_CONFIRMATION, envelope(pool, source, user.username, client_id, request))

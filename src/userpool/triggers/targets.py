@@ -6,6 +6,8 @@ account or qualifier); an exact ARN wins.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from userpool.config import Settings, TriggerTarget
 
 
@@ -17,15 +19,20 @@ def function_name(arn: str) -> str:
     return parts[-1]
 
 
-def target_for(settings: Settings, arn: str) -> TriggerTarget | None:
+def find_target(targets: Iterable[TriggerTarget], arn: str) -> TriggerTarget | None:
+    """The first of ``targets`` for exactly ``arn``, else the first for its function name, else None."""
     by_name = None
     name = function_name(arn)
-    for target in settings.triggers:
+    for target in targets:
         if target.function == arn:
             return target
         if by_name is None and target.function == name:
             by_name = target
     return by_name
+
+
+def target_for(settings: Settings, arn: str) -> TriggerTarget | None:
+    return find_target(settings.triggers, arn)
 
 
 def is_webhook(target: TriggerTarget) -> bool:

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from userpool.config import Settings
 from userpool.errors import InvalidLambdaResponseException
 from userpool.model.records import Pool
 from userpool.triggers.events import envelope, string_map
@@ -25,6 +24,7 @@ from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.responses import flag, optional_string
 from userpool.triggers.sources import Source
+from userpool.triggers.transport import TriggerFunctions
 
 FINAL_STATUSES = ("CONFIRMED", "RESET_REQUIRED")
 MEDIUMS = ("EMAIL", "SMS")
@@ -83,7 +83,7 @@ def read_migration(response: dict[str, Any]) -> Migration | None:
 
 
 def user_migration(
-    settings: Settings,
+    functions: TriggerFunctions,
     pool: Pool,
     username: str,
     source: Source,
@@ -111,4 +111,4 @@ def user_migration(
         "enableSMSMFA": None,
     }
     event = envelope(pool, source, username, client_id, request, response)
-    return read_migration(invoke(settings, pool, Trigger.USER_MIGRATION, event))
+    return read_migration(invoke(functions, pool, Trigger.USER_MIGRATION, event))

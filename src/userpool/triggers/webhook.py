@@ -1,4 +1,6 @@
-"""Runs a trigger behind an HTTP(S) webhook: the event is POSTed as JSON, the event comes back.
+"""Runs a trigger behind an HTTP(S) webhook: the event is POSTed as JSON, the event comes back. The
+transport ``app.py`` gives every ``http(s)://`` target; nothing else in the server imports this module, so
+httpx stays out of everything services reach.
 
 Request headers (README "Triggers"):
   ``Content-Type: application/json``;
@@ -13,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 import httpx
 import orjson
 
-from userpool.triggers.failures import FunctionFailed, NotInvoked
+from userpool.config import TriggerTarget
+from userpool.triggers.failures import FunctionFailed, NotInvoked, UnrecognizableAnswer
 
 SIGNATURE_HEADER = "X-Userpool-Signature"
 FUNCTION_HEADER = "X-Userpool-Function-Arn"
@@ -54,3 +58,18 @@ def call(url: str, body: bytes, arn: str, secret: str, timeout: float) -> bytes:
     if message is not None:
         raise FunctionFailed(message)
     raise NotInvoked("ServiceException", retry=False)
+
+
+class WebhookTransport:
+    """The TriggerTransport for ``http(s)://`` targets; ``default_secret`` (the server's ``trigger_secret``)
+    signs for a target without a secret of its own."""
+
+    def __init__(self, default_secret: str) -> None:
+        self.default_secret = default_secret
+
+    def invoke(self, target: TriggerTarget, arn: str, event: bytes, timeout: float) -> Any:
+        answer = call(target.target, event, arn, target.secret or self.default_secret, timeout)
+        try:
+            return orjson.loads(answer)
+        except orjson.JSONDecodeError:
+            raise UnrecognizableAnswer from None

@@ -199,7 +199,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         tx.sign_in_sessions.revoke_user(pool.id, current.sub, ctx.now)
         tx.sign_in_counters.sign_out(pool.id, current.sub, ctx.now)
     post_confirmation(
-        ctx.settings,
+        ctx.triggers,
         pool,
         reset,
         Source.POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD,

@@ -134,7 +134,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         # Refuse a known duplicate before paying for the password hash or asking the triggers.
         _check_free(tx, pool, user, ctx.now)
     decision = pre_sign_up(
-        ctx.settings,
+        ctx.triggers,
         pool,
         user,
         Source.PRE_SIGN_UP_SIGN_UP,
@@ -158,7 +158,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         response["CodeDeliveryDetails"] = details
     if confirmed and ctx.settings.auto_confirm_post_confirmation:
         post_confirmation(
-            ctx.settings,
+            ctx.triggers,
             pool,
             user,
             Source.POST_CONFIRMATION_CONFIRM_SIGN_UP,
@@ -209,7 +209,7 @@ def confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     if code is None:
         raise mismatch()
     post_confirmation(
-        ctx.settings,
+        ctx.triggers,
         pool,
         confirmed,
         Source.POST_CONFIRMATION_CONFIRM_SIGN_UP,

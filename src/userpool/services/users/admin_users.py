@@ -176,7 +176,7 @@ def admin_create_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         if tx.users.get_by_username(pool.id, invited.user.username_norm) is not None:
             raise UsernameExistsException(USER_EXISTS)
     decision = pre_sign_up(
-        ctx.settings,
+        ctx.triggers,
         pool,
         invited.user,
         Source.PRE_SIGN_UP_ADMIN_CREATE_USER,
@@ -252,7 +252,7 @@ def admin_confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         confirmed = replace(user, status="CONFIRMED", updated_at=ctx.now)
         tx.users.update(confirmed)
     post_confirmation(
-        ctx.settings,
+        ctx.triggers,
         pool,
         confirmed,
         Source.POST_CONFIRMATION_CONFIRM_SIGN_UP,

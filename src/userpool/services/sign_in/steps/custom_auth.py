@@ -148,7 +148,7 @@ def custom_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         user = lookup_user(tx, call.pool, username)
     if not srp_first:
         pre_authentication(
-            ctx.settings,
+            ctx.triggers,
             call.pool,
             user,
             username,
@@ -177,14 +177,14 @@ def _next(ctx: Ctx, progress: _Progress) -> Outcome:
     """Ask DefineAuthChallenge what follows the history, and do it."""
     if len(progress.history) > MAX_CHALLENGES:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    decision = define_auth_challenge(ctx.settings, progress.pool, progress.subject(), progress.history)
+    decision = define_auth_challenge(ctx.triggers, progress.pool, progress.subject(), progress.history)
     if decision.fail:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     if decision.issue_tokens:
         return _issue_tokens(ctx, progress)
     if decision.challenge == PASSWORD_VERIFIER:
         return _password_challenge(ctx, progress)
-    created = create_auth_challenge(ctx.settings, progress.pool, progress.subject(), CUSTOM_CHALLENGE, progress.history)
+    created = create_auth_challenge(ctx.triggers, progress.pool, progress.subject(), CUSTOM_CHALLENGE, progress.history)
     parameters = {**created.public, "USERNAME": progress.shown_name()}
     state = progress.state(private=created.private, metadata=created.metadata)
     return _open(ctx, progress, CUSTOM_CHALLENGE, state, parameters)
@@ -302,7 +302,7 @@ def custom_challenge_answer(
         ctx, pool, client, responses, session, CUSTOM_CHALLENGE, admin, _metadata(client_metadata)
     )
     private = state.get("private") if isinstance(state.get("private"), dict) else {}
-    correct = verify_auth_challenge_response(ctx.settings, pool, progress.subject(), private or {}, answer)
+    correct = verify_auth_challenge_response(ctx.triggers, pool, progress.subject(), private or {}, answer)
     entry = {"challengeName": CUSTOM_CHALLENGE, "challengeResult": correct, "challengeMetadata": state.get("metadata")}
     return _next(ctx, replace(progress, history=[*progress.history, entry]))
 

@@ -86,10 +86,10 @@ def deliver_sign_in_code(ctx: Ctx, sent: SignInCode, client_metadata: Mapping[st
     if custom_sender.sends(pool, medium):
         # The sender function words its own message, so no CustomMessage template is asked for.
         custom_sender.hand_over(
-            ctx.settings, pool, user, medium, event, sent.code, client_id=client_id, client_metadata=client_metadata
+            ctx.triggers, pool, user, medium, event, sent.code, client_id=client_id, client_metadata=client_metadata
         )
         return
-    override = custom_message(ctx.settings, pool, user, event, client_id=client_id, client_metadata=client_metadata)
+    override = custom_message(ctx.triggers, pool, user, event, client_id=client_id, client_metadata=client_metadata)
     message = sign_in_code_message(pool, medium, sent.code, override)
     with ctx.store.write() as tx:
         tx.outbox.add(outbox_message(pool, medium, sent.channel.address, message), ctx.now)

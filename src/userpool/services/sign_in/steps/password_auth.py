@@ -68,7 +68,7 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
     if user is None:
         user = migrate_on_sign_in(ctx, call.pool, call.client, username, password, call.client_metadata)
     pre_authentication(
-        ctx.settings,
+        ctx.triggers,
         call.pool,
         user,
         username,

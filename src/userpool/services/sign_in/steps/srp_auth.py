@@ -111,7 +111,7 @@ def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict
     # the server never sees the password.
     if pre_authenticate:
         pre_authentication(
-            ctx.settings,
+            ctx.triggers,
             call.pool,
             user,
             username,

@@ -136,7 +136,7 @@ def _send_code(
 ) -> Outcome:
     """EMAIL_OTP / SMS_OTP as a first factor: a fresh code to the user's verified address, and its challenge."""
     pre_authentication(
-        ctx.settings,
+        ctx.triggers,
         pool,
         user,
         username,

@@ -35,7 +35,7 @@ def claim_overrides(
     """What the pool's PreTokenGeneration function changes in ``grant``'s tokens (None: nothing). The
     ``scopes`` it is shown are those the access token would carry: the OAuth grant's, else the API's."""
     return pre_token_generation(
-        ctx.settings,
+        ctx.triggers,
         grant.pool,
         grant.user,
         grant.groups,
@@ -85,7 +85,7 @@ def sign_in_tokens(
     result = issue_tokens(ctx, grant, source, client_metadata=client_metadata)
     try:
         post_authentication(
-            ctx.settings,
+            ctx.triggers,
             grant.pool,
             grant.user,
             client_id=grant.client.id,
@@ -101,4 +101,4 @@ def sign_in_tokens(
 def hosted_post_authentication(ctx: Ctx, pool: Pool, client: Client, user: User) -> None:
     """PostAuthentication for a sign-in on the hosted pages, once every factor is proven and before the
     application gets its code; a failure is shown on the page and the sign-in goes no further."""
-    post_authentication(ctx.settings, pool, user, client_id=client.id, new_device_used=False, client_metadata=None)
+    post_authentication(ctx.triggers, pool, user, client_id=client.id, new_device_used=False, client_metadata=None)

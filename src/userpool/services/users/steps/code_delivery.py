@@ -76,7 +76,7 @@ def prepare(
     client_metadata: Mapping[str, Any] | None,
 ) -> Outgoing:
     """Run the pool's CustomMessage trigger for ``user``'s ``event`` message; call it outside any transaction."""
-    override = custom_message(ctx.settings, pool, user, event, client_id=client_id, client_metadata=client_metadata)
+    override = custom_message(ctx.triggers, pool, user, event, client_id=client_id, client_metadata=client_metadata)
     return Outgoing(event, client_id, dict(client_metadata or {}), override)
 
 
@@ -85,7 +85,7 @@ def deliver(ctx: Ctx, outgoing: Outgoing) -> None:
     ctx.deps.wake_outbox()
     for item in outgoing.handed_over:
         custom_sender.hand_over(
-            ctx.settings,
+            ctx.triggers,
             item.pool,
             item.user,
             item.medium,

@@ -108,7 +108,7 @@ def _migrate(
     if not possible:
         return None
     migration = user_migration(
-        ctx.settings,
+        ctx.triggers,
         pool,
         typed,
         source,
