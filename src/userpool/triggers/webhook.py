@@ -1,6 +1,6 @@
 """Runs a trigger behind an HTTP(S) webhook: the event is POSTed as JSON, the event comes back. The
-transport ``app.py`` gives every ``http(s)://`` target; nothing else in the server imports this module, so
-httpx stays out of everything services reach.
+transport ``app.py`` gives every ``http(s)://`` target; no other part of the server may import this module
+(an import-linter contract), so httpx stays out of everything services reach.
 
 Request headers (README "Triggers"):
   ``Content-Type: application/json``;
