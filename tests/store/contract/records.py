@@ -1,0 +1,70 @@
+"""Records for the contract tests, written straight through the port: a pool, a client, users."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.records import Client, Pool, User
+from userpool.model.usernames import alias_key, normalise
+from userpool.store.base import Tx
+from userpool.store.sql.store import SqlStore
+from userpool.store.sql.tables import metadata
+
+NOW = 1_700_000_000.0
+
+
+def new_pool(tx: Tx, pool_id: str = "us-east-1_Contract1", case_sensitive: bool = True, **config: Any) -> Pool:
+    pool = Pool(pool_id, "contract", {"UsernameConfiguration": {"CaseSensitive": case_sensitive}, **config}, NOW, NOW)
+    tx.pools.add(pool)
+    return pool
+
+
+def new_client(tx: Tx, pool: Pool, client_id: str = "contractclient0001", secret: str | None = None) -> Client:
+    client = Client(client_id, pool.id, "app", secret, {"ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}, NOW, NOW)
+    tx.clients.add(client)
+    return client
+
+
+def user_record(
+    pool: Pool,
+    username: str,
+    attributes: dict[str, str] | None = None,
+    alias_kinds: tuple[str, ...] = (),
+    sub: str | None = None,
+    **fields: Any,
+) -> User:
+    """A user as AdminCreateUser would store it: ``sub`` also as an attribute, username folded as the pool
+    says, an alias row for each of ``alias_kinds`` present in ``attributes``."""
+    sub = sub or str(uuid.uuid4())
+    attrs = {"sub": sub, **(attributes or {})}
+    values: dict[str, Any] = {
+        "pool_id": pool.id,
+        "sub": sub,
+        "username": username,
+        "username_norm": normalise(pool, username),
+        "status": "CONFIRMED",
+        "enabled": True,
+        "password_hash": None,
+        "password_expires_at": None,
+        "attributes": attrs,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "aliases": tuple(sorted(alias_key(pool, kind, attrs[kind]) for kind in alias_kinds if kind in attrs)),
+    }
+    values.update(fields)
+    return User(**values)
+
+
+def new_user(tx: Tx, pool: Pool, username: str, **kwargs: Any) -> User:
+    user = user_record(pool, username, **kwargs)
+    tx.users.add(user)
+    return user
+
+
+def rows_in(store: SqlStore, table: str) -> int:
+    """How many rows ``table`` holds, read past the port (what no repository method shows)."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(metadata.tables[table])).scalar_one())
