@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,3 +71,18 @@ def rows_in(store: SqlStore, table: str) -> int:
     """How many rows ``table`` holds, read past the port (what no repository method shows)."""
     with store.engine.connect() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(metadata.tables[table])).scalar_one())
+
+
+def race(store: SqlStore, attempt: Callable[[Tx], bool], contenders: int = 4) -> list[bool]:
+    """``attempt`` run by ``contenders`` write transactions started together: what each answered. A
+    conditional write must let exactly one through, whether the database queues the writers (SQLite) or
+    re-checks the condition once a concurrent writer's row lock is released (PostgreSQL)."""
+    start = threading.Barrier(contenders)
+
+    def one(_: int) -> bool:
+        start.wait()
+        with store.write() as tx:
+            return attempt(tx)
+
+    with ThreadPoolExecutor(contenders) as workers:
+        return list(workers.map(one, range(contenders)))
