@@ -6,7 +6,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -17,6 +17,7 @@ from userpool.store.sql.store import SqlStore
 from userpool.store.sql.tables import metadata
 
 NOW = 1_700_000_000.0
+T = TypeVar("T")
 
 
 def new_pool(tx: Tx, pool_id: str = "us-east-1_Contract1", case_sensitive: bool = True, **config: Any) -> Pool:
@@ -73,13 +74,13 @@ def rows_in(store: SqlStore, table: str) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(metadata.tables[table])).scalar_one())
 
 
-def race(store: SqlStore, attempt: Callable[[Tx], bool], contenders: int = 4) -> list[bool]:
+def race(store: SqlStore, attempt: Callable[[Tx], T], contenders: int = 4) -> list[T]:
     """``attempt`` run by ``contenders`` write transactions started together: what each answered. A
     conditional write must let exactly one through, whether the database queues the writers (SQLite) or
     re-checks the condition once a concurrent writer's row lock is released (PostgreSQL)."""
     start = threading.Barrier(contenders)
 
-    def one(_: int) -> bool:
+    def one(_: int) -> T:
         start.wait()
         with store.write() as tx:
             return attempt(tx)
