@@ -1,0 +1,84 @@
+"""Transactions on SQLite and PostgreSQL: a write transaction commits as a whole or not at all, whatever
+ends it (an exception of the caller's or a refused write of the database's), and ``rolled_back`` undoes
+its block's writes while the transaction goes on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.store.contract.coverage import covers
+from tests.store.contract.records import NOW, new_client, new_pool, new_user, rows_in
+from userpool.model.records import NewMessage
+from userpool.store.base import Conflict
+from userpool.store.sql.store import SqlStore
+
+WRITTEN = ("pools", "clients", "users", "user_attributes", "outbox_messages")
+
+
+class Boom(Exception):
+    pass
+
+
+def _counts(store: SqlStore) -> list[int]:
+    return [rows_in(store, table) for table in WRITTEN]
+
+
+@covers("Store.write", "Store.read")
+def test_write__commits_on_exit_and_is_seen_by_later_reads(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx)
+        new_client(tx, pool)
+        new_user(tx, pool, "ann", attributes={"name": "Ann"})
+        tx.outbox.add(NewMessage(pool.id, "EMAIL", "a@x.org", "s", "b"), NOW)
+    assert _counts(store) == [1, 1, 1, 2, 1]
+    with store.read() as tx:
+        assert tx.pools.get(pool.id) == pool
+
+
+@covers("Store.write")
+def test_write__an_exception_leaves_nothing_written(store: SqlStore) -> None:
+    with pytest.raises(Boom), store.write() as tx:
+        pool = new_pool(tx)
+        new_client(tx, pool)
+        new_user(tx, pool, "ann", attributes={"name": "Ann"})
+        tx.outbox.add(NewMessage(pool.id, "EMAIL", "a@x.org", "s", "b"), NOW)
+        raise Boom
+    assert _counts(store) == [0, 0, 0, 0, 0]
+
+
+@covers("Store.write")
+def test_write__a_refused_write_leaves_nothing_written(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx, "us-east-1_kept")
+    # After the database refuses a write, PostgreSQL will run nothing more in that transaction; on both
+    # databases the Conflict ends it, and what it wrote before is undone.
+    with pytest.raises(Conflict), store.write() as tx:
+        other = new_pool(tx, "us-east-1_lost")
+        new_user(tx, other, "ann", attributes={"name": "Ann"})
+        tx.outbox.add(NewMessage(other.id, "EMAIL", "a@x.org", "s", "b"), NOW)
+        new_pool(tx, pool.id)
+    assert _counts(store) == [1, 0, 0, 0, 0]
+    with store.write() as tx:  # and the next transaction runs as usual
+        new_user(tx, pool, "ann")
+    assert rows_in(store, "users") == 1
+
+
+@covers("Tx.rolled_back")
+def test_rolled_back__undoes_its_block_and_the_transaction_goes_on(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx)
+        before = tx.outbox.add(NewMessage(pool.id, "SMS", "+15550100", None, "kept"), NOW)
+        with tx.rolled_back():
+            tx.outbox.add(NewMessage(pool.id, "SMS", "+15550100", None, "undone"), NOW)
+            new_user(tx, pool, "ghost")
+        with pytest.raises(Conflict), tx.rolled_back():
+            new_user(tx, pool, "twin")
+            new_user(tx, pool, "twin")  # refused inside the block: the transaction is still usable after it
+        after = tx.outbox.add(NewMessage(pool.id, "SMS", "+15550100", None, "also kept"), NOW)
+        new_user(tx, pool, "real")
+    assert after > before
+    with store.read() as tx:
+        assert [m.body for m in tx.outbox.recent_texts(10)] == ["also kept", "kept"]
+        assert tx.users.get_by_username(pool.id, "ghost") is None
+        assert tx.users.get_by_username(pool.id, "twin") is None
+        assert tx.users.get_by_username(pool.id, "real") is not None
