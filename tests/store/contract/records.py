@@ -87,3 +87,13 @@ def race(store: SqlStore, attempt: Callable[[Tx], T], contenders: int = 4) -> li
 
     with ThreadPoolExecutor(contenders) as workers:
         return list(workers.map(one, range(contenders)))
+
+
+def database_order(store: SqlStore, table: str, column: str) -> list[str]:
+    """``column``'s values in the order the database sorts them. Ids the server makes (pools, clients,
+    devices) are compared in the database's default collation: byte order on SQLite, and on PostgreSQL the
+    database's own, which for a database created with a language's collation is not byte order. What
+    callers rely on is that the pages follow that order and that each row is on exactly one page."""
+    t = metadata.tables[table]
+    with store.engine.connect() as conn:
+        return [str(v) for v in conn.execute(sa.select(t.c[column]).order_by(t.c[column])).scalars()]
