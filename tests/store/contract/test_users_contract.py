@@ -108,6 +108,24 @@ def test_users__aliases_unique_after_case_folding(store: SqlStore) -> None:
         assert tx.users.alias_holder(pool.id, "email:ann@example.com") == bo.sub
 
 
+@covers("UserRepo.add", "UserRepo.update")
+def test_users__conflict_names_the_field_whatever_the_values(store: SqlStore) -> None:
+    # PostgreSQL's message quotes the row's values; the field comes from the constraint, not from them.
+    with store.write() as tx:
+        pool = new_pool(tx, AliasAttributes=["email"])
+        new_user(tx, pool, "username_norm", attributes={"email": "username_norm@example.com"}, alias_kinds=ALIASES)
+        other = new_user(tx, pool, "user_aliases")
+    with pytest.raises(Conflict) as caught, store.write() as tx:
+        new_user(tx, pool, "cy", attributes={"email": "username_norm@example.com"}, alias_kinds=ALIASES)
+    assert caught.value.field == "alias"
+    with pytest.raises(Conflict) as caught, store.write() as tx:
+        tx.users.update(replace(other, aliases=("email:username_norm@example.com",)))
+    assert caught.value.field == "alias"
+    with pytest.raises(Conflict) as caught, store.write() as tx:
+        new_user(tx, pool, "user_aliases")
+    assert caught.value.field == "username"
+
+
 @covers("UserRepo.update")
 def test_users__update_replaces_attributes_and_aliases(store: SqlStore) -> None:
     with store.write() as tx:

@@ -15,13 +15,21 @@ from userpool.store.base import Conflict
 T = TypeVar("T")
 
 
+def _constraint(exc: IntegrityError) -> str:
+    """What names the refused constraint. PostgreSQL reports the constraint's name; its message also quotes
+    the row's values, which may hold any text (an alias "email:username_norm@example.com" would read as the
+    username's constraint). SQLite reports only a message, which names the table and columns, not values."""
+    name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    return str(name) if name else str(exc.orig)
+
+
 @contextmanager
 def conflicts_as(field_by_constraint: dict[str, str], default: str) -> Iterator[None]:
     """Turn a unique-constraint failure into Conflict(field), naming the field from the constraint."""
     try:
         yield
     except IntegrityError as exc:
-        text = str(exc.orig)
+        text = _constraint(exc)
         for needle, field in field_by_constraint.items():
             if needle in text:
                 raise Conflict(field) from exc
