@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,8 @@ from userpool.store.sql.tables import metadata
 
 NOW = 1_700_000_000.0
 T = TypeVar("T")
+# Long enough for a transaction started in another thread to reach the row it waits for.
+OVERLAP_SECONDS = 0.2
 
 
 def new_pool(tx: Tx, pool_id: str = "us-east-1_Contract1", case_sensitive: bool = True, **config: Any) -> Pool:
@@ -97,3 +100,24 @@ def database_order(store: SqlStore, table: str, column: str) -> list[str]:
     t = metadata.tables[table]
     with store.engine.connect() as conn:
         return [str(v) for v in conn.execute(sa.select(t.c[column]).order_by(t.c[column])).scalars()]
+
+
+def overlapping(store: SqlStore, first: Callable[[Tx], Any], second: Callable[[Tx], T]) -> T:
+    """Run ``second`` in a write transaction begun while ``first``'s is still open, and give it time to run
+    into what ``first`` wrote before ``first`` commits; ``second``'s answer, or its exception. SQLite makes
+    the second writer wait for the first to end; PostgreSQL runs it alongside, waiting only at a row the
+    first wrote or locked, so a read-then-insert in both meets the other's row only on insert."""
+
+    def then(_: int) -> T:
+        with store.write() as tx:
+            return second(tx)
+
+    workers = ThreadPoolExecutor(1)
+    try:
+        with store.write() as tx:
+            first(tx)
+            answer = workers.submit(then, 0)
+            time.sleep(OVERLAP_SECONDS)
+        return answer.result(timeout=30)
+    finally:
+        workers.shutdown()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.store.contract.coverage import covers
-from tests.store.contract.records import NOW, database_order, new_client, new_pool
+from tests.store.contract.records import NOW, database_order, new_client, new_pool, overlapping
 from userpool.model.oauth_records import ALL_CLIENTS, UICustomization
 from userpool.model.records import AdminKey, Client, Domain, Page, Pool, ResourceServer
 from userpool.store.base import Conflict, NotFound
@@ -246,6 +246,18 @@ def test_ui_customizations__put_inserts_then_replaces_keeping_created_at(store: 
     with store.read() as tx:
         # An empty stylesheet and image stay empty, not None; the first creation time stays.
         assert tx.ui_customizations.get(pool.id, ALL_CLIENTS) == replace(later, created_at=NOW)
+
+
+@covers("UICustomizationRepo.put")
+def test_ui_customizations__first_puts_of_two_transactions_both_succeed(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx)
+    first = UICustomization(pool.id, ALL_CLIENTS, "a {}", None, None, "1", NOW, NOW)
+    second = UICustomization(pool.id, ALL_CLIENTS, "b {}", None, None, "2", NOW + 1, NOW + 1)
+    # Neither finds a row to replace when it looks; the later one replaces the earlier one all the same.
+    overlapping(store, lambda tx: tx.ui_customizations.put(first), lambda tx: tx.ui_customizations.put(second))
+    with store.read() as tx:
+        assert tx.ui_customizations.get(pool.id, ALL_CLIENTS) == replace(second, created_at=NOW)
 
 
 @covers("AdminKeyRepo.add", "AdminKeyRepo.get", "AdminKeyRepo.list", "AdminKeyRepo.delete")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
 from userpool.store.sql.rows import conflicts_as
@@ -114,30 +115,36 @@ class SqlHostedSessionRepo:
         self._conn.execute(hosted_sessions.delete().where(_h.expires_at <= now))
 
 
+def _put_customization(dialect: Any) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE in ``dialect``, keeping the first creation time: two first
+    SetUICustomization calls for one client at once both succeed, the later one's customization kept."""
+    insert = dialect.insert(ui_customizations).values({c.name: sa.bindparam(c.name) for c in ui_customizations.c})
+    changes = {name: insert.excluded[name] for name in ("css", "image", "image_type", "version", "updated_at")}
+    return insert.on_conflict_do_update(index_elements=["pool_id", "client_id"], set_=changes)
+
+
+_PUT_CUSTOMIZATION = {"postgresql": _put_customization(postgresql), "sqlite": _put_customization(sqlite)}
+
+
 class SqlUICustomizationRepo:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
+        self._put = _PUT_CUSTOMIZATION["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
 
     def put(self, customization: UICustomization) -> None:
-        key = sa.and_(_u.pool_id == customization.pool_id, _u.client_id == customization.client_id)
-        values = {
-            "css": customization.css,
-            "image": customization.image,
-            "image_type": customization.image_type,
-            "version": customization.version,
-            "updated_at": customization.updated_at,
-        }
-        if self._conn.execute(ui_customizations.update().where(key).values(**values)).rowcount:
-            return
-        with conflicts_as({}, "client_id"):
-            self._conn.execute(
-                ui_customizations.insert().values(
-                    pool_id=customization.pool_id,
-                    client_id=customization.client_id,
-                    created_at=customization.created_at,
-                    **values,
-                )
-            )
+        self._conn.execute(
+            self._put,
+            {
+                "pool_id": customization.pool_id,
+                "client_id": customization.client_id,
+                "css": customization.css,
+                "image": customization.image,
+                "image_type": customization.image_type,
+                "version": customization.version,
+                "created_at": customization.created_at,
+                "updated_at": customization.updated_at,
+            },
+        )
 
     def get(self, pool_id: str, client_id: str) -> UICustomization | None:
         row = self._conn.execute(
