@@ -82,3 +82,18 @@ def test_rolled_back__undoes_its_block_and_the_transaction_goes_on(store: SqlSto
         assert tx.users.get_by_username(pool.id, "ghost") is None
         assert tx.users.get_by_username(pool.id, "twin") is None
         assert tx.users.get_by_username(pool.id, "real") is not None
+
+
+@covers("Store.read", "Store.write")
+def test_read__sees_only_what_was_committed(store: SqlStore) -> None:
+    with store.write() as tx:
+        kept = new_pool(tx, "us-east-1_kept")
+    with store.write() as tx:
+        open_pool = new_pool(tx, "us-east-1_open")
+        tx.pools.delete(kept.id)
+        with store.read() as other:  # another transaction, while this one is still open
+            assert other.pools.get(open_pool.id) is None
+            assert other.pools.get(kept.id) == kept
+    with store.read() as tx:
+        assert tx.pools.get(open_pool.id) == open_pool
+        assert tx.pools.get(kept.id) is None
