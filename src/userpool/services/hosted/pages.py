@@ -14,9 +14,10 @@ from userpool.context import Ctx
 from userpool.crypto.secret_hash import secret_hash
 from userpool.model.records import Client, Pool
 from userpool.services.sign_in import mfa
-from userpool.services.sign_in.auth_challenges import ChallengeCall, answer_challenge
+from userpool.services.sign_in.auth_challenges import answer_challenge
+from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
-from userpool.services.sign_in.steps.password_auth import FlowCall, password_step
+from userpool.services.sign_in.steps.password_auth import password_step
 from userpool.services.sign_up import recovery, registration
 
 # The ChallengeResponses member that carries the code of each code challenge (AWS: RespondToAuthChallenge API
@@ -48,7 +49,7 @@ def answer(
     """Answer challenge ``challenge`` of a hosted sign-in (NEW_PASSWORD_REQUIRED, MFA codes, SELECT_MFA_TYPE,
     MFA_SETUP) with its Session; ``USERNAME`` (and SECRET_HASH) are added here."""
     values = _with_secret_hash(client, username, {**responses, "USERNAME": username}, "SECRET_HASH")
-    outcome = answer_challenge(ctx, ChallengeCall(pool, client, values, session, admin=False), challenge)
+    outcome = answer_challenge(ctx, ChallengeCall(pool, client, challenge, values, session, admin=False))
     return delivered(ctx, outcome, None)
 
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from userpool.context import Ctx
@@ -19,11 +19,14 @@ from userpool.model.attributes import aliases_for, definition, updated_attribute
 from userpool.model.client_config import check_writable
 from userpool.model.first_factors import EMAIL_OTP, SELECT_CHALLENGE, SMS_OTP
 from userpool.model.password_policy import check_password
+from userpool.model.pool_mfa import SMS, TOTP
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
+from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE
 from userpool.services.lookup.app_clients import app_client, check_secret_hash
 from userpool.services.lookup.records import client_or_404, pool_or_404
+from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.sign_in.steps.custom_auth import (
     custom_challenge_answer,
@@ -35,9 +38,8 @@ from userpool.services.sign_in.steps.device_auth import (
     device_password_verifier,
     device_srp_auth,
 )
-from userpool.services.sign_in.steps.mfa_answers import answer_handlers
+from userpool.services.sign_in.steps.mfa_answers import code_answer, mfa_setup, select_mfa_type, software_token_answer
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, lookup_user, respond, same_user
-from userpool.services.sign_in.steps.password_auth import required_parameter
 from userpool.services.sign_in.steps.srp_auth import PASSWORD_VERIFIER, password_verifier
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
 from userpool.services.users.admin_attributes import save_user
@@ -51,19 +53,6 @@ from userpool.services.users.steps.password_history import (
 from userpool.triggers.custom_auth import CUSTOM_CHALLENGE
 
 ATTRIBUTE_PREFIX = "userAttributes."
-MFA_ANSWERS = answer_handlers()
-
-
-@dataclass(frozen=True, slots=True)
-class ChallengeCall:
-    """One RespondToAuthChallenge / AdminRespondToAuthChallenge call, its client resolved."""
-
-    pool: Pool
-    client: Client
-    responses: dict[str, str]
-    session: str | None
-    admin: bool
-    client_metadata: dict[str, Any] | None = None  # for PreTokenGeneration and PostAuthentication
 
 
 def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str, str]) -> dict[str, str]:
@@ -125,67 +114,33 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
 
 
 def _password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    """PASSWORD_VERIFIER answers two sign-ins: a CUSTOM_AUTH one that began with SRP_A (its Session carries
+    the rest), and USER_SRP_AUTH, whose PASSWORD_CLAIM_SECRET_BLOCK carries the state without a Session."""
     if is_custom_password_verifier(ctx, call.client, call.session):
-        # The password step of a CUSTOM_AUTH sign-in that began with SRP_A: its Session carries the rest.
-        return custom_password_verifier(
-            ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
-        )
-    # No Session: the PASSWORD_CLAIM_SECRET_BLOCK carries the state (docs/srp.md, Step 2).
-    return password_verifier(ctx, call.pool, call.client, call.responses, admin=call.admin)
-
-
-def _custom_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
-    return custom_challenge_answer(
-        ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata
-    )
-
-
-def _select_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
-    return select_challenge(ctx, call.pool, call.client, call.responses, call.session, call.admin, call.client_metadata)
-
-
-def _one_time_code(name: str) -> Callable[[Ctx, ChallengeCall], Outcome]:
-    """EMAIL_OTP (email MFA, or the passwordless first factor) and SMS_OTP."""
-
-    def handler(ctx: Ctx, call: ChallengeCall) -> Outcome:
-        return one_time_code_answer(ctx, call.pool, call.client, call.responses, call.session, name)
-
-    return handler
-
-
-def _device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
-    return device_srp_auth(ctx, call.pool, call.client, call.responses, call.session)
-
-
-def _device_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
-    return device_password_verifier(ctx, call.pool, call.client, call.responses)
-
-
-def _second_factor(name: str) -> Callable[[Ctx, ChallengeCall], Outcome]:
-    answer = MFA_ANSWERS[name]
-
-    def handler(ctx: Ctx, call: ChallengeCall) -> Outcome:
-        outcome: Outcome = answer(ctx, call.pool, call.client, call.responses, call.session)
-        return outcome
-
-    return handler
+        return custom_password_verifier(ctx, call)
+    return password_verifier(ctx, call)
 
 
 CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
     NEW_PASSWORD_REQUIRED: new_password_required,
     PASSWORD_VERIFIER: _password_verifier,
-    DEVICE_SRP_AUTH: _device_srp_auth,
-    DEVICE_PASSWORD_VERIFIER: _device_password_verifier,
-    **{name: _second_factor(name) for name in MFA_ANSWERS},
-    CUSTOM_CHALLENGE: _custom_challenge,
-    SELECT_CHALLENGE: _select_challenge,
-    EMAIL_OTP: _one_time_code(EMAIL_OTP),
-    SMS_OTP: _one_time_code(SMS_OTP),
+    DEVICE_SRP_AUTH: device_srp_auth,
+    DEVICE_PASSWORD_VERIFIER: device_password_verifier,
+    SMS: code_answer,
+    TOTP: software_token_answer,
+    SELECT_MFA_TYPE: select_mfa_type,
+    MFA_SETUP: mfa_setup,
+    CUSTOM_CHALLENGE: custom_challenge_answer,
+    SELECT_CHALLENGE: select_challenge,
+    # The email MFA challenge and the passwordless first factor alike.
+    EMAIL_OTP: one_time_code_answer,
+    SMS_OTP: one_time_code_answer,
 }
 
 
-def answer_challenge(ctx: Ctx, call: ChallengeCall, name: str) -> Outcome:
-    """Run the answer to challenge ``name``: the next challenge, tokens to sign, or (hosted pages) the user."""
+def answer_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    """Run the answer to the call's challenge: the next challenge, tokens to sign, or (hosted pages) the user."""
+    name = call.challenge
     if name == "ADMIN_NO_SRP_AUTH":
         # An AuthFlow name that the ChallengeNameType enum also lists; nobody is ever challenged with it.
         raise InvalidParameterException("ADMIN_NO_SRP_AUTH is not a challenge that can be answered.")
@@ -195,8 +150,8 @@ def answer_challenge(ctx: Ctx, call: ChallengeCall, name: str) -> Outcome:
     return handler(ctx, call)
 
 
-def _respond(ctx: Ctx, call: ChallengeCall, name: str) -> dict[str, Any]:
-    return respond(ctx, answer_challenge(ctx, call, name), call.client_metadata)
+def _respond(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
+    return respond(ctx, answer_challenge(ctx, call), call.client_metadata)
 
 
 def _responses(req: dict[str, Any]) -> dict[str, str]:
@@ -207,8 +162,10 @@ def respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Answer the challenge of an InitiateAuth or an earlier answer (unsigned): RespondToAuthChallenge."""
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
-    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), False, req.get("ClientMetadata"))
-    return _respond(ctx, call, req["ChallengeName"])
+    call = ChallengeCall(
+        pool, client, req["ChallengeName"], _responses(req), req.get("Session"), False, req.get("ClientMetadata")
+    )
+    return _respond(ctx, call)
 
 
 def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -216,5 +173,7 @@ def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, 
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         client = client_or_404(tx, pool.id, req["ClientId"])
-    call = ChallengeCall(pool, client, _responses(req), req.get("Session"), True, req.get("ClientMetadata"))
-    return _respond(ctx, call, req["ChallengeName"])
+    call = ChallengeCall(
+        pool, client, req["ChallengeName"], _responses(req), req.get("Session"), True, req.get("ClientMetadata")
+    )
+    return _respond(ctx, call)

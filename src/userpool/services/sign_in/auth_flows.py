@@ -16,8 +16,9 @@ from userpool.errors import InvalidParameterException, UnsupportedOperationExcep
 from userpool.model.client_config import effective_auth_flows
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import client_or_404, pool_or_404
+from userpool.services.sign_in.steps.calls import FlowCall
 from userpool.services.sign_in.steps.custom_auth import custom_sign_in
-from userpool.services.sign_in.steps.password_auth import FlowCall, password_sign_in
+from userpool.services.sign_in.steps.password_auth import password_sign_in
 from userpool.services.sign_in.steps.refresh_auth import refresh_sign_in
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in

@@ -33,6 +33,7 @@ from userpool.errors import (
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
+from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.sign_in.steps.outcome import (
     Attempt,
@@ -43,7 +44,6 @@ from userpool.services.sign_in.steps.outcome import (
     respond,
     same_user,
 )
-from userpool.services.sign_in.steps.password_auth import FlowCall, required_parameter
 from userpool.services.sign_in.steps.sign_in_attempts import (
     begin_counted_attempt,
     counter_for,
@@ -224,23 +224,14 @@ def _open(ctx: Ctx, progress: _Progress, challenge: str, state: dict[str, Any], 
     return Outcome(challenge=answer)
 
 
-def _resume(
-    ctx: Ctx,
-    pool: Pool,
-    client: Client,
-    responses: dict[str, str],
-    session: str | None,
-    challenge: str,
-    admin: bool,
-    client_metadata: dict[str, str],
-) -> tuple[_Progress, dict[str, Any]]:
+def _resume(ctx: Ctx, call: ChallengeCall) -> tuple[_Progress, dict[str, Any]]:
     """The sign-in a CUSTOM_AUTH Session continues, after consuming the Session, and its progress state.
 
     The USERNAME must name the user the Session was issued to (or, for an unknown name, be that name).
     """
-    username = required_parameter(responses, "USERNAME")
-    check_secret_hash(client, username, responses.get("SECRET_HASH"))
-    unknown = open_unknown(ctx, client, session, challenge)
+    username = required_parameter(call.responses, "USERNAME")
+    check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+    unknown = open_unknown(ctx, call.client, call.session, call.challenge)
     if unknown is not None:
         progress_state = unknown.get(CUSTOM)
         names = (
@@ -248,19 +239,19 @@ def _resume(
         )
         if username not in names:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-        taken = take_unknown(ctx, client, session, challenge)
+        taken = take_unknown(ctx, call.client, call.session, call.challenge)
         if taken is None or CUSTOM not in taken:
             raise NotAuthorizedException(INVALID_SESSION)
         state = taken
         user = None
     else:
         with ctx.store.read() as tx:
-            found = tx.auth_challenges.get(digest(session)) if session else None
-            live = found is not None and found.client_id == client.id and found.expires_at > ctx.now
-            if found is None or not live or found.challenge != challenge or CUSTOM not in found.state:
+            found = tx.auth_challenges.get(digest(call.session)) if call.session else None
+            live = found is not None and found.client_id == call.client.id and found.expires_at > ctx.now
+            if found is None or not live or found.challenge != call.challenge or CUSTOM not in found.state:
                 raise NotAuthorizedException(INVALID_SESSION)
-            user = tx.users.get_by_sub(pool.id, found.sub)
-            if user is None or not same_user(user, username, lookup_user(tx, pool, username)):
+            user = tx.users.get_by_sub(call.pool.id, found.sub)
+            if user is None or not same_user(user, username, lookup_user(tx, call.pool, username)):
                 raise NotAuthorizedException(WRONG_CREDENTIALS)
         refusal = status_refusal(user, hides_users=False)
         if refusal is not None:
@@ -272,37 +263,27 @@ def _resume(
     progress_state = state[CUSTOM]
     password_step = progress_state.get("password_step")
     progress = _Progress(
-        pool,
-        client,
-        admin,
+        call.pool,
+        call.client,
+        call.admin,
         user,
         str(progress_state.get("username") or username),
         list(progress_state.get("history") or []),
         password_step if isinstance(password_step, dict) else None,
         Attempt.from_state(state),
-        client_metadata,
+        _metadata(call.client_metadata),
         alias if isinstance(alias := progress_state.get("alias"), str) else None,
     )
     return progress, progress_state
 
 
-def custom_challenge_answer(
-    ctx: Ctx,
-    pool: Pool,
-    client: Client,
-    responses: dict[str, str],
-    session: str | None,
-    admin: bool,
-    client_metadata: Mapping[str, Any] | None = None,
-) -> Outcome:
+def custom_challenge_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """CUSTOM_CHALLENGE {USERNAME, ANSWER}: VerifyAuthChallengeResponse judges the answer, DefineAuthChallenge
     decides what follows."""
-    answer = required_parameter(responses, "ANSWER")
-    progress, state = _resume(
-        ctx, pool, client, responses, session, CUSTOM_CHALLENGE, admin, _metadata(client_metadata)
-    )
+    answer = required_parameter(call.responses, "ANSWER")
+    progress, state = _resume(ctx, call)
     private = state.get("private") if isinstance(state.get("private"), dict) else {}
-    correct = verify_auth_challenge_response(ctx.triggers, pool, progress.subject(), private or {}, answer)
+    correct = verify_auth_challenge_response(ctx.triggers, call.pool, progress.subject(), private or {}, answer)
     entry = {"challengeName": CUSTOM_CHALLENGE, "challengeResult": correct, "challengeMetadata": state.get("metadata")}
     return _next(ctx, replace(progress, history=[*progress.history, entry]))
 
@@ -341,35 +322,25 @@ def _proof_holds(
     return srp.signature_matches(expected, signature)
 
 
-def custom_password_verifier(
-    ctx: Ctx,
-    pool: Pool,
-    client: Client,
-    responses: dict[str, str],
-    session: str | None,
-    admin: bool,
-    client_metadata: Mapping[str, Any] | None = None,
-) -> Outcome:
+def custom_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """PASSWORD_VERIFIER with a CUSTOM_AUTH Session: the proof is checked (and counted towards the lockout
     like any password) and its result handed to DefineAuthChallenge as a PASSWORD_VERIFIER entry."""
-    block = required_parameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-    signature = required_parameter(responses, "PASSWORD_CLAIM_SIGNATURE")
-    timestamp = required_parameter(responses, "TIMESTAMP")
-    if session and open_unknown(ctx, client, session, PASSWORD_VERIFIER) is None:
+    block = required_parameter(call.responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = required_parameter(call.responses, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required_parameter(call.responses, "TIMESTAMP")
+    if call.session and open_unknown(ctx, call.client, call.session, PASSWORD_VERIFIER) is None:
         # Checked before the Session is used up: clients answer an unknown DEVICE_KEY by sending the same
         # proof again without it (amazon-cognito-identity-js, Amplify).
-        _check_device(ctx, pool, client, session, responses)
-    progress, state = _resume(
-        ctx, pool, client, responses, session, PASSWORD_VERIFIER, admin, _metadata(client_metadata)
-    )
+        _check_device(ctx, call.pool, call.client, call.session, call.responses)
+    progress, state = _resume(ctx, call)
     # The DEVICE_KEY that counts is the one sent with the proof, as in USER_SRP_AUTH.
-    progress = replace(progress, attempt=replace(progress.attempt, device_key=responses.get("DEVICE_KEY") or None))
+    progress = replace(progress, attempt=replace(progress.attempt, device_key=call.responses.get("DEVICE_KEY") or None))
     user = progress.user
     if state.get("block") != digest(block):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    counter = counter_for(ctx, pool, client, user, progress.username)
+    counter = counter_for(ctx, call.pool, call.client, user, progress.username)
     begin_counted_attempt(ctx, counter)
-    holds = _proof_holds(ctx, pool, client, user, block, signature, timestamp)
+    holds = _proof_holds(ctx, call.pool, call.client, user, block, signature, timestamp)
     if not holds:
         record_failed_attempt(ctx, counter)
     elif user is not None:

@@ -11,8 +11,6 @@ presented again is ExpiredCodeException, as on Cognito.
 
 from __future__ import annotations
 
-from typing import Any
-
 from userpool.context import Ctx
 from userpool.errors import (
     CodeMismatchException,
@@ -25,13 +23,13 @@ from userpool.model.pool_mfa import EMAIL, SMS, TOTP
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession, SignInCounters
-from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE, MfaDecision
+from userpool.model.user_mfa import MfaDecision
 from userpool.services.lookup.app_clients import check_secret_hash
 from userpool.services.sign_in.mfa import CodeCheck, accept_software_token_code, software_token_set_up
+from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.sign_in.steps.mfa_challenges import CODE_PURPOSE, OPTIONS, open_second_factor
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, end, lookup_user, same_user
-from userpool.services.sign_in.steps.password_auth import required_parameter
 from userpool.services.users.steps.code_delivery import check_code
 from userpool.store.base import Tx
 
@@ -41,18 +39,18 @@ TOKEN_SPENT = "Your software token has already been used once."  # noqa: S105 (a
 # The ChallengeResponses member that carries each challenge's code; SMS_OTP is the passwordless first
 # factor that sends its code as SMS_MFA does (user_auth.py).
 CODE_MEMBER = {SMS: "SMS_MFA_CODE", EMAIL: "EMAIL_OTP_CODE", TOTP: "SOFTWARE_TOKEN_MFA_CODE", "SMS_OTP": "SMS_OTP_CODE"}
+# The MFA factor whose code each code challenge checks: SMS_OTP's code is sent as SMS_MFA's is.
+CODE_FACTOR = {SMS: SMS, EMAIL: EMAIL, "SMS_OTP": SMS}
 
 
-def _challenged_user(
-    ctx: Ctx, tx: Tx, pool: Pool, client: Client, responses: dict[str, str], session: str | None, name: str
-) -> tuple[ChallengeSession, User]:
-    """The live Session of challenge ``name`` and the user it was issued for, who must be the one the
+def _challenged_user(ctx: Ctx, tx: Tx, call: ChallengeCall) -> tuple[ChallengeSession, User]:
+    """The live Session of the challenge answered and the user it was issued for, who must be the one the
     USERNAME names and still allowed to sign in."""
-    username = required_parameter(responses, "USERNAME")
-    check_secret_hash(client, username, responses.get("SECRET_HASH"))
-    pending = pending_challenge(ctx, tx, client, session, name)
-    user = tx.users.get_by_sub(pool.id, pending.sub)
-    if user is None or not same_user(user, username, lookup_user(tx, pool, username)):
+    username = required_parameter(call.responses, "USERNAME")
+    check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+    pending = pending_challenge(ctx, tx, call.client, call.session, call.challenge)
+    user = tx.users.get_by_sub(call.pool.id, pending.sub)
+    if user is None or not same_user(user, username, lookup_user(tx, call.pool, username)):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     refusal = status_refusal(user, hides_users=False)
     if refusal is not None:
@@ -67,27 +65,19 @@ def _finish(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, pending: C
     return end(ctx, tx, pool, client, user, Attempt.from_state(pending.state))
 
 
-def code_answer(
-    ctx: Ctx,
-    pool: Pool,
-    client: Client,
-    responses: dict[str, str],
-    session: str | None,
-    factor: str,
-    challenge: str | None = None,
-) -> Outcome:
-    """SMS_MFA {SMS_MFA_CODE} / EMAIL_OTP {EMAIL_OTP_CODE}: the code this sign-in sent. ``challenge`` names
-    the challenge when it is not the factor's own (SMS_OTP {SMS_OTP_CODE}, whose code ``factor`` sent)."""
-    name = challenge or factor
-    given = required_parameter(responses, CODE_MEMBER[name])
+def code_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
+    """SMS_MFA {SMS_MFA_CODE} / EMAIL_OTP {EMAIL_OTP_CODE}, and SMS_OTP {SMS_OTP_CODE}: the code this
+    sign-in sent."""
+    purpose = CODE_PURPOSE[CODE_FACTOR[call.challenge]]
+    given = required_parameter(call.responses, CODE_MEMBER[call.challenge])
     matched = False
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, pool, client, responses, session, name)
-        stored = check_code(ctx, tx, user, CODE_PURPOSE[factor], given)
+        pending, user = _challenged_user(ctx, tx, call)
+        stored = check_code(ctx, tx, user, purpose, given)
         if stored is not None:
             matched = True
-            tx.codes.delete(pool.id, user.sub, CODE_PURPOSE[factor])
-            outcome = _finish(ctx, tx, pool, client, user, pending)
+            tx.codes.delete(call.pool.id, user.sub, purpose)
+            outcome = _finish(ctx, tx, call.pool, call.client, user, pending)
     # A wrong code was counted in the transaction above, which had to commit first.
     if not matched:
         raise CodeMismatchException(CODE_MISMATCH)
@@ -98,15 +88,13 @@ def _count_wrong_code(tx: Tx, ctx: Ctx, user: User, counters: SignInCounters | N
     tx.sign_in_counters.set_attempts(user.pool_id, user.sub, count_attempt(counters or SignInCounters(), ctx.now))
 
 
-def software_token_answer(
-    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None
-) -> Outcome:
+def software_token_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """SOFTWARE_TOKEN_MFA {SOFTWARE_TOKEN_MFA_CODE}: a current code of the user's verified authenticator."""
-    given = required_parameter(responses, CODE_MEMBER[TOTP])
+    given = required_parameter(call.responses, CODE_MEMBER[TOTP])
     accepted = False
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, pool, client, responses, session, TOTP)
-        counters = tx.sign_in_counters.get(pool.id, user.sub, for_update=True)
+        pending, user = _challenged_user(ctx, tx, call)
+        counters = tx.sign_in_counters.get(call.pool.id, user.sub, for_update=True)
         if counters is not None and is_locked(counters, ctx.now):
             raise NotAuthorizedException(LOCKED_MESSAGE)
         check = accept_software_token_code(ctx, tx, user, given)
@@ -115,7 +103,7 @@ def software_token_answer(
             raise ExpiredCodeException(TOKEN_SPENT)
         if check is CodeCheck.ACCEPTED:
             accepted = True
-            outcome = _finish(ctx, tx, pool, client, user, pending)
+            outcome = _finish(ctx, tx, call.pool, call.client, user, pending)
         else:
             _count_wrong_code(tx, ctx, user, counters)
     if not accepted:
@@ -123,40 +111,29 @@ def software_token_answer(
     return outcome
 
 
-def select_mfa_type(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None) -> Outcome:
+def select_mfa_type(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """SELECT_MFA_TYPE {ANSWER}: one of MFAS_CAN_CHOOSE; its challenge follows (a code is sent for SMS and
     email)."""
-    answer = required_parameter(responses, "ANSWER")
+    answer = required_parameter(call.responses, "ANSWER")
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, pool, client, responses, session, SELECT_MFA_TYPE)
+        pending, user = _challenged_user(ctx, tx, call)
         if answer not in (pending.state.get(OPTIONS) or []):
             raise InvalidParameterException(f"{answer} is not one of the MFA types offered to the user.")
         if not tx.auth_challenges.consume(pending.session_hash):
             raise NotAuthorizedException(INVALID_SESSION)
         state = {k: v for k, v in pending.state.items() if k != OPTIONS}
-        opened, sent = open_second_factor(ctx, tx, pool, client, user, MfaDecision(answer), state)
+        opened, sent = open_second_factor(ctx, tx, call.pool, call.client, user, MfaDecision(answer), state)
         return Outcome(challenge=opened, sign_in_code=sent)
 
 
-def mfa_setup(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None) -> Outcome:
+def mfa_setup(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """MFA_SETUP {USERNAME} with the Session VerifySoftwareToken returned: the authenticator the user just
     set up is the second factor, and the sign-in ends."""
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, pool, client, responses, session, MFA_SETUP)
+        pending, user = _challenged_user(ctx, tx, call)
         if not software_token_set_up(pending):
             raise InvalidParameterException(
                 "Set up a software token with AssociateSoftwareToken and VerifySoftwareToken, using this "
                 "Session, before answering MFA_SETUP."
             )
-        return _finish(ctx, tx, pool, client, user, pending)
-
-
-def answer_handlers() -> dict[str, Any]:
-    """Challenge name -> answer function (pool, client, responses, session) -> Outcome."""
-    return {
-        SMS: lambda ctx, pool, client, responses, session: code_answer(ctx, pool, client, responses, session, SMS),
-        EMAIL: lambda ctx, pool, client, responses, session: code_answer(ctx, pool, client, responses, session, EMAIL),
-        TOTP: software_token_answer,
-        SELECT_MFA_TYPE: select_mfa_type,
-        MFA_SETUP: mfa_setup,
-    }
+        return _finish(ctx, tx, call.pool, call.client, user, pending)

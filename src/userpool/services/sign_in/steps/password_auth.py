@@ -14,39 +14,18 @@ PreAuthentication sees the user before its status and password are checked. Both
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto import srp
-from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
-from userpool.model.records import Client, Pool
+from userpool.errors import NotAuthorizedException, UserNotFoundException
 from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, status_refusal
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
+from userpool.services.sign_in.steps.calls import FlowCall, required_parameter
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, finish_first_factor, lookup_user, respond
 from userpool.services.sign_in.steps.sign_in_attempts import counted_attempt, counter_for
 from userpool.services.users.steps.user_migration import migrate_on_sign_in
 from userpool.triggers.sign_in import pre_authentication
-
-
-@dataclass(frozen=True, slots=True)
-class FlowCall:
-    """One InitiateAuth / AdminInitiateAuth call, its client resolved; ``client_metadata`` is the request's
-    ClientMetadata, which PreAuthentication and UserMigration receive as ``validationData``."""
-
-    pool: Pool
-    client: Client
-    params: dict[str, str]
-    admin: bool
-    client_metadata: Mapping[str, Any] | None = None
-
-
-def required_parameter(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise InvalidParameterException(f"Missing required parameter {name}")
-    return value
 
 
 def password_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.crypto.secret_hash import secret_hash_matches
 from userpool.errors import InvalidParameterException, NotAuthorizedException
-from userpool.services.sign_in.steps.password_auth import FlowCall, required_parameter
+from userpool.services.sign_in.steps.calls import FlowCall, required_parameter
 from userpool.services.tokens.refresh import REFRESH_SOURCE, refresh_grant, rotation_of
 from userpool.services.tokens.steps.token_issuance import issue_tokens
 

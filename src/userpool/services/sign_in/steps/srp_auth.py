@@ -32,6 +32,7 @@ from userpool.model.token_records import ChallengeSession
 from userpool.model.usernames import normalise
 from userpool.services import housekeeping
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
+from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall, required_parameter
 from userpool.services.sign_in.steps.outcome import (
     Attempt,
     Outcome,
@@ -40,7 +41,6 @@ from userpool.services.sign_in.steps.outcome import (
     presented_device,
     same_user,
 )
-from userpool.services.sign_in.steps.password_auth import FlowCall, required_parameter
 from userpool.services.sign_in.steps.sign_in_attempts import Counter, counted_attempt, nobody
 from userpool.services.users.steps.stand_ins import stand_in_sub
 from userpool.triggers.sign_in import pre_authentication
@@ -201,55 +201,58 @@ def _timestamp_ok(ctx: Ctx, timestamp: str) -> bool:
     return when is not None and abs(ctx.now - when) <= TIMESTAMP_WINDOW_SECONDS
 
 
-def password_verifier(ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], admin: bool = False) -> Outcome:
+def password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (docs/srp.md, Step 2). The DEVICE_KEY
     that counts is the one sent with this step (clients send it with both)."""
-    username = required_parameter(responses, "USERNAME")
-    block = required_parameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-    signature = required_parameter(responses, "PASSWORD_CLAIM_SIGNATURE")
-    timestamp = required_parameter(responses, "TIMESTAMP")
-    check_secret_hash(client, username, responses.get("SECRET_HASH"))
-    state = srp.open_secret_block(ctx.deps.code_key, client.id, block)
-    if state is None or state.get("pool") != pool.id or float(state.get("exp", 0)) <= ctx.now:
+    username = required_parameter(call.responses, "USERNAME")
+    block = required_parameter(call.responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = required_parameter(call.responses, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required_parameter(call.responses, "TIMESTAMP")
+    check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+    state = srp.open_secret_block(ctx.deps.code_key, call.client.id, block)
+    if state is None or state.get("pool") != call.pool.id or float(state.get("exp", 0)) <= ctx.now:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     sub = state.get("sub")
     with ctx.store.read() as tx:
-        user = tx.users.get_by_sub(pool.id, sub) if isinstance(sub, str) else None
+        user = tx.users.get_by_sub(call.pool.id, sub) if isinstance(sub, str) else None
         # USERNAME is most often the user's own username: then it names this very row (usernames are unique
         # per pool), and reading it again by name would only repeat the read.
-        if user is not None and normalise(pool, username) == user.username_norm:
+        if user is not None and normalise(call.pool, username) == user.username_norm:
             named: User | None = user
         else:
-            named = lookup_user(tx, pool, username)
+            named = lookup_user(tx, call.pool, username)
     if user is None or not same_user(user, username, named):
         # A simulated challenge (a name no user has) fails here, after the lockout bookkeeping of the
         # name's stand-in counter and an exponentiation like the real check's, so the answer neither comes
         # back faster nor stops short of the lockout (AWS, "Managing user existence error responses").
-        counter = Counter(pool.id, sub, stand_in=True) if user is None and isinstance(sub, str) else nobody(pool)
+        if user is None and isinstance(sub, str):
+            counter = Counter(call.pool.id, sub, stand_in=True)
+        else:
+            counter = nobody(call.pool)
         with counted_attempt(ctx, counter):
             srp.session_key(int(state["A"], 16), srp.G, int(state["b"], 16), srp.kept_scrambler(state))
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-    refusal = status_refusal(user, hides_users(client))
+    refusal = status_refusal(user, hides_users(call.client))
     if refusal is not None:
         raise refusal
-    with counted_attempt(ctx, Counter(pool.id, user.sub)):
+    with counted_attempt(ctx, Counter(call.pool.id, user.sub)):
         if user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
             raise NotAuthorizedException(WRONG_CREDENTIALS)
         key = srp.session_key(
             int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16), srp.kept_scrambler(state)
         )
         secret_block = base64.b64decode(block)
-        expected = srp.claim_signature(key, pool.id, user.username, secret_block, timestamp) if key else b""
+        expected = srp.claim_signature(key, call.pool.id, user.username, secret_block, timestamp) if key else b""
         if key is None or not srp.signature_matches(expected, signature):
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-    attempt = Attempt(responses.get("DEVICE_KEY") or None, may_track=not admin)
+    attempt = Attempt(call.responses.get("DEVICE_KEY") or None, may_track=not call.admin)
     if attempt.device_key is not None:
         with ctx.store.read() as tx:
             # An unknown DEVICE_KEY is refused before the block is used up: clients then forget the key and
             # send the same proof again without it (amazon-cognito-identity-js, Amplify), which must still work.
-            presented_device(tx, pool, user, attempt)
+            presented_device(tx, call.pool, user, attempt)
     with ctx.store.write() as tx:
         consumed = tx.auth_challenges.consume(digest(block))
     if not consumed:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
-    return finish_first_factor(ctx, pool, client, user, attempt=attempt)
+    return finish_first_factor(ctx, call.pool, call.client, user, attempt=attempt)

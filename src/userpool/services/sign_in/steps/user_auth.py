@@ -40,11 +40,12 @@ from userpool.model.pool_mfa import EMAIL, SMS
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
+from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge, pending_challenge
 from userpool.services.sign_in.steps.mfa_answers import CODE_MEMBER, CODE_MISMATCH, code_answer
 from userpool.services.sign_in.steps.mfa_challenges import send_sign_in_code
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, lookup_user, respond, same_user
-from userpool.services.sign_in.steps.password_auth import FlowCall, password_step, required_parameter
+from userpool.services.sign_in.steps.password_auth import password_step
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
 from userpool.triggers.sign_in import pre_authentication
@@ -159,36 +160,28 @@ def _send_code(
     return Outcome(challenge=answer, sign_in_code=sent)
 
 
-def select_challenge(
-    ctx: Ctx,
-    pool: Pool,
-    client: Client,
-    responses: dict[str, str],
-    session: str | None,
-    admin: bool,
-    client_metadata: Mapping[str, Any] | None = None,
-) -> Outcome:
+def select_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """SELECT_CHALLENGE {USERNAME, ANSWER (+ PASSWORD or SRP_A)}: the chosen first factor begins."""
-    username = required_parameter(responses, "USERNAME")
-    check_secret_hash(client, username, responses.get("SECRET_HASH"))
-    choice = required_parameter(responses, "ANSWER")
+    username = required_parameter(call.responses, "USERNAME")
+    check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+    choice = required_parameter(call.responses, "ANSWER")
     if choice in _NEEDS:
-        required_parameter(responses, _NEEDS[choice])
+        required_parameter(call.responses, _NEEDS[choice])
     user: User | None = None
-    unknown = open_unknown(ctx, client, session, SELECT_CHALLENGE)
+    unknown = open_unknown(ctx, call.client, call.session, SELECT_CHALLENGE)
     if unknown is not None:
         if unknown.get("username") != username:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
         _check_offered(choice, unknown)
         # Used up as a real one is, once the choice is known to be one it offered.
-        state = take_unknown(ctx, client, session, SELECT_CHALLENGE)
+        state = take_unknown(ctx, call.client, call.session, SELECT_CHALLENGE)
         if state is None:
             raise NotAuthorizedException(INVALID_SESSION)
     else:
         with ctx.store.write() as tx:
-            pending = pending_challenge(ctx, tx, client, session, SELECT_CHALLENGE)
-            user = tx.users.get_by_sub(pool.id, pending.sub)
-            if user is None or not same_user(user, username, lookup_user(tx, pool, username)):
+            pending = pending_challenge(ctx, tx, call.client, call.session, SELECT_CHALLENGE)
+            user = tx.users.get_by_sub(call.pool.id, pending.sub)
+            if user is None or not same_user(user, username, lookup_user(tx, call.pool, username)):
                 raise NotAuthorizedException(WRONG_CREDENTIALS)
             refusal = status_refusal(user, hides_users=False)
             if refusal is not None:
@@ -198,7 +191,8 @@ def select_challenge(
             if not tx.auth_challenges.consume(pending.session_hash):
                 raise NotAuthorizedException(INVALID_SESSION)
     attempt = Attempt.from_state(state)
-    return _first_factor(ctx, pool, client, admin, user, choice, responses, attempt, _metadata(client_metadata))
+    metadata = _metadata(call.client_metadata)
+    return _first_factor(ctx, call.pool, call.client, call.admin, user, choice, call.responses, attempt, metadata)
 
 
 def _check_offered(choice: str, state: dict[str, Any]) -> None:
@@ -206,17 +200,14 @@ def _check_offered(choice: str, state: dict[str, Any]) -> None:
         raise InvalidParameterException(f"{choice} is not one of the AvailableChallenges of this sign-in.")
 
 
-def one_time_code_answer(
-    ctx: Ctx, pool: Pool, client: Client, responses: dict[str, str], session: str | None, challenge: str
-) -> Outcome:
+def one_time_code_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """EMAIL_OTP {EMAIL_OTP_CODE} / SMS_OTP {SMS_OTP_CODE}: the code this sign-in sent. EMAIL_OTP is also
     the email MFA challenge; both are answered alike, and a right code ends the sign-in."""
-    unknown = open_unknown(ctx, client, session, challenge)
+    unknown = open_unknown(ctx, call.client, call.session, call.challenge)
     if unknown is not None:
-        username = required_parameter(responses, "USERNAME")
-        check_secret_hash(client, username, responses.get("SECRET_HASH"))
-        required_parameter(responses, CODE_MEMBER[challenge])
+        username = required_parameter(call.responses, "USERNAME")
+        check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
+        required_parameter(call.responses, CODE_MEMBER[call.challenge])
         # No code was sent, so none is right; the answer reads as a wrong code would.
         raise CodeMismatchException(CODE_MISMATCH)
-    factor = _CODE_FACTOR[challenge]
-    return code_answer(ctx, pool, client, responses, session, factor, challenge if challenge != factor else None)
+    return code_answer(ctx, call)
