@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from userpool.errors import InvalidParameterException
 from userpool.model.records import UserQuery
+from userpool.model.vocabulary import UserStatus
 
 FILTERABLE = frozenset(
     {
@@ -29,16 +30,7 @@ FILTERABLE = frozenset(
         "sub",
     }
 )
-USER_STATUSES = (
-    "UNCONFIRMED",
-    "CONFIRMED",
-    "ARCHIVED",
-    "COMPROMISED",
-    "UNKNOWN",
-    "RESET_REQUIRED",
-    "FORCE_CHANGE_PASSWORD",
-    "EXTERNAL_PROVIDER",
-)
+USER_STATUSES = tuple(UserStatus)
 ENABLED_STATES = ("Enabled", "Disabled")
 
 PARSE_ERROR = "Error while parsing filter"

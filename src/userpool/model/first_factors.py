@@ -12,6 +12,7 @@ Passkeys (WEB_AUTHN) are never offered: this server registers none.
 from __future__ import annotations
 
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import UserStatus
 
 PASSWORD = "PASSWORD"  # noqa: S105 - a factor name
 PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 - a challenge name
@@ -38,7 +39,7 @@ def user_factors(pool: Pool, user: User) -> tuple[str, ...]:
     """The AuthFactorType values ``user`` can sign in with through USER_AUTH (ConfiguredUserAuthFactors)."""
     allowed = allowed_factors(pool)
     factors = [PASSWORD] if PASSWORD in allowed and user.password_hash is not None else []
-    if user.status == "CONFIRMED" and pool.config.get("MfaConfiguration") != "ON":
+    if user.status == UserStatus.CONFIRMED and pool.config.get("MfaConfiguration") != "ON":
         factors += [f for f, attribute in OTP_ATTRIBUTE.items() if f in allowed and _has_verified(user, attribute)]
     return tuple(factors)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from userpool.model.vocabulary import UserStatus
+
 T = TypeVar("T")
 
 
@@ -44,7 +46,7 @@ class User:
     sub: str
     username: str
     username_norm: str
-    status: str
+    status: UserStatus
     enabled: bool
     password_hash: str | None
     password_expires_at: float | None

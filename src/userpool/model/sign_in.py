@@ -11,6 +11,7 @@ from userpool.errors import (
     UserNotConfirmedException,
 )
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import UserStatus
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 (a challenge name)
 DEVICE_SRP_AUTH = "DEVICE_SRP_AUTH"
@@ -25,9 +26,9 @@ def status_refusal(user: User, hides_users: bool) -> CognitoError | None:
     A RESET_REQUIRED user is indistinguishable from a missing one when the client hides users
     (Cognito developer guide: 'Managing user existence error responses').
     """
-    if user.status == "UNCONFIRMED":
+    if user.status == UserStatus.UNCONFIRMED:
         return UserNotConfirmedException("User is not confirmed.")
-    if user.status == "RESET_REQUIRED":
+    if user.status == UserStatus.RESET_REQUIRED:
         if hides_users:
             return NotAuthorizedException(WRONG_CREDENTIALS)
         return PasswordResetRequiredException("Password reset required for the user")
@@ -40,12 +41,12 @@ def hidden_as_missing(user: User, hides_users: bool) -> bool:
     """Whether a sign-in must treat ``user`` as a name no user has: a RESET_REQUIRED user where the client
     hides which users exist (see status_refusal) gets all a missing one does, the lockout and SRP's
     simulated challenge included."""
-    return hides_users and user.status == "RESET_REQUIRED"
+    return hides_users and user.status == UserStatus.RESET_REQUIRED
 
 
 def temporary_password_expired(user: User, now: float) -> bool:
     return (
-        user.status == "FORCE_CHANGE_PASSWORD"
+        user.status == UserStatus.FORCE_CHANGE_PASSWORD
         and user.password_expires_at is not None
         and user.password_expires_at < now
     )
@@ -56,7 +57,7 @@ def first_step_after_password(pool: Pool, user: User, remembered_device: bool = 
     NEW_PASSWORD_REQUIRED for a temporary password, DEVICE_SRP_AUTH when the sign-in presented one of the
     user's remembered devices (which then stands in for a second factor). The second factor itself is
     decided next, by model/user_mfa.py ``mfa_decision``."""
-    if user.status == "FORCE_CHANGE_PASSWORD":
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         return NEW_PASSWORD_REQUIRED
     if remembered_device:
         return DEVICE_SRP_AUTH

@@ -15,6 +15,7 @@ from typing import Any
 
 from userpool.model.attributes import aliases_for
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import UserStatus
 from userpool.triggers.events import envelope, name_value_map, string_map, user_attributes
 from userpool.triggers.invoke import invoke
 from userpool.triggers.lambda_config import Trigger, configured
@@ -38,7 +39,7 @@ class SignUpDecision:
         for kind, verify in (("email", self.auto_verify_email), ("phone_number", self.auto_verify_phone)):
             if verify and attributes.get(kind):
                 attributes[f"{kind}_verified"] = "true"
-        status = "CONFIRMED" if may_confirm and self.auto_confirm else user.status
+        status = UserStatus.CONFIRMED if may_confirm and self.auto_confirm else user.status
         return replace(user, status=status, attributes=attributes, aliases=aliases_for(pool, attributes))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from userpool.errors import InvalidLambdaResponseException
 from userpool.model.records import Pool
+from userpool.model.vocabulary import UserStatus
 from userpool.triggers.events import envelope, string_map
 from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
@@ -26,7 +27,7 @@ from userpool.triggers.responses import flag, optional_string
 from userpool.triggers.sources import Source
 from userpool.triggers.transport import TriggerFunctions
 
-FINAL_STATUSES = ("CONFIRMED", "RESET_REQUIRED")
+FINAL_STATUSES = (UserStatus.CONFIRMED, UserStatus.RESET_REQUIRED)
 MEDIUMS = ("EMAIL", "SMS")
 # Attributes a function cannot give: the username is what the user typed, the sub is the pool's to assign.
 _NOT_MIGRATED = frozenset({"username", "sub"})
@@ -37,7 +38,7 @@ class Migration:
     """What the function answered for a user it found."""
 
     attributes: dict[str, str]
-    final_status: str
+    final_status: UserStatus
     suppress_message: bool
     delivery_mediums: tuple[str, ...]
     force_alias_creation: bool
@@ -72,7 +73,8 @@ def _mediums(response: dict[str, Any]) -> tuple[str, ...]:
 def read_migration(response: dict[str, Any]) -> Migration | None:
     """The function's answer, strictly typed; None when it did not give the user's attributes."""
     attributes = _attributes(response)
-    final_status = _choice(response, "finalUserStatus", FINAL_STATUSES) or "CONFIRMED"
+    final = _choice(response, "finalUserStatus", FINAL_STATUSES)
+    final_status = UserStatus(final) if final is not None else UserStatus.CONFIRMED
     suppress = _choice(response, "messageAction", ("SUPPRESS",)) == "SUPPRESS"
     mediums = _mediums(response)
     force = flag(response, "forceAliasCreation")

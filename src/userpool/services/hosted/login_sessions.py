@@ -14,6 +14,7 @@ from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.model.oauth_records import HostedSession
 from userpool.model.records import User
+from userpool.model.vocabulary import UserStatus
 
 COOKIE_NAME = "userpool_session"
 LIFETIME_SECONDS = 3600
@@ -48,7 +49,7 @@ def signed_in(ctx: Ctx, pool_id: str, cookie: str | None) -> SignedIn | None:
         if session is None or session.pool_id != pool_id or session.expires_at <= ctx.now:
             return None
         user = tx.users.get_by_sub(pool_id, session.sub)
-    if user is None or not user.enabled or user.status not in ("CONFIRMED", "EXTERNAL_PROVIDER"):
+    if user is None or not user.enabled or user.status not in (UserStatus.CONFIRMED, UserStatus.EXTERNAL_PROVIDER):
         return None
     return SignedIn(user, session.auth_time)
 

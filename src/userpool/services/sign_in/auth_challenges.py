@@ -24,6 +24,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
 from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE
+from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.app_clients import app_client, check_secret_hash
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
@@ -96,13 +97,13 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
         if not call.session or not tx.auth_challenges.consume(digest(call.session)):
             raise NotAuthorizedException(INVALID_SESSION)
         current = tx.users.get_by_sub(call.pool.id, user.sub)
-        if current is None or current.status != "FORCE_CHANGE_PASSWORD":
+        if current is None or current.status != UserStatus.FORCE_CHANGE_PASSWORD:
             raise NotAuthorizedException(INVALID_SESSION)
         if not current.enabled:
             raise NotAuthorizedException("User is disabled.")
         updated = replace(
             with_password(current, new),
-            status="CONFIRMED",
+            status=UserStatus.CONFIRMED,
             password_expires_at=None,
             attributes=attributes,
             aliases=aliases_for(call.pool, attributes),

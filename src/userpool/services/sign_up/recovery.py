@@ -29,6 +29,7 @@ from userpool.model.destinations import (
 )
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
+from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
 from userpool.services.users.steps import stand_ins
@@ -70,7 +71,7 @@ def _recoverable(tx: Tx, pool: Pool, client: Client, username: str) -> tuple[Use
             return None
         raise NotAuthorizedException("User is disabled.")
     # An invited user has no password of its own yet; its invitation is re-sent instead.
-    if user.status == "FORCE_CHANGE_PASSWORD":
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         raise NotAuthorizedException(CANNOT_RESET)
     channel = recovery_channel(pool, user.attributes)
     if channel is None:
@@ -191,7 +192,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             raise ExpiredCodeException(CODE_EXPIRED)
         tx.codes.delete(pool.id, current.sub, FORGOT_PASSWORD)
         reset = replace(
-            with_password(current, password), status="CONFIRMED", password_expires_at=None, updated_at=ctx.now
+            with_password(current, password), status=UserStatus.CONFIRMED, password_expires_at=None, updated_at=ctx.now
         )
         tx.users.update(reset)
         remember_replaced(ctx, tx, pool, current)

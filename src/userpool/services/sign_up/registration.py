@@ -26,6 +26,7 @@ from userpool.model.destinations import Channel, confirmation_channel, confirmat
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
+from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
@@ -79,7 +80,7 @@ def _new_user(ctx: Ctx, pool: Pool, client: Client, req: dict[str, Any]) -> User
         sub=sub,
         username=internal,
         username_norm=normalise(pool, internal),
-        status="UNCONFIRMED",
+        status=UserStatus.UNCONFIRMED,
         enabled=True,
         password_hash=None,
         password_expires_at=None,
@@ -143,7 +144,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         client_metadata=req.get("ClientMetadata"),
     )
     user = decision.applied(pool, user, may_confirm=True)
-    confirmed = user.status == "CONFIRMED"
+    confirmed = user.status == UserStatus.CONFIRMED
     outgoing = None
     if not confirmed and confirmation_channel(pool, user.attributes) is not None:
         outgoing = prepare(
@@ -174,7 +175,7 @@ def _confirmed(pool: Pool, user: User, attribute: str | None, now: float) -> Use
     if attribute and attributes.get(attribute):
         attributes[f"{attribute}_verified"] = "true"
     return replace(
-        user, status="CONFIRMED", attributes=attributes, aliases=aliases_for(pool, attributes), updated_at=now
+        user, status=UserStatus.CONFIRMED, attributes=attributes, aliases=aliases_for(pool, attributes), updated_at=now
     )
 
 
@@ -192,7 +193,7 @@ def confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             if hides_users(client):
                 raise mismatch()
             raise UserNotFoundException("User does not exist.")
-        if user.status != "UNCONFIRMED":
+        if user.status != UserStatus.UNCONFIRMED:
             raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
         code = check_code(ctx, tx, user, SIGNUP, req["ConfirmationCode"])
         if code is not None:
@@ -227,7 +228,7 @@ def _resendable(tx: Tx, pool: Pool, client: Client, username: str) -> tuple[User
         if hides_users(client):
             return None
         raise UserNotFoundException("User does not exist.")
-    if user.status != "UNCONFIRMED":
+    if user.status != UserStatus.UNCONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
     channel = confirmation_channel(pool, user.attributes)
     if channel is None:

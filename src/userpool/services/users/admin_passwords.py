@@ -15,6 +15,7 @@ from userpool.model.codes import FORGOT_PASSWORD
 from userpool.model.destinations import Channel, recovery_channel
 from userpool.model.password_policy import check_password, temporary_password_expiry
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.users.steps.code_delivery import deliver, prepare, send_code
 from userpool.services.users.steps.credentials import new_password, with_password
@@ -51,7 +52,7 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         tx.users.update(
             replace(
                 with_password(user, password),
-                status="CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD",
+                status=UserStatus.CONFIRMED if permanent else UserStatus.FORCE_CHANGE_PASSWORD,
                 password_expires_at=None if permanent else temporary_password_expiry(pool, ctx.now),
                 updated_at=ctx.now,
             )
@@ -63,7 +64,7 @@ def admin_set_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 def _resettable(pool: Pool, user: User) -> Channel:
     """Where the reset code for ``user`` goes, if AdminResetUserPassword may reset it."""
     # An invited user has no password of its own yet; RESEND gives it a new temporary one.
-    if user.status == "FORCE_CHANGE_PASSWORD":
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         raise NotAuthorizedException("User password cannot be reset in the current state.")
     channel = recovery_channel(pool, user.attributes)
     if channel is None:
@@ -90,7 +91,7 @@ def admin_reset_user_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool = pool_or_404(tx, pool.id)
         user = current_user(tx, pool, user)
         channel = _resettable(pool, user)
-        tx.users.update(replace(user, status="RESET_REQUIRED", updated_at=ctx.now))
+        tx.users.update(replace(user, status=UserStatus.RESET_REQUIRED, updated_at=ctx.now))
         # The administrator's request is not the user's: it does not count against the user's hourly cap.
         send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, capped=False, outgoing=outgoing)
     deliver(ctx, outgoing)

@@ -25,6 +25,7 @@ from userpool.model.messages import EMAIL, SMS, invitation, outbox_message
 from userpool.model.password_policy import check_password, minimum_length, temporary_password_expiry
 from userpool.model.records import Pool, User
 from userpool.model.usernames import normalise
+from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.revocation import sign_out_user
 from userpool.services.users.admin_attributes import USER_EXISTS, claim_aliases, conflict_error
@@ -95,7 +96,7 @@ def _new_user(ctx: Ctx, pool: Pool, req: dict[str, Any]) -> _Invited:
         sub=sub,
         username=internal,
         username_norm=normalise(pool, internal),
-        status="FORCE_CHANGE_PASSWORD",
+        status=UserStatus.FORCE_CHANGE_PASSWORD,
         enabled=True,
         password_hash=None,
         password_expires_at=temporary_password_expiry(pool, ctx.now),
@@ -131,7 +132,7 @@ def _queue_invitations(tx: Tx, pool: Pool, invited: _Invited, outgoing: Outgoing
 
 
 def _require_invited(user: User) -> None:
-    if user.status != "FORCE_CHANGE_PASSWORD":
+    if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
         raise UnsupportedUserStateException(
             f"Resend is only possible for users in FORCE_CHANGE_PASSWORD status; the user's status is {user.status}."
         )
@@ -247,9 +248,9 @@ def admin_confirm_sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         user = user_or_404(tx, pool, req["Username"])
-        if user.status != "UNCONFIRMED":
+        if user.status != UserStatus.UNCONFIRMED:
             raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
-        confirmed = replace(user, status="CONFIRMED", updated_at=ctx.now)
+        confirmed = replace(user, status=UserStatus.CONFIRMED, updated_at=ctx.now)
         tx.users.update(confirmed)
     post_confirmation(
         ctx.triggers,

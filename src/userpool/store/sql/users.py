@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import Page, User, UserQuery
+from userpool.model.vocabulary import UserStatus
 from userpool.store.base import NotFound
 from userpool.store.sql.engine import WRITE_OPTION
 from userpool.store.sql.rows import conflicts_as, count
@@ -196,7 +197,7 @@ class SqlUserRepo:
                 sub=r.sub,
                 username=r.username,
                 username_norm=r.username_norm,
-                status=r.status,
+                status=UserStatus(r.status),
                 enabled=bool(r.enabled),
                 password_hash=r.password_hash,
                 password_expires_at=r.password_expires_at,

@@ -27,6 +27,7 @@ from userpool.model.pool_mfa import SMS
 from userpool.model.records import Client, Pool, User
 from userpool.model.user_mfa import with_factors
 from userpool.model.usernames import normalise
+from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.records import find_user
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
 from userpool.services.users.steps.credentials import new_password, with_password
@@ -51,7 +52,9 @@ def _internal_name(pool: Pool, typed: str) -> tuple[str | None, bool]:
         return None, False
 
 
-def _migrated_user(ctx: Ctx, pool: Pool, typed: str, kind: str | None, migration: Migration, status: str) -> User:
+def _migrated_user(
+    ctx: Ctx, pool: Pool, typed: str, kind: str | None, migration: Migration, status: UserStatus
+) -> User:
     given = dict(migration.attributes)
     if kind is not None:
         given[kind] = typed  # the sign-in email / phone is what the user typed; the username is the sub
@@ -120,7 +123,7 @@ def _migrate(
     if migration is None:
         return None
     # Without a password the user can only set one, with the reset code ForgotPassword sends.
-    status = migration.final_status if password is not None else "RESET_REQUIRED"
+    status = migration.final_status if password is not None else UserStatus.RESET_REQUIRED
     user = _migrated_user(ctx, pool, typed, kind, migration, status)
     if not acceptable(user):
         return None
