@@ -11,8 +11,6 @@ import pytest
 from userpool.errors import InvalidParameterException
 from userpool.model.records import Pool, User
 from userpool.model.user_mfa import (
-    MFA_SETUP,
-    SELECT_MFA_TYPE,
     MfaDecision,
     enabled,
     legacy_sms_setting,
@@ -24,6 +22,7 @@ from userpool.model.user_mfa import (
 )
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
+SELECT_MFA_TYPE, MFA_SETUP = "SELECT_MFA_TYPE", "MFA_SETUP"
 PHONE_AND_MAIL = {"phone_number": "+15555550100", "email": "ann@example.com"}
 
 

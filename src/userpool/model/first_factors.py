@@ -12,23 +12,18 @@ Passkeys (WEB_AUTHN) are never offered: this server registers none.
 from __future__ import annotations
 
 from userpool.model.records import Pool, User
-from userpool.model.vocabulary import UserStatus
+from userpool.model.vocabulary import ChallengeName, UserStatus
 
-PASSWORD = "PASSWORD"  # noqa: S105 - a factor name
-PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 - a challenge name
-EMAIL_OTP = "EMAIL_OTP"
-SMS_OTP = "SMS_OTP"
-SELECT_CHALLENGE = "SELECT_CHALLENGE"
 # The attribute each one-time-code factor sends its code to.
-OTP_ATTRIBUTE = {EMAIL_OTP: "email", SMS_OTP: "phone_number"}
+OTP_ATTRIBUTE: dict[str, str] = {ChallengeName.EMAIL_OTP: "email", ChallengeName.SMS_OTP: "phone_number"}
 # Challenge names in the order AvailableChallenges lists them.
-CHALLENGE_ORDER = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP)
+CHALLENGE_ORDER = (ChallengeName.PASSWORD, ChallengeName.PASSWORD_SRP, ChallengeName.EMAIL_OTP, ChallengeName.SMS_OTP)
 
 
 def allowed_factors(pool: Pool) -> frozenset[str]:
     """The AuthFactorType values the pool's SignInPolicy allows as a first factor."""
     policy = (pool.config.get("Policies") or {}).get("SignInPolicy") or {}
-    return frozenset(policy.get("AllowedFirstAuthFactors") or [PASSWORD])
+    return frozenset(policy.get("AllowedFirstAuthFactors") or [ChallengeName.PASSWORD])
 
 
 def _has_verified(user: User, attribute: str) -> bool:
@@ -38,14 +33,15 @@ def _has_verified(user: User, attribute: str) -> bool:
 def user_factors(pool: Pool, user: User) -> tuple[str, ...]:
     """The AuthFactorType values ``user`` can sign in with through USER_AUTH (ConfiguredUserAuthFactors)."""
     allowed = allowed_factors(pool)
-    factors = [PASSWORD] if PASSWORD in allowed and user.password_hash is not None else []
+    has_password = ChallengeName.PASSWORD in allowed and user.password_hash is not None
+    factors: list[str] = [ChallengeName.PASSWORD] if has_password else []
     if user.status == UserStatus.CONFIRMED and pool.config.get("MfaConfiguration") != "ON":
         factors += [f for f, attribute in OTP_ATTRIBUTE.items() if f in allowed and _has_verified(user, attribute)]
     return tuple(factors)
 
 
 def _as_challenges(factors: tuple[str, ...] | frozenset[str]) -> list[str]:
-    names = {PASSWORD_SRP, *factors} if PASSWORD in factors else set(factors)
+    names = {ChallengeName.PASSWORD_SRP, *factors} if ChallengeName.PASSWORD in factors else set(factors)
     return [name for name in CHALLENGE_ORDER if name in names]
 
 

@@ -13,11 +13,13 @@ import copy
 from typing import Any
 
 from userpool.errors import InvalidParameterException
+from userpool.model.vocabulary import ChallengeName
 
 ENABLED_MFAS = "EnabledMfas"
 EMAIL_MFA = "EmailMfaConfiguration"
 WEBAUTHN = "WebAuthnConfiguration"
-SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
+# The factors go by the names of the challenges that ask for their codes.
+SMS, TOTP, EMAIL = ChallengeName.SMS_MFA, ChallengeName.SOFTWARE_TOKEN_MFA, ChallengeName.EMAIL_OTP
 
 # CreateUserPool can only configure SMS MFA, so ON/OPTIONAL needs an SmsConfiguration (CreateUserPoolRequest).
 SMS_REQUIRED = "SMS configuration and Auto verification for phone_number are required when MFA is required/optional"
@@ -63,7 +65,7 @@ def on_update(current: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]
 
 
 def _requested_factors(request: dict[str, Any]) -> list[str]:
-    factors = [SMS] if request.get("SmsMfaConfiguration") is not None else []
+    factors: list[str] = [SMS] if request.get("SmsMfaConfiguration") is not None else []
     if (request.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled"):
         factors.append(TOTP)
     if request.get("EmailMfaConfiguration") is not None:

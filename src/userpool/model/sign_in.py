@@ -11,10 +11,8 @@ from userpool.errors import (
     UserNotConfirmedException,
 )
 from userpool.model.records import Pool, User
-from userpool.model.vocabulary import UserStatus
+from userpool.model.vocabulary import ChallengeName, UserStatus
 
-NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 (a challenge name)
-DEVICE_SRP_AUTH = "DEVICE_SRP_AUTH"
 WRONG_CREDENTIALS = "Incorrect username or password."
 TEMPORARY_PASSWORD_EXPIRED = "Temporary password has expired and must be reset by an administrator."  # noqa: S105 (a message)
 
@@ -58,7 +56,7 @@ def first_step_after_password(pool: Pool, user: User, remembered_device: bool = 
     user's remembered devices (which then stands in for a second factor). The second factor itself is
     decided next, by model/user_mfa.py ``mfa_decision``."""
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
-        return NEW_PASSWORD_REQUIRED
+        return ChallengeName.NEW_PASSWORD_REQUIRED
     if remembered_device:
-        return DEVICE_SRP_AUTH
+        return ChallengeName.DEVICE_SRP_AUTH
     return None

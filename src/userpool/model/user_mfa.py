@@ -17,16 +17,15 @@ from typing import Any
 from userpool.errors import InvalidParameterException
 from userpool.model.pool_mfa import EMAIL, SMS, TOTP, enabled_factors
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import ChallengeName
 
 SETTING_LIST = "UserMFASettingList"
 PREFERRED = "PreferredMfaSetting"
 MFA_OPTIONS = "MFAOptions"
-SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
-MFA_SETUP = "MFA_SETUP"
 ORDER = (SMS, TOTP, EMAIL)
 SMS_OPTION = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 # The attribute each factor sends its codes to (TOTP has none: the user's authenticator app computes them).
-DESTINATION = {SMS: "phone_number", EMAIL: "email"}
+DESTINATION: dict[str, str] = {SMS: "phone_number", EMAIL: "email"}
 _SETTINGS = (("SMSMfaSettings", SMS), ("SoftwareTokenMfaSettings", TOTP), ("EmailMfaSettings", EMAIL))
 
 # Cognito's words when a factor has nothing to deliver to (seen for SOFTWARE_TOKEN_MFA and SMS_MFA; the
@@ -247,10 +246,10 @@ def mfa_decision(pool: Pool, user: User, totp_verified: bool) -> MfaDecision:
     if factors.usable:
         if factors.preferred in factors.usable:
             return MfaDecision(factors.preferred)
-        return MfaDecision(SELECT_MFA_TYPE, factors.usable)
+        return MfaDecision(ChallengeName.SELECT_MFA_TYPE, factors.usable)
     if setting != "ON":
         return MfaDecision(None)
     offered = _ordered(enabled_factors(pool.config))
     if SMS in offered and user.attributes.get(DESTINATION[SMS]):
         return MfaDecision(SMS)
-    return MfaDecision(MFA_SETUP, offered)
+    return MfaDecision(ChallengeName.MFA_SETUP, offered)

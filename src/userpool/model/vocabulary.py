@@ -24,3 +24,28 @@ class UserStatus(StrEnum):
     RESET_REQUIRED = "RESET_REQUIRED"
     FORCE_CHANGE_PASSWORD = "FORCE_CHANGE_PASSWORD"  # noqa: S105 (a status)
     EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"
+
+
+class ChallengeName(StrEnum):
+    """ChallengeNameType: the challenges InitiateAuth and RespondToAuthChallenge answer with, and the first
+    factors of choice-based sign-in (AvailableChallenges). PASSWORD, EMAIL_OTP and SMS_OTP are also
+    AuthFactorType values (AllowedFirstAuthFactors, GetUserAuthFactors), spelled alike; SMS_MFA,
+    SOFTWARE_TOKEN_MFA and EMAIL_OTP name the MFA factors too (model/pool_mfa.py)."""
+
+    SMS_MFA = "SMS_MFA"
+    EMAIL_OTP = "EMAIL_OTP"
+    SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105 (a challenge name)
+    SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
+    MFA_SETUP = "MFA_SETUP"
+    PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
+    CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
+    SELECT_CHALLENGE = "SELECT_CHALLENGE"
+    DEVICE_SRP_AUTH = "DEVICE_SRP_AUTH"
+    DEVICE_PASSWORD_VERIFIER = "DEVICE_PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
+    # An AuthFlow name that the model's enum also lists; nobody is ever challenged with it.
+    ADMIN_NO_SRP_AUTH = "ADMIN_NO_SRP_AUTH"
+    NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 (a challenge name)
+    SMS_OTP = "SMS_OTP"
+    PASSWORD = "PASSWORD"  # noqa: S105 (a challenge name)
+    WEB_AUTHN = "WEB_AUTHN"
+    PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 (a challenge name)

@@ -16,6 +16,7 @@ from typing import Any
 
 from userpool.errors import InvalidLambdaResponseException, InvalidParameterException
 from userpool.model.records import Pool
+from userpool.model.vocabulary import ChallengeName
 from userpool.triggers.events import envelope, string_map
 from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
@@ -23,10 +24,8 @@ from userpool.triggers.responses import flag, optional_string
 from userpool.triggers.sources import Source
 from userpool.triggers.transport import TriggerFunctions
 
-CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
-PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 - a challenge name
 # What DefineAuthChallenge may ask for next; the built-in MFA names some functions return are refused.
-DEFINABLE = frozenset({CUSTOM_CHALLENGE, PASSWORD_VERIFIER})
+DEFINABLE = frozenset({ChallengeName.CUSTOM_CHALLENGE, ChallengeName.PASSWORD_VERIFIER})
 # Cognito's answer to CUSTOM_AUTH in a pool without the custom-auth functions.
 NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."
 

@@ -13,6 +13,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.crypto.secret_hash import secret_hash
 from userpool.model.records import Client, Pool
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.sign_in import mfa
 from userpool.services.sign_in.auth_challenges import answer_challenge
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall
@@ -22,10 +23,10 @@ from userpool.services.sign_up import recovery, registration
 
 # The ChallengeResponses member that carries the code of each code challenge (AWS: RespondToAuthChallenge API
 # reference).
-CODE_RESPONSES = {
-    "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
-    "SMS_MFA": "SMS_MFA_CODE",
-    "EMAIL_OTP": "EMAIL_OTP_CODE",
+CODE_RESPONSES: dict[str, str] = {
+    ChallengeName.SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
+    ChallengeName.SMS_MFA: "SMS_MFA_CODE",
+    ChallengeName.EMAIL_OTP: "EMAIL_OTP_CODE",
 }
 
 

@@ -17,14 +17,12 @@ from userpool.errors import (
 )
 from userpool.model.attributes import aliases_for, definition, updated_attributes
 from userpool.model.client_config import check_writable
-from userpool.model.first_factors import EMAIL_OTP, SELECT_CHALLENGE, SMS_OTP
 from userpool.model.password_policy import check_password
 from userpool.model.pool_mfa import SMS, TOTP
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
-from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED, WRONG_CREDENTIALS
-from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE
-from userpool.model.vocabulary import UserStatus
+from userpool.model.sign_in import WRONG_CREDENTIALS
+from userpool.model.vocabulary import ChallengeName, UserStatus
 from userpool.services.lookup.app_clients import app_client, check_secret_hash
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
@@ -34,14 +32,10 @@ from userpool.services.sign_in.steps.custom_auth import (
     custom_password_verifier,
     is_custom_password_verifier,
 )
-from userpool.services.sign_in.steps.device_auth import (
-    DEVICE_PASSWORD_VERIFIER,
-    device_password_verifier,
-    device_srp_auth,
-)
+from userpool.services.sign_in.steps.device_auth import device_password_verifier, device_srp_auth
 from userpool.services.sign_in.steps.mfa_answers import code_answer, mfa_setup, select_mfa_type, software_token_answer
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, lookup_user, respond, same_user
-from userpool.services.sign_in.steps.srp_auth import PASSWORD_VERIFIER, password_verifier
+from userpool.services.sign_in.steps.srp_auth import password_verifier
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
 from userpool.services.users.admin_attributes import save_user
 from userpool.services.users.steps.credentials import new_password, with_password
@@ -51,7 +45,6 @@ from userpool.services.users.steps.password_history import (
     recent_passwords,
     remember_replaced,
 )
-from userpool.triggers.custom_auth import CUSTOM_CHALLENGE
 
 ATTRIBUTE_PREFIX = "userAttributes."
 
@@ -79,7 +72,7 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
     username = required_parameter(call.responses, "USERNAME")
     check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
     with ctx.store.read() as tx:
-        pending = pending_challenge(ctx, tx, call.client, call.session, NEW_PASSWORD_REQUIRED)
+        pending = pending_challenge(ctx, tx, call.client, call.session, ChallengeName.NEW_PASSWORD_REQUIRED)
         user = tx.users.get_by_sub(call.pool.id, pending.sub)
         named = lookup_user(tx, call.pool, username)
         recent = recent_passwords(tx, call.pool, user) if user is not None else RecentPasswords()
@@ -123,26 +116,26 @@ def _password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
 
 
 CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
-    NEW_PASSWORD_REQUIRED: new_password_required,
-    PASSWORD_VERIFIER: _password_verifier,
-    DEVICE_SRP_AUTH: device_srp_auth,
-    DEVICE_PASSWORD_VERIFIER: device_password_verifier,
+    ChallengeName.NEW_PASSWORD_REQUIRED: new_password_required,
+    ChallengeName.PASSWORD_VERIFIER: _password_verifier,
+    ChallengeName.DEVICE_SRP_AUTH: device_srp_auth,
+    ChallengeName.DEVICE_PASSWORD_VERIFIER: device_password_verifier,
     SMS: code_answer,
     TOTP: software_token_answer,
-    SELECT_MFA_TYPE: select_mfa_type,
-    MFA_SETUP: mfa_setup,
-    CUSTOM_CHALLENGE: custom_challenge_answer,
-    SELECT_CHALLENGE: select_challenge,
+    ChallengeName.SELECT_MFA_TYPE: select_mfa_type,
+    ChallengeName.MFA_SETUP: mfa_setup,
+    ChallengeName.CUSTOM_CHALLENGE: custom_challenge_answer,
+    ChallengeName.SELECT_CHALLENGE: select_challenge,
     # The email MFA challenge and the passwordless first factor alike.
-    EMAIL_OTP: one_time_code_answer,
-    SMS_OTP: one_time_code_answer,
+    ChallengeName.EMAIL_OTP: one_time_code_answer,
+    ChallengeName.SMS_OTP: one_time_code_answer,
 }
 
 
 def answer_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """Run the answer to the call's challenge: the next challenge, tokens to sign, or (hosted pages) the user."""
     name = call.challenge
-    if name == "ADMIN_NO_SRP_AUTH":
+    if name == ChallengeName.ADMIN_NO_SRP_AUTH:
         # An AuthFlow name that the ChallengeNameType enum also lists; nobody is ever challenged with it.
         raise InvalidParameterException("ADMIN_NO_SRP_AUTH is not a challenge that can be answered.")
     handler = CHALLENGES.get(name)

@@ -31,7 +31,6 @@ from userpool.model.pool_mfa import TOTP, enabled_factors
 from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import ChallengeSession
 from userpool.model.user_mfa import (
-    MFA_SETUP,
     SoftwareToken,
     enabled,
     legacy_sms_setting,
@@ -40,6 +39,7 @@ from userpool.model.user_mfa import (
     with_factors,
     with_legacy_sms,
 )
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge, pending_challenge
 from userpool.services.tokens.steps.tokens import authenticate_access_token
@@ -78,7 +78,7 @@ def _setup_caller(ctx: Ctx, tx: Tx, session: str) -> _Caller:
     client = tx.clients.get(stored.client_id) if stored is not None else None
     if client is None:
         raise NotAuthorizedException(INVALID_SESSION)
-    challenge = pending_challenge(ctx, tx, client, session, MFA_SETUP)
+    challenge = pending_challenge(ctx, tx, client, session, ChallengeName.MFA_SETUP)
     pool = tx.pools.get(challenge.pool_id)
     user = tx.users.get_by_sub(challenge.pool_id, challenge.sub)
     if pool is None or user is None:
@@ -110,7 +110,7 @@ def _next_session(ctx: Ctx, tx: Tx, caller: _Caller, state: dict[str, Any]) -> s
     if not tx.auth_challenges.consume(caller.challenge.session_hash):
         raise NotAuthorizedException(INVALID_SESSION)
     merged = {**caller.challenge.state, **state}
-    opened = open_challenge(ctx, tx, caller.pool, caller.client, caller.user, MFA_SETUP, merged)
+    opened = open_challenge(ctx, tx, caller.pool, caller.client, caller.user, ChallengeName.MFA_SETUP, merged)
     return str(opened["Session"])
 
 

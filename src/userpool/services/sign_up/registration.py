@@ -26,7 +26,7 @@ from userpool.model.destinations import Channel, confirmation_channel, confirmat
 from userpool.model.password_policy import check_password
 from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
-from userpool.model.vocabulary import UserStatus
+from userpool.model.vocabulary import ChallengeName, UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
@@ -38,7 +38,7 @@ from userpool.triggers.sign_up import post_confirmation, pre_sign_up
 from userpool.triggers.sources import MessageEvent, Source
 
 USER_EXISTS = "User already exists"
-_PASSWORDLESS_FACTORS = frozenset({"EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"})
+_PASSWORDLESS_FACTORS = frozenset({ChallengeName.EMAIL_OTP, ChallengeName.SMS_OTP, ChallengeName.WEB_AUTHN})
 
 
 def _check_sign_up_allowed(pool: Pool) -> None:

@@ -20,8 +20,7 @@ from starlette.responses import Response
 from userpool.context import Deps
 from userpool.errors import CognitoError, NotAuthorizedException, UserNotConfirmedException
 from userpool.model.records import User
-from userpool.model.sign_in import NEW_PASSWORD_REQUIRED
-from userpool.model.user_mfa import MFA_SETUP, SELECT_MFA_TYPE
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.hosted import pages
 from userpool.services.hosted.login_sessions import COOKIE_NAME, LIFETIME_SECONDS, end_session, open_session
 from userpool.services.hosted.oauth_authorize import complete
@@ -188,7 +187,7 @@ async def challenge_page(
     session = str(challenge["Session"])
     params = {str(k): str(v) for k, v in (challenge.get("ChallengeParameters") or {}).items()}
     page: dict[str, Any] = {}
-    if name == NEW_PASSWORD_REQUIRED:
+    if name == ChallengeName.NEW_PASSWORD_REQUIRED:
         required = [a[len(ATTRIBUTE_PREFIX) :] for a in _json_list(params.get("requiredAttributes"))]
         page = {
             "title": "new_password.title",
@@ -210,12 +209,12 @@ async def challenge_page(
         destination = params.get("CODE_DELIVERY_DESTINATION")
         intro = j.t("mfa.sent", destination=destination) if destination else j.t("mfa.totp")
         page = {"title": "mfa.title", "intro": intro, "fields": [_code_field(j)], "submit": "mfa.submit"}
-    elif name == SELECT_MFA_TYPE:
+    elif name == ChallengeName.SELECT_MFA_TYPE:
         choices = [c for c in _json_list(params.get("MFAS_CAN_CHOOSE")) if c in CODE_RESPONSES]
         options = tuple((c, j.t(f"mfa.{c}")) for c in choices)
         field = Field("answer", j.t("mfa_select.intro"), options=options)
         page = {"title": "mfa_select.title", "fields": [field], "submit": "mfa_select.submit"}
-    elif name == MFA_SETUP:
+    elif name == ChallengeName.MFA_SETUP:
         if secret is None:
             secret, session = await run_in_threadpool(pages.associate_totp, j.ctx, session)
         assert secret is not None
@@ -230,7 +229,7 @@ async def challenge_page(
     else:
         return await j.render("error.html", 400, message_key="error.unsupported", back=j.url("/login"))
     hidden = {"challenge": name, "session": session, "username": username, "parameters": json.dumps(params)}
-    if name == MFA_SETUP and secret is not None:
+    if name == ChallengeName.MFA_SETUP and secret is not None:
         hidden["secret"] = secret
     return await j.render(
         "form.html",
@@ -245,7 +244,7 @@ async def challenge_page(
 
 def _responses(name: str, form: dict[str, str], params: dict[str, str]) -> dict[str, str]:
     """The ChallengeResponses a challenge page's form stands for."""
-    if name == NEW_PASSWORD_REQUIRED:
+    if name == ChallengeName.NEW_PASSWORD_REQUIRED:
         password = value(form, "new_password", "password")
         if password != form.get("confirm_password"):
             raise ValueError("passwords_differ")
@@ -256,7 +255,7 @@ def _responses(name: str, form: dict[str, str], params: dict[str, str]) -> dict[
         return answers
     if name in CODE_RESPONSES:
         return {CODE_RESPONSES[name]: value(form, "code", "code")}
-    if name == SELECT_MFA_TYPE:
+    if name == ChallengeName.SELECT_MFA_TYPE:
         answer = value(form, "answer", "code")
         if answer not in _json_list(params.get("MFAS_CAN_CHOOSE")):
             raise BadInput("answer")
@@ -291,11 +290,11 @@ def make_challenge(deps: Deps) -> Any:
         except BadInput:
             return await j.render("error.html", 400, message_key="error.input", back=j.url("/login"))
         current = {"ChallengeName": name, "Session": session, "ChallengeParameters": params}
-        secret = form.get("secret") if name == MFA_SETUP else None
+        secret = form.get("secret") if name == ChallengeName.MFA_SETUP else None
         try:
             responses = _responses(name, form, params)
             pool, client = j.target.pool, j.target.client
-            if name == MFA_SETUP:
+            if name == ChallengeName.MFA_SETUP:
                 code = value(form, "code", "code")
                 session = await run_in_threadpool(pages.verify_totp, j.ctx, session, code)
             outcome = await run_in_threadpool(pages.answer, j.ctx, pool, client, name, username, session, responses)

@@ -14,8 +14,8 @@ from userpool.model.claims import readable_attributes
 from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
-from userpool.model.sign_in import DEVICE_SRP_AUTH, NEW_PASSWORD_REQUIRED
 from userpool.model.token_records import ChallengeSession
+from userpool.model.vocabulary import ChallengeName
 from userpool.services import housekeeping
 from userpool.store.base import Tx
 
@@ -24,9 +24,9 @@ INVALID_SESSION = "Invalid session for the user, session is expired."
 
 def _challenge_parameters(pool: Pool, client: Client, user: User, challenge: str) -> dict[str, str]:
     """ChallengeParameters: every value a string, lists and objects JSON-encoded."""
-    if challenge == DEVICE_SRP_AUTH:
+    if challenge == ChallengeName.DEVICE_SRP_AUTH:
         return {}
-    if challenge != NEW_PASSWORD_REQUIRED:
+    if challenge != ChallengeName.NEW_PASSWORD_REQUIRED:
         return {"USER_ID_FOR_SRP": user.username}
     readable = readable_attributes(pool, client.config)
     shown = {n: v for n, v in sorted(user.attributes.items()) if n != "sub" and n in readable}

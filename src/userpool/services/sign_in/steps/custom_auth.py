@@ -32,6 +32,7 @@ from userpool.errors import (
 )
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge
@@ -53,9 +54,7 @@ from userpool.services.sign_in.steps.sign_in_attempts import (
 from userpool.services.sign_in.steps.srp_auth import TIMESTAMP_WINDOW_SECONDS, srp_sign_in
 from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
 from userpool.triggers.custom_auth import (
-    CUSTOM_CHALLENGE,
     NOT_CONFIGURED,
-    PASSWORD_VERIFIER,
     Subject,
     create_auth_challenge,
     custom_auth_configured,
@@ -182,12 +181,14 @@ def _next(ctx: Ctx, progress: _Progress) -> Outcome:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     if decision.issue_tokens:
         return _issue_tokens(ctx, progress)
-    if decision.challenge == PASSWORD_VERIFIER:
+    if decision.challenge == ChallengeName.PASSWORD_VERIFIER:
         return _password_challenge(ctx, progress)
-    created = create_auth_challenge(ctx.triggers, progress.pool, progress.subject(), CUSTOM_CHALLENGE, progress.history)
+    created = create_auth_challenge(
+        ctx.triggers, progress.pool, progress.subject(), ChallengeName.CUSTOM_CHALLENGE, progress.history
+    )
     parameters = {**created.public, "USERNAME": progress.shown_name()}
     state = progress.state(private=created.private, metadata=created.metadata)
-    return _open(ctx, progress, CUSTOM_CHALLENGE, state, parameters)
+    return _open(ctx, progress, ChallengeName.CUSTOM_CHALLENGE, state, parameters)
 
 
 def _issue_tokens(ctx: Ctx, progress: _Progress) -> Outcome:
@@ -212,7 +213,9 @@ def _password_challenge(ctx: Ctx, progress: _Progress) -> Outcome:
         # A password proof the client never offered to give (no SRP_A), or one it has given already.
         raise InvalidLambdaResponseException(INVALID_RESPONSE)
     used = replace(progress, password_step=None)
-    return _open(ctx, used, PASSWORD_VERIFIER, used.state(block=digest(parameters["SECRET_BLOCK"])), parameters)
+    return _open(
+        ctx, used, ChallengeName.PASSWORD_VERIFIER, used.state(block=digest(parameters["SECRET_BLOCK"])), parameters
+    )
 
 
 def _open(ctx: Ctx, progress: _Progress, challenge: str, state: dict[str, Any], parameters: dict[str, str]) -> Outcome:
@@ -284,7 +287,11 @@ def custom_challenge_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
     progress, state = _resume(ctx, call)
     private = state.get("private") if isinstance(state.get("private"), dict) else {}
     correct = verify_auth_challenge_response(ctx.triggers, call.pool, progress.subject(), private or {}, answer)
-    entry = {"challengeName": CUSTOM_CHALLENGE, "challengeResult": correct, "challengeMetadata": state.get("metadata")}
+    entry = {
+        "challengeName": ChallengeName.CUSTOM_CHALLENGE,
+        "challengeResult": correct,
+        "challengeMetadata": state.get("metadata"),
+    }
     return _next(ctx, replace(progress, history=[*progress.history, entry]))
 
 
@@ -293,11 +300,11 @@ def is_custom_password_verifier(ctx: Ctx, client: Client, session: str | None) -
     Session) rather than a USER_SRP_AUTH one."""
     if not session:
         return False
-    if open_unknown(ctx, client, session, PASSWORD_VERIFIER) is not None:
+    if open_unknown(ctx, client, session, ChallengeName.PASSWORD_VERIFIER) is not None:
         return True
     with ctx.store.read() as tx:
         found = tx.auth_challenges.get(digest(session))
-    return found is not None and found.challenge == PASSWORD_VERIFIER and CUSTOM in found.state
+    return found is not None and found.challenge == ChallengeName.PASSWORD_VERIFIER and CUSTOM in found.state
 
 
 def _proof_holds(
@@ -328,7 +335,7 @@ def custom_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     block = required_parameter(call.responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = required_parameter(call.responses, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = required_parameter(call.responses, "TIMESTAMP")
-    if call.session and open_unknown(ctx, call.client, call.session, PASSWORD_VERIFIER) is None:
+    if call.session and open_unknown(ctx, call.client, call.session, ChallengeName.PASSWORD_VERIFIER) is None:
         # Checked before the Session is used up: clients answer an unknown DEVICE_KEY by sending the same
         # proof again without it (amazon-cognito-identity-js, Amplify).
         _check_device(ctx, call.pool, call.client, call.session, call.responses)
@@ -345,7 +352,7 @@ def custom_password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
         record_failed_attempt(ctx, counter)
     elif user is not None:
         record_success(ctx, counter)
-    entry = {"challengeName": PASSWORD_VERIFIER, "challengeResult": holds}
+    entry = {"challengeName": ChallengeName.PASSWORD_VERIFIER, "challengeResult": holds}
     return _next(ctx, replace(progress, history=[*progress.history, entry]))
 
 

@@ -19,16 +19,15 @@ from userpool.crypto.opaque import digest
 from userpool.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
 from userpool.model.devices import DEVICE_NOT_FOUND, Device, device_replaces_mfa, device_step_key
 from userpool.model.records import Client, Pool, User
-from userpool.model.sign_in import DEVICE_SRP_AUTH, WRONG_CREDENTIALS, status_refusal
+from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.app_clients import check_secret_hash
 from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, end, lookup_user, same_user, second_factor_or_end
 from userpool.services.sign_in.steps.srp_auth import TIMESTAMP_WINDOW_SECONDS, session_lifetime
 from userpool.triggers.sources import Source
-
-DEVICE_PASSWORD_VERIFIER = "DEVICE_PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 
 
 def _block_context(client: Client) -> str:
@@ -59,7 +58,7 @@ def device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
     with ctx.store.read() as tx:
         named = lookup_user(tx, call.pool, username)
         if call.session:
-            pending = pending_challenge(ctx, tx, call.client, call.session, DEVICE_SRP_AUTH)
+            pending = pending_challenge(ctx, tx, call.client, call.session, ChallengeName.DEVICE_SRP_AUTH)
             if pending.state.get("device_key") != device_key:
                 raise NotAuthorizedException(INVALID_SESSION)
             sub: str | None = pending.sub
@@ -103,14 +102,14 @@ def device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
                 pool_id=call.pool.id,
                 client_id=call.client.id,
                 sub=user.sub,
-                challenge=DEVICE_PASSWORD_VERIFIER,
+                challenge=ChallengeName.DEVICE_PASSWORD_VERIFIER,
                 created_at=ctx.now,
                 expires_at=expires_at,
             )
         )
     return Outcome(
         challenge={
-            "ChallengeName": DEVICE_PASSWORD_VERIFIER,
+            "ChallengeName": ChallengeName.DEVICE_PASSWORD_VERIFIER,
             "ChallengeParameters": {
                 "USERNAME": user.username,
                 "DEVICE_KEY": device_key,

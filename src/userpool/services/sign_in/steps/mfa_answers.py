@@ -24,6 +24,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
 from userpool.model.token_records import ChallengeSession, SignInCounters
 from userpool.model.user_mfa import MfaDecision
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.app_clients import check_secret_hash
 from userpool.services.sign_in.mfa import CodeCheck, accept_software_token_code, software_token_set_up
 from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
@@ -38,9 +39,14 @@ CODE_MISMATCH = "Invalid code received for user"
 TOKEN_SPENT = "Your software token has already been used once."  # noqa: S105 (a message)
 # The ChallengeResponses member that carries each challenge's code; SMS_OTP is the passwordless first
 # factor that sends its code as SMS_MFA does (user_auth.py).
-CODE_MEMBER = {SMS: "SMS_MFA_CODE", EMAIL: "EMAIL_OTP_CODE", TOTP: "SOFTWARE_TOKEN_MFA_CODE", "SMS_OTP": "SMS_OTP_CODE"}
+CODE_MEMBER: dict[str, str] = {
+    SMS: "SMS_MFA_CODE",
+    EMAIL: "EMAIL_OTP_CODE",
+    TOTP: "SOFTWARE_TOKEN_MFA_CODE",
+    ChallengeName.SMS_OTP: "SMS_OTP_CODE",
+}
 # The MFA factor whose code each code challenge checks: SMS_OTP's code is sent as SMS_MFA's is.
-CODE_FACTOR = {SMS: SMS, EMAIL: EMAIL, "SMS_OTP": SMS}
+CODE_FACTOR: dict[str, str] = {SMS: SMS, EMAIL: EMAIL, ChallengeName.SMS_OTP: SMS}
 
 
 def _challenged_user(ctx: Ctx, tx: Tx, call: ChallengeCall) -> tuple[ChallengeSession, User]:

@@ -25,7 +25,8 @@ from userpool.model.messages import outbox_message
 from userpool.model.mfa_messages import sign_in_code_message
 from userpool.model.pool_mfa import EMAIL, SMS, TOTP
 from userpool.model.records import Client, Pool, User
-from userpool.model.user_mfa import DESTINATION, MFA_SETUP, SELECT_MFA_TYPE, MfaDecision
+from userpool.model.user_mfa import DESTINATION, MfaDecision
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.sign_in.mfa import software_token_name
 from userpool.services.sign_in.steps.challenge_sessions import open_challenge
 from userpool.store.base import Tx
@@ -34,7 +35,7 @@ from userpool.triggers.custom_message import custom_message
 from userpool.triggers.sources import MessageEvent
 
 # Which code purpose each code-carrying factor uses.
-CODE_PURPOSE = {SMS: MFA_SMS, EMAIL: MFA_EMAIL}
+CODE_PURPOSE: dict[str, str] = {SMS: MFA_SMS, EMAIL: MFA_EMAIL}
 # The state key of an MFA challenge Session naming the factors it offered (SELECT_MFA_TYPE, MFA_SETUP).
 OPTIONS = "mfa_options"
 
@@ -113,9 +114,9 @@ def open_second_factor(
         name = software_token_name(tx, user)
         if name:
             parameters["FRIENDLY_DEVICE_NAME"] = name
-    elif challenge == SELECT_MFA_TYPE:
+    elif challenge == ChallengeName.SELECT_MFA_TYPE:
         parameters["MFAS_CAN_CHOOSE"] = json.dumps(list(decision.options))
-    elif challenge == MFA_SETUP:
+    elif challenge == ChallengeName.MFA_SETUP:
         parameters["MFAS_CAN_SETUP"] = json.dumps(list(decision.options))
     state = {**state, OPTIONS: list(decision.options)}
     return open_challenge(ctx, tx, pool, client, user, challenge, state, parameters), sent

@@ -23,8 +23,6 @@ from userpool.model.devices import (
 from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import (
-    DEVICE_SRP_AUTH,
-    NEW_PASSWORD_REQUIRED,
     TEMPORARY_PASSWORD_EXPIRED,
     WRONG_CREDENTIALS,
     first_step_after_password,
@@ -34,6 +32,7 @@ from userpool.model.sign_in import (
 from userpool.model.token_records import ChallengeSession
 from userpool.model.user_mfa import mfa_decision, mfa_off
 from userpool.model.usernames import looks_like_sub
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.records import find_user
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.sign_in.steps.mfa_challenges import SignInCode, deliver_sign_in_code, open_second_factor
@@ -138,7 +137,9 @@ def _pend_device_step(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, 
     name = device_step_key(client.id, user.sub, device_key)
     tx.auth_challenges.consume(name)  # a step left over from an abandoned sign-in
     minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
-    step = ChallengeSession(name, pool.id, client.id, user.sub, DEVICE_SRP_AUTH, ctx.now, ctx.now + minutes * 60)
+    step = ChallengeSession(
+        name, pool.id, client.id, user.sub, ChallengeName.DEVICE_SRP_AUTH, ctx.now, ctx.now + minutes * 60
+    )
     tx.auth_challenges.add(step)
 
 
@@ -155,11 +156,11 @@ def conclude(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, attempt: 
         pool, user, remembered_device=known is not None and skips_password_step(pool, known)
     )
     if challenge is not None:
-        if challenge == NEW_PASSWORD_REQUIRED:
+        if challenge == ChallengeName.NEW_PASSWORD_REQUIRED:
             # The tokens at the end of this sign-in follow the new password (TokenGeneration_NewPasswordChallenge).
             attempt = replace(attempt, token_source=Source.TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE)
         answer = open_challenge(ctx, tx, pool, client, user, challenge, attempt.state())
-        if challenge == DEVICE_SRP_AUTH and known is not None:
+        if challenge == ChallengeName.DEVICE_SRP_AUTH and known is not None:
             _pend_device_step(ctx, tx, pool, client, user, known.device_key)
         return Outcome(challenge=answer)
     return second_factor_or_end(ctx, tx, pool, client, user, attempt)

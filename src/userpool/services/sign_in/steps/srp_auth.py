@@ -30,6 +30,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, status_refusal
 from userpool.model.token_records import ChallengeSession
 from userpool.model.usernames import normalise
+from userpool.model.vocabulary import ChallengeName
 from userpool.services import housekeeping
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall, required_parameter
@@ -45,7 +46,6 @@ from userpool.services.sign_in.steps.sign_in_attempts import Counter, counted_at
 from userpool.services.users.steps.stand_ins import stand_in_sub
 from userpool.triggers.sign_in import pre_authentication
 
-PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 (a challenge name)
 # docs/srp.md, TIMESTAMP: |now - TIMESTAMP| must be within five minutes.
 TIMESTAMP_WINDOW_SECONDS = 300
 
@@ -175,7 +175,7 @@ def _challenge(
                     pool_id=call.pool.id,
                     client_id=call.client.id,
                     sub=user.sub,
-                    challenge=PASSWORD_VERIFIER,
+                    challenge=ChallengeName.PASSWORD_VERIFIER,
                     created_at=ctx.now,
                     expires_at=expires_at,
                 )
@@ -183,9 +183,11 @@ def _challenge(
         else:
             # Written down as a real one is, so that a simulated challenge costs what a real one does; no
             # step 2 can succeed with it, so nothing reads it back.
-            tx.stand_ins.add_session(call.pool.id, digest(block), {"challenge": PASSWORD_VERIFIER}, expires_at)
+            tx.stand_ins.add_session(
+                call.pool.id, digest(block), {"challenge": ChallengeName.PASSWORD_VERIFIER}, expires_at
+            )
     return {
-        "ChallengeName": PASSWORD_VERIFIER,
+        "ChallengeName": ChallengeName.PASSWORD_VERIFIER,
         "ChallengeParameters": {
             "SALT": salt,
             "SRP_B": format(server_public, "x"),

@@ -26,19 +26,11 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.model.destinations import simulated_details
-from userpool.model.first_factors import (
-    EMAIL_OTP,
-    OTP_ATTRIBUTE,
-    PASSWORD,
-    PASSWORD_SRP,
-    SELECT_CHALLENGE,
-    SMS_OTP,
-    available_challenges,
-    unknown_user_challenges,
-)
+from userpool.model.first_factors import OTP_ATTRIBUTE, available_challenges, unknown_user_challenges
 from userpool.model.pool_mfa import EMAIL, SMS
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
+from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge, pending_challenge
@@ -51,8 +43,8 @@ from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown,
 from userpool.triggers.sign_in import pre_authentication
 
 # The MFA factor whose code each passwordless factor sends, and what each choice needs in the request.
-_CODE_FACTOR = {EMAIL_OTP: EMAIL, SMS_OTP: SMS}
-_NEEDS = {PASSWORD: "PASSWORD", PASSWORD_SRP: "SRP_A"}
+_CODE_FACTOR: dict[str, str] = {ChallengeName.EMAIL_OTP: EMAIL, ChallengeName.SMS_OTP: SMS}
+_NEEDS: dict[str, str] = {ChallengeName.PASSWORD: "PASSWORD", ChallengeName.PASSWORD_SRP: "SRP_A"}
 # The state member of a SELECT_CHALLENGE Session listing what it offered.
 OFFERED = "offered"
 
@@ -96,11 +88,11 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     state = {**attempt.state(), OFFERED: offered}
     if user is None:
-        session = issue_unknown(ctx, call.client, SELECT_CHALLENGE, {**state, "username": username})
-        answer = {"ChallengeName": SELECT_CHALLENGE, "Session": session, "ChallengeParameters": {}}
+        session = issue_unknown(ctx, call.client, ChallengeName.SELECT_CHALLENGE, {**state, "username": username})
+        answer = {"ChallengeName": ChallengeName.SELECT_CHALLENGE, "Session": session, "ChallengeParameters": {}}
     else:
         with ctx.store.write() as tx:
-            answer = open_challenge(ctx, tx, call.pool, call.client, user, SELECT_CHALLENGE, state, {})
+            answer = open_challenge(ctx, tx, call.pool, call.client, user, ChallengeName.SELECT_CHALLENGE, state, {})
     return {**answer, "AvailableChallenges": offered}
 
 
@@ -118,9 +110,9 @@ def _first_factor(
     """Start the first factor ``choice`` for the USERNAME in ``params`` (already checked, with its SECRET_HASH)."""
     keep = ("USERNAME", "SECRET_HASH", "PASSWORD", "SRP_A")
     call = FlowCall(pool, client, {k: params[k] for k in keep if params.get(k)}, admin, client_metadata=metadata)
-    if choice == PASSWORD:
+    if choice == ChallengeName.PASSWORD:
         return password_step(ctx, call, attempt)
-    if choice == PASSWORD_SRP:
+    if choice == ChallengeName.PASSWORD_SRP:
         return Outcome(challenge=srp_sign_in(ctx, call))
     return _send_code(ctx, pool, client, user, params["USERNAME"], choice, attempt, metadata)
 
@@ -168,18 +160,18 @@ def select_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
     if choice in _NEEDS:
         required_parameter(call.responses, _NEEDS[choice])
     user: User | None = None
-    unknown = open_unknown(ctx, call.client, call.session, SELECT_CHALLENGE)
+    unknown = open_unknown(ctx, call.client, call.session, ChallengeName.SELECT_CHALLENGE)
     if unknown is not None:
         if unknown.get("username") != username:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
         _check_offered(choice, unknown)
         # Used up as a real one is, once the choice is known to be one it offered.
-        state = take_unknown(ctx, call.client, call.session, SELECT_CHALLENGE)
+        state = take_unknown(ctx, call.client, call.session, ChallengeName.SELECT_CHALLENGE)
         if state is None:
             raise NotAuthorizedException(INVALID_SESSION)
     else:
         with ctx.store.write() as tx:
-            pending = pending_challenge(ctx, tx, call.client, call.session, SELECT_CHALLENGE)
+            pending = pending_challenge(ctx, tx, call.client, call.session, ChallengeName.SELECT_CHALLENGE)
             user = tx.users.get_by_sub(call.pool.id, pending.sub)
             if user is None or not same_user(user, username, lookup_user(tx, call.pool, username)):
                 raise NotAuthorizedException(WRONG_CREDENTIALS)
