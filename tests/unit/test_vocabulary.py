@@ -10,13 +10,15 @@ import botocore.loaders
 import orjson
 import pytest
 
-from userpool.model.vocabulary import ChallengeName, UserStatus
+from userpool.model.vocabulary import AuthFlow, ChallengeName, ExplicitAuthFlow, UserStatus
 
 SHAPES = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")["shapes"]
 # Each enum and the model shape whose values it holds, in the model's order.
 MIRRORS: list[tuple[type[StrEnum], str]] = [
     (UserStatus, "UserStatusType"),
     (ChallengeName, "ChallengeNameType"),
+    (AuthFlow, "AuthFlowType"),
+    (ExplicitAuthFlow, "ExplicitAuthFlowsType"),
 ]
 
 

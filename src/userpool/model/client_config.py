@@ -13,14 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.errors import InvalidParameterException, NotAuthorizedException
+from userpool.model.vocabulary import ExplicitAuthFlow
 
 # CreateUserPoolClient, ExplicitAuthFlows: "If you don't specify a value ..., your app client supports
 # ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_SRP_AUTH, and ALLOW_CUSTOM_AUTH."
-DEFAULT_AUTH_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH")
-LEGACY_AUTH_FLOWS = frozenset({"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"})
+DEFAULT_AUTH_FLOWS = (
+    ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH,
+    ExplicitAuthFlow.ALLOW_USER_SRP_AUTH,
+    ExplicitAuthFlow.ALLOW_CUSTOM_AUTH,
+)
+LEGACY_AUTH_FLOWS = frozenset(
+    {ExplicitAuthFlow.ADMIN_NO_SRP_AUTH, ExplicitAuthFlow.CUSTOM_AUTH_FLOW_ONLY, ExplicitAuthFlow.USER_PASSWORD_AUTH}
+)
 _LEGACY_EQUIVALENTS = {
-    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    ExplicitAuthFlow.ADMIN_NO_SRP_AUTH: ExplicitAuthFlow.ALLOW_ADMIN_USER_PASSWORD_AUTH,
+    ExplicitAuthFlow.USER_PASSWORD_AUTH: ExplicitAuthFlow.ALLOW_USER_PASSWORD_AUTH,
 }
 
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
@@ -86,8 +93,8 @@ def effective_auth_flows(config: dict[str, Any]) -> frozenset[str]:
     flows = config.get("ExplicitAuthFlows") or list(DEFAULT_AUTH_FLOWS)
     if not any(f in LEGACY_AUTH_FLOWS for f in flows):
         return frozenset(flows)
-    if "CUSTOM_AUTH_FLOW_ONLY" in flows:
-        return frozenset({"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"})
+    if ExplicitAuthFlow.CUSTOM_AUTH_FLOW_ONLY in flows:
+        return frozenset({ExplicitAuthFlow.ALLOW_CUSTOM_AUTH, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH})
     return frozenset({*DEFAULT_AUTH_FLOWS, *(_LEGACY_EQUIVALENTS[f] for f in flows if f in _LEGACY_EQUIVALENTS)})
 
 

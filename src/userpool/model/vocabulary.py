@@ -49,3 +49,34 @@ class ChallengeName(StrEnum):
     PASSWORD = "PASSWORD"  # noqa: S105 (a challenge name)
     WEB_AUTHN = "WEB_AUTHN"
     PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 (a challenge name)
+
+
+class AuthFlow(StrEnum):
+    """AuthFlowType: the sign-in an InitiateAuth / AdminInitiateAuth starts."""
+
+    USER_SRP_AUTH = "USER_SRP_AUTH"
+    REFRESH_TOKEN_AUTH = "REFRESH_TOKEN_AUTH"  # noqa: S105 (a flow name)
+    REFRESH_TOKEN = "REFRESH_TOKEN"  # noqa: S105 (a flow name)
+    CUSTOM_AUTH = "CUSTOM_AUTH"
+    # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
+    ADMIN_NO_SRP_AUTH = "ADMIN_NO_SRP_AUTH"
+    USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"  # noqa: S105 (a flow name)
+    ADMIN_USER_PASSWORD_AUTH = "ADMIN_USER_PASSWORD_AUTH"  # noqa: S105 (a flow name)
+    USER_AUTH = "USER_AUTH"
+
+
+class ExplicitAuthFlow(StrEnum):
+    """ExplicitAuthFlowsType: what an app client's ExplicitAuthFlows lets it use. The first three are the legacy
+    values, which Cognito still accepts and which stand for their ALLOW_* equivalents."""
+
+    ADMIN_NO_SRP_AUTH = "ADMIN_NO_SRP_AUTH"
+    CUSTOM_AUTH_FLOW_ONLY = "CUSTOM_AUTH_FLOW_ONLY"
+    USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"  # noqa: S105 (a flow name)
+    ALLOW_ADMIN_USER_PASSWORD_AUTH = "ALLOW_ADMIN_USER_PASSWORD_AUTH"  # noqa: S105 (a flow name)
+    ALLOW_CUSTOM_AUTH = "ALLOW_CUSTOM_AUTH"
+    ALLOW_USER_PASSWORD_AUTH = "ALLOW_USER_PASSWORD_AUTH"  # noqa: S105 (a flow name)
+    ALLOW_USER_SRP_AUTH = "ALLOW_USER_SRP_AUTH"
+    ALLOW_REFRESH_TOKEN_AUTH = "ALLOW_REFRESH_TOKEN_AUTH"  # noqa: S105 (a flow name)
+    ALLOW_USER_AUTH = "ALLOW_USER_AUTH"
+    ALLOW_TOKEN_EXCHANGE_DELEGATION = "ALLOW_TOKEN_EXCHANGE_DELEGATION"  # noqa: S105 (a flow name)
+    ALLOW_TOKEN_EXCHANGE_IMPERSONATION = "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"  # noqa: S105 (a flow name)

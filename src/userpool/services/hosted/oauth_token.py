@@ -26,6 +26,7 @@ from userpool.model.oauth_records import AuthorizationCode
 from userpool.model.oauth_requests import S256, OAuthError, client_credentials_scopes, pkce_matches, single
 from userpool.model.oauth_settings import CLIENT_CREDENTIALS
 from userpool.model.records import Client, Pool
+from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.services.hosted.oauth_clients import ClientCredentials, allows_flow, authenticate_client
 from userpool.services.tokens.refresh import oauth_refresh
 from userpool.services.tokens.revocation import revoke_token
@@ -113,7 +114,7 @@ def _refresh_token(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]
     value = single(form, "refresh_token")
     if value is None:
         raise OAuthError("invalid_request", "refresh_token is required.")
-    if "ALLOW_REFRESH_TOKEN_AUTH" not in effective_auth_flows(client.config):
+    if ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH not in effective_auth_flows(client.config):
         raise OAuthError("unauthorized_client", "Refreshing tokens is not allowed for this client.")
     try:
         return _answer(oauth_refresh(ctx, pool, client, value))

@@ -14,6 +14,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
 from userpool.model.client_config import effective_auth_flows
+from userpool.model.vocabulary import AuthFlow, ExplicitAuthFlow
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.services.sign_in.steps.calls import FlowCall
@@ -34,21 +35,21 @@ class Flow:
 
 
 FLOWS: dict[str, Flow] = {
-    "USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_USER_PASSWORD_AUTH", PUBLIC),
-    "USER_SRP_AUTH": Flow(srp_sign_in, "ALLOW_USER_SRP_AUTH", BOTH),
-    "ADMIN_USER_PASSWORD_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
+    AuthFlow.USER_PASSWORD_AUTH: Flow(password_sign_in, ExplicitAuthFlow.ALLOW_USER_PASSWORD_AUTH, PUBLIC),
+    AuthFlow.USER_SRP_AUTH: Flow(srp_sign_in, ExplicitAuthFlow.ALLOW_USER_SRP_AUTH, BOTH),
+    AuthFlow.ADMIN_USER_PASSWORD_AUTH: Flow(password_sign_in, ExplicitAuthFlow.ALLOW_ADMIN_USER_PASSWORD_AUTH, ADMIN),
     # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
-    "ADMIN_NO_SRP_AUTH": Flow(password_sign_in, "ALLOW_ADMIN_USER_PASSWORD_AUTH", ADMIN),
-    "REFRESH_TOKEN_AUTH": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
-    "REFRESH_TOKEN": Flow(refresh_sign_in, "ALLOW_REFRESH_TOKEN_AUTH", BOTH),
-    "CUSTOM_AUTH": Flow(custom_sign_in, "ALLOW_CUSTOM_AUTH", BOTH),
+    AuthFlow.ADMIN_NO_SRP_AUTH: Flow(password_sign_in, ExplicitAuthFlow.ALLOW_ADMIN_USER_PASSWORD_AUTH, ADMIN),
+    AuthFlow.REFRESH_TOKEN_AUTH: Flow(refresh_sign_in, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, BOTH),
+    AuthFlow.REFRESH_TOKEN: Flow(refresh_sign_in, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, BOTH),
+    AuthFlow.CUSTOM_AUTH: Flow(custom_sign_in, ExplicitAuthFlow.ALLOW_CUSTOM_AUTH, BOTH),
     # ALLOW_USER_AUTH alone permits its password and SRP choices (ExplicitAuthFlows in the CreateUserPoolClient API
     # reference).
-    "USER_AUTH": Flow(user_auth_sign_in, "ALLOW_USER_AUTH", BOTH),
+    AuthFlow.USER_AUTH: Flow(user_auth_sign_in, ExplicitAuthFlow.ALLOW_USER_AUTH, BOTH),
 }
 # Valid in the other operation only (AWS: AdminInitiateAuth API reference, AuthFlow).
-_ADMIN_ONLY = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
-_PUBLIC_ONLY = frozenset({"USER_PASSWORD_AUTH"})
+_ADMIN_ONLY = frozenset({AuthFlow.ADMIN_USER_PASSWORD_AUTH, AuthFlow.ADMIN_NO_SRP_AUTH})
+_PUBLIC_ONLY = frozenset({AuthFlow.USER_PASSWORD_AUTH})
 
 
 def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:

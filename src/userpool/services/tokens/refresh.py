@@ -20,6 +20,7 @@ from userpool.errors import InvalidParameterException, NotAuthorizedException, R
 from userpool.model.client_config import effective_auth_flows
 from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import RefreshToken, SignInSession
+from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.tokens.steps.token_issuance import claim_overrides
 from userpool.services.tokens.steps.tokens import (
@@ -139,7 +140,7 @@ def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, An
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
     _check_client_secret(client, req.get("ClientSecret"))
-    if "ALLOW_REFRESH_TOKEN_AUTH" not in effective_auth_flows(client.config):
+    if ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH not in effective_auth_flows(client.config):
         raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
     rotation = rotation_of(client)
     grant, record = refresh_grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
+from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_forms import echo, number
 from userpool.web.console.pool_pages import load_pool
@@ -18,14 +19,14 @@ from userpool.web.console.pool_pages import load_pool
 AUTH_FLOWS = tuple(
     (name, f"{name} — {what}")
     for name, what in (
-        ("ALLOW_USER_SRP_AUTH", "secure remote password (SRP)"),
-        ("ALLOW_REFRESH_TOKEN_AUTH", "refresh tokens"),
-        ("ALLOW_USER_PASSWORD_AUTH", "user name and password"),
-        ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "admin (server-side) password"),
-        ("ALLOW_CUSTOM_AUTH", "custom (Lambda) challenges"),
-        ("ALLOW_USER_AUTH", "choice-based sign-in"),
-        ("ALLOW_TOKEN_EXCHANGE_DELEGATION", "token exchange: delegation"),
-        ("ALLOW_TOKEN_EXCHANGE_IMPERSONATION", "token exchange: impersonation"),
+        (ExplicitAuthFlow.ALLOW_USER_SRP_AUTH, "secure remote password (SRP)"),
+        (ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, "refresh tokens"),
+        (ExplicitAuthFlow.ALLOW_USER_PASSWORD_AUTH, "user name and password"),
+        (ExplicitAuthFlow.ALLOW_ADMIN_USER_PASSWORD_AUTH, "admin (server-side) password"),
+        (ExplicitAuthFlow.ALLOW_CUSTOM_AUTH, "custom (Lambda) challenges"),
+        (ExplicitAuthFlow.ALLOW_USER_AUTH, "choice-based sign-in"),
+        (ExplicitAuthFlow.ALLOW_TOKEN_EXCHANGE_DELEGATION, "token exchange: delegation"),
+        (ExplicitAuthFlow.ALLOW_TOKEN_EXCHANGE_IMPERSONATION, "token exchange: impersonation"),
     )
 )
 OAUTH_FLOWS = (
@@ -145,7 +146,7 @@ def _new_values() -> dict[str, Any]:
     """What the AWS console proposes for a new client, but no OAuth grant: a grant needs a callback URL, and
     the form as first shown must be one that can be sent as it is."""
     return {
-        "auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "auth_flows": [ExplicitAuthFlow.ALLOW_USER_SRP_AUTH, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH],
         "access_validity": 60,
         "id_validity": 60,
         "refresh_validity": 30,
