@@ -10,7 +10,7 @@ import botocore.loaders
 import orjson
 import pytest
 
-from userpool.model.vocabulary import AuthFlow, ChallengeName, ExplicitAuthFlow, UserStatus
+from userpool.model.vocabulary import AuthFlow, ChallengeName, DeliveryMedium, ExplicitAuthFlow, UserStatus
 
 SHAPES = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")["shapes"]
 # Each enum and the model shape whose values it holds, in the model's order.
@@ -19,6 +19,7 @@ MIRRORS: list[tuple[type[StrEnum], str]] = [
     (ChallengeName, "ChallengeNameType"),
     (AuthFlow, "AuthFlowType"),
     (ExplicitAuthFlow, "ExplicitAuthFlowsType"),
+    (DeliveryMedium, "DeliveryMediumType"),
 ]
 
 

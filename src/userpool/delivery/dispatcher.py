@@ -18,6 +18,7 @@ import threading
 from userpool.clock import Clock
 from userpool.delivery.senders import DeliveryError, Sender
 from userpool.model.records import OutboxMessage
+from userpool.model.vocabulary import DeliveryMedium
 from userpool.store.base import Store
 
 log = logging.getLogger("userpool.delivery")
@@ -41,7 +42,7 @@ def _backoff(attempts: int) -> float:
 class OutboxDispatcher:
     def __init__(self, store: Store, email: Sender, sms: Sender, clock: Clock, poll_seconds: float = 5.0) -> None:
         self._store = store
-        self._senders = {"EMAIL": email, "SMS": sms}
+        self._senders: dict[str, Sender] = {DeliveryMedium.EMAIL: email, DeliveryMedium.SMS: sms}
         self._clock = clock
         self._poll = poll_seconds
         self._wake = threading.Event()

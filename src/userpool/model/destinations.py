@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.model.attributes import is_email, is_phone
-from userpool.model.messages import EMAIL, SMS
 from userpool.model.records import Pool
 from userpool.model.usernames import normalise
+from userpool.model.vocabulary import DeliveryMedium
 
-MEDIUM_OF = {"email": EMAIL, "phone_number": SMS}
+MEDIUM_OF = {"email": DeliveryMedium.EMAIL, "phone_number": DeliveryMedium.SMS}
 # Pools created without AccountRecoverySetting prefer the phone over email (legacy behaviour; AWS:
 # AccountRecoverySettingType API reference).
 LEGACY_RECOVERY = ("verified_phone_number", "verified_email")

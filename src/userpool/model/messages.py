@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from userpool.model.records import NewMessage, Pool
-
-EMAIL = "EMAIL"
-SMS = "SMS"
+from userpool.model.vocabulary import DeliveryMedium
 
 DEFAULT_INVITE_MESSAGE = "Your username is {username} and temporary password is {####}. "
 DEFAULT_INVITE_SUBJECT = "Your temporary password"
@@ -62,7 +60,7 @@ def invitation(
 ) -> Rendered:
     """The AdminCreateUser invitation from AdminCreateUserConfig.InviteMessageTemplate."""
     template = (pool.config.get("AdminCreateUserConfig") or {}).get("InviteMessageTemplate") or {}
-    if medium == SMS:
+    if medium == DeliveryMedium.SMS:
         body = override.sms_message or template.get("SMSMessage") or DEFAULT_INVITE_MESSAGE
         return Rendered(None, render(body, username=username, code=temporary_password))
     body = override.email_message or template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
@@ -73,7 +71,7 @@ def invitation(
 def code_message(pool: Pool, medium: str, code: str, override: MessageOverride = NO_OVERRIDE) -> Rendered:
     """A one-time code message from VerificationMessageTemplate (or the legacy top-level members)."""
     template = pool.config.get("VerificationMessageTemplate") or {}
-    if medium == SMS:
+    if medium == DeliveryMedium.SMS:
         body = (
             override.sms_message
             or template.get("SmsMessage")
@@ -124,7 +122,7 @@ def outbox_message(pool: Pool, medium: str, destination: str, message: Rendered)
     """The outbox row that sends ``message`` to ``destination``. Email carries the pool's EmailConfiguration
     ``From`` and ``ReplyToEmailAddress``; without a From, the server's sender (``mail_from``) is used. The
     SourceArn names an Amazon SES identity, which has no meaning here."""
-    if medium != EMAIL:
+    if medium != DeliveryMedium.EMAIL:
         return NewMessage(pool.id, medium, destination, message.subject, message.body)
     config = pool.config.get("EmailConfiguration") or {}
     return NewMessage(

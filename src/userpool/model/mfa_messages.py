@@ -5,9 +5,10 @@ member by member."""
 
 from __future__ import annotations
 
-from userpool.model.messages import NO_OVERRIDE, SMS, MessageOverride, Rendered, render
+from userpool.model.messages import NO_OVERRIDE, MessageOverride, Rendered, render
 from userpool.model.pool_mfa import EMAIL_MFA
 from userpool.model.records import Pool
+from userpool.model.vocabulary import DeliveryMedium
 
 DEFAULT_SMS = "Your authentication code is {####}. "
 DEFAULT_EMAIL = "Your authentication code is {####}. "
@@ -15,7 +16,7 @@ DEFAULT_SUBJECT = "Your authentication code"
 
 
 def sign_in_code_message(pool: Pool, medium: str, code: str, override: MessageOverride = NO_OVERRIDE) -> Rendered:
-    if medium == SMS:
+    if medium == DeliveryMedium.SMS:
         template = override.sms_message or pool.config.get("SmsAuthenticationMessage") or DEFAULT_SMS
         return Rendered(None, render(template, code=code))
     email = pool.config.get(EMAIL_MFA) or {}

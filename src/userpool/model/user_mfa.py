@@ -17,13 +17,13 @@ from typing import Any
 from userpool.errors import InvalidParameterException
 from userpool.model.pool_mfa import EMAIL, SMS, TOTP, enabled_factors
 from userpool.model.records import Pool, User
-from userpool.model.vocabulary import ChallengeName
+from userpool.model.vocabulary import ChallengeName, DeliveryMedium
 
 SETTING_LIST = "UserMFASettingList"
 PREFERRED = "PreferredMfaSetting"
 MFA_OPTIONS = "MFAOptions"
 ORDER = (SMS, TOTP, EMAIL)
-SMS_OPTION = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+SMS_OPTION = {"DeliveryMedium": DeliveryMedium.SMS, "AttributeName": "phone_number"}
 # The attribute each factor sends its codes to (TOTP has none: the user's authenticator app computes them).
 DESTINATION: dict[str, str] = {SMS: "phone_number", EMAIL: "email"}
 _SETTINGS = (("SMSMfaSettings", SMS), ("SoftwareTokenMfaSettings", TOTP), ("EmailMfaSettings", EMAIL))
@@ -135,7 +135,7 @@ def legacy_sms_setting(options: list[dict[str, Any]]) -> bool:
     """SetUserSettings / AdminSetUserSettings' MFAOptions: whether they turn SMS MFA on (an empty list
     turns it off). Only SMS to phone_number can be named (AWS: MFAOptionType API reference)."""
     for option in options:
-        if option.get("DeliveryMedium") != "SMS" or option.get("AttributeName") != "phone_number":
+        if option.get("DeliveryMedium") != DeliveryMedium.SMS or option.get("AttributeName") != "phone_number":
             raise InvalidParameterException(LEGACY_SMS_ONLY)
     return bool(options)
 

@@ -80,3 +80,11 @@ class ExplicitAuthFlow(StrEnum):
     ALLOW_USER_AUTH = "ALLOW_USER_AUTH"
     ALLOW_TOKEN_EXCHANGE_DELEGATION = "ALLOW_TOKEN_EXCHANGE_DELEGATION"  # noqa: S105 (a flow name)
     ALLOW_TOKEN_EXCHANGE_IMPERSONATION = "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"  # noqa: S105 (a flow name)
+
+
+class DeliveryMedium(StrEnum):
+    """DeliveryMediumType: how a code or an invitation reaches the user (CodeDeliveryDetails DeliveryMedium,
+    DesiredDeliveryMediums), and the outbox channel that carries it."""
+
+    SMS = "SMS"
+    EMAIL = "EMAIL"

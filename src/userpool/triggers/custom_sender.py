@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from userpool.errors import CognitoError
-from userpool.model.messages import EMAIL
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import DeliveryMedium
 from userpool.triggers.events import envelope, string_map, user_attributes
 from userpool.triggers.invoke import invoke
 from userpool.triggers.lambda_config import Trigger, configured
@@ -30,7 +30,7 @@ log = logging.getLogger("userpool.triggers")
 
 
 def sender_for(medium: str) -> Trigger:
-    return Trigger.CUSTOM_EMAIL_SENDER if medium == EMAIL else Trigger.CUSTOM_SMS_SENDER
+    return Trigger.CUSTOM_EMAIL_SENDER if medium == DeliveryMedium.EMAIL else Trigger.CUSTOM_SMS_SENDER
 
 
 def sends(pool: Pool, medium: str) -> bool:

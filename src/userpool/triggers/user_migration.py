@@ -19,7 +19,7 @@ from typing import Any
 
 from userpool.errors import InvalidLambdaResponseException
 from userpool.model.records import Pool
-from userpool.model.vocabulary import UserStatus
+from userpool.model.vocabulary import DeliveryMedium, UserStatus
 from userpool.triggers.events import envelope, string_map
 from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
@@ -28,7 +28,7 @@ from userpool.triggers.sources import Source
 from userpool.triggers.transport import TriggerFunctions
 
 FINAL_STATUSES = (UserStatus.CONFIRMED, UserStatus.RESET_REQUIRED)
-MEDIUMS = ("EMAIL", "SMS")
+MEDIUMS = (DeliveryMedium.EMAIL, DeliveryMedium.SMS)
 # Attributes a function cannot give: the username is what the user typed, the sub is the pool's to assign.
 _NOT_MIGRATED = frozenset({"username", "sub"})
 

@@ -21,11 +21,11 @@ from userpool.errors import (
 )
 from userpool.ids import new_sub
 from userpool.model.attributes import aliases_for, new_user_attributes, username_attribute
-from userpool.model.messages import EMAIL, SMS, invitation, outbox_message
+from userpool.model.messages import invitation, outbox_message
 from userpool.model.password_policy import check_password, minimum_length, temporary_password_expiry
 from userpool.model.records import Pool, User
 from userpool.model.usernames import normalise
-from userpool.model.vocabulary import UserStatus
+from userpool.model.vocabulary import DeliveryMedium, UserStatus
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.revocation import sign_out_user
 from userpool.services.users.admin_attributes import USER_EXISTS, claim_aliases, conflict_error
@@ -53,7 +53,11 @@ def _deliveries(req: dict[str, Any], attributes: dict[str, str]) -> tuple[Delive
     """Where the invitation goes: DesiredDeliveryMediums that the user has an address for."""
     if req.get("MessageAction") == "SUPPRESS":
         return ()
-    addresses = {m: attributes[a] for m, a in ((EMAIL, "email"), (SMS, "phone_number")) if attributes.get(a)}
+    addresses = {
+        m: attributes[a]
+        for m, a in ((DeliveryMedium.EMAIL, "email"), (DeliveryMedium.SMS, "phone_number"))
+        if attributes.get(a)
+    }
     requested = req.get("DesiredDeliveryMediums")
     if requested:
         found = tuple((m, addresses[m]) for m in dict.fromkeys(requested) if m in addresses)
@@ -62,7 +66,7 @@ def _deliveries(req: dict[str, Any], attributes: dict[str, str]) -> tuple[Delive
         return found
     # SMS is the default medium (AWS: AdminCreateUser API reference, DesiredDeliveryMediums); inviting a user without a
     # phone number by email instead is our choice [unverified against AWS].
-    return tuple((m, addresses[m]) for m in (SMS, EMAIL) if m in addresses)[:1]
+    return tuple((m, addresses[m]) for m in (DeliveryMedium.SMS, DeliveryMedium.EMAIL) if m in addresses)[:1]
 
 
 def _temporary_password(pool: Pool, req: dict[str, Any]) -> str:

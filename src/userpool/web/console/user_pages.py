@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from userpool.model.vocabulary import DeliveryMedium
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_pages import load_pool
 
@@ -114,7 +115,7 @@ async def new_user(page: Page) -> Response:
         "Username": username,
         "UserAttributes": attributes or None,
         "TemporaryPassword": page.raw("temporary_password") or None,
-        "DesiredDeliveryMediums": ["EMAIL"] if invite else None,
+        "DesiredDeliveryMediums": [DeliveryMedium.EMAIL] if invite else None,
         "MessageAction": None if invite else "SUPPRESS",
     }
     fields = {

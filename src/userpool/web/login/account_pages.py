@@ -15,6 +15,7 @@ from userpool.context import Deps
 from userpool.errors import CognitoError
 from userpool.model.messages import confirms_with_link
 from userpool.model.schema import definitions
+from userpool.model.vocabulary import DeliveryMedium
 from userpool.services.hosted import pages
 from userpool.web.login import i18n
 from userpool.web.login.forms import BadInput, Field, read_form, value
@@ -111,7 +112,7 @@ def make_sign_up(deps: Deps) -> Any:
             return await _sign_up_form(j, form, _message(j, err), 400)
         if answer.get("UserConfirmed"):
             return j.redirect(j.url("/login", notice="signed_up"))
-        mailed = (answer.get("CodeDeliveryDetails") or {}).get("DeliveryMedium") == "EMAIL"
+        mailed = (answer.get("CodeDeliveryDetails") or {}).get("DeliveryMedium") == DeliveryMedium.EMAIL
         if mailed and confirms_with_link(j.target.pool):
             # The mail carries a link (/confirmUser), not a code to type in here.
             return j.redirect(j.url("/login", notice="link_sent"))

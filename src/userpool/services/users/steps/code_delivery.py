@@ -21,7 +21,6 @@ from userpool.crypto.codes import code_hash, code_matches, new_code
 from userpool.model.codes import SIGNUP, OneTimeCode, after_failure, issue, usable
 from userpool.model.destinations import Channel, delivery_details
 from userpool.model.messages import (
-    EMAIL,
     NO_OVERRIDE,
     MessageOverride,
     Rendered,
@@ -32,6 +31,7 @@ from userpool.model.messages import (
     outbox_message,
 )
 from userpool.model.records import Pool, User
+from userpool.model.vocabulary import DeliveryMedium
 from userpool.services.directory.domains import pages_url
 from userpool.store.base import CodeRepo, Tx
 from userpool.triggers import custom_sender
@@ -137,7 +137,7 @@ def _message(
     domain's ``/confirmUser`` for the client that signed the user up."""
     override = outgoing.override if outgoing is not None else NO_OVERRIDE
     client_id = outgoing.client_id if outgoing is not None else None
-    if purpose == SIGNUP and channel.medium == EMAIL and client_id and confirms_with_link(pool):
+    if purpose == SIGNUP and channel.medium == DeliveryMedium.EMAIL and client_id and confirms_with_link(pool):
         link = confirmation_link(pages_url(ctx, tx, pool.id), client_id, user.username, code)
         return link_message(pool, link, code, override)
     return code_message(pool, channel.medium, code, override)
