@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.errors import InvalidParameterException, NotAuthorizedException
+from userpool.model.records import Client
 from userpool.model.vocabulary import ExplicitAuthFlow
 
 # CreateUserPoolClient, ExplicitAuthFlows: "If you don't specify a value ..., your app client supports
@@ -218,3 +219,68 @@ def check_writable(config: dict[str, Any], names: Iterable[str], in_schema: Call
         # Developer-only attributes are written by SigV4-signed administrators, never by an app.
         if name.startswith("dev:") or name in UNWRITABLE_ATTRIBUTES or (allowed is not None and name not in allowed):
             raise NotAuthorizedException(UNAUTHORIZED_ATTRIBUTE)
+
+
+# Reading a stored client's settings. Services and entry points read a client's configuration document
+# through these (tests/unit/test_settings_access.py keeps it so), so each member's name and default is
+# written once.
+
+
+def auth_session_seconds(client: Client) -> float:
+    """AuthSessionValidity: how long a sign-in's challenge Sessions live (minutes in the document)."""
+    return int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES) * 60.0
+
+
+def prevents_user_existence_errors(client: Client) -> bool:
+    """PreventUserExistenceErrors ENABLED: a name no user has is answered as a wrong password would be."""
+    return client.config.get("PreventUserExistenceErrors") == "ENABLED"
+
+
+def callback_urls(client: Client) -> list[str]:
+    """CallbackURLs: where the authorization server may send the browser back."""
+    return list(client.config.get("CallbackURLs") or [])
+
+
+def default_redirect_uri(client: Client) -> str | None:
+    """DefaultRedirectURI, used when an authorization request names none."""
+    found = client.config.get("DefaultRedirectURI")
+    return str(found) if found is not None else None
+
+
+def logout_urls(client: Client) -> list[str]:
+    """LogoutURLs: where /logout may send the browser."""
+    return list(client.config.get("LogoutURLs") or [])
+
+
+def supported_identity_providers(client: Client) -> list[str]:
+    """SupportedIdentityProviders (COGNITO for the pool's own users)."""
+    return list(client.config.get("SupportedIdentityProviders") or [])
+
+
+def allowed_oauth_scopes(client: Client) -> list[str]:
+    """AllowedOAuthScopes."""
+    return list(client.config.get("AllowedOAuthScopes") or [])
+
+
+def with_oauth_scopes(client: Client, scopes: list[str]) -> dict[str, Any]:
+    """The client's configuration document with AllowedOAuthScopes replaced (the member left out when empty)."""
+    config = {k: v for k, v in client.config.items() if k != "AllowedOAuthScopes"}
+    if scopes:
+        config["AllowedOAuthScopes"] = scopes
+    return config
+
+
+def allows_oauth_flow(client: Client, flow: str) -> bool:
+    """Whether the client uses the authorization server (AllowedOAuthFlowsUserPoolClient) with ``flow``."""
+    config = client.config
+    return bool(config.get("AllowedOAuthFlowsUserPoolClient")) and flow in (config.get("AllowedOAuthFlows") or [])
+
+
+def refresh_token_rotation(client: Client) -> dict[str, Any]:
+    """RefreshTokenRotation (Feature, RetryGracePeriodSeconds)."""
+    return dict(client.config.get("RefreshTokenRotation") or {})
+
+
+def revocation_enabled(client: Client) -> bool:
+    """EnableTokenRevocation, on unless the client turned it off."""
+    return bool(client.config.get("EnableTokenRevocation", True))

@@ -16,6 +16,7 @@ from typing import Any
 
 from userpool.errors import InvalidParameterException
 from userpool.model import pool_mfa
+from userpool.model.records import Pool
 from userpool.model.schema import build_schema
 
 DEFAULT_PASSWORD_POLICY: dict[str, Any] = {
@@ -332,3 +333,54 @@ def update_config(current: dict[str, Any], request: dict[str, Any]) -> dict[str,
 def wire_members(config: dict[str, Any]) -> dict[str, Any]:
     """The UserPoolType members of a stored configuration, ready for DescribeUserPool / CreateUserPool."""
     return {k: copy.deepcopy(config[k]) for k in WIRE_MEMBERS if k in config}
+
+
+# Reading a stored pool's settings. Services and entry points read a pool's configuration document through
+# these (tests/unit/test_settings_access.py keeps it so), so each member's name and default is written once.
+
+
+def username_attributes(pool: Pool) -> list[str]:
+    """UsernameAttributes: the attributes (email, phone_number) that sign users in in place of a username."""
+    return list(pool.config.get("UsernameAttributes") or [])
+
+
+def alias_attributes(pool: Pool) -> list[str]:
+    """AliasAttributes: the attributes a user may also sign in with, beside its username."""
+    return list(pool.config.get("AliasAttributes") or [])
+
+
+def auto_verified_attributes(pool: Pool) -> list[str]:
+    """AutoVerifiedAttributes: the attributes Cognito sends a verification code to by itself."""
+    return list(pool.config.get("AutoVerifiedAttributes") or [])
+
+
+def admin_create_user_only(pool: Pool) -> bool:
+    """AdminCreateUserConfig.AllowAdminCreateUserOnly: only administrators create users (no SignUp)."""
+    return bool((pool.config.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"))
+
+
+def attribute_update_settings(pool: Pool) -> dict[str, Any]:
+    """UserAttributeUpdateSettings (AttributesRequireVerificationBeforeUpdate)."""
+    return dict(pool.config.get("UserAttributeUpdateSettings") or {})
+
+
+def deletion_protected(pool: Pool) -> bool:
+    """DeletionProtection: DeleteUserPool is refused while it is ACTIVE."""
+    return pool.config.get("DeletionProtection") == "ACTIVE"
+
+
+def lambda_config(pool: Pool) -> dict[str, Any]:
+    """LambdaConfig, as ListUserPools shows it."""
+    found: dict[str, Any] = pool.config.get("LambdaConfig", {})
+    return found
+
+
+def schema_attributes(pool: Pool) -> list[dict[str, Any]]:
+    """SchemaAttributes: the pool's attribute schema, standard and custom."""
+    found: list[dict[str, Any]] = pool.config.get("SchemaAttributes", [])
+    return found
+
+
+def pool_tags(pool: Pool) -> dict[str, str]:
+    """UserPoolTags."""
+    return dict(pool.config.get("UserPoolTags") or {})

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from userpool.context import Deps
+from userpool.model.client_config import logout_urls
 from userpool.model.oauth_requests import OAuthError, single
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, request_pool
@@ -63,4 +64,4 @@ def _client(ctx: Any, client_id: str | None, domain: str | None) -> list[str] | 
     """The LogoutURLs of the client ``client_id`` names, if it is one of the domain's pool."""
     with ctx.store.read() as tx:
         found = oauth_client(tx, client_id, domain)
-    return None if found is None else list(found[1].config.get("LogoutURLs") or [])
+    return None if found is None else logout_urls(found[1])

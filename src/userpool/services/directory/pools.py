@@ -82,7 +82,7 @@ def delete_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserPool, refused while DeletionProtection is ACTIVE; clients, users and groups go with it."""
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
-        if pool.config.get("DeletionProtection") == "ACTIVE":
+        if pool_config.deletion_protected(pool):
             raise InvalidParameterException(
                 f"The user pool {pool.id} cannot be deleted because deletion protection is activated. "
                 "Deletion protection must be inactivated first."
@@ -100,7 +100,7 @@ def list_user_pools(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             {
                 "Id": p.id,
                 "Name": p.name,
-                "LambdaConfig": p.config.get("LambdaConfig", {}),
+                "LambdaConfig": pool_config.lambda_config(p),
                 "LastModifiedDate": p.updated_at,
                 "CreationDate": p.created_at,
             }
@@ -118,9 +118,8 @@ def add_custom_attributes(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
-        config = dict(pool.config)
-        config["SchemaAttributes"] = schema.add_custom(config.get("SchemaAttributes", []), req["CustomAttributes"])
-        _save(ctx, tx, pool, config)
+        added = schema.add_custom(pool_config.schema_attributes(pool), req["CustomAttributes"])
+        _save(ctx, tx, pool, {**pool.config, "SchemaAttributes": added})
     return {}
 
 
@@ -128,7 +127,7 @@ def get_csv_header(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """GetCSVHeader: the import file's columns for this pool's schema."""
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
-    return {"UserPoolId": pool.id, "CSVHeader": schema.csv_header(pool.config.get("SchemaAttributes", []))}
+    return {"UserPoolId": pool.id, "CSVHeader": schema.csv_header(pool_config.schema_attributes(pool))}
 
 
 def set_user_pool_mfa_config(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:

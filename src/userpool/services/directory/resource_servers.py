@@ -15,6 +15,7 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
+from userpool.model.client_config import allowed_oauth_scopes, with_oauth_scopes
 from userpool.model.oauth_settings import split_custom_scope
 from userpool.model.paging import page_limit
 from userpool.model.pool_config import without_nulls
@@ -66,13 +67,11 @@ def _drop_client_scopes(tx: Tx, now: float, pool_id: str, identifier: str, kept:
     while True:
         page = tx.clients.list(pool_id, _CLIENT_PAGE, after)
         for client in page.items:
-            scopes = client.config.get("AllowedOAuthScopes") or []
+            scopes = allowed_oauth_scopes(client)
             remaining = [s for s in scopes if not dangling(s)]
             if len(remaining) == len(scopes):
                 continue
-            config = {k: v for k, v in client.config.items() if k != "AllowedOAuthScopes"}
-            if remaining:
-                config["AllowedOAuthScopes"] = remaining
+            config = with_oauth_scopes(client, remaining)
             tx.clients.update(dataclasses.replace(client, config=config, updated_at=now))
         if page.next_cursor is None:
             return

@@ -12,7 +12,7 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, ResourceNotFoundException
-from userpool.model.pool_config import checked_tags, without_nulls
+from userpool.model.pool_config import checked_tags, pool_tags, without_nulls
 from userpool.model.records import Pool
 from userpool.store.base import Tx
 
@@ -41,7 +41,7 @@ def tag_resource(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     new_tags = checked_tags(without_nulls(req["Tags"]))
     with ctx.store.write() as tx:
         pool = _pool_for_arn(ctx, tx, req["ResourceArn"])
-        _save_tags(ctx, tx, pool, checked_tags({**(pool.config.get("UserPoolTags") or {}), **new_tags}))
+        _save_tags(ctx, tx, pool, checked_tags({**pool_tags(pool), **new_tags}))
     return {}
 
 
@@ -50,7 +50,7 @@ def untag_resource(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         pool = _pool_for_arn(ctx, tx, req["ResourceArn"])
         removed = set(without_nulls(req["TagKeys"]))
-        tags = {k: v for k, v in (pool.config.get("UserPoolTags") or {}).items() if k not in removed}
+        tags = {k: v for k, v in pool_tags(pool).items() if k not in removed}
         _save_tags(ctx, tx, pool, tags)
     return {}
 
@@ -59,4 +59,4 @@ def list_tags_for_resource(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """ListTagsForResource."""
     with ctx.store.read() as tx:
         pool = _pool_for_arn(ctx, tx, req["ResourceArn"])
-    return {"Tags": dict(pool.config.get("UserPoolTags") or {})}
+    return {"Tags": pool_tags(pool)}

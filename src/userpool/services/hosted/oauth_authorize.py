@@ -15,6 +15,12 @@ from urllib.parse import urlencode
 
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
+from userpool.model.client_config import (
+    allowed_oauth_scopes,
+    callback_urls,
+    default_redirect_uri,
+    supported_identity_providers,
+)
 from userpool.model.oauth_records import AuthorizationCode
 from userpool.model.oauth_requests import (
     CODE_LIFETIME_SECONDS,
@@ -70,9 +76,7 @@ def authorize_target(ctx: Ctx, params: Mapping[str, str], domain_pool_id: str | 
     if found is None:
         raise PageError("invalid_client", "The application is not known to this user pool.")
     pool, client = found
-    uri = choose_redirect_uri(
-        given_uri, client.config.get("CallbackURLs") or [], client.config.get("DefaultRedirectURI")
-    )
+    uri = choose_redirect_uri(given_uri, callback_urls(client), default_redirect_uri(client))
     if uri is None:
         raise PageError("redirect_mismatch", "The redirect_uri is not registered for this application.")
     return Target(pool, client, uri)
@@ -80,7 +84,7 @@ def authorize_target(ctx: Ctx, params: Mapping[str, str], domain_pool_id: str | 
 
 def _identity_provider(target: Target, params: Mapping[str, str]) -> None:
     """Only the pool's own users sign in here; federation (a named external provider) is not offered."""
-    providers = target.client.config.get("SupportedIdentityProviders") or []
+    providers = supported_identity_providers(target.client)
     if COGNITO not in providers:
         raise OAuthError("unauthorized_client", "The application does not allow sign-in with the user pool.")
     named = single(params, "identity_provider")
@@ -101,7 +105,7 @@ def authorize_request(target: Target, params: Mapping[str, str]) -> AuthorizeReq
     if not allows_flow(target.client, flow):
         raise OAuthError("unauthorized_client", f"The {flow} flow is not allowed for this application.")
     _identity_provider(target, params)
-    scopes = granted_scopes(params.get("scope"), target.client.config.get("AllowedOAuthScopes") or [])
+    scopes = granted_scopes(params.get("scope"), allowed_oauth_scopes(target.client))
     challenge, method = check_pkce_challenge(single(params, "code_challenge"), single(params, "code_challenge_method"))
     return AuthorizeRequest(
         client_id=target.client.id,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from userpool.context import Ctx
+from userpool.model.client_config import allows_oauth_flow
 from userpool.model.oauth_requests import OAuthError
 from userpool.model.records import Client, Pool
 from userpool.store.base import Tx
@@ -91,5 +92,4 @@ def authenticate_client(ctx: Ctx, credentials: ClientCredentials, domain_pool_id
 
 def allows_flow(client: Client, flow: str) -> bool:
     """Whether the client uses the authorization server (AllowedOAuthFlowsUserPoolClient) with ``flow``."""
-    config = client.config
-    return bool(config.get("AllowedOAuthFlowsUserPoolClient")) and flow in (config.get("AllowedOAuthFlows") or [])
+    return allows_oauth_flow(client, flow)

@@ -21,7 +21,7 @@ from userpool.errors import (
     UnsupportedTokenTypeException,
 )
 from userpool.model.claims import client_credentials_claims
-from userpool.model.client_config import effective_auth_flows, token_lifetimes
+from userpool.model.client_config import allowed_oauth_scopes, effective_auth_flows, token_lifetimes
 from userpool.model.oauth_records import AuthorizationCode
 from userpool.model.oauth_requests import S256, OAuthError, client_credentials_scopes, pkce_matches, single
 from userpool.model.oauth_settings import CLIENT_CREDENTIALS
@@ -125,7 +125,7 @@ def _refresh_token(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]
 def _client_credentials(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
     if not client.secret or not allows_flow(client, CLIENT_CREDENTIALS):
         raise OAuthError("unauthorized_client", "The client_credentials grant is not allowed for this client.")
-    scopes = client_credentials_scopes(form.get("scope"), client.config.get("AllowedOAuthScopes") or [])
+    scopes = client_credentials_scopes(form.get("scope"), allowed_oauth_scopes(client))
     lifetime = token_lifetimes(client.config).access
     with ctx.store.read() as tx:
         keys = signer(ctx, tx, pool.id)

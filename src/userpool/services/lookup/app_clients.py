@@ -13,6 +13,7 @@ from typing import Any
 
 from userpool.crypto.secret_hash import secret_hash_matches
 from userpool.errors import NotAuthorizedException, ResourceNotFoundException
+from userpool.model.client_config import prevents_user_existence_errors
 from userpool.model.records import Client, Pool
 from userpool.store.base import Tx
 
@@ -47,4 +48,4 @@ def authorised_client(tx: Tx, req: dict[str, Any]) -> tuple[Pool, Client]:
 
 def hides_users(client: Client) -> bool:
     """PreventUserExistenceErrors=ENABLED: answers must not tell a missing user from a present one."""
-    return client.config.get("PreventUserExistenceErrors") == "ENABLED"
+    return prevents_user_existence_errors(client)

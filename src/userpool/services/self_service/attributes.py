@@ -24,6 +24,7 @@ from userpool.model.claims import readable_attributes
 from userpool.model.client_config import check_writable
 from userpool.model.codes import VERIFY_EMAIL, VERIFY_PHONE_NUMBER, mismatch
 from userpool.model.destinations import Channel
+from userpool.model.pool_config import attribute_update_settings, auto_verified_attributes
 from userpool.model.records import Pool, User
 from userpool.services.tokens.steps.tokens import authenticate_access_token
 from userpool.services.users.admin_attributes import save_user
@@ -67,9 +68,9 @@ def get_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
 def _held_back(pool: Pool, user: User, changes: Mapping[str, str]) -> dict[str, str]:
     """The new email / phone number values that wait for verification before they replace the old ones."""
-    settings = pool.config.get("UserAttributeUpdateSettings") or {}
+    settings = attribute_update_settings(pool)
     hold = settings.get("AttributesRequireVerificationBeforeUpdate") or []
-    auto = pool.config.get("AutoVerifiedAttributes") or []
+    auto = auto_verified_attributes(pool)
     return {
         kind: value
         for kind, value in changes.items()
@@ -94,7 +95,7 @@ def _planned_update(
     held = _held_back(pool, user, changes)
     attributes = updated_attributes(pool, user.attributes, {k: v for k, v in changes.items() if k not in held})
     pending = {k: v for k, v in _pending(user).items() if k not in changes}
-    auto = pool.config.get("AutoVerifiedAttributes") or []
+    auto = auto_verified_attributes(pool)
     codes = []
     for kind in VERIFIABLE:
         changed = attributes.get(kind) if attributes.get(kind) != user.attributes.get(kind) else None

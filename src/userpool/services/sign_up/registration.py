@@ -23,7 +23,9 @@ from userpool.model.attributes import aliases_for, definition, new_user_attribut
 from userpool.model.client_config import check_writable
 from userpool.model.codes import SIGNUP, mismatch
 from userpool.model.destinations import Channel, confirmation_channel, confirmation_preference, simulated_details
+from userpool.model.first_factors import allowed_factors
 from userpool.model.password_policy import check_password
+from userpool.model.pool_config import admin_create_user_only, alias_attributes
 from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
 from userpool.model.vocabulary import ChallengeName, UserStatus
@@ -42,7 +44,7 @@ _PASSWORDLESS_FACTORS = frozenset({ChallengeName.EMAIL_OTP, ChallengeName.SMS_OT
 
 
 def _check_sign_up_allowed(pool: Pool) -> None:
-    if (pool.config.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
+    if admin_create_user_only(pool):
         raise NotAuthorizedException("SignUp is not permitted for this user pool")
 
 
@@ -50,8 +52,7 @@ def _check_password(pool: Pool, password: str | None) -> None:
     if password is not None:
         check_password(pool, password)
         return
-    factors = ((pool.config.get("Policies") or {}).get("SignInPolicy") or {}).get("AllowedFirstAuthFactors") or []
-    if not _PASSWORDLESS_FACTORS.intersection(factors):
+    if not _PASSWORDLESS_FACTORS.intersection(allowed_factors(pool)):
         # Cognito's answer from the time Password was a required member; it still is, unless the pool
         # lets users sign in without one.
         raise InvalidParameterException(
@@ -68,7 +69,7 @@ def _new_user(ctx: Ctx, pool: Pool, client: Client, req: dict[str, Any]) -> User
     kind = username_attribute(pool, username)
     if kind is not None:
         given[kind] = username  # the sign-in email/phone is an attribute; the username is the sub
-    preferred_alias = "preferred_username" in (pool.config.get("AliasAttributes") or [])
+    preferred_alias = "preferred_username" in alias_attributes(pool)
     if preferred_alias and given.get("preferred_username"):
         # An alias must belong to a confirmed user; it can be set once the user is confirmed.
         raise InvalidParameterException("preferred_username cannot be set at sign-up when it is an alias.")

@@ -17,7 +17,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest
 from userpool.errors import InvalidParameterException, NotAuthorizedException, RefreshTokenReuseException
-from userpool.model.client_config import effective_auth_flows
+from userpool.model.client_config import effective_auth_flows, refresh_token_rotation
 from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import RefreshToken, SignInSession
 from userpool.model.vocabulary import ExplicitAuthFlow
@@ -49,7 +49,7 @@ class Rotation:
 
 def rotation_of(client: Client) -> Rotation:
     """What the client's RefreshTokenRotation setting asks for (off unless its Feature is ENABLED)."""
-    setting = client.config.get("RefreshTokenRotation") or {}
+    setting = refresh_token_rotation(client)
     return Rotation(setting.get("Feature") == "ENABLED", int(setting.get("RetryGracePeriodSeconds") or 0))
 
 

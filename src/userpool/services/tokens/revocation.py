@@ -15,6 +15,7 @@ from userpool.context import Ctx
 from userpool.crypto import jwt
 from userpool.crypto.opaque import digest
 from userpool.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
+from userpool.model.client_config import revocation_enabled
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.steps.tokens import authenticate_access_token
@@ -47,7 +48,7 @@ def revoke_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         given = req.get("ClientSecret") or ""
         if not hmac.compare_digest(client.secret.encode(), given.encode()):
             raise UnauthorizedException("Invalid client credentials.")
-    if not client.config.get("EnableTokenRevocation", True):
+    if not revocation_enabled(client):
         raise UnsupportedOperationException("Token revocation is not enabled for this client.")
     token = req["Token"]
     if _is_jwt(token):

@@ -23,6 +23,7 @@ from userpool.ids import new_sub
 from userpool.model.attributes import aliases_for, new_user_attributes, username_attribute
 from userpool.model.messages import invitation, outbox_message
 from userpool.model.password_policy import check_password, minimum_length, temporary_password_expiry
+from userpool.model.pool_config import username_attributes
 from userpool.model.records import Pool, User
 from userpool.model.usernames import normalise
 from userpool.model.vocabulary import DeliveryMedium, UserStatus
@@ -80,7 +81,7 @@ def _temporary_password(pool: Pool, req: dict[str, Any]) -> str:
 def _sign_in_name(pool: Pool, user: User) -> str:
     """What the user types to sign in: its email/phone in UsernameAttributes pools, else its username."""
     for kind in ("email", "phone_number"):
-        if kind in (pool.config.get("UsernameAttributes") or []) and user.attributes.get(kind):
+        if kind in username_attributes(pool) and user.attributes.get(kind):
             return user.attributes[kind]
     return user.username
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from userpool.context import Deps
 from userpool.errors import CognitoError
 from userpool.model.messages import confirms_with_link
+from userpool.model.pool_config import admin_create_user_only, auto_verified_attributes, username_attributes
 from userpool.model.schema import definitions
 from userpool.model.vocabulary import DeliveryMedium
 from userpool.services.hosted import pages
@@ -27,7 +28,7 @@ _IDENTIFIER_KINDS = {"email": ("field.email", "email", "email"), "phone_number":
 
 def _sign_in_kind(j: Journey) -> str | None:
     """The attribute users sign in with instead of a username (UsernameAttributes), if any."""
-    allowed = j.target.pool.config.get("UsernameAttributes") or []
+    allowed = username_attributes(j.target.pool)
     return "email" if "email" in allowed else ("phone_number" if "phone_number" in allowed else None)
 
 
@@ -36,7 +37,7 @@ def _sign_up_attributes(j: Journey) -> list[str]:
     pool = j.target.pool
     kind = _sign_in_kind(j)
     names = [n for n, d in definitions(pool).items() if d.get("Required") and n not in ("sub", kind)]
-    if "email" in (pool.config.get("AutoVerifiedAttributes") or []) and "email" not in names and kind != "email":
+    if "email" in auto_verified_attributes(pool) and "email" not in names and kind != "email":
         names.insert(0, "email")
     return names
 
@@ -94,7 +95,7 @@ def make_sign_up(deps: Deps) -> Any:
         j = await begin(deps, request)
         if isinstance(j, Response):
             return j
-        if (j.target.pool.config.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
+        if admin_create_user_only(j.target.pool):
             return j.redirect(j.url("/login"))
         if request.method == "GET":
             return await _sign_up_form(j)

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from userpool.context import Deps
 from userpool.errors import CognitoError, NotAuthorizedException, UserNotConfirmedException
+from userpool.model.pool_config import admin_create_user_only, username_attributes
 from userpool.model.records import User
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.hosted import pages
@@ -39,7 +40,7 @@ _MAX_PARAMETERS = 4096
 
 
 def _username_field(j: Journey, username: str = "") -> Field:
-    uses_email = "email" in (j.target.pool.config.get("UsernameAttributes") or [])
+    uses_email = "email" in username_attributes(j.target.pool)
     return Field(
         "username",
         j.t("field.email" if uses_email else "field.username"),
@@ -53,9 +54,9 @@ def _username_field(j: Journey, username: str = "") -> Field:
 async def login_form(j: Journey, username: str = "", error: str | None = None, status: int = 200) -> Response:
     pool = j.target.pool
     links: list[tuple[str | None, str, str]] = [(None, "sign_in.forgot", j.url("/forgotPassword"))]
-    if not (pool.config.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
+    if not admin_create_user_only(pool):
         links.append(("sign_in.no_account", "sign_in.sign_up", j.url("/signup")))
-    uses_email = "email" in (pool.config.get("UsernameAttributes") or [])
+    uses_email = "email" in username_attributes(pool)
     return await j.render(
         "form.html",
         status,

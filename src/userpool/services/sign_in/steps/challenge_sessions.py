@@ -11,7 +11,7 @@ from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.errors import NotAuthorizedException
 from userpool.model.claims import readable_attributes
-from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
+from userpool.model.client_config import auth_session_seconds
 from userpool.model.records import Client, Pool, User
 from userpool.model.schema import definitions
 from userpool.model.token_records import ChallengeSession
@@ -55,7 +55,6 @@ def open_challenge(
     """Store a new challenge Session (in the caller's write transaction) and return the challenge response;
     ``parameters`` replace the ChallengeParameters this module would give the challenge."""
     value = new_opaque_value()
-    minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
     if housekeeping.due("auth_challenges", ctx.now):  # expired ones are refused anyway (pending_challenge)
         tx.auth_challenges.delete_expired(ctx.now)
     tx.auth_challenges.add(
@@ -66,7 +65,7 @@ def open_challenge(
             sub=user.sub,
             challenge=challenge,
             created_at=ctx.now,
-            expires_at=ctx.now + minutes * 60,
+            expires_at=ctx.now + auth_session_seconds(client),
             state=state or {},
         )
     )

@@ -17,6 +17,7 @@ from userpool.context import Ctx
 from userpool.crypto import srp
 from userpool.crypto.opaque import digest
 from userpool.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
+from userpool.model.client_config import auth_session_seconds
 from userpool.model.devices import DEVICE_NOT_FOUND, Device, device_replaces_mfa, device_step_key
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
@@ -26,7 +27,7 @@ from userpool.services.lookup.app_clients import check_secret_hash
 from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, pending_challenge
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, end, lookup_user, same_user, second_factor_or_end
-from userpool.services.sign_in.steps.srp_auth import TIMESTAMP_WINDOW_SECONDS, session_lifetime
+from userpool.services.sign_in.steps.srp_auth import TIMESTAMP_WINDOW_SECONDS
 from userpool.triggers.sources import Source
 
 
@@ -77,7 +78,7 @@ def device_srp_auth(ctx: Ctx, call: ChallengeCall) -> Outcome:
     while server_public == 0:  # docs/srp.md, Step 1: never hand out B ≡ 0 (mod N)
         server_secret = srp.new_server_secret()
         server_public = srp.server_public(verifier, server_secret)
-    expires_at = ctx.now + session_lifetime(call.client)
+    expires_at = ctx.now + auth_session_seconds(call.client)
     state = {
         "pool": call.pool.id,
         "sub": user.sub,

@@ -10,7 +10,7 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.errors import NotAuthorizedException, ResourceNotFoundException
-from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
+from userpool.model.client_config import auth_session_seconds
 from userpool.model.devices import (
     DEVICE_NOT_FOUND,
     Device,
@@ -136,9 +136,14 @@ def _pend_device_step(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: User, 
     consume it (with or without the Session), so it is single use and expires like a Session."""
     name = device_step_key(client.id, user.sub, device_key)
     tx.auth_challenges.consume(name)  # a step left over from an abandoned sign-in
-    minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
     step = ChallengeSession(
-        name, pool.id, client.id, user.sub, ChallengeName.DEVICE_SRP_AUTH, ctx.now, ctx.now + minutes * 60
+        name,
+        pool.id,
+        client.id,
+        user.sub,
+        ChallengeName.DEVICE_SRP_AUTH,
+        ctx.now,
+        ctx.now + auth_session_seconds(client),
     )
     tx.auth_challenges.add(step)
 

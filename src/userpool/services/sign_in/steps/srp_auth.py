@@ -25,8 +25,8 @@ from userpool.crypto import srp
 from userpool.crypto.opaque import digest
 from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from userpool.model.attributes import username_attribute
-from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
-from userpool.model.records import Client, Pool, User
+from userpool.model.client_config import auth_session_seconds
+from userpool.model.records import Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, status_refusal
 from userpool.model.token_records import ChallengeSession
 from userpool.model.usernames import normalise
@@ -48,11 +48,6 @@ from userpool.triggers.sign_in import pre_authentication
 
 # docs/srp.md, TIMESTAMP: |now - TIMESTAMP| must be within five minutes.
 TIMESTAMP_WINDOW_SECONDS = 300
-
-
-def session_lifetime(client: Client) -> float:
-    """How long an SRP step's SECRET_BLOCK stays good: the client's AuthSessionValidity."""
-    return int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES) * 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +144,7 @@ def _challenge(
         server_secret = srp.new_server_secret()
         server_public = srp.server_public(verifier, server_secret)
     # In whole seconds (at most one more), so that its width too is the same for everyone.
-    expires_at = math.ceil(ctx.now + session_lifetime(call.client))
+    expires_at = math.ceil(ctx.now + auth_session_seconds(call.client))
     # Every member but the user id (which the challenge shows anyway) has one width whoever asks, so the
     # SECRET_BLOCK's length says nothing of whether the user exists: subs (real or stand-in) are UUIDs, the
     # numbers zero-padded hex (A to the longest SRP_A taken, b and u to 256 bits).

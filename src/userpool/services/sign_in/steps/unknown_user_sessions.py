@@ -22,7 +22,7 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest
-from userpool.model.client_config import DEFAULT_AUTH_SESSION_MINUTES
+from userpool.model.client_config import auth_session_seconds
 from userpool.model.records import Client
 from userpool.services.users.steps.stand_ins import forget_expired
 
@@ -55,11 +55,10 @@ def issue_unknown(ctx: Ctx, client: Client, challenge: str, state: dict[str, Any
     (in a write transaction of its own, as challenge_sessions.py open_challenge writes one)."""
     body = secrets.token_bytes(_BODY)
     value = base64.urlsafe_b64encode(body + _tag(ctx, body)).decode("ascii")
-    minutes = int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES)
     record = {"client": client.id, "challenge": challenge, "state": state}
     with ctx.store.write() as tx:
         forget_expired(ctx, tx)
-        tx.stand_ins.add_session(client.pool_id, digest(value), record, ctx.now + minutes * 60)
+        tx.stand_ins.add_session(client.pool_id, digest(value), record, ctx.now + auth_session_seconds(client))
     return value
 
 

@@ -19,7 +19,7 @@ from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.errors import NotAuthorizedException, UserNotFoundException
 from userpool.model.claim_overrides import ClaimOverrides, customised_access_claims, customised_id_claims
 from userpool.model.claims import SIGN_IN_SCOPE, Issuance, access_token_claims, id_token_claims, readable_attributes
-from userpool.model.client_config import token_lifetimes
+from userpool.model.client_config import revocation_enabled, token_lifetimes
 from userpool.model.oauth_requests import OPENID, left_half_hash
 from userpool.model.records import Client, Group, Pool, User
 from userpool.model.token_records import ACCESS_TOKEN, ID_TOKEN, RefreshToken, SignInSession
@@ -159,7 +159,7 @@ def authentication_result(
         with ctx.store.read() as tx:
             keys = signer(ctx, tx, grant.pool.id)
     # origin_jti appears only where token revocation is on; the session exists anyway.
-    revocable = client.config.get("EnableTokenRevocation", True)
+    revocable = revocation_enabled(client)
     issuance = Issuance(
         issuer=issuer(ctx.settings, grant.pool.id),
         client_id=client.id,
