@@ -1,7 +1,21 @@
 """Fixtures shared by every test layer.
 
-``backend`` runs a test on SQLite and on PostgreSQL; ``idp`` is a boto3 cognito-idp client talking to a
-fresh server on that backend (in process); ``server`` is the same server on a real socket.
+``backend`` is the database a test runs on (``database_url`` is a fresh one of it); ``idp`` is a boto3
+cognito-idp client talking to a fresh server on that backend (in process); ``live_server`` is the same server
+on a real socket.
+
+Which databases: a test runs on SQLite only, unless what it checks depends on the database, in which case it
+runs on SQLite and on PostgreSQL (two test ids, ``[sqlite]`` and ``[postgresql]``):
+
+- every test under ``tests/store/`` and ``tests/scale/`` (the repositories, migrations, several workers or
+  instances sharing one database, crashes);
+- a test or module marked ``@pytest.mark.every_database``: concurrency and races through one server, and the
+  statements a hot path sends.
+
+The API, OAuth, hosted UI, console and trigger tests check behaviour above the store, the same whichever
+database is under it; the store's own tests and the marked ones are where the two databases differ. The
+decision is made in ``pytest_generate_tests`` below, for every test that asks for ``backend`` (directly or
+through ``database_url``, ``settings``, ``idp``...).
 """
 
 from __future__ import annotations
@@ -28,6 +42,22 @@ ACCESS_KEY = "AKIDUSERPOOLTEST0001"
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmn"
 
 BACKENDS = ["sqlite", "postgresql"]
+# Where every test runs on both databases, marker or not (paths relative to this folder).
+EVERY_DATABASE_FOLDERS = ("store", "scale")
+TESTS = Path(__file__).resolve().parent
+
+
+def runs_on_every_database(definition: pytest.Function) -> bool:
+    if definition.get_closest_marker("every_database") is not None:
+        return True
+    folder = definition.path.resolve().relative_to(TESTS).parts[0]
+    return folder in EVERY_DATABASE_FOLDERS
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = BACKENDS if runs_on_every_database(metafunc.definition) else ["sqlite"]
+        metafunc.parametrize("backend", backends, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +79,9 @@ def truncate_database(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql``, as ``pytest_generate_tests`` chose for this test."""
     return str(request.param)
 
 

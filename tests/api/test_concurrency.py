@@ -7,12 +7,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ACCESS_KEY, SECRET_KEY
 from tests.support.bridge import socket_client
 
 CALLERS = 50
+
+pytestmark = pytest.mark.every_database
 
 
 def test_admin_create_user__concurrent_duplicates_create_one_user(live_server: str) -> None:

@@ -12,6 +12,9 @@ from tests.support.plans import captured_sql
 
 PASSWORD = "Correct-Horse-9"
 
+# The statements are the store's, written for each dialect.
+pytestmark = pytest.mark.every_database
+
 
 def _signed_in(idp: Any, pool_id: str) -> tuple[str, dict[str, Any]]:
     client_id = idp.create_user_pool_client(

@@ -101,6 +101,7 @@ def test_initiate_auth__lockout_counter_resets_after_quiet_minutes(clocked: Serv
     sign_in(idp, client, "ann")
 
 
+@pytest.mark.every_database
 def test_initiate_auth__lockout_holds_under_concurrent_guesses(tmp_path: Path, database_url: str) -> None:
     settings = make_settings(tmp_path / "data", database_url)
     runtime = build_runtime(settings, FixedClock(time.time()))

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from tests.conftest import ACCESS_KEY, BACKENDS, SECRET_KEY, Server, make_settings, running_server, truncate_database
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings, running_server
 from tests.support.bridge import ENDPOINT, REGION
 from tests.support.shapes_gen import Bodies, Malformed, dump, shape
 from userpool import errors
@@ -168,15 +168,12 @@ def _settle_outbox(server: Server) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One server per backend for the whole module: set-up is paid once, not once per operation."""
-    folder: Path = tmp_path_factory.mktemp(f"malformed-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'userpool.sqlite3'}"
-    else:
-        url = str(request.getfixturevalue("postgres_url"))
-        truncate_database(url)
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One server (on SQLite, as every API test: tests/conftest.py) for the whole module: set-up is paid once,
+    not once per operation."""
+    folder: Path = tmp_path_factory.mktemp("malformed")
+    url = f"sqlite:///{folder / 'userpool.sqlite3'}"
     with running_server(make_settings(folder / "data", url)) as server:
         attribute_names = ("email", "email_verified", "sub", "name")
         bodies = Bodies({**_objects(server), "AttributesToGet": attribute_names, "UserAttributeNames": attribute_names})

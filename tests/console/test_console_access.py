@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import make_settings
@@ -166,6 +167,7 @@ def test_console_sign_in__guesses_from_many_addresses_meet_a_ceiling_per_name(co
     assert _sign_in_at(elsewhere, OPERATOR, OPERATOR_PASSWORD).status_code == 303
 
 
+@pytest.mark.every_database
 def test_console_sign_in__racing_wrong_passwords_are_counted_exactly(tmp_path: Path, database_url: str) -> None:
     """Wrong passwords sent at once over real connections get five answers that looked at the password,
     not more: the count and the lock are one atomic step, on SQLite and on PostgreSQL."""
