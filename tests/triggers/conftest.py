@@ -1,6 +1,14 @@
 """A server whose pools' Lambda ARNs run the handlers of ``tests.triggers.handlers``, as in-process Python
 targets or behind a webhook (``transport``), on a real socket (handlers call the API back), mailing
-through a real SMTP server."""
+through a real SMTP server.
+
+Which transport: a trigger test runs with the Python target only, unless it is marked
+``@pytest.mark.every_transport``: then it runs with both (``[python]`` and ``[webhook]``). Both targets get
+the event as JSON and give their answer back as JSON, so what a handler does with an event is the same
+either way; the marked tests are those where the way there matters: the event and context a handler
+receives, answers of the wrong shape, failing, raising and slow functions. A test may still name its
+transport itself (``@pytest.mark.parametrize("transport", ["webhook"])``).
+"""
 
 from __future__ import annotations
 
@@ -76,8 +84,26 @@ def _fresh_handlers() -> None:
             handler.contexts.clear()
 
 
-@pytest.fixture(params=["python", "webhook"])
+TRANSPORTS = ["python", "webhook"]
+
+
+def _names_transport(metafunc: pytest.Metafunc) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if "transport" in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return True
+    return False
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "transport" in metafunc.fixturenames and not _names_transport(metafunc):
+        marked = metafunc.definition.get_closest_marker("every_transport") is not None
+        metafunc.parametrize("transport", TRANSPORTS if marked else TRANSPORTS[:1], indirect=True)
+
+
+@pytest.fixture
 def transport(request: pytest.FixtureRequest) -> str:
+    """``python`` or ``webhook``, as ``pytest_generate_tests`` (or the test itself) chose."""
     return str(request.param)
 
 

@@ -62,6 +62,7 @@ def _answer(idp: Any, client_id: str, step: dict[str, Any], answer: str, **metad
     )
 
 
+@pytest.mark.every_transport
 def test_custom_auth__three_challenges_end_in_tokens(idp: Any) -> None:
     pool_id, client_id = _pool(idp)
     step = idp.initiate_auth(
@@ -317,6 +318,7 @@ def test_custom_auth__unknown_user_is_reported_by_legacy_clients(idp: Any) -> No
     assert events("define_auth_challenge") == []
 
 
+@pytest.mark.every_transport
 @pytest.mark.parametrize(
     ("triggers", "metadata", "error"),
     [
@@ -354,6 +356,7 @@ def test_custom_auth__function_failures(
     assert answer == error
 
 
+@pytest.mark.every_transport
 def test_custom_auth__raising_verify_function_ends_the_sign_in(idp: Any) -> None:
     _, client_id = _pool(idp, {**CUSTOM_TRIGGERS, "VerifyAuthChallengeResponse": "failing"})
     step = idp.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"})

@@ -6,6 +6,8 @@ import re
 import time
 from typing import Any
 
+import pytest
+
 from tests.support.errors import fails
 from tests.support.mail import Inbox
 from tests.triggers.conftest import TriggerServer, arn, create_client, create_pool, events
@@ -24,6 +26,7 @@ def _sign_up(idp: Any, client_id: str, username: str, **extra: Any) -> dict[str,
     return answer
 
 
+@pytest.mark.every_transport
 def test_sign_up__custom_message_writes_the_mail(server: TriggerServer, idp: Any, mail: Inbox) -> None:
     pool_id = create_pool(idp, {"CustomMessage": "custom_message"})
     client_id = create_client(idp, pool_id)
@@ -123,6 +126,7 @@ def test_admin_create_user__custom_message_writes_the_invitation(server: Trigger
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
 
 
+@pytest.mark.every_transport
 def test_sign_up__message_without_the_code_is_an_invalid_response(server: TriggerServer, idp: Any, mail: Inbox) -> None:
     pool_id = create_pool(idp, {"CustomMessage": "custom_message"})
     code, message = fails(
@@ -146,6 +150,7 @@ def _wait_for(module: str, count: int) -> list[dict[str, Any]]:
     return events(module)
 
 
+@pytest.mark.every_transport
 def test_sign_up__custom_email_sender_gets_the_code_instead_of_the_mail(
     server: TriggerServer, idp: Any, mail: Inbox
 ) -> None:

@@ -30,6 +30,7 @@ def _refresh(idp: Any, client_id: str, tokens: dict[str, Any]) -> dict[str, Any]
     return dict(answer["AuthenticationResult"])
 
 
+@pytest.mark.every_transport
 def test_sign_in__v1_changes_id_token_claims_and_both_tokens_groups(idp: Any) -> None:
     # A legacy PreTokenGeneration ARN is a V1_0 function.
     pool_id = sign_in_pool(idp, {"PreTokenGeneration": "pre_token_v1"})
@@ -92,6 +93,7 @@ def test_sign_in__v1_empty_group_override_leaves_group_claims_out(idp: Any) -> N
     assert payload(tokens["IdToken"])["tenant"] == "acme"
 
 
+@pytest.mark.every_transport
 def test_sign_in__v2_changes_claims_scopes_and_groups_of_both_tokens(idp: Any) -> None:
     pool_id = sign_in_pool(idp, {}, pre_token=("V2_0", "pre_token_v2"))
     client_id = app_client(idp, pool_id)
@@ -190,6 +192,7 @@ def test_user_srp_auth__remembered_device_source(idp: Any) -> None:
     assert events("post_authentication")[-1]["request"]["newDeviceUsed"] is False
 
 
+@pytest.mark.every_transport
 @pytest.mark.parametrize(
     ("module", "expected"),
     [
@@ -210,6 +213,7 @@ def test_sign_in__broken_function_gives_cognitos_error_and_no_session(
     assert events("post_authentication") == []
 
 
+@pytest.mark.every_transport
 def test_refresh__broken_function_fails_the_refresh_and_keeps_the_sign_in(server: TriggerServer, idp: Any) -> None:
     pool_id = sign_in_pool(idp, {"PreTokenGeneration": "pre_token_v1"})
     client_id = app_client(idp, pool_id, RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0})

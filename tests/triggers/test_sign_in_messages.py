@@ -142,6 +142,7 @@ def test_email_otp_mfa__custom_message_after_srp(server: TriggerServer, idp: Any
     assert "AccessToken" in _answer(idp, client_id, step, EMAIL_OTP_CODE=message.code)["AuthenticationResult"]
 
 
+@pytest.mark.every_transport
 def test_email_otp_mfa__message_without_the_code_fails_the_sign_in(
     server: TriggerServer, idp: Any, mail: Inbox
 ) -> None:

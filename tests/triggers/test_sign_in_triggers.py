@@ -20,6 +20,7 @@ BOTH = {"PreAuthentication": "pre_authentication", "PostAuthentication": "post_a
 SUSPENDED = ("UserLambdaValidationException", "PreAuthentication failed with error Account suspended.")
 
 
+@pytest.mark.every_transport
 def test_initiate_auth__pre_and_post_authentication_see_the_user(idp: Any) -> None:
     pool_id = sign_in_pool(idp, BOTH)
     client_id = app_client(idp, pool_id)
@@ -149,6 +150,7 @@ def test_respond_to_auth_challenge__post_authentication_gets_its_client_metadata
     assert event["request"]["userAttributes"]["cognito:user_status"] == "CONFIRMED"
 
 
+@pytest.mark.every_transport
 def test_initiate_auth__post_authentication_failure_fails_the_sign_in(server: TriggerServer, idp: Any) -> None:
     pool_id = sign_in_pool(idp, BOTH)
     client_id = app_client(idp, pool_id)
@@ -161,6 +163,7 @@ def test_initiate_auth__post_authentication_failure_fails_the_sign_in(server: Tr
     assert live_sessions(server, pool_id) == 0
 
 
+@pytest.mark.every_transport
 @pytest.mark.parametrize(
     ("trigger", "module", "expected"),
     [

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 from tests.support.bridge import REGION
 from tests.support.errors import fails
 from tests.support.mail import Inbox
@@ -35,6 +37,7 @@ def _outbox_is_empty(server: TriggerServer) -> bool:
         return not tx.outbox.recent(10)
 
 
+@pytest.mark.every_transport
 def test_sign_up__pre_sign_up_gets_cognitos_event(idp: Any) -> None:
     pool_id = create_pool(idp, {"PreSignUp": "pre_sign_up"})
     client_id = create_client(idp, pool_id)
@@ -63,6 +66,7 @@ def test_sign_up__pre_sign_up_gets_cognitos_event(idp: Any) -> None:
     }
 
 
+@pytest.mark.every_transport
 def test_sign_up__handler_gets_a_lambda_context(idp: Any) -> None:
     pool_id = create_pool(idp, {"PreSignUp": "pre_sign_up"})
     _sign_up(idp, create_client(idp, pool_id), "alice", "alice@example.com")
@@ -128,6 +132,7 @@ def test_sign_up__pre_sign_up_rejection_leaves_no_user(server: TriggerServer, id
     assert _sign_up(idp, client_id, "mallory", "mallory@example.com")["UserConfirmed"] is False
 
 
+@pytest.mark.every_transport
 def test_sign_up__pre_sign_up_wrong_type_is_an_invalid_response(idp: Any) -> None:
     pool_id = create_pool(idp, {"PreSignUp": "pre_sign_up"})
     code, message = fails(
@@ -170,6 +175,7 @@ def test_admin_create_user__pre_sign_up_rejection_leaves_no_user(idp: Any) -> No
     assert idp.list_users(UserPoolId=pool_id)["Users"] == []
 
 
+@pytest.mark.every_transport
 def test_confirm_sign_up__post_confirmation_sees_the_confirmed_user(
     idp: Any, server: TriggerServer, mail: Inbox
 ) -> None:

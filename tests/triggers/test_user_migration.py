@@ -30,6 +30,7 @@ def _no_users(idp: Any, pool_id: str) -> bool:
     return idp.list_users(UserPoolId=pool_id)["Users"] == []
 
 
+@pytest.mark.every_transport
 def test_initiate_auth__first_sign_in_moves_the_user_in(idp: Any) -> None:
     pool_id = sign_in_pool(idp, MIGRATION)
     client_id = app_client(idp, pool_id)
@@ -165,6 +166,7 @@ def test_forgot_password__user_without_a_verified_address_is_not_moved_in(idp: A
     assert _no_users(idp, pool_id)
 
 
+@pytest.mark.every_transport
 @pytest.mark.parametrize(
     ("module", "expected"),
     [
