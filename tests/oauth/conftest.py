@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings
-from tests.support.bridge import free_port, serve_in_thread, socket_client
+from tests.support.bridge import listening_socket, serve_in_thread, socket_client
 from userpool.app import build_runtime, create_app
 
 CALLBACK = "http://localhost:8123/callback"
@@ -46,12 +46,13 @@ class OAuthServer:
 
 @pytest.fixture
 def oauth_server(tmp_path: Path) -> Iterator[OAuthServer]:
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     url = f"http://127.0.0.1:{port}"
     settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'userpool.sqlite3'}", port=port, public_url=url)
     clock = MovableClock()
     runtime = build_runtime(settings, clock)
-    with serve_in_thread(create_app(settings, runtime=runtime), port=port):
+    with serve_in_thread(create_app(settings, runtime=runtime), sock):
         yield OAuthServer(url, socket_client(url, ACCESS_KEY, SECRET_KEY), clock)
     runtime.store.dispose()
 

@@ -7,15 +7,11 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
-
-from tests.support.bridge import free_port
+from tests.support.bridge import listening_socket, serve_in_thread
 from userpool.app import build_runtime, create_app
 from userpool.config import Settings
 
@@ -75,22 +71,13 @@ def header(token: str) -> dict[str, Any]:
 def served_at_public_url(settings: Settings) -> Iterator[str]:
     """A server on a loopback socket whose public URL (and so its tokens' issuer) is that socket's URL, as
     clients that derive the issuer from the endpoint (pycognito) require. Yields the URL."""
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     url = f"http://127.0.0.1:{port}"
     settings = settings.replace(public_url=url, port=port)
     runtime = build_runtime(settings)
-    app = create_app(settings, runtime=runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
     try:
-        yield url
+        with serve_in_thread(create_app(settings, runtime=runtime), sock):
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         runtime.store.dispose()

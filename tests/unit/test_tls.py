@@ -4,8 +4,6 @@ client trusting the authority accepts over a real TLS connection; ``--tls-cert/-
 from __future__ import annotations
 
 import ssl
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from tests.support.bridge import free_port
+from tests.support.bridge import free_port, serving_uvicorn
 from userpool.cli import main
 from userpool.tls import self_signed
 
@@ -35,17 +33,9 @@ def test_tls__self_signed_certificate_is_made_once_and_trusted_through_its_autho
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ssl_certfile=str(files.cert), ssl_keyfile=str(files.key)
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            time.sleep(0.02)
+    with serving_uvicorn(config):
         trusting = ssl.create_default_context(cafile=str(files.authority))
         assert httpx.get(f"https://localhost:{port}/", verify=trusting).text == "ok"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_tls__cert_and_key_go_together(tmp_path: Path) -> None:

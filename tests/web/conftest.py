@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings
 from tests.oauth.conftest import CALLBACK, MovableClock
-from tests.support.bridge import free_port, serve_in_thread, socket_client
+from tests.support.bridge import listening_socket, serve_in_thread, socket_client
 from tests.support.mail import Inbox, smtp_inbox
 from userpool.app import Runtime, build_runtime, create_app
 
@@ -64,7 +64,8 @@ class WebServer:
 
 @pytest.fixture
 def web_server(tmp_path: Path) -> Iterator[WebServer]:
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     url = f"http://127.0.0.1:{port}"
     with smtp_inbox() as (inbox, smtp_port):
         settings = make_settings(
@@ -76,7 +77,7 @@ def web_server(tmp_path: Path) -> Iterator[WebServer]:
         )
         clock = MovableClock()
         runtime = build_runtime(settings, clock)
-        with serve_in_thread(create_app(settings, runtime=runtime), port=port):
+        with serve_in_thread(create_app(settings, runtime=runtime), sock):
             yield WebServer(url, socket_client(url, ACCESS_KEY, SECRET_KEY), inbox, runtime, clock)
         runtime.store.dispose()
 
