@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -85,8 +86,11 @@ def server_url() -> Iterator[str]:
 
 @contextmanager
 def scratch_database(base_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``base_url``, dropped afterwards."""
-    name = f"userpool_test_{uuid.uuid4().hex[:12]}"
+    """A new, empty database on the server of ``base_url``, dropped afterwards. Its name says which
+    pytest-xdist worker made it (``gw0``...; ``main`` without xdist), and is unique all the same, so that
+    workers and test runs sharing a server never share a database."""
+    worker = re.sub(r"[^a-z0-9]", "", os.environ.get("PYTEST_XDIST_WORKER", "main").lower()) or "main"
+    name = f"userpool_test_{worker}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')

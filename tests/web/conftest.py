@@ -35,8 +35,21 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test in one pytest-xdist group: one worker runs them one after another, so Chromium
+    starts once per run (``browser`` below lives as long as the tests of this folder)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Chromium, for the tests of this folder only. Playwright's sync API runs its asyncio loop in the
+    calling (main) thread and leaves it marked running there for as long as Playwright is open: any later
+    test that calls ``asyncio.run`` (the OIDC discovery test does) would fail with "cannot be called from a
+    running event loop". Package scope closes it when this folder's tests are done."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install chromium)"
         if os.environ.get("CI"):
