@@ -24,9 +24,11 @@ install: $(STAMP) $(NODE_STAMP)
 serve: $(STAMP)
 	$(BIN)/userpool serve
 
-## Everything CI runs: static checks, then the whole test suite (SQLite and PostgreSQL).
+## Everything CI runs: static checks, then the whole test suite: on SQLite, and on PostgreSQL too where the
+## database matters (tests/conftest.py), in PYTEST_WORKERS pytest-xdist workers (README, "Running the tests").
+PYTEST_WORKERS ?= 3
 test: check $(NODE_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 check: lint typecheck layers
 

@@ -16,6 +16,10 @@ The API, OAuth, hosted UI, console and trigger tests check behaviour above the s
 database is under it; the store's own tests and the marked ones are where the two databases differ. The
 decision is made in ``pytest_generate_tests`` below, for every test that asks for ``backend`` (directly or
 through ``database_url``, ``settings``, ``idp``...).
+
+``make test`` runs the suite in pytest-xdist workers: each test's SQLite files are in its ``tmp_path``, each
+worker's PostgreSQL scratch database is its own (named after ``PYTEST_XDIST_WORKER``), servers listen on
+free ports, and the browser tests are one xdist group (tests/web/conftest.py).
 """
 
 from __future__ import annotations
