@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha25
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	# --no-compile: byte-compiling every installed package (most of it never imported) took longer than the
+	# install; what is imported is compiled on first use.
+	$(BIN)/python -m pip install --quiet --no-compile --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
@@ -27,7 +29,9 @@ serve: $(STAMP)
 ## Everything CI runs: static checks, then the whole test suite: on SQLite, and on PostgreSQL too where the
 ## database matters (tests/conftest.py), in PYTEST_WORKERS pytest-xdist workers (README, "Running the tests").
 PYTEST_WORKERS ?= 3
-test: check $(NODE_STAMP)
+# The install, the Node packages and the three static checks run side by side (-j3), then the suite.
+test:
+	$(MAKE) --no-print-directory -j3 check $(NODE_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 check: lint typecheck layers
