@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: serve test check lint typecheck layers install bench clean lock
+.PHONY: serve test compiled check lint typecheck layers install bench clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,15 @@ serve: $(STAMP)
 ## Everything CI runs: static checks, then the whole test suite: on SQLite, and on PostgreSQL too where the
 ## database matters (tests/conftest.py), in PYTEST_WORKERS pytest-xdist workers (README, "Running the tests").
 PYTEST_WORKERS ?= 3
-# The install, the Node packages and the three static checks run side by side (-j3), then the suite.
+# The install, the Node packages, the three static checks and the byte-compiling of what the tests import
+# (the install leaves it to first use: once here, rather than in every worker at once) run side by side.
 test:
-	$(MAKE) --no-print-directory -j3 check $(NODE_STAMP)
+	$(MAKE) --no-print-directory -j4 check $(NODE_STAMP) compiled
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# Collecting the suite imports every module the tests and the server use, which writes their bytecode.
+compiled: $(STAMP)
+	$(BIN)/pytest --collect-only -q -p no:cacheprovider > /dev/null
 
 check: lint typecheck layers
 
