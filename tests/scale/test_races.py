@@ -22,9 +22,7 @@ from tests.support.processes import admin, serving
 from tests.support.races import RACERS, Answer, race, race_each
 from userpool.model.lockout import FREE_FAILURES
 
-# One worker runs the module, so that the module's two servers (one per database) start once, not on every
-# worker that is handed one of its tests.
-pytestmark = [pytest.mark.socket, pytest.mark.xdist_group("scale_races")]
+pytestmark = pytest.mark.socket
 
 WRONG = "Incorrect username or password."
 LOCKED = "Password attempts exceeded"
