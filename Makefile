@@ -9,8 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha25
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	# --no-compile: byte-compiling every installed package (most of it never imported) took longer than the
-	# install; what is imported is compiled on first use.
+	# --no-compile: byte-compiling it all took longer than the install; `make test` does it beside its checks.
 	$(BIN)/python -m pip install --quiet --no-compile --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
@@ -29,15 +28,16 @@ serve: $(STAMP)
 ## Everything CI runs: static checks, then the whole test suite: on SQLite, and on PostgreSQL too where the
 ## database matters (tests/conftest.py), in PYTEST_WORKERS pytest-xdist workers (README, "Running the tests").
 PYTEST_WORKERS ?= 3
-# The install, the Node packages, the three static checks and the byte-compiling of what the tests import
-# (the install leaves it to first use: once here, rather than in every worker at once) run side by side.
+# The install, the Node packages, the three static checks and the byte-compiling of the venv run side by side.
 test:
 	$(MAKE) --no-print-directory -j4 check $(NODE_STAMP) compiled
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
-# Collecting the suite imports every module the tests and the server use, which writes their bytecode.
+# Bytecode for every installed module and the server's own, written once here, in two processes: the install
+# leaves it out (it took longer than the install), and where PYTHONDONTWRITEBYTECODE is set no test process
+# would write it, each compiling again what it imports.
 compiled: $(STAMP)
-	$(BIN)/pytest --collect-only -q -p no:cacheprovider > /dev/null
+	$(BIN)/python -m compileall -q -j0 $(VENV)/lib src > /dev/null
 
 check: lint typecheck layers
 
