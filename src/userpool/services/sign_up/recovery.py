@@ -33,7 +33,7 @@ from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
 from userpool.services.users.steps import stand_ins
-from userpool.services.users.steps.code_delivery import check_found_code, deliver, prepare, send_code
+from userpool.services.users.steps.code_delivery import check_found_code
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import (
     RecentPasswords,
@@ -113,22 +113,18 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         with ctx.store.read() as tx:
             found = _recoverable(tx, pool, client, username)
     simulated = simulated_details(pool, username, recovery_preference(pool), ctx.deps.code_key)
-    outgoing = None
-    if found is not None:
-        event = MessageEvent.FORGOT_PASSWORD
-        outgoing = prepare(ctx, pool, found[0], event, client_id=client.id, client_metadata=metadata)
-    with ctx.store.write() as tx:
-        pool, client = app_client(tx, client.id)
-        found = _recoverable(tx, pool, client, username)
-        if found is None or outgoing is None:
-            # Counted against the hourly cap and kept as a user's code would be, with the same writes, but
-            # sent nowhere (services/users/steps/stand_ins.py).
-            stand_ins.issue_code(ctx, tx, pool, username, FORGOT_PASSWORD, simulated)
-            return {"CodeDeliveryDetails": simulated}
-        user, channel = found
-        details = send_code(ctx, tx, pool, user, FORGOT_PASSWORD, channel, outgoing=outgoing)
-    deliver(ctx, outgoing)
-    return {"CodeDeliveryDetails": details}
+    return stand_ins.send_code_or_stand_in(
+        ctx,
+        pool,
+        client,
+        username,
+        found,
+        purpose=FORGOT_PASSWORD,
+        event=MessageEvent.FORGOT_PASSWORD,
+        simulated=simulated,
+        metadata=metadata,
+        recheck=_recoverable,
+    )
 
 
 def _resettable(client: Client, user: User | None) -> User | None:

@@ -249,20 +249,15 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool, client = authorised_client(tx, req)
         found = _resendable(tx, pool, client, username)
     simulated = simulated_details(pool, username, confirmation_preference(pool), ctx.deps.code_key)
-    metadata = req.get("ClientMetadata")
-    outgoing = None
-    if found is not None:
-        event = MessageEvent.RESEND_CODE
-        outgoing = prepare(ctx, pool, found[0], event, client_id=client.id, client_metadata=metadata)
-    with ctx.store.write() as tx:
-        pool, client = app_client(tx, client.id)
-        found = _resendable(tx, pool, client, username)
-        if found is None or outgoing is None:
-            # Counted against the hourly cap as a user's code would be, with the same writes, but sent nowhere
-            # (services/users/steps/stand_ins.py).
-            stand_ins.issue_code(ctx, tx, pool, username, SIGNUP, simulated)
-            return {"CodeDeliveryDetails": simulated}
-        user, channel = found
-        details = send_code(ctx, tx, pool, user, SIGNUP, channel, outgoing=outgoing)
-    deliver(ctx, outgoing)
-    return {"CodeDeliveryDetails": details}
+    return stand_ins.send_code_or_stand_in(
+        ctx,
+        pool,
+        client,
+        username,
+        found,
+        purpose=SIGNUP,
+        event=MessageEvent.RESEND_CODE,
+        simulated=simulated,
+        metadata=req.get("ClientMetadata"),
+        recheck=_resendable,
+    )

@@ -20,18 +20,25 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto.codes import code_hash, new_code
 from userpool.model.codes import WINDOW_SECONDS, issue
+from userpool.model.destinations import Channel
 from userpool.model.messages import NO_OVERRIDE, code_message, outbox_message
-from userpool.model.records import Pool
+from userpool.model.records import Client, Pool, User
 from userpool.model.usernames import normalise
 from userpool.services import housekeeping
-from userpool.services.users.steps.code_delivery import check_found_code
+from userpool.services.lookup.app_clients import app_client
+from userpool.services.users.steps.code_delivery import check_found_code, deliver, prepare, send_code
 from userpool.store.base import Tx
+from userpool.triggers.sources import MessageEvent
+
+Recheck = Callable[[Tx, Pool, Client, str], tuple[User, Channel] | None]
+"""Finds, inside the writing transaction, the user a code is for and where it goes; None if there is none."""
 
 
 def stand_in_sub(ctx: Ctx, pool: Pool, username: str) -> str:
@@ -79,3 +86,38 @@ def check_code(ctx: Ctx, tx: Tx, pool: Pool, username: str, purpose: str, given:
     sub = stand_in_sub(ctx, pool, username)
     codes = tx.stand_ins.codes
     check_found_code(ctx, codes, codes.get(pool.id, sub, purpose, for_update=True), given)
+
+
+def send_code_or_stand_in(
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    username: str,
+    found: tuple[User, Channel] | None,
+    *,
+    purpose: str,
+    event: MessageEvent,
+    simulated: dict[str, Any],
+    metadata: Mapping[str, Any] | None,
+    recheck: Recheck,
+) -> dict[str, Any]:
+    """The answer of an operation that sends a user a code (ResendConfirmationCode, ForgotPassword): the
+    code, to the user ``found``; or, where there is no such user to tell apart, the name's stand-in code,
+    counted and written as a user's would be and sent nowhere, answered with the ``simulated`` details.
+
+    CustomMessage writes the message first, outside any transaction; the transaction that issues the code
+    finds the user again (``recheck``), since it may have changed meanwhile.
+    """
+    outgoing = None
+    if found is not None:
+        outgoing = prepare(ctx, pool, found[0], event, client_id=client.id, client_metadata=metadata)
+    with ctx.store.write() as tx:
+        pool, client = app_client(tx, client.id)
+        again = recheck(tx, pool, client, username)
+        if again is None or outgoing is None:
+            issue_code(ctx, tx, pool, username, purpose, simulated)
+            return {"CodeDeliveryDetails": simulated}
+        user, channel = again
+        details = send_code(ctx, tx, pool, user, purpose, channel, outgoing=outgoing)
+    deliver(ctx, outgoing)
+    return {"CodeDeliveryDetails": details}
