@@ -18,8 +18,7 @@ from userpool.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from userpool.ids import new_sub
-from userpool.model.attributes import aliases_for, definition, new_user_attributes, username_attribute
+from userpool.model.attributes import aliases_for, definition, username_attribute
 from userpool.model.client_config import check_writable
 from userpool.model.codes import SIGNUP, mismatch
 from userpool.model.destinations import Channel, confirmation_channel, confirmation_preference, simulated_details
@@ -27,7 +26,6 @@ from userpool.model.first_factors import allowed_factors
 from userpool.model.password_policy import check_password
 from userpool.model.pool_config import admin_create_user_only, alias_attributes
 from userpool.model.records import Client, Pool, User
-from userpool.model.usernames import normalise
 from userpool.model.vocabulary import ChallengeName, UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
@@ -35,6 +33,7 @@ from userpool.services.users.admin_attributes import claim_aliases, conflict_err
 from userpool.services.users.steps import stand_ins
 from userpool.services.users.steps.code_delivery import Outgoing, check_code, deliver, prepare, send_code
 from userpool.services.users.steps.credentials import new_password, with_password
+from userpool.services.users.steps.new_users import new_user
 from userpool.store.base import Conflict, Tx
 from userpool.triggers.sign_up import post_confirmation, pre_sign_up
 from userpool.triggers.sources import MessageEvent, Source
@@ -67,29 +66,11 @@ def _new_user(ctx: Ctx, pool: Pool, client: Client, req: dict[str, Any]) -> User
     given = {a["Name"]: a.get("Value") or "" for a in req.get("UserAttributes") or []}
     check_writable(client.config, given, lambda name: definition(pool, name) is not None)
     kind = username_attribute(pool, username)
-    if kind is not None:
-        given[kind] = username  # the sign-in email/phone is an attribute; the username is the sub
     preferred_alias = "preferred_username" in alias_attributes(pool)
     if preferred_alias and given.get("preferred_username"):
         # An alias must belong to a confirmed user; it can be set once the user is confirmed.
         raise InvalidParameterException("preferred_username cannot be set at sign-up when it is an alias.")
-    sub = new_sub()
-    attributes = {"sub": sub, **new_user_attributes(pool, given)}
-    internal = sub if kind is not None else username
-    return User(
-        pool_id=pool.id,
-        sub=sub,
-        username=internal,
-        username_norm=normalise(pool, internal),
-        status=UserStatus.UNCONFIRMED,
-        enabled=True,
-        password_hash=None,
-        password_expires_at=None,
-        attributes=attributes,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        aliases=aliases_for(pool, attributes),
-    )
+    return new_user(pool, username, kind, given, UserStatus.UNCONFIRMED, ctx.now)
 
 
 def _check_free(tx: Tx, pool: Pool, user: User, now: float) -> None:

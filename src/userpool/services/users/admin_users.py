@@ -19,13 +19,11 @@ from userpool.errors import (
     UnsupportedUserStateException,
     UsernameExistsException,
 )
-from userpool.ids import new_sub
-from userpool.model.attributes import aliases_for, new_user_attributes, username_attribute
+from userpool.model.attributes import username_attribute
 from userpool.model.messages import invitation, outbox_message
 from userpool.model.password_policy import check_password, minimum_length, temporary_password_expiry
 from userpool.model.pool_config import username_attributes
 from userpool.model.records import Pool, User
-from userpool.model.usernames import normalise
 from userpool.model.vocabulary import DeliveryMedium, UserStatus
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.revocation import sign_out_user
@@ -33,6 +31,7 @@ from userpool.services.users.admin_attributes import USER_EXISTS, claim_aliases,
 from userpool.services.users.admin_passwords import current_user
 from userpool.services.users.steps.code_delivery import Outgoing, deliver, prepare
 from userpool.services.users.steps.credentials import new_password, with_password
+from userpool.services.users.steps.new_users import new_user
 from userpool.services.users.steps.user_wire import admin_get_user_shape, user_type
 from userpool.store.base import Conflict, Tx
 from userpool.triggers.sign_up import post_confirmation, pre_sign_up
@@ -91,26 +90,10 @@ def _new_user(ctx: Ctx, pool: Pool, req: dict[str, Any]) -> _Invited:
     username = req["Username"]
     given = {a["Name"]: a.get("Value") or "" for a in req.get("UserAttributes") or []}
     kind = username_attribute(pool, username)
-    if kind is not None:
-        given[kind] = username  # the sign-in email/phone is an attribute; the username is the sub
-    sub = new_sub()
-    attributes = {"sub": sub, **new_user_attributes(pool, given)}
-    internal = sub if kind is not None else username
-    user = User(
-        pool_id=pool.id,
-        sub=sub,
-        username=internal,
-        username_norm=normalise(pool, internal),
-        status=UserStatus.FORCE_CHANGE_PASSWORD,
-        enabled=True,
-        password_hash=None,
-        password_expires_at=temporary_password_expiry(pool, ctx.now),
-        attributes=attributes,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        aliases=aliases_for(pool, attributes),
-    )
-    return _Invited(user, _temporary_password(pool, req), _deliveries(req, attributes))
+    expires_at = temporary_password_expiry(pool, ctx.now)
+    status = UserStatus.FORCE_CHANGE_PASSWORD
+    user = new_user(pool, username, kind, given, status, ctx.now, password_expires_at=expires_at)
+    return _Invited(user, _temporary_password(pool, req), _deliveries(req, user.attributes))
 
 
 def _prepare_invitation(ctx: Ctx, pool: Pool, invited: _Invited, req: dict[str, Any]) -> Outgoing:

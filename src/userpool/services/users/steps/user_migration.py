@@ -21,16 +21,15 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException
-from userpool.ids import new_sub
-from userpool.model.attributes import aliases_for, new_user_attributes, username_attribute
+from userpool.model.attributes import username_attribute
 from userpool.model.pool_mfa import SMS
 from userpool.model.records import Client, Pool, User
 from userpool.model.user_mfa import with_factors
-from userpool.model.usernames import normalise
 from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.records import find_user
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
 from userpool.services.users.steps.credentials import new_password, with_password
+from userpool.services.users.steps.new_users import new_user
 from userpool.store.base import Conflict
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.sources import Source
@@ -55,27 +54,8 @@ def _internal_name(pool: Pool, typed: str) -> tuple[str | None, bool]:
 def _migrated_user(
     ctx: Ctx, pool: Pool, typed: str, kind: str | None, migration: Migration, status: UserStatus
 ) -> User:
-    given = dict(migration.attributes)
-    if kind is not None:
-        given[kind] = typed  # the sign-in email / phone is what the user typed; the username is the sub
-    sub = new_sub()
-    attributes = {"sub": sub, **new_user_attributes(pool, given)}
-    internal = sub if kind is not None else typed
-    return User(
-        pool_id=pool.id,
-        sub=sub,
-        username=internal,
-        username_norm=normalise(pool, internal),
-        status=status,
-        enabled=True,
-        password_hash=None,
-        password_expires_at=None,
-        attributes=attributes,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        aliases=aliases_for(pool, attributes),
-        mfa=with_factors({}, [SMS], None) if migration.enable_sms_mfa else {},
-    )
+    mfa = with_factors({}, [SMS], None) if migration.enable_sms_mfa else {}
+    return new_user(pool, typed, kind, migration.attributes, status, ctx.now, mfa=mfa)
 
 
 def _add(ctx: Ctx, pool: Pool, typed: str, user: User, force: bool) -> User:
