@@ -44,6 +44,48 @@ class TriggerTarget:
     secret: str = ""
 
 
+# The social identity providers whose endpoints AWS fixes, and the endpoint keys a site may replace
+# (README "Federation"): tests and air-gapped sites point them at a provider they run themselves.
+SOCIAL_PROVIDER_TYPES = ("Google", "Facebook", "LoginWithAmazon", "SignInWithApple")
+SOCIAL_ENDPOINT_KEYS = (
+    "authorize_url",
+    "token_url",
+    "attributes_url",
+    "oidc_issuer",
+    "jwks_uri",
+    "token_request_method",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SocialEndpoints:
+    """Replacements for one social provider's fixed URLs; an empty value keeps AWS's."""
+
+    authorize_url: str = ""
+    token_url: str = ""
+    attributes_url: str = ""
+    oidc_issuer: str = ""
+    jwks_uri: str = ""
+    token_request_method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FederationSettings:
+    """How the server reaches external identity providers.
+
+    ``allow_http_idp_urls`` lets provider URLs be plain http or another port than 443, which AWS refuses,
+    and only for loopback and private addresses: for providers run beside the server in tests.
+    ``social_endpoints`` maps a social provider type (Google, ...) to replacements of its fixed URLs.
+    """
+
+    allow_http_idp_urls: bool = False
+    social_endpoints: Mapping[str, SocialEndpoints] = field(default_factory=dict)
+
+    def endpoints_of(self, provider_type: str) -> SocialEndpoints:
+        """The replacements configured for ``provider_type``; all empty when none are."""
+        return self.social_endpoints.get(provider_type) or SocialEndpoints()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a process needs to know that is not stored in the database."""
@@ -73,6 +115,7 @@ class Settings:
     signature_max_skew_seconds: int = 900
     log_level: str = "info"
     argon2: Argon2Params = field(default_factory=Argon2Params)
+    federation: FederationSettings = field(default_factory=FederationSettings)
     # Lambda triggers: the pools' LambdaConfig keeps real ARNs; these say where each function runs.
     triggers: tuple[TriggerTarget, ...] = ()
     trigger_secret: str = ""
@@ -164,9 +207,69 @@ def _trigger_targets(raw: Any) -> tuple[TriggerTarget, ...]:
     return tuple(_trigger_target(*p.split("=", 1)) for p in pairs)
 
 
+def _federation(raw: Any) -> FederationSettings:
+    """``[federation]`` of the TOML file, or the parts the environment gave, as FederationSettings."""
+    if isinstance(raw, FederationSettings):
+        return raw
+    if not isinstance(raw, Mapping) or set(raw) - {"allow_http_idp_urls", "social_endpoints"}:
+        raise ValueError("setting federation must be a table of allow_http_idp_urls and social_endpoints")
+    endpoints = raw.get("social_endpoints") or {}
+    if not isinstance(endpoints, Mapping):
+        raise ValueError("setting federation.social_endpoints must be a table of provider types")
+    parsed: dict[str, SocialEndpoints] = {}
+    for provider_type, urls in endpoints.items():
+        if provider_type not in SOCIAL_PROVIDER_TYPES:
+            raise ValueError(
+                f"federation.social_endpoints: {provider_type!r} is not one of {', '.join(SOCIAL_PROVIDER_TYPES)}"
+            )
+        if not isinstance(urls, Mapping) or set(urls) - set(SOCIAL_ENDPOINT_KEYS):
+            raise ValueError(
+                f"federation.social_endpoints.{provider_type} takes only {', '.join(SOCIAL_ENDPOINT_KEYS)}"
+            )
+        parsed[provider_type] = SocialEndpoints(**{k: str(v) for k, v in urls.items()})
+    allow = raw.get("allow_http_idp_urls", False)
+    allow_http = allow if isinstance(allow, bool) else str(allow).strip().lower() in ("1", "true", "yes", "on")
+    return FederationSettings(allow_http_idp_urls=allow_http, social_endpoints=parsed)
+
+
+def _federation_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``USERPOOL_FEDERATION__ALLOW_HTTP_IDP_URLS`` and ``USERPOOL_FEDERATION__SOCIAL_ENDPOINTS__<TYPE>__<KEY>``."""
+    prefix = f"{ENV_PREFIX}FEDERATION__"
+    found: dict[str, Any] = {}
+    by_upper = {t.upper(): t for t in SOCIAL_PROVIDER_TYPES}
+    for name, value in environ.items():
+        if not name.startswith(prefix) or value == "":
+            continue
+        rest = name[len(prefix) :]
+        if rest == "ALLOW_HTTP_IDP_URLS":
+            found["allow_http_idp_urls"] = value
+            continue
+        parts = rest.split("__")
+        if len(parts) != 3 or parts[0] != "SOCIAL_ENDPOINTS" or parts[1] not in by_upper:
+            raise ValueError(f"unknown federation setting {name}")
+        endpoints = found.setdefault("social_endpoints", {})
+        endpoints.setdefault(by_upper[parts[1]], {})[parts[2].lower()] = value
+    return found
+
+
+def _merge_federation(from_file: Any, from_environ: dict[str, Any]) -> dict[str, Any]:
+    """The file's ``[federation]`` with the environment's values laid over it, key by key."""
+    merged: dict[str, Any] = dict(from_file) if isinstance(from_file, Mapping) else {}
+    if "allow_http_idp_urls" in from_environ:
+        merged["allow_http_idp_urls"] = from_environ["allow_http_idp_urls"]
+    endpoints = {k: dict(v) for k, v in (merged.get("social_endpoints") or {}).items()}
+    for provider_type, urls in from_environ.get("social_endpoints", {}).items():
+        endpoints.setdefault(provider_type, {}).update(urls)
+    if endpoints:
+        merged["social_endpoints"] = endpoints
+    return merged
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
     if name == "triggers":
         return _trigger_targets(raw)
+    if name == "federation":
+        return _federation(raw)
     if isinstance(current, bool):
         if isinstance(raw, bool):
             return raw
@@ -213,6 +316,11 @@ def load_settings(
             }
             if parts:
                 values["argon2"] = {**dataclasses.asdict(base.argon2), **parts}
+            continue
+        if f.name == "federation":
+            from_environ = _federation_from_environ(environ)
+            if from_environ:
+                values["federation"] = _merge_federation(values.get("federation"), from_environ)
             continue
         env_name = ENV_PREFIX + f.name.upper()
         if env_name in environ and environ[env_name] != "":
