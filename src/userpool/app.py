@@ -31,6 +31,7 @@ from userpool.model.paging import PageTokens
 from userpool.oauth import routes as oauth_routes
 from userpool.oauth.http import MAX_FORM_BYTES as OAUTH_MAX_FORM
 from userpool.oauth.http import too_large as oauth_too_large
+from userpool.outbound.httpx_client import HttpxOutbound
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -101,6 +102,7 @@ def build_runtime(
         page_tokens=page_tokens,
         code_key=hashlib.sha256(b"userpool-one-time-codes:" + secrets[0].encode()).digest(),
         triggers=trigger_functions(settings),
+        outbound=HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls),
         wake_outbox=dispatcher.wake,
     )
     return Runtime(deps, store, dispatcher)

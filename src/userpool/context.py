@@ -10,6 +10,7 @@ from userpool.config import Settings
 from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
 from userpool.model.paging import PageTokens
+from userpool.outbound.port import OutboundHttp
 from userpool.store.base import Store
 from userpool.triggers.transport import TriggerFunctions
 
@@ -27,6 +28,8 @@ class Deps:
     code_key: bytes
     # The pools' Lambda functions, each with the transport app.py chose for it (in process or a webhook).
     triggers: TriggerFunctions
+    # The server's own calls to identity providers (discovery, token, userinfo, JWKS); app.py chose the adapter.
+    outbound: OutboundHttp
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
     # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
@@ -57,3 +60,7 @@ class Ctx:
     @property
     def triggers(self) -> TriggerFunctions:
         return self.deps.triggers
+
+    @property
+    def outbound(self) -> OutboundHttp:
+        return self.deps.outbound

@@ -1,0 +1,115 @@
+"""The OutboundHttp adapter over httpx: the one module that sends the server's own requests to identity
+providers. ``app.py`` builds it; nothing else may import it (an import-linter contract).
+
+Every URL passes the identity-provider URL policy (``model/idp_urls.py``) before a connection is made.
+Requests go straight to httpx's transport, not through an ``httpx.Client``: nothing keeps cookies between
+calls, redirects are never followed (a 3xx is an answer like any other), and no proxy comes from the
+environment. One call may take ``timeout`` seconds in all and read at most ``max_body`` bytes. Nothing
+about a call is logged but its method, host, status and duration: URLs may carry a client secret in their
+query (Facebook's token call), and bodies carry tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import httpx
+
+from userpool.model.idp_urls import idp_url_refusal
+from userpool.outbound.port import Failure, OutboundError, OutboundResponse
+
+log = logging.getLogger("userpool.outbound")
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MAX_BODY = 1 << 20
+USER_AGENT = "userpool"
+
+
+class HttpxOutbound:
+    """OutboundHttp over one pooled httpx transport, shared by every thread of the process."""
+
+    def __init__(self, allow_http: bool, timeout: float = DEFAULT_TIMEOUT, max_body: int = DEFAULT_MAX_BODY) -> None:
+        self.allow_http = allow_http
+        self.timeout = timeout
+        self.max_body = max_body
+        self._transport = httpx.HTTPTransport(trust_env=False)
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> OutboundResponse:
+        return self._send("GET", url, headers, None)
+
+    def post_form(
+        self, url: str, form: Mapping[str, str], headers: Mapping[str, str] | None = None
+    ) -> OutboundResponse:
+        body = urlencode(dict(form)).encode()
+        sent = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        return self._send("POST", url, sent, body)
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def _send(self, method: str, url: str, headers: Mapping[str, str] | None, body: bytes | None) -> OutboundResponse:
+        refusal = idp_url_refusal(url, allow_http=self.allow_http)
+        if refusal is not None:
+            raise OutboundError(Failure.REFUSED_URL, f"The identity provider URL {refusal}")
+        started = time.monotonic()
+        try:
+            request = httpx.Request(
+                method,
+                url,
+                headers={"User-Agent": USER_AGENT, **(headers or {})},
+                content=body,
+                extensions={"timeout": httpx.Timeout(self.timeout).as_dict()},
+            )
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            raise OutboundError(Failure.REFUSED_URL, "The identity provider URL is not a valid URL") from None
+        try:
+            response = self._transport.handle_request(request)
+            try:
+                content = self._read(response, started + self.timeout)
+            finally:
+                response.close()
+        except httpx.HTTPError as e:
+            raise _failure(e) from None
+        log.debug("%s %s: %d in %.0f ms", method, request.url.host, response.status_code, _ms_since(started))
+        return OutboundResponse(
+            status=response.status_code,
+            headers={name.lower(): value for name, value in response.headers.items()},
+            body=content,
+        )
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """The decoded body, refused once it exceeds ``max_body`` or the call its deadline (a slow
+        trickle of bytes would otherwise pass every per-read timeout)."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise OutboundError(Failure.TOO_LARGE, "Response too large")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_body:
+                raise OutboundError(Failure.TOO_LARGE, "Response too large")
+            if time.monotonic() > deadline:
+                raise OutboundError(Failure.TIMEOUT, "Read timed out")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _failure(error: httpx.HTTPError) -> OutboundError:
+    """The OutboundError for what httpx raised, in AWS's words where it has them."""
+    if isinstance(error, httpx.ConnectTimeout):
+        return OutboundError(Failure.TIMEOUT, "Connect timed out")
+    if isinstance(error, httpx.TimeoutException):
+        return OutboundError(Failure.TIMEOUT, "Read timed out")
+    if isinstance(error, httpx.ConnectError):
+        return OutboundError(Failure.CONNECTION, "Could not connect")
+    if isinstance(error, httpx.DecodingError):
+        return OutboundError(Failure.CONNECTION, "Response could not be decoded")
+    return OutboundError(Failure.CONNECTION, "Connection reset")
+
+
+def _ms_since(started: float) -> float:
+    return (time.monotonic() - started) * 1000

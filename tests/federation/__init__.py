@@ -1,0 +1,1 @@
+"""Federation: the server as a relying party of real identity providers."""
