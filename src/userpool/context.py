@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from userpool.clock import Clock
 from userpool.config import Settings
+from userpool.crypto.idp_key_sets import IdpKeySets
 from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
 from userpool.model.paging import PageTokens
@@ -35,6 +36,8 @@ class Deps:
     # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
     # Hot-path rules).
     jwt_keys: KeyCache = field(default_factory=KeyCache)
+    # Identity providers' signing keys by jwks_uri, fetched when needed (services/federation/steps/idp_keys.py).
+    idp_keys: IdpKeySets = field(default_factory=IdpKeySets)
 
 
 @dataclass(frozen=True, slots=True)

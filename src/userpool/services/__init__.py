@@ -11,6 +11,7 @@ follow the areas of the Amazon Cognito Developer Guide and API reference:
 - ``sign_in/``: InitiateAuth and RespondToAuthChallenge with every flow and challenge, MFA, devices;
 - ``tokens/``: refreshing and revoking tokens, and issuing and checking them for every other area;
 - ``self_service/``: what a signed-in user does with its access token;
+- ``federation/``: identity providers (OIDC, SAML, social) and signing in through them;
 - ``hosted/``: what the OAuth 2.0 endpoints and the hosted sign-in pages call;
 - ``console/``: what the admin console and the CLI call beyond the Cognito operations;
 - ``lookup/``: finding the pool, app client and user a request names, which every area does;
@@ -22,6 +23,7 @@ there, each in the module that defines it; the modules under a package's ``steps
 the operations are built from, and answer none (tests/api/test_operation_coverage.py checks both).
 
 The packages are layered, each importing only from those below it (an import-linter contract in
-pyproject.toml): ``registry``; ``hosted`` and ``console``; ``sign_in``, ``sign_up`` and ``self_service``,
-which do not import each other; ``users``; ``tokens`` and ``directory``; ``lookup`` and ``housekeeping``.
+pyproject.toml): ``registry``; ``hosted`` and ``console``; ``sign_in``, ``sign_up``, ``self_service`` and
+``federation``, which do not import each other; ``users``; ``tokens`` and ``directory``; ``lookup`` and
+``housekeeping``.
 """
