@@ -61,6 +61,12 @@ def test_idp_url__the_switch_allows_http_and_any_port_on_loopback_and_private_ad
         "http://idp.example.com/token",
         "https://idp.example.com:8443/token",
         "http://8.8.8.8/token",
+        # Documentation, shared (carrier-grade NAT) and reserved ranges are not private networks.
+        "http://203.0.113.7:8080/token",
+        "http://192.0.2.1/token",
+        "http://100.64.0.1/token",
+        "http://240.0.0.1/token",
+        "http://255.255.255.255/token",
         # Names are not resolved: a public name pointing at 127.0.0.1 does not count as loopback.
         "http://localtest.me/token",
         "http://127.0.0.1.nip.io/token",

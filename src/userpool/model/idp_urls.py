@@ -44,6 +44,11 @@ def idp_url_refusal(url: str, *, allow_http: bool) -> str | None:
     return None
 
 
+# Private address ranges: RFC 1918 and RFC 4193 (unique local IPv6). Not ipaddress's "is_private", which also
+# counts documentation, reserved and link-local ranges (cloud metadata services live at 169.254.169.254).
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
+
+
 def _is_local_host(parts: SplitResult) -> bool:
     """A loopback or private address written as a literal IP, or ``localhost`` (RFC 6761 §6.3)."""
     host = (parts.hostname or "").rstrip(".")
@@ -55,7 +60,4 @@ def _is_local_host(parts: SplitResult) -> bool:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if address.is_loopback:
-        return True
-    # Link-local addresses are "private" to ipaddress but hold cloud metadata services (169.254.169.254).
-    return address.is_private and not address.is_link_local and not address.is_unspecified
+    return address.is_loopback or any(address in network for network in PRIVATE_NETWORKS)
