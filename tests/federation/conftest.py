@@ -199,9 +199,12 @@ def start_apple_stand_in(log_dir: Path, redirect_uri: str = REDIRECT_URI) -> Ite
 
 
 @contextmanager
-def start_oauth2_mock(log_dir: Path, profile: str, user: Mapping[str, str]) -> Iterator[OAuth2Idp]:
+def start_oauth2_mock(
+    log_dir: Path, profile: str, user: Mapping[str, str], redirect_uri: str = REDIRECT_URI
+) -> Iterator[OAuth2Idp]:
     """oauth2-mock-server as Login with Amazon (``profile="amazon"``) or Facebook (``"facebook"``), with the
-    paths of the real provider's endpoints."""
+    paths of the real provider's endpoints. It sends the browser to whatever redirect URI it is given;
+    ``redirect_uri`` is only what the returned OAuth2Idp names."""
     if profile == "amazon":
         endpoints = {"authorize": "/ap/oa", "token": "/auth/o2/token", "userinfo": "/user/profile"}
         config: dict[str, Any] = {"profile": profile, "user": dict(user), "endpoints": endpoints}
@@ -219,6 +222,7 @@ def start_oauth2_mock(log_dir: Path, profile: str, user: Mapping[str, str]) -> I
             attributes_url=attributes_url,
             jwks_uri=issuer + "/jwks",
             user=user,
+            redirect_uri=redirect_uri,
         )
 
 

@@ -35,7 +35,8 @@ class HttpxOutbound:
         self.allow_http = allow_http
         self.timeout = timeout
         self.max_body = max_body
-        self._transport = httpx.HTTPTransport(trust_env=False)
+        # trust_env: the CA bundle may come from SSL_CERT_FILE; proxies are a Client's, not used here.
+        self._transport = httpx.HTTPTransport()
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> OutboundResponse:
         return self._send("GET", url, headers, None)

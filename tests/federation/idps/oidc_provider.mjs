@@ -5,7 +5,7 @@
 //                     defaults to token_endpoint_auth_method client_secret_post, the only one Cognito uses
 //   accounts:         {accountId: {email, email_verified, given_name, family_name, ...}}; password-less: an
 //                     authorization request signs in the account its login_hint names, else default_account
-//   default_account:  see above
+//   default_account:  see above; else the environment's TEST_IDP_ACCOUNT
 //   conform_id_token_claims: true (the library's default: scope claims only from userinfo) or false (in the
 //                     ID token too)
 //   apple:            {public_key, team_id, key_id, client_id, client_secret}: makes this a Sign in with Apple
@@ -87,7 +87,8 @@ async function finishInteraction(provider, req, res) {
   const details = await provider.interactionDetails(req, res);
   let result;
   if (details.prompt.name === 'login') {
-    result = { login: { accountId: details.params.login_hint || config.default_account } };
+    const fallback = config.default_account ?? process.env.TEST_IDP_ACCOUNT;
+    result = { login: { accountId: details.params.login_hint || fallback } };
   } else {
     const grant = new provider.Grant({ clientId: details.params.client_id, accountId: details.session.accountId });
     grant.addOIDCScope(details.params.scope ?? 'openid');
