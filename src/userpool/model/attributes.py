@@ -175,6 +175,30 @@ def _update_problem(pool: Pool, name: str, value: str) -> str | None:
     return _value_problem(name, defn, value)
 
 
+def setting_problem(pool: Pool, name: str, value: str, *, existing_user: bool) -> str | None:
+    """Why ``name`` cannot be set to the non-empty ``value`` (None if it can): for a user being created, or
+    for an existing one, whose immutable attributes no longer change. Email and phone formats included."""
+    problem = _update_problem(pool, name, value) if existing_user else None
+    if problem is None:
+        defn = definition(pool, name)
+        if defn is None:
+            return NOT_IN_SCHEMA
+        if name == "sub":
+            return NOT_UPDATABLE
+        problem = _value_problem(name, defn, value)
+    if problem is None and name == "email" and not is_email(value):
+        return "Invalid email address format."
+    if problem is None and name == "phone_number" and not is_phone(value):
+        return "Invalid phone number format."
+    return problem
+
+
+def stored_value(pool: Pool, name: str, value: str) -> str:
+    """``value`` as it is stored for attribute ``name`` (booleans as ``true`` / ``false``)."""
+    defn = definition(pool, name)
+    return value if defn is None else _normalised(defn, value)
+
+
 def _unverify_changed(before: Mapping[str, str], after: dict[str, str], explicit: Iterable[str]) -> None:
     """A changed email or phone number is no longer verified, unless the same write says it is."""
     explicit = set(explicit)

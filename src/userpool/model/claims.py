@@ -3,11 +3,11 @@ the access token')."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from userpool.model.federated_identities import IDENTITIES, identities_claim
 from userpool.model.records import Group, Pool, User
 from userpool.model.schema import DEV_PREFIX, definitions
 
@@ -86,12 +86,11 @@ def attribute_claims(attributes: Mapping[str, str], readable: frozenset[str]) ->
         if name == "sub" or name.startswith(DEV_PREFIX) or name not in readable:
             continue
         claims[name] = _claim_value(name, attributes[name])
-    identities = attributes.get("identities")
-    if identities:
-        try:
-            claims["identities"] = json.loads(identities)
-        except ValueError:
-            pass
+    identities = attributes.get(IDENTITIES)
+    claim = identities_claim(identities) if identities else None
+    if claim is not None:
+        # The array form, every value a string (the attribute's is a JSON string with a boolean and a number).
+        claims[IDENTITIES] = claim
     return claims
 
 

@@ -226,6 +226,13 @@ def check_writable(config: dict[str, Any], names: Iterable[str], in_schema: Call
 # written once.
 
 
+def write_attributes(client: Client) -> frozenset[str] | None:
+    """WriteAttributes: the attributes the client may write for its user; None when it named none (then every
+    attribute but ``sub`` and the ``*_verified`` flags)."""
+    chosen = client.config.get("WriteAttributes")
+    return None if chosen is None else frozenset(chosen)
+
+
 def auth_session_seconds(client: Client) -> float:
     """AuthSessionValidity: how long a sign-in's challenge Sessions live (minutes in the document)."""
     return int(client.config.get("AuthSessionValidity") or DEFAULT_AUTH_SESSION_MINUTES) * 60.0

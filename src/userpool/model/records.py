@@ -58,6 +58,8 @@ class User:
     # SRP salt and verifier as hex (docs/srp.md, Enrolment); None for passwords set before SRP was enrolled.
     srp_salt: str | None = None
     srp_verifier: str | None = None
+    # AdminDisableProviderForUser with ProviderName Cognito: the user's password no longer signs it in.
+    password_sign_in_disabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from userpool.model.codes import OneTimeCode
 from userpool.model.devices import Device
+from userpool.model.federated_identities import FederatedIdentity
 from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
 from userpool.model.operators import AttemptCount, Operator, OperatorSession
 from userpool.model.records import (
@@ -101,6 +102,32 @@ class UserRepo(Protocol):
     def get_many(self, pool_id: str, subs: list[str]) -> list[User]: ...
     def list(self, pool_id: str, query: UserQuery | None, limit: int, after: str | None) -> Page[User]: ...
     def count(self, pool_id: str) -> int: ...
+
+
+class FederatedIdentityRepo(Protocol):
+    """The external identities that sign users in, by (pool, provider, attribute name, value): unique per pool."""
+
+    def add(self, identity: FederatedIdentity) -> None:
+        """Insert the identity; Conflict("identity") when the pool has one with its key."""
+        ...
+
+    def get(
+        self, pool_id: str, provider_name: str, attribute_name: str, attribute_value: str
+    ) -> FederatedIdentity | None:
+        """The identity with this key, compared exactly (case included)."""
+        ...
+
+    def of_user(self, pool_id: str, sub: str) -> list[FederatedIdentity]:
+        """The identities that sign in as user ``sub``, oldest first."""
+        ...
+
+    def update(self, identity: FederatedIdentity) -> None:
+        """Replace what is stored for the identity's key (its user, type, issuer, flags); NotFound if none."""
+        ...
+
+    def delete(self, pool_id: str, provider_name: str, attribute_name: str, attribute_value: str) -> bool:
+        """True when the identity existed."""
+        ...
 
 
 class GroupRepo(Protocol):
@@ -422,6 +449,8 @@ class Tx(Protocol):
     def users(self) -> UserRepo: ...
     @property
     def groups(self) -> GroupRepo: ...
+    @property
+    def federated_identities(self) -> FederatedIdentityRepo: ...
     @property
     def domains(self) -> DomainRepo: ...
     @property

@@ -7,6 +7,7 @@ from tests.store.contract.coverage import covers
 from tests.store.contract.records import NOW, new_client, new_pool, new_user, rows_in
 from userpool.model.codes import SIGNUP, OneTimeCode
 from userpool.model.devices import Device
+from userpool.model.federated_identities import COGNITO_SUBJECT, FederatedIdentity
 from userpool.model.oauth_records import ALL_CLIENTS, AuthorizationCode, HostedSession, UICustomization
 from userpool.model.records import Domain, Group, Pool, ResourceServer
 from userpool.model.token_records import ChallengeSession, RefreshToken, SignInCounters, SigningKey, SignInSession
@@ -21,6 +22,7 @@ POOL_TABLES = (
     "users",
     "user_attributes",
     "user_aliases",
+    "federated_identities",
     "groups",
     "group_members",
     "domains",
@@ -42,6 +44,7 @@ USER_TABLES = (
     "users",
     "user_attributes",
     "user_aliases",
+    "federated_identities",
     "group_members",
     "one_time_codes",
     "password_history",
@@ -61,6 +64,9 @@ def _populate(tx: Tx, pool: Pool, tag: str) -> None:
     client = new_client(tx, pool, f"client-{tag}")
     user = new_user(tx, pool, tag, attributes={"email": f"{tag}@x.org"}, alias_kinds=("email",))
     sub = user.sub
+    tx.federated_identities.add(
+        FederatedIdentity(pool.id, "Google", COGNITO_SUBJECT, f"g-{tag}", sub, "Google", None, True, 1)
+    )
     tx.groups.add(Group(pool.id, "g", None, None, None, NOW, NOW))
     tx.groups.add_member(pool.id, "g", sub)
     tx.domains.add(Domain(f"domain-{tag}", pool.id, {}, NOW, NOW))

@@ -2,8 +2,9 @@
 (Cognito developer guide: 'UserInfo endpoint'; OIDC Core §5.3).
 
 Which attributes are returned follows the token's scopes: ``email`` and ``phone`` give those attributes and
-their verification flags, ``profile`` the other standard attributes; custom attributes and ``identities``
-come whenever the client may read them. As on AWS every value is a string, the ``*_verified`` flags included.
+their verification flags, ``profile`` the other standard attributes; custom attributes whenever the client
+may read them, ``identities`` (a JSON string) always. As on AWS every value is a string, the ``*_verified``
+flags included.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def user_info(ctx: Ctx, token: str, domain_pool_id: str | None) -> dict[str, Any
     user = access.user
     body: dict[str, Any] = {"sub": user.sub}
     for name in sorted(user.attributes):
-        if name == "sub" or name.startswith(DEV_PREFIX) or name not in readable:
+        # ``identities`` is the server's, in no schema: it is read wherever the user is (as in the ID token).
+        if name == "sub" or name.startswith(DEV_PREFIX) or (name not in readable and name != "identities"):
             continue
         needed = _scope_of(name)
         if needed is None or needed in scopes:

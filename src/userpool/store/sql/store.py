@@ -18,6 +18,7 @@ from userpool.store.sql.console_attempts import SqlConsoleAttemptRepo
 from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlite, store_engine
+from userpool.store.sql.federated_identities import SqlFederatedIdentityRepo
 from userpool.store.sql.groups import SqlGroupRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
@@ -61,6 +62,10 @@ class SqlTx:
     @cached_property
     def groups(self) -> SqlGroupRepo:
         return SqlGroupRepo(self._conn, self._sealer)
+
+    @cached_property
+    def federated_identities(self) -> SqlFederatedIdentityRepo:
+        return SqlFederatedIdentityRepo(self._conn)
 
     @cached_property
     def domains(self) -> SqlDomainRepo:

@@ -77,6 +77,8 @@ users = sa.Table(
     # hash (migration 0004; docs/srp.md, Enrolment).
     sa.Column("srp_salt", sa.String(64), nullable=True),
     sa.Column("srp_verifier_sealed", sa.Text, nullable=True),
+    # AdminDisableProviderForUser (ProviderName Cognito): the password no longer signs the user in (migration 0013).
+    sa.Column("password_sign_in_disabled", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     sa.UniqueConstraint("pool_id", "username_norm"),
     sa.Index(None, "pool_id", "status", "username_norm"),
     sa.Index(None, "pool_id", "enabled", "username_norm"),
@@ -112,6 +114,29 @@ user_aliases = sa.Table(
     sa.Column("sub", sa.String(36), nullable=False),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_user_aliases_user"
+    ),
+    sa.Index(None, "pool_id", "sub"),
+)
+
+# The external identities that sign a user in (model/federated_identities.py): a federated user's own, created
+# by its first sign-in, and those AdminLinkProviderForUser linked to a user. Keyed by provider and subject
+# (``Cognito_Subject``), or by the pool attribute a link not yet used names; unique per pool, so that two
+# racing first sign-ins through one identity make one user. The user's ``identities`` attribute lists them.
+federated_identities = sa.Table(
+    "federated_identities",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("provider_name", _text(32), primary_key=True),
+    sa.Column("attribute_name", _text(64), primary_key=True),
+    sa.Column("attribute_value", _text(512), primary_key=True),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("provider_type", sa.String(32), nullable=False),
+    sa.Column("issuer", sa.String(2048), nullable=True),
+    sa.Column("is_primary", sa.Boolean, nullable=False),
+    sa.Column("created_at_ms", sa.BigInteger, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_federated_identities_user"
     ),
     sa.Index(None, "pool_id", "sub"),
 )

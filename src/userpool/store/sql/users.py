@@ -101,6 +101,7 @@ class SqlUserRepo:
             "password_expires_at": user.password_expires_at,
             "mfa": user.mfa,
             "updated_at": user.updated_at,
+            "password_sign_in_disabled": user.password_sign_in_disabled,
             "srp_salt": user.srp_salt if user.srp_verifier else None,
             "srp_verifier_sealed": (
                 self._sealer.seal(user.srp_verifier, self._context(user.pool_id, user.sub))
@@ -212,6 +213,7 @@ class SqlUserRepo:
                     if r.srp_verifier_sealed
                     else None
                 ),
+                password_sign_in_disabled=bool(r.password_sign_in_disabled),
             )
             for r in rows
         ]
