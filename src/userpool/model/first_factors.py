@@ -12,6 +12,7 @@ Passkeys (WEB_AUTHN) are never offered: this server registers none.
 from __future__ import annotations
 
 from userpool.model.records import Pool, User
+from userpool.model.sign_in import password_hash_for_sign_in
 from userpool.model.vocabulary import ChallengeName, UserStatus
 
 # The attribute each one-time-code factor sends its code to.
@@ -33,7 +34,7 @@ def _has_verified(user: User, attribute: str) -> bool:
 def user_factors(pool: Pool, user: User) -> tuple[str, ...]:
     """The AuthFactorType values ``user`` can sign in with through USER_AUTH (ConfiguredUserAuthFactors)."""
     allowed = allowed_factors(pool)
-    has_password = ChallengeName.PASSWORD in allowed and user.password_hash is not None
+    has_password = ChallengeName.PASSWORD in allowed and password_hash_for_sign_in(user) is not None
     factors: list[str] = [ChallengeName.PASSWORD] if has_password else []
     if user.status == UserStatus.CONFIRMED and pool.config.get("MfaConfiguration") != "ON":
         factors += [f for f, attribute in OTP_ATTRIBUTE.items() if f in allowed and _has_verified(user, attribute)]

@@ -35,6 +35,17 @@ def status_refusal(user: User, hides_users: bool) -> CognitoError | None:
     return None
 
 
+def password_hash_for_sign_in(user: User) -> str | None:
+    """The hash a password sign-in checks against: none when the user has no password or AdminDisableProviderForUser
+    (ProviderName Cognito) took its password sign-in away; then every password is wrong, as a wrong one is."""
+    return None if user.password_sign_in_disabled else user.password_hash
+
+
+def srp_verifier_for_sign_in(user: User) -> str | None:
+    """The SRP verifier a USER_SRP_AUTH sign-in checks against, on the same terms as the password's hash."""
+    return None if user.password_sign_in_disabled or user.srp_salt is None else user.srp_verifier
+
+
 def hidden_as_missing(user: User, hides_users: bool) -> bool:
     """Whether a sign-in must treat ``user`` as a name no user has: a RESET_REQUIRED user where the client
     hides which users exist (see status_refusal) gets all a missing one does, the lockout and SRP's

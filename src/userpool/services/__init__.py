@@ -11,14 +11,15 @@ follow the areas of the Amazon Cognito Developer Guide and API reference:
 - ``sign_in/``: InitiateAuth and RespondToAuthChallenge with every flow and challenge, MFA, devices;
 - ``tokens/``: refreshing and revoking tokens, and issuing and checking them for every other area;
 - ``self_service/``: what a signed-in user does with its access token;
-- ``federation/``: identity providers (OIDC, SAML, social) and signing in through them;
+- ``federation/``: identity providers (OIDC, SAML, social), signing in through them, and the users it makes and
+  links;
 - ``hosted/``: what the OAuth 2.0 endpoints and the hosted sign-in pages call;
 - ``console/``: what the admin console and the CLI call beyond the Cognito operations;
 - ``lookup/``: finding the pool, app client and user a request names, which every area does;
 - ``housekeeping.py``: when expired rows are deleted.
 
-Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/`` and ``self_service/`` the modules
-at the top of the package answer Cognito operations, and the registry finds operations there and only
+Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/``, ``self_service/`` and
+``federation/`` the modules at the top of the package answer Cognito operations, and the registry finds operations there and only
 there, each in the module that defines it; the modules under a package's ``steps/`` are the internal steps
 the operations are built from, and answer none (tests/api/test_operation_coverage.py checks both).
 

@@ -19,7 +19,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.crypto import srp
 from userpool.errors import NotAuthorizedException, UserNotFoundException
-from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, status_refusal
+from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, password_hash_for_sign_in, status_refusal
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
 from userpool.services.sign_in.steps.calls import FlowCall, required_parameter
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, finish_first_factor, lookup_user, respond
@@ -64,12 +64,12 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
             raise refusal
     hasher = ctx.deps.hasher
     with counted_attempt(ctx, counter_for(ctx, call.pool, call.client, user, username)):
-        matches = hasher.verify(user.password_hash if user is not None else None, password)
+        matches = hasher.verify(password_hash_for_sign_in(user) if user is not None else None, password)
         if user is None:
             if hides:
                 raise NotAuthorizedException(WRONG_CREDENTIALS)
             raise UserNotFoundException("User does not exist.")
-        if not matches or user.password_hash is None:
+        if not matches or password_hash_for_sign_in(user) is None or user.password_hash is None:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
     # Hashes made with older argon2 parameters are upgraded while the password is at hand.
     rehashed = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None

@@ -27,7 +27,7 @@ from userpool.errors import InvalidParameterException, NotAuthorizedException, U
 from userpool.model.attributes import username_attribute
 from userpool.model.client_config import auth_session_seconds
 from userpool.model.records import Pool, User
-from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, status_refusal
+from userpool.model.sign_in import WRONG_CREDENTIALS, hidden_as_missing, srp_verifier_for_sign_in, status_refusal
 from userpool.model.token_records import ChallengeSession
 from userpool.model.usernames import normalise
 from userpool.model.vocabulary import ChallengeName
@@ -124,14 +124,15 @@ def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict
     refusal = status_refusal(user, hides)
     if refusal is not None:
         raise refusal
-    if user.srp_salt is None or user.srp_verifier is None:
+    verifier = srp_verifier_for_sign_in(user)
+    if user.srp_salt is None or verifier is None:
         # The password was set before verifiers were enrolled (or the user has none): no proof of it could
         # ever verify. The challenge is a simulated one, refused at step 2 as a wrong password is (and
         # counted so), rather than refused here, which no name without a user would be. The user's next
         # USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH sign-in enrols a verifier (password_auth.py).
         simulated = _simulated(ctx, call.pool, username)
         return _challenge(ctx, call, user, user.sub, user.username, simulated.salt, simulated.verifier, a)
-    return _challenge(ctx, call, user, user.sub, user.username, user.srp_salt, int(user.srp_verifier, 16), a)
+    return _challenge(ctx, call, user, user.sub, user.username, user.srp_salt, int(verifier, 16), a)
 
 
 def _challenge(
@@ -233,11 +234,10 @@ def password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     if refusal is not None:
         raise refusal
     with counted_attempt(ctx, Counter(call.pool.id, user.sub)):
-        if user.srp_verifier is None or not _timestamp_ok(ctx, timestamp):
+        verifier = srp_verifier_for_sign_in(user)
+        if verifier is None or not _timestamp_ok(ctx, timestamp):
             raise NotAuthorizedException(WRONG_CREDENTIALS)
-        key = srp.session_key(
-            int(state["A"], 16), int(user.srp_verifier, 16), int(state["b"], 16), srp.kept_scrambler(state)
-        )
+        key = srp.session_key(int(state["A"], 16), int(verifier, 16), int(state["b"], 16), srp.kept_scrambler(state))
         secret_block = base64.b64decode(block)
         expected = srp.claim_signature(key, call.pool.id, user.username, secret_block, timestamp) if key else b""
         if key is None or not srp.signature_matches(expected, signature):
