@@ -19,9 +19,10 @@ follow the areas of the Amazon Cognito Developer Guide and API reference:
 - ``housekeeping.py``: when expired rows are deleted.
 
 Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/``, ``self_service/`` and
-``federation/`` the modules at the top of the package answer Cognito operations, and the registry finds operations there and only
-there, each in the module that defines it; the modules under a package's ``steps/`` are the internal steps
-the operations are built from, and answer none (tests/api/test_operation_coverage.py checks both).
+``federation/`` the modules at the top of the package answer Cognito operations, and the registry finds
+operations there and only there, each in the module that defines it; the modules under a package's
+``steps/`` are the internal steps the operations are built from, and answer none
+(tests/api/test_operation_coverage.py checks both).
 
 The packages are layered, each importing only from those below it (an import-linter contract in
 pyproject.toml): ``registry``; ``hosted`` and ``console``; ``sign_in``, ``sign_up``, ``self_service`` and
