@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from _pytest.nodeid import NodeId
 from starlette.testclient import TestClient
 
 import userpool.app
@@ -62,6 +63,23 @@ def runs_on_every_database(definition: pytest.Function) -> bool:
         return True
     folder = definition.path.resolve().relative_to(TESTS).parts[0]
     return folder in EVERY_DATABASE_FOLDERS
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The ``xdist_group`` of a test appended to its node id on pytest-xdist workers, as ``--dist loadgroup``
+    does to send a group to one worker: pytest-xdist 3.8 writes a node id field that pytest 9 no longer reads
+    (pytest-xdist issue #1386), so every test went out on its own and a module or package fixture (Chromium,
+    a loaded database, a server) was set up again on each worker that got one of its tests."""
+    if not getattr(config.option, "loadgroup", False):  # set on the workers of --dist loadgroup only
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
