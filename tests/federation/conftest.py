@@ -1,7 +1,7 @@
 """Real identity providers for the federation tests, run as Node processes on loopback ports.
 
-- ``oidc_idp``: npm oidc-provider (OpenID Certified) with three confidential clients (ID tokens signed
-  RS256, ES256 and HS256) using ``client_secret_post``, and password-less accounts chosen by ``login_hint``.
+- ``oidc_idp``: npm oidc-provider (OpenID Certified) with four confidential clients (ID tokens signed
+  RS256, ES256, PS256 and HS256) using ``client_secret_post``, and password-less accounts chosen by ``login_hint``.
 - ``apple_idp``: the same provider as a Sign in with Apple stand-in: it requires Apple's ES256 client secret
   (checked against the public half of ``AppleIdp.private_key``) and answers with ``response_mode=form_post``.
 - ``amazon_idp`` and ``facebook_idp``: npm oauth2-mock-server shaped as Login with Amazon (``/user/profile``)
@@ -60,6 +60,7 @@ class OidcIdp:
     redirect_uri: str
     accounts: Mapping[str, Mapping[str, Any]]
     es256_client_id: str = "userpool-rp-es256"
+    ps256_client_id: str = "userpool-rp-ps256"
     hs256_client_id: str = "userpool-rp-hs256"
 
     @property
@@ -160,6 +161,7 @@ def start_oidc_provider(
         for client_id, metadata in (
             ("userpool-rp", {}),
             ("userpool-rp-es256", {"id_token_signed_response_alg": "ES256"}),
+            ("userpool-rp-ps256", {"id_token_signed_response_alg": "PS256"}),
             ("userpool-rp-hs256", {"id_token_signed_response_alg": "HS256"}),
         )
     ]

@@ -11,6 +11,7 @@ import hmac
 import json
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -21,7 +22,7 @@ from joserfc import jws
 from joserfc.jwk import ECKey, RSAKey
 
 from tests.conftest import make_settings
-from tests.federation.conftest import AppleIdp, OAuth2Idp, OidcIdp, authorize_at
+from tests.federation.conftest import REDIRECT_URI, AppleIdp, OAuth2Idp, OidcIdp, authorize_at
 from userpool.app import Runtime, build_runtime
 from userpool.config import FederationSettings
 from userpool.context import Ctx
@@ -212,12 +213,15 @@ def test_oidc_sign_in__login_hint_signs_in_another_account_read_by_post(runtime:
     assert attributes["email"] == "bob@example.test" and attributes["email_verified"] is False
 
 
-def test_oidc_sign_in__es256_id_token_verified_with_the_providers_ec_key(runtime: Runtime, oidc_idp: OidcIdp) -> None:
+@pytest.mark.parametrize(("client", "alg"), [("es256_client_id", "ES256"), ("ps256_client_id", "PS256")])
+def test_oidc_sign_in__es256_and_ps256_id_tokens_verified_with_the_providers_keys(
+    runtime: Runtime, oidc_idp: OidcIdp, client: str, alg: str
+) -> None:
     ctx = relying_party(runtime)
-    tokens = _sign_in(ctx, oidc_idp, client_id=oidc_idp.es256_client_id)
-    assert _parts(tokens.id_token)[0]["alg"] == "ES256"
-    claims = _verify(ctx, oidc_idp, tokens.id_token, client_id=oidc_idp.es256_client_id)
-    assert claims["sub"] == "alice"
+    client_id = getattr(oidc_idp, client)
+    tokens = _sign_in(ctx, oidc_idp, client_id=client_id)
+    assert _parts(tokens.id_token)[0]["alg"] == alg
+    assert _verify(ctx, oidc_idp, tokens.id_token, client_id=client_id)["sub"] == "alice"
 
 
 def test_oidc_sign_in__hs256_id_token_verified_with_the_client_secret_only(runtime: Runtime, oidc_idp: OidcIdp) -> None:
@@ -652,3 +656,83 @@ def test_login_with_amazon_sign_in__token_by_post_and_the_profile_read(runtime: 
         "name": user["name"],
         "postal_code": user["postal_code"],
     }
+
+
+# Providers that do not answer: AWS's words for what the app is told
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port whose connections are accepted by the kernel and never answered."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+@pytest.fixture
+def hanging_up_port() -> Iterator[int]:
+    """A port that closes every connection as soon as the request arrives."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def hang_up() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
+    thread.join(5)
+
+
+@pytest.fixture
+def impatient(runtime: Runtime) -> Iterator[Ctx]:
+    """A call whose outbound client waits 0.2 s for an answer, with a key cache of its own."""
+    outbound = HttpxOutbound(allow_http=True, timeout=0.2)
+    deps = replace(runtime.deps, outbound=outbound, idp_keys=IdpKeySets())
+    yield Ctx(deps=deps, request_id="t", now=time.time(), region="us-east-1")
+    outbound.close()
+
+
+def _exchange_at(ctx: Ctx, token_url: str) -> None:
+    exchange_code(
+        ctx,
+        provider_name="Corp",
+        token_url=token_url,
+        code="c",
+        redirect_uri=REDIRECT_URI,
+        client_id="rp",
+        client_secret="s",
+    )
+
+
+def test_exchange_code__a_token_endpoint_that_does_not_answer_times_out(impatient: Ctx, silent_port: int) -> None:
+    failure = _failure(_exchange_at, impatient, f"http://127.0.0.1:{silent_port}/token")
+    assert (failure.reason, failure.description) == (
+        IdpFailure.TOKEN_UNREACHABLE,
+        "Timeout occurred in calling IdP token endpoint",
+    )
+
+
+def test_exchange_code__a_token_endpoint_that_hangs_up_resets_the_connection(
+    impatient: Ctx, hanging_up_port: int
+) -> None:
+    failure = _failure(_exchange_at, impatient, f"http://127.0.0.1:{hanging_up_port}/token")
+    assert (failure.reason, failure.description) == (IdpFailure.TOKEN_UNREACHABLE, "Connection reset")
+
+
+def test_verify_id_token__a_jwks_uri_that_does_not_answer_times_out(
+    impatient: Ctx, oidc_idp: OidcIdp, signed_in: IdpTokens, silent_port: int
+) -> None:
+    jwks_uri = f"http://127.0.0.1:{silent_port}/jwks"
+    failure = _failure(_verify, impatient, oidc_idp, signed_in.id_token, jwks_uri=jwks_uri)
+    assert (failure.reason, failure.description) == (IdpFailure.JWKS_UNREACHABLE, "Timeout in calling jwks uri")

@@ -30,7 +30,8 @@ function signingKeys() {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   return [
-    { ...rsa, kid: `rsa-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' },
+    // No alg: the RSA key signs RS256 and PS256 ID tokens alike.
+    { ...rsa, kid: `rsa-${randomBytes(4).toString('hex')}`, use: 'sig' },
     { ...ec, kid: `ec-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'ES256' },
   ];
 }
