@@ -239,6 +239,27 @@ def test_oidc_sign_in__hs256_id_token_verified_with_the_client_secret_only(runti
     assert none.reason is IdpFailure.ID_TOKEN_ALGORITHM
 
 
+def test_exchange_code__with_pkce_the_verifier_is_sent_and_checked_by_the_provider(
+    runtime: Runtime, oidc_idp: OidcIdp
+) -> None:
+    ctx = relying_party(runtime)
+    verifier = secrets.token_urlsafe(48)
+    challenge = _b64(hashlib.sha256(verifier.encode()).digest())
+    exchange = {
+        "provider_name": "Corp",
+        "token_url": oidc_idp.token_url,
+        "redirect_uri": oidc_idp.redirect_uri,
+        "client_id": oidc_idp.client_id,
+        "client_secret": oidc_idp.secret,
+    }
+    pkce = {"code_challenge": challenge, "code_challenge_method": "S256"}
+    code = _code(oidc_idp, oidc_idp.client_id, "n", **pkce)
+    assert exchange_code(ctx, code=code, code_verifier=verifier, **exchange).access_token
+    code = _code(oidc_idp, oidc_idp.client_id, "n", **pkce)
+    failure = _failure(exchange_code, ctx, code=code, code_verifier=secrets.token_urlsafe(48), **exchange)
+    assert failure.description == "Corp Error - 400 error getting token"
+
+
 def test_exchange_code__a_used_code_is_the_providers_error(runtime: Runtime, oidc_idp: OidcIdp) -> None:
     ctx = relying_party(runtime)
     code = _code(oidc_idp, oidc_idp.client_id, "n")
@@ -345,6 +366,26 @@ def test_verify_id_token__a_token_for_another_request_is_refused(
     runtime: Runtime, oidc_idp: OidcIdp, signed_in: IdpTokens, over: dict[str, str], reason: IdpFailure
 ) -> None:
     assert _failure(_verify, relying_party(runtime), oidc_idp, signed_in.id_token, **over).reason is reason
+
+
+def test_verify_id_token__an_issuer_alias_is_accepted_only_when_given(
+    runtime: Runtime, oidc_idp: OidcIdp, signed_in: IdpTokens
+) -> None:
+    ctx = relying_party(runtime)
+    configured = "https://accounts.example.test"
+    refused = _failure(_verify, ctx, oidc_idp, signed_in.id_token, issuer=configured)
+    assert refused.reason is IdpFailure.ID_TOKEN_ISSUER
+    claims = verify_id_token(
+        ctx,
+        signed_in.id_token,
+        issuer=configured,
+        issuer_aliases=(oidc_idp.issuer,),
+        client_id=oidc_idp.client_id,
+        client_secret=oidc_idp.secret,
+        jwks_uri=oidc_idp.jwks_uri,
+        nonce="n-0S6_WzA2Mj",
+    )
+    assert claims["iss"] == oidc_idp.issuer
 
 
 def test_verify_id_token__expiry_and_issue_time_are_checked_against_the_calls_clock(

@@ -41,10 +41,12 @@ def exchange_code(
     client_id: str,
     client_secret: str,
     token_request_method: str = "POST",  # noqa: S107 (an HTTP method)
+    code_verifier: str = "",
 ) -> IdpTokens:
     """The provider's tokens for ``code``. ``redirect_uri`` is the one the authorization request carried
-    (our ``/oauth2/idpresponse``). IdpError TOKEN_UNREACHABLE, TOKEN_ERROR ("<provider_name> Error - <status>
-    error getting token") or TOKEN_RESPONSE_INVALID."""
+    (our ``/oauth2/idpresponse``); ``code_verifier`` the PKCE verifier (RFC 7636 §4.5) when that request
+    carried a challenge. IdpError TOKEN_UNREACHABLE, TOKEN_ERROR ("<provider_name> Error - <status> error
+    getting token") or TOKEN_RESPONSE_INVALID."""
     parameters = {
         "grant_type": "authorization_code",
         "code": code,
@@ -52,6 +54,8 @@ def exchange_code(
         "client_id": client_id,
         "client_secret": client_secret,
     }
+    if code_verifier:
+        parameters["code_verifier"] = code_verifier
     url: str = token_url
     form: dict[str, str] | None = parameters
     if token_request_method.upper() == "GET":

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Collection
 from typing import Any
 
 from joserfc import jws
@@ -35,10 +36,21 @@ _EC_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
 
 def verify_id_token(
-    ctx: Ctx, id_token: str, *, issuer: str, client_id: str, client_secret: str, jwks_uri: str, nonce: str
+    ctx: Ctx,
+    id_token: str,
+    *,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    jwks_uri: str,
+    nonce: str,
+    issuer_aliases: Collection[str] = (),
 ) -> dict[str, Any]:
     """The claims of ``id_token`` once its signature, ``iss``, ``aud``/``azp``, ``exp``/``iat``/``nbf``,
-    ``nonce`` and ``sub`` are checked (Core §3.1.3.7); IdpError with the first failed check's reason."""
+    ``nonce`` and ``sub`` are checked (Core §3.1.3.7); IdpError with the first failed check's reason.
+
+    ``iss`` must equal ``issuer`` exactly, or one of ``issuer_aliases``: Google's ID tokens may carry
+    ``accounts.google.com`` for ``https://accounts.google.com`` (Google Identity, "Validating an ID token")."""
     signing_input, header, signature = _split(id_token)
     alg = header.get("alg")
     if alg in _HMAC:
@@ -57,7 +69,7 @@ def verify_id_token(
     claims = json_object(payload)
     if claims is None:
         raise IdpError(IdpFailure.ID_TOKEN_MALFORMED, "The IdP ID token is malformed")
-    _check_claims(claims, issuer=issuer, client_id=client_id, nonce=nonce, now=ctx.now)
+    _check_claims(claims, issuers={issuer, *issuer_aliases}, client_id=client_id, nonce=nonce, now=ctx.now)
     return claims
 
 
@@ -113,8 +125,9 @@ def _number(claims: dict[str, Any], name: str) -> float | None:
     return float(value)
 
 
-def _check_claims(claims: dict[str, Any], *, issuer: str, client_id: str, nonce: str, now: float) -> None:
-    if claims.get("iss") != issuer:
+def _check_claims(claims: dict[str, Any], *, issuers: set[str], client_id: str, nonce: str, now: float) -> None:
+    issued_by = claims.get("iss")
+    if not isinstance(issued_by, str) or issued_by not in issuers:
         raise IdpError(IdpFailure.ID_TOKEN_ISSUER, "The IdP ID token issuer does not match oidc_issuer")
     audience = claims.get("aud")
     audiences = [audience] if isinstance(audience, str) else audience
