@@ -46,6 +46,8 @@ MODULES = (
     "pre_token_v2",
     "user_migration",
     "wrong_types",
+    "inbound_federation",
+    "link_on_sign_up",
 )
 WEBHOOK_SECRET = "webhook-signing-secret"
 
