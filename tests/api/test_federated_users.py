@@ -11,8 +11,10 @@ import threading
 from typing import Any
 
 import pytest
+from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server
+from tests.support.errors import fails
 from tests.support.federation import federated_sign_in, hosted_id_token
 from tests.support.pools import error_of
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
@@ -29,7 +31,8 @@ def _pool(idp: Any, **config: Any) -> str:
 
 def _client(idp: Any, pool_id: str, **config: Any) -> str:
     flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=flows, **config)
+    config.setdefault("ExplicitAuthFlows", flows)
+    created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", **config)
     return str(created["UserPoolClient"]["ClientId"])
 
 
@@ -419,6 +422,12 @@ def test_admin_disable_provider_for_user__cognito_ends_password_sign_in(app_serv
             lambda: idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=user_password)
         )
         == wrong
+    )
+    srp_client = _client(idp, pool_id, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH"])
+    assert fails(AWSSRP("carlos", PASSWORD, pool_id, srp_client, client=idp).authenticate_user) == wrong
+    choice = {"USERNAME": "carlos", "PASSWORD": PASSWORD, "PREFERRED_CHALLENGE": "PASSWORD"}
+    assert (
+        error_of(lambda: idp.initiate_auth(ClientId=srp_client, AuthFlow="USER_AUTH", AuthParameters=choice)) == wrong
     )
     # The user itself is still there, enabled and confirmed.
     got = idp.admin_get_user(UserPoolId=pool_id, Username="carlos")
