@@ -130,7 +130,13 @@ def node_idp(script: str, config: Mapping[str, Any], log_dir: Path) -> Iterator[
     env = {**os.environ, "IDP_CONFIG": json.dumps(config), "IDP_PORT": "0"}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            ["node", str(IDPS / script)], env=env, stdout=subprocess.PIPE, stderr=log, cwd=IDPS.parent
+            ["node", str(IDPS / script)],
+            env=env,
+            # The provider exits when this pipe closes: when the test run ends, however it ends.
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            cwd=IDPS.parent,
         )
     try:
         assert process.stdout is not None
@@ -146,8 +152,9 @@ def node_idp(script: str, config: Mapping[str, Any], log_dir: Path) -> Iterator[
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 @contextmanager

@@ -11,6 +11,7 @@
 // The userinfo endpoint answers 401 to a request without a bearer token. Amazon and Facebook send no ID
 // token, so none is returned for those profiles. It listens on 127.0.0.1, on the port in IDP_PORT (0: any),
 // and prints one JSON line {"issuer": ...} once it accepts requests.
+// It exits when its standard input closes, so that it cannot outlive the test run that started it.
 import { OAuth2Server } from 'oauth2-mock-server';
 
 const config = JSON.parse(process.env.IDP_CONFIG ?? '{}');
@@ -65,3 +66,5 @@ if (config.get_token_path) {
 await server.start(Number(process.env.IDP_PORT ?? 0), '127.0.0.1');
 server.issuer.url = `http://127.0.0.1:${server.address().port}`;
 process.stdout.write(`${JSON.stringify({ issuer: server.issuer.url })}\n`);
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

@@ -16,6 +16,7 @@
 //                     otherwise.
 // It listens on 127.0.0.1, on the port in IDP_PORT (0: any), and prints one JSON line {"issuer": ...} once
 // it accepts requests.
+// It exits when its standard input closes, so that it cannot outlive the test run that started it.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
@@ -162,3 +163,5 @@ server.listen(Number(process.env.IDP_PORT ?? 0), '127.0.0.1', () => {
   });
   process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 });
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
