@@ -24,6 +24,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from tests.conftest import ACCESS_KEY, SECRET_KEY, Server, make_settings, running_server
@@ -205,16 +206,22 @@ def _postgres_snapshot_query() -> sa.Select[Any]:
     return sa.select(*columns)
 
 
+# Each table's SELECT compiled once and sent as driver SQL, the rows as SQLite stores them: compiled and run
+# through SQLAlchemy's expression layer every time, a snapshot's SELECTs took about 6 ms; this way about 1 ms
+# (two snapshots an example, thousands of examples).
+_SQLITE_SNAPSHOT = [
+    (table.name, str(sa.select(table).order_by(*table.primary_key.columns).compile(dialect=sqlite.dialect())))
+    for table in metadata.sorted_tables
+]
+
+
 def _snapshot(server: Server) -> dict[str, Any]:
     """Every row of every table, in primary-key order."""
     engine = server.runtime.store.engine
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             return dict(conn.execute(_postgres_snapshot_query()).one()._mapping)
-        return {
-            table.name: [tuple(row) for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
-            for table in metadata.sorted_tables
-        }
+        return {name: [tuple(row) for row in conn.exec_driver_sql(sql)] for name, sql in _SQLITE_SNAPSHOT}
 
 
 def _error_type(response: Any, context: str) -> str:
