@@ -37,6 +37,9 @@ from userpool.model.usernames import normalise
 from userpool.services.registry import build_table
 from userpool.store.sql.tables import metadata, outbox_messages
 
+# One pytest-xdist worker runs the module, so that ``world`` below is set up once, not once per worker.
+pytestmark = pytest.mark.xdist_group("malformed_input")
+
 URL = f"{ENDPOINT}/"
 IMPLEMENTED = sorted(build_table(operations()))
 READ_ONLY = [op for op in IMPLEMENTED if op.startswith(("Describe", "Get", "List"))]
