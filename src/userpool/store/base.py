@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from userpool.model.codes import OneTimeCode
 from userpool.model.devices import Device
 from userpool.model.federated_identities import FederatedIdentity
+from userpool.model.identity_providers import IdentityProvider
 from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
 from userpool.model.operators import AttemptCount, Operator, OperatorSession
 from userpool.model.records import (
@@ -158,6 +159,38 @@ class ResourceServerRepo(Protocol):
     def update(self, server: ResourceServer) -> None: ...
     def delete(self, pool_id: str, identifier: str) -> None: ...
     def list(self, pool_id: str, limit: int, after: str | None) -> Page[ResourceServer]: ...
+    def count(self, pool_id: str) -> int: ...
+
+
+class IdentityProviderRepo(Protocol):
+    """A pool's external identity providers (model/identity_providers.py), by (pool, ProviderName), names
+    compared exactly. Each IdpIdentifier belongs to at most one provider of a pool; the database holds
+    both rules, so racing writes cannot break them. Secrets come back unsealed."""
+
+    def add(self, provider: IdentityProvider) -> None:
+        """Insert the provider and its IdpIdentifiers; Conflict("name") when the pool has a provider of that
+        name, Conflict("identifier") when another provider holds one of its identifiers."""
+        ...
+
+    def get(self, pool_id: str, name: str) -> IdentityProvider | None: ...
+    def find_by_identifier(self, pool_id: str, identifier: str) -> IdentityProvider | None:
+        """The provider holding ``identifier`` among its IdpIdentifiers (exact match)."""
+        ...
+
+    def update(self, provider: IdentityProvider, expected_version: int) -> bool:
+        """Replace the stored record by ``provider`` (type and creation date stay) if its version is still
+        ``expected_version``; False, nothing written, when it changed or is gone meanwhile.
+        Conflict("identifier") when another provider holds one of the new identifiers."""
+        ...
+
+    def delete(self, pool_id: str, name: str) -> None:
+        """Delete the provider and its identifiers; NotFound when there is none."""
+        ...
+
+    def list(self, pool_id: str, limit: int, after: str | None) -> Page[IdentityProvider]:
+        """The pool's providers in byte order of their names."""
+        ...
+
     def count(self, pool_id: str) -> int: ...
 
 
@@ -455,6 +488,8 @@ class Tx(Protocol):
     def domains(self) -> DomainRepo: ...
     @property
     def resource_servers(self) -> ResourceServerRepo: ...
+    @property
+    def identity_providers(self) -> IdentityProviderRepo: ...
     @property
     def outbox(self) -> OutboxRepo: ...
     @property

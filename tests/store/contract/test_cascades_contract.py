@@ -8,6 +8,7 @@ from tests.store.contract.records import NOW, new_client, new_pool, new_user, ro
 from userpool.model.codes import SIGNUP, OneTimeCode
 from userpool.model.devices import Device
 from userpool.model.federated_identities import COGNITO_SUBJECT, FederatedIdentity
+from userpool.model.identity_providers import IdentityProvider
 from userpool.model.oauth_records import ALL_CLIENTS, AuthorizationCode, HostedSession, UICustomization
 from userpool.model.records import Domain, Group, Pool, ResourceServer
 from userpool.model.token_records import ChallengeSession, RefreshToken, SignInCounters, SigningKey, SignInSession
@@ -39,6 +40,8 @@ POOL_TABLES = (
     "authorization_codes",
     "hosted_sessions",
     "ui_customizations",
+    "identity_providers",
+    "identity_provider_identifiers",
 )
 USER_TABLES = (
     "users",
@@ -85,6 +88,8 @@ def _populate(tx: Tx, pool: Pool, tag: str) -> None:
     tx.authorization_codes.add(code)
     tx.hosted_sessions.add(HostedSession(f"{tag:h>64}", pool.id, sub, NOW, NOW, NOW + 60))
     tx.ui_customizations.put(UICustomization(pool.id, ALL_CLIENTS, "", None, None, "1", NOW, NOW))
+    details = {"client_id": "c", "client_secret": "s", "authorize_scopes": "openid"}
+    tx.identity_providers.add(IdentityProvider(pool.id, "Google", "Google", details, {}, ("corp",), {}, NOW, NOW))
 
 
 def _rows(store: SqlStore, tables: tuple[str, ...]) -> dict[str, int]:

@@ -20,6 +20,7 @@ from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlite, store_engine
 from userpool.store.sql.federated_identities import SqlFederatedIdentityRepo
 from userpool.store.sql.groups import SqlGroupRepo
+from userpool.store.sql.identity_providers import SqlIdentityProviderRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
 from userpool.store.sql.password_history import SqlPasswordHistoryRepo
@@ -74,6 +75,10 @@ class SqlTx:
     @cached_property
     def resource_servers(self) -> SqlResourceServerRepo:
         return SqlResourceServerRepo(self._conn)
+
+    @cached_property
+    def identity_providers(self) -> SqlIdentityProviderRepo:
+        return SqlIdentityProviderRepo(self._conn, self._sealer)
 
     @cached_property
     def outbox(self) -> SqlOutboxRepo:

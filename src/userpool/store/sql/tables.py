@@ -493,3 +493,45 @@ console_sessions = sa.Table(
     sa.Column("expires_at", _time, nullable=False),
     sa.Index(None, "expires_at"),
 )
+
+# External identity providers of a pool (CreateIdentityProvider), by ProviderName. ``details`` holds the
+# ProviderDetails the operator supplied but the secrets, which are sealed together in ``secrets_sealed``
+# (client_secret, Sign in with Apple's private_key); a SAML provider's encryption key is sealed too.
+# ``discovered``: OIDC endpoints found by discovery; ``saml``: what its metadata says. ``version`` grows
+# with every update, which is conditional on it.
+identity_providers = sa.Table(
+    "identity_providers",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", _text(64), primary_key=True),
+    sa.Column("provider_type", sa.String(16), nullable=False),
+    sa.Column("details", _json, nullable=False),
+    sa.Column("secrets_sealed", sa.Text, nullable=True),
+    sa.Column("attribute_mapping", _json, nullable=False),
+    sa.Column("idp_identifiers", _json, nullable=False),
+    sa.Column("acr_mapping", _json, nullable=False),
+    sa.Column("discovered", _json, nullable=False),
+    sa.Column("saml", _json, nullable=True),
+    sa.Column("encryption_certificate", sa.Text, nullable=True),
+    sa.Column("encryption_key_sealed", sa.Text, nullable=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("updated_at", _time, nullable=False),
+)
+
+# IdpIdentifiers, unique within a pool across all its providers: the primary key refuses a second holder,
+# however the requests race.
+identity_provider_identifiers = sa.Table(
+    "identity_provider_identifiers",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("identifier", _text(64), primary_key=True),
+    sa.Column("provider_name", _text(64), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "provider_name"],
+        ["identity_providers.pool_id", "identity_providers.name"],
+        ondelete="CASCADE",
+        name="fk_identity_provider_identifiers_provider",
+    ),
+    sa.Index(None, "pool_id", "provider_name"),
+)
