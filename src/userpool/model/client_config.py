@@ -264,6 +264,14 @@ def supported_identity_providers(client: Client) -> list[str]:
     return list(client.config.get("SupportedIdentityProviders") or [])
 
 
+def with_supported_identity_providers(client: Client, names: list[str]) -> dict[str, Any]:
+    """The client's configuration document with SupportedIdentityProviders replaced (left out when empty)."""
+    config = {k: v for k, v in client.config.items() if k != "SupportedIdentityProviders"}
+    if names:
+        config["SupportedIdentityProviders"] = names
+    return config
+
+
 def allowed_oauth_scopes(client: Client) -> list[str]:
     """AllowedOAuthScopes."""
     return list(client.config.get("AllowedOAuthScopes") or [])

@@ -16,6 +16,7 @@ from userpool.model.client_config import (
     redirect_settings,
     token_validity,
 )
+from userpool.model.identity_providers import COGNITO_PROVIDER
 from userpool.model.oauth_settings import (
     STANDARD_SCOPES,
     check_oauth_flows,
@@ -31,7 +32,6 @@ from userpool.store.base import Conflict, Tx
 
 # Resource quota "app clients per user pool" (Cognito developer guide: 'Quotas in Amazon Cognito').
 MAX_CLIENTS_PER_POOL = 1000
-COGNITO_PROVIDER = "COGNITO"
 
 
 def describe(client: Client) -> dict[str, Any]:
@@ -45,11 +45,11 @@ def describe(client: Client) -> dict[str, Any]:
     return body
 
 
-def _check_providers(pool: Pool, requested: list[str] | None) -> None:
-    # Federated identity providers are not stored by this server, so the pool's own directory is the only
-    # provider a client can name.
+def _check_providers(tx: Tx, pool: Pool, requested: list[str] | None) -> None:
+    """SupportedIdentityProviders name COGNITO (the pool's own users) or identity providers of the pool,
+    exactly as they are named (CreateUserPoolClient API reference)."""
     for name in requested or []:
-        if name != COGNITO_PROVIDER:
+        if name != COGNITO_PROVIDER and tx.identity_providers.get(pool.id, name) is None:
             raise InvalidParameterException(f"The provider {name} does not exist for User Pool {pool.id}")
 
 
@@ -92,7 +92,7 @@ def _checked_config(tx: Tx, pool: Pool, req: dict[str, Any], has_secret: bool, v
     validity = token_validity(req)
     permissions = attribute_permissions(req, definitions(pool), verb)
     _check_urls(req)
-    _check_providers(pool, req.get("SupportedIdentityProviders"))
+    _check_providers(tx, pool, req.get("SupportedIdentityProviders"))
     _check_scopes_exist(tx, pool, req.get("AllowedOAuthScopes"))
     oauth = redirect_settings(req)
     check_oauth_flows(
