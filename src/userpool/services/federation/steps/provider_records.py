@@ -22,23 +22,52 @@ from userpool.model.idp_details import (
 )
 from userpool.model.records import Pool
 from userpool.model.saml_metadata import read_metadata
+from userpool.services.federation.steps.idp_calls import call_idp
+from userpool.services.federation.steps.idp_errors import IdpError, IdpFailure
+from userpool.services.federation.steps.oidc_discovery import discover
 
 
 def _discovered(ctx: Ctx, details: dict[str, str]) -> dict[str, str]:
-    """The OIDC endpoints the details leave out, from ``<oidc_issuer>/.well-known/openid-configuration``."""
+    """The OIDC endpoints the details leave out, from ``<oidc_issuer>/.well-known/openid-configuration``
+    (CreateIdentityProvider, ProviderDetails: the endpoints are accepted "when Amazon Cognito can't discover
+    endpoint URLs from oidc_issuer")."""
     missing = missing_oidc_endpoints(details)
     if not missing:
         return {}
-    raise InvalidParameterException(
-        "This server does not discover OIDC endpoints: give authorize_url, token_url, attributes_url and jwks_uri."
-    )
+    issuer = details["oidc_issuer"]
+    try:
+        endpoints = discover(ctx, issuer)
+    except IdpError as e:
+        raise InvalidParameterException(f"Unable to discover the endpoints of {issuer}: {e.description}.") from None
+    found = {key: str(getattr(endpoints, key)) for key in missing}
+    if found.get("attributes_url") == "":
+        raise InvalidParameterException(f"{issuer} publishes no userinfo_endpoint: give attributes_url.")
+    return found
+
+
+_UNFETCHED = "Unable to fetch the SAML metadata from MetadataURL"
 
 
 def _metadata_document(ctx: Ctx, details: dict[str, str]) -> str:
-    """The SAML metadata: MetadataFile as given, or the document at MetadataURL."""
+    """The SAML metadata: MetadataFile as given, or the document at MetadataURL, fetched now."""
     if "MetadataFile" in details:
         return details["MetadataFile"]
-    raise InvalidParameterException("This server does not fetch SAML metadata: give the document as MetadataFile.")
+    url = details["MetadataURL"]
+    try:
+        answer = call_idp(
+            ctx,
+            url,
+            unreachable=IdpFailure.DISCOVERY_UNREACHABLE,
+            timeout_words="Timeout occurred in calling the SAML metadata URL",
+        )
+    except IdpError as e:
+        raise InvalidParameterException(f"{_UNFETCHED}: {e.description}.") from None
+    if answer.status != 200:
+        raise InvalidParameterException(f"{_UNFETCHED}: HTTP {answer.status}.")
+    try:
+        return answer.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidParameterException("Invalid SAML metadata: the document is not UTF-8.") from None
 
 
 def _saml_parts(
