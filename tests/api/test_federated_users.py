@@ -15,8 +15,9 @@ from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server
 from tests.support.errors import fails
-from tests.support.federation import federated_sign_in, hosted_id_token
+from tests.support.federation import CORP, federated_sign_in, hosted_id_token
 from tests.support.pools import error_of
+from tests.support.saml_metadata import metadata
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
 
 GOOGLE = ProviderIdentity("Google", "Google", None, {"email": "email", "email_verified": "email_verified"})
@@ -34,6 +35,47 @@ def _client(idp: Any, pool_id: str, **config: Any) -> str:
     config.setdefault("ExplicitAuthFlows", flows)
     created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", **config)
     return str(created["UserPoolClient"]["ClientId"])
+
+
+OIDC_DETAILS = {
+    "client_id": "userpool-rp",
+    "client_secret": "s3cr3t",
+    "authorize_scopes": "openid email profile",
+    "attributes_request_method": "GET",
+    "oidc_issuer": "https://idp.example.com",
+    "authorize_url": "https://idp.example.com/authorize",
+    "token_url": "https://idp.example.com/token",
+    "attributes_url": "https://idp.example.com/userinfo",
+    "jwks_uri": "https://idp.example.com/jwks",
+}
+GOOGLE_DETAILS = {"client_id": "1.apps.googleusercontent.com", "client_secret": "g", "authorize_scopes": "email openid"}
+
+
+def _identity_providers(idp: Any, pool_id: str) -> None:
+    """The IdP records the identities of these tests come from: Corp (OIDC), Google, ADFS (SAML)."""
+    create = idp.create_identity_provider
+    create(
+        UserPoolId=pool_id,
+        ProviderName="Corp",
+        ProviderType="OIDC",
+        ProviderDetails=OIDC_DETAILS,
+        AttributeMapping=dict(CORP.attribute_mapping),
+    )
+    create(
+        UserPoolId=pool_id,
+        ProviderName="Google",
+        ProviderType="Google",
+        ProviderDetails=GOOGLE_DETAILS,
+        AttributeMapping=dict(GOOGLE.attribute_mapping),
+    )
+    saml = {"MetadataFile": metadata(entity_id=str(ADFS.issuer))}
+    create(
+        UserPoolId=pool_id,
+        ProviderName="ADFS",
+        ProviderType="SAML",
+        ProviderDetails=saml,
+        AttributeMapping=dict(ADFS.attribute_mapping),
+    )
 
 
 def _attributes(idp: Any, pool_id: str, username: str) -> dict[str, str]:
@@ -308,6 +350,7 @@ def test_admin_link_provider_for_user__linked_identity_signs_in_as_the_native_us
     app_server: Server, idp: Any
 ) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
     native_sub = _native_user(idp, pool_id, "carlos", email="carlos@example.com")
@@ -328,6 +371,7 @@ def test_admin_link_provider_for_user__linked_identity_signs_in_as_the_native_us
 
 def test_admin_link_provider_for_user__federated_destination(app_server: Server, idp: Any) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
     corp_user = federated_sign_in(deps, pool_id, client_id, "Ext1", {"email": "a@example.com"})
@@ -342,6 +386,7 @@ def test_admin_link_provider_for_user__by_mapped_attribute_then_disabled_by_subj
     app_server: Server, idp: Any
 ) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
     native_sub = _native_user(idp, pool_id, "carlos")
@@ -364,6 +409,7 @@ def test_admin_link_provider_for_user__by_mapped_attribute_then_disabled_by_subj
 
 def test_admin_link_provider_for_user__errors(app_server: Server, idp: Any) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
     _native_user(idp, pool_id, "carlos")
@@ -391,6 +437,17 @@ def test_admin_link_provider_for_user__errors(app_server: Server, idp: Any) -> N
     social_by_email = {"ProviderName": "Google", "ProviderAttributeName": "email", "ProviderAttributeValue": "a@b.c"}
     assert link(carlos, social_by_email)[0] == "InvalidParameterException"
     assert link(carlos, {"ProviderName": "Corp", "ProviderAttributeValue": "x"})[0] == "InvalidParameterException"
+    # An OIDC or SAML identity may be named by a pool attribute its provider maps, no other.
+    assert link(carlos, {**_corp_source("x"), "ProviderAttributeName": "phone_number"})[0] == (
+        "InvalidParameterException"
+    )
+    unknown = {"ProviderName": "Nope", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "x"}
+    assert link(carlos, unknown) == (
+        "InvalidParameterException",
+        f"The provider Nope does not exist for User Pool {pool_id}",
+    )
+    # Provider names are compared exactly.
+    assert link(carlos, {**_corp_source("x"), "ProviderName": "corp"})[0] == "InvalidParameterException"
 
     federated_sign_in(deps, pool_id, client_id, "signed-in", {})
     assert link(carlos, _corp_source("signed-in")) == (
@@ -436,6 +493,7 @@ def test_admin_disable_provider_for_user__cognito_ends_password_sign_in(app_serv
 
 def test_admin_disable_provider_for_user__linked_identity_is_unlinked(app_server: Server, idp: Any) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
     native_sub = _native_user(idp, pool_id, "carlos")
@@ -449,6 +507,7 @@ def test_admin_disable_provider_for_user__linked_identity_is_unlinked(app_server
 
 def test_admin_disable_provider_for_user__federated_users_own_identity(app_server: Server, idp: Any) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
     federated_sign_in(deps, pool_id, client_id, "Ext1", {})
@@ -463,6 +522,7 @@ def test_admin_disable_provider_for_user__federated_users_own_identity(app_serve
 
 def test_admin_disable_provider_for_user__errors(idp: Any) -> None:
     pool_id = _pool(idp)
+    _identity_providers(idp, pool_id)
     _native_user(idp, pool_id, "carlos")
 
     def disable(user: dict[str, str], pool: str = pool_id) -> str:
@@ -480,3 +540,4 @@ def test_admin_disable_provider_for_user__errors(idp: Any) -> None:
         "InvalidParameterException"
     )
     assert disable({"ProviderName": "Corp", "ProviderAttributeValue": "x"}) == "InvalidParameterException"
+    assert disable({**_corp_source("x"), "ProviderName": "Nope"}) == "InvalidParameterException"

@@ -22,6 +22,7 @@ from userpool.errors import (
     ResourceNotFoundException,
     UserNotFoundException,
 )
+from userpool.model.attribute_mapping import SUBJECT_KEY
 from userpool.model.federated_identities import (
     COGNITO_PROVIDER,
     COGNITO_SUBJECT,
@@ -79,13 +80,13 @@ def _pool(tx: Tx, pool_id: str) -> Pool:
 
 
 def _provider(tx: Tx, pool: Pool, name: str) -> _Provider:
-    """The IdP record ``name`` of the pool, as linking sees it; InvalidParameterException when there is none."""
-    if name in SOCIAL_TYPES:
-        # A social provider's record is named after its type.
-        return _Provider(name, frozenset(), None)
-    if name == COGNITO_PROVIDER:
-        raise InvalidParameterException("A user of the user pool cannot be a SourceUser; name a federated identity.")
-    return _Provider("OIDC", frozenset({"email"}), None)
+    """The IdP record ``name`` of the pool (compared exactly), as linking sees it; InvalidParameterException when
+    the pool has none ("The value of ProviderName must match the name of a user pool IdP")."""
+    record = tx.identity_providers.get(pool.id, name)
+    if record is None:
+        raise InvalidParameterException(f"The provider {name} does not exist for User Pool {pool.id}")
+    mapped = frozenset(record.attribute_mapping) - {SUBJECT_KEY}
+    return _Provider(record.provider_type, mapped, record.saml.entity_id if record.saml is not None else None)
 
 
 def _destination(tx: Tx, pool: Pool, named: _Named) -> User:
