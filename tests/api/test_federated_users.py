@@ -541,3 +541,14 @@ def test_admin_disable_provider_for_user__errors(idp: Any) -> None:
     )
     assert disable({"ProviderName": "Corp", "ProviderAttributeValue": "x"}) == "InvalidParameterException"
     assert disable({**_corp_source("x"), "ProviderName": "Nope"}) == "InvalidParameterException"
+
+
+def test_update_user_attributes__identities_is_the_servers(app_server: Server, idp: Any) -> None:
+    pool_id = _pool(idp)
+    client_id = _client(idp, pool_id)
+    _native_user(idp, pool_id, "carlos")
+    token = _password_sign_in(idp, pool_id, client_id, "carlos")["AuthenticationResult"]["AccessToken"]
+    forged = [{"Name": "identities", "Value": '[{"userId":"x","providerName":"Corp","primary":true}]'}]
+    code, _ = error_of(lambda: idp.update_user_attributes(AccessToken=token, UserAttributes=forged))
+    assert code == "InvalidParameterException"
+    assert "identities" not in _attributes(idp, pool_id, "carlos")
