@@ -15,7 +15,7 @@ from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server
 from tests.support.errors import fails
-from tests.support.federation import CORP, federated_sign_in, hosted_id_token
+from tests.support.federation import CORP, OIDC_DETAILS, federated_sign_in, hosted_id_token
 from tests.support.pools import error_of
 from tests.support.saml_metadata import metadata
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
@@ -37,17 +37,6 @@ def _client(idp: Any, pool_id: str, **config: Any) -> str:
     return str(created["UserPoolClient"]["ClientId"])
 
 
-OIDC_DETAILS = {
-    "client_id": "userpool-rp",
-    "client_secret": "s3cr3t",
-    "authorize_scopes": "openid email profile",
-    "attributes_request_method": "GET",
-    "oidc_issuer": "https://idp.example.com",
-    "authorize_url": "https://idp.example.com/authorize",
-    "token_url": "https://idp.example.com/token",
-    "attributes_url": "https://idp.example.com/userinfo",
-    "jwks_uri": "https://idp.example.com/jwks",
-}
 GOOGLE_DETAILS = {"client_id": "1.apps.googleusercontent.com", "client_secret": "g", "authorize_scopes": "email openid"}
 
 

@@ -18,6 +18,18 @@ from userpool.services.tokens.steps.token_issuance import issue_tokens
 from userpool.services.tokens.steps.tokens import OAuthIssue, start_session
 from userpool.triggers.sources import Source
 
+# ProviderDetails of an OIDC IdP record with every endpoint given, so that creating it discovers nothing.
+OIDC_DETAILS = {
+    "client_id": "userpool-rp",
+    "client_secret": "s3cr3t",
+    "authorize_scopes": "openid email profile",
+    "attributes_request_method": "GET",
+    "oidc_issuer": "https://idp.example.com",
+    "authorize_url": "https://idp.example.com/authorize",
+    "token_url": "https://idp.example.com/token",
+    "attributes_url": "https://idp.example.com/userinfo",
+    "jwks_uri": "https://idp.example.com/jwks",
+}
 CORP = ProviderIdentity("Corp", "OIDC", None, {"email": "email", "given_name": "given_name", "username": "sub"})
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.federation import federated_sign_in, hosted_id_token
+from tests.support.federation import CORP, OIDC_DETAILS, federated_sign_in, hosted_id_token
 from tests.triggers.conftest import TriggerServer, arn, create_client, create_pool, events
 from userpool.services.federation.steps.federated_calls import FederatedSignInError
 
@@ -151,6 +151,13 @@ def test_federated_sign_in__pre_sign_up_linking_the_identity_signs_in_the_destin
 ) -> None:
     pool_id = _pool(idp, {"PreSignUp": "link_on_sign_up", "PostConfirmation": "post_confirmation"})
     client_id = create_client(idp, pool_id)
+    idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="Corp",
+        ProviderType="OIDC",
+        ProviderDetails=OIDC_DETAILS,
+        AttributeMapping=dict(CORP.attribute_mapping),
+    )
     idp.admin_create_user(UserPoolId=pool_id, Username="carlos", MessageAction="SUPPRESS")
     carlos = idp.admin_get_user(UserPoolId=pool_id, Username="carlos")
     user = federated_sign_in(server.runtime.deps, pool_id, client_id, "ext-carlos", {"email": "carlos@example.com"})
