@@ -449,3 +449,22 @@ def test_create_user_pool_client__supported_identity_providers_must_exist(idp: A
         UserPoolId=pool_id, ClientId=client["ClientId"], SupportedIdentityProviders=["Google", "Corp"]
     )["UserPoolClient"]
     assert updated["SupportedIdentityProviders"] == ["Google", "Corp"]
+
+
+def test_create_user_pool_client__idp_initiated_saml_only_with_saml_providers(idp: Any, pool_id: str) -> None:
+    create(idp, pool_id, "Initiated", "SAML", {"MetadataFile": metadata(), "IDPInit": "true"})
+    create(idp, pool_id, "Plain-SAML", "SAML", {"MetadataFile": metadata(), "IDPInit": "false"})
+    create(idp, pool_id, "Google", "Google", GOOGLE_DETAILS)
+    for names in (["Initiated", "COGNITO"], ["Google", "Initiated"]):
+        code, message = fails(
+            idp.create_user_pool_client, UserPoolId=pool_id, ClientName="web", SupportedIdentityProviders=names
+        )
+        assert code == "InvalidParameterException" and "IdP-initiated" in message
+    client = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="web", SupportedIdentityProviders=["Initiated", "Plain-SAML"]
+    )["UserPoolClient"]
+    assert client["SupportedIdentityProviders"] == ["Initiated", "Plain-SAML"]
+    mixed = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="mixed", SupportedIdentityProviders=["Plain-SAML", "Google", "COGNITO"]
+    )["UserPoolClient"]
+    assert mixed["SupportedIdentityProviders"] == ["Plain-SAML", "Google", "COGNITO"]

@@ -79,6 +79,12 @@ class IdentityProvider:
     encryption_key: EncryptionKey | None = None
 
 
+def allows_idp_initiated(provider: IdentityProvider) -> bool:
+    """A SAML provider with IDPInit "true": its IdP may start sign-ins ("Using IdP-initiated SAML sign-in",
+    Cognito developer guide)."""
+    return provider.provider_type == SAML and provider.details.get("IDPInit") == "true"
+
+
 # AWS's fixed endpoints of the social providers (the DescribeIdentityProvider examples of the
 # IdentityProviderType API reference); Facebook's carry its ``api_version`` (``_facebook_urls``).
 _SOCIAL_URLS: dict[str, dict[str, str]] = {

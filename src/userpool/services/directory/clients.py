@@ -16,7 +16,7 @@ from userpool.model.client_config import (
     redirect_settings,
     token_validity,
 )
-from userpool.model.identity_providers import COGNITO_PROVIDER
+from userpool.model.identity_providers import COGNITO_PROVIDER, SAML, allows_idp_initiated
 from userpool.model.oauth_settings import (
     STANDARD_SCOPES,
     check_oauth_flows,
@@ -47,10 +47,24 @@ def describe(client: Client) -> dict[str, Any]:
 
 def _check_providers(tx: Tx, pool: Pool, requested: list[str] | None) -> None:
     """SupportedIdentityProviders name COGNITO (the pool's own users) or identity providers of the pool,
-    exactly as they are named (CreateUserPoolClient API reference)."""
+    exactly as they are named (CreateUserPoolClient API reference). A client of a SAML provider that allows
+    IdP-initiated sign-in names SAML providers only ("Using IdP-initiated SAML sign-in", Cognito developer
+    guide)."""
+    types: dict[str, str] = {}
+    idp_initiated = False
     for name in requested or []:
-        if name != COGNITO_PROVIDER and tx.identity_providers.get(pool.id, name) is None:
+        if name == COGNITO_PROVIDER:
+            types[name] = name
+            continue
+        provider = tx.identity_providers.get(pool.id, name)
+        if provider is None:
             raise InvalidParameterException(f"The provider {name} does not exist for User Pool {pool.id}")
+        types[name] = provider.provider_type
+        idp_initiated = idp_initiated or allows_idp_initiated(provider)
+    if idp_initiated and any(t != SAML for t in types.values()):
+        raise InvalidParameterException(
+            "An app client with a SAML provider that allows IdP-initiated sign-in can only support SAML providers."
+        )
 
 
 def _check_scopes_exist(tx: Tx, pool: Pool, scopes: list[str] | None) -> None:
