@@ -1,6 +1,7 @@
 """What CreateIdentityProvider and UpdateIdentityProvider fetch, through boto3 against a loopback web server
 (a server allowing http identity-provider URLs on loopback addresses): an OIDC provider's endpoints from
-``<oidc_issuer>/.well-known/openid-configuration``, and a SAML provider's metadata from MetadataURL."""
+``<oidc_issuer>/.well-known/openid-configuration``, and a SAML provider's metadata from MetadataURL; and an
+update whose fetch outlasts another update of the same provider."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from typing import Any
 import pytest
 
 from tests.api.test_identity_providers import create, describe
-from tests.conftest import make_settings, running_server
+from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings, running_server
+from tests.support.bridge import serve_in_thread, socket_client
 from tests.support.errors import fails
 from tests.support.saml_metadata import REDIRECT, metadata
+from userpool.app import build_runtime, create_app
 from userpool.config import FederationSettings
 
 
@@ -28,6 +31,8 @@ class Documents:
 
     base: str = ""
     by_path: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    # A request for one of these paths is answered only once its event is set (and it says it arrived).
+    held: dict[str, tuple[threading.Event, threading.Event]] = field(default_factory=dict)
 
     def put(self, path: str, body: Any, status: int = 200) -> None:
         raw = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body)).encode()
@@ -57,6 +62,10 @@ def documents() -> Iterator[Documents]:
             pass
 
         def do_GET(self) -> None:
+            if self.path in found.held:
+                arrived, release = found.held[self.path]
+                arrived.set()
+                release.wait(timeout=30)
             status, body = found.by_path.get(self.path, (404, b"not found"))
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
@@ -185,3 +194,43 @@ def test_create_identity_provider__saml_metadata_url_failures(local: tuple[Any, 
     assert "not well-formed" in _refused(idp, pool_id, "SAML", {"MetadataURL": f"{base}/broken"})
     documents.put("/binary", b"\xff\xfe\x00")
     assert "not UTF-8" in _refused(idp, pool_id, "SAML", {"MetadataURL": f"{base}/binary"})
+
+
+def test_update_identity_provider__concurrent_update_is_refused(
+    tmp_path: Path, database_url: str, documents: Documents
+) -> None:
+    """An update that read the provider before another update wrote it does not overwrite that write."""
+    settings = make_settings(tmp_path / "data", database_url, federation=FederationSettings(allow_http_idp_urls=True))
+    runtime = build_runtime(settings)
+    documents.put("/metadata", metadata())
+    arrived, release = threading.Event(), threading.Event()
+    documents.held["/slow-metadata"] = (arrived, release)
+    documents.put("/slow-metadata", metadata(sso={REDIRECT: f"{documents.base}/slow-sso"}))
+    try:
+        with serve_in_thread(create_app(settings, runtime=runtime)) as url:
+            idp = socket_client(url, ACCESS_KEY, SECRET_KEY)
+            pool_id = idp.create_user_pool(PoolName="race")["UserPool"]["Id"]
+            create(idp, pool_id, "Corp", "SAML", {"MetadataURL": f"{documents.base}/metadata"})
+            slow = {"MetadataURL": f"{documents.base}/slow-metadata"}
+            outcome: list[str] = []
+
+            def slow_update() -> None:
+                other = socket_client(url, ACCESS_KEY, SECRET_KEY)
+                code, _ = fails(
+                    other.update_identity_provider, UserPoolId=pool_id, ProviderName="Corp", ProviderDetails=slow
+                )
+                outcome.append(code)
+
+            worker = threading.Thread(target=slow_update)
+            worker.start()
+            assert arrived.wait(timeout=30)  # the slow update has read the provider and is fetching
+            idp.update_identity_provider(UserPoolId=pool_id, ProviderName="Corp", IdpIdentifiers=["corp.example"])
+            release.set()
+            worker.join(timeout=30)
+            assert outcome == ["ConcurrentModificationException"]
+            found = describe(idp, pool_id, "Corp")
+            assert found["IdpIdentifiers"] == ["corp.example"]
+            assert found["ProviderDetails"]["MetadataURL"] == f"{documents.base}/metadata"
+    finally:
+        release.set()
+        runtime.store.dispose()
