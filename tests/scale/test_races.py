@@ -7,65 +7,21 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from tests.support import postgres
 from tests.support.auth import PASSWORD, make_client, make_user, payload, sign_in
-from tests.support.mail import Inbox, smtp_inbox
-from tests.support.processes import admin, serving
-from tests.support.races import RACERS, Answer, race, race_each
+from tests.support.mail import Inbox
+from tests.support.processes import admin
+from tests.support.races import RACERS, Answer, Racing, race, race_each
 from userpool.model.lockout import FREE_FAILURES
 
 pytestmark = pytest.mark.socket
 
 WRONG = "Incorrect username or password."
 LOCKED = "Password attempts exceeded"
-
-
-@dataclass(frozen=True)
-class Racing:
-    """A two-worker server, the database it serves from, and the inbox its mail goes to."""
-
-    url: str
-    database_url: str
-    inbox: Inbox
-
-    def scalar(self, sql: str, **params: Any) -> Any:
-        """One value read from the database directly, beside the server."""
-        engine = sa.create_engine(self.database_url, poolclass=sa.pool.NullPool)
-        try:
-            with engine.connect() as conn:
-                return conn.execute(sa.text(sql), params).scalar_one()
-        finally:
-            engine.dispose()
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def racing(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Racing]:
-    """One server for the module on each database (every test makes pools of its own), as scale/conftest.py's
-    served_database does per test: starting servers would otherwise take most of the module's time."""
-    data_dir = tmp_path_factory.mktemp("races") / "data"
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            database_url = f"sqlite:///{data_dir / 'userpool.sqlite3'}"
-        else:
-            try:
-                database_url = stack.enter_context(
-                    postgres.scratch_database(stack.enter_context(postgres.server_url()))
-                )
-            except (RuntimeError, sa.exc.OperationalError) as exc:
-                pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
-        inbox, smtp_port = stack.enter_context(smtp_inbox())
-        served = stack.enter_context(
-            serving(data_dir, database_url, workers=2, USERPOOL_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
-        )
-        yield Racing(served.url, database_url, inbox)
 
 
 def _all_ok(answers: list[Answer]) -> None:

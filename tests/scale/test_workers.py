@@ -1,33 +1,23 @@
 """``serve --workers 2`` on SQLite and on PostgreSQL: requests racing through two worker processes on one
-database. The single-process races are tests/api/test_concurrency.py; here the racers are processes."""
+database (the server test_races.py races through too: scale/conftest.py). The single-process races are
+tests/api/test_concurrency.py; here the racers are processes."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.support.auth import PASSWORD, make_client, make_user, sign_in
-from tests.support.processes import Served, admin, serving
-from tests.support.races import RACERS, race
+from tests.support.processes import admin
+from tests.support.races import RACERS, Racing, race
 
 pytestmark = pytest.mark.socket
 
 
-@pytest.fixture
-def two_workers(tmp_path: Path, served_database: str) -> Iterator[Served]:
-    with serving(tmp_path / "data", served_database, workers=2) as served:
-        yield served
-
-
-def test_two_workers__sign_ups_racing_on_one_username_or_alias(two_workers: Served) -> None:
-    idp = admin(two_workers.url)
+def test_two_workers__sign_ups_racing_on_one_username_or_alias(racing: Racing) -> None:
+    idp = admin(racing.url)
     pool_id = idp.create_user_pool(PoolName="race")["UserPool"]["Id"]
     client = make_client(idp, pool_id)
-    outcomes = race(
-        two_workers.url, lambda c: c.sign_up(ClientId=client["ClientId"], Username="racer", Password=PASSWORD)
-    )
+    outcomes = race(racing.url, lambda c: c.sign_up(ClientId=client["ClientId"], Username="racer", Password=PASSWORD))
     assert outcomes == {("ok", 200): 1, ("UsernameExistsException", 400): RACERS - 1}
     assert [u["Username"] for u in idp.list_users(UserPoolId=pool_id)["Users"]] == ["racer"]
 
@@ -35,7 +25,7 @@ def test_two_workers__sign_ups_racing_on_one_username_or_alias(two_workers: Serv
     by_email = idp.create_user_pool(PoolName="race-email", UsernameAttributes=["email"])["UserPool"]["Id"]
     email_client = make_client(idp, by_email)
     outcomes = race(
-        two_workers.url,
+        racing.url,
         lambda c: c.sign_up(ClientId=email_client["ClientId"], Username="Same@Example.com", Password=PASSWORD),
     )
     assert outcomes == {("ok", 200): 1, ("UsernameExistsException", 400): RACERS - 1}
@@ -45,14 +35,14 @@ def test_two_workers__sign_ups_racing_on_one_username_or_alias(two_workers: Serv
     assert email.lower() == "same@example.com"
 
 
-def test_two_workers__refresh_with_rotation_racing(two_workers: Served) -> None:
-    idp = admin(two_workers.url)
+def test_two_workers__refresh_with_rotation_racing(racing: Racing) -> None:
+    idp = admin(racing.url)
     pool_id = idp.create_user_pool(PoolName="rotation")["UserPool"]["Id"]
     client = make_client(idp, pool_id, RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0})
     make_user(idp, pool_id, "ann")
     token = sign_in(idp, client, "ann")["RefreshToken"]
     outcomes = race(
-        two_workers.url,
+        racing.url,
         lambda c: c.get_tokens_from_refresh_token(ClientId=client["ClientId"], RefreshToken=token),
     )
     # One racer rotates the token; every other presents a token that is no longer current: refused, and
@@ -64,7 +54,7 @@ def test_two_workers__refresh_with_rotation_racing(two_workers: Served) -> None:
     plain = make_client(idp, pool_id)
     first = sign_in(idp, plain, "ann")
     outcomes = race(
-        two_workers.url,
+        racing.url,
         lambda c: c.initiate_auth(
             ClientId=plain["ClientId"],
             AuthFlow="REFRESH_TOKEN_AUTH",
