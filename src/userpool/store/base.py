@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from userpool.model.codes import OneTimeCode
 from userpool.model.devices import Device
 from userpool.model.federated_identities import FederatedIdentity
+from userpool.model.federation_transactions import FederationTransaction
 from userpool.model.identity_providers import IdentityProvider
 from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
 from userpool.model.operators import AttemptCount, Operator, OperatorSession
@@ -412,6 +413,22 @@ class HostedSessionRepo(Protocol):
     def delete_expired(self, now: float) -> None: ...
 
 
+class FederationTransactionRepo(Protocol):
+    """Sign-ins waiting for an identity provider's answer, by the SHA-256 of the ``state`` sent to it; the
+    PKCE verifier is sealed at rest."""
+
+    def add(self, transaction: FederationTransaction) -> None:
+        """Insert it; Conflict("state_hash") when that state is taken."""
+        ...
+
+    def take(self, state_hash: str) -> FederationTransaction | None:
+        """Delete the transaction and return it, to one caller only: of racing callers, the others get None.
+        An expired one is returned too (and so deleted); the caller compares ``expires_at``."""
+        ...
+
+    def delete_expired(self, now: float) -> None: ...
+
+
 class UICustomizationRepo(Protocol):
     def put(self, customization: UICustomization) -> None:
         """Insert or replace the customization of (pool, client)."""
@@ -518,6 +535,8 @@ class Tx(Protocol):
     def authorization_codes(self) -> AuthorizationCodeRepo: ...
     @property
     def hosted_sessions(self) -> HostedSessionRepo: ...
+    @property
+    def federation_transactions(self) -> FederationTransactionRepo: ...
     @property
     def ui_customizations(self) -> UICustomizationRepo: ...
     @property

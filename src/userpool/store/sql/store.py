@@ -19,6 +19,7 @@ from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
 from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlite, store_engine
 from userpool.store.sql.federated_identities import SqlFederatedIdentityRepo
+from userpool.store.sql.federation_transactions import SqlFederationTransactionRepo
 from userpool.store.sql.groups import SqlGroupRepo
 from userpool.store.sql.identity_providers import SqlIdentityProviderRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
@@ -135,6 +136,10 @@ class SqlTx:
     @cached_property
     def hosted_sessions(self) -> SqlHostedSessionRepo:
         return SqlHostedSessionRepo(self._conn)
+
+    @cached_property
+    def federation_transactions(self) -> SqlFederationTransactionRepo:
+        return SqlFederationTransactionRepo(self._conn, self._sealer)
 
     @cached_property
     def ui_customizations(self) -> SqlUICustomizationRepo:

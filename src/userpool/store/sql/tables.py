@@ -435,6 +435,31 @@ hosted_sessions = sa.Table(
     sa.Index(None, "expires_at"),
 )
 
+# Sign-ins sent to an external identity provider, by the SHA-256 of the state sent with them; the PKCE
+# verifier toward the provider sealed, bound to the row.
+federation_transactions = sa.Table(
+    "federation_transactions",
+    metadata,
+    sa.Column("state_hash", sa.String(64), primary_key=True),
+    sa.Column("pool_id", sa.String(55), nullable=False),
+    sa.Column("client_id", sa.String(128), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("provider_name", _text(32), nullable=False),
+    sa.Column("redirect_uri", sa.Text, nullable=False),
+    sa.Column("response_type", sa.String(16), nullable=False),
+    sa.Column("scopes", _json, nullable=False),
+    sa.Column("app_state", sa.Text, nullable=True),
+    sa.Column("app_nonce", sa.Text, nullable=True),
+    sa.Column("code_challenge", sa.String(128), nullable=True),
+    sa.Column("code_challenge_method", sa.String(8), nullable=True),
+    sa.Column("nonce", sa.String(128), nullable=False),
+    sa.Column("code_verifier_sealed", sa.Text, nullable=False),
+    sa.Column("idp_redirect_uri", sa.Text, nullable=False),
+    sa.Column("binding_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("expires_at", _time, nullable=False),
+    sa.Index(None, "expires_at"),
+)
+
 # SetUICustomization: CSS and logo of the hosted pages, per pool ("ALL") or per client.
 ui_customizations = sa.Table(
     "ui_customizations",
