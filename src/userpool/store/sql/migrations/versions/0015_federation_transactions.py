@@ -1,7 +1,7 @@
 """federation_transactions: sign-ins waiting for an external identity provider's answer
 
-Revision ID: 0014_federation_transactions
-Revises: 0013_federated_identities
+Revision ID: 0015_federation_transactions
+Revises: 0014
 Create Date: 2026-12-05
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_federation_transactions"
-down_revision = "0013_federated_identities"
+revision = "0015_federation_transactions"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
