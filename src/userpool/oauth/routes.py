@@ -7,6 +7,7 @@ from starlette.routing import Route
 from userpool.context import Deps
 from userpool.oauth import wellknown
 from userpool.oauth.authorize import make_authorize
+from userpool.oauth.idpresponse import make_idp_response
 from userpool.oauth.logout import make_logout
 from userpool.oauth.token import make_revoke, make_token
 from userpool.oauth.userinfo import make_userinfo
@@ -15,6 +16,7 @@ from userpool.oauth.userinfo import make_userinfo
 def routes(deps: Deps) -> list[Route]:
     return [
         Route("/oauth2/authorize", make_authorize(deps), methods=["GET"]),
+        Route("/oauth2/idpresponse", make_idp_response(deps), methods=["GET", "POST"]),
         Route("/oauth2/token", make_token(deps), methods=["POST", "OPTIONS"]),
         Route("/oauth2/revoke", make_revoke(deps), methods=["POST", "OPTIONS"]),
         Route("/oauth2/userInfo", make_userinfo(deps), methods=["GET", "POST", "OPTIONS"]),

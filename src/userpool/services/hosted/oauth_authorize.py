@@ -82,20 +82,17 @@ def authorize_target(ctx: Ctx, params: Mapping[str, str], domain_pool_id: str | 
     return Target(pool, client, uri)
 
 
-def _identity_provider(target: Target, params: Mapping[str, str]) -> None:
-    """Only the pool's own users sign in here; federation (a named external provider) is not offered."""
+def _identity_provider(target: Target, local_sign_in: bool) -> None:
+    """An application must offer some way to sign in; a page of the pool's own sign-in (password, sign-up,
+    reset) needs COGNITO among the client's SupportedIdentityProviders."""
     providers = supported_identity_providers(target.client)
-    if COGNITO not in providers:
+    if not providers or (local_sign_in and COGNITO not in providers):
         raise OAuthError("unauthorized_client", "The application does not allow sign-in with the user pool.")
-    named = single(params, "identity_provider")
-    if named is not None and named != COGNITO:
-        raise OAuthError("invalid_request", f"Identity provider {named} is not supported.")
-    if single(params, "idp_identifier") is not None and named is None:
-        raise OAuthError("invalid_request", "No identity provider has that identifier.")
 
 
-def authorize_request(target: Target, params: Mapping[str, str]) -> AuthorizeRequest:
-    """Check the rest of the request against the client; OAuthError is sent back to the application."""
+def authorize_request(target: Target, params: Mapping[str, str], local_sign_in: bool = True) -> AuthorizeRequest:
+    """Check the rest of the request against the client; OAuthError is sent back to the application.
+    ``local_sign_in``: the request is for the pool's own sign-in pages, not for choosing a provider."""
     response_type = single(params, "response_type")
     if response_type is None:
         raise OAuthError("invalid_request", "The response_type parameter is required.")
@@ -104,7 +101,7 @@ def authorize_request(target: Target, params: Mapping[str, str]) -> AuthorizeReq
         raise OAuthError("unsupported_response_type", "response_type must be code or token.")
     if not allows_flow(target.client, flow):
         raise OAuthError("unauthorized_client", f"The {flow} flow is not allowed for this application.")
-    _identity_provider(target, params)
+    _identity_provider(target, local_sign_in)
     scopes = granted_scopes(params.get("scope"), allowed_oauth_scopes(target.client))
     challenge, method = check_pkce_challenge(single(params, "code_challenge"), single(params, "code_challenge_method"))
     return AuthorizeRequest(
@@ -137,11 +134,15 @@ def _to_application(redirect_uri: str, values: dict[str, str], fragment: bool) -
 
 def error_redirect(target: Target, params: Mapping[str, str], err: OAuthError) -> str:
     """``<redirect_uri>?error=…&error_description=…&state=…`` (fragment for response_type=token)."""
+    return application_error(target.redirect_uri, params.get("response_type"), state_of(params), err)
+
+
+def application_error(redirect_uri: str, response_type: str | None, state: str | None, err: OAuthError) -> str:
+    """The error sent to the application at its checked ``redirect_uri``, with its ``state``."""
     values = {"error": err.error, "error_description": err.description}
-    state = state_of(params)
     if state is not None:
         values["state"] = state
-    return _to_application(target.redirect_uri, values, params.get("response_type") == "token")
+    return _to_application(redirect_uri, values, response_type == "token")
 
 
 def complete(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, auth_time: float) -> str:

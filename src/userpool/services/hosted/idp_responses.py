@@ -1,0 +1,151 @@
+"""``/oauth2/idpresponse``: an external identity provider's answer, turned into the application's code or tokens
+(Cognito developer guide: 'OIDC user pool IdP authentication flow', 'The redirect and authorization endpoint').
+
+The answer's ``state`` names the federation transaction, which is taken (deleted) at once, so an answer is
+used at most once. Until the transaction is known and belongs to this browser, nothing can be sent to any
+application (PageError: the error page). After that every refusal goes to the application's redirect URI
+as ``error`` and ``error_description`` in Cognito's words, with the application's ``state``; nothing is
+created by a refused answer. The provider is called outside any transaction.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from userpool.context import Ctx
+from userpool.crypto.opaque import digest
+from userpool.crypto.sealing import SealError
+from userpool.errors import CognitoError
+from userpool.model.client_config import supported_identity_providers
+from userpool.model.federation_transactions import FederationTransaction
+from userpool.model.identity_providers import IdentityProvider, sign_in_details
+from userpool.model.oauth_requests import MAX_PARAMETER, AuthorizeRequest, OAuthError
+from userpool.model.records import User
+from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
+from userpool.services.federation.steps.federated_users import sign_in_federated_user
+from userpool.services.federation.steps.idp_errors import IdpError
+from userpool.services.federation.steps.provider_answers import ProviderCall, verified_answer
+from userpool.services.hosted.login_sessions import end_session, open_session
+from userpool.services.hosted.oauth_authorize import PageError, Target, application_error, complete
+
+# The error page's key for an answer that belongs to no live sign-in of this browser.
+NO_SIGN_IN = "idp_response"
+_NO_SIGN_IN_WORDS = "This sign-in is unknown, expired or already used. Please go back to the application."
+# An error code from the provider is passed on only when it is an RFC 6749 §4.1.2.1 token.
+_ERROR_CODE = re.compile(r"[a-z_]{1,64}")
+_MAX_DESCRIPTION = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """Where the browser goes next, and the hosted session cookie to set (None: none was opened)."""
+
+    url: str
+    session_cookie: str | None = None
+
+
+class _ToApplication(Exception):
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+def answer_from_provider(
+    ctx: Ctx, params: Mapping[str, str], binding: str | None, session_cookie: str | None
+) -> Finished:
+    """Handle the provider's answer ``params`` (query or form) from the browser holding the binding cookie
+    ``binding`` and, perhaps, an earlier hosted session ``session_cookie``; PageError when the answer belongs
+    to no sign-in of this browser."""
+    transaction = _taken(ctx, params.get("state"), binding)
+    with ctx.store.read() as tx:
+        pool = tx.pools.get(transaction.pool_id)
+        client = tx.clients.get(transaction.client_id)
+        provider = tx.identity_providers.get(transaction.pool_id, transaction.provider_name)
+    if pool is None or client is None or client.pool_id != pool.id:
+        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+    target = Target(pool, client, transaction.redirect_uri)
+    request = AuthorizeRequest(
+        client_id=client.id,
+        redirect_uri=transaction.redirect_uri,
+        response_type=transaction.response_type,
+        scopes=transaction.scopes,
+        state=transaction.app_state,
+        nonce=transaction.app_nonce,
+        code_challenge=transaction.code_challenge,
+        code_challenge_method=transaction.code_challenge_method,
+    )
+    try:
+        user = _signed_in_user(ctx, target, transaction, provider, params)
+        end_session(ctx, session_cookie)
+        cookie = open_session(ctx, pool.id, user, ctx.now)
+        return Finished(complete(ctx, target, request, user, ctx.now), cookie)
+    except _ToApplication as err:
+        refusal = OAuthError(err.error, err.description)
+    except CognitoError as err:  # the pool's PreTokenGeneration function refused the implicit tokens
+        refusal = OAuthError("invalid_request", err.message)
+    return Finished(application_error(request.redirect_uri, request.response_type, request.state, refusal))
+
+
+def _taken(ctx: Ctx, state: str | None, binding: str | None) -> FederationTransaction:
+    """The live transaction of ``state``, taken, if this browser started it."""
+    if not state or len(state) > MAX_PARAMETER:
+        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+    try:
+        with ctx.store.write() as tx:
+            transaction = tx.federation_transactions.take(digest(state))
+    except SealError:  # sealed under a server secret no longer configured
+        transaction = None
+    if transaction is None or transaction.expires_at <= ctx.now:
+        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+    if not binding or not hmac.compare_digest(digest(binding), transaction.binding_hash):
+        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+    return transaction
+
+
+def _provider_refusal(params: Mapping[str, str]) -> _ToApplication:
+    """The provider's own error (RFC 6749 §4.1.2.1), passed on to the application."""
+    error = params.get("error", "")
+    code = error if _ERROR_CODE.fullmatch(error) else "invalid_request"
+    words = params.get("error_description") or error
+    words = "".join(c for c in words if c.isprintable())[:_MAX_DESCRIPTION] or "The identity provider refused."
+    return _ToApplication(code, words)
+
+
+def _signed_in_user(
+    ctx: Ctx,
+    target: Target,
+    transaction: FederationTransaction,
+    provider: IdentityProvider | None,
+    params: Mapping[str, str],
+) -> User:
+    if provider is None or provider.name not in supported_identity_providers(target.client):
+        raise _ToApplication("invalid_request", "Login option is not available. Please try another one")
+    if "error" in params:
+        raise _provider_refusal(params)
+    code = params.get("code")
+    if not code or len(code) > MAX_PARAMETER:
+        raise _ToApplication("invalid_request", f"{provider.name} Error - no authorization code was returned")
+    call = ProviderCall(
+        name=provider.name,
+        provider_type=provider.provider_type,
+        details=sign_in_details(provider, ctx.settings.federation.endpoints_of(provider.provider_type)),
+        attribute_mapping=provider.attribute_mapping,
+        redirect_uri=transaction.idp_redirect_uri,
+        nonce=transaction.nonce,
+        code_verifier=transaction.code_verifier,
+    )
+    try:
+        answer = verified_answer(ctx, call, code, params.get("user"))
+    except IdpError as err:
+        raise _ToApplication("invalid_request", err.description) from None
+    identity = ProviderIdentity(provider.name, provider.provider_type, None, provider.attribute_mapping)
+    try:
+        return sign_in_federated_user(
+            ctx, target.pool, target.client, identity, answer.subject, answer.claims, provider_attributes=answer.parts
+        )
+    except FederatedSignInError as err:
+        raise _ToApplication(err.error, err.description) from None
