@@ -20,6 +20,8 @@ _EN: dict[str, str] = {
     "sign_in.forgot": "Forgot your password?",
     "sign_in.no_account": "Need an account?",
     "sign_in.sign_up": "Sign up",
+    "sign_in.continue_with": "Continue with {provider}",
+    "sign_in.or": "or",
     "field.username": "Username",
     "field.email": "Email",
     "field.phone_number": "Phone number",
@@ -84,6 +86,10 @@ _EN: dict[str, str] = {
     "error.passwords_differ": "The passwords do not match.",
     "error.unsupported": "This sign-in step is not available yet.",
     "error.generic": "Please go back to the application and try again.",
+    "error.login_option_unavailable": "Login option is not available. Please try another one",
+    "error.idp_response": (
+        "This sign-in is unknown, has expired or was already used. Please go back to the application."
+    ),
     "language": "Language",
     "footer.secured": "Secured sign-in",
 }
@@ -96,6 +102,8 @@ _DE: dict[str, str] = {
     "sign_in.forgot": "Passwort vergessen?",
     "sign_in.no_account": "Noch kein Konto?",
     "sign_in.sign_up": "Registrieren",
+    "sign_in.continue_with": "Weiter mit {provider}",
+    "sign_in.or": "oder",
     "field.username": "Benutzername",
     "field.email": "E-Mail",
     "field.phone_number": "Telefonnummer",
@@ -161,6 +169,10 @@ _DE: dict[str, str] = {
     "error.passwords_differ": "Die Passwörter stimmen nicht überein.",
     "error.unsupported": "Dieser Anmeldeschritt ist noch nicht verfügbar.",
     "error.generic": "Bitte kehren Sie zur Anwendung zurück und versuchen Sie es erneut.",
+    "error.login_option_unavailable": "Diese Anmeldeoption ist nicht verfügbar. Bitte wählen Sie eine andere.",
+    "error.idp_response": (
+        "Diese Anmeldung ist unbekannt, abgelaufen oder wurde schon verwendet. Bitte kehren Sie zur Anwendung zurück."
+    ),
     "language": "Sprache",
     "footer.secured": "Sichere Anmeldung",
 }

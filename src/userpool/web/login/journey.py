@@ -153,9 +153,11 @@ def message_page(request: Request, lang: str, title_key: str, text: str, status:
     return HTMLResponse(html, status, headers=page_headers())
 
 
-async def begin(deps: Deps, request: Request) -> Journey | Response:
+async def begin(deps: Deps, request: Request, local_sign_in: bool = True) -> Journey | Response:
     """The journey of this request, or the response that ends it: the error page for a request that names no
-    good client and redirect URI, the application's redirect URI with the error for any other problem."""
+    good client and redirect URI, the application's redirect URI with the error for any other problem.
+    ``local_sign_in``: the page is one of the pool's own sign-in (the client must offer COGNITO); the login
+    page shown only to choose an external provider is not."""
     ctx = make_ctx(deps, request)
     params = _once_each(request.query_params.multi_items())
     if params is None:
@@ -166,7 +168,7 @@ async def begin(deps: Deps, request: Request) -> Journey | Response:
     except PageError as err:
         return error_page(deps, request, err.error)
     try:
-        checked = authorize_request(target, params)
+        checked = authorize_request(target, params, local_sign_in)
     except OAuthError as err:
         return RedirectResponse(error_redirect(target, params, err), 302, headers=page_headers())
     cookie = request.cookies.get(CSRF_COOKIE)

@@ -19,12 +19,13 @@ from starlette.responses import Response
 
 from userpool.context import Deps
 from userpool.errors import CognitoError, NotAuthorizedException, UserNotConfirmedException
+from userpool.model.client_config import supported_identity_providers
 from userpool.model.pool_config import admin_create_user_only, username_attributes
 from userpool.model.records import User
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.hosted import pages
 from userpool.services.hosted.login_sessions import COOKIE_NAME, LIFETIME_SECONDS, end_session, open_session
-from userpool.services.hosted.oauth_authorize import complete
+from userpool.services.hosted.oauth_authorize import COGNITO, complete
 from userpool.services.hosted.pages import CODE_RESPONSES
 from userpool.services.sign_in.steps.outcome import Outcome
 from userpool.services.tokens.steps.token_issuance import hosted_post_authentication
@@ -51,8 +52,29 @@ def _username_field(j: Journey, username: str = "") -> Field:
     )
 
 
+# How the social providers are named on their buttons ("Continue with Google"); other providers by name.
+_BUTTON_NAMES = {"Google": "Google", "Facebook": "Facebook", "LoginWithAmazon": "Amazon", "SignInWithApple": "Apple"}
+
+
+def _provider_buttons(j: Journey) -> list[tuple[str, str]]:
+    """One button per external provider the client offers, each sending the same authorization request to
+    ``/oauth2/authorize`` with ``identity_provider`` (Cognito developer guide: 'User pool managed login')."""
+    carried = {k: v for k, v in j.params.items() if k not in ("identity_provider", "idp_identifier")}
+    return [
+        (
+            j.t("sign_in.continue_with", provider=_BUTTON_NAMES.get(name, name)),
+            f"/oauth2/authorize?{urlencode({**carried, 'identity_provider': name})}",
+        )
+        for name in supported_identity_providers(j.target.client)
+        if name != COGNITO
+    ]
+
+
 async def login_form(j: Journey, username: str = "", error: str | None = None, status: int = 200) -> Response:
     pool = j.target.pool
+    providers = _provider_buttons(j)
+    if COGNITO not in supported_identity_providers(j.target.client):
+        return await j.render("form.html", status, title="sign_in.title", error=error, providers=providers, fields=[])
     links: list[tuple[str | None, str, str]] = [(None, "sign_in.forgot", j.url("/forgotPassword"))]
     if not admin_create_user_only(pool):
         links.append(("sign_in.no_account", "sign_in.sign_up", j.url("/signup")))
@@ -77,6 +99,7 @@ async def login_form(j: Journey, username: str = "", error: str | None = None, s
         ],
         submit="sign_in.submit",
         links=links,
+        providers=providers,
     )
 
 
@@ -86,7 +109,7 @@ async def csrf_refused(j: Journey, back: str) -> Response:
 
 def make_login(deps: Deps) -> Any:
     async def login(request: Request) -> Response:
-        j = await begin(deps, request)
+        j = await begin(deps, request, local_sign_in=request.method == "POST")
         if isinstance(j, Response):
             return j
         if request.method == "GET":
