@@ -136,6 +136,12 @@ def federation_server(base: Path, social: bool = True) -> Iterator[FederationSer
         yield FederationServer(url, boto, clock, runtime, oidc, apple, amazon, facebook, providers)
 
 
+def new_pool(server: FederationServer, name: str = "Federated") -> str:
+    """A pool whose usernames are case-insensitive (the console's default): federated usernames lower-cased."""
+    pool = server.idp.create_user_pool(PoolName=name, UsernameConfiguration={"CaseSensitive": False})
+    return str(pool["UserPool"]["Id"])
+
+
 def federated_client(server: FederationServer, pool_id: str, providers: list[str], **over: Any) -> dict[str, Any]:
     """An app client for the code flow (openid email profile, the test CALLBACK) offering ``providers``."""
     config: dict[str, Any] = {
@@ -263,7 +269,12 @@ def redeem(server: FederationServer, client: dict[str, Any], code: str, app: App
     """The application's token request for ``code`` (client_secret_basic, PKCE)."""
     answer = httpx.post(
         f"{server.url}/oauth2/token",
-        data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, "code_verifier": app.verifier},
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": CALLBACK,
+            "code_verifier": app.verifier,
+        },
         auth=(client["ClientId"], client["ClientSecret"]),
     )
     assert answer.status_code == 200, answer.text

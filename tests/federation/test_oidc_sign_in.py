@@ -19,6 +19,7 @@ from tests.federation.browser_sign_in import (
     deliver,
     federated_client,
     federation_server,
+    new_pool,
     oidc_provider,
     redeem,
     refresh,
@@ -37,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FederationServe
 
 @pytest.fixture
 def pool_id(server: FederationServer) -> str:
-    return str(server.idp.create_user_pool(PoolName="Federated", UsernameConfiguration={"CaseSensitive": False})["UserPool"]["Id"])
+    return new_pool(server)
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_oidc_sign_in__second_sign_in_updates_the_mapped_attributes(
 
 def test_oidc_sign_in__refresh_works_without_the_provider(tmp_path_factory: pytest.TempPathFactory) -> None:
     with federation_server(tmp_path_factory.mktemp("refresh"), social=False) as own:
-        pool = str(own.idp.create_user_pool(PoolName="Refresh", UsernameConfiguration={"CaseSensitive": False})["UserPool"]["Id"])
+        pool = new_pool(own, "Refresh")
         oidc_provider(own, pool)
         client = federated_client(own, pool, ["Corp"])
         with httpx.Client(follow_redirects=False, timeout=30) as browser:

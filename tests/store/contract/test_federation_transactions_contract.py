@@ -3,7 +3,6 @@ taken exactly once when requests race, and swept at their expiry."""
 
 from __future__ import annotations
 
-
 import pytest
 import sqlalchemy as sa
 
