@@ -60,3 +60,8 @@ def test_unknown_user_challenges__what_the_pool_allows() -> None:
     assert unknown_user_challenges(_pool()) == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
     assert unknown_user_challenges(_pool(["PASSWORD", "SMS_OTP"])) == ["PASSWORD", "PASSWORD_SRP", "SMS_OTP"]
     assert unknown_user_challenges(_pool(mfa="ON")) == ["PASSWORD", "PASSWORD_SRP"]
+
+
+def test_user_factors__password_sign_in_disabled_leaves_no_password_factor() -> None:
+    user = replace(_user(**VERIFIED), password_sign_in_disabled=True)
+    assert user_factors(_pool(), user) == ("EMAIL_OTP",)
