@@ -14,6 +14,8 @@ from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_forms import echo, number
 from userpool.web.console.pool_pages import load_pool
+from userpool.web.console.provider_forms import TYPE_LABELS
+from userpool.web.console.provider_pages import pool_providers
 
 # Labelled with the names that tutorials and the AWS documentation use (ExplicitAuthFlows' values).
 AUTH_FLOWS = tuple(
@@ -166,6 +168,10 @@ async def _choices(page: Page, pool: dict[str, Any]) -> dict[str, Any]:
         for scope in server.get("Scopes", [])
     ]
     attributes = [a["Name"] for a in pool.get("SchemaAttributes", []) if a["Name"] != "sub"]
+    providers = [
+        (p["ProviderName"], f"{p['ProviderName']} ({TYPE_LABELS.get(p['ProviderType'], p['ProviderType'])})")
+        for p in await pool_providers(page, pool["Id"])
+    ]
     return {
         "auth_flow_choices": AUTH_FLOWS,
         "oauth_flow_choices": OAUTH_FLOWS,
@@ -174,7 +180,7 @@ async def _choices(page: Page, pool: dict[str, Any]) -> dict[str, Any]:
         # Cognito refuses email_verified and phone_number_verified among WriteAttributes: users change them
         # only by confirming a code (AWS: CreateUserPoolClient API reference, WriteAttributes).
         "writable_choices": [(a, a) for a in attributes if a not in UNWRITABLE_ATTRIBUTES],
-        "provider_choices": [("COGNITO", "Cognito user pool directory")],
+        "provider_choices": [("COGNITO", "Cognito user pool directory"), *providers],
     }
 
 

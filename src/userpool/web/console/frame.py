@@ -224,6 +224,7 @@ async def checked_post(page: Page) -> Response | None:
     given = page.form.get(CSRF_FIELD)
     key = csrf_key(page.deps.code_key)
     if page.new_csrf or not isinstance(given, str) or not csrf_ok(key, page.csrf_cookie, given):
+        await page.form.close()
         page.form = None
         return await problem(
             page, 403, "Request refused", "This form did not come from this console. Reload the page and try again."
@@ -258,5 +259,8 @@ def console_page(deps: Deps, invoke: Invoke, handler: Handler) -> Callable[[Requ
         except CognitoError as err:
             page.errors.clear()
             return await problem(page, 400, "Refused", err.message)
+        finally:
+            if page.form is not None:
+                await page.form.close()  # an uploaded file's spooled temporary file
 
     return endpoint
