@@ -165,6 +165,9 @@ def _screenshots_of_every_page(server: WebServer, page: Any, pool_id: str, clien
         "user-reset-confirm": f"{base}/user/reset-password?username=grace",
         "groups": f"{base}/groups",
         "group": f"{base}/group?name=admin",
+        "identity-providers": f"{base}/providers",
+        "identity-provider-new-saml": f"{base}/providers/new?type=SAML",
+        "identity-provider-new-apple": f"{base}/providers/new?type=SignInWithApple",
         "resource-servers": f"{base}/resource-servers",
         "triggers": f"{base}/triggers",
         "signing-keys": f"{base}/keys",
@@ -230,3 +233,69 @@ def test_update_user_pool_client__console_edit_keeps_every_auth_flow(web_server:
     offered = page.locator('input[name="auth_flows"]').evaluate_all("inputs => inputs.map(i => i.value)")
     model = server.idp.meta.service_model.shape_for("ExplicitAuthFlowsType").enum
     assert set(offered) == {v for v in model if v.startswith("ALLOW_")}
+
+
+def test_create_identity_provider__console_adds_an_oidc_provider_offers_it_to_clients_and_deletes_it(
+    web_server: WebServer, page: Any
+) -> None:
+    """An operator adds an OIDC provider with an attribute mapping through the form, finds it listed and among
+    the app client form's identity providers, and deletes it."""
+    server = web_server
+    pool_id = server.idp.create_user_pool(PoolName="Federated")["UserPool"]["Id"]
+    _sign_in_to_console(server, page)
+    page.goto(f"{server.url}/console/pools/{pool_id}")
+    _nav(page, "Identity providers")
+    page.get_by_role("link", name="OpenID Connect (OIDC)").click()
+    page.get_by_label("Provider name").fill("Corp")
+    page.get_by_label("Client ID").fill("userpool-rp")
+    page.get_by_label("Client secret").fill("corp-secret")
+    page.get_by_label("Issuer URL").fill("https://idp.example.com")
+    page.get_by_label("Attributes request method").select_option("POST")
+    for label, url in (
+        ("Authorization endpoint", "https://idp.example.com/authorize"),
+        ("Token endpoint", "https://idp.example.com/token"),
+        ("UserInfo endpoint", "https://idp.example.com/userinfo"),
+        ("JWKS URI", "https://idp.example.com/jwks"),
+    ):
+        page.get_by_label(label).fill(url)
+    # The first row maps email to email; a row added with the button maps name.
+    page.get_by_label("Provider attribute 1").fill("mail")
+    page.get_by_role("button", name="Add a row").click()
+    page.get_by_label("User pool attribute 5").select_option("name")
+    page.get_by_label("Provider attribute 5").fill("display_name")
+    page.get_by_label("IdP identifiers").fill("example.com")
+    shot(page, "console-provider-form")
+    page.get_by_role("button", name="Add identity provider").click()
+    page.wait_for_url("**/provider?name=Corp&notice=provider_created")
+    assert page.locator("#copy-redirect-uri").inner_text() == f"{server.url}/oauth2/idpresponse"
+    assert "corp-secret" not in page.content()
+    shot(page, "console-provider")
+    described = server.idp.describe_identity_provider(UserPoolId=pool_id, ProviderName="Corp")["IdentityProvider"]
+    assert described["ProviderDetails"] == {
+        "client_id": "userpool-rp",
+        "client_secret": "corp-secret",
+        "authorize_scopes": "openid email profile",
+        "attributes_request_method": "POST",
+        "attributes_url_add_attributes": "false",
+        "oidc_issuer": "https://idp.example.com",
+        "authorize_url": "https://idp.example.com/authorize",
+        "token_url": "https://idp.example.com/token",
+        "attributes_url": "https://idp.example.com/userinfo",
+        "jwks_uri": "https://idp.example.com/jwks",
+    }
+    assert described["AttributeMapping"] == {"email": "mail", "name": "display_name", "username": "sub"}
+    assert described["IdpIdentifiers"] == ["example.com"]
+
+    _nav(page, "Identity providers")
+    assert page.get_by_role("link", name="Corp", exact=True).count() == 1
+    shot(page, "console-providers")
+    _nav(page, "App clients")
+    page.get_by_role("link", name="Create app client").first.click()
+    offered = page.locator('input[name="providers"]').evaluate_all("inputs => inputs.map(i => i.value)")
+    assert offered == ["COGNITO", "Corp"]
+
+    page.goto(f"{server.url}/console/pools/{pool_id}/provider?name=Corp")
+    page.get_by_role("link", name="Delete", exact=True).click()
+    page.get_by_role("button", name="Delete identity provider").click()
+    page.wait_for_url("**/providers?notice=provider_deleted")
+    assert server.idp.list_identity_providers(UserPoolId=pool_id, MaxResults=10)["Providers"] == []

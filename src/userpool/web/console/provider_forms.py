@@ -199,7 +199,8 @@ def new_values(provider_type: str) -> dict[str, Any]:
         "metadata_source": "url",
         "RequestSigningAlgorithm": "",
         "idp_identifiers": "",
-        "rows": [("email", "email")] if provider_type != SAML else [("email", "")],
+        # SAML attributes are often URIs that differ per provider: no row is guessed for them.
+        "rows": [("email", "email")] if provider_type != SAML else [],
     }
     for flag in SAML_FLAGS:
         values[flag] = False
