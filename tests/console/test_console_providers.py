@@ -304,3 +304,27 @@ def test_identity_provider_pages__answer_bad_requests_without_500(signed_in: Con
     ):
         answer = signed_in.http.post(path, data={"_csrf": token, **data})
         assert answer.status_code in (400, 404), (path, answer.status_code, answer.text[:800])
+
+
+def test_create_user_pool_client__refused_providers_are_shown_at_that_field(signed_in: Console) -> None:
+    """A client of a SAML provider that allows IdP-initiated sign-in may name SAML providers only: the app
+    client form says so at its identity providers."""
+    pool_id = _pool(signed_in)
+    signed_in.idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="Okta",
+        ProviderType="SAML",
+        ProviderDetails={"MetadataFile": metadata(), "IDPInit": "true"},
+    )
+    answer = signed_in.post(
+        f"/console/pools/{pool_id}/clients/new", {"client_name": "web", "providers": ["COGNITO", "Okta"]}
+    )
+    expected = _api_error(
+        signed_in.idp.create_user_pool_client,
+        UserPoolId=pool_id,
+        ClientName="web",
+        SupportedIdentityProviders=["COGNITO", "Okta"],
+    )
+    assert answer.status_code == 400 and _shown(answer.text) == [expected]
+    assert _field_errors(answer.text, "providers") == [expected]
+    assert re.search(r'name="providers" value="Okta" checked', answer.text)

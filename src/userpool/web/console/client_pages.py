@@ -63,6 +63,7 @@ _MESSAGE_FIELDS = (
     ("AllowedOAuthFlows", "oauth_flows"),
     ("client_credentials flow", "oauth_flows"),
     ("The provider", "providers"),
+    ("IdP-initiated sign-in", "providers"),
 )
 _MINUTES = {"seconds": 1 / 60, "minutes": 1, "hours": 60, "days": 1440}
 _MULTI = ("auth_flows", "oauth_flows", "scopes", "read_attributes", "write_attributes", "providers")
