@@ -55,6 +55,8 @@ class Runtime:
     deps: Deps
     store: SqlStore
     dispatcher: OutboxDispatcher
+    # Closed when the app stops: its pooled connections to identity providers would otherwise stay open.
+    outbound: HttpxOutbound
 
 
 def trigger_functions(settings: Settings) -> TriggerFunctions:
@@ -94,6 +96,7 @@ def build_runtime(
     hash_threads = max(1, cpus // max(1, argon2.parallelism))
     hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads)
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
+    outbound = HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls)
     deps = Deps(
         settings=settings,
         store=store,
@@ -102,10 +105,10 @@ def build_runtime(
         page_tokens=page_tokens,
         code_key=hashlib.sha256(b"userpool-one-time-codes:" + secrets[0].encode()).digest(),
         triggers=trigger_functions(settings),
-        outbound=HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls),
+        outbound=outbound,
         wake_outbox=dispatcher.wake,
     )
-    return Runtime(deps, store, dispatcher)
+    return Runtime(deps, store, dispatcher, outbound)
 
 
 def _secret_lookup(runtime: Runtime) -> ApiConfig:
@@ -161,6 +164,7 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
             yield
         finally:
             runtime.dispatcher.stop()
+            runtime.outbound.close()
 
     app = Starlette(
         routes=[
