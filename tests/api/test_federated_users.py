@@ -15,7 +15,7 @@ from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server
 from tests.support.errors import fails
-from tests.support.federation import CORP, OIDC_DETAILS, federated_sign_in, hosted_id_token
+from tests.support.federation import CORP, OIDC_DETAILS, federated_sign_in, hosted_id_token, hosted_tokens
 from tests.support.pools import error_of
 from tests.support.saml_metadata import metadata
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
@@ -515,9 +515,16 @@ def test_admin_disable_provider_for_user__federated_users_own_identity(app_serve
     _identity_providers(idp, pool_id)
     client_id = _client(idp, pool_id)
     deps = app_server.runtime.deps
-    federated_sign_in(deps, pool_id, client_id, "Ext1", {})
+    user = federated_sign_in(deps, pool_id, client_id, "Ext1", {})
+    refresh_token = hosted_tokens(deps, pool_id, client_id, user)["RefreshToken"]
     idp.admin_disable_provider_for_user(UserPoolId=pool_id, User=_corp_source("Ext1"))
     assert _refusal(lambda: federated_sign_in(deps, pool_id, client_id, "Ext1", {})) == "User is disabled."
+    # What it signed in ends with it.
+    refresh = {"REFRESH_TOKEN": refresh_token}
+    code, _ = error_of(
+        lambda: idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=refresh)
+    )
+    assert code == "NotAuthorizedException"
     # The subject's case counts: the identity is the provider's exact value.
     assert error_of(lambda: idp.admin_disable_provider_for_user(UserPoolId=pool_id, User=_corp_source("ext1"))) == (
         "UserNotFoundException",

@@ -53,15 +53,19 @@ def federated_sign_in(
     return sign_in_federated_user(call_context(deps), pool, client, provider, subject, claims, **options)
 
 
-def hosted_id_token(deps: Deps, pool_id: str, client_id: str, user: User) -> dict[str, Any]:
-    """The claims of the ID token a hosted sign-in of ``user`` gets at /oauth2/token, decoded by PyJWT."""
+def hosted_tokens(deps: Deps, pool_id: str, client_id: str, user: User) -> dict[str, Any]:
+    """The AuthenticationResult a hosted sign-in of ``user`` gets at /oauth2/token (TokenGeneration_HostedAuth)."""
     ctx = call_context(deps)
     with deps.store.write() as tx:
         pool, client = tx.pools.get(pool_id), tx.clients.get(client_id)
         assert pool is not None and client is not None
         grant = start_session(ctx, tx, pool, client, user, scopes=("openid", "email"), auth_time=ctx.now)
-    result = issue_tokens(ctx, grant, Source.TOKEN_GENERATION_HOSTED_AUTH, oauth=OAuthIssue(nonce="app-nonce"))
-    token = result["IdToken"]
+    return issue_tokens(ctx, grant, Source.TOKEN_GENERATION_HOSTED_AUTH, oauth=OAuthIssue(nonce="app-nonce"))
+
+
+def hosted_id_token(deps: Deps, pool_id: str, client_id: str, user: User) -> dict[str, Any]:
+    """The claims of the ID token a hosted sign-in of ``user`` gets at /oauth2/token, verified by PyJWT."""
+    token = hosted_tokens(deps, pool_id, client_id, user)["IdToken"]
     with deps.store.read() as tx:
         published = tx.signing_keys.published_key(jwt.get_unverified_header(token)["kid"])
     assert published is not None

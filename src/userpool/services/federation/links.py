@@ -34,6 +34,7 @@ from userpool.model.federated_identities import (
 from userpool.model.records import Pool, User
 from userpool.services.federation.steps.identity_records import with_identities
 from userpool.services.lookup.records import find_user, pool_or_404
+from userpool.services.tokens.revocation import sign_out_user
 from userpool.store.base import Conflict, Tx
 
 NOT_SIGNED_IN_YET = "Merging is not currently supported, provide a SourceUser that has not been used to sign in"
@@ -175,7 +176,8 @@ def _disable_password(tx: Tx, pool: Pool, named: _Named, now: float) -> None:
 def admin_disable_provider_for_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Stop a user signing in with an identity: AdminDisableProviderForUser. ``Cognito``: the user's password no
     longer signs it in. A linked identity: the link is removed (its next sign-in makes a federated user of
-    its own). A federated user's own identity: sign-in through it is refused from now on."""
+    its own). A federated user's own identity: sign-in through it is refused from now on, and the user's
+    sessions end."""
     named = _named(req, "User", attribute_required=True)
     with ctx.store.write() as tx:
         pool = _pool(tx, req["UserPoolId"])
@@ -189,6 +191,8 @@ def admin_disable_provider_for_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, 
         if identity.primary:
             if not identity.disabled:
                 tx.federated_identities.update(replace(identity, disabled=True))
+                # The provider was the user's only way in: what it signed in ends too, refresh tokens included.
+                sign_out_user(tx, pool.id, identity.sub, ctx.now)
             return {}
         tx.federated_identities.delete(
             pool.id, identity.provider_name, identity.attribute_name, identity.attribute_value
