@@ -28,7 +28,8 @@ import pytest
 from tests.support.bridge import free_port
 from tests.support.processes import Served, admin, server_environment, serving, stop
 
-pytestmark = pytest.mark.socket
+# One pytest-xdist worker runs the module, so that the server of ``limited`` below starts once, not once per worker.
+pytestmark = [pytest.mark.socket, pytest.mark.xdist_group("http_limits")]
 
 MIB = 1 << 20
 GIB = 1 << 30
