@@ -196,6 +196,7 @@ def test_create_identity_provider__saml_metadata_url_failures(local: tuple[Any, 
     assert "not UTF-8" in _refused(idp, pool_id, "SAML", {"MetadataURL": f"{base}/binary"})
 
 
+@pytest.mark.every_database
 def test_update_identity_provider__concurrent_update_is_refused(
     tmp_path: Path, database_url: str, documents: Documents
 ) -> None:

@@ -302,6 +302,7 @@ def test_create_identity_provider__duplicate_name_or_identifier(idp: Any, pool_i
     create(idp, other, "Google", "Google", GOOGLE_DETAILS, IdpIdentifiers=["gmail.com"])  # per pool
 
 
+@pytest.mark.every_database
 def test_create_identity_provider__concurrent_duplicates_make_one(live_server: str) -> None:
     callers = 6
     admin = socket_client(live_server, ACCESS_KEY, SECRET_KEY)
