@@ -5,48 +5,65 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.support import hosted
+from tests.support import hosted, postgres
 from tests.support.auth import PASSWORD, make_client, make_user, payload, sign_in
 from tests.support.bridge import free_port
-from tests.support.mail import Inbox, smtp_inbox
+from tests.support.mail import Inbox, Mail, smtp_inbox
 from tests.support.pools import error_of
 from tests.support.processes import Served, admin, serving
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.socket]
+# One pytest-xdist worker runs the module, so that the instances below start once, not once per worker.
+pytestmark = [pytest.mark.postgresql, pytest.mark.socket, pytest.mark.xdist_group("instances")]
 
 LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
 WRONG = ("NotAuthorizedException", "Incorrect username or password.")
 CALLBACK = "https://app.example.com/callback"
 
 
-@pytest.fixture
-def instances(tmp_path: Path, scratch_postgres: str) -> Iterator[tuple[Served, Served, Inbox]]:
+@dataclass(frozen=True)
+class Instances:
+    a: Served
+    b: Served
+    inbox: Inbox
+    database_url: str
+
+
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
     """Instances A and B: their own data directories and ports, one database, one SMTP server, and one
-    public URL (a load balancer's, which the tokens' issuer derives from; A's port stands in for it)."""
-    with smtp_inbox() as (inbox, smtp_port):
+    public URL (a load balancer's, which the tokens' issuer derives from; A's port stands in for it). Shared
+    by the tests of the module (each makes a pool of its own): starting them took most of a test's time."""
+    folder = tmp_path_factory.mktemp("instances")
+    with ExitStack() as stack:
+        try:
+            database_url = stack.enter_context(postgres.scratch_database(stack.enter_context(postgres.server_url())))
+        except (RuntimeError, sa.exc.OperationalError) as exc:
+            pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
+        inbox, smtp_port = stack.enter_context(smtp_inbox())
         shared = {"USERPOOL_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}"}
         port = free_port()
         shared["USERPOOL_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-        with (
-            serving(tmp_path / "a", scratch_postgres, workers=1, port=port, **shared) as a,
-            serving(tmp_path / "b", scratch_postgres, workers=1, **shared) as b,
-        ):
-            yield a, b, inbox
+        a = stack.enter_context(serving(folder / "a", database_url, workers=1, port=port, **shared))
+        b = stack.enter_context(serving(folder / "b", database_url, workers=1, **shared))
+        yield Instances(a, b, inbox, database_url)
 
 
-def _wait_for_mail(inbox: Inbox, count: int) -> None:
-    """Either instance's outbox dispatcher delivers; it is woken on commit and polls every 5 s."""
+def _mails_to(inbox: Inbox, address: str) -> list[Mail]:
+    """The mails to ``address``, once there is one. Either instance's outbox dispatcher delivers; it is woken
+    on commit and polls every 5 s."""
     deadline = time.monotonic() + 30
-    while len(inbox.mails) < count and time.monotonic() < deadline:
+    while not (found := [m for m in inbox.mails if address in m.recipients]) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(inbox.mails) >= count, f"expected {count} mails, got {len(inbox.mails)}"
+    assert found, f"no mail to {address}"
+    return found
 
 
 def _attempt(idp: Any, client: dict[str, Any], username: str, password: str) -> Any:
@@ -57,10 +74,8 @@ def _attempt(idp: Any, client: dict[str, Any], username: str, password: str) -> 
     )
 
 
-def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_other(
-    instances: tuple[Served, Served, Inbox], scratch_postgres: str
-) -> None:
-    a_server, b_server, inbox = instances
+def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_other(instances: Instances) -> None:
+    a_server, b_server, inbox = instances.a, instances.b, instances.inbox
     a, b = admin(a_server.url), admin(b_server.url)
     pool_id = a.create_user_pool(PoolName="shared", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
     client = make_client(b, pool_id)  # made on B, used on both
@@ -73,11 +88,10 @@ def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_
         Password=PASSWORD,
         UserAttributes=[{"Name": "email", "Value": "carol@example.com"}],
     )
-    _wait_for_mail(inbox, 1)
-    code = inbox.mails[0].code
+    code = _mails_to(inbox, "carol@example.com")[0].code
     b.confirm_sign_up(ClientId=client["ClientId"], Username="carol", ConfirmationCode=code)
     assert a.admin_get_user(UserPoolId=pool_id, Username="carol")["UserStatus"] == "CONFIRMED"
-    assert len(inbox.mails) == 1
+    assert len(_mails_to(inbox, "carol@example.com")) == 1
 
     # A challenge Session opened on A is answered on B; B's tokens work on A (the keys are shared too).
     a.admin_create_user(
@@ -107,7 +121,7 @@ def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_
     for _ in range(4):
         assert error_of(lambda: _attempt(a, client, "bob", "Wrong-Pass-1")) == WRONG
     assert error_of(lambda: _attempt(b, client, "bob", "Wrong-Pass-1")) == WRONG
-    engine = sa.create_engine(scratch_postgres, poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(instances.database_url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
             failed, locked_until, last = conn.execute(
@@ -158,10 +172,8 @@ def test_two_instances__code_session_lockout_and_hosted_sign_in_continue_on_the_
     sign_in(b, client, "ann")
 
 
-def test_two_instances__an_unknown_names_lockout_and_code_cap_hold_on_both(
-    instances: tuple[Served, Served, Inbox],
-) -> None:
-    a_server, b_server, _ = instances
+def test_two_instances__an_unknown_names_lockout_and_code_cap_hold_on_both(instances: Instances) -> None:
+    a_server, b_server = instances.a, instances.b
     a, b = admin(a_server.url), admin(b_server.url)
     pool_id = a.create_user_pool(PoolName="hidden", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
     client = make_client(a, pool_id, PreventUserExistenceErrors="ENABLED")
