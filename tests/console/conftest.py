@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+# ``documents``: the loopback web server of the discovery tests, serving an identity provider's documents.
+from tests.api.test_identity_provider_discovery import documents  # noqa: F401
 from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings
 from tests.support.bridge import in_process_client
 from userpool.app import Runtime, build_runtime, create_app
@@ -67,8 +70,18 @@ def add_operator(runtime: Runtime, username: str = OPERATOR, password: str = OPE
 
 @pytest.fixture
 def console(tmp_path: Path) -> Iterator[Console]:
+    with open_console(tmp_path) as found:
+        yield found
+
+
+@contextmanager
+def open_console(tmp_path: Path, **overrides: Any) -> Iterator[Console]:
+    """A server in process with the operator, its settings' ``overrides`` replaced."""
     settings = make_settings(
-        tmp_path / "data", f"sqlite:///{tmp_path / 'userpool.sqlite3'}", console_idle_timeout_seconds=IDLE_SECONDS
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'userpool.sqlite3'}",
+        console_idle_timeout_seconds=IDLE_SECONDS,
+        **overrides,
     )
     clock = Clock()
     runtime = build_runtime(settings, clock)

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.console.conftest import Console
-from tests.support.saml_metadata import metadata
+from tests.api.test_identity_provider_discovery import Documents
+from tests.console.conftest import Console, open_console
+from tests.support.saml_metadata import REDIRECT, metadata
+from userpool.config import FederationSettings
 
 OIDC_FORM = {
     "provider_name": "Corp",
@@ -328,3 +332,66 @@ def test_create_user_pool_client__refused_providers_are_shown_at_that_field(sign
     assert answer.status_code == 400 and _shown(answer.text) == [expected]
     assert _field_errors(answer.text, "providers") == [expected]
     assert re.search(r'name="providers" value="Okta" checked', answer.text)
+
+
+@pytest.fixture
+def fetching_console(tmp_path: Path) -> Iterator[Console]:
+    """A signed-in console whose server may fetch identity-provider documents from loopback http URLs."""
+    with open_console(tmp_path, federation=FederationSettings(allow_http_idp_urls=True)) as console:
+        assert console.sign_in().status_code == 303
+        yield console
+
+
+def test_create_identity_provider__oidc_endpoints_discovered_and_kept_when_only_the_mapping_changes(
+    fetching_console: Console, documents: Documents
+) -> None:
+    console = fetching_console
+    pool_id = _pool(console)
+    documents.discovery("/corp")
+    issuer = documents.base + "/corp"
+    form = {k: v for k, v in OIDC_FORM.items() if k not in ("authorize_url", "token_url", "attributes_url", "jwks_uri")}
+    answer = console.post(f"/console/pools/{pool_id}/providers/new?type=OIDC", {**form, "oidc_issuer": issuer})
+    assert answer.status_code == 303, answer.text
+    details = _describe(console, pool_id, "Corp")["ProviderDetails"]
+    discovered = {"authorize_url": "/auth", "token_url": "/token", "attributes_url": "/me", "jwks_uri": "/jwks"}
+    assert {k: details[k] for k in discovered} == {k: issuer + path for k, path in discovered.items()}
+    page = console.http.get(f"/console/pools/{pool_id}/provider?name=Corp")
+    assert all(issuer + path in page.text for path in discovered.values())
+    # The issuer no longer answers: the edit form, saved with a new mapping only, does not ask it again.
+    documents.put("/corp/.well-known/openid-configuration", "gone", 404)
+    edit = console.http.get(f"/console/pools/{pool_id}/provider/edit?name=Corp")
+    assert f'value="{issuer}/token"' in edit.text
+    shown = {key: details[key] for key in ("client_id", "authorize_scopes", "oidc_issuer", *discovered)}
+    path = f"/console/pools/{pool_id}/provider/edit?name=Corp"
+    answer = console.post(path, {**shown, "map_attr": ["email"], "map_claim": ["email"]})
+    assert answer.status_code == 303, answer.text
+    assert _describe(console, pool_id, "Corp")["AttributeMapping"] == {"email": "email", "username": "sub"}
+    # Emptied endpoints are discovered again, and the provider's failure is shown at the issuer.
+    answer = console.post(path, {**shown, **dict.fromkeys(discovered, "")})
+    assert answer.status_code == 400
+    assert _shown(answer.text) == _field_errors(answer.text, "oidc_issuer")
+    assert "Unable to discover the endpoints" in _shown(answer.text)[0]
+
+
+def test_create_identity_provider__saml_metadata_url_fetched_once(
+    fetching_console: Console, documents: Documents
+) -> None:
+    console = fetching_console
+    pool_id = _pool(console)
+    documents.put("/saml/metadata", metadata(sso={REDIRECT: "https://saml.example.com/sso"}))
+    url = documents.base + "/saml/metadata"
+    form = {"provider_name": "Okta", "metadata_source": "url", "MetadataURL": url, "IDPInit": "on"}
+    answer = console.post(f"/console/pools/{pool_id}/providers/new?type=SAML", form)
+    assert answer.status_code == 303, answer.text
+    details = _describe(console, pool_id, "Okta")["ProviderDetails"]
+    assert (details["MetadataURL"], details["IDPInit"]) == (url, "true")
+    assert details["SSORedirectBindingURI"] == "https://saml.example.com/sso"
+    assert "https://saml.example.com/sso" in console.http.get(f"/console/pools/{pool_id}/provider?name=Okta").text
+    documents.put("/saml/metadata", "gone", 404)
+    path = f"/console/pools/{pool_id}/provider/edit?name=Okta"
+    answer = console.post(path, {**form, "idp_identifiers": "example.com"})
+    assert answer.status_code == 303, answer.text
+    assert _describe(console, pool_id, "Okta")["IdpIdentifiers"] == ["example.com"]
+    answer = console.post(path, {**form, "IDPInit": ""})
+    assert answer.status_code == 400
+    assert _field_errors(answer.text, "MetadataURL") == _shown(answer.text)
