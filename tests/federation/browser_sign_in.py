@@ -83,8 +83,9 @@ class FederationServer:
 
 
 @contextmanager
-def federation_server(base: Path, social: bool = True) -> Iterator[FederationServer]:
-    """A server and its providers (the social stand-ins too when ``social``), until the block ends."""
+def federation_server(base: Path, social: bool = True, **over: Any) -> Iterator[FederationServer]:
+    """A server and its providers (the social stand-ins too when ``social``), until the block ends; ``over``:
+    more settings (e.g. ``triggers``)."""
     sock = listening_socket()
     port = int(sock.getsockname()[1])
     url = f"http://127.0.0.1:{port}"
@@ -124,6 +125,7 @@ def federation_server(base: Path, social: bool = True) -> Iterator[FederationSer
             port=port,
             public_url=url,
             federation=FederationSettings(allow_http_idp_urls=True, social_endpoints=endpoints),
+            **over,
         )
         clock = MovableClock()
         runtime = build_runtime(settings, clock)
@@ -224,7 +226,7 @@ class ProviderAnswer:
 
 def walk_provider(browser: httpx.Client, server: FederationServer, to_provider: httpx.Response) -> ProviderAnswer:
     """Follow the provider's pages, as a browser would, until it sends the browser back to the server."""
-    assert to_provider.status_code == 302, to_provider.text
+    assert to_provider.is_redirect, to_provider.text
     response = to_provider
     for _ in range(10):
         if response.is_redirect:

@@ -209,19 +209,31 @@ def start_apple_stand_in(log_dir: Path, redirect_uri: str = REDIRECT_URI) -> Ite
 
 @contextmanager
 def start_oauth2_mock(
-    log_dir: Path, profile: str, user: Mapping[str, str], redirect_uri: str = REDIRECT_URI
+    log_dir: Path,
+    profile: str,
+    user: Mapping[str, str],
+    redirect_uri: str = REDIRECT_URI,
+    token_claims: Mapping[str, Any] | None = None,
 ) -> Iterator[OAuth2Idp]:
     """oauth2-mock-server as Login with Amazon (``profile="amazon"``) or Facebook (``"facebook"``), with the
-    paths of the real provider's endpoints. It sends the browser to whatever redirect URI it is given;
-    ``redirect_uri`` is only what the returned OAuth2Idp names."""
+    paths of the real provider's endpoints, or as an OIDC provider (``"oidc"``, its own paths). It sends the
+    browser to whatever redirect URI it is given; ``redirect_uri`` is only what the returned OAuth2Idp names.
+    ``token_claims`` are laid over every token it signs."""
     if profile == "amazon":
         endpoints = {"authorize": "/ap/oa", "token": "/auth/o2/token", "userinfo": "/user/profile"}
         config: dict[str, Any] = {"profile": profile, "user": dict(user), "endpoints": endpoints}
         token_path = endpoints["token"]
-    else:
+    elif profile == "facebook":
         endpoints = {"authorize": "/v17.0/dialog/oauth", "token": "/oauth/token-post", "userinfo": "/v17.0/me"}
         token_path = "/v17.0/oauth/access_token"
         config = {"profile": profile, "user": dict(user), "endpoints": endpoints, "get_token_path": token_path}
+    else:
+        # oauth2-mock-server's own paths, as its discovery document names them.
+        endpoints = {"authorize": "/authorize", "token": "/token", "userinfo": "/userinfo"}
+        config = {"profile": profile, "user": dict(user)}
+        token_path = endpoints["token"]
+    if token_claims:
+        config["token_claims"] = dict(token_claims)
     with node_idp("oauth2_mock.mjs", config, log_dir) as issuer:
         attributes_url = issuer + endpoints["userinfo"] + ("?fields=" if profile == "facebook" else "")
         yield OAuth2Idp(

@@ -8,6 +8,8 @@
 //   endpoints:  path overrides for oauth2-mock-server (authorize, token, userinfo, jwks, ...)
 //   get_token_path: a path answering GET with the token request's parameters in the query, as Facebook's
 //               token endpoint does; it is passed on to the mock's own (POST) token endpoint
+//   token_claims: claims laid over every token's payload (e.g. {"aud": "someone-else"}): a provider whose
+//               tokens a relying party must refuse
 // The userinfo endpoint answers 401 to a request without a bearer token. Amazon and Facebook send no ID
 // token, so none is returned for those profiles. It listens on 127.0.0.1, on the port in IDP_PORT (0: any),
 // and prints one JSON line {"issuer": ...} once it accepts requests.
@@ -37,6 +39,7 @@ await server.issuer.keys.generate('RS256');
 
 server.service.on('beforeTokenSigning', (token) => {
   token.payload.sub = user.id;
+  Object.assign(token.payload, config.token_claims ?? {});
 });
 server.service.on('beforeResponse', (response) => {
   if (profile !== 'oidc') delete response.body.id_token;
