@@ -138,6 +138,16 @@ def test_create_identity_provider__social_forms(signed_in: Console) -> None:
     assert signed_in.idp.describe_identity_provider(UserPoolId=pool_id, ProviderName="Facebook")["IdentityProvider"][
         "ProviderDetails"
     ]["authorize_url"] == ("https://www.facebook.com/v17.0/dialog/oauth")
+    again = signed_in.post(base + "Google", forms["Google"])
+    duplicate = _api_error(
+        signed_in.idp.create_identity_provider,
+        UserPoolId=pool_id,
+        ProviderName="Google",
+        ProviderType="Google",
+        ProviderDetails={"client_id": "app-1", "client_secret": "s", "authorize_scopes": "openid"},
+    )
+    assert again.status_code == 400 and _field_errors(again.text, "provider_name") == [duplicate]
+    assert '<dd class="mono">Google</dd>' in again.text
     apple = signed_in.http.get(f"/console/pools/{pool_id}/provider?name=SignInWithApple")
     assert "PRIVATE KEY" not in apple.text and "https://appleid.apple.com/auth/token" in apple.text
     apple_edit = signed_in.http.get(f"/console/pools/{pool_id}/provider/edit?name=SignInWithApple")
@@ -297,6 +307,15 @@ def test_identity_provider_pages__answer_bad_requests_without_500(signed_in: Con
         (f"{base}/provider/delete?name=COGNITO", 404),
     ):
         assert signed_in.http.get(path).status_code == status, path
+    form = signed_in.http.get(f"{base}/providers/new?type=OIDC").text
+    assert '<option value="custom:tier">custom:tier</option>' in form
+    assert 'value="sub"' not in form and 'value="identities"' not in form
+    fixed = _pool(signed_in, "fixed", UsernameAttributes=["email"])
+    signed_in.idp.add_custom_attributes(
+        UserPoolId=fixed, CustomAttributes=[{"Name": "badge", "AttributeDataType": "String", "Mutable": False}]
+    )
+    form = signed_in.http.get(f"/console/pools/{fixed}/providers/new?type=OIDC").text
+    assert '<option value="custom:badge">custom:badge (immutable)</option>' in form
     token = signed_in.csrf()
     for path, data in (
         (f"{base}/providers/new?type=SAML", {"provider_name": "x", "metadata_source": "file", "MetadataFile": "<x"}),

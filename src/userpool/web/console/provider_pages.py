@@ -64,8 +64,11 @@ def registration(page: Page, pool: dict[str, Any]) -> dict[str, str]:
 
 
 def _attribute_choices(pool: dict[str, Any]) -> list[tuple[str, str]]:
-    names = [a["Name"] for a in pool.get("SchemaAttributes", []) if a["Name"] not in _UNMAPPED]
-    return [("", "—"), ("username", "username"), *((n, n) for n in names)]
+    """The pool's attributes a provider may set; an immutable one is marked, as a sign-in after the first
+    cannot write it (SchemaAttributeType, Mutable)."""
+    offered = [a for a in pool.get("SchemaAttributes", []) if a["Name"] not in _UNMAPPED]
+    labelled = ((a["Name"], a["Name"] if a.get("Mutable", True) else f"{a['Name']} (immutable)") for a in offered)
+    return [("", "—"), ("username", "username"), *labelled]
 
 
 async def providers(page: Page) -> Response:
@@ -95,6 +98,8 @@ async def _form(
     else:
         title, action = f"Add {label}", page.pool_url("/providers/new", type=provider_type)
         back = page.pool_url("/providers")
+    # A social provider's name is its type, and no provider's name changes: neither is a field to echo.
+    values.setdefault("provider_name", provider["ProviderName"] if provider else provider_type)
     rows = list(values.get("rows") or []) + [("", "")] * pf.BLANK_ROWS
     return await page.render(
         "provider_form.html",
