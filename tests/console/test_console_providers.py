@@ -103,6 +103,7 @@ def test_describe_identity_provider__page_shows_details_urls_to_register_and_no_
     signed_in.idp.create_user_pool_domain(UserPoolId=pool_id, Domain="corp-login")
     page = signed_in.http.get(f"/console/pools/{pool_id}/provider?name=Corp")
     assert "http://corp-login.localhost:9229/oauth2/idpresponse" in page.text
+    assert '<span class="mono">http://localhost:9229/oauth2/idpresponse</span> too' in page.text
     edit = signed_in.http.get(f"/console/pools/{pool_id}/provider/edit?name=Corp")
     assert edit.status_code == 200 and "corp-s3cr3t-value" not in edit.text
     listed = signed_in.http.get(f"/console/pools/{pool_id}/providers")

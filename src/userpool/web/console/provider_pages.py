@@ -54,8 +54,12 @@ def registration(page: Page, pool: dict[str, Any]) -> dict[str, str]:
     domain = pool.get("CustomDomain") or pool.get("Domain")
     base = (domain_url(settings, domain) if domain else None) or settings.base_url
     base = base.rstrip("/")
+    server = settings.base_url.rstrip("/")
     return {
         "base": base,
+        # The provider sends the browser back to the host it started on: the server's own address too.
+        "server_redirect_uri": f"{server}/oauth2/idpresponse" if server != base else "",
+        "server_acs_url": f"{server}/saml2/idpresponse" if server != base else "",
         "redirect_uri": f"{base}/oauth2/idpresponse",
         "entity_id": f"urn:amazon:cognito:sp:{pool['Id']}",
         "acs_url": f"{base}/saml2/idpresponse",
