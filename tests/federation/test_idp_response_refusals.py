@@ -29,6 +29,7 @@ from tests.federation.browser_sign_in import (
 from tests.federation.conftest import start_oauth2_mock
 
 NO_SIGN_IN = "/error?error=idp_response"
+FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +234,21 @@ def test_authorize__provider_not_enabled_on_the_client_shows_login_option_not_av
     refused, _ = start(browser, server, client, idp_identifier="corp.example")
     assert refused.headers["location"].startswith("/error?error=login_option_unavailable")
     assert users_of(server, pool_id) == []
+
+
+def test_idp_response__malformed_post_shows_the_error_page(
+    server: FederationServer, pool_id: str, browser: httpx.Client
+) -> None:
+    oidc_provider(server, pool_id)
+    client = federated_client(server, pool_id, ["Corp"])
+    to_provider, _ = start(browser, server, client, identity_provider="Corp")
+    answer = walk_provider(browser, server, to_provider)
+    as_json = browser.post(server.idp_response, json=answer.params)
+    assert as_json.status_code == 302 and as_json.headers["location"] == NO_SIGN_IN
+    twice = browser.post(server.idp_response, content="state=a&state=b", headers={"content-type": FORM})
+    assert twice.status_code == 302 and twice.headers["location"] == NO_SIGN_IN
+    too_large = browser.post(server.idp_response, content="user=" + "x" * 70_000, headers={"content-type": FORM})
+    assert too_large.status_code == 413
+    # The answer itself is still good: nothing above used it up.
+    assert "code" in callback_params(deliver(browser, answer))
+    assert len(users_of(server, pool_id)) == 1
