@@ -6,6 +6,7 @@ stand-in checks), Login with Amazon and Facebook by npm oauth2-mock-server (Face
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +19,8 @@ from tests.federation.browser_sign_in import (
     FACEBOOK_USER,
     FederationServer,
     attributes,
+    callback_params,
+    deliver,
     federated_client,
     federation_server,
     new_pool,
@@ -25,6 +28,7 @@ from tests.federation.browser_sign_in import (
     sign_in,
     start,
     users_of,
+    walk_provider,
 )
 
 
@@ -107,6 +111,33 @@ def test_sign_in_with_apple__form_post_and_es256_client_secret(
     assert claims["cognito:username"] == "signinwithapple_alice"
     assert claims["email"] == "alice@example.test" and claims["email_verified"] is True
     assert attributes(user)["email_verified"] == "true"
+
+
+def test_sign_in_with_apple__the_user_field_of_the_first_authorization(
+    server: FederationServer, pool_id: str, browser: httpx.Client
+) -> None:
+    apple = server.apple
+    assert apple is not None
+    details = {
+        "client_id": apple.client_id,
+        "team_id": apple.team_id,
+        "key_id": apple.key_id,
+        "private_key": apple.private_key,
+        "authorize_scopes": "openid email name",
+    }
+    mapping = {"email": "email", "given_name": "firstName", "family_name": "lastName", "name": "name"}
+    _provider(server, pool_id, "SignInWithApple", details, mapping)
+    client = federated_client(server, pool_id, ["SignInWithApple"])
+    to_provider, app = start(browser, server, client, identity_provider="SignInWithApple")
+    answer = walk_provider(browser, server, to_provider)
+    assert answer.fields is not None
+    # Apple posts the user's name, once, beside the code (Sign in with Apple REST API: "user").
+    name = {"firstName": "Alice", "lastName": "Liddell"}
+    answer.fields["user"] = json.dumps({"name": name, "email": "alice@example.test"})
+    params = callback_params(deliver(browser, answer))
+    claims = server.verify(pool_id, redeem(server, client, params["code"], app)["id_token"])
+    assert claims["given_name"] == "Alice" and claims["family_name"] == "Liddell"
+    assert attributes(users_of(server, pool_id)[0])["name"] == "Alice Liddell"
 
 
 def test_login_with_amazon__code_and_tokens(server: FederationServer, pool_id: str, browser: httpx.Client) -> None:
