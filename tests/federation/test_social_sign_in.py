@@ -133,11 +133,14 @@ def test_sign_in_with_apple__the_user_field_of_the_first_authorization(
     assert answer.fields is not None
     # Apple posts the user's name, once, beside the code (Sign in with Apple REST API: "user").
     name = {"firstName": "Alice", "lastName": "Liddell"}
-    answer.fields["user"] = json.dumps({"name": name, "email": "alice@example.test"})
+    # The field passes through the browser unsigned: an address in it must not replace the ID token's.
+    answer.fields["user"] = json.dumps({"name": name, "email": "mallory@attacker.test"})
     params = callback_params(deliver(browser, answer))
     claims = server.verify(pool_id, redeem(server, client, params["code"], app)["id_token"])
     assert claims["given_name"] == "Alice" and claims["family_name"] == "Liddell"
-    assert attributes(users_of(server, pool_id)[0])["name"] == "Alice Liddell"
+    stored = attributes(users_of(server, pool_id)[0])
+    assert stored["name"] == "Alice Liddell"
+    assert stored["email"] == claims["email"] != "mallory@attacker.test"
 
 
 def test_login_with_amazon__code_and_tokens(server: FederationServer, pool_id: str, browser: httpx.Client) -> None:

@@ -6,7 +6,9 @@ claims the user's attributes are mapped from (Cognito developer guide: 'OIDC use
 Per provider type: OIDC, Google and Sign in with Apple send an ID token, verified against the nonce sent with
 the authorization request; OIDC, Google, Facebook and Login with Amazon are asked for the user's attributes
 at ``attributes_url``; Apple has no such endpoint and sends the user's name only once, on the first
-authorization, as the JSON form field ``user``. The subject is ``sub`` (OIDC, Google, Apple), ``id``
+authorization, as the JSON form field ``user``. That field reaches us through the browser, unsigned, so it
+only adds the user's names: it never replaces a claim of the verified ID token (the e-mail address included).
+The subject is ``sub`` (OIDC, Google, Apple), ``id``
 (Facebook) or ``user_id`` (Login with Amazon); the claims are the ID token's overlaid by the attributes
 answer's (OpenID Connect Core 1.0 §5.3.2: both speak of the same ``sub``).
 """
@@ -88,7 +90,8 @@ def verified_answer(ctx: Ctx, call: ProviderCall, code: str, apple_user: str | N
         )
     elif call.provider_type == SIGN_IN_WITH_APPLE:
         user_info = _apple_user(apple_user)
-    claims = {**id_claims, **user_info}
+    # The attributes answer overlays the ID token's claims, except Apple's unsigned ``user`` field.
+    claims = {**user_info, **id_claims} if call.provider_type == SIGN_IN_WITH_APPLE else {**id_claims, **user_info}
     if call.provider_type in ID_TOKEN_TYPES:
         claims["sub"] = id_claims["sub"]  # the verified subject, whatever the attributes answer says
     subject = _subject(call, claims)
@@ -140,7 +143,8 @@ def _subject(call: ProviderCall, claims: Mapping[str, Any]) -> str:
 
 def _apple_user(raw: str | None) -> dict[str, Any]:
     """Apple's first-authorization ``user`` field, ``{"name": {"firstName", "lastName"}, "email"}``, as the
-    claims ``firstName``, ``lastName``, ``name`` and ``email``; nothing when absent or not that shape."""
+    claims ``firstName``, ``lastName`` and ``name``; nothing when absent or not that shape. Its ``email`` is
+    left out: the ID token carries the address Apple vouches for."""
     if not raw or len(raw) > _MAX_APPLE_USER:
         return {}
     found = json_object(raw.encode())
@@ -156,8 +160,6 @@ def _apple_user(raw: str | None) -> dict[str, Any]:
         full = " ".join(p for p in parts if isinstance(p, str) and p)
         if full:
             out["name"] = full
-    if isinstance(found.get("email"), str):
-        out["email"] = found["email"]
     return out
 
 
