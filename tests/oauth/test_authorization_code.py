@@ -17,7 +17,7 @@ from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.oauth.conftest import CALLBACK, PASSWORD, SIGNED_OUT, OAuthServer, oauth_client
+from tests.oauth.conftest import CALLBACK, PASSWORD, SIGNED_OUT, OAuthServer, confirmed_user, oauth_client
 from tests.support import hosted
 
 
@@ -157,3 +157,25 @@ def test_authorize__prompt_none_without_session_is_login_required(
     answer = http.get(f"{oauth_server.url}/oauth2/authorize", params={**query, "prompt": "none", "state": "x"})
     params = hosted.callback_params(answer, CALLBACK)
     assert params["error"] == "login_required" and params["state"] == "x"
+
+
+def test_authorization_code__pools_on_the_servers_url_keep_separate_sessions(
+    oauth_server: OAuthServer, pool_id: str, http: httpx.Client
+) -> None:
+    """Every pool without a domain is served on the server's own host: a sign-in to one pool, or a logout
+    from it, leaves the browser's session with another pool as it was."""
+    other_pool = str(oauth_server.idp.create_user_pool(PoolName="Other")["UserPool"]["Id"])
+    confirmed_user(oauth_server.idp, other_pool)
+    urls = {}
+    for pool in (pool_id, other_pool):
+        client = oauth_client(oauth_server.idp, pool)
+        query = {"client_id": client["ClientId"], "response_type": "code", "redirect_uri": CALLBACK}
+        urls[pool] = (f"{oauth_server.url}/oauth2/authorize?{httpx.QueryParams(query)}", client["ClientId"])
+        hosted.callback_params(hosted.sign_in(http, urls[pool][0], "alice", PASSWORD), CALLBACK)
+    for pool in (pool_id, other_pool):
+        assert http.get(urls[pool][0]).headers["location"].startswith(CALLBACK + "?code="), pool
+
+    out = http.get(f"{oauth_server.url}/logout", params={"client_id": urls[other_pool][1], "logout_uri": SIGNED_OUT})
+    assert out.headers["location"] == SIGNED_OUT
+    assert http.get(urls[other_pool][0]).headers["location"].startswith("/login?")
+    assert http.get(urls[pool_id][0]).headers["location"].startswith(CALLBACK + "?code=")

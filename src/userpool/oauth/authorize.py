@@ -23,7 +23,7 @@ from userpool.oauth.browser_cookies import binding_of, set_binding_cookie
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, reached_at, request_pool
 from userpool.services.hosted.federated_authorize import IDP_RESPONSE_PATH, chosen_provider, redirect_to_provider
-from userpool.services.hosted.login_sessions import COOKIE_NAME, signed_in
+from userpool.services.hosted.login_sessions import cookie_name, signed_in
 from userpool.services.hosted.oauth_authorize import (
     COGNITO,
     PageError,
@@ -74,7 +74,9 @@ def make_authorize(deps: Deps) -> Any:
             set_binding_cookie(response, request, binding)
             return response
         if "login" not in checked.prompt and COGNITO in supported_identity_providers(target.client):
-            session = await run_in_threadpool(signed_in, ctx, target.pool.id, request.cookies.get(COOKIE_NAME))
+            session = await run_in_threadpool(
+                signed_in, ctx, target.pool.id, request.cookies.get(cookie_name(target.pool.id))
+            )
             if session is not None:
                 url = await run_in_threadpool(complete, ctx, target, checked, session.user, session.auth_time)
                 return _redirect(url)

@@ -21,7 +21,7 @@ from userpool.oauth.browser_cookies import binding_of, set_session_cookie
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, read_form
 from userpool.services.hosted.idp_responses import NO_SIGN_IN, answer_from_provider
-from userpool.services.hosted.login_sessions import COOKIE_NAME, LIFETIME_SECONDS
+from userpool.services.hosted.login_sessions import LIFETIME_SECONDS
 from userpool.services.hosted.oauth_authorize import PageError
 
 # The code or tokens travel in the redirect's URL: keep them out of Referer headers.
@@ -39,14 +39,13 @@ def make_idp_response(deps: Deps) -> Any:
         except OAuthError:
             return error_page_redirect(NO_SIGN_IN, None)
         try:
-            finished = await run_in_threadpool(
-                answer_from_provider, ctx, params, binding_of(request), request.cookies.get(COOKIE_NAME)
-            )
+            finished = await run_in_threadpool(answer_from_provider, ctx, params, binding_of(request), request.cookies)
         except PageError as err:
             return error_page_redirect(err.error, None)
         response = RedirectResponse(finished.url, 302, headers=_HEADERS)
-        if finished.session_cookie is not None:
-            set_session_cookie(response, request, COOKIE_NAME, finished.session_cookie, LIFETIME_SECONDS)
+        if finished.session is not None:
+            name, value = finished.session
+            set_session_cookie(response, request, name, value, LIFETIME_SECONDS)
         return response
 
     return idp_response

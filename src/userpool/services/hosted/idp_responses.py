@@ -28,7 +28,7 @@ from userpool.services.federation.steps.federated_calls import FederatedSignInEr
 from userpool.services.federation.steps.federated_users import sign_in_federated_user
 from userpool.services.federation.steps.idp_errors import IdpError
 from userpool.services.federation.steps.provider_answers import ProviderCall, verified_answer
-from userpool.services.hosted.login_sessions import end_session, open_session
+from userpool.services.hosted.login_sessions import cookie_name, end_session, open_session
 from userpool.services.hosted.oauth_authorize import PageError, Target, application_error, complete
 
 # The error page's key for an answer that belongs to no live sign-in of this browser.
@@ -41,10 +41,11 @@ _MAX_DESCRIPTION = 512
 
 @dataclass(frozen=True, slots=True)
 class Finished:
-    """Where the browser goes next, and the hosted session cookie to set (None: none was opened)."""
+    """Where the browser goes next, and the name and value of the hosted session cookie to set (None: none
+    was opened)."""
 
     url: str
-    session_cookie: str | None = None
+    session: tuple[str, str] | None = None
 
 
 class _ToApplication(Exception):
@@ -55,11 +56,11 @@ class _ToApplication(Exception):
 
 
 def answer_from_provider(
-    ctx: Ctx, params: Mapping[str, str], binding: str | None, session_cookie: str | None
+    ctx: Ctx, params: Mapping[str, str], binding: str | None, cookies: Mapping[str, str]
 ) -> Finished:
     """Handle the provider's answer ``params`` (query or form) from the browser holding the binding cookie
-    ``binding`` and, perhaps, an earlier hosted session ``session_cookie``; PageError when the answer belongs
-    to no sign-in of this browser."""
+    ``binding`` and ``cookies`` (perhaps an earlier hosted session with the pool); PageError when the answer
+    belongs to no sign-in of this browser."""
     transaction = _taken(ctx, params.get("state"), binding)
     with ctx.store.read() as tx:
         pool = tx.pools.get(transaction.pool_id)
@@ -80,9 +81,10 @@ def answer_from_provider(
     )
     try:
         user = _signed_in_user(ctx, target, transaction, provider, params)
-        end_session(ctx, session_cookie)
+        name = cookie_name(pool.id)
+        end_session(ctx, pool.id, cookies.get(name))
         cookie = open_session(ctx, pool.id, user, ctx.now)
-        return Finished(complete(ctx, target, request, user, ctx.now), cookie)
+        return Finished(complete(ctx, target, request, user, ctx.now), (name, cookie))
     except _ToApplication as err:
         refusal = OAuthError(err.error, err.description)
     except CognitoError as err:  # the pool's PreTokenGeneration function refused the implicit tokens

@@ -3,7 +3,9 @@ clients for an hour, until ``/logout`` (Cognito developer guide: 'Authorize endp
 'User pool managed login').
 
 The cookie holds a random value; the server keeps its SHA-256 with the user and the time of sign-in, so a
-session can be ended server-side and a copied database holds no live cookie.
+session can be ended server-side and a copied database holds no live cookie. Each pool's cookie has a name of
+its own: on the server's own URL every pool shares one host, and a sign-in to one pool (say, one that signs
+its users in through another pool as its OIDC provider) must not end the browser's session with another.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from userpool.model.oauth_records import HostedSession
 from userpool.model.records import User
 from userpool.model.vocabulary import UserStatus
 
-COOKIE_NAME = "userpool_session"
+_COOKIE_PREFIX = "userpool_session_"
 LIFETIME_SECONDS = 3600
 _MAX_COOKIE = 256
 
@@ -27,6 +29,11 @@ class SignedIn:
 
     user: User
     auth_time: float
+
+
+def cookie_name(pool_id: str) -> str:
+    """The name of ``pool_id``'s session cookie (a pool id is a valid cookie name, RFC 6265 §4.1.1)."""
+    return _COOKIE_PREFIX + pool_id
 
 
 def open_session(ctx: Ctx, pool_id: str, user: User, auth_time: float) -> str:
@@ -54,10 +61,12 @@ def signed_in(ctx: Ctx, pool_id: str, cookie: str | None) -> SignedIn | None:
     return SignedIn(user, session.auth_time)
 
 
-def end_session(ctx: Ctx, cookie: str | None) -> None:
-    """Forget the session (``/logout``); tokens already issued stay valid (Cognito developer guide: 'Logout
-    endpoint')."""
+def end_session(ctx: Ctx, pool_id: str, cookie: str | None) -> None:
+    """Forget the session of ``pool_id`` the cookie holds (``/logout``); tokens already issued stay valid
+    (Cognito developer guide: 'Logout endpoint'). Another pool's session is left alone."""
     if not cookie or len(cookie) > _MAX_COOKIE:
         return
     with ctx.store.write() as tx:
-        tx.hosted_sessions.delete(digest(cookie))
+        session = tx.hosted_sessions.get(digest(cookie))
+        if session is not None and session.pool_id == pool_id:
+            tx.hosted_sessions.delete(digest(cookie))

@@ -24,7 +24,7 @@ from userpool.model.pool_config import admin_create_user_only, username_attribut
 from userpool.model.records import User
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.hosted import pages
-from userpool.services.hosted.login_sessions import COOKIE_NAME, LIFETIME_SECONDS, end_session, open_session
+from userpool.services.hosted.login_sessions import LIFETIME_SECONDS, cookie_name, end_session, open_session
 from userpool.services.hosted.oauth_authorize import COGNITO, complete
 from userpool.services.hosted.pages import CODE_RESPONSES
 from userpool.services.sign_in.steps.outcome import Outcome
@@ -156,11 +156,12 @@ async def conclude(j: Journey, outcome: Outcome, username: str) -> Response:
 async def finish(j: Journey, user: User, auth_time: float) -> Response:
     """Open a fresh hosted session (a new cookie value: no fixation) and send the code to the application."""
     ctx, target = j.ctx, j.target
-    await run_in_threadpool(end_session, ctx, j.request.cookies.get(COOKIE_NAME))
+    name = cookie_name(target.pool.id)
+    await run_in_threadpool(end_session, ctx, target.pool.id, j.request.cookies.get(name))
     cookie = await run_in_threadpool(open_session, ctx, target.pool.id, user, auth_time)
     url = await run_in_threadpool(complete, ctx, target, j.authorize, user, auth_time)
     response = j.redirect(url)
-    set_cookie(response, j.request, COOKIE_NAME, cookie, LIFETIME_SECONDS)
+    set_cookie(response, j.request, name, cookie, LIFETIME_SECONDS)
     return response
 
 
