@@ -102,6 +102,12 @@ def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(ser
         assert back_to_a.headers["location"].startswith(server.idp_response + "?")
         params = callback_params(browser.get(back_to_a.headers["location"]))
 
+        # Pool B's session cookie: the next sign-in passes through pool B without its login page.
+        again_to_b, again = start(browser, server, a_client, identity_provider="PoolB")
+        again_back = browser.get(urljoin(str(again_to_b.url), again_to_b.headers["location"]))
+        assert again_back.status_code == 302 and again_back.headers["location"].startswith(server.idp_response + "?")
+        again_params = callback_params(browser.get(again_back.headers["location"]))
+
     assert params["state"] == app.state
     claims = server.verify(a_pool, redeem(server, a_client, params["code"], app)["id_token"])
     assert claims["iss"] == server.issuer(a_pool) and claims["nonce"] == app.nonce
@@ -117,3 +123,8 @@ def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(ser
     assert stored["email"] == "bertha@example.test" and stored["email_verified"] == "true"
     assert json.loads(stored["identities"])[0]["providerName"] == "PoolB"
     assert [u["Username"] for u in users_of(server, a_pool)] == [f"poolb_{b_sub}"]
+
+    assert again_params["state"] == again.state
+    claims_again = server.verify(a_pool, redeem(server, a_client, again_params["code"], again)["id_token"])
+    assert claims_again["sub"] == claims["sub"] and claims_again["cognito:username"] == f"poolb_{b_sub}"
+    assert len(users_of(server, a_pool)) == 1
