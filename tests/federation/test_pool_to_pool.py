@@ -64,7 +64,11 @@ def provider_pool(server: FederationServer) -> tuple[str, dict[str, Any], str]:
     return pool_id, dict(client), sub
 
 
-def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(server: FederationServer) -> None:
+# Pool A asks pool B's userInfo for the attributes by GET or by POST; a failed answer would fail the sign-in.
+@pytest.mark.parametrize("attributes_request_method", ["GET", "POST"])
+def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(
+    server: FederationServer, attributes_request_method: str
+) -> None:
     b_pool, b_client, b_sub = provider_pool(server)
     a_pool = new_pool(server, "Relying")
     server.idp.create_identity_provider(
@@ -75,7 +79,7 @@ def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(ser
             "client_id": b_client["ClientId"],
             "client_secret": b_client["ClientSecret"],
             "authorize_scopes": "openid email profile",
-            "attributes_request_method": "GET",
+            "attributes_request_method": attributes_request_method,
             "oidc_issuer": server.issuer(b_pool),
         },
         AttributeMapping={"email": "email", "email_verified": "email_verified"},
@@ -84,6 +88,7 @@ def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(ser
     # Discovery found pool B's endpoints on this server.
     assert described["ProviderDetails"]["authorize_url"] == f"{server.url}/oauth2/authorize"
     assert described["ProviderDetails"]["jwks_uri"] == f"{server.issuer(b_pool)}/.well-known/jwks.json"
+    assert described["ProviderDetails"]["attributes_url"] == f"{server.url}/oauth2/userInfo"
     a_client = federated_client(server, a_pool, ["COGNITO", "PoolB"])
 
     with httpx.Client(follow_redirects=False, timeout=30) as browser:
