@@ -43,3 +43,9 @@ def new_access_key_id() -> str:
 
 def new_secret_access_key() -> str:
     return _random(_ALNUM + "+/", 40)
+
+
+def new_saml_message_id() -> str:
+    """``_`` and 40 hex digits: an xs:ID (it may not start with a digit) of 160 random bits, as SAML core
+    §1.3.4 asks of message and assertion identifiers."""
+    return "_" + secrets.token_hex(20)

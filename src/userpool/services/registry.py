@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from userpool.context import Ctx
 from userpool.services.directory import clients, domains, pools, resource_servers, tags, ui_customization
-from userpool.services.federation import links, providers
+from userpool.services.federation import links, providers, saml_certificates
 from userpool.services.self_service import account, attributes
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
@@ -55,6 +55,7 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     # federation/
     links,
     providers,
+    saml_certificates,
 )
 
 

@@ -30,6 +30,7 @@ from userpool.model.records import (
     User,
     UserQuery,
 )
+from userpool.model.saml_service_provider import SamlSigningKey
 from userpool.model.token_records import (
     ChallengeSession,
     PublishedKey,
@@ -429,6 +430,30 @@ class FederationTransactionRepo(Protocol):
     def delete_expired(self, now: float) -> None: ...
 
 
+class SamlSigningKeyRepo(Protocol):
+    """Each pool's SAML signing keys (the private key sealed at rest), by generation."""
+
+    def add(self, key: SamlSigningKey) -> None:
+        """Insert it; Conflict("generation") when the pool has that generation already."""
+        ...
+
+    def newest(self, pool_id: str) -> SamlSigningKey | None:
+        """The pool's key of the highest generation; None before the first."""
+        ...
+
+
+class SamlAssertionRepo(Protocol):
+    """The IDs of the SAML assertions a pool accepted, per identity provider entity ID, kept until they
+    could no longer be accepted anyway: a second use of one is refused by the primary key, so two
+    instances sharing the database cannot both accept it."""
+
+    def remember(self, pool_id: str, issuer: str, assertion_id: str, keep_until: float, now: float) -> None:
+        """Record a use; Conflict("assertion_id") when the ID was recorded already and is kept still."""
+        ...
+
+    def delete_expired(self, now: float) -> None: ...
+
+
 class UICustomizationRepo(Protocol):
     def put(self, customization: UICustomization) -> None:
         """Insert or replace the customization of (pool, client)."""
@@ -537,6 +562,10 @@ class Tx(Protocol):
     def hosted_sessions(self) -> HostedSessionRepo: ...
     @property
     def federation_transactions(self) -> FederationTransactionRepo: ...
+    @property
+    def saml_signing_keys(self) -> SamlSigningKeyRepo: ...
+    @property
+    def saml_assertions(self) -> SamlAssertionRepo: ...
     @property
     def ui_customizations(self) -> UICustomizationRepo: ...
     @property

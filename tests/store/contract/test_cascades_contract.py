@@ -11,6 +11,7 @@ from userpool.model.federated_identities import COGNITO_SUBJECT, FederatedIdenti
 from userpool.model.identity_providers import IdentityProvider
 from userpool.model.oauth_records import ALL_CLIENTS, AuthorizationCode, HostedSession, UICustomization
 from userpool.model.records import Domain, Group, Pool, ResourceServer
+from userpool.model.saml_service_provider import SamlSigningKey
 from userpool.model.token_records import ChallengeSession, RefreshToken, SignInCounters, SigningKey, SignInSession
 from userpool.store.base import Tx
 from userpool.store.sql.store import SqlStore
@@ -42,6 +43,8 @@ POOL_TABLES = (
     "ui_customizations",
     "identity_providers",
     "identity_provider_identifiers",
+    "saml_signing_keys",
+    "saml_assertions",
 )
 USER_TABLES = (
     "users",
@@ -90,6 +93,8 @@ def _populate(tx: Tx, pool: Pool, tag: str) -> None:
     tx.ui_customizations.put(UICustomization(pool.id, ALL_CLIENTS, "", None, None, "1", NOW, NOW))
     details = {"client_id": "c", "client_secret": "s", "authorize_scopes": "openid"}
     tx.identity_providers.add(IdentityProvider(pool.id, "Google", "Google", details, {}, ("corp",), {}, NOW, NOW))
+    tx.saml_signing_keys.add(SamlSigningKey(pool.id, 1, "MIIC", "pem", NOW))
+    tx.saml_assertions.remember(pool.id, "https://idp.example", f"_{tag}", NOW + 60, NOW)
 
 
 def _rows(store: SqlStore, tables: tuple[str, ...]) -> dict[str, int]:

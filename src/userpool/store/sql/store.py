@@ -26,6 +26,7 @@ from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionR
 from userpool.store.sql.outbox import SqlOutboxRepo
 from userpool.store.sql.password_history import SqlPasswordHistoryRepo
 from userpool.store.sql.pools import SqlPoolRepo
+from userpool.store.sql.saml import SqlSamlAssertionRepo, SqlSamlSigningKeyRepo
 from userpool.store.sql.sessions import SqlAuthChallengeRepo, SqlRefreshTokenRepo, SqlSignInSessionRepo
 from userpool.store.sql.sign_in_counters import CounterMemo, SqlSignInCounterRepo
 from userpool.store.sql.signing_keys import SqlSigningKeyRepo
@@ -140,6 +141,14 @@ class SqlTx:
     @cached_property
     def federation_transactions(self) -> SqlFederationTransactionRepo:
         return SqlFederationTransactionRepo(self._conn, self._sealer)
+
+    @cached_property
+    def saml_signing_keys(self) -> SqlSamlSigningKeyRepo:
+        return SqlSamlSigningKeyRepo(self._conn, self._sealer)
+
+    @cached_property
+    def saml_assertions(self) -> SqlSamlAssertionRepo:
+        return SqlSamlAssertionRepo(self._conn)
 
     @cached_property
     def ui_customizations(self) -> SqlUICustomizationRepo:

@@ -460,6 +460,29 @@ federation_transactions = sa.Table(
     sa.Index(None, "expires_at"),
 )
 
+# A pool's SAML signing keys: the newest generation signs; one generation 1 however many first uses race.
+saml_signing_keys = sa.Table(
+    "saml_signing_keys",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("generation", sa.Integer, primary_key=True),
+    sa.Column("certificate", sa.Text, nullable=False),
+    sa.Column("private_sealed", sa.Text, nullable=False),
+    sa.Column("created_at", _time, nullable=False),
+)
+
+# SAML assertions accepted, per pool and identity provider entity ID, until they expire: the primary key
+# refuses a replay, on every instance sharing the database.
+saml_assertions = sa.Table(
+    "saml_assertions",
+    metadata,
+    sa.Column("pool_id", sa.String(55), sa.ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("issuer", _text(1024), primary_key=True),
+    sa.Column("assertion_id", _text(256), primary_key=True),
+    sa.Column("keep_until", _time, nullable=False),
+    sa.Index(None, "keep_until"),
+)
+
 # SetUICustomization: CSS and logo of the hosted pages, per pool ("ALL") or per client.
 ui_customizations = sa.Table(
     "ui_customizations",
