@@ -1,0 +1,63 @@
+"""Reading the LogoutResponse an identity provider posts to ``/saml2/logout`` after our LogoutRequest
+(OASIS saml-core-2.0-os §3.7.2, saml-bindings-2.0-os §3.5 HTTP-POST; Cognito developer guide: 'Signing out
+SAML users with single sign-out').
+
+Parsed like a Response (no DOCTYPE, no entities); a signature, when the provider signs, must verify with
+a certificate of its metadata; Issuer and Destination, when present, must be the provider's entity ID and
+our logout endpoint. What it answers is returned: whether the provider signed the user out, and which of
+our requests it answers, for the caller to match with the session it is ending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from userpool.crypto.xml_signatures import XmlSecurityError, register_ids
+from userpool.model.identity_providers import SamlMetadata
+from userpool.model.saml_service_provider import SAML, SAMLP
+from userpool.services.federation.steps.saml_responses import (
+    SUCCESS,
+    SamlResponseError,
+    document_root,
+    own_signature_verified,
+    refusal,
+    signature_refusal,
+    text_only,
+)
+
+_A = "{" + SAML + "}"
+_P = "{" + SAMLP + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutOutcome:
+    """A LogoutResponse: ``in_response_to`` names our LogoutRequest; ``succeeded`` when its status is
+    Success (``status`` is the code it gave, and ``signed`` whether it was signed)."""
+
+    in_response_to: str | None
+    succeeded: bool
+    status: str
+    signed: bool
+
+
+def read_logout_response(saml_response: str, idp: SamlMetadata, slo: str) -> LogoutOutcome:
+    """The LogoutResponse posted as ``SAMLResponse`` (base64 XML) to our SLO endpoint ``slo``, or
+    SamlResponseError."""
+    root = document_root(saml_response, _P + "LogoutResponse")
+    try:
+        register_ids(root)
+    except XmlSecurityError as exc:
+        raise signature_refusal(exc) from None
+    signed = own_signature_verified(root, idp.signing_certificates)
+    destination = root.get("Destination")
+    if destination is not None and destination != slo:
+        raise refusal("destination", "the Destination is not this user pool's logout endpoint.")
+    issuer = root.find(_A + "Issuer")
+    if issuer is not None and text_only(issuer, "Issuer") != idp.entity_id:
+        raise refusal("issuer", "the response's Issuer is not the identity provider's entity ID.")
+    status = root.find(_P + "Status")
+    code = status.find(_P + "StatusCode") if status is not None else None
+    value = str(code.get("Value") or "") if code is not None else ""
+    if not value:
+        raise SamlResponseError("status", "Invalid SAML logout response received: it has no status.")
+    return LogoutOutcome(root.get("InResponseTo"), value == SUCCESS, value, signed)
