@@ -69,10 +69,15 @@ def link(server: FederationServer, pool_id: str, username: str) -> None:
 
 def corp_sign_in(server: FederationServer, client: dict[str, Any]) -> dict[str, Any]:
     """A whole sign-in through Corp in a fresh browser; the claims of the ID token the application gets."""
+    return server.verify(client["UserPoolId"], corp_tokens(server, client)["id_token"])
+
+
+def corp_tokens(server: FederationServer, client: dict[str, Any]) -> dict[str, Any]:
+    """The tokens of a whole sign-in through Corp in a fresh browser, with every scope the client allows."""
+    scope = " ".join(client["AllowedOAuthScopes"])
     with httpx.Client(follow_redirects=False, timeout=30) as browser:
-        params, app = sign_in(browser, server, client, "Corp")
-    pool_id = client["UserPoolId"]
-    return server.verify(pool_id, redeem(server, client, params["code"], app)["id_token"])
+        params, app = sign_in(browser, server, client, "Corp", scope=scope)
+    return redeem(server, client, params["code"], app)
 
 
 def test_admin_link_provider_for_user__provider_sign_in_lands_on_the_native_user_until_disabled(
@@ -80,7 +85,8 @@ def test_admin_link_provider_for_user__provider_sign_in_lands_on_the_native_user
 ) -> None:
     carlos_sub = native_user(server, pool_id, "carlos")
     link(server, pool_id, "carlos")
-    client = federated_client(server, pool_id, ["COGNITO", "Corp"])
+    scopes = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
+    client = federated_client(server, pool_id, ["COGNITO", "Corp"], AllowedOAuthScopes=scopes)
 
     claims = corp_sign_in(server, client)
     assert claims["sub"] == carlos_sub and claims["cognito:username"] == "carlos"
@@ -93,9 +99,14 @@ def test_admin_link_provider_for_user__provider_sign_in_lands_on_the_native_user
     assert stored["sub"] == carlos_sub and json.loads(stored["identities"])[0]["primary"] is False
     # The provider's mapped attributes are written onto the user it signs in as.
     assert stored["given_name"] == "Alice" and stored["email"] == "alice@example.test"
-    # A second sign-in lands on the same user again.
-    assert corp_sign_in(server, client)["sub"] == carlos_sub
+    # A second sign-in lands on the same user again, who reads its profile, identities included, with the
+    # access token.
+    tokens = corp_tokens(server, client)
+    assert server.verify(pool_id, tokens["id_token"])["sub"] == carlos_sub
     assert len(users_of(server, pool_id)) == 1
+    profile = server.idp.get_user(AccessToken=tokens["access_token"])
+    assert profile["Username"] == "carlos" and attributes(profile)["sub"] == carlos_sub
+    assert json.loads(attributes(profile)["identities"])[0]["userId"] == SUBJECT
 
     server.idp.admin_disable_provider_for_user(UserPoolId=pool_id, User=corp_identity())
     assert "identities" not in attributes(server.idp.admin_get_user(UserPoolId=pool_id, Username="carlos"))

@@ -24,6 +24,7 @@ from userpool.model.claims import readable_attributes
 from userpool.model.client_config import check_writable
 from userpool.model.codes import VERIFY_EMAIL, VERIFY_PHONE_NUMBER, mismatch
 from userpool.model.destinations import Channel
+from userpool.model.federated_identities import IDENTITIES
 from userpool.model.pool_config import attribute_update_settings, auto_verified_attributes
 from userpool.model.records import Pool, User
 from userpool.services.tokens.steps.tokens import authenticate_access_token
@@ -59,7 +60,8 @@ def get_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
     user = access.user
-    readable = readable_attributes(access.pool, access.client.config) | {"sub"}
+    # ``identities`` is the server's, in no schema: read wherever the user is, as in userInfo and the ID token.
+    readable = readable_attributes(access.pool, access.client.config) | {"sub", IDENTITIES}
     shape = admin_get_user_shape(user)
     body: dict[str, Any] = {"Username": user.username, "UserAttributes": attribute_list(user, readable)}
     body.update({k: shape[k] for k in _MFA_MEMBERS if k in shape})
