@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.conftest import Server, make_settings, running_server
 from tests.support.users import NewUser, add_users
 from userpool.model.filters import quote
+from userpool.store.base import Store
+
+# One pytest-xdist worker runs the module, so that ``directory`` below is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("list_users")
 
 
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
@@ -51,8 +57,7 @@ def _list_all(idp: Any, pool_id: str, **kwargs: Any) -> tuple[list[str], int]:
             return names, pages
 
 
-@pytest.fixture
-def people(idp: Any, app_server: Server, pool_id: str) -> dict[str, str]:
+def _people(idp: Any, store: Store, pool_id: str) -> dict[str, str]:
     """Four users with distinct values of every filterable attribute; username -> sub. States AdminCreateUser
     cannot reach (UNCONFIRMED, COMPROMISED) are written through the store."""
     subs = {
@@ -81,7 +86,7 @@ def people(idp: Any, app_server: Server, pool_id: str) -> dict[str, str]:
     }
     idp.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password="Passw0rd!x", Permanent=True)
     stored = add_users(
-        app_server.runtime.store,
+        store,
         pool_id,
         [
             NewUser("bob", {"email": "bob@example.com", "given_name": "Bob"}, status="UNCONFIRMED"),
@@ -92,7 +97,28 @@ def people(idp: Any, app_server: Server, pool_id: str) -> dict[str, str]:
     return subs | {u.username: u.sub for u in stored}
 
 
-def test_list_users__empty_filter_lists_every_user(idp: Any, pool_id: str, people: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Directory:
+    """A pool of the four users of ``_people`` on a server of its own, for the tests that only read it."""
+
+    idp: Any
+    pool_id: str
+    people: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
+    """One server and pool for every test that only lists (a filter each, for most): made once, not once per
+    test (the module is one xdist group, so once per run)."""
+    folder = tmp_path_factory.mktemp("list-users")
+    with running_server(make_settings(folder / "data", f"sqlite:///{folder / 'userpool.sqlite3'}")) as server:
+        idp = server.client()
+        pool_id = idp.create_user_pool(PoolName="test-pool")["UserPool"]["Id"]
+        yield Directory(idp, pool_id, _people(idp, server.runtime.store, pool_id))
+
+
+def test_list_users__empty_filter_lists_every_user(directory: Directory) -> None:
+    idp, pool_id, people = directory.idp, directory.pool_id, directory.people
     for extra in ({}, {"Filter": ""}, {"Filter": "   "}):
         response = idp.list_users(UserPoolId=pool_id, **extra)
         assert _usernames(response) == sorted(people)
@@ -147,17 +173,20 @@ def test_list_users__empty_pool(idp: Any, pool_id: str) -> None:
         ('cognito:user_status = "nonsense"', []),
     ],
 )
-def test_list_users__filter(idp: Any, pool_id: str, people: dict[str, str], filter_: str, expected: list[str]) -> None:
+def test_list_users__filter(directory: Directory, filter_: str, expected: list[str]) -> None:
+    idp, pool_id = directory.idp, directory.pool_id
     assert _usernames(idp.list_users(UserPoolId=pool_id, Filter=filter_)) == expected
 
 
-def test_list_users__filter_on_sub(idp: Any, pool_id: str, people: dict[str, str]) -> None:
+def test_list_users__filter_on_sub(directory: Directory) -> None:
+    idp, pool_id, people = directory.idp, directory.pool_id, directory.people
     sub = people["bob"]
     assert _usernames(idp.list_users(UserPoolId=pool_id, Filter=f"sub = {quote(sub)}")) == ["bob"]
     assert _usernames(idp.list_users(UserPoolId=pool_id, Filter=f"sub ^= {quote(sub[:8])}")) == ["bob"]
 
 
-def test_list_users__filter_syntax_variants(idp: Any, pool_id: str, people: dict[str, str]) -> None:
+def test_list_users__filter_syntax_variants(directory: Directory) -> None:
+    idp, pool_id = directory.idp, directory.pool_id
     # AWS's own sample quotes the attribute name; the CLI examples leave out every space.
     for text in (
         '"email"^="alice@example.com"',
@@ -186,7 +215,8 @@ def test_list_users__filter_on_unsearchable_attribute(idp: Any, pool_id: str, na
     assert _error(exc) == ("InvalidParameterException", f"Invalid search attribute: {name}")
 
 
-def test_list_users__username_is_case_sensitive_by_default(idp: Any, pool_id: str, people: dict[str, str]) -> None:
+def test_list_users__username_is_case_sensitive_by_default(directory: Directory) -> None:
+    idp, pool_id = directory.idp, directory.pool_id
     assert _usernames(idp.list_users(UserPoolId=pool_id, Filter='username = "Carol"')) == ["Carol"]
     assert _usernames(idp.list_users(UserPoolId=pool_id, Filter='username = "carol"')) == []
     assert _usernames(idp.list_users(UserPoolId=pool_id, Filter='username ^= "AL"')) == []
@@ -203,7 +233,8 @@ def test_list_users__username_in_case_insensitive_pool(idp: Any) -> None:
     assert _usernames(idp.list_users(UserPoolId=pool_id)) == ["Dora", "Eve", "dominic"]
 
 
-def test_list_users__attributes_to_get(idp: Any, pool_id: str, people: dict[str, str]) -> None:
+def test_list_users__attributes_to_get(directory: Directory) -> None:
+    idp, pool_id, people = directory.idp, directory.pool_id, directory.people
     response = idp.list_users(UserPoolId=pool_id, Filter='username = "alice"', AttributesToGet=["email", "sub"])
     assert response["Users"][0]["Attributes"] == [
         {"Name": "sub", "Value": people["alice"]},
@@ -218,9 +249,8 @@ def test_list_users__attributes_to_get(idp: Any, pool_id: str, people: dict[str,
     }
 
 
-def test_list_users__empty_attributes_to_get_returns_no_attributes(
-    idp: Any, pool_id: str, people: dict[str, str]
-) -> None:
+def test_list_users__empty_attributes_to_get_returns_no_attributes(directory: Directory) -> None:
+    idp, pool_id, people = directory.idp, directory.pool_id, directory.people
     users = idp.list_users(UserPoolId=pool_id, AttributesToGet=[])["Users"]
     assert len(users) == len(people)
     assert all(u["Attributes"] == [] for u in users)
@@ -236,9 +266,8 @@ def test_list_users__attributes_to_get_custom_attribute(idp: Any) -> None:
 
 
 @pytest.mark.parametrize("names", [["nickname_x"], ["email", "custom:undefined"], ["Email"]])
-def test_list_users__attributes_to_get_unknown_attribute(
-    idp: Any, pool_id: str, people: dict[str, str], names: list[str]
-) -> None:
+def test_list_users__attributes_to_get_unknown_attribute(directory: Directory, names: list[str]) -> None:
+    idp, pool_id = directory.idp, directory.pool_id
     with pytest.raises(ClientError) as exc:
         idp.list_users(UserPoolId=pool_id, AttributesToGet=names)
     assert _error(exc) == ("InvalidParameterException", "One or more requested attributes do not exist.")
