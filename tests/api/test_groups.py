@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server
-from userpool.model.records import Group
+from userpool.store.sql.tables import groups
 
 ROLE = "arn:aws:iam::123456789012:role/Admins"
 OTHER_ROLE = "arn:aws:iam::123456789012:role/Readers"
@@ -37,10 +37,17 @@ def _sub(user: dict[str, Any]) -> str:
 
 
 def _store_groups(server: Server, pool_id: str, names: list[str]) -> None:
+    """Groups written straight into their table, in one statement: added one by one through the store, the
+    10,000 of the pool limit took seconds."""
     now = time.time()
-    with server.runtime.store.write() as tx:
-        for name in names:
-            tx.groups.add(Group(pool_id, name, None, None, None, now, now))
+    rows = [
+        {"pool_id": pool_id, "name": name, "description": None, "role_arn": None, "precedence": None}
+        | {"created_at": now, "updated_at": now}
+        for name in names
+    ]
+    with server.runtime.store.engine.connect() as conn, conn.begin():
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the store's SQLite engine leaves BEGIN to its caller
+        conn.execute(groups.insert(), rows)
 
 
 def _all_pages(call: Any, key: str, **kwargs: Any) -> tuple[list[Any], int]:
