@@ -19,6 +19,9 @@ import pytest
 
 from tests.support.bridge import free_port
 
+# The tests of ``served`` below on one pytest-xdist worker, so that it starts once, not once per worker.
+SHARES_SERVED = pytest.mark.xdist_group("served")
+
 
 def _start(data_dir: Path, port: int, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("USERPOOL_")}
@@ -65,8 +68,11 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.stdout.close()
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str, Path, int]]:
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path, int]]:
+    """One server for the tests that only use it as started (each writes a pool of its own): a start is a
+    process per CPU and the migrations."""
+    tmp_path = tmp_path_factory.mktemp("served")
     port = free_port()
     proc, banner = _start(tmp_path / "data", port)
     try:
@@ -88,6 +94,7 @@ def _client_from_banner(banner: str, url: str) -> Any:
     )
 
 
+@SHARES_SERVED
 def test_serve__banner_credentials_set_up_a_pool(served: tuple[str, str, Path, int]) -> None:
     banner, url, _, _ = served
     assert f"serving the Cognito API at {url}" in banner
@@ -149,6 +156,7 @@ def test_serve__environment_credentials_are_used_and_their_secret_is_not_printed
         _stop(proc)
 
 
+@SHARES_SERVED
 def test_serve__data_directory_and_its_files_are_private(served: tuple[str, str, Path, int]) -> None:
     _, url, data_dir, _ = served
     _client_from_banner(served[0], url).create_user_pool(PoolName="written")  # the database has been written to
