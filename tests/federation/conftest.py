@@ -320,3 +320,21 @@ def authorize_at(authorize_url: str, params: Mapping[str, str], redirect_uri: st
                 return form.fields
             raise AssertionError(f"the provider answered {response.status_code}: {response.text[:500]}")
     raise AssertionError("too many redirects")
+
+
+# The SAML identity providers' fixtures live beside this file; imported here so that every test module sees them.
+from tests.federation.saml_idps import (  # noqa: E402
+    pysaml2_encrypting_idp,
+    pysaml2_idp,
+    pysaml2_sha1_idp,
+    samlify_idp,
+    samlify_signed_response_idp,
+)
+
+__all__ = [
+    "pysaml2_encrypting_idp",
+    "pysaml2_idp",
+    "pysaml2_sha1_idp",
+    "samlify_idp",
+    "samlify_signed_response_idp",
+]
