@@ -294,6 +294,16 @@ def test_saml_response__signed_assertion_moved_under_an_unsigned_wrapper_refused
         assert refused.reason in ("assertion_count", "duplicate_id"), refused
 
 
+def test_saml_response__comment_inside_the_name_id_refused(runtime: Runtime, samlify_idp: SamlIdp) -> None:
+    """Exclusive canonicalisation drops comments, so a comment slipped into the signed NameID keeps the
+    signature valid while a reader of the first text node would see only part of the name."""
+    sp = make_sp(runtime, samlify_idp)
+    request_id, post = sp.sign_in()
+    split = post.xml.replace(">alice@example.test</saml:NameID>", ">alice@example<!-- -->.test</saml:NameID>", 1)
+    assert split != post.xml
+    _assert_refused(sp.refusal(base64.b64encode(split.encode()).decode(), request_id), "content")
+
+
 def test_saml_response__replay_refused(runtime: Runtime, any_idp: SamlIdp) -> None:
     sp = make_sp(runtime, any_idp)
     request_id, post = sp.sign_in()
