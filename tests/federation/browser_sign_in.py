@@ -297,3 +297,65 @@ def users_of(server: FederationServer, pool_id: str) -> list[dict[str, Any]]:
 
 def attributes(user: Mapping[str, Any]) -> dict[str, str]:
     return {a["Name"]: a["Value"] for a in user.get("Attributes") or user.get("UserAttributes") or []}
+
+
+@dataclass(frozen=True)
+class ProviderPool:
+    """A pool of the server acting as another pool's OIDC provider: its id, the app client the other pool signs
+    in with (its callback is the server's /oauth2/idpresponse) and its one user's name, password and sub."""
+
+    pool_id: str
+    client: dict[str, Any]
+    username: str
+    password: str
+    sub: str
+
+
+def provider_pool(server: FederationServer) -> ProviderPool:
+    """A case-sensitive pool with a confirmed user whose e-mail address is verified, and its app client for the
+    pools that sign in through it."""
+    pool_id = server.idp.create_user_pool(PoolName="Provider")["UserPool"]["Id"]
+    client = server.idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="relying-pool",
+        GenerateSecret=True,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        CallbackURLs=[server.idp_response],
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    username, password = "Bertha", "Pool-B-Passw0rd!"
+    created = server.idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": "bertha@example.test"},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+        MessageAction="SUPPRESS",
+    )["User"]
+    server.idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+    return ProviderPool(pool_id, dict(client), username, password, attributes(created)["sub"])
+
+
+def pool_provider(
+    server: FederationServer, pool_id: str, provider: ProviderPool, name: str = "PoolB", method: str = "GET"
+) -> dict[str, Any]:
+    """An OIDC provider record of ``pool_id`` for the pool ``provider``, endpoints found by discovery at its
+    issuer, the e-mail claims mapped; userInfo asked by ``method``."""
+    details = {
+        "client_id": provider.client["ClientId"],
+        "client_secret": provider.client["ClientSecret"],
+        "authorize_scopes": "openid email profile",
+        "attributes_request_method": method,
+        "oidc_issuer": server.issuer(provider.pool_id),
+    }
+    record = server.idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName=name,
+        ProviderType="OIDC",
+        ProviderDetails=details,
+        AttributeMapping={"email": "email", "email_verified": "email_verified"},
+    )
+    return dict(record["IdentityProvider"])

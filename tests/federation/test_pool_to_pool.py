@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
@@ -21,13 +20,13 @@ from tests.federation.browser_sign_in import (
     federated_client,
     federation_server,
     new_pool,
+    pool_provider,
+    provider_pool,
     redeem,
     start,
     users_of,
 )
 from tests.support.hosted import submit
-
-PASSWORD = "Pool-B-Passw0rd!"
 
 
 @pytest.fixture(scope="module")
@@ -36,54 +35,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FederationServe
         yield running
 
 
-def provider_pool(server: FederationServer) -> tuple[str, dict[str, Any], str]:
-    """Pool B: a confirmed user with a verified e-mail address, and an app client whose callback is the
-    server's /oauth2/idpresponse (where pool A's sign-ins come back); B's pool id, client and user's sub."""
-    pool_id = server.idp.create_user_pool(PoolName="Provider")["UserPool"]["Id"]
-    client = server.idp.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="pool-a",
-        GenerateSecret=True,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email", "profile"],
-        CallbackURLs=[server.idp_response],
-        SupportedIdentityProviders=["COGNITO"],
-    )["UserPoolClient"]
-    created = server.idp.admin_create_user(
-        UserPoolId=pool_id,
-        Username="Bertha",
-        UserAttributes=[
-            {"Name": "email", "Value": "bertha@example.test"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-        MessageAction="SUPPRESS",
-    )["User"]
-    server.idp.admin_set_user_password(UserPoolId=pool_id, Username="Bertha", Password=PASSWORD, Permanent=True)
-    sub = attributes(created)["sub"]
-    return pool_id, dict(client), sub
-
-
 # Pool A asks pool B's userInfo for the attributes by GET or by POST; a failed answer would fail the sign-in.
 @pytest.mark.parametrize("attributes_request_method", ["GET", "POST"])
 def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(
     server: FederationServer, attributes_request_method: str
 ) -> None:
-    b_pool, b_client, b_sub = provider_pool(server)
+    b = provider_pool(server)
+    b_pool, b_client, b_sub = b.pool_id, b.client, b.sub
     a_pool = new_pool(server, "Relying")
-    server.idp.create_identity_provider(
-        UserPoolId=a_pool,
-        ProviderName="PoolB",
-        ProviderType="OIDC",
-        ProviderDetails={
-            "client_id": b_client["ClientId"],
-            "client_secret": b_client["ClientSecret"],
-            "authorize_scopes": "openid email profile",
-            "attributes_request_method": attributes_request_method,
-            "oidc_issuer": server.issuer(b_pool),
-        },
-        AttributeMapping={"email": "email", "email_verified": "email_verified"},
-    )
+    pool_provider(server, a_pool, b, method=attributes_request_method)
     described = server.idp.describe_identity_provider(UserPoolId=a_pool, ProviderName="PoolB")["IdentityProvider"]
     # Discovery found pool B's endpoints on this server.
     assert described["ProviderDetails"]["authorize_url"] == f"{server.url}/oauth2/authorize"
@@ -102,7 +62,7 @@ def test_pool_to_pool__sign_in_through_another_pool_creates_a_federated_user(
         assert to_login.status_code == 302, to_login.text
         login = browser.get(urljoin(b_authorize, to_login.headers["location"]))
         assert login.status_code == 200, login.text
-        back_to_a = submit(browser, login, {"username": "Bertha", "password": PASSWORD})
+        back_to_a = submit(browser, login, {"username": b.username, "password": b.password})
         assert back_to_a.status_code == 302, back_to_a.text
         assert back_to_a.headers["location"].startswith(server.idp_response + "?")
         params = callback_params(browser.get(back_to_a.headers["location"]))
