@@ -7,7 +7,10 @@ copied from one browser is useless in another.
 
 Headers: a Content-Security-Policy that allows no scripts at all, styles and images from the page's own
 origin only, framing by nobody, and form submissions to this origin plus the origin of the application's
-redirect URI (Chromium applies ``form-action`` to the redirect that follows a submission).
+redirect URI (Chromium applies ``form-action`` to the redirect that follows a submission). Chromium applies
+it to every later redirect of that navigation too, so a redirect URI that is a user pool's federation
+endpoint (``/oauth2/idpresponse``: this pool is another pool's identity provider) gets no ``form-action``:
+that endpoint sends the browser on to its own application, whose origin this page cannot know.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from userpool.services.hosted.federated_authorize import IDP_RESPONSE_PATH
 
 CSRF_COOKIE = "XSRF-TOKEN"
 CSRF_FIELD = "_csrf"
@@ -85,6 +90,16 @@ def source_of(uri: str) -> str | None:
     return f"{scheme}:" if _SCHEME.fullmatch(scheme) else None
 
 
+def _federation_endpoint(uri: str) -> bool:
+    """Whether ``uri`` is a user pool's ``/oauth2/idpresponse`` (this server's or Amazon Cognito's), which
+    redirects the browser on to another origin."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and parts.path == IDP_RESPONSE_PATH
+
+
 def page_headers(redirect_uri: str | None = None, scripts: bool = False) -> dict[str, str]:
     """The headers of every page; ``scripts`` allows the page's own origin's script files (never inline)."""
     form_action = "'self'"
@@ -92,10 +107,11 @@ def page_headers(redirect_uri: str | None = None, scripts: bool = False) -> dict
     if source:
         form_action += f" {source}"
     script_src = "'self'" if scripts else "'none'"
-    policy = (
-        f"default-src 'none'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
-        f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
-    )
+    directives = ["default-src 'none'", f"script-src {script_src}", "style-src 'self'", "img-src 'self' data:"]
+    if not (redirect_uri and _federation_endpoint(redirect_uri)):
+        directives.append(f"form-action {form_action}")
+    directives += ["frame-ancestors 'none'", "base-uri 'none'"]
+    policy = "; ".join(directives)
     return {
         "Content-Security-Policy": policy,
         "X-Frame-Options": "DENY",
