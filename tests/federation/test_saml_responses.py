@@ -8,9 +8,9 @@ domain is ``BASE`` (no server listens there: the walk stops at the IdP's auto-po
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from lxml import etree
@@ -21,7 +21,7 @@ from userpool.app import Runtime, build_runtime
 from userpool.config import FederationSettings
 from userpool.context import Ctx
 from userpool.model.identity_providers import IdentityProvider
-from userpool.model.saml_service_provider import sp_entity_id
+from userpool.model.saml_service_provider import NameId, sp_entity_id
 from userpool.services.directory.pools import create_user_pool
 from userpool.services.federation.providers import create_identity_provider
 from userpool.services.federation.steps.saml_exchanges import (
@@ -61,7 +61,7 @@ def at(runtime: Runtime, now: float | None = None) -> Ctx:
     return Ctx(deps=runtime.deps, request_id="test", now=time.time() if now is None else now, region="us-east-1")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Sp:
     """A pool with ``idp`` as its SAML provider ``Corp``; the IdP trusts the pool's metadata."""
 
@@ -304,6 +304,43 @@ def test_saml_response__comment_inside_the_name_id_refused(runtime: Runtime, sam
     _assert_refused(sp.refusal(base64.b64encode(split.encode()).decode(), request_id), "content")
 
 
+def test_saml_response__xml_id_refused(runtime: Runtime, samlify_idp: SamlIdp) -> None:
+    """libxml2 resolves ``#X`` to an element with xml:id="X" before one with ID="X": no xml:id is accepted."""
+    sp = make_sp(runtime, samlify_idp)
+    request_id, post = sp.sign_in()
+    root = tree(post)
+    status = root.find("samlp:Status", NS)
+    assert status is not None
+    status.set("{http://www.w3.org/XML/1998/namespace}id", "_elsewhere")
+    _assert_refused(sp.refusal(encoded(root), request_id), "duplicate_id", "server_error")
+
+
+def test_saml_response__any_metadata_certificate_verifies(
+    runtime: Runtime, pysaml2_idp: SamlIdp, samlify_idp: SamlIdp
+) -> None:
+    """A provider may list several signing certificates (a rotation): a response verifies with any."""
+    sp = make_sp(runtime, pysaml2_idp)
+    assert sp.provider.saml is not None
+    both = dataclasses.replace(
+        sp.provider.saml, signing_certificates=(samlify_idp.certificate, *sp.provider.saml.signing_certificates)
+    )
+    rotated = dataclasses.replace(sp, provider=dataclasses.replace(sp.provider, saml=both))
+    request_id, post = rotated.sign_in()
+    assert rotated.accept(post.saml_response, request_id).name_id.value == "alice"
+
+
+def test_saml_response__failed_status_refused(runtime: Runtime, pysaml2_idp: SamlIdp) -> None:
+    sp = make_sp(runtime, pysaml2_idp)
+    document = (
+        f'<samlp:Response xmlns:samlp="{SAMLP}" ID="_r" Version="2.0" IssueInstant="2026-01-01T00:00:00Z">'
+        '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"/>'
+        "<samlp:StatusMessage>User cancelled</samlp:StatusMessage></samlp:Status></samlp:Response>"
+    )
+    refused = sp.refusal(base64.b64encode(document.encode()).decode(), "_r")
+    _assert_refused(refused, "status")
+    assert refused.description == "Invalid SAML response received: the identity provider answered User cancelled."
+
+
 def test_saml_response__replay_refused(runtime: Runtime, any_idp: SamlIdp) -> None:
     sp = make_sp(runtime, any_idp)
     request_id, post = sp.sign_in()
@@ -402,3 +439,16 @@ def test_saml_logout__round_trip(runtime: Runtime, any_idp: SamlIdp) -> None:
     assert outcome.succeeded and outcome.in_response_to == redirect.request_id
     # An unsigned LogoutRequest is refused by the IdP: ours are always signed, so strip the signature.
     any_idp.refuses(redirect.url.split("&SigAlg=", 1)[0])
+
+
+def test_saml_attributes__multi_valued_joined_as_cognito_does() -> None:
+    assertion = SamlAssertion(
+        issuer="https://idp.example",
+        assertion_id="_a",
+        name_id=NameId("alice"),
+        session_index=None,
+        attributes={"one": ("a b",), "many": ("RIDY-RUMESH", "a b/c", "x.y*z_1"), "none": ()},
+        issue_instant=0.0,
+        not_on_or_after=0.0,
+    )
+    assert cognito_attribute_values(assertion) == {"one": "a b", "many": "[RIDY-RUMESH, a+b%2Fc, x.y*z_1]"}

@@ -24,6 +24,7 @@ from lxml import etree
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XENC = "http://www.w3.org/2001/04/xmlenc#"
 _DS = "{" + DS + "}"
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 SHA1_ALGORITHMS = frozenset(
     {
@@ -120,6 +121,9 @@ def register_ids(root: etree._Element) -> None:
     used twice is refused (a second element under a signed ID is the classic signature-wrapping move)."""
     seen: set[str] = set()
     for element in root.iter(etree.Element):
+        if element.get(_XML_ID) is not None:
+            # libxml2 makes every xml:id an ID of its own; SAML has no use for them.
+            raise XmlSecurityError("duplicate_id", "xml:id")
         value = element.get("ID")
         if value is None:
             continue
