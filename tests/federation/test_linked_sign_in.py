@@ -149,3 +149,26 @@ def test_admin_disable_provider_for_user__cognito_leaves_only_the_linked_provide
     claims = corp_sign_in(server, client)
     assert claims["sub"] == dana_sub and claims["cognito:username"] == "dana"
     assert len(users_of(server, pool_id)) == 1
+
+
+def test_change_password__a_federated_user_cannot_give_itself_a_password(
+    server: FederationServer, pool_id: str
+) -> None:
+    """Only a passwordless native user may set a password without the current one: a federated user's own
+    password would let it in after its provider stopped doing so."""
+    scopes = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
+    flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    client = federated_client(server, pool_id, ["Corp"], AllowedOAuthScopes=scopes, ExplicitAuthFlows=flows)
+    access_token = corp_tokens(server, client)["access_token"]
+    for previous in ({}, {"PreviousPassword": "Any-Passw0rd!"}):
+        with pytest.raises(server.idp.exceptions.NotAuthorizedException):
+            server.idp.change_password(AccessToken=access_token, ProposedPassword=PASSWORD, **previous)
+    user = server.idp.admin_get_user(UserPoolId=pool_id, Username=f"corp_{SUBJECT}")
+    assert user["UserStatus"] == "EXTERNAL_PROVIDER"
+    with pytest.raises(server.idp.exceptions.NotAuthorizedException):
+        server.idp.admin_initiate_auth(
+            UserPoolId=pool_id,
+            ClientId=client["ClientId"],
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": f"corp_{SUBJECT}", "PASSWORD": PASSWORD},
+        )

@@ -22,6 +22,7 @@ from userpool.model.first_factors import user_factors
 from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
+from userpool.model.vocabulary import UserStatus
 from userpool.services.tokens.steps.tokens import authenticate_access_token
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import check_not_reused, recent_passwords, remember_replaced
@@ -90,6 +91,10 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         if not ctx.deps.hasher.verify(user.password_hash, previous):
             _count_failure(ctx, pool.id, user.sub)
             raise NotAuthorizedException(WRONG_CREDENTIALS)
+    elif user.status == UserStatus.EXTERNAL_PROVIDER:
+        # Its identity provider signs it in: a password it set itself would outlast the provider's say (an
+        # administrator may give it one with AdminSetUserPassword).
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
     check_not_reused(ctx, recent, req["ProposedPassword"])
     password = new_password(ctx, user, req["ProposedPassword"])
     with ctx.store.write() as tx:
