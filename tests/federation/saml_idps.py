@@ -114,6 +114,10 @@ class SamlPost:
         return self.fields["SAMLResponse"]
 
     @property
+    def saml_request(self) -> str:
+        return self.fields["SAMLRequest"]
+
+    @property
     def xml(self) -> str:
         return base64.b64decode(self.fields["SAMLResponse"]).decode()
 
@@ -165,6 +169,19 @@ class SamlIdp:
     def logout(self, redirect_url: str) -> SamlPost:
         """Follow our LogoutRequest redirect: the form that posts the LogoutResponse to our SLO endpoint."""
         return self._form(redirect_url)
+
+    def idp_logout(self, sp_entity_id: str, user: str, session_index: str | None, relay_state: str) -> SamlPost:
+        """An IdP-initiated logout (pysaml2 only): the form that posts its signed LogoutRequest to our SLO."""
+        params = {"sp": sp_entity_id, "user": user, "RelayState": relay_state}
+        if session_index:
+            params["session_index"] = session_index
+        return self._form(self.base_url + "/idp-logout", params)
+
+    def answered(self, redirect_url: str) -> str:
+        """Follow our redirect with a LogoutResponse to the IdP's request: what it made of it (a 200 page)."""
+        response = httpx.get(redirect_url, timeout=10)
+        assert response.status_code == 200, response.text[:500]
+        return response.text
 
     def refuses(self, redirect_url: str) -> str:
         """The IdP's answer to a request it must refuse (a 400): its text."""

@@ -25,10 +25,12 @@ from userpool.model.saml_service_provider import NameId, sp_entity_id
 from userpool.services.directory.pools import create_user_pool
 from userpool.services.federation.providers import create_identity_provider
 from userpool.services.federation.steps.saml_exchanges import (
+    accept_logout_request,
     accept_logout_response,
     accept_saml_response,
     authn_request_redirect,
     logout_request_redirect,
+    logout_response_redirect,
     pool_metadata,
 )
 from userpool.services.federation.steps.saml_responses import (
@@ -439,6 +441,28 @@ def test_saml_logout__round_trip(runtime: Runtime, any_idp: SamlIdp) -> None:
     assert outcome.succeeded and outcome.in_response_to == redirect.request_id
     # An unsigned LogoutRequest is refused by the IdP: ours are always signed, so strip the signature.
     any_idp.refuses(redirect.url.split("&SigAlg=", 1)[0])
+
+
+def test_saml_logout__idp_initiated_request_answered(runtime: Runtime, pysaml2_idp: SamlIdp) -> None:
+    sp = make_sp(runtime, pysaml2_idp, IDPSignout="true")
+    post = pysaml2_idp.idp_logout(sp_entity_id(sp.pool_id), "alice", "session-7", "idp-relay")
+    assert post.action == BASE + "/saml2/logout"
+    received = accept_logout_request(sp.ctx(), sp.provider, BASE, post.saml_request)
+    assert received.name_id.value == "alice" and received.session_indexes == ("session-7",)
+    redirect = logout_response_redirect(sp.ctx(), sp.provider, received.request_id, post.fields["RelayState"])
+    assert "&RelayState=idp-relay&SigAlg=" in redirect.url
+    assert pysaml2_idp.answered(redirect.url) == f"urn:oasis:names:tc:SAML:2.0:status:Success {received.request_id}"
+    # Unsigned, or from another pool's point of view, it is refused.
+    root = etree.fromstring(base64.b64decode(post.saml_request))
+    signature = root.find("ds:Signature", NS)
+    assert signature is not None
+    root.remove(signature)
+    with pytest.raises(SamlResponseError) as refused:
+        accept_logout_request(sp.ctx(), sp.provider, BASE, encoded(root))
+    _assert_refused(refused.value, "unsigned", "server_error")
+    with pytest.raises(SamlResponseError) as refused:
+        accept_logout_request(sp.ctx(), sp.provider, "http://127.0.0.1:9230", post.saml_request)
+    _assert_refused(refused.value, "destination")
 
 
 def test_saml_attributes__multi_valued_joined_as_cognito_does() -> None:

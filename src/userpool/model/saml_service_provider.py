@@ -123,6 +123,30 @@ def logout_request(
     return _xml(request)
 
 
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+RESPONDER = "urn:oasis:names:tc:SAML:2.0:status:Responder"
+
+
+def logout_response(
+    response_id: str, now: float, destination: str, entity_id: str, in_response_to: str, status: str = SUCCESS
+) -> bytes:
+    """A LogoutResponse (core §3.7.2) to an identity provider's LogoutRequest ``in_response_to``, sent to
+    its HTTP-Redirect SLO endpoint ``destination``."""
+    response = etree.Element(
+        f"{{{SAMLP}}}LogoutResponse",
+        nsmap={"samlp": SAMLP, "saml": SAML},
+        ID=response_id,
+        Version="2.0",
+        IssueInstant=saml_instant(now),
+        Destination=destination,
+        InResponseTo=in_response_to,
+    )
+    etree.SubElement(response, f"{{{SAML}}}Issuer").text = entity_id
+    code = etree.SubElement(etree.SubElement(response, f"{{{SAMLP}}}Status"), f"{{{SAMLP}}}StatusCode")
+    code.set("Value", status)
+    return _xml(response)
+
+
 def _key_descriptor(parent: etree._Element, use: str, certificate: str) -> None:
     descriptor = etree.SubElement(parent, f"{{{MD}}}KeyDescriptor", use=use)
     info = etree.SubElement(descriptor, f"{{{DS}}}KeyInfo")

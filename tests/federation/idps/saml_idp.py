@@ -13,7 +13,9 @@ Routes: GET /metadata; GET /sso/redirect (an AuthnRequest by HTTP-Redirect; its 
 has one, checked with the SP's certificate: 400 when it fails) answers with a page that auto-posts the
 signed Response (Response and assertion signed, RSA-SHA256/SHA-256) to the ACS; GET
 /idp-init?user=&RelayState=&sp= the same without a request; GET /slo/redirect (a LogoutRequest, which must be
-signed) answers with a signed LogoutResponse auto-posted to the SP's SingleLogoutService; POST /sp-metadata
+signed) answers with a signed LogoutResponse auto-posted to the SP's SingleLogoutService, and the SP's signed
+LogoutResponse to one of its own requests is answered with its status code and InResponseTo as text; GET
+/idp-logout?user=&session_index=&RelayState=&sp= auto-posts a signed LogoutRequest to the SP; POST /sp-metadata
 (the body: an SP's metadata) trusts one more SP, replacing an earlier document of the same entity ID.
 It listens on 127.0.0.1 on a free port, prints one JSON line {"issuer": <base URL>} once it accepts
 requests, and exits when its standard input closes, so that it cannot outlive the test run that started it.
@@ -95,7 +97,8 @@ def _form(action: str, fields: dict[str, str]) -> bytes:
 
 def _signature_checked(idp: Server, sp_entity_id: str, params: dict[str, str]) -> bool:
     """The query signature of a Redirect-binding request against the SP's signing certificates."""
-    message = {k: params[k] for k in ("SAMLRequest", "RelayState", "SigAlg", "Signature") if k in params}
+    names = ("SAMLRequest", "SAMLResponse", "RelayState", "SigAlg", "Signature")
+    message = {k: params[k] for k in names if k in params}
     for certificate in idp.metadata.certs(sp_entity_id, "spsso", "signing"):
         cert = certificate[1] if isinstance(certificate, tuple) else certificate
         if verify_redirect_signature(message, idp.sec.sec_backend, cert=cert):
@@ -134,9 +137,9 @@ def _authn_response(idp: Server, sp_entity_id: str, acs: str, in_response_to: st
     return str(response)
 
 
-def _post(message: str, destination: str, relay_state: str | None) -> bytes:
+def _post(message: str, destination: str, relay_state: str | None, field: str = "SAMLResponse") -> bytes:
     """The HTTP-POST binding (saml-bindings §3.5): the signed XML, base64, in an auto-submitted form."""
-    fields = {"SAMLResponse": base64.b64encode(message.encode()).decode()}
+    fields = {field: base64.b64encode(message.encode()).decode()}
     if relay_state:
         fields["RelayState"] = relay_state
     return _form(destination, fields)
@@ -163,6 +166,8 @@ def _idp_initiated(idp: Server, params: dict[str, str]) -> tuple[str, bytes]:
 
 
 def _slo(idp: Server, params: dict[str, str]) -> tuple[str, bytes]:
+    if "SAMLResponse" in params:
+        return _slo_answered(idp, params)
     request = idp.parse_logout_request(params["SAMLRequest"], BINDING_HTTP_REDIRECT)
     sp_entity_id = request.message.issuer.text
     if not _signature_checked(idp, sp_entity_id, params):
@@ -170,6 +175,35 @@ def _slo(idp: Server, params: dict[str, str]) -> tuple[str, bytes]:
     response = idp.create_logout_response(request.message, [BINDING_HTTP_POST], sign=True, **_algorithms())
     destination = idp.metadata.single_logout_service(sp_entity_id, BINDING_HTTP_POST, "spsso")[0]["location"]
     return "200 OK", _post(str(response), destination, params.get("RelayState"))
+
+
+def _slo_answered(idp: Server, params: dict[str, str]) -> tuple[str, bytes]:
+    """The SP's LogoutResponse to our LogoutRequest: its signature checked; its status code as the page."""
+    answer = idp.parse_logout_request_response(params["SAMLResponse"], BINDING_HTTP_REDIRECT)
+    sp_entity_id = answer.response.issuer.text
+    if not _signature_checked(idp, sp_entity_id, params):
+        return "400 Bad Request", b"the LogoutResponse's signature does not verify"
+    in_response_to = answer.response.in_response_to
+    if in_response_to not in STATE.setdefault("logout_requests", set()):
+        return "400 Bad Request", b"the LogoutResponse answers no request of ours"
+    return "200 OK", f"{answer.response.status.status_code.value} {in_response_to}".encode()
+
+
+def _idp_logout(idp: Server, params: dict[str, str]) -> tuple[str, bytes]:
+    """An IdP-initiated logout: a signed LogoutRequest for ``user`` (and ``session_index``) posted to the SP."""
+    sp_entity_id = params.get("sp") or _entity_id_of(next(iter(SP_METADATA.values())))
+    destination = idp.metadata.single_logout_service(sp_entity_id, BINDING_HTTP_POST, "spsso")[0]["location"]
+    name, _ = _user(params)
+    request_id, request = idp.create_logout_request(
+        destination,
+        sp_entity_id,
+        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=name, sp_name_qualifier=sp_entity_id),
+        session_indexes=[params["session_index"]] if params.get("session_index") else None,
+        sign=True,
+        **_algorithms(),
+    )
+    STATE.setdefault("logout_requests", set()).add(request_id)
+    return "200 OK", _post(str(request), destination, params.get("RelayState"), field="SAMLRequest")
 
 
 def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -186,7 +220,7 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
             STATE["idp"] = _server(STATE["base"])
             start_response("204 No Content", [])
             return [b""]
-        routes = {"/sso/redirect": _sso, "/idp-init": _idp_initiated, "/slo/redirect": _slo}
+        routes = {"/sso/redirect": _sso, "/idp-init": _idp_initiated, "/slo/redirect": _slo, "/idp-logout": _idp_logout}
         if path not in routes:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found"]

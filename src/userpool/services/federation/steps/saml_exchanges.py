@@ -15,17 +15,24 @@ from userpool.crypto.saml_redirect import deflate_base64, redirect_query
 from userpool.ids import new_saml_message_id
 from userpool.model.identity_providers import SAML, IdentityProvider, SamlMetadata
 from userpool.model.saml_service_provider import (
+    SUCCESS,
     NameId,
     acs_url,
     authn_request,
     logout_request,
+    logout_response,
     slo_url,
     sp_entity_id,
     sp_metadata,
 )
 from userpool.services import housekeeping
 from userpool.services.federation.steps.saml_keys import saml_signing_key
-from userpool.services.federation.steps.saml_logout import LogoutOutcome, read_logout_response
+from userpool.services.federation.steps.saml_logout import (
+    LogoutOutcome,
+    LogoutRequestReceived,
+    read_logout_request,
+    read_logout_response,
+)
 from userpool.services.federation.steps.saml_responses import (
     PREFIX,
     ResponseExpectations,
@@ -132,6 +139,30 @@ def accept_logout_response(provider: IdentityProvider, base: str, saml_response:
     """A LogoutResponse posted to ``/saml2/logout`` on ``base`` by ``provider``; SamlResponseError when it
     is refused. The caller matches ``in_response_to`` with the LogoutRequest it sent."""
     return read_logout_response(saml_response, _metadata(provider), slo_url(base))
+
+
+def accept_logout_request(ctx: Ctx, provider: IdentityProvider, base: str, saml_request: str) -> LogoutRequestReceived:
+    """An IdP-initiated LogoutRequest posted to ``/saml2/logout`` on ``base`` by ``provider`` (it must be
+    signed); SamlResponseError when it is refused. The caller ends the sessions it names, then answers
+    with ``logout_response_redirect``."""
+    return read_logout_request(saml_request, _metadata(provider), slo_url(base), ctx.now)
+
+
+def logout_response_redirect(
+    ctx: Ctx, provider: IdentityProvider, in_response_to: str, relay_state: str | None, status: str = SUCCESS
+) -> SamlRedirect:
+    """The redirect to the provider's HTTP-Redirect SLO endpoint with our signed LogoutResponse to its
+    LogoutRequest ``in_response_to``; ValueError when the metadata has no SLO endpoint."""
+    metadata = _metadata(provider)
+    if not metadata.slo_redirect_url:
+        raise ValueError(f"{provider.name} has no SingleLogoutService with the HTTP-Redirect binding")
+    response_id = new_saml_message_id()
+    xml = logout_response(
+        response_id, ctx.now, metadata.slo_redirect_url, sp_entity_id(provider.pool_id), in_response_to, status
+    )
+    key = saml_signing_key(ctx, provider.pool_id).private_key_pem
+    query = redirect_query("SAMLResponse", deflate_base64(xml), relay_state, key)
+    return SamlRedirect(_with_query(metadata.slo_redirect_url, query), response_id)
 
 
 def pool_metadata(ctx: Ctx, pool_id: str, base: str, provider: IdentityProvider | None = None) -> str:

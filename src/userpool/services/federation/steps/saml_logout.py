@@ -1,6 +1,7 @@
-"""Reading the LogoutResponse an identity provider posts to ``/saml2/logout`` after our LogoutRequest
-(OASIS saml-core-2.0-os §3.7.2, saml-bindings-2.0-os §3.5 HTTP-POST; Cognito developer guide: 'Signing out
-SAML users with single sign-out').
+"""Reading what an identity provider posts to ``/saml2/logout``: the LogoutResponse to our LogoutRequest,
+or a LogoutRequest of its own (OASIS saml-core-2.0-os §3.7, saml-bindings-2.0-os §3.5 HTTP-POST,
+saml-profiles-2.0-os §4.4 Single Logout; Cognito developer guide: 'Signing out SAML users with single
+sign-out'). The profile requires a LogoutRequest to be signed; a LogoutResponse is checked when signed.
 
 Parsed like a Response (no DOCTYPE, no entities); a signature, when the provider signs, must verify with
 a certificate of its metadata; Issuer and Destination, when present, must be the provider's entity ID and
@@ -14,11 +15,14 @@ from dataclasses import dataclass
 
 from userpool.crypto.xml_signatures import XmlSecurityError, register_ids
 from userpool.model.identity_providers import SamlMetadata
-from userpool.model.saml_service_provider import SAML, SAMLP
+from userpool.model.saml_service_provider import SAML, SAMLP, NameId
 from userpool.services.federation.steps.saml_responses import (
+    CLOCK_SKEW_SECONDS,
+    SIGNATURE_INVALID,
     SUCCESS,
     SamlResponseError,
     document_root,
+    instant,
     own_signature_verified,
     refusal,
     signature_refusal,
@@ -61,3 +65,44 @@ def read_logout_response(saml_response: str, idp: SamlMetadata, slo: str) -> Log
     if not value:
         raise SamlResponseError("status", "Invalid SAML logout response received: it has no status.")
     return LogoutOutcome(root.get("InResponseTo"), value == SUCCESS, value, signed)
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutRequestReceived:
+    """An identity provider's signed LogoutRequest: its ID (our LogoutResponse answers it), whom it signs
+    out and which of their sessions (none listed: all of them)."""
+
+    request_id: str
+    name_id: NameId
+    session_indexes: tuple[str, ...]
+
+
+def read_logout_request(saml_request: str, idp: SamlMetadata, slo: str, now: float) -> LogoutRequestReceived:
+    """The LogoutRequest posted as ``SAMLRequest`` (base64 XML) to our SLO endpoint ``slo``: signed with a
+    certificate of the provider's metadata, from its entity ID, to us, not expired; else
+    SamlResponseError."""
+    root = document_root(saml_request, _P + "LogoutRequest")
+    try:
+        register_ids(root)
+    except XmlSecurityError as exc:
+        raise signature_refusal(exc) from None
+    if not own_signature_verified(root, idp.signing_certificates):
+        raise SamlResponseError("unsigned", SIGNATURE_INVALID, "server_error")
+    destination = root.get("Destination")
+    if destination is not None and destination != slo:
+        raise refusal("destination", "the Destination is not this user pool's logout endpoint.")
+    issuer = root.find(_A + "Issuer")
+    if issuer is None or text_only(issuer, "Issuer") != idp.entity_id:
+        raise refusal("issuer", "the request's Issuer is not the identity provider's entity ID.")
+    expires = root.get("NotOnOrAfter")
+    if expires is not None and now >= instant(expires, "NotOnOrAfter") + CLOCK_SKEW_SECONDS:
+        raise refusal("expired", "the logout request has expired.")
+    names = root.findall(_A + "NameID")
+    if len(names) != 1 or not text_only(names[0], "NameID"):
+        raise refusal("name_id", "the logout request must name one NameID.")
+    name = names[0]
+    name_id = NameId(
+        text_only(name, "NameID"), name.get("Format"), name.get("NameQualifier"), name.get("SPNameQualifier")
+    )
+    indexes = tuple(text_only(index, "SessionIndex") for index in root.findall(_P + "SessionIndex"))
+    return LogoutRequestReceived(str(root.get("ID")), name_id, indexes)

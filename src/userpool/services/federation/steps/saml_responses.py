@@ -115,7 +115,7 @@ def cognito_attribute_values(assertion: SamlAssertion) -> dict[str, str]:
     return out
 
 
-def _instant(value: str | None, reason: str) -> float:
+def instant(value: str | None, reason: str) -> float:
     if not value:
         raise refusal(reason, f"a required {reason} time is missing.")
     try:
@@ -245,7 +245,7 @@ def _read_assertion(assertion: etree._Element, expect: ResponseExpectations) -> 
     issuer = assertion.find(_A + "Issuer")
     if issuer is None or text_only(issuer, "Issuer") != expect.idp.entity_id:
         raise refusal("issuer", "the assertion's Issuer is not the identity provider's entity ID.")
-    issued = _instant(assertion.get("IssueInstant"), "IssueInstant")
+    issued = instant(assertion.get("IssueInstant"), "IssueInstant")
     if expect.request_id is None and not (
         expect.now - IDP_INITIATED_MAX_AGE_SECONDS <= issued <= expect.now + CLOCK_SKEW_SECONDS
     ):
@@ -289,12 +289,12 @@ def _bearer_confirmation(subject: etree._Element, expect: ResponseExpectations) 
         if data.get("Recipient") != expect.acs_url:
             problem = refusal("recipient", "the Recipient is not this user pool's assertion consumer service.")
             continue
-        until = _instant(data.get("NotOnOrAfter"), "NotOnOrAfter")
+        until = instant(data.get("NotOnOrAfter"), "NotOnOrAfter")
         if expect.now >= until + CLOCK_SKEW_SECONDS:
             problem = refusal("expired", "the assertion has expired.")
             continue
         not_before = data.get("NotBefore")
-        if not_before is not None and _instant(not_before, "NotBefore") > expect.now + CLOCK_SKEW_SECONDS:
+        if not_before is not None and instant(not_before, "NotBefore") > expect.now + CLOCK_SKEW_SECONDS:
             problem = refusal("not_yet_valid", "the assertion is not valid yet.")
             continue
         _check_in_response_to(data.get("InResponseTo"), expect)
@@ -313,10 +313,10 @@ def _check_conditions(assertion: etree._Element, expect: ResponseExpectations) -
     conditions = found[0]
     until = None
     if conditions.get("NotBefore") is not None:
-        if _instant(conditions.get("NotBefore"), "NotBefore") > expect.now + CLOCK_SKEW_SECONDS:
+        if instant(conditions.get("NotBefore"), "NotBefore") > expect.now + CLOCK_SKEW_SECONDS:
             raise refusal("not_yet_valid", "the assertion is not valid yet.")
     if conditions.get("NotOnOrAfter") is not None:
-        until = _instant(conditions.get("NotOnOrAfter"), "NotOnOrAfter")
+        until = instant(conditions.get("NotOnOrAfter"), "NotOnOrAfter")
         if expect.now >= until + CLOCK_SKEW_SECONDS:
             raise refusal("expired", "the assertion has expired.")
     restrictions = conditions.findall(_A + "AudienceRestriction")
