@@ -31,6 +31,7 @@ from userpool.model.paging import PageTokens
 from userpool.oauth import routes as oauth_routes
 from userpool.oauth.http import MAX_FORM_BYTES as OAUTH_MAX_FORM
 from userpool.oauth.http import too_large as oauth_too_large
+from userpool.oauth.saml2 import SAML_MAX_FORM_BYTES
 from userpool.outbound.httpx_client import HttpxOutbound
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
@@ -128,18 +129,22 @@ def _secret_lookup(runtime: Runtime) -> ApiConfig:
 
 def _body_limits(api: BodyLimit) -> Callable[[str], BodyLimit]:
     """Each route's largest body and its answer to a larger one: the API's (its model's largest request, in
-    Cognito's error shape), the OAuth endpoints' forms (an RFC 6749 error), the console's forms (a logo upload
+    Cognito's error shape), the OAuth endpoints' forms (an RFC 6749 error), the SAML endpoints' (a Response of
+    100,000 characters), the console's forms (a logo upload
     among them), and for every other route the OAuth forms' size (the hosted pages' are smaller and checked
     again by them)."""
     oauth = BodyLimit(OAUTH_MAX_FORM, oauth_too_large)
     console = BodyLimit(CONSOLE_MAX_FORM)
     others = BodyLimit(OAUTH_MAX_FORM)
+    saml = BodyLimit(SAML_MAX_FORM_BYTES)
 
     def limit_for(path: str) -> BodyLimit:
         if path == "/":
             return api
         if path.startswith("/oauth2/"):
             return oauth
+        if path.startswith("/saml2/"):
+            return saml
         if path == CONSOLE or path.startswith(CONSOLE + "/"):
             return console
         return others

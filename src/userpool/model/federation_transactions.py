@@ -13,13 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LIFETIME_SECONDS = 300
+# What a transaction waits for, as its ``response_type``: the application's own response type for a sign-in
+# (``code`` or ``token``), or this for a single logout sent to a SAML provider (``redirect_uri`` is then where
+# the browser goes when the LogoutResponse arrives).
+SAML_LOGOUT = "saml_logout"
+SIGN_IN = "sign_in"
 
 
 @dataclass(frozen=True, slots=True)
 class FederationTransaction:
     """The application's authorization request (``redirect_uri`` … ``code_challenge_method``), the provider it
-    went to, and what the provider's answer must match: ``nonce`` (in its ID token) and ``code_verifier`` (our
-    PKCE secret toward it; sealed at rest), sent from ``idp_redirect_uri``."""
+    went to, and what the provider's answer must match: ``nonce`` (in its ID token; for a SAML provider the ID
+    of our AuthnRequest or LogoutRequest, which the answer's InResponseTo must name) and ``code_verifier`` (our
+    PKCE secret toward it; sealed at rest), sent from ``idp_redirect_uri`` (for SAML, our ACS or SLO URL)."""
 
     state_hash: str
     pool_id: str

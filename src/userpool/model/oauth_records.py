@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from userpool.model.saml_service_provider import NameId
+
 # SetUICustomization without a ClientId customizes every client of the pool; Cognito echoes "ALL".
 ALL_CLIENTS = "ALL"
 
@@ -46,6 +48,18 @@ class HostedSession:
     auth_time: float
     created_at: float
     expires_at: float
+    saml: SamlSessionLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SamlSessionLink:
+    """The SAML sign-in a hosted session came from: the provider, and the NameID and SessionIndex its
+    assertion gave, which a LogoutRequest must name (Cognito developer guide: 'Signing out SAML users with
+    single sign-out')."""
+
+    provider_name: str
+    name_id: NameId
+    session_index: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from userpool.context import Deps
 from userpool.crypto.opaque import new_opaque_value
 from userpool.model.client_config import supported_identity_providers
+from userpool.model.identity_providers import SAML
 from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.browser_cookies import binding_of, set_binding_cookie
 from userpool.oauth.errors import NO_STORE, error_page_redirect
@@ -32,6 +33,7 @@ from userpool.services.hosted.oauth_authorize import (
     complete,
     error_redirect,
 )
+from userpool.services.hosted.saml_sign_in import redirect_to_saml_provider
 
 # The code travels in the redirect's URL: keep it out of Referer headers.
 _HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
@@ -68,8 +70,12 @@ def make_authorize(deps: Deps) -> Any:
             if "none" in checked.prompt:
                 return _redirect(error_redirect(target, params, _LOGIN_REQUIRED))
             binding = binding_of(request) or new_opaque_value()
-            back = reached_at(ctx, request, domain is not None) + IDP_RESPONSE_PATH
-            url = await run_in_threadpool(redirect_to_provider, ctx, target, checked, provider, back, binding)
+            base = reached_at(ctx, request, domain is not None)
+            if provider.provider_type == SAML:
+                url = await run_in_threadpool(redirect_to_saml_provider, ctx, target, checked, provider, base, binding)
+            else:
+                back = base + IDP_RESPONSE_PATH
+                url = await run_in_threadpool(redirect_to_provider, ctx, target, checked, provider, back, binding)
             response = _redirect(url)
             set_binding_cookie(response, request, binding)
             return response

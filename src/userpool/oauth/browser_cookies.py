@@ -3,9 +3,10 @@ cookie the hosted pages set, web/security.py's rules) and the binding cookie tha
 transaction to the browser that started it (RFC 6265bis §4.1.2.7: SameSite).
 
 A provider that answers by ``response_mode=form_post`` (Sign in with Apple) makes a cross-site POST to
-``/oauth2/idpresponse``; a ``SameSite=Lax`` cookie is not sent with it, so over HTTPS the binding cookie is
-``SameSite=None`` (which browsers accept only with ``Secure``). Plain HTTP happens on loopback development
-hosts only, where ``Lax`` is all a browser allows.
+``/oauth2/idpresponse``, and a SAML provider posts to ``/saml2/idpresponse`` and ``/saml2/logout``; a
+``SameSite=Lax`` cookie is not sent with those, so over HTTPS the binding cookie is ``SameSite=None`` (which
+browsers accept only with ``Secure``). Plain HTTP happens on loopback development hosts only, where ``Lax`` is
+all a browser allows.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def set_binding_cookie(response: Response, request: Request, value: str) -> None
         BINDING_COOKIE,
         value,
         max_age=LIFETIME_SECONDS,
-        path="/oauth2/",
+        # Sent to /oauth2/idpresponse and to the SAML endpoints under /saml2/.
+        path="/",
         httponly=True,
         secure=secure,
         samesite="none" if secure else "lax",

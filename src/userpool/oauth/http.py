@@ -50,13 +50,13 @@ def too_large() -> Response:
     return token_error(OAuthError("invalid_request", "The request body is too large.", 413), used_basic=False)
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """The urlencoded body of a POST; invalid_request for anything else or too much of it."""
+async def read_form(request: Request, max_bytes: int = MAX_FORM_BYTES) -> dict[str, str]:
+    """The urlencoded body of a POST; invalid_request for anything else or more than ``max_bytes`` of it."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != FORM_TYPE:
         raise OAuthError("invalid_request", f"The request body must be {FORM_TYPE}.")
     body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
+    if len(body) > max_bytes:
         raise OAuthError("invalid_request", "The request body is too large.")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)

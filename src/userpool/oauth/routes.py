@@ -9,6 +9,7 @@ from userpool.oauth import wellknown
 from userpool.oauth.authorize import make_authorize
 from userpool.oauth.idpresponse import make_idp_response
 from userpool.oauth.logout import make_logout
+from userpool.oauth.saml2 import make_saml_logout, make_saml_response
 from userpool.oauth.token import make_revoke, make_token
 from userpool.oauth.userinfo import make_userinfo
 
@@ -21,5 +22,7 @@ def routes(deps: Deps) -> list[Route]:
         Route("/oauth2/revoke", make_revoke(deps), methods=["POST", "OPTIONS"]),
         Route("/oauth2/userInfo", make_userinfo(deps), methods=["GET", "POST", "OPTIONS"]),
         Route("/logout", make_logout(deps), methods=["GET"]),
+        Route("/saml2/idpresponse", make_saml_response(deps), methods=["POST"]),
+        Route("/saml2/logout", make_saml_logout(deps), methods=["GET", "POST"]),
         *wellknown.routes(deps),
     ]

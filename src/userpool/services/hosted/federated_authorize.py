@@ -20,7 +20,7 @@ from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.model.client_config import supported_identity_providers
 from userpool.model.federation_transactions import LIFETIME_SECONDS, FederationTransaction
-from userpool.model.identity_providers import SAML, SIGN_IN_WITH_APPLE, IdentityProvider, sign_in_details
+from userpool.model.identity_providers import SIGN_IN_WITH_APPLE, IdentityProvider, sign_in_details
 from userpool.model.oauth_requests import AuthorizeRequest, OAuthError, single
 from userpool.services import housekeeping
 from userpool.services.federation.steps.provider_answers import ID_TOKEN_TYPES
@@ -54,8 +54,7 @@ def chosen_provider(ctx: Ctx, target: Target, params: Mapping[str, str]) -> Iden
             provider = tx.identity_providers.get(target.pool.id, name)
         else:
             provider = tx.identity_providers.find_by_identifier(target.pool.id, identifier or "")
-    # SAML sign-in is answered at /saml2/idpresponse, which this server does not serve yet.
-    if provider is None or provider.name not in offered or provider.provider_type == SAML:
+    if provider is None or provider.name not in offered:
         raise PageError(LOGIN_OPTION_UNAVAILABLE, _UNAVAILABLE)
     return provider
 
@@ -78,11 +77,42 @@ def redirect_to_provider(
     the browser's binding cookie."""
     details = sign_in_details(provider, ctx.settings.federation.endpoints_of(provider.provider_type))
     state, nonce, verifier = new_opaque_value(), new_opaque_value(), new_opaque_value()
+    keep_transaction(ctx, target, request, provider.name, state, nonce, verifier, idp_redirect_uri, binding)
+    query = {
+        "response_type": "code",
+        "client_id": details.get("client_id", ""),
+        "redirect_uri": idp_redirect_uri,
+        "scope": details.get("authorize_scopes", ""),
+        "state": state,
+    }
+    if provider.provider_type in ID_TOKEN_TYPES:
+        query["nonce"] = nonce
+    query.update({"code_challenge": _challenge(verifier), "code_challenge_method": "S256"})
+    if provider.provider_type == SIGN_IN_WITH_APPLE:
+        # Apple posts its answer when name or email is asked for (Sign in with Apple REST API).
+        query["response_mode"] = "form_post"
+    authorize_url = details.get("authorize_url", "")
+    return f"{authorize_url}{'&' if '?' in authorize_url else '?'}{urlencode(query)}"
+
+
+def keep_transaction(
+    ctx: Ctx,
+    target: Target,
+    request: AuthorizeRequest,
+    provider_name: str,
+    state: str,
+    nonce: str,
+    verifier: str,
+    idp_redirect_uri: str,
+    binding: str,
+) -> None:
+    """Store the application's ``request`` to ``provider_name`` under the SHA-256 of ``state``, bound to the
+    browser's ``binding`` cookie, for five minutes."""
     transaction = FederationTransaction(
         state_hash=digest(state),
         pool_id=target.pool.id,
         client_id=target.client.id,
-        provider_name=provider.name,
+        provider_name=provider_name,
         redirect_uri=request.redirect_uri,
         response_type=request.response_type,
         scopes=request.scopes,
@@ -101,18 +131,3 @@ def redirect_to_provider(
         if housekeeping.due("federation_transactions", ctx.now):
             tx.federation_transactions.delete_expired(ctx.now)
         tx.federation_transactions.add(transaction)
-    query = {
-        "response_type": "code",
-        "client_id": details.get("client_id", ""),
-        "redirect_uri": idp_redirect_uri,
-        "scope": details.get("authorize_scopes", ""),
-        "state": state,
-    }
-    if provider.provider_type in ID_TOKEN_TYPES:
-        query["nonce"] = nonce
-    query.update({"code_challenge": _challenge(verifier), "code_challenge_method": "S256"})
-    if provider.provider_type == SIGN_IN_WITH_APPLE:
-        # Apple posts its answer when name or email is asked for (Sign in with Apple REST API).
-        query["response_mode"] = "form_post"
-    authorize_url = details.get("authorize_url", "")
-    return f"{authorize_url}{'&' if '?' in authorize_url else '?'}{urlencode(query)}"

@@ -20,8 +20,9 @@ from userpool.crypto.opaque import digest
 from userpool.crypto.sealing import SealError
 from userpool.errors import CognitoError
 from userpool.model.client_config import supported_identity_providers
-from userpool.model.federation_transactions import FederationTransaction
-from userpool.model.identity_providers import IdentityProvider, sign_in_details
+from userpool.model.federation_transactions import SAML_LOGOUT, SIGN_IN, FederationTransaction
+from userpool.model.identity_providers import SAML, IdentityProvider, sign_in_details
+from userpool.model.oauth_records import SamlSessionLink
 from userpool.model.oauth_requests import MAX_PARAMETER, AuthorizeRequest, OAuthError
 from userpool.model.records import User
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
@@ -33,7 +34,7 @@ from userpool.services.hosted.oauth_authorize import PageError, Target, applicat
 
 # The error page's key for an answer that belongs to no live sign-in of this browser.
 NO_SIGN_IN = "idp_response"
-_NO_SIGN_IN_WORDS = "This sign-in is unknown, expired or already used. Please go back to the application."
+NO_SIGN_IN_WORDS = "This sign-in is unknown, expired or already used. Please go back to the application."
 # An error code from the provider is passed on only when it is an RFC 6749 §4.1.2.1 token.
 _ERROR_CODE = re.compile(r"[a-z_]{1,64}")
 _MAX_DESCRIPTION = 512
@@ -51,8 +52,7 @@ class Finished:
 class _ToApplication(Exception):
     def __init__(self, error: str, description: str) -> None:
         super().__init__(description)
-        self.error = error
-        self.description = description
+        self.refusal = OAuthError(error, description)
 
 
 def answer_from_provider(
@@ -61,14 +61,24 @@ def answer_from_provider(
     """Handle the provider's answer ``params`` (query or form) from the browser holding the binding cookie
     ``binding`` and ``cookies`` (perhaps an earlier hosted session with the pool); PageError when the answer
     belongs to no sign-in of this browser."""
-    transaction = _taken(ctx, params.get("state"), binding)
+    transaction = taken_transaction(ctx, params.get("state"), binding)
+    target, request, provider = resumed(ctx, transaction)
+    try:
+        user = _signed_in_user(ctx, target, transaction, provider, params)
+    except _ToApplication as err:
+        return Finished(application_error(request.redirect_uri, request.response_type, request.state, err.refusal))
+    return finish(ctx, target, request, user, cookies)
+
+
+def resumed(ctx: Ctx, transaction: FederationTransaction) -> tuple[Target, AuthorizeRequest, IdentityProvider | None]:
+    """The application's request a federation transaction kept, and the provider it went to (None when the
+    record is gone); PageError when the pool or client is gone."""
     with ctx.store.read() as tx:
         pool = tx.pools.get(transaction.pool_id)
         client = tx.clients.get(transaction.client_id)
         provider = tx.identity_providers.get(transaction.pool_id, transaction.provider_name)
     if pool is None or client is None or client.pool_id != pool.id:
-        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
-    target = Target(pool, client, transaction.redirect_uri)
+        raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
     request = AuthorizeRequest(
         client_id=client.id,
         redirect_uri=transaction.redirect_uri,
@@ -79,32 +89,45 @@ def answer_from_provider(
         code_challenge=transaction.code_challenge,
         code_challenge_method=transaction.code_challenge_method,
     )
+    return Target(pool, client, transaction.redirect_uri), request, provider
+
+
+def finish(
+    ctx: Ctx,
+    target: Target,
+    request: AuthorizeRequest,
+    user: User,
+    cookies: Mapping[str, str],
+    saml: SamlSessionLink | None = None,
+) -> Finished:
+    """The signed-in ``user``'s hosted session opened (an earlier one of the browser ended) and the
+    application's request answered; a refusal of the pool's PreTokenGeneration function goes to the
+    application."""
+    name = cookie_name(target.pool.id)
     try:
-        user = _signed_in_user(ctx, target, transaction, provider, params)
-        name = cookie_name(pool.id)
-        end_session(ctx, pool.id, cookies.get(name))
-        cookie = open_session(ctx, pool.id, user, ctx.now)
+        end_session(ctx, target.pool.id, cookies.get(name))
+        cookie = open_session(ctx, target.pool.id, user, ctx.now, saml)
         return Finished(complete(ctx, target, request, user, ctx.now), (name, cookie))
-    except _ToApplication as err:
-        refusal = OAuthError(err.error, err.description)
     except CognitoError as err:  # the pool's PreTokenGeneration function refused the implicit tokens
         refusal = OAuthError("invalid_request", err.message)
     return Finished(application_error(request.redirect_uri, request.response_type, request.state, refusal))
 
 
-def _taken(ctx: Ctx, state: str | None, binding: str | None) -> FederationTransaction:
-    """The live transaction of ``state``, taken, if this browser started it."""
+def taken_transaction(ctx: Ctx, state: str | None, binding: str | None, kind: str = SIGN_IN) -> FederationTransaction:
+    """The live transaction of ``state`` (a sign-in, or ``SAML_LOGOUT``), taken, if this browser started it."""
     if not state or len(state) > MAX_PARAMETER:
-        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+        raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
     try:
         with ctx.store.write() as tx:
             transaction = tx.federation_transactions.take(digest(state))
     except SealError:  # sealed under a server secret no longer configured
         transaction = None
     if transaction is None or transaction.expires_at <= ctx.now:
-        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+        raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
     if not binding or not hmac.compare_digest(digest(binding), transaction.binding_hash):
-        raise PageError(NO_SIGN_IN, _NO_SIGN_IN_WORDS)
+        raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
+    if (transaction.response_type == SAML_LOGOUT) != (kind == SAML_LOGOUT):
+        raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
     return transaction
 
 
@@ -124,7 +147,11 @@ def _signed_in_user(
     provider: IdentityProvider | None,
     params: Mapping[str, str],
 ) -> User:
-    if provider is None or provider.name not in supported_identity_providers(target.client):
+    if (
+        provider is None
+        or provider.provider_type == SAML
+        or provider.name not in supported_identity_providers(target.client)
+    ):
         raise _ToApplication("invalid_request", "Login option is not available. Please try another one")
     if "error" in params:
         raise _provider_refusal(params)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
-from userpool.model.oauth_records import HostedSession
+from userpool.model.oauth_records import HostedSession, SamlSessionLink
 from userpool.model.records import User
 from userpool.model.vocabulary import UserStatus
 
@@ -36,15 +36,26 @@ def cookie_name(pool_id: str) -> str:
     return _COOKIE_PREFIX + pool_id
 
 
-def open_session(ctx: Ctx, pool_id: str, user: User, auth_time: float) -> str:
-    """Record a hosted sign-in; returns the cookie value (never stored)."""
+def open_session(ctx: Ctx, pool_id: str, user: User, auth_time: float, saml: SamlSessionLink | None = None) -> str:
+    """Record a hosted sign-in (``saml``: the SAML sign-in it came from, for single logout); returns the
+    cookie value (never stored)."""
     value = new_opaque_value()
+    expires_at = ctx.now + LIFETIME_SECONDS
     with ctx.store.write() as tx:
         tx.hosted_sessions.delete_expired(ctx.now)
-        tx.hosted_sessions.add(
-            HostedSession(digest(value), pool_id, user.sub, auth_time, ctx.now, ctx.now + LIFETIME_SECONDS)
-        )
+        tx.hosted_sessions.add(HostedSession(digest(value), pool_id, user.sub, auth_time, ctx.now, expires_at, saml))
     return value
+
+
+def session_of(ctx: Ctx, pool_id: str, cookie: str | None) -> HostedSession | None:
+    """The live session of ``pool_id`` the cookie holds, whoever it speaks for."""
+    if not cookie or len(cookie) > _MAX_COOKIE:
+        return None
+    with ctx.store.read() as tx:
+        session = tx.hosted_sessions.get(digest(cookie))
+    if session is None or session.pool_id != pool_id or session.expires_at <= ctx.now:
+        return None
+    return session
 
 
 def signed_in(ctx: Ctx, pool_id: str, cookie: str | None) -> SignedIn | None:

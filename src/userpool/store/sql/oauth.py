@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
+from userpool.model.oauth_records import AuthorizationCode, HostedSession, SamlSessionLink, UICustomization
+from userpool.model.saml_service_provider import NameId
 from userpool.store.sql.rows import conflicts_as
 from userpool.store.sql.tables import authorization_codes, hosted_sessions, ui_customizations
 
@@ -85,6 +86,17 @@ class SqlAuthorizationCodeRepo:
         self._conn.execute(authorization_codes.delete().where(_a.expires_at <= before))
 
 
+def _saml_columns(saml: SamlSessionLink | None) -> dict[str, Any]:
+    if saml is None:
+        return {}
+    n = saml.name_id
+    return {
+        "saml_provider": saml.provider_name,
+        "saml_name_id": [n.value, n.format, n.name_qualifier, n.sp_name_qualifier],
+        "saml_session_index": saml.session_index,
+    }
+
+
 class SqlHostedSessionRepo:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
@@ -99,6 +111,7 @@ class SqlHostedSessionRepo:
                     auth_time=session.auth_time,
                     created_at=session.created_at,
                     expires_at=session.expires_at,
+                    **_saml_columns(session.saml),
                 )
             )
 
@@ -106,7 +119,12 @@ class SqlHostedSessionRepo:
         row = self._conn.execute(sa.select(hosted_sessions).where(_h.session_hash == session_hash)).first()
         if row is None:
             return None
-        return HostedSession(row.session_hash, row.pool_id, row.sub, row.auth_time, row.created_at, row.expires_at)
+        saml = None
+        if row.saml_provider is not None and row.saml_name_id:
+            saml = SamlSessionLink(row.saml_provider, NameId(*row.saml_name_id), row.saml_session_index)
+        return HostedSession(
+            row.session_hash, row.pool_id, row.sub, row.auth_time, row.created_at, row.expires_at, saml
+        )
 
     def delete(self, session_hash: str) -> None:
         self._conn.execute(hosted_sessions.delete().where(_h.session_hash == session_hash))

@@ -429,6 +429,11 @@ hosted_sessions = sa.Table(
     sa.Column("auth_time", _time, nullable=False),
     sa.Column("created_at", _time, nullable=False),
     sa.Column("expires_at", _time, nullable=False),
+    # A session opened by a SAML sign-in: the provider, and the NameID (value, Format, NameQualifier,
+    # SPNameQualifier) and SessionIndex a LogoutRequest names.
+    sa.Column("saml_provider", _text(32), nullable=True),
+    sa.Column("saml_name_id", _json, nullable=True),
+    sa.Column("saml_session_index", sa.Text, nullable=True),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_hosted_sessions_user"
     ),

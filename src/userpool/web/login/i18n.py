@@ -90,6 +90,13 @@ _EN: dict[str, str] = {
     "error.idp_response": (
         "This sign-in is unknown, has expired or was already used. Please go back to the application."
     ),
+    "error.saml_logout": (
+        "The identity provider's sign-out answer is unknown, expired or refused. You are signed out here."
+    ),
+    "sign_in.corporate_intro": "Sign in with your corporate ID.",
+    "sign_in.corporate_email": "Corporate email address",
+    "sign_in.corporate_submit": "Continue",
+    "error.corporate_email": "Enter your corporate email address, for example name@example.com.",
     "language": "Language",
     "footer.secured": "Secured sign-in",
 }
@@ -173,6 +180,13 @@ _DE: dict[str, str] = {
     "error.idp_response": (
         "Diese Anmeldung ist unbekannt, abgelaufen oder wurde schon verwendet. Bitte kehren Sie zur Anwendung zurück."
     ),
+    "error.saml_logout": (
+        "Die Abmeldeantwort des Identitätsanbieters ist unbekannt, abgelaufen oder ungültig. Hier sind Sie abgemeldet."
+    ),
+    "sign_in.corporate_intro": "Melden Sie sich mit Ihrer Firmen-ID an.",
+    "sign_in.corporate_email": "Geschäftliche E-Mail-Adresse",
+    "sign_in.corporate_submit": "Weiter",
+    "error.corporate_email": "Geben Sie Ihre geschäftliche E-Mail-Adresse ein, zum Beispiel name@example.com.",
     "language": "Sprache",
     "footer.secured": "Sichere Anmeldung",
 }

@@ -1,0 +1,75 @@
+"""``POST /saml2/idpresponse`` (the assertion consumer service, SAML HTTP-POST binding) and ``/saml2/logout``
+(Cognito developer guide: 'The IdP SAML assertion endpoint', 'Signing out SAML users with single sign-out';
+OASIS saml-bindings-2.0-os §3.5).
+
+Both are posted from the identity provider's page, another site: there is no CSRF token of ours. A
+solicited Response is this browser's only with its federation transaction (RelayState, single use, five
+minutes) and the binding cookie (``SameSite=None`` over HTTPS, browser_cookies.py), and it must answer the
+AuthnRequest the transaction kept. The body may carry a SAMLResponse of up to 100,000 characters, URL-encoded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from userpool.context import Deps
+from userpool.model.oauth_requests import OAuthError
+from userpool.oauth.browser_cookies import binding_of, set_session_cookie
+from userpool.oauth.errors import NO_STORE, error_page_redirect
+from userpool.oauth.http import make_ctx, reached_at, read_form, request_pool
+from userpool.services.hosted.idp_responses import NO_SIGN_IN
+from userpool.services.hosted.login_sessions import LIFETIME_SECONDS
+from userpool.services.hosted.oauth_authorize import PageError
+from userpool.services.hosted.saml_logout import LOGOUT_REFUSED, logout_answered
+from userpool.services.hosted.saml_sign_in import saml_answer
+
+# A SAMLResponse of 100,000 characters, URL-encoded (base64's + / = triple), with the RelayState.
+SAML_MAX_FORM_BYTES = 320_000
+_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
+
+
+def make_saml_response(deps: Deps) -> Any:
+    async def saml_response(request: Request) -> Response:
+        ctx = make_ctx(deps, request)
+        try:
+            form = await read_form(request, SAML_MAX_FORM_BYTES)
+        except OAuthError:
+            return error_page_redirect(NO_SIGN_IN, None)
+        domain = await request_pool(ctx, request)
+        base = reached_at(ctx, request, domain is not None)
+        try:
+            finished = await run_in_threadpool(
+                saml_answer, ctx, form, binding_of(request), request.cookies, base, domain
+            )
+        except PageError as err:
+            return error_page_redirect(err.error, None)
+        response = RedirectResponse(finished.url, 302, headers=_HEADERS)
+        if finished.session is not None:
+            name, value = finished.session
+            set_session_cookie(response, request, name, value, LIFETIME_SECONDS)
+        return response
+
+    return saml_response
+
+
+def make_saml_logout(deps: Deps) -> Any:
+    async def saml_logout(request: Request) -> Response:
+        ctx = make_ctx(deps, request)
+        if request.method != "POST":
+            # An IdP-initiated LogoutRequest by HTTP-Redirect: not supported, refused plainly.
+            return error_page_redirect(LOGOUT_REFUSED, None)
+        try:
+            form = await read_form(request, SAML_MAX_FORM_BYTES)
+        except OAuthError:
+            return error_page_redirect(LOGOUT_REFUSED, None)
+        try:
+            target = await run_in_threadpool(logout_answered, ctx, form, binding_of(request))
+        except PageError as err:
+            return error_page_redirect(err.error, None)
+        return RedirectResponse(target, 302, headers=_HEADERS)
+
+    return saml_logout
