@@ -41,10 +41,12 @@ from starlette.testclient import TestClient
 import userpool.app
 from tests.support import postgres
 from tests.support.bridge import REGION, in_process_client, serve_in_thread, socket_client
+from tests.support.key_supply import KeySupply
 from userpool.app import Runtime, build_runtime, create_app
 from userpool.clock import Clock
 from userpool.config import Argon2Params, Settings
 from userpool.crypto.sealing import Sealer
+from userpool.services.tokens.steps import signing_keys
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.tables import metadata
@@ -123,6 +125,20 @@ def _sqlite_schema_from_a_template(tmp_path_factory: pytest.TempPathFactory) -> 
     with pytest.MonkeyPatch.context() as patch:
         # build_runtime reaches the migrations through this name only.
         patch.setattr(userpool.app, "migrate", SimpleNamespace(upgrade=upgrade))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys_from_a_supply() -> Iterator[None]:
+    """A pool's token signing keys, made at its first sign-in, come from a supply made once per test
+    process (tests/support/key_supply.py) instead of being generated and parsed anew for every pool: that
+    took about 0.2 s of CPU in nearly every test that signs in. The keys are real RSA-2048 keys all the same,
+    distinct within any test's database; ``userpool serve`` processes (tests/scale) are not affected."""
+    supply = KeySupply()
+    with pytest.MonkeyPatch.context() as patch:
+        # _new_generation reaches key generation through these names only.
+        patch.setattr(signing_keys, "generate_private_pem", supply.private_pem)
+        patch.setattr(signing_keys, "public_jwk", supply.public_jwk)
         yield
 
 
