@@ -419,3 +419,39 @@ def test_saml_sign_in__unknown_relay_state_shows_the_error_page(
 ) -> None:
     answer = browser.post(server.url + "/saml2/idpresponse", data={"SAMLResponse": "PHg+", "RelayState": "unknown"})
     assert answer.status_code == 302 and answer.headers["location"] == "/error?error=idp_response"
+
+
+def test_saml_sign_in__login_page_routes_a_corporate_email_by_its_domain(
+    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+) -> None:
+    pool_id = saml_pool(server)
+    saml_provider(server, pool_id, pysaml2_idp)
+    client = client_for(server, pool_id, ["COGNITO", "Corp"])
+    login, app = start(browser, server, client)
+    page = browser.get(server.url + login.headers["location"])
+    assert 'name="corporate_email"' in page.text and "Continue with Corp" not in page.text
+    # The page's form action may lead to the IdP: Chromium checks form-action through the redirects.
+    assert pysaml2_idp.base_url in page.headers["content-security-policy"]
+    query = dict(parse_qsl(urlsplit(login.headers["location"]).query))
+    routed = browser.get(server.url + "/login", params={**query, "corporate_email": "alice@Example.TEST"})
+    assert routed.status_code == 302
+    to_authorize = dict(parse_qsl(urlsplit(routed.headers["location"]).query))
+    assert to_authorize["idp_identifier"] == "example.test" and to_authorize["state"] == app.state
+    to_provider = browser.get(server.url + routed.headers["location"])
+    assert to_provider.headers["location"].startswith(pysaml2_idp.sso_url + "?")
+    params = callback_params(deliver(browser, pysaml2_idp.sign_in(to_provider.headers["location"])))
+    assert params["state"] == app.state and params["code"]
+
+    refused = browser.get(server.url + "/login", params={**query, "corporate_email": "not-an-address"})
+    assert refused.status_code == 400 and "corporate email address" in refused.text
+
+
+def test_saml_sign_in__login_page_shows_buttons_when_a_saml_provider_has_no_identifier(
+    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+) -> None:
+    pool_id = saml_pool(server)
+    saml_provider(server, pool_id, pysaml2_idp, name="Partner")
+    client = client_for(server, pool_id, ["COGNITO", "Partner"])
+    login, _ = start(browser, server, client)
+    page = browser.get(server.url + login.headers["location"])
+    assert "Continue with Partner" in page.text and 'name="corporate_email"' not in page.text

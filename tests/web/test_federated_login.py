@@ -2,13 +2,15 @@
 OIDC provider (npm oidc-provider, password-less, consenting at once) shows the provider's button; a click goes
 through the provider and /oauth2/idpresponse and lands on the application's callback with a code and its state
 (Cognito developer guide: 'User pool managed login', 'OIDC user pool IdP authentication flow'). The same with
-another pool of the server as the provider, its own login page filled in.
+another pool of the server as the provider, its own login page filled in; and a SAML provider (PyPI pysaml2's
+IdP) reached from the page's corporate e-mail box by the address's domain (idp_identifier).
 
 The application is a small HTTP server of the test's own: the browser really navigates to its callback."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,7 +28,10 @@ from tests.federation.browser_sign_in import (
     pool_provider,
     provider_pool,
 )
+from tests.federation.saml_idps import OID_EMAIL, SamlIdp, start_pysaml2_idp
 from tests.web.conftest import shot
+from userpool.context import Ctx
+from userpool.services.federation.steps.saml_exchanges import pool_metadata
 
 
 class _Application(BaseHTTPRequestHandler):
@@ -131,3 +136,40 @@ def test_hosted_ui__another_pool_as_the_provider(server: FederationServer, callb
     page.goto(_authorize(server, client, identity_provider="Staff"))
     again = _id_token_claims(server, client, _landed(page, callback))
     assert again["sub"] == claims["sub"]
+
+
+@pytest.fixture(scope="module")
+def saml_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SamlIdp]:
+    with start_pysaml2_idp(tmp_path_factory.mktemp("saml-idp-logs")) as idp:
+        yield idp
+
+
+def test_hosted_ui__corporate_email_signs_in_through_the_saml_provider(
+    server: FederationServer, callback: str, page: Any, saml_idp: SamlIdp
+) -> None:
+    """Every SAML provider of the client has an identifier: the page asks for a corporate e-mail address, whose
+    domain picks the provider (idp_identifier); pysaml2's IdP answers with an auto-posted Response."""
+    pool_id = new_pool(server, "Contoso")
+    server.idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="Contoso",
+        ProviderType="SAML",
+        ProviderDetails={"MetadataFile": saml_idp.metadata},
+        AttributeMapping={"email": OID_EMAIL},
+        IdpIdentifiers=["example.test"],
+    )
+    ctx = Ctx(deps=server.runtime.deps, request_id="test", now=time.time(), region="us-east-1")
+    with ctx.store.read() as tx:
+        provider = tx.identity_providers.get(pool_id, "Contoso")
+    saml_idp.trust(pool_metadata(ctx, pool_id, server.url, provider))
+    client = federated_client(server, pool_id, ["COGNITO", "Contoso"], CallbackURLs=[callback])
+    page.goto(_authorize(server, client))
+    page.wait_for_url("**/login?*")
+    # The SAML provider is reached by e-mail domain, not by a button.
+    assert page.get_by_role("link", name="Continue with Contoso").count() == 0
+    page.get_by_label("Corporate email address").fill("alice@Example.test")
+    shot(page, "federated-03-corporate-email")
+    page.get_by_role("button", name="Continue").click()
+    claims = _id_token_claims(server, client, _landed(page, callback))
+    assert claims["cognito:username"] == "contoso_alice" and claims["email"] == "alice@example.test"
+    assert claims["identities"][0]["issuer"] == saml_idp.entity_id

@@ -100,12 +100,17 @@ def _federation_endpoint(uri: str) -> bool:
     return parts.scheme in ("http", "https") and parts.path == IDP_RESPONSE_PATH
 
 
-def page_headers(redirect_uri: str | None = None, scripts: bool = False) -> dict[str, str]:
-    """The headers of every page; ``scripts`` allows the page's own origin's script files (never inline)."""
+def page_headers(
+    redirect_uri: str | None = None, scripts: bool = False, form_sources: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The headers of every page; ``scripts`` allows the page's own origin's script files (never inline);
+    ``form_sources``: more origins a submission may end up at (the SSO endpoints of the SAML providers the
+    login page's corporate e-mail box leads to, through /oauth2/authorize's redirect)."""
     form_action = "'self'"
     source = source_of(redirect_uri) if redirect_uri else None
-    if source:
-        form_action += f" {source}"
+    for extra in (source, *form_sources):
+        if extra and extra not in form_action.split(" "):
+            form_action += f" {extra}"
     script_src = "'self'" if scripts else "'none'"
     directives = ["default-src 'none'", f"script-src {script_src}", "style-src 'self'", "img-src 'self' data:"]
     if not (redirect_uri and _federation_endpoint(redirect_uri)):

@@ -101,7 +101,9 @@ class Journey:
     def csrf_valid(self, form: dict[str, str]) -> bool:
         return not self.new_csrf and csrf_ok(csrf_key(self.deps.code_key), self.csrf_cookie, form.get(CSRF_FIELD))
 
-    async def render(self, template: str, status: int = 200, **context: Any) -> Response:
+    async def render(
+        self, template: str, status: int = 200, form_sources: tuple[str, ...] = (), **context: Any
+    ) -> Response:
         brand = await run_in_threadpool(branding, self.ctx, self.target.pool.id, self.target.client.id)
         html = _templates.get_template(template).render(
             t=self.t,
@@ -116,7 +118,7 @@ class Journey:
             url=self.url,
             **context,
         )
-        response = HTMLResponse(html, status, headers=page_headers(self.target.redirect_uri))
+        response = HTMLResponse(html, status, headers=page_headers(self.target.redirect_uri, form_sources=form_sources))
         if self.new_csrf:
             set_cookie(response, self.request, CSRF_COOKIE, self.csrf_cookie, None)
         return response

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from userpool.context import Deps
 from userpool.errors import CognitoError, NotAuthorizedException, UserNotConfirmedException
 from userpool.model.client_config import supported_identity_providers
+from userpool.model.identity_providers import SAML
 from userpool.model.pool_config import admin_create_user_only, username_attributes
 from userpool.model.records import User
 from userpool.model.vocabulary import ChallengeName
@@ -32,7 +33,7 @@ from userpool.services.tokens.steps.token_issuance import hosted_post_authentica
 from userpool.web.login import i18n
 from userpool.web.login.forms import BadInput, Field, read_form, value
 from userpool.web.login.journey import Journey, begin, notice_of
-from userpool.web.security import set_cookie
+from userpool.web.security import set_cookie, source_of
 
 ATTRIBUTE_PREFIX = "userAttributes."
 # Cognito's words for a challenge Session that expired or was used up: the sign-in must start again.
@@ -56,25 +57,66 @@ def _username_field(j: Journey, username: str = "") -> Field:
 _BUTTON_NAMES = {"Google": "Google", "Facebook": "Facebook", "LoginWithAmazon": "Amazon", "SignInWithApple": "Apple"}
 
 
-def _provider_buttons(j: Journey) -> list[tuple[str, str]]:
-    """One button per external provider the client offers, each sending the same authorization request to
-    ``/oauth2/authorize`` with ``identity_provider`` (Cognito developer guide: 'User pool managed login')."""
-    carried = {k: v for k, v in j.params.items() if k not in ("identity_provider", "idp_identifier")}
+def _carried(j: Journey) -> dict[str, str]:
+    return {k: v for k, v in j.params.items() if k not in ("identity_provider", "idp_identifier")}
+
+
+def _saml_by_identifier(j: Journey) -> dict[str, str]:
+    """The client's SAML providers (name -> SSO URL) when every one of them has IdpIdentifiers: the page then
+    asks for a corporate e-mail address instead of showing their buttons (Cognito developer guide: 'Naming
+    SAML identity providers'); empty otherwise."""
+    with j.ctx.store.read() as tx:
+        offered = [
+            tx.identity_providers.get(j.target.pool.id, name) for name in supported_identity_providers(j.target.client)
+        ]
+    saml = [p for p in offered if p is not None and p.provider_type == SAML]
+    if not saml or not all(p.idp_identifiers for p in saml):
+        return {}
+    return {p.name: p.saml.sso_redirect_url if p.saml else "" for p in saml}
+
+
+def _provider_buttons(j: Journey, by_identifier: dict[str, str]) -> list[tuple[str, str]]:
+    """One button per external provider the client offers (but those reached by e-mail domain), each sending
+    the same authorization request to ``/oauth2/authorize`` with ``identity_provider`` (Cognito developer
+    guide: 'User pool managed login')."""
+    carried = _carried(j)
     return [
         (
             j.t("sign_in.continue_with", provider=_BUTTON_NAMES.get(name, name)),
             f"/oauth2/authorize?{urlencode({**carried, 'identity_provider': name})}",
         )
         for name in supported_identity_providers(j.target.client)
-        if name != COGNITO
+        if name != COGNITO and name not in by_identifier
     ]
+
+
+def corporate_redirect(j: Journey, email: str) -> str | None:
+    """``/oauth2/authorize`` with ``idp_identifier`` = the domain of the corporate ``email``; None when it is
+    not an e-mail address."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not local or not domain or len(email) > 256 or any(c in domain for c in " /\\?#@"):
+        return None
+    return f"/oauth2/authorize?{urlencode({**_carried(j), 'idp_identifier': domain.lower()})}"
 
 
 async def login_form(j: Journey, username: str = "", error: str | None = None, status: int = 200) -> Response:
     pool = j.target.pool
-    providers = _provider_buttons(j)
+    by_identifier = await run_in_threadpool(_saml_by_identifier, j)
+    providers = _provider_buttons(j, by_identifier)
+    corporate = {"hidden": _carried(j)} if by_identifier else None
+    # Chromium holds the form's submission to form-action through the redirects to the provider.
+    to_providers = tuple(s for s in (source_of(url) for url in by_identifier.values()) if s)
     if COGNITO not in supported_identity_providers(j.target.client):
-        return await j.render("form.html", status, title="sign_in.title", error=error, providers=providers, fields=[])
+        return await j.render(
+            "form.html",
+            status,
+            form_sources=to_providers,
+            title="sign_in.title",
+            error=error,
+            providers=providers,
+            corporate=corporate,
+            fields=[],
+        )
     links: list[tuple[str | None, str, str]] = [(None, "sign_in.forgot", j.url("/forgotPassword"))]
     if not admin_create_user_only(pool):
         links.append(("sign_in.no_account", "sign_in.sign_up", j.url("/signup")))
@@ -82,6 +124,7 @@ async def login_form(j: Journey, username: str = "", error: str | None = None, s
     return await j.render(
         "form.html",
         status,
+        form_sources=to_providers,
         title="sign_in.title",
         intro=j.t("sign_in.intro_email" if uses_email else "sign_in.intro"),
         notice=notice_of(j.request),
@@ -100,6 +143,7 @@ async def login_form(j: Journey, username: str = "", error: str | None = None, s
         submit="sign_in.submit",
         links=links,
         providers=providers,
+        corporate=corporate,
     )
 
 
@@ -113,7 +157,13 @@ def make_login(deps: Deps) -> Any:
         if isinstance(j, Response):
             return j
         if request.method == "GET":
-            return await login_form(j)
+            email = request.query_params.get("corporate_email")
+            if email is None:
+                return await login_form(j)
+            to_provider = corporate_redirect(j, email)
+            if to_provider is None:
+                return await login_form(j, error=j.t("error.corporate_email"), status=400)
+            return j.redirect(to_provider)
         try:
             form = await read_form(request)
         except BadInput:
