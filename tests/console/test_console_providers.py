@@ -213,8 +213,17 @@ def test_create_identity_provider__saml_metadata_upload_and_the_service_provider
         "http://localhost:9229/saml2/logout",
         details["ActiveEncryptionCertificate"],
         "https://idp.example.com/sso/redirect",
+        signed_in.idp.get_signing_certificate(UserPoolId=pool_id)["Certificate"],
     ):
         assert shown in page.text
+    # The pool's SP metadata, for the provider to import: the same values in one document.
+    link = f"/saml2/metadata?user_pool_id={pool_id}&amp;identity_provider=Okta"
+    assert f'href="http://localhost:9229{link}"' in page.text
+    exported = signed_in.http.get(link.replace("&amp;", "&"))
+    assert exported.status_code == 200 and exported.headers["content-type"] == "application/samlmetadata+xml"
+    assert f'entityID="urn:amazon:cognito:sp:{pool_id}"' in exported.text
+    assert details["ActiveEncryptionCertificate"] in exported.text
+    assert signed_in.http.get(f"/saml2/metadata?user_pool_id={pool_id}&identity_provider=Nope").status_code == 404
     # Saving the edit form as shown, the document left empty, keeps the document and the flags.
     edit = {"provider_name": "Okta", "metadata_source": "file", "IDPSignout": "on", "EncryptedResponses": "on"}
     answer = signed_in.post(f"/console/pools/{pool_id}/provider/edit?name=Okta", edit)

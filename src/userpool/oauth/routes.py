@@ -9,7 +9,7 @@ from userpool.oauth import wellknown
 from userpool.oauth.authorize import make_authorize
 from userpool.oauth.idpresponse import make_idp_response
 from userpool.oauth.logout import make_logout
-from userpool.oauth.saml2 import make_saml_logout, make_saml_response
+from userpool.oauth.saml2 import make_saml_logout, make_saml_metadata, make_saml_response
 from userpool.oauth.token import make_revoke, make_token
 from userpool.oauth.userinfo import make_userinfo
 
@@ -24,5 +24,6 @@ def routes(deps: Deps) -> list[Route]:
         Route("/logout", make_logout(deps), methods=["GET"]),
         Route("/saml2/idpresponse", make_saml_response(deps), methods=["POST"]),
         Route("/saml2/logout", make_saml_logout(deps), methods=["GET", "POST"]),
+        Route("/saml2/metadata", make_saml_metadata(deps), methods=["GET"]),
         *wellknown.routes(deps),
     ]

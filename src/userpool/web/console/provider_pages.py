@@ -4,6 +4,7 @@ provider, edit and delete (Create/Describe/Update/Delete/ListIdentityProviders).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
@@ -165,14 +166,21 @@ async def provider_detail(page: Page) -> Response:
     pool = await load_pool(page)
     provider = await _describe(page, pool)
     details = provider.get("ProviderDetails", {})
+    is_saml = provider["ProviderType"] == SAML
+    urls = registration(page, pool)
+    if is_saml:
+        signing = await page.fetch("GetSigningCertificate", {"UserPoolId": pool["Id"]})
+        urls["signing_certificate"] = signing["Certificate"]
+        query = urlencode({"user_pool_id": pool["Id"], "identity_provider": provider["ProviderName"]})
+        urls["metadata_url"] = f"{urls['base']}/saml2/metadata?{query}"
     return await page.render(
         "provider.html",
         pool=pool,
         provider=provider,
         type_label=pf.TYPE_LABELS.get(provider["ProviderType"], provider["ProviderType"]),
         shown_details=[(k, v) for k, v in details.items() if k not in ("MetadataFile", "ActiveEncryptionCertificate")],
-        urls=registration(page, pool),
-        is_saml=provider["ProviderType"] == SAML,
+        urls=urls,
+        is_saml=is_saml,
         crumbs=_crumbs(page, pool, (provider["ProviderName"], None)),
     )
 
