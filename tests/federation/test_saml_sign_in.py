@@ -455,3 +455,30 @@ def test_saml_sign_in__login_page_shows_buttons_when_a_saml_provider_has_no_iden
     login, _ = start(browser, server, client)
     page = browser.get(server.url + login.headers["location"])
     assert "Continue with Partner" in page.text and 'name="corporate_email"' not in page.text
+
+
+def test_saml_sign_in__idp_initiated_logout_ends_the_browser_session(
+    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+) -> None:
+    pool_id = saml_pool(server)
+    saml_provider(server, pool_id, pysaml2_idp, IDPSignout="true")
+    client = client_for(server, pool_id, ["COGNITO", "Corp"])
+    post, _ = to_idp(browser, server, client, pysaml2_idp)
+    statement = etree.fromstring(base64.b64decode(post.saml_response)).find(".//saml:AuthnStatement", NS)
+    assert statement is not None
+    assert "code" in callback_params(deliver(browser, post))
+
+    # Another user's logout, or another session of alice's, leaves this browser's session alone.
+    for user, index in (("bob", statement.get("SessionIndex")), ("alice", "another-session")):
+        other = pysaml2_idp.idp_logout(sp_entity_id(pool_id), user, index, "idp-relay")
+        refused = browser.post(other.action, data=other.fields)
+        assert refused.headers["location"] == "/error?error=saml_logout"
+    signed_in, _ = start(browser, server, client)
+    assert signed_in.headers["location"].startswith(CALLBACK + "?code=")
+
+    request = pysaml2_idp.idp_logout(sp_entity_id(pool_id), "alice", statement.get("SessionIndex"), "idp-relay")
+    answered = browser.post(request.action, data=request.fields)
+    assert answered.status_code == 302 and answered.headers["location"].startswith(pysaml2_idp.slo_url + "?")
+    assert pysaml2_idp.answered(answered.headers["location"]).startswith("urn:oasis:names:tc:SAML:2.0:status:Success")
+    after, _ = start(browser, server, client)
+    assert after.headers["location"].startswith("/login?")

@@ -61,17 +61,21 @@ def make_saml_logout(deps: Deps) -> Any:
     async def saml_logout(request: Request) -> Response:
         ctx = make_ctx(deps, request)
         if request.method != "POST":
-            # An IdP-initiated LogoutRequest by HTTP-Redirect: not supported, refused plainly.
+            # A LogoutRequest by HTTP-Redirect: only the HTTP-POST binding is read here.
             return error_page_redirect(LOGOUT_REFUSED, None)
         try:
             form = await read_form(request, SAML_MAX_FORM_BYTES)
         except OAuthError:
             return error_page_redirect(LOGOUT_REFUSED, None)
+        base = reached_at(ctx, request, await request_pool(ctx, request) is not None)
         try:
-            target = await run_in_threadpool(logout_answered, ctx, form, binding_of(request))
+            done = await run_in_threadpool(logout_answered, ctx, form, binding_of(request), request.cookies, base)
         except PageError as err:
             return error_page_redirect(err.error, None)
-        return RedirectResponse(target, 302, headers=_HEADERS)
+        response = RedirectResponse(done.url, 302, headers=_HEADERS)
+        if done.ended_cookie is not None:
+            response.delete_cookie(done.ended_cookie, path="/")
+        return response
 
     return saml_logout
 

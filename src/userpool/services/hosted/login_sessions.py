@@ -36,6 +36,12 @@ def cookie_name(pool_id: str) -> str:
     return _COOKIE_PREFIX + pool_id
 
 
+def pool_of_cookie(name: str) -> str | None:
+    """The pool whose session cookie ``name`` is, if it is one."""
+    pool_id = name.removeprefix(_COOKIE_PREFIX)
+    return pool_id if pool_id != name and 0 < len(pool_id) <= 55 else None
+
+
 def open_session(ctx: Ctx, pool_id: str, user: User, auth_time: float, saml: SamlSessionLink | None = None) -> str:
     """Record a hosted sign-in (``saml``: the SAML sign-in it came from, for single logout); returns the
     cookie value (never stored)."""
