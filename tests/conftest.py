@@ -39,6 +39,7 @@ from _pytest.nodeid import NodeId
 from starlette.testclient import TestClient
 
 import userpool.app
+import userpool.crypto.jwt
 from tests.support import postgres
 from tests.support.bridge import REGION, in_process_client, serve_in_thread, socket_client
 from tests.support.key_supply import KeySupply
@@ -131,14 +132,16 @@ def _sqlite_schema_from_a_template(tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session", autouse=True)
 def _signing_keys_from_a_supply() -> Iterator[None]:
     """A pool's token signing keys, made at its first sign-in, come from a supply made once per test
-    process (tests/support/key_supply.py) instead of being generated and parsed anew for every pool: that
-    took about 0.2 s of CPU in nearly every test that signs in. The keys are real RSA-2048 keys all the same,
-    distinct within any test's database; ``userpool serve`` processes (tests/scale) are not affected."""
+    process (tests/support/key_supply.py) instead of being generated and parsed anew for every pool and
+    server: that took about 0.3 s of CPU in nearly every test that signs in. The keys are real RSA-2048 keys
+    all the same, distinct within any test's database; ``userpool serve`` processes (tests/scale) are not
+    affected."""
     supply = KeySupply()
     with pytest.MonkeyPatch.context() as patch:
-        # _new_generation reaches key generation through these names only.
+        # _new_generation reaches key generation through these names only, KeyCache the parsing through this.
         patch.setattr(signing_keys, "generate_private_pem", supply.private_pem)
         patch.setattr(signing_keys, "public_jwk", supply.public_jwk)
+        patch.setattr(userpool.crypto.jwt, "RSAKey", SimpleNamespace(import_key=supply.import_key))
         yield
 
 

@@ -1,11 +1,14 @@
 """RSA signing keys for the servers the tests build in process, made once per test process and handed out
 again: a pool's first sign-in made two RSA-2048 keys and read each back for its JWK, about 0.2 s of CPU,
-which nearly every test that signs in paid (tests/conftest.py puts the supply in place)."""
+and each new server read them again to sign (0.1 s more), which nearly every test that signs in paid
+(tests/conftest.py puts the supply in place)."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
+
+from joserfc.jwk import RSAKey
 
 from userpool.crypto import keys
 
@@ -22,6 +25,7 @@ class KeySupply:
         self._distinct = distinct
         self._made: list[str] = []
         self._jwks: dict[str, dict[str, Any]] = {}
+        self._parsed: dict[str, RSAKey] = {}
         self._handed_out = 0
         self._lock = threading.Lock()
 
@@ -40,3 +44,14 @@ class KeySupply:
         """The key's JWK, as ``keys.public_jwk`` makes it (worked out once per key of the supply)."""
         jwk = self._jwks.get(private_pem)
         return dict(jwk) if jwk is not None else keys.public_jwk(private_pem)
+
+    def import_key(self, value: Any, *args: Any, **kwargs: Any) -> RSAKey:
+        """Stands in for ``RSAKey.import_key`` in ``userpool.crypto.jwt``: a key of the supply is parsed once
+        (the same key object then signs for every server, as cryptography's keys may), anything else as
+        before."""
+        if isinstance(value, str) and value in self._jwks and not (args or kwargs):
+            with self._lock:
+                if value not in self._parsed:
+                    self._parsed[value] = RSAKey.import_key(value)
+                return self._parsed[value]
+        return RSAKey.import_key(value, *args, **kwargs)
