@@ -482,3 +482,31 @@ def test_saml_sign_in__idp_initiated_logout_ends_the_browser_session(
     assert pysaml2_idp.answered(answered.headers["location"]).startswith("urn:oasis:names:tc:SAML:2.0:status:Success")
     after, _ = start(browser, server, client)
     assert after.headers["location"].startswith("/login?")
+
+
+def test_saml_sign_in__response_brought_to_another_browser_or_too_late_shows_the_error_page(
+    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+) -> None:
+    pool_id = saml_pool(server)
+    saml_provider(server, pool_id, pysaml2_idp)
+    client = client_for(server, pool_id, ["Corp"])
+    post, _ = to_idp(browser, server, client, pysaml2_idp)
+    with httpx.Client(follow_redirects=False, timeout=30) as other_browser:
+        carried = deliver(other_browser, post)
+    assert carried.headers["location"] == "/error?error=idp_response"
+    # Five minutes and more after the application's request, its sign-in is gone.
+    late, _ = to_idp(browser, server, client, pysaml2_idp)
+    server.clock.advance(301)
+    try:
+        answer = deliver(browser, late)
+    finally:
+        server.clock.advance(-301)
+    assert answer.headers["location"] == "/error?error=idp_response"
+    assert users_of(server, pool_id) == []
+
+
+def test_saml_sign_in__oversized_response_refused(
+    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+) -> None:
+    refused = _refused_sp_initiated(server, browser, pysaml2_idp, lambda post: "A" * 100_004, "invalid_request")
+    assert "100000 characters" in refused["error_description"]

@@ -11,8 +11,9 @@ import pytest
 from tests.store.contract.coverage import covers
 from tests.store.contract.records import NOW, new_client, new_pool, new_user, race, rows_in
 from userpool.clock import FixedClock
-from userpool.model.oauth_records import AuthorizationCode, HostedSession
+from userpool.model.oauth_records import AuthorizationCode, HostedSession, SamlSessionLink
 from userpool.model.operators import AttemptCount, Operator, OperatorSession
+from userpool.model.saml_service_provider import NameId
 from userpool.store.base import Conflict, NotFound
 from userpool.store.sql.store import SqlStore
 
@@ -103,7 +104,9 @@ def test_hosted_sessions__round_trip_delete_and_expiry(store: SqlStore) -> None:
         pool = new_pool(tx)
         ann = new_user(tx, pool, "ann")
         short = HostedSession("a" * 64, pool.id, ann.sub, NOW - 10.25, NOW, NOW + 60)
-        long = HostedSession("b" * 64, pool.id, ann.sub, NOW, NOW, NOW + 3600)
+        # A session from a SAML sign-in keeps what a LogoutRequest must name.
+        saml = SamlSessionLink("Okta", NameId("AD\\Ann", NAMEID_PERSISTENT, "idp", "sp"), "_session-1")
+        long = HostedSession("b" * 64, pool.id, ann.sub, NOW, NOW, NOW + 3600, saml)
         tx.hosted_sessions.add(short)
         tx.hosted_sessions.add(long)
     with pytest.raises(Conflict) as caught, store.write() as tx:
@@ -120,6 +123,9 @@ def test_hosted_sessions__round_trip_delete_and_expiry(store: SqlStore) -> None:
         tx.hosted_sessions.delete(long.session_hash)
         tx.hosted_sessions.delete(long.session_hash)  # gone already: nothing to do
     assert rows_in(store, "hosted_sessions") == 0
+
+
+NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 
 
 @covers("OperatorRepo.add", "OperatorRepo.get", "OperatorRepo.list", "OperatorRepo.update", "OperatorRepo.delete")
