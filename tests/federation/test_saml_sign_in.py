@@ -510,3 +510,28 @@ def test_saml_sign_in__oversized_response_refused(
 ) -> None:
     refused = _refused_sp_initiated(server, browser, pysaml2_idp, lambda post: "A" * 100_004, "invalid_request")
     assert "100000 characters" in refused["error_description"]
+
+
+def test_saml_sign_in__idp_initiated_naming_the_provider_by_identifier_with_implicit_tokens(
+    server: FederationServer, browser: httpx.Client, samlify_idp: SamlIdp
+) -> None:
+    pool_id = saml_pool(server)
+    saml_provider(server, pool_id, samlify_idp, IDPInit="true")
+    client = federated_client(server, pool_id, ["Corp"], AllowedOAuthFlows=["implicit"], GenerateSecret=False)
+    relay = urlencode(
+        {
+            "idp_identifier": "example.test",
+            "client_id": client["ClientId"],
+            "redirect_uri": CALLBACK,
+            "response_type": "token",
+            "scope": "openid email",
+            "state": "app-state",
+        }
+    )
+    answer = deliver(browser, samlify_idp.idp_initiated(sp_entity_id(pool_id), relay))
+    assert answer.status_code == 302 and answer.headers["location"].startswith(CALLBACK + "#")
+    fragment = dict(parse_qsl(urlsplit(answer.headers["location"]).fragment))
+    assert fragment["state"] == "app-state" and fragment["token_type"] == "Bearer"
+    claims = server.verify(pool_id, fragment["id_token"])
+    assert claims["cognito:username"] == "corp_alice@example.test"
+    assert claims["identities"][0]["issuer"] == samlify_idp.entity_id
