@@ -55,7 +55,6 @@ from userpool.services.hosted.oauth_authorize import (
     authorize_request,
     authorize_target,
 )
-from userpool.store.base import Conflict
 
 # AWS's words for an unsolicited Response it does not accept (observed).
 UNSOLICITED_REFUSED = "Invalid samlResponse or relayState from identity provider"
@@ -103,20 +102,21 @@ def _names_transaction(relay_state: str) -> bool:
 def _solicited(
     ctx: Ctx, saml_response: str, relay_state: str, binding: str | None, cookies: Mapping[str, str]
 ) -> Finished:
+    """SP-initiated: the RelayState names the transaction, whose AuthnRequest the Response must answer."""
     transaction = taken_transaction(ctx, relay_state, binding)
     target, request, provider = resumed(ctx, transaction)
-    refused = None
     offered = supported_identity_providers(target.client)
     if provider is None or provider.provider_type != SAML or provider.name not in offered:
-        refused = OAuthError("invalid_request", "Login option is not available. Please try another one")
+        result: tuple[User, SamlSessionLink] | OAuthError = OAuthError(
+            "invalid_request", "Login option is not available. Please try another one"
+        )
     else:
         base = transaction.idp_redirect_uri.removesuffix(ACS_PATH)
         result = _signed_in(ctx, target, provider, base, saml_response, transaction.nonce)
-        if not isinstance(result, OAuthError):
-            user, link = result
-            return finish(ctx, target, request, user, cookies, link)
-        refused = result
-    return Finished(application_error(request.redirect_uri, request.response_type, request.state, refused))
+    if isinstance(result, OAuthError):
+        return Finished(application_error(request.redirect_uri, request.response_type, request.state, result))
+    user, link = result
+    return finish(ctx, target, request, user, cookies, link)
 
 
 def _unsolicited(
@@ -184,8 +184,6 @@ def _signed_in(
         assertion = accept_saml_response(ctx, provider, base, saml_response, request_id)
     except SamlResponseError as err:
         return OAuthError(err.error, err.description)
-    except Conflict:
-        return OAuthError("invalid_request", "Invalid SAML response received: the assertion was used already.")
     identity = ProviderIdentity(provider.name, SAML, assertion.issuer, provider.attribute_mapping)
     attributes = cognito_attribute_values(assertion)
     try:
