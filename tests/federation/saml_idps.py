@@ -47,6 +47,8 @@ STARTUP_SECONDS = 30.0
 PYSAML2_USERS: dict[str, dict[str, Any]] = {
     "alice": {"email": "alice@example.test", "givenName": "Alice", "sn": "Liddell", "groups": ["admins", "staff"]},
     "bob": {"email": "bob@example.test", "givenName": "Bob", "sn": "Builder", "groups": ["builders"]},
+    # A 4-byte UTF-8 character in an attribute value, which Cognito refuses.
+    "carol": {"email": "carol@example.test", "givenName": "Carol \U0001f610", "sn": "Singer", "groups": []},
 }
 SAMLIFY_USERS: dict[str, dict[str, Any]] = {
     "alice@example.test": {"email": "alice@example.test", "given_name": "Alice", "groups": ["admins", "staff"]},
@@ -243,8 +245,19 @@ def _running(kind: str, base: str, certificate_pem: str, users: Mapping[str, Map
 
 
 @contextmanager
-def start_pysaml2_idp(log_dir: Path, encrypt: bool = False, sign_sha1: bool = False) -> Iterator[SamlIdp]:
-    key_pem, cert_pem = key_and_certificate("pysaml2 test IdP")
+def start_pysaml2_idp(
+    log_dir: Path,
+    encrypt: bool = False,
+    sign_sha1: bool = False,
+    key: tuple[str, str] | None = None,
+    port: int = 0,
+    sp_metadata: Sequence[str] = (),
+    public_base: str | None = None,
+) -> Iterator[SamlIdp]:
+    """pysaml2's IdP signing with ``key`` (key PEM, certificate PEM; a new one if None), on ``port`` (a free
+    one if 0), trusting the SPs of ``sp_metadata`` from the start; ``public_base``: the base URL its entity
+    ID and endpoints name, when it impersonates an IdP at another address."""
+    key_pem, cert_pem = key or key_and_certificate("pysaml2 test IdP")
     config = {
         "key_pem": key_pem,
         "cert_pem": cert_pem,
@@ -252,6 +265,9 @@ def start_pysaml2_idp(log_dir: Path, encrypt: bool = False, sign_sha1: bool = Fa
         "default_user": "alice",
         "encrypt": encrypt,
         "sign_sha1": sign_sha1,
+        "port": port,
+        "sp_metadata": list(sp_metadata),
+        "public_base": public_base,
     }
     with idp_process([sys.executable, str(IDPS / "saml_idp.py")], config, log_dir) as base:
         yield _running("pysaml2", base, cert_pem, PYSAML2_USERS)

@@ -535,3 +535,19 @@ def test_saml_sign_in__idp_initiated_naming_the_provider_by_identifier_with_impl
     claims = server.verify(pool_id, fragment["id_token"])
     assert claims["cognito:username"] == "corp_alice@example.test"
     assert claims["identities"][0]["issuer"] == samlify_idp.entity_id
+
+
+def test_saml_sign_in__four_byte_utf8_attribute_value_refused(
+    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+) -> None:
+    # 'Integrating third-party SAML identity providers with Amazon Cognito user pools': 4-byte UTF-8
+    # characters (emoji) in attribute values are not accepted; the IdP should send them base64-encoded.
+    pool_id = saml_pool(server)
+    saml_provider(server, pool_id, pysaml2_idp)
+    client = client_for(server, pool_id, ["Corp"])
+    to_provider, app = start(browser, server, client, identity_provider="Corp")
+    post = pysaml2_idp.sign_in(to_provider.headers["location"], user="carol")
+    refused = app_error(deliver(browser, post))
+    assert refused["error"] == "invalid_request" and refused["state"] == app.state
+    assert "4-byte UTF-8 character" in refused["error_description"] and "Base64" in refused["error_description"]
+    assert users_of(server, pool_id) == []

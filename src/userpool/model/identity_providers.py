@@ -49,6 +49,11 @@ class SamlMetadata:
     # The IdP's signing certificates, base64 DER as in the metadata (whitespace removed). A response is
     # valid when it verifies with any of them ("SAML signing and encryption", Cognito developer guide).
     signing_certificates: tuple[str, ...]
+    # MetadataURL only: when the document was last fetched and read (it is fetched again once this is
+    # older than the refresh interval), and when a fetch was last tried, succeeded or not (fetches are
+    # spaced by at least the retry interval: services/federation/steps/saml_metadata_refresh.py).
+    fetched_at: float | None = None
+    fetch_tried_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ configured by the JSON in the environment variable IDP_CONFIG:
   sp_metadata:        service providers' metadata documents it trusts (more are added by POST /sp-metadata)
   encrypt:            ENCRYPT: assertions encrypted to the SP's encryption certificate (its metadata)
   sign_sha1:          SIGN_SHA1: responses signed with RSA-SHA1 and SHA-1 digests (a negative test)
+  port:               the port to listen on (default: a free one), so that a restart with another key
+                      answers at the same URLs, as an IdP that rotated its signing key does
+  public_base:        the base URL its entity ID and endpoints name (default: where it listens): an
+                      impostor of another IdP, signing with a key of its own
 
 Routes: GET /metadata; GET /sso/redirect (an AuthnRequest by HTTP-Redirect; its query signature, when it
 has one, checked with the SP's certificate: 400 when it fails) answers with a page that auto-posts the
@@ -16,7 +20,8 @@ signed Response (Response and assertion signed, RSA-SHA256/SHA-256) to the ACS; 
 signed) answers with a signed LogoutResponse auto-posted to the SP's SingleLogoutService, and the SP's signed
 LogoutResponse to one of its own requests is answered with its status code and InResponseTo as text; GET
 /idp-logout?user=&session_index=&RelayState=&sp= auto-posts a signed LogoutRequest to the SP; POST /sp-metadata
-(the body: an SP's metadata) trusts one more SP, replacing an earlier document of the same entity ID.
+(the body: an SP's metadata) trusts one more SP, replacing an earlier document of the same entity ID;
+GET /metadata-fetches: how many times /metadata was served.
 It listens on 127.0.0.1 on a free port, prints one JSON line {"issuer": <base URL>} once it accepts
 requests, and exits when its standard input closes, so that it cannot outlive the test run that started it.
 """
@@ -210,7 +215,11 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     path = environ["PATH_INFO"]
     params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).items()}
     try:
+        if path == "/metadata-fetches":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [str(STATE.get("metadata_fetches", 0)).encode()]
         if path == "/metadata":
+            STATE["metadata_fetches"] = STATE.get("metadata_fetches", 0) + 1
             body = str(entity_descriptor(STATE["idp"].config)).encode()
             start_response("200 OK", [("Content-Type", "application/samlmetadata+xml")])
             return [body]
@@ -241,11 +250,12 @@ def main() -> None:
     (KEYS / "idp.crt").write_text(CONFIG["cert_pem"])
     for document in CONFIG.get("sp_metadata", []):
         SP_METADATA[_entity_id_of(document)] = document
-    httpd = make_server("127.0.0.1", 0, app, handler_class=Quiet)
-    STATE["base"] = f"http://127.0.0.1:{httpd.server_port}"
+    httpd = make_server("127.0.0.1", int(CONFIG.get("port", 0)), app, handler_class=Quiet)
+    listening = f"http://127.0.0.1:{httpd.server_port}"
+    STATE["base"] = CONFIG.get("public_base") or listening
     STATE["idp"] = _server(STATE["base"])
     threading.Thread(target=_exit_with_parent, daemon=True).start()
-    print(json.dumps({"issuer": STATE["base"]}), flush=True)
+    print(json.dumps({"issuer": listening}), flush=True)
     httpd.serve_forever()
 
 

@@ -34,7 +34,9 @@ from userpool.model.saml_service_provider import ACS_PATH, acs_url
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
 from userpool.services.federation.steps.federated_users import sign_in_federated_user
 from userpool.services.federation.steps.saml_exchanges import accept_saml_response, authn_request_redirect
+from userpool.services.federation.steps.saml_metadata_refresh import fresh_saml_provider, refetched_saml_provider
 from userpool.services.federation.steps.saml_responses import (
+    SIGNATURE_INVALID,
     SamlAssertion,
     SamlResponseError,
     cognito_attribute_values,
@@ -66,6 +68,7 @@ def redirect_to_saml_provider(
     """Keep the application's ``request`` and return the provider's SSO URL with our AuthnRequest (HTTP-Redirect
     binding). ``base``: the scheme and host the browser used, where the Response must come back."""
     relay_state = new_opaque_value()
+    provider = fresh_saml_provider(ctx, provider)
     redirect = authn_request_redirect(ctx, provider, base, relay_state)
     # The PKCE verifier slot is unused toward a SAML provider; a random value keeps the row's shape.
     verifier = new_opaque_value()
@@ -181,7 +184,7 @@ def _signed_in(
 ) -> tuple[User, SamlSessionLink] | OAuthError:
     """The user the Response signs in, and what single logout will need; or the refusal for the application."""
     try:
-        assertion = accept_saml_response(ctx, provider, base, saml_response, request_id)
+        assertion = _accepted(ctx, provider, base, saml_response, request_id)
     except SamlResponseError as err:
         return OAuthError(err.error, err.description)
     identity = ProviderIdentity(provider.name, SAML, assertion.issuer, provider.attribute_mapping)
@@ -199,6 +202,24 @@ def _signed_in(
     except FederatedSignInError as err:
         return OAuthError(err.error, err.description)
     return user, _link(provider, assertion)
+
+
+def _accepted(
+    ctx: Ctx, provider: IdentityProvider, base: str, saml_response: str, request_id: str | None
+) -> SamlAssertion:
+    """The Response checked against the provider's current metadata; when its signature verifies with none
+    of the certificates, once more against metadata read again (a provider that rotated its key), if
+    that may be fetched now (saml_metadata_refresh.py spaces fetches)."""
+    provider = fresh_saml_provider(ctx, provider)
+    try:
+        return accept_saml_response(ctx, provider, base, saml_response, request_id)
+    except SamlResponseError as err:
+        if err.description != SIGNATURE_INVALID or err.reason == "unsigned":
+            raise
+        refetched = refetched_saml_provider(ctx, provider)
+        if refetched is None:
+            raise
+    return accept_saml_response(ctx, refetched, base, saml_response, request_id)
 
 
 def _link(provider: IdentityProvider, assertion: SamlAssertion) -> SamlSessionLink:

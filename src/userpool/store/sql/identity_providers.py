@@ -29,6 +29,8 @@ def _saml(document: dict[str, Any] | None) -> SamlMetadata | None:
         document["sso_redirect_url"],
         document.get("slo_redirect_url"),
         tuple(document["signing_certificates"]),
+        document.get("fetched_at"),
+        document.get("fetch_tried_at"),
     )
 
 
@@ -40,6 +42,8 @@ def _saml_document(saml: SamlMetadata | None) -> dict[str, Any] | None:
         "sso_redirect_url": saml.sso_redirect_url,
         "slo_redirect_url": saml.slo_redirect_url,
         "signing_certificates": list(saml.signing_certificates),
+        "fetched_at": saml.fetched_at,
+        "fetch_tried_at": saml.fetch_tried_at,
     }
 
 

@@ -52,7 +52,11 @@ def _metadata_document(ctx: Ctx, details: dict[str, str]) -> str:
     """The SAML metadata: MetadataFile as given, or the document at MetadataURL, fetched now."""
     if "MetadataFile" in details:
         return details["MetadataFile"]
-    url = details["MetadataURL"]
+    return fetched_metadata_document(ctx, details["MetadataURL"])
+
+
+def fetched_metadata_document(ctx: Ctx, url: str) -> str:
+    """The SAML metadata document at ``url``, fetched now; InvalidParameterException when it cannot be."""
     try:
         answer = call_idp(
             ctx,
@@ -75,6 +79,8 @@ def _saml_parts(
 ) -> tuple[SamlMetadata, EncryptionKey]:
     """What the metadata says, and the provider's encryption key: kept, or made for a new provider."""
     metadata = read_metadata(_metadata_document(ctx, details), ctx.now, ctx.settings.federation.allow_http_idp_urls)
+    if "MetadataURL" in details:
+        metadata = dataclasses.replace(metadata, fetched_at=ctx.now, fetch_tried_at=ctx.now)
     if key is None:
         private_pem, certificate = new_key_and_certificate(f"urn:amazon:cognito:sp:{pool.id}", ctx.now)
         key = EncryptionKey(certificate, private_pem)

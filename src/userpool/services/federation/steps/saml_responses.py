@@ -338,5 +338,20 @@ def _attributes(assertion: etree._Element) -> dict[str, tuple[str, ...]]:
             for value in attribute.findall(_A + "AttributeValue"):
                 if value.get(_XSI_NIL) in ("true", "1"):
                     continue
-                values.append(text_only(value, f"value of {name}"))
+                values.append(_accepted_value(text_only(value, f"value of {name}"), name))
     return {name: tuple(values) for name, values in out.items()}
+
+
+# "Amazon Cognito doesn't accept 4-byte UTF-8 characters (such as 😐 or 𠮷) that your IdP passes as an
+# attribute value" ('Integrating third-party SAML identity providers with Amazon Cognito user pools'),
+# which advises the IdP to send such values base64-encoded.
+FOUR_BYTE_CHARACTERS = (
+    "the value of {name} holds a 4-byte UTF-8 character (such as an emoji), which is not accepted; "
+    "encode it to Base64 at the identity provider."
+)
+
+
+def _accepted_value(value: str, name: str) -> str:
+    if any(ord(character) > 0xFFFF for character in value):
+        raise refusal("attribute_characters", FOUR_BYTE_CHARACTERS.format(name=name))
+    return value
