@@ -16,6 +16,7 @@ from userpool.model.federation_transactions import FederationTransaction
 from userpool.model.identity_providers import IdentityProvider
 from userpool.model.oauth_records import AuthorizationCode, HostedSession, UICustomization
 from userpool.model.operators import AttemptCount, Operator, OperatorSession
+from userpool.model.passkeys import Passkey
 from userpool.model.records import (
     AdminKey,
     Client,
@@ -353,6 +354,27 @@ class DeviceRepo(Protocol):
     def list_confirmed(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Device]: ...
 
 
+class WebAuthnCredentialRepo(Protocol):
+    """Each user's passkeys (model/passkeys.py): a credential id is unique in a pool (Conflict("credential_id")
+    for a second one), listed per user in credential-id order. ``record_use`` is a conditional write: of
+    several sign-ins presenting the same counter, one advances it."""
+
+    def add(self, passkey: Passkey) -> None: ...
+    def get(self, pool_id: str, credential_id: bytes) -> Passkey | None: ...
+    def of_user(self, pool_id: str, sub: str, limit: int, after: bytes | None) -> Page[Passkey]:
+        """A page of the user's passkeys after the credential id ``after``; the cursor is the last id, base64url."""
+        ...
+
+    def count(self, pool_id: str, sub: str) -> int: ...
+    def delete(self, pool_id: str, sub: str, credential_id: bytes) -> bool:
+        """True when the user had that passkey."""
+        ...
+
+    def record_use(self, passkey: Passkey, sign_count: int, now: float) -> bool:
+        """Set the signature counter to ``sign_count`` if it is still ``passkey.sign_count``; False otherwise."""
+        ...
+
+
 class PasswordHistoryRepo(Protocol):
     """The hashes of each user's previous passwords (never the current one, which is the user's own)."""
 
@@ -554,6 +576,8 @@ class Tx(Protocol):
     def devices(self) -> DeviceRepo: ...
     @property
     def software_tokens(self) -> SoftwareTokenRepo: ...
+    @property
+    def webauthn_credentials(self) -> WebAuthnCredentialRepo: ...
     @property
     def password_history(self) -> PasswordHistoryRepo: ...
     @property

@@ -10,6 +10,7 @@ from userpool.model.devices import Device
 from userpool.model.federated_identities import COGNITO_SUBJECT, FederatedIdentity
 from userpool.model.identity_providers import IdentityProvider
 from userpool.model.oauth_records import ALL_CLIENTS, AuthorizationCode, HostedSession, UICustomization
+from userpool.model.passkeys import Passkey
 from userpool.model.records import Domain, Group, Pool, ResourceServer
 from userpool.model.saml_service_provider import SamlSigningKey
 from userpool.model.token_records import ChallengeSession, RefreshToken, SignInCounters, SigningKey, SignInSession
@@ -38,6 +39,7 @@ POOL_TABLES = (
     "user_stand_ins",
     "devices",
     "software_tokens",
+    "webauthn_credentials",
     "authorization_codes",
     "hosted_sessions",
     "ui_customizations",
@@ -59,6 +61,7 @@ USER_TABLES = (
     "auth_challenges",
     "devices",
     "software_tokens",
+    "webauthn_credentials",
     "authorization_codes",
     "hosted_sessions",
 )
@@ -87,6 +90,7 @@ def _populate(tx: Tx, pool: Pool, tag: str) -> None:
     tx.stand_ins.counters.set_attempts(pool.id, "stand-in-sub", SignInCounters(1, NOW, None))
     tx.devices.add(Device(f"device-{tag}", pool.id, sub, "-g", NOW, NOW))
     tx.software_tokens.associate(pool.id, sub, "JBSWY3DPEHPK3PXP", NOW)
+    tx.webauthn_credentials.add(Passkey(pool.id, sub, tag.encode(), b"cose", 0, "localhost", "Passkey", (), NOW))
     code = AuthorizationCode(f"{tag:a>64}", pool.id, client.id, sub, "https://a/", (), NOW, NOW, NOW + 60)
     tx.authorization_codes.add(code)
     tx.hosted_sessions.add(HostedSession(f"{tag:h>64}", pool.id, sub, NOW, NOW, NOW + 60))

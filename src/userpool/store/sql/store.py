@@ -33,6 +33,7 @@ from userpool.store.sql.signing_keys import SqlSigningKeyRepo
 from userpool.store.sql.software_tokens import SqlSoftwareTokenRepo
 from userpool.store.sql.stand_ins import SqlStandInRepo
 from userpool.store.sql.users import SqlUserRepo
+from userpool.store.sql.webauthn_credentials import SqlWebAuthnCredentialRepo
 from userpool.store.sql.write_gate import WriteGate, database_path
 
 
@@ -125,6 +126,10 @@ class SqlTx:
     @cached_property
     def software_tokens(self) -> SqlSoftwareTokenRepo:
         return SqlSoftwareTokenRepo(self._conn, self._sealer)
+
+    @cached_property
+    def webauthn_credentials(self) -> SqlWebAuthnCredentialRepo:
+        return SqlWebAuthnCredentialRepo(self._conn)
 
     @cached_property
     def password_history(self) -> SqlPasswordHistoryRepo:

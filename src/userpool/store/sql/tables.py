@@ -371,6 +371,28 @@ devices = sa.Table(
     sa.Index(None, "pool_id", "sub", "device_key"),
 )
 
+# Each user's passkeys (WebAuthn credentials). The credential id is unique in a pool, so an authenticator's
+# credential cannot be registered twice, nor to two users; the COSE public key is public, stored as is.
+webauthn_credentials = sa.Table(
+    "webauthn_credentials",
+    metadata,
+    sa.Column("pool_id", sa.String(55), primary_key=True),
+    sa.Column("credential_id", sa.LargeBinary(1023), primary_key=True),
+    sa.Column("sub", sa.String(36), nullable=False),
+    sa.Column("public_key", sa.LargeBinary(2048), nullable=False),
+    sa.Column("sign_count", sa.BigInteger, nullable=False),
+    sa.Column("relying_party_id", sa.String(255), nullable=False),
+    sa.Column("friendly_name", sa.String(255), nullable=False),
+    sa.Column("transports", _json, nullable=False),
+    sa.Column("authenticator_attachment", sa.String(32), nullable=True),
+    sa.Column("created_at", _time, nullable=False),
+    sa.Column("last_used_at", _time, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_webauthn_credentials_user"
+    ),
+    sa.Index(None, "pool_id", "sub", "credential_id"),
+)
+
 # Each user's TOTP authenticator: the verified secret sign-in codes are checked against
 # and a pending one from AssociateSoftwareToken, both sealed like SRP verifiers. ``last_step`` is the last
 # accepted time step, so no code is accepted twice; ``generation`` changes on every association and
