@@ -6,11 +6,14 @@ always). A user can use PASSWORD (challenge names PASSWORD and PASSWORD_SRP) whe
 EMAIL_OTP with a verified email address and SMS_OTP with a verified phone number. One-time codes are offered
 only to confirmed users (a temporary password must still be replaced through NEW_PASSWORD_REQUIRED), and not
 in pools that require MFA: a passwordless sign-in never goes on to a second factor, so it would bypass it.
-Passkeys (WEB_AUTHN) are never offered: this server registers none.
+WEB_AUTHN goes to confirmed users with a registered passkey; where MFA is required only when the pool's
+WebAuthnConfiguration makes a passkey with user verification count as MFA (FactorConfiguration
+MULTI_FACTOR_WITH_USER_VERIFICATION).
 """
 
 from __future__ import annotations
 
+from userpool.model.passkeys import MULTI_FACTOR
 from userpool.model.records import Pool, User
 from userpool.model.sign_in import password_hash_for_sign_in
 from userpool.model.vocabulary import ChallengeName, UserStatus
@@ -18,7 +21,13 @@ from userpool.model.vocabulary import ChallengeName, UserStatus
 # The attribute each one-time-code factor sends its code to.
 OTP_ATTRIBUTE: dict[str, str] = {ChallengeName.EMAIL_OTP: "email", ChallengeName.SMS_OTP: "phone_number"}
 # Challenge names in the order AvailableChallenges lists them.
-CHALLENGE_ORDER = (ChallengeName.PASSWORD, ChallengeName.PASSWORD_SRP, ChallengeName.EMAIL_OTP, ChallengeName.SMS_OTP)
+CHALLENGE_ORDER = (
+    ChallengeName.PASSWORD,
+    ChallengeName.PASSWORD_SRP,
+    ChallengeName.EMAIL_OTP,
+    ChallengeName.SMS_OTP,
+    ChallengeName.WEB_AUTHN,
+)
 
 
 def allowed_factors(pool: Pool) -> frozenset[str]:
@@ -31,13 +40,24 @@ def _has_verified(user: User, attribute: str) -> bool:
     return bool(user.attributes.get(attribute)) and user.attributes.get(f"{attribute}_verified") == "true"
 
 
-def user_factors(pool: Pool, user: User) -> tuple[str, ...]:
-    """The AuthFactorType values ``user`` can sign in with through USER_AUTH (ConfiguredUserAuthFactors)."""
+def _passkeys_usable(pool: Pool) -> bool:
+    """Whether passkeys may be a first factor here: MFA not required, or a passkey counting as MFA."""
+    if pool.config.get("MfaConfiguration") != "ON":
+        return True
+    return (pool.config.get("WebAuthnConfiguration") or {}).get("FactorConfiguration") == MULTI_FACTOR
+
+
+def user_factors(pool: Pool, user: User, has_passkey: bool = False) -> tuple[str, ...]:
+    """The AuthFactorType values ``user`` can sign in with through USER_AUTH (ConfiguredUserAuthFactors);
+    ``has_passkey`` says whether it registered one."""
     allowed = allowed_factors(pool)
     has_password = ChallengeName.PASSWORD in allowed and password_hash_for_sign_in(user) is not None
     factors: list[str] = [ChallengeName.PASSWORD] if has_password else []
     if user.status == UserStatus.CONFIRMED and pool.config.get("MfaConfiguration") != "ON":
         factors += [f for f, attribute in OTP_ATTRIBUTE.items() if f in allowed and _has_verified(user, attribute)]
+    usable = has_passkey and user.status == UserStatus.CONFIRMED and _passkeys_usable(pool)
+    if usable and ChallengeName.WEB_AUTHN in allowed:
+        factors.append(ChallengeName.WEB_AUTHN)
     return tuple(factors)
 
 
@@ -46,10 +66,10 @@ def _as_challenges(factors: tuple[str, ...] | frozenset[str]) -> list[str]:
     return [name for name in CHALLENGE_ORDER if name in names]
 
 
-def available_challenges(pool: Pool, user: User) -> list[str]:
+def available_challenges(pool: Pool, user: User, has_passkey: bool = False) -> list[str]:
     """AvailableChallenges of a SELECT_CHALLENGE for ``user``: its factors, a password as both PASSWORD and
     PASSWORD_SRP."""
-    return _as_challenges(user_factors(pool, user))
+    return _as_challenges(user_factors(pool, user, has_passkey))
 
 
 def unknown_user_challenges(pool: Pool) -> list[str]:
@@ -58,4 +78,6 @@ def unknown_user_challenges(pool: Pool) -> list[str]:
     allowed = allowed_factors(pool)
     if pool.config.get("MfaConfiguration") == "ON":
         allowed = allowed - set(OTP_ATTRIBUTE)
+    if not _passkeys_usable(pool):
+        allowed = allowed - {ChallengeName.WEB_AUTHN}
     return _as_challenges(allowed)

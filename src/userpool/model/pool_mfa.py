@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from userpool.errors import InvalidParameterException
+from userpool.model.passkeys import check_relying_party_id
 from userpool.model.vocabulary import ChallengeName
 
 ENABLED_MFAS = "EnabledMfas"
@@ -95,6 +96,9 @@ def set_mfa(config: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
         updated["SmsConfiguration"] = copy.deepcopy(sms_configuration)
         if sms_request.get("SmsAuthenticationMessage"):
             updated["SmsAuthenticationMessage"] = sms_request["SmsAuthenticationMessage"]
+    rp_id = (request.get(WEBAUTHN) or {}).get("RelyingPartyId")
+    if rp_id is not None:
+        check_relying_party_id(rp_id)
     for member in (EMAIL_MFA, WEBAUTHN):
         updated.pop(member, None)
         if request.get(member) is not None:

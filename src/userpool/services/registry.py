@@ -16,7 +16,7 @@ from typing import Any, cast
 from userpool.context import Ctx
 from userpool.services.directory import clients, domains, pools, resource_servers, tags, ui_customization
 from userpool.services.federation import links, providers, saml_certificates
-from userpool.services.self_service import account, attributes
+from userpool.services.self_service import account, attributes, passkeys
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
 from userpool.services.tokens import refresh, revocation
@@ -52,6 +52,7 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     # self_service/
     attributes,
     account,
+    passkeys,
     # federation/
     links,
     providers,

@@ -82,6 +82,16 @@ def domain_url(settings: Settings, name: str) -> str | None:
     return None
 
 
+def pool_domain_host(ctx: Ctx, tx: Tx, pool_id: str) -> str | None:
+    """The host of the pool's custom domain, else of its prefix domain; None without a domain that has a
+    host name (the default passkey relying party ID: WebAuthnConfigurationType)."""
+    for domain in sorted(tx.domains.for_pool(pool_id), key=lambda d: not _is_custom(d)):
+        url = domain_url(ctx.settings, domain.domain)
+        if url is not None:
+            return urlsplit(url).hostname
+    return None
+
+
 def pages_url(ctx: Ctx, tx: Tx, pool_id: str) -> str:
     """The base URL of the pool's hosted pages, for links in its messages: its custom domain, else its prefix
     domain, else the server's own URL (where the pages find the pool from the client_id)."""

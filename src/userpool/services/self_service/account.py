@@ -134,8 +134,9 @@ def get_user_auth_factors(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """The signed-in user's MFA settings and the USER_AUTH first factors it can use: GetUserAuthFactors."""
     with ctx.store.read() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
+        passkeys = tx.webauthn_credentials.count(access.pool.id, access.user.sub)
     shape = admin_get_user_shape(access.user)
     body: dict[str, Any] = {"Username": access.user.username}
     body.update({k: shape[k] for k in ("PreferredMfaSetting", "UserMFASettingList") if k in shape})
-    body["ConfiguredUserAuthFactors"] = list(user_factors(access.pool, access.user))
+    body["ConfiguredUserAuthFactors"] = list(user_factors(access.pool, access.user, passkeys > 0))
     return body

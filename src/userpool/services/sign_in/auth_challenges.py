@@ -35,6 +35,7 @@ from userpool.services.sign_in.steps.custom_auth import (
 from userpool.services.sign_in.steps.device_auth import device_password_verifier, device_srp_auth
 from userpool.services.sign_in.steps.mfa_answers import code_answer, mfa_setup, select_mfa_type, software_token_answer
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, lookup_user, respond, same_user
+from userpool.services.sign_in.steps.passkey_auth import passkey_answer
 from userpool.services.sign_in.steps.srp_auth import password_verifier
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
 from userpool.services.users.admin_attributes import save_user
@@ -129,6 +130,7 @@ CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
     # The email MFA challenge and the passwordless first factor alike.
     ChallengeName.EMAIL_OTP: one_time_code_answer,
     ChallengeName.SMS_OTP: one_time_code_answer,
+    ChallengeName.WEB_AUTHN: passkey_answer,
 }
 
 

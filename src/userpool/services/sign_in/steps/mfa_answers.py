@@ -49,7 +49,7 @@ CODE_MEMBER: dict[str, str] = {
 CODE_FACTOR: dict[str, str] = {SMS: SMS, EMAIL: EMAIL, ChallengeName.SMS_OTP: SMS}
 
 
-def _challenged_user(ctx: Ctx, tx: Tx, call: ChallengeCall) -> tuple[ChallengeSession, User]:
+def challenged_user(ctx: Ctx, tx: Tx, call: ChallengeCall) -> tuple[ChallengeSession, User]:
     """The live Session of the challenge answered and the user it was issued for, who must be the one the
     USERNAME names and still allowed to sign in."""
     username = required_parameter(call.responses, "USERNAME")
@@ -78,7 +78,7 @@ def code_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
     given = required_parameter(call.responses, CODE_MEMBER[call.challenge])
     matched = False
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, call)
+        pending, user = challenged_user(ctx, tx, call)
         stored = check_code(ctx, tx, user, purpose, given)
         if stored is not None:
             matched = True
@@ -99,7 +99,7 @@ def software_token_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:
     given = required_parameter(call.responses, CODE_MEMBER[TOTP])
     accepted = False
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, call)
+        pending, user = challenged_user(ctx, tx, call)
         counters = tx.sign_in_counters.get(call.pool.id, user.sub, for_update=True)
         if counters is not None and is_locked(counters, ctx.now):
             raise NotAuthorizedException(LOCKED_MESSAGE)
@@ -122,7 +122,7 @@ def select_mfa_type(ctx: Ctx, call: ChallengeCall) -> Outcome:
     email)."""
     answer = required_parameter(call.responses, "ANSWER")
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, call)
+        pending, user = challenged_user(ctx, tx, call)
         if answer not in (pending.state.get(OPTIONS) or []):
             raise InvalidParameterException(f"{answer} is not one of the MFA types offered to the user.")
         if not tx.auth_challenges.consume(pending.session_hash):
@@ -136,7 +136,7 @@ def mfa_setup(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """MFA_SETUP {USERNAME} with the Session VerifySoftwareToken returned: the authenticator the user just
     set up is the second factor, and the sign-in ends."""
     with ctx.store.write() as tx:
-        pending, user = _challenged_user(ctx, tx, call)
+        pending, user = challenged_user(ctx, tx, call)
         if not software_token_set_up(pending):
             raise InvalidParameterException(
                 "Set up a software token with AssociateSoftwareToken and VerifySoftwareToken, using this "

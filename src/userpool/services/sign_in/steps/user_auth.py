@@ -1,6 +1,7 @@
 """USER_AUTH, choice-based sign-in (InitiateAuth, AdminInitiateAuth), its SELECT_CHALLENGE and the passwordless
-EMAIL_OTP / SMS_OTP first factors (Cognito developer guide: 'Authentication flows', choice-based); GetUserAuthFactors,
-which lists a user's factors, is in services/self_service/account.py.
+EMAIL_OTP / SMS_OTP first factors (Cognito developer guide: 'Authentication flows', choice-based); the WEB_AUTHN
+(passkey) factor is in passkey_auth.py; GetUserAuthFactors, which lists a user's factors, is in
+services/self_service/account.py.
 
 Without a usable PREFERRED_CHALLENGE the sign-in answers SELECT_CHALLENGE with ``AvailableChallenges``: the
 factors the pool allows and the user can use (model/first_factors.py). PASSWORD (with PASSWORD) and
@@ -26,7 +27,7 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.model.destinations import simulated_details
-from userpool.model.first_factors import OTP_ATTRIBUTE, available_challenges, unknown_user_challenges
+from userpool.model.first_factors import OTP_ATTRIBUTE, allowed_factors, available_challenges, unknown_user_challenges
 from userpool.model.pool_mfa import EMAIL, SMS
 from userpool.model.records import Client, Pool, User
 from userpool.model.sign_in import WRONG_CREDENTIALS, status_refusal
@@ -37,9 +38,11 @@ from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, 
 from userpool.services.sign_in.steps.mfa_answers import CODE_MEMBER, CODE_MISMATCH, code_answer
 from userpool.services.sign_in.steps.mfa_challenges import send_sign_in_code
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, lookup_user, respond, same_user
+from userpool.services.sign_in.steps.passkey_auth import passkey_challenge
 from userpool.services.sign_in.steps.password_auth import password_step
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown, open_unknown, take_unknown
+from userpool.store.base import Tx
 from userpool.triggers.sign_in import pre_authentication
 
 # The MFA factor whose code each passwordless factor sends, and what each choice needs in the request.
@@ -71,13 +74,14 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
     hides = hides_users(call.client)
     with ctx.store.read() as tx:
         user = lookup_user(tx, call.pool, username)
+        passkey = user is not None and _has_passkey(tx, call.pool, user)
     if user is None and not hides:
         raise UserNotFoundException("User does not exist.")
     if user is not None:
         refusal = status_refusal(user, hides)
         if refusal is not None:
             raise refusal
-    offered = available_challenges(call.pool, user) if user is not None else unknown_user_challenges(call.pool)
+    offered = available_challenges(call.pool, user, passkey) if user is not None else unknown_user_challenges(call.pool)
     if preferred in offered:
         outcome = _first_factor(
             ctx, call.pool, call.client, call.admin, user, preferred, call.params, attempt, metadata
@@ -94,6 +98,11 @@ def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         with ctx.store.write() as tx:
             answer = open_challenge(ctx, tx, call.pool, call.client, user, ChallengeName.SELECT_CHALLENGE, state, {})
     return {**answer, "AvailableChallenges": offered}
+
+
+def _has_passkey(tx: Tx, pool: Pool, user: User) -> bool:
+    # Read only where the pool allows passkeys: USER_AUTH sign-ins elsewhere pay no statement for them.
+    return ChallengeName.WEB_AUTHN in allowed_factors(pool) and tx.webauthn_credentials.count(pool.id, user.sub) > 0
 
 
 def _first_factor(
@@ -114,6 +123,8 @@ def _first_factor(
         return password_step(ctx, call, attempt)
     if choice == ChallengeName.PASSWORD_SRP:
         return Outcome(challenge=srp_sign_in(ctx, call))
+    if choice == ChallengeName.WEB_AUTHN:
+        return passkey_challenge(ctx, pool, client, user, params["USERNAME"], attempt, metadata)
     return _send_code(ctx, pool, client, user, params["USERNAME"], choice, attempt, metadata)
 
 
