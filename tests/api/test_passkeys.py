@@ -34,9 +34,14 @@ def _client(idp: Any, pool_id: str) -> str:
     return str(made["UserPoolClient"]["ClientId"])
 
 
-def _signed_in(idp: Any, pool_id: str, client_id: str, username: str = "ann") -> str:
+def _signed_in(idp: Any, pool_id: str, client_id: str, username: str = "ann", **attributes: str) -> str:
     """A confirmed user with a password, signed in with it: its access token."""
-    idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+    )
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True)
     done = idp.initiate_auth(
         ClientId=client_id,
@@ -344,3 +349,58 @@ def test_set_user_pool_mfa_config__relying_party_id_must_be_a_domain_name(env: E
         assert refused[0] == "InvalidParameterException", rp_id
     config = env.idp.get_user_pool_mfa_config(UserPoolId=pool_id)["WebAuthnConfiguration"]
     assert config == {"RelyingPartyId": "localhost", "UserVerification": "required"}
+
+
+def test_set_user_mfa_preference__passkey_mfa_signs_in_where_mfa_is_required(env: Env) -> None:
+    pool_id = _pool(env.idp, "preferred")
+    client_id = _client(env.idp, pool_id)
+    token = _signed_in(env.idp, pool_id, client_id, email="ann@example.com", email_verified="true")
+    authenticator = SoftwareAuthenticator()
+    _register(env.idp, token, authenticator, verified=False)
+    bo_token = _signed_in(env.idp, pool_id, client_id, "bo", email="bo@example.com", email_verified="true")
+    env.idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"},
+        WebAuthnConfiguration={"RelyingPartyId": "localhost", "UserVerification": "preferred"},
+    )
+    # A single-factor passkey does not sign in where MFA is required...
+    chosen = env.idp.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "ann"})
+    assert chosen["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+    passkey_mfa = {"WebAuthnMfaSettings": {"Enabled": True}}
+    no_passkey = fails(lambda: env.idp.set_user_mfa_preference(AccessToken=bo_token, **passkey_mfa))
+    assert no_passkey == (
+        "InvalidParameterException",
+        "User does not have a passkey registered to turn on WEB_AUTHN MFA.",
+    )
+    alone = fails(lambda: env.idp.set_user_mfa_preference(AccessToken=token, **passkey_mfa))
+    assert alone == ("InvalidParameterException", "Passkey MFA needs another MFA method turned on for the user.")
+    # ... until the user turns passkey MFA on, beside another factor; then it must verify the user.
+    env.idp.set_user_mfa_preference(AccessToken=token, EmailMfaSettings={"Enabled": True}, **passkey_mfa)
+    chosen = env.idp.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "ann"})
+    assert chosen["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
+    step = _passkey_challenge(env.idp, client_id)
+    assert (
+        fails(lambda: _answer(env.idp, client_id, step, authenticator.assertion(_options(step), verified=False)))
+        == REFUSED
+    )
+    done = _answer(env.idp, client_id, step, authenticator.assertion(_options(step)))
+    assert done["AuthenticationResult"]["AccessToken"]
+    env.idp.set_user_mfa_preference(AccessToken=token, WebAuthnMfaSettings={"Enabled": False})
+    chosen = env.idp.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "ann"})
+    assert chosen["ChallengeName"] == "SELECT_CHALLENGE" and "WEB_AUTHN" not in chosen["AvailableChallenges"]
+
+
+def test_initiate_auth__web_authn_for_a_name_no_user_has_where_users_are_hidden(env: Env) -> None:
+    pool_id = _pool(env.idp)
+    made = env.idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS, PreventUserExistenceErrors="ENABLED"
+    )
+    client_id = made["UserPoolClient"]["ClientId"]
+    chosen = env.idp.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "nobody"})
+    assert chosen["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
+    step = _passkey_challenge(env.idp, client_id, "nobody")
+    options = _options(step)
+    assert options["allowCredentials"] == [] and options["rpId"] == "localhost"
+    stranger = SoftwareAuthenticator()
+    assert fails(lambda: _answer(env.idp, client_id, step, stranger.assertion(options), "nobody")) == REFUSED

@@ -81,7 +81,7 @@ def test_preference__enable_prefer_and_move_the_preference() -> None:
         ),
         ({"EmailMfaSettings": {"Enabled": False, "PreferredMfa": True}}, "EMAIL_OTP cannot be set as preferred"),
         ({"EmailMfaSettings": {"PreferredMfa": True}}, "EMAIL_OTP cannot be set as preferred"),
-        ({"WebAuthnMfaSettings": {"Enabled": True}}, "passkey"),
+        ({"WebAuthnMfaSettings": {"Enabled": True}}, "does not have a passkey"),
     ],
 )
 def test_preference__refused_combinations(request_body: dict[str, Any], message: str) -> None:

@@ -8,7 +8,7 @@ only to confirmed users (a temporary password must still be replaced through NEW
 in pools that require MFA: a passwordless sign-in never goes on to a second factor, so it would bypass it.
 WEB_AUTHN goes to confirmed users with a registered passkey; where MFA is required only when the pool's
 WebAuthnConfiguration makes a passkey with user verification count as MFA (FactorConfiguration
-MULTI_FACTOR_WITH_USER_VERIFICATION).
+MULTI_FACTOR_WITH_USER_VERIFICATION), or the user turned passkey MFA on (WebAuthnMfaSettings).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from userpool.model.passkeys import MULTI_FACTOR
 from userpool.model.records import Pool, User
 from userpool.model.sign_in import password_hash_for_sign_in
+from userpool.model.user_mfa import passkey_mfa
 from userpool.model.vocabulary import ChallengeName, UserStatus
 
 # The attribute each one-time-code factor sends its code to.
@@ -40,9 +41,10 @@ def _has_verified(user: User, attribute: str) -> bool:
     return bool(user.attributes.get(attribute)) and user.attributes.get(f"{attribute}_verified") == "true"
 
 
-def _passkeys_usable(pool: Pool) -> bool:
-    """Whether passkeys may be a first factor here: MFA not required, or a passkey counting as MFA."""
-    if pool.config.get("MfaConfiguration") != "ON":
+def _passkeys_usable(pool: Pool, user: User | None = None) -> bool:
+    """Whether passkeys may be a first factor here: MFA not required, or a passkey counting as MFA (for the
+    pool, or for a user who turned passkey MFA on)."""
+    if pool.config.get("MfaConfiguration") != "ON" or (user is not None and passkey_mfa(user)):
         return True
     return (pool.config.get("WebAuthnConfiguration") or {}).get("FactorConfiguration") == MULTI_FACTOR
 
@@ -55,7 +57,7 @@ def user_factors(pool: Pool, user: User, has_passkey: bool = False) -> tuple[str
     factors: list[str] = [ChallengeName.PASSWORD] if has_password else []
     if user.status == UserStatus.CONFIRMED and pool.config.get("MfaConfiguration") != "ON":
         factors += [f for f, attribute in OTP_ATTRIBUTE.items() if f in allowed and _has_verified(user, attribute)]
-    usable = has_passkey and user.status == UserStatus.CONFIRMED and _passkeys_usable(pool)
+    usable = has_passkey and user.status == UserStatus.CONFIRMED and _passkeys_usable(pool, user)
     if usable and ChallengeName.WEB_AUTHN in allowed:
         factors.append(ChallengeName.WEB_AUTHN)
     return tuple(factors)

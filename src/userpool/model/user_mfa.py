@@ -36,6 +36,9 @@ ONE_PREFERRED = "Only one MFA method can be set as preferred."
 PREFERRED_OFF = "{factor} cannot be set as preferred without being enabled."
 TOTP_REQUIRED = "Software token MFA cannot be turned off while MFA is required for the user pool."
 NO_PASSKEY = "User does not have a passkey registered to turn on WEB_AUTHN MFA."
+# WebAuthnMfaSettingsType: the user must keep another MFA method, so that losing the passkey locks nobody out.
+PASSKEY_ALONE = "Passkey MFA needs another MFA method turned on for the user."
+WEBAUTHN_MFA = "WebAuthnMfaEnabled"
 LEGACY_SMS_ONLY = "Only SMS to phone_number is supported as an MFA option."
 
 
@@ -160,7 +163,9 @@ def _flag(settings: dict[str, Any], name: str) -> bool | None:
     return None if value is None else bool(value)
 
 
-def preference_update(pool: Pool, user: User, request: dict[str, Any], totp_verified: bool) -> dict[str, Any]:
+def preference_update(
+    pool: Pool, user: User, request: dict[str, Any], totp_verified: bool, has_passkey: bool = False
+) -> dict[str, Any]:
     """The user's ``mfa`` document after (Admin)SetUserMFAPreference ``request``; InvalidParameterException
     for a change Cognito refuses.
 
@@ -169,7 +174,8 @@ def preference_update(pool: Pool, user: User, request: dict[str, Any], totp_veri
     ``{Enabled: true, PreferredMfa: false}``). Turning a factor on needs the pool to offer it and somewhere to
     deliver it: a phone number, an email address, a verified software token. One factor at most is preferred;
     preferring one takes the preference from another, turning a factor off drops its preference. In a pool
-    that requires MFA, software token MFA cannot be turned off (SoftwareTokenMfaSettingsType).
+    that requires MFA, software token MFA cannot be turned off (SoftwareTokenMfaSettingsType). Passkey MFA
+    (WebAuthnMfaSettings) needs a registered passkey (``has_passkey``) and another factor turned on.
     """
     on = set(enabled(user))
     choice = preferred(user)
@@ -192,10 +198,23 @@ def preference_update(pool: Pool, user: User, request: dict[str, Any], totp_veri
             choice = factor
         elif (prefer is False or turn_on is False) and choice == factor:
             choice = None
-    if (request.get("WebAuthnMfaSettings") or {}).get("Enabled"):
-        # Passkeys are not registered by this server, so a user can never have one to turn on.
-        raise InvalidParameterException(NO_PASSKEY)
-    return with_factors(user.mfa, on, choice, listed=True)
+    updated = with_factors(user.mfa, on, choice, listed=True)
+    passkey = _flag(request.get("WebAuthnMfaSettings") or {}, "Enabled")
+    if passkey:
+        if not has_passkey:
+            raise InvalidParameterException(NO_PASSKEY)
+        if not on:
+            raise InvalidParameterException(PASSKEY_ALONE)
+        updated[WEBAUTHN_MFA] = True
+    elif passkey is False:
+        updated.pop(WEBAUTHN_MFA, None)
+    return updated
+
+
+def passkey_mfa(user: User) -> bool:
+    """Whether the user turned passkey MFA on (WebAuthnMfaSettings): its passkey sign-ins must verify the
+    user, and count as MFA where the pool requires it."""
+    return bool(user.mfa.get(WEBAUTHN_MFA))
 
 
 def user_factors(pool: Pool, user: User, totp_verified: bool) -> UserFactors:

@@ -180,7 +180,9 @@ def verify_software_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
 def _save_preference(ctx: Ctx, tx: Tx, pool: Pool, user: User, req: dict[str, Any]) -> None:
     token = tx.software_tokens.get(pool.id, user.sub)
-    mfa = preference_update(pool, user, req, token is not None and token.verified)
+    asks_passkey = bool((req.get("WebAuthnMfaSettings") or {}).get("Enabled"))
+    has_passkey = asks_passkey and tx.webauthn_credentials.count(pool.id, user.sub) > 0
+    mfa = preference_update(pool, user, req, token is not None and token.verified, has_passkey)
     if mfa != user.mfa:
         tx.users.update(replace(user, mfa=mfa, updated_at=ctx.now))
 

@@ -52,6 +52,7 @@ from userpool.model.passkeys import (
 )
 from userpool.model.records import Pool, User
 from userpool.model.token_records import ChallengeSession
+from userpool.model.user_mfa import passkey_mfa
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.directory.domains import pool_domain_host
 from userpool.store.base import Conflict, Tx
@@ -259,7 +260,7 @@ def check_assertion(ctx: Ctx, tx: Tx, pool: Pool, user: User, credential_json: s
             presented.origin,
             stored.public_key,
             stored.sign_count,
-            rp.requires_verification,
+            rp.requires_verification or passkey_mfa(user),
         )
     except CeremonyRefused:
         raise NotAuthorizedException(SIGN_IN_REFUSED) from None
