@@ -5,6 +5,7 @@ from them and then proved with the password."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings
 from tests.support.auth import PASSWORD
 from tests.support.bridge import serve_in_thread, socket_client
 from tests.support.mail import Inbox
+from tests.support.passkeys import SoftwareAuthenticator
 from tests.support.sms import SmsGateway, sms_gateway
 from userpool.app import Runtime, build_runtime, create_app
 
@@ -124,4 +126,51 @@ def test_amplify__user_auth_select_password_srp(node: str, live: Live) -> None:
         ("InitiateAuth", "USER_AUTH", "SELECT_CHALLENGE"),
         ("RespondToAuthChallenge", "SELECT_CHALLENGE", "PASSWORD_VERIFIER"),
         ("RespondToAuthChallenge", "PASSWORD_VERIFIER", "tokens"),
+    ]
+
+
+def test_amplify__passkeys_register_sign_in_and_delete(node: str, live: Live) -> None:
+    """associateWebAuthnCredential, listWebAuthnCredentials, signIn with preferredChallenge WEB_AUTHN and
+    deleteWebAuthnCredential as Amplify calls them (tests/node/amplify_passkeys.mjs), the test's software
+    authenticator standing in for the browser's (tests/support/passkeys.py)."""
+    request = _request(live)
+    policies = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
+    live.idp.update_user_pool(UserPoolId=request["userPoolId"], Policies=policies)
+    live.idp.set_user_pool_mfa_config(
+        UserPoolId=request["userPoolId"],
+        MfaConfiguration="OFF",
+        WebAuthnConfiguration={"RelyingPartyId": "localhost", "UserVerification": "required"},
+    )
+    authenticator = SoftwareAuthenticator()
+    talk = Conversation(node, "amplify_passkeys", request)
+    try:
+        answer = talk.receive()
+        assert answer.get("pause") == "create", answer
+        assert answer["options"]["rp"]["id"] == "localhost"
+        talk.send({"credential": authenticator.register(answer["options"])})
+        answer = talk.receive()
+        assert answer.get("pause") == "get", answer
+        talk.send({"credential": json.loads(authenticator.assertion(answer["options"]))})
+        answer = talk.receive()
+    finally:
+        talk.close()
+    assert answer["ok"], answer
+    [listed] = answer["listed"]
+    assert (listed["credentialId"], listed["relyingPartyId"]) == (authenticator.id, "localhost")
+    assert answer["remaining"] == []
+    assert answer["passkeyClaims"]["username"] == "ann"
+    # Without its passkey the user is no longer offered one: Amplify is asked to choose another factor.
+    assert answer["afterDelete"] == {"ok": True, "step": "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"}
+    assert _steps(answer["calls"]) == [
+        ("InitiateAuth", "USER_AUTH", "tokens"),
+        ("StartWebAuthnRegistration", None, None),
+        ("CompleteWebAuthnRegistration", None, None),
+        ("ListWebAuthnCredentials", None, None),
+        ("RevokeToken", None, None),
+        ("InitiateAuth", "USER_AUTH", "WEB_AUTHN"),
+        ("RespondToAuthChallenge", "WEB_AUTHN", "tokens"),
+        ("DeleteWebAuthnCredential", None, None),
+        ("ListWebAuthnCredentials", None, None),
+        ("RevokeToken", None, None),
+        ("InitiateAuth", "USER_AUTH", "SELECT_CHALLENGE"),
     ]
