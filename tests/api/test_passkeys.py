@@ -15,6 +15,13 @@ from tests.api.conftest import Env
 from tests.support.auth import PASSWORD
 from tests.support.errors import fails
 from tests.support.passkeys import SoftwareAuthenticator
+from userpool.context import Ctx
+from userpool.errors import UserNotFoundException
+from userpool.services.lookup.app_clients import app_client
+from userpool.services.sign_in.auth_challenges import answer_challenge
+from userpool.services.sign_in.steps.calls import ChallengeCall
+from userpool.services.sign_in.steps.outcome import Attempt
+from userpool.services.sign_in.steps.passkey_auth import begin_passkey_sign_in
 
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 ORIGIN = "http://localhost:9229"
@@ -404,3 +411,26 @@ def test_initiate_auth__web_authn_for_a_name_no_user_has_where_users_are_hidden(
     assert options["allowCredentials"] == [] and options["rpId"] == "localhost"
     stranger = SoftwareAuthenticator()
     assert fails(lambda: _answer(env.idp, client_id, step, stranger.assertion(options), "nobody")) == REFUSED
+
+
+def test_hosted_pages__passkey_sign_in_ends_in_a_signed_in_user(env: Env, passkey_pool: tuple[str, str, str]) -> None:
+    """The steps the hosted pages call: begin_passkey_sign_in, then the WEB_AUTHN answer, ending in the user
+    (for an authorization code) rather than in tokens."""
+    pool_id, client_id, token = passkey_pool
+    authenticator = SoftwareAuthenticator()
+    _register(env.idp, token, authenticator)
+    deps = env.server.runtime.deps
+    ctx = Ctx(deps=deps, request_id="hosted", now=env.clock.now(), region="us-east-1")
+    with deps.store.read() as tx:
+        pool, client = app_client(tx, client_id)
+    hosted = Attempt(may_track=False, hosted=True)
+    begun = begin_passkey_sign_in(ctx, pool, client, "ann", hosted)
+    assert begun.challenge is not None and begun.challenge["ChallengeName"] == "WEB_AUTHN"
+    options = json.loads(begun.challenge["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    responses = {"USERNAME": "ann", "CREDENTIAL": authenticator.assertion(options)}
+    call = ChallengeCall(pool, client, "WEB_AUTHN", responses, begun.challenge["Session"], admin=False)
+    done = answer_challenge(ctx, call)
+    assert done.signed_in is not None and done.signed_in.username == "ann" and done.grant is None
+    with pytest.raises(UserNotFoundException):
+        begin_passkey_sign_in(ctx, pool, client, "nobody", hosted)
+    assert pool.id == pool_id

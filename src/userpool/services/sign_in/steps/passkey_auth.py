@@ -14,20 +14,24 @@ from __future__ import annotations
 import json
 
 from userpool.context import Ctx
-from userpool.errors import NotAuthorizedException
+from userpool.errors import NotAuthorizedException, UserNotFoundException
+from userpool.model.client_config import auth_session_seconds
+from userpool.model.first_factors import user_factors
 from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
+from userpool.model.sign_in import status_refusal
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.lookup.app_clients import check_secret_hash, hides_users
 from userpool.services.sign_in.steps.calls import ChallengeCall, required_parameter
 from userpool.services.sign_in.steps.challenge_sessions import INVALID_SESSION, open_challenge
 from userpool.services.sign_in.steps.mfa_answers import challenged_user
-from userpool.services.sign_in.steps.outcome import Attempt, Outcome, end
+from userpool.services.sign_in.steps.outcome import Attempt, Outcome, end, lookup_user
 from userpool.services.sign_in.steps.unknown_user_sessions import issue_unknown, open_unknown
 from userpool.services.users.steps.passkeys import SIGN_IN_REFUSED, check_assertion, request_options
 from userpool.triggers.sign_in import pre_authentication
 
 OPTIONS = "CREDENTIAL_REQUEST_OPTIONS"
+NO_PASSKEY = "The user has no passkey it can sign in with here."
 # The Session state member holding the WebAuthn challenge sent.
 CHALLENGE_STATE = "webauthn_challenge"
 
@@ -54,18 +58,42 @@ def passkey_challenge(
     )
     if user is None:
         with ctx.store.read() as tx:
-            options, _challenge = request_options(ctx, tx, pool, None)
+            options, _challenge = request_options(ctx, tx, pool, None, auth_session_seconds(client))
         session = issue_unknown(ctx, client, ChallengeName.WEB_AUTHN, {**attempt.state(), "username": username})
         parameters = {OPTIONS: json.dumps(options)}
         return Outcome(
             challenge={"ChallengeName": ChallengeName.WEB_AUTHN, "Session": session, "ChallengeParameters": parameters}
         )
     with ctx.store.write() as tx:
-        options, challenge = request_options(ctx, tx, pool, user)
+        options, challenge = request_options(ctx, tx, pool, user, auth_session_seconds(client))
         state = {**attempt.state(), CHALLENGE_STATE: challenge}
         parameters = {OPTIONS: json.dumps(options), "USER_ID_FOR_SRP": user.username}
         answer = open_challenge(ctx, tx, pool, client, user, ChallengeName.WEB_AUTHN, state, parameters)
     return Outcome(challenge=answer)
+
+
+def begin_passkey_sign_in(
+    ctx: Ctx, pool: Pool, client: Client, username: str, attempt: Attempt, metadata: dict[str, str] | None = None
+) -> Outcome:
+    """A sign-in that begins with a passkey for ``username`` (the hosted pages' "Sign in with a passkey";
+    USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN does the same through user_auth.py): the WEB_AUTHN
+    challenge, for a user allowed to sign in who is offered passkeys. Where the client hides which users
+    exist, a name no user has (or a user without a passkey) gets a challenge no answer passes."""
+    hides = hides_users(client)
+    with ctx.store.read() as tx:
+        user = lookup_user(tx, pool, username)
+        has_passkey = user is not None and tx.webauthn_credentials.count(pool.id, user.sub) > 0
+    if user is not None:
+        refusal = status_refusal(user, hides)
+        if refusal is not None:
+            raise refusal
+    if user is None or ChallengeName.WEB_AUTHN not in user_factors(pool, user, has_passkey):
+        if not hides:
+            raise (
+                UserNotFoundException("User does not exist.") if user is None else NotAuthorizedException(NO_PASSKEY)
+            )
+        user = None
+    return passkey_challenge(ctx, pool, client, user, username, attempt, metadata or {})
 
 
 def passkey_answer(ctx: Ctx, call: ChallengeCall) -> Outcome:

@@ -45,6 +45,7 @@ from userpool.model.first_factors import allowed_factors
 from userpool.model.passkeys import (
     MAX_PASSKEYS_PER_USER,
     REGISTRATION_SECONDS,
+    REQUIRED,
     Passkey,
     RelyingParty,
     origin_allowed,
@@ -142,20 +143,18 @@ def start_registration(ctx: Ctx, pool: Pool, client_id: str, user: User) -> dict
     }
 
 
-_REGISTRATION_REFUSALS: dict[Refusal, CognitoError] = {
-    Refusal.ORIGIN: WebAuthnOriginNotAllowedException(ORIGIN_NOT_ALLOWED),
-    Refusal.RP_ID: WebAuthnRelyingPartyMismatchException(RP_MISMATCH),
-    Refusal.CHALLENGE: WebAuthnChallengeNotFoundException(CHALLENGE_NOT_FOUND),
-}
-
-
 def _registration_refusal(refused: CeremonyRefused) -> CognitoError:
-    known = _REGISTRATION_REFUSALS.get(refused.reason)
-    if known is not None:
-        return type(known)(str(known))
-    if refused.reason in (Refusal.USER_VERIFICATION, Refusal.UNSUPPORTED):
-        detail = "user verification is required" if refused.reason is Refusal.USER_VERIFICATION else "attestation"
-        return WebAuthnCredentialNotSupportedException(NOT_SUPPORTED.format(detail=detail))
+    """CompleteWebAuthnRegistration's exception for a refused attestation."""
+    if refused.reason is Refusal.ORIGIN:
+        return WebAuthnOriginNotAllowedException(ORIGIN_NOT_ALLOWED)
+    if refused.reason is Refusal.RP_ID:
+        return WebAuthnRelyingPartyMismatchException(RP_MISMATCH)
+    if refused.reason is Refusal.CHALLENGE:
+        return WebAuthnChallengeNotFoundException(CHALLENGE_NOT_FOUND)
+    if refused.reason is Refusal.USER_VERIFICATION:
+        return WebAuthnCredentialNotSupportedException(NOT_SUPPORTED.format(detail="user verification is required"))
+    if refused.reason is Refusal.UNSUPPORTED:
+        return WebAuthnCredentialNotSupportedException(NOT_SUPPORTED.format(detail="its attestation or algorithm"))
     return InvalidParameterException(BAD_CREDENTIAL)
 
 
@@ -220,18 +219,22 @@ def _friendly_name(attachment: str | None) -> str:
     return {"platform": "Platform passkey", "cross-platform": "Security key"}.get(attachment or "", "Passkey")
 
 
-def request_options(ctx: Ctx, tx: Tx, pool: Pool, user: User | None) -> tuple[dict[str, Any], str]:
+def request_options(
+    ctx: Ctx, tx: Tx, pool: Pool, user: User | None, timeout_seconds: float
+) -> tuple[dict[str, Any], str]:
     """The PublicKeyCredentialRequestOptions (JSON form, §5.5) of a WEB_AUTHN sign-in challenge for ``user``
-    (its passkeys allowed; none for a name no user has) and the challenge, base64url."""
+    (its passkeys allowed; none for a name no user has) and the challenge, base64url; ``timeout_seconds`` is
+    how long the challenge's Session lives."""
     rp = pool_relying_party(ctx, tx, pool)
     challenge = base64url_encode(secrets.token_bytes(CHALLENGE_BYTES))
     passkeys = _all_passkeys(tx, user) if user is not None else []
+    passkey_mfa_user = user is not None and passkey_mfa(user)
     options = {
         "challenge": challenge,
         "rpId": rp.id,
         "allowCredentials": [_descriptor(p) for p in passkeys],
-        "userVerification": rp.user_verification,
-        "timeout": REGISTRATION_SECONDS * 1000,
+        "userVerification": REQUIRED if passkey_mfa_user else rp.user_verification,
+        "timeout": int(timeout_seconds * 1000),
     }
     return options, challenge
 
