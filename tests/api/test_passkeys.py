@@ -434,3 +434,28 @@ def test_hosted_pages__passkey_sign_in_ends_in_a_signed_in_user(env: Env, passke
     with pytest.raises(UserNotFoundException):
         begin_passkey_sign_in(ctx, pool, client, "nobody", hosted)
     assert pool.id == pool_id
+
+
+def test_initiate_auth__passkeys_that_count_as_mfa_sign_in_where_mfa_is_required(env: Env) -> None:
+    pool_id = _pool(env.idp, "preferred")
+    client_id = _client(env.idp, pool_id)
+    authenticator = SoftwareAuthenticator()
+    _register(env.idp, _signed_in(env.idp, pool_id, client_id), authenticator)
+    env.idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"},
+        WebAuthnConfiguration={
+            "RelyingPartyId": "localhost",
+            "UserVerification": "preferred",
+            "FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION",
+        },
+    )
+    chosen = env.idp.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "ann"})
+    assert chosen["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
+    step = _passkey_challenge(env.idp, client_id)
+    options = _options(step)
+    assert options["userVerification"] == "required"
+    unverified = authenticator.assertion(options, verified=False)
+    assert fails(lambda: _answer(env.idp, client_id, step, unverified)) == REFUSED
+    assert "AuthenticationResult" in _answer(env.idp, client_id, step, authenticator.assertion(options))

@@ -58,6 +58,10 @@ def test_relying_party__configured_else_domain() -> None:
     assert relying_party(bare, None) is None
     strict = Pool("eu-west-1_abc", "p", {"WebAuthnConfiguration": {"UserVerification": "required"}}, 0.0, 0.0)
     assert relying_party(strict, "x.example") == RelyingParty("x.example", "required")
+    counted = {"WebAuthnConfiguration": {"FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"}}
+    assert relying_party(Pool("eu-west-1_abc", "p", counted, 0.0, 0.0), "x.example") == RelyingParty(
+        "x.example", "required", multi_factor=True
+    )
 
 
 def test_user_factors__web_authn_with_a_passkey_where_allowed() -> None:

@@ -67,7 +67,7 @@ class RelyingParty:
 
     @property
     def requires_verification(self) -> bool:
-        return self.user_verification == REQUIRED or self.multi_factor
+        return self.user_verification == REQUIRED
 
 
 def check_relying_party_id(rp_id: str) -> None:
@@ -96,8 +96,10 @@ def relying_party(pool: Pool, domain_host: str | None) -> RelyingParty | None:
     rp_id = config.get("RelyingPartyId") or domain_host
     if not rp_id:
         return None
-    verification = REQUIRED if config.get("UserVerification") == REQUIRED else PREFERRED
-    return RelyingParty(str(rp_id).lower(), verification, config.get("FactorConfiguration") == MULTI_FACTOR)
+    multi_factor = config.get("FactorConfiguration") == MULTI_FACTOR
+    # A passkey counts as MFA only with user verification, so such a pool asks every authenticator for it.
+    verification = REQUIRED if config.get("UserVerification") == REQUIRED or multi_factor else PREFERRED
+    return RelyingParty(str(rp_id).lower(), verification, multi_factor)
 
 
 def _under(host: str, rp_id: str) -> bool:
