@@ -459,3 +459,15 @@ def test_initiate_auth__passkeys_that_count_as_mfa_sign_in_where_mfa_is_required
     unverified = authenticator.assertion(options, verified=False)
     assert fails(lambda: _answer(env.idp, client_id, step, unverified)) == REFUSED
     assert "AuthenticationResult" in _answer(env.idp, client_id, step, authenticator.assertion(options))
+
+
+def test_respond_to_auth_challenge__web_authn_session_expires(env: Env, passkey_pool: tuple[str, str, str]) -> None:
+    _, client_id, token = passkey_pool
+    authenticator = SoftwareAuthenticator()
+    _register(env.idp, token, authenticator)
+    step = _passkey_challenge(env.idp, client_id)
+    options = _options(step)
+    assert options["timeout"] == 180_000  # the client's AuthSessionValidity, three minutes by default
+    env.clock.advance(181)
+    late = fails(lambda: _answer(env.idp, client_id, step, authenticator.assertion(options)))
+    assert late == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
