@@ -67,9 +67,12 @@ def make_saml_logout(deps: Deps) -> Any:
             form = await read_form(request, SAML_MAX_FORM_BYTES)
         except OAuthError:
             return error_page_redirect(LOGOUT_REFUSED, None)
-        base = reached_at(ctx, request, await request_pool(ctx, request) is not None)
+        domain = await request_pool(ctx, request)
+        base = reached_at(ctx, request, domain is not None)
         try:
-            done = await run_in_threadpool(logout_answered, ctx, form, binding_of(request), request.cookies, base)
+            done = await run_in_threadpool(
+                logout_answered, ctx, form, binding_of(request), request.cookies, base, domain
+            )
         except PageError as err:
             return error_page_redirect(err.error, None)
         response = RedirectResponse(done.url, 302, headers=_HEADERS)

@@ -128,6 +128,40 @@ def test_hosted_sessions__round_trip_delete_and_expiry(store: SqlStore) -> None:
 NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 
 
+@covers("HostedSessionRepo.delete_saml")
+def test_hosted_sessions__saml_sessions_ended_by_provider_name_id_and_session_index(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool, other_pool = new_pool(tx), new_pool(tx, "us-east-1_Contract2")
+        ann, bob = new_user(tx, pool, "ann"), new_user(tx, pool, "bob")
+        elsewhere = new_user(tx, other_pool, "ann")
+
+        def session(key: str, pool_id: str, sub: str, provider: str, name: str, index: str | None) -> HostedSession:
+            link = SamlSessionLink(provider, NameId(name, NAMEID_PERSISTENT, None, None), index)
+            return HostedSession(key * 64, pool_id, sub, NOW, NOW, NOW + 3600, link)
+
+        sessions = [
+            session("a", pool.id, ann.sub, "Okta", "ann", "_s1"),
+            session("b", pool.id, ann.sub, "Okta", "ann", "_s2"),
+            session("c", pool.id, ann.sub, "Okta", "ann", None),
+            session("d", pool.id, bob.sub, "Okta", "bob", "_s1"),
+            session("e", pool.id, ann.sub, "Entra", "ann", "_s1"),
+            session("f", other_pool.id, elsewhere.sub, "Okta", "ann", "_s1"),
+            HostedSession("0" * 64, pool.id, ann.sub, NOW, NOW, NOW + 3600),
+        ]
+        for each in sessions:
+            tx.hosted_sessions.add(each)
+    with store.write() as tx:
+        assert tx.hosted_sessions.delete_saml(pool.id, "Okta", "ann", ("_s1", "_s9")) == 1
+        assert tx.hosted_sessions.get("a" * 64) is None
+        assert tx.hosted_sessions.get("b" * 64) is not None
+        # No SessionIndex listed: every session of that NameID through that provider in that pool.
+        assert tx.hosted_sessions.delete_saml(pool.id, "Okta", "ann", ()) == 2
+        assert tx.hosted_sessions.delete_saml(pool.id, "Okta", "ann", ()) == 0
+    with store.read() as tx:
+        left = [s.session_hash[0] for s in sessions if tx.hosted_sessions.get(s.session_hash) is not None]
+    assert left == ["d", "e", "f", "0"]
+
+
 @covers("OperatorRepo.add", "OperatorRepo.get", "OperatorRepo.list", "OperatorRepo.update", "OperatorRepo.delete")
 def test_operators__unique_names_listed_in_order_deleted_with_sessions(store: SqlStore) -> None:
     admin = Operator("admin", "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA", NOW)

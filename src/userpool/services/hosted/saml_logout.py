@@ -8,12 +8,15 @@ login page for ``redirect_uri``) is kept server-side, as a federation transactio
 the SHA-256 of the RelayState, bound to the browser like a sign-in. The provider's LogoutResponse, posted to
 ``/saml2/logout``, must answer that LogoutRequest; then the browser goes on.
 
-A LogoutRequest the provider starts (HTTP-POST; Cognito documents none) ends this browser's hosted session
-that the provider's sign-in opened, when the request is signed by that provider and names the session's
-NameID (and SessionIndex, if it lists any); the provider is answered with our signed LogoutResponse by the
-HTTP-Redirect binding. The session is found by the browser's session cookie, which a cross-site POST carries
-only where the provider's site and ours are the same site (SameSite=Lax): elsewhere the request is refused
-(PageError), as is one that matches no session of the browser.
+A LogoutRequest the provider starts (HTTP-POST; Cognito documents none, its single logout being started by
+the application) ends, server-side, every hosted session of the pool that a sign-in through that provider
+opened for the NameID it names (and one of its SessionIndexes, if it lists any), in whatever browser: the
+request is trusted because it is signed with a certificate of the provider's metadata, not because of a
+cookie, which a cross-site POST over HTTPS does not carry (SameSite=Lax). It must have been issued in the
+last six minutes and is acted on once (its ID remembered like an assertion's). The pool is the one of the
+domain it was posted to; on the server's own URL, the one its NameID names as SP (SPNameQualifier) or one
+of the browser's sessions'. The provider is answered with our signed LogoutResponse by the HTTP-Redirect
+binding; a request that is unsigned, forged, stale, replayed or for no provider ends nothing (PageError).
 """
 
 from __future__ import annotations
@@ -24,17 +27,26 @@ from dataclasses import dataclass
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.model.federation_transactions import LIFETIME_SECONDS, SAML_LOGOUT, FederationTransaction
-from userpool.model.saml_service_provider import SLO_PATH, slo_url
+from userpool.model.identity_providers import IdentityProvider
+from userpool.model.oauth_records import SamlSessionLink
+from userpool.model.saml_service_provider import SLO_PATH, SP_ENTITY_PREFIX, slo_url
 from userpool.services.federation.steps.saml_exchanges import (
     accept_logout_request,
     accept_logout_response,
     logout_request_redirect,
     logout_response_redirect,
 )
+from userpool.services.federation.steps.saml_logout import (
+    LogoutRequestReceived,
+    LogoutRequestSender,
+    logout_request_sender,
+)
+from userpool.services.federation.steps.saml_metadata_refresh import fresh_saml_provider
 from userpool.services.federation.steps.saml_responses import SamlResponseError
 from userpool.services.hosted.idp_responses import taken_transaction
-from userpool.services.hosted.login_sessions import end_session, pool_of_cookie, session_of
+from userpool.services.hosted.login_sessions import cookie_name, pool_of_cookie, session_of
 from userpool.services.hosted.oauth_authorize import PageError
+from userpool.store.base import Conflict
 
 LOGOUT_REFUSED = "saml_logout"
 _UNANSWERED = "The identity provider's sign-out answer is unknown, expired or refused. You are signed out here."
@@ -92,13 +104,18 @@ class LogoutDone:
 
 
 def logout_answered(
-    ctx: Ctx, form: Mapping[str, str], binding: str | None, cookies: Mapping[str, str], base: str
+    ctx: Ctx,
+    form: Mapping[str, str],
+    binding: str | None,
+    cookies: Mapping[str, str],
+    base: str,
+    domain_pool_id: str | None = None,
 ) -> LogoutDone:
     """What a POST to ``/saml2/logout`` on ``base`` leads to: after the provider's LogoutResponse to our
     LogoutRequest, the page the logout was for; after the provider's own LogoutRequest, our LogoutResponse to
     it. PageError for anything else."""
     if "SAMLRequest" in form:
-        return _provider_started(ctx, form, cookies, base)
+        return _provider_started(ctx, form, cookies, base, domain_pool_id)
     saml_response = form.get("SAMLResponse")
     if not saml_response:
         raise PageError(LOGOUT_REFUSED, _UNANSWERED)
@@ -118,37 +135,89 @@ def logout_answered(
     return LogoutDone(transaction.redirect_uri)
 
 
-_MAX_SESSIONS_TRIED = 8
+_MAX_POOLS_TRIED = 8
+_PROVIDERS_PAGE = 60
 
 
-def _provider_started(ctx: Ctx, form: Mapping[str, str], cookies: Mapping[str, str], base: str) -> LogoutDone:
-    """End the browser's session the provider's LogoutRequest names, and answer the provider."""
+def _candidate_pools(domain_pool_id: str | None, sender: LogoutRequestSender, cookies: Mapping[str, str]) -> list[str]:
+    """The pools whose providers may have sent the request: the pool of the domain it was posted to; on the
+    server's own URL, the pool its NameID's qualifier names as SP, and those of the browser's sessions."""
+    if domain_pool_id is not None:
+        return [domain_pool_id]
+    named = [q.removeprefix(SP_ENTITY_PREFIX) for q in sender.sp_name_qualifiers if q.startswith(SP_ENTITY_PREFIX)]
+    from_cookies = [pool for pool in map(pool_of_cookie, cookies) if pool is not None]
+    return list(dict.fromkeys(named + from_cookies))[:_MAX_POOLS_TRIED]
+
+
+def _providers_with_entity_id(ctx: Ctx, pool_id: str, entity_id: str) -> list[IdentityProvider]:
+    found: list[IdentityProvider] = []
+    after: str | None = None
+    with ctx.store.read() as tx:
+        while True:
+            page = tx.identity_providers.list(pool_id, _PROVIDERS_PAGE, after)
+            found += [p for p in page.items if p.saml is not None and p.saml.entity_id == entity_id]
+            if page.next_cursor is None:
+                return found
+            after = page.next_cursor
+
+
+def _provider_started(
+    ctx: Ctx, form: Mapping[str, str], cookies: Mapping[str, str], base: str, domain_pool_id: str | None
+) -> LogoutDone:
+    """End the sessions the provider's signed LogoutRequest names, in every browser, and answer the provider.
+
+    No cookie is needed (a cross-site POST over HTTPS carries no SameSite=Lax cookie): the request is
+    signed by the provider, names whom to sign out, and is acted on once."""
     saml_request = form.get("SAMLRequest") or ""
-    relay_state = form.get("RelayState")
-    tried = 0
-    for name, cookie in cookies.items():
-        pool_id = pool_of_cookie(name)
-        session = session_of(ctx, pool_id, cookie) if pool_id and tried < _MAX_SESSIONS_TRIED else None
-        if pool_id is None or session is None or session.saml is None:
-            continue
-        tried += 1
-        with ctx.store.read() as tx:
-            provider = tx.identity_providers.get(pool_id, session.saml.provider_name)
-        if provider is None:
-            continue
-        try:
-            received = accept_logout_request(ctx, provider, base, saml_request)
-        except (SamlResponseError, ValueError):
-            continue
-        index = session.saml.session_index
-        if received.name_id.value != session.saml.name_id.value or (
-            received.session_indexes and index not in received.session_indexes
-        ):
-            continue
-        end_session(ctx, pool_id, cookie)
-        try:
-            answer = logout_response_redirect(ctx, provider, received.request_id, relay_state)
-        except ValueError:  # the provider's metadata has no HTTP-Redirect SLO endpoint to answer at
-            raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED) from None
-        return LogoutDone(answer.url, name)
+    try:
+        sender = logout_request_sender(saml_request)
+    except SamlResponseError:
+        raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED) from None
+    for pool_id in _candidate_pools(domain_pool_id, sender, cookies):
+        for provider in _providers_with_entity_id(ctx, pool_id, sender.issuer):
+            provider = fresh_saml_provider(ctx, provider)
+            try:
+                received = accept_logout_request(ctx, provider, base, saml_request)
+            except (SamlResponseError, ValueError):
+                continue
+            return _signed_out(ctx, provider, received, form.get("RelayState"), cookies)
     raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED)
+
+
+def _signed_out(
+    ctx: Ctx,
+    provider: IdentityProvider,
+    received: LogoutRequestReceived,
+    relay_state: str | None,
+    cookies: Mapping[str, str],
+) -> LogoutDone:
+    pool_id = provider.pool_id
+    session_cookie = cookie_name(pool_id)
+    mine = session_of(ctx, pool_id, cookies.get(session_cookie))
+    try:
+        with ctx.store.write() as tx:
+            tx.saml_assertions.remember(
+                pool_id,
+                provider.saml.entity_id if provider.saml else "",
+                "logout:" + received.request_id,
+                received.retain_until,
+                ctx.now,
+            )
+            tx.hosted_sessions.delete_saml(pool_id, provider.name, received.name_id.value, received.session_indexes)
+    except Conflict:  # the same LogoutRequest again
+        raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED) from None
+    ended_here = mine is not None and mine.saml is not None and _names(received, provider.name, mine.saml)
+    try:
+        answer = logout_response_redirect(ctx, provider, received.request_id, relay_state)
+    except ValueError:  # the provider's metadata has no HTTP-Redirect SLO endpoint to answer at
+        raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED) from None
+    return LogoutDone(answer.url, session_cookie if ended_here else None)
+
+
+def _names(received: LogoutRequestReceived, provider_name: str, link: SamlSessionLink) -> bool:
+    """Whether the LogoutRequest names the sign-in ``link`` (the rule of HostedSessionRepo.delete_saml)."""
+    return (
+        link.provider_name == provider_name
+        and link.name_id.value == received.name_id.value
+        and (not received.session_indexes or link.session_index in received.session_indexes)
+    )

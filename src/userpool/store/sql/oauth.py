@@ -132,6 +132,23 @@ class SqlHostedSessionRepo:
     def delete_expired(self, now: float) -> None:
         self._conn.execute(hosted_sessions.delete().where(_h.expires_at <= now))
 
+    def delete_saml(self, pool_id: str, provider_name: str, name_id: str, session_indexes: tuple[str, ...]) -> int:
+        rows = self._conn.execute(
+            sa.select(_h.session_hash, _h.saml_name_id, _h.saml_session_index).where(
+                _h.pool_id == pool_id, _h.saml_provider == provider_name
+            )
+        ).all()
+        ended = [
+            row.session_hash
+            for row in rows
+            if row.saml_name_id
+            and row.saml_name_id[0] == name_id
+            and (not session_indexes or row.saml_session_index in session_indexes)
+        ]
+        if ended:
+            self._conn.execute(hosted_sessions.delete().where(_h.session_hash.in_(ended)))
+        return len(ended)
+
 
 def _put_customization(dialect: Any) -> Any:
     """INSERT ... ON CONFLICT DO UPDATE in ``dialect``, keeping the first creation time: two first

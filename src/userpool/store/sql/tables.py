@@ -460,6 +460,8 @@ hosted_sessions = sa.Table(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_hosted_sessions_user"
     ),
     sa.Index(None, "expires_at"),
+    # A provider's signed LogoutRequest ends the sessions its sign-ins opened, in whatever browser.
+    sa.Index("ix_hosted_sessions_saml_provider", "pool_id", "saml_provider"),
 )
 
 # Sign-ins sent to an external identity provider, by the SHA-256 of the state sent with them; the PKCE

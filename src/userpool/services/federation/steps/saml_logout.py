@@ -75,6 +75,35 @@ class LogoutRequestReceived:
     request_id: str
     name_id: NameId
     session_indexes: tuple[str, ...]
+    # Until when its ID must be remembered so that it is acted on once.
+    retain_until: float
+
+
+# A LogoutRequest is acted on only when issued this recently (and once: its ID is remembered until then).
+LOGOUT_REQUEST_MAX_AGE_SECONDS = 360
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutRequestSender:
+    """Who a LogoutRequest says it comes from, and the SP entity ID its NameID names (SPNameQualifier or
+    NameQualifier), both unverified: only to find the provider whose certificates must verify it."""
+
+    issuer: str
+    sp_name_qualifiers: tuple[str, ...]
+
+
+def logout_request_sender(saml_request: str) -> LogoutRequestSender:
+    """The claimed sender of a posted LogoutRequest, read before any signature is checked; SamlResponseError
+    when it is not a SAML 2.0 LogoutRequest with an Issuer."""
+    root = document_root(saml_request, _P + "LogoutRequest")
+    issuer = root.find(_A + "Issuer")
+    if issuer is None or not text_only(issuer, "Issuer"):
+        raise refusal("issuer", "the request has no Issuer.")
+    names = root.findall(_A + "NameID")
+    qualifiers = tuple(
+        q for name in names for q in (name.get("SPNameQualifier"), name.get("NameQualifier")) if q is not None
+    )
+    return LogoutRequestSender(text_only(issuer, "Issuer"), qualifiers)
 
 
 def read_logout_request(saml_request: str, idp: SamlMetadata, slo: str, now: float) -> LogoutRequestReceived:
@@ -97,6 +126,9 @@ def read_logout_request(saml_request: str, idp: SamlMetadata, slo: str, now: flo
     expires = root.get("NotOnOrAfter")
     if expires is not None and now >= instant(expires, "NotOnOrAfter") + CLOCK_SKEW_SECONDS:
         raise refusal("expired", "the logout request has expired.")
+    issued = instant(root.get("IssueInstant"), "IssueInstant")
+    if not now - LOGOUT_REQUEST_MAX_AGE_SECONDS <= issued <= now + CLOCK_SKEW_SECONDS:
+        raise refusal("issue_instant", "the logout request was not issued in the last six minutes.")
     names = root.findall(_A + "NameID")
     if len(names) != 1 or not text_only(names[0], "NameID"):
         raise refusal("name_id", "the logout request must name one NameID.")
@@ -105,4 +137,5 @@ def read_logout_request(saml_request: str, idp: SamlMetadata, slo: str, now: flo
         text_only(name, "NameID"), name.get("Format"), name.get("NameQualifier"), name.get("SPNameQualifier")
     )
     indexes = tuple(text_only(index, "SessionIndex") for index in root.findall(_P + "SessionIndex"))
-    return LogoutRequestReceived(str(root.get("ID")), name_id, indexes)
+    retain_until = issued + LOGOUT_REQUEST_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS
+    return LogoutRequestReceived(str(root.get("ID")), name_id, indexes, retain_until)
