@@ -382,21 +382,21 @@ def test_saml_sign_in__external_entity_refused(
 
 
 def test_saml_sign_in__single_logout_round_trip(
-    server: FederationServer, browser: httpx.Client, pysaml2_idp: SamlIdp
+    server: FederationServer, browser: httpx.Client, any_idp: SamlIdp
 ) -> None:
     pool_id = saml_pool(server)
-    saml_provider(server, pool_id, pysaml2_idp, IDPSignout="true")
+    saml_provider(server, pool_id, any_idp, IDPSignout="true")
     client = client_for(server, pool_id, ["COGNITO", "Corp"])
-    post, _ = to_idp(browser, server, client, pysaml2_idp)
+    post, _ = to_idp(browser, server, client, any_idp)
     assert "code" in callback_params(deliver(browser, post))
     # Signed in: the hosted session answers the next request at once.
     again, _ = start(browser, server, client)
     assert again.headers["location"].startswith(CALLBACK + "?code=")
 
     bye = browser.get(f"{server.url}/logout", params={"client_id": client["ClientId"], "logout_uri": LOGOUT_URI})
-    assert bye.status_code == 302 and bye.headers["location"].startswith(pysaml2_idp.slo_url + "?")
+    assert bye.status_code == 302 and bye.headers["location"].startswith(any_idp.slo_url + "?")
     assert "Signature=" in bye.headers["location"]
-    answer = pysaml2_idp.logout(bye.headers["location"])
+    answer = any_idp.logout(bye.headers["location"])
     assert answer.action == server.url + "/saml2/logout"
     landed = browser.post(answer.action, data=answer.fields)
     assert landed.status_code == 302 and landed.headers["location"] == LOGOUT_URI
