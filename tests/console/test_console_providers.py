@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from tests.api.test_identity_provider_discovery import Documents
 from tests.console.conftest import Console, open_console
-from tests.support.saml_metadata import REDIRECT, metadata
+from tests.support.saml_metadata import REDIRECT, certificate, metadata
 from userpool.config import FederationSettings
 
 OIDC_FORM = {
@@ -407,7 +407,8 @@ def test_create_identity_provider__saml_metadata_url_fetched_once(
 ) -> None:
     console = fetching_console
     pool_id = _pool(console)
-    documents.put("/saml/metadata", metadata(sso={REDIRECT: "https://saml.example.com/sso"}))
+    signing = certificate("saml.example.com")
+    documents.put("/saml/metadata", metadata(sso={REDIRECT: "https://saml.example.com/sso"}, certificates=(signing,)))
     url = documents.base + "/saml/metadata"
     form = {"provider_name": "Okta", "metadata_source": "url", "MetadataURL": url, "IDPInit": "on"}
     answer = console.post(f"/console/pools/{pool_id}/providers/new?type=SAML", form)
@@ -415,7 +416,11 @@ def test_create_identity_provider__saml_metadata_url_fetched_once(
     details = _describe(console, pool_id, "Okta")["ProviderDetails"]
     assert (details["MetadataURL"], details["IDPInit"]) == (url, "true")
     assert details["SSORedirectBindingURI"] == "https://saml.example.com/sso"
-    assert "https://saml.example.com/sso" in console.http.get(f"/console/pools/{pool_id}/provider?name=Okta").text
+    page = console.http.get(f"/console/pools/{pool_id}/provider?name=Okta").text
+    assert "https://saml.example.com/sso" in page
+    # The provider's signing certificate in use, and when its metadata was read.
+    assert signing in page and "CN=saml.example.com" in page
+    assert "read from MetadataURL" in page and "once 6 hours old" in page
     documents.put("/saml/metadata", "gone", 404)
     path = f"/console/pools/{pool_id}/provider/edit?name=Okta"
     answer = console.post(path, {**form, "idp_identifiers": "example.com"})

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from userpool.model.identity_providers import OIDC, SAML, SOCIAL_TYPES
+from userpool.services.console.saml_providers import saml_provider_state
 from userpool.services.directory.domains import domain_url
 from userpool.web.console import provider_forms as pf
 from userpool.web.console.frame import BadForm, Page
@@ -173,6 +174,7 @@ async def provider_detail(page: Page) -> Response:
         urls["signing_certificate"] = signing["Certificate"]
         query = urlencode({"user_pool_id": pool["Id"], "identity_provider": provider["ProviderName"]})
         urls["metadata_url"] = f"{urls['base']}/saml2/metadata?{query}"
+    saml_state = await page.run(saml_provider_state, pool["Id"], provider["ProviderName"]) if is_saml else None
     return await page.render(
         "provider.html",
         pool=pool,
@@ -181,6 +183,7 @@ async def provider_detail(page: Page) -> Response:
         shown_details=[(k, v) for k, v in details.items() if k not in ("MetadataFile", "ActiveEncryptionCertificate")],
         urls=urls,
         is_saml=is_saml,
+        saml_state=saml_state,
         crumbs=_crumbs(page, pool, (provider["ProviderName"], None)),
     )
 
