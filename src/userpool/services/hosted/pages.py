@@ -8,6 +8,7 @@ SECRET_HASH the API would demand is computed here, as AWS's hosted UI does on it
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from userpool.context import Ctx
@@ -19,6 +20,7 @@ from userpool.services.sign_in.auth_challenges import answer_challenge
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
 from userpool.services.sign_in.steps.password_auth import password_step
+from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
 from userpool.services.sign_up import recovery, registration
 
 # The ChallengeResponses member that carries the code of each code challenge (AWS: RespondToAuthChallenge API
@@ -27,7 +29,10 @@ CODE_RESPONSES: dict[str, str] = {
     ChallengeName.SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
     ChallengeName.SMS_MFA: "SMS_MFA_CODE",
     ChallengeName.EMAIL_OTP: "EMAIL_OTP_CODE",
+    ChallengeName.SMS_OTP: "SMS_OTP_CODE",
 }
+# The member of a SELECT_CHALLENGE page's parameters that carries the answer's AvailableChallenges.
+AVAILABLE = "AVAILABLE_CHALLENGES"
 
 
 def _with_secret_hash(client: Client, username: str, values: dict[str, Any], member: str) -> dict[str, Any]:
@@ -42,6 +47,22 @@ def sign_in(ctx: Ctx, pool: Pool, client: Client, username: str, password: str) 
     params = _with_secret_hash(client, username, {"USERNAME": username, "PASSWORD": password}, "SECRET_HASH")
     outcome = password_step(ctx, FlowCall(pool, client, params, admin=False), Attempt(may_track=False, hosted=True))
     return delivered(ctx, outcome, None)
+
+
+def sign_in_without_password(ctx: Ctx, pool: Pool, client: Client, username: str, preferred: str) -> dict[str, Any]:
+    """Choice-based sign-in (USER_AUTH) with PREFERRED_CHALLENGE ``preferred`` (WEB_AUTHN, EMAIL_OTP, SMS_OTP):
+    that challenge, or SELECT_CHALLENGE with the AvailableChallenges (kept in its parameters as
+    ``AVAILABLE_CHALLENGES``) when the user cannot use it. A code challenge's code is sent here."""
+    params = {"USERNAME": username, "PREFERRED_CHALLENGE": preferred}
+    body = user_auth_sign_in(
+        ctx,
+        FlowCall(pool, client, _with_secret_hash(client, username, params, "SECRET_HASH"), admin=False),
+        hosted=True,
+    )
+    if body.get("ChallengeName") == ChallengeName.SELECT_CHALLENGE:
+        available = [str(name) for name in body.get("AvailableChallenges") or []]
+        body = {**body, "ChallengeParameters": {AVAILABLE: json.dumps(available)}}
+    return body
 
 
 def answer(

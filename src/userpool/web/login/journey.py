@@ -54,7 +54,8 @@ CARRIED = (
     "identity_provider",
     "idp_identifier",
 )
-NOTICES = frozenset({"confirmed", "password_reset", "signed_up", "link_sent"})
+NOTICES = frozenset({"confirmed", "password_reset", "signed_up", "link_sent", "passkey_added", "passkey_removed"})
+PASSKEY_SCRIPT = "/static/passkeys.js"
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -102,8 +103,14 @@ class Journey:
         return not self.new_csrf and csrf_ok(csrf_key(self.deps.code_key), self.csrf_cookie, form.get(CSRF_FIELD))
 
     async def render(
-        self, template: str, status: int = 200, form_sources: tuple[str, ...] = (), **context: Any
+        self,
+        template: str,
+        status: int = 200,
+        form_sources: tuple[str, ...] = (),
+        scripts: bool = False,
+        **context: Any,
     ) -> Response:
+        """``scripts``: the page runs the passkey script (a file of our origin; the CSP allows no other)."""
         brand = await run_in_threadpool(branding, self.ctx, self.target.pool.id, self.target.client.id)
         html = _templates.get_template(template).render(
             t=self.t,
@@ -116,9 +123,12 @@ class Journey:
             csrf_field=CSRF_FIELD,
             csrf=csrf_token(csrf_key(self.deps.code_key), self.csrf_cookie),
             url=self.url,
+            script_src=PASSKEY_SCRIPT if scripts else None,
             **context,
         )
-        response = HTMLResponse(html, status, headers=page_headers(self.target.redirect_uri, form_sources=form_sources))
+        response = HTMLResponse(
+            html, status, headers=page_headers(self.target.redirect_uri, scripts=scripts, form_sources=form_sources)
+        )
         if self.new_csrf:
             set_cookie(response, self.request, CSRF_COOKIE, self.csrf_cookie, None)
         return response

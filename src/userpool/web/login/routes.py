@@ -5,12 +5,16 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Deps
-from userpool.web.login import account_pages, assets, confirm_link, sign_in_pages
+from userpool.web.login import account_pages, assets, confirm_link, passkey_pages, sign_in_pages
 
 
 def routes(deps: Deps) -> list[Route]:
     return [
         Route("/login", sign_in_pages.make_login(deps), methods=["GET", "POST"]),
+        Route("/login/choose", passkey_pages.make_choose(deps), methods=["POST"]),
+        Route("/passkeys", passkey_pages.make_passkeys(deps), methods=["GET"]),
+        Route("/passkeys/add", passkey_pages.make_add(deps), methods=["GET", "POST"]),
+        Route("/passkeys/remove", passkey_pages.make_remove(deps), methods=["POST"]),
         Route("/challenge", sign_in_pages.make_challenge(deps), methods=["POST"]),
         Route("/signup", account_pages.make_sign_up(deps), methods=["GET", "POST"]),
         Route("/confirm", account_pages.make_confirm(deps), methods=["GET", "POST"]),
@@ -20,6 +24,7 @@ def routes(deps: Deps) -> list[Route]:
         Route("/confirmForgotPassword", account_pages.make_reset(deps), methods=["GET", "POST"]),
         Route("/error", assets.make_error(deps), methods=["GET"]),
         Route("/static/login.css", assets.make_stylesheet(), methods=["GET"]),
+        Route("/static/passkeys.js", passkey_pages.make_script(), methods=["GET"]),
         Route("/ui/custom.css", assets.make_custom_css(deps), methods=["GET"]),
         Route("/ui/logo", assets.make_logo(deps), methods=["GET"]),
     ]

@@ -28,9 +28,10 @@ from userpool.services.hosted import pages
 from userpool.services.hosted.login_sessions import LIFETIME_SECONDS, cookie_name, end_session, open_session
 from userpool.services.hosted.oauth_authorize import COGNITO, complete
 from userpool.services.hosted.pages import CODE_RESPONSES
+from userpool.services.hosted.passkey_pages import offer_due
 from userpool.services.sign_in.steps.outcome import Outcome
 from userpool.services.tokens.steps.token_issuance import hosted_post_authentication
-from userpool.web.login import i18n
+from userpool.web.login import i18n, passwordless
 from userpool.web.login.forms import BadInput, Field, read_form, value
 from userpool.web.login.journey import Journey, begin, notice_of
 from userpool.web.security import set_cookie, source_of
@@ -141,6 +142,7 @@ async def login_form(j: Journey, username: str = "", error: str | None = None, s
             ),
         ],
         submit="sign_in.submit",
+        factor_buttons=passwordless.factor_buttons(j),
         links=links,
         providers=providers,
         corporate=corporate,
@@ -197,20 +199,25 @@ async def conclude(j: Journey, outcome: Outcome, username: str) -> Response:
         except CognitoError as err:
             # The pool's PostAuthentication function refused the sign-in: no session, no code.
             return await login_form(j, username, i18n.service_message(j.lang, err.message), 400)
+        if await run_in_threadpool(offer_due, j.ctx, j.target.pool, outcome.signed_in):
+            # As managed login does: a user without a passkey is offered one before going on to the app.
+            return await finish(j, outcome.signed_in, j.ctx.now, then=j.url("/passkeys/add"))
         return await finish(j, outcome.signed_in, j.ctx.now)
     if outcome.challenge is not None:
         return await challenge_page(j, outcome.challenge, username)
     return await j.render("error.html", 400, message_key="error.generic")
 
 
-async def finish(j: Journey, user: User, auth_time: float) -> Response:
-    """Open a fresh hosted session (a new cookie value: no fixation) and send the code to the application."""
+async def finish(j: Journey, user: User, auth_time: float, then: str | None = None) -> Response:
+    """Open a fresh hosted session (a new cookie value: no fixation) and send the code to the application, or
+    the browser to hosted page ``then`` first."""
     ctx, target = j.ctx, j.target
     name = cookie_name(target.pool.id)
     await run_in_threadpool(end_session, ctx, target.pool.id, j.request.cookies.get(name))
     cookie = await run_in_threadpool(open_session, ctx, target.pool.id, user, auth_time)
-    url = await run_in_threadpool(complete, ctx, target, j.authorize, user, auth_time)
-    response = j.redirect(url)
+    if then is None:
+        then = await run_in_threadpool(complete, ctx, target, j.authorize, user, auth_time)
+    response = j.redirect(then)
     set_cookie(response, j.request, name, cookie, LIFETIME_SECONDS)
     return response
 
@@ -289,6 +296,10 @@ async def challenge_page(
         options = tuple((c, j.t(f"mfa.{c}")) for c in choices)
         field = Field("answer", j.t("mfa_select.intro"), options=options)
         page = {"title": "mfa_select.title", "fields": [field], "submit": "mfa_select.submit"}
+    elif name == ChallengeName.SELECT_CHALLENGE:
+        page = passwordless.select_page(j, params)
+    elif name == ChallengeName.WEB_AUTHN:
+        page = passwordless.passkey_page(j, params)
     elif name == ChallengeName.MFA_SETUP:
         if secret is None:
             secret, session = await run_in_threadpool(pages.associate_totp, j.ctx, session)
@@ -306,8 +317,9 @@ async def challenge_page(
     hidden = {"challenge": name, "session": session, "username": username, "parameters": json.dumps(params)}
     if name == ChallengeName.MFA_SETUP and secret is not None:
         hidden["secret"] = secret
+    template = page.pop("template", "form.html")
     return await j.render(
-        "form.html",
+        template,
         status,
         error=error,
         action=j.url("/challenge"),
@@ -319,6 +331,9 @@ async def challenge_page(
 
 def _responses(name: str, form: dict[str, str], params: dict[str, str]) -> dict[str, str]:
     """The ChallengeResponses a challenge page's form stands for."""
+    passwordless_answer = passwordless.responses(name, form, params)
+    if passwordless_answer is not None:
+        return passwordless_answer
     if name == ChallengeName.NEW_PASSWORD_REQUIRED:
         password = value(form, "new_password", "password")
         if password != form.get("confirm_password"):

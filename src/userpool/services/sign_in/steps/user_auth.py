@@ -56,11 +56,13 @@ def _metadata(given: Mapping[str, Any] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in (given or {}).items()}
 
 
-def user_auth_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
-    """InitiateAuth / AdminInitiateAuth USER_AUTH: {USERNAME, PREFERRED_CHALLENGE?, PASSWORD?, SRP_A?}."""
+def user_auth_sign_in(ctx: Ctx, call: FlowCall, *, hosted: bool = False) -> dict[str, Any]:
+    """InitiateAuth / AdminInitiateAuth USER_AUTH: {USERNAME, PREFERRED_CHALLENGE?, PASSWORD?, SRP_A?}.
+    ``hosted``: for the hosted pages, whose sign-in ends in a signed-in user rather than in tokens."""
     username = required_parameter(call.params, "USERNAME")
     check_secret_hash(call.client, username, call.params.get("SECRET_HASH"))
-    attempt = Attempt(call.params.get("DEVICE_KEY") or None, may_track=not call.admin)
+    device_key = None if hosted else call.params.get("DEVICE_KEY") or None
+    attempt = Attempt(device_key, may_track=not (call.admin or hosted), hosted=hosted)
     metadata = _metadata(call.client_metadata)
     preferred = call.params.get("PREFERRED_CHALLENGE")
     if preferred in _NEEDS and call.params.get(_NEEDS[preferred]):
