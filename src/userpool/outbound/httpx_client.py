@@ -12,6 +12,7 @@ query (Facebook's token call), and bodies carry tokens.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -35,8 +36,10 @@ class HttpxOutbound:
         self.allow_http = allow_http
         self.timeout = timeout
         self.max_body = max_body
-        # trust_env: the CA bundle may come from SSL_CERT_FILE; proxies are a Client's, not used here.
-        self._transport = httpx.HTTPTransport()
+        # Made at the first call: its TLS context (the CA bundle read and parsed) took about 40 ms of CPU,
+        # which every server start paid, though most servers never call an identity provider.
+        self._transport: httpx.HTTPTransport | None = None
+        self._lock = threading.Lock()
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> OutboundResponse:
         return self._send("GET", url, headers, None)
@@ -49,12 +52,23 @@ class HttpxOutbound:
         return self._send("POST", url, sent, body)
 
     def close(self) -> None:
-        self._transport.close()
+        with self._lock:
+            transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
+
+    def _pool(self) -> httpx.HTTPTransport:
+        with self._lock:
+            if self._transport is None:
+                # trust_env: the CA bundle may come from SSL_CERT_FILE; proxies are a Client's, not used here.
+                self._transport = httpx.HTTPTransport()
+            return self._transport
 
     def _send(self, method: str, url: str, headers: Mapping[str, str] | None, body: bytes | None) -> OutboundResponse:
         refusal = idp_url_refusal(url, allow_http=self.allow_http)
         if refusal is not None:
             raise OutboundError(Failure.REFUSED_URL, f"The identity provider URL {refusal}")
+        transport = self._pool()  # before the clock starts: the first call makes it
         started = time.monotonic()
         try:
             request = httpx.Request(
@@ -67,7 +81,7 @@ class HttpxOutbound:
         except (httpx.InvalidURL, httpx.UnsupportedProtocol):
             raise OutboundError(Failure.REFUSED_URL, "The identity provider URL is not a valid URL") from None
         try:
-            response = self._transport.handle_request(request)
+            response = transport.handle_request(request)
             try:
                 content = self._read(response, started + self.timeout)
             finally:
