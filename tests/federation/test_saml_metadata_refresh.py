@@ -7,6 +7,7 @@ cannot make the server fetch the metadata more than once per retry interval."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -21,6 +22,7 @@ from tests.federation.saml_idps import SamlIdp, der_base64, key_and_certificate,
 from tests.federation.test_saml_sign_in import MAPPINGS, SIGNATURE_INVALID, app_error, client_for, deliver, saml_pool
 from userpool.context import Ctx
 from userpool.model.identity_providers import IdentityProvider
+from userpool.model.saml_service_provider import sp_entity_id
 from userpool.services.federation.steps.saml_exchanges import pool_metadata
 from userpool.services.federation.steps.saml_metadata_refresh import METADATA_REFRESH_SECONDS, METADATA_RETRY_SECONDS
 
@@ -184,6 +186,26 @@ def test_saml_sign_in__key_in_no_metadata_refused_with_at_most_one_refetch(
             assert rotating.metadata_fetches() == fetches
     assert stored(server, pool_id).saml.signing_certificates == (rotating.certificate,)  # type: ignore[union-attr]
     assert users_of(server, pool_id) == []
+
+
+def test_saml_logout__idp_request_signed_with_a_rotated_key_accepted_after_refetch(
+    server: FederationServer, browser: httpx.Client, rotating: RotatingIdp, clock_reset: None
+) -> None:
+    pool_id, client = url_provider(server, rotating)
+    assert rotating.idp is not None
+    to_provider, _ = start(browser, server, client, identity_provider="Corp")
+    post = rotating.idp.sign_in(to_provider.headers["location"])
+    index = re.search(r'SessionIndex="([^"]+)"', post.xml)
+    assert index is not None and callback_params(deliver(browser, post)).get("code")
+
+    idp = rotating.start(key_and_certificate("key B"))
+    server.clock.advance(METADATA_RETRY_SECONDS + 1)
+    request = idp.idp_logout(sp_entity_id(pool_id), "alice", index.group(1), "idp-relay")
+    answered = browser.post(request.action, data=request.fields)
+    assert answered.status_code == 302 and answered.headers["location"].startswith(idp.slo_url + "?")
+    assert rotating.metadata_fetches() == 2
+    signed_out, _ = start(browser, server, client)
+    assert signed_out.headers["location"].startswith("/login?")
 
 
 def test_saml_sign_in__unreadable_metadata_keeps_the_stored_copy(

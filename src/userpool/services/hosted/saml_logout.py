@@ -41,8 +41,8 @@ from userpool.services.federation.steps.saml_logout import (
     LogoutRequestSender,
     logout_request_sender,
 )
-from userpool.services.federation.steps.saml_metadata_refresh import fresh_saml_provider
-from userpool.services.federation.steps.saml_responses import SamlResponseError
+from userpool.services.federation.steps.saml_metadata_refresh import fresh_saml_provider, refetched_saml_provider
+from userpool.services.federation.steps.saml_responses import SIGNATURE_INVALID, SamlResponseError
 from userpool.services.hosted.idp_responses import taken_transaction
 from userpool.services.hosted.login_sessions import cookie_name, pool_of_cookie, session_of
 from userpool.services.hosted.oauth_authorize import PageError
@@ -175,13 +175,32 @@ def _provider_started(
         raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED) from None
     for pool_id in _candidate_pools(domain_pool_id, sender, cookies):
         for provider in _providers_with_entity_id(ctx, pool_id, sender.issuer):
-            provider = fresh_saml_provider(ctx, provider)
-            try:
-                received = accept_logout_request(ctx, provider, base, saml_request)
-            except (SamlResponseError, ValueError):
-                continue
-            return _signed_out(ctx, provider, received, form.get("RelayState"), cookies)
+            accepted = _accepted_request(ctx, provider, base, saml_request)
+            if accepted is not None:
+                return _signed_out(ctx, accepted[0], accepted[1], form.get("RelayState"), cookies)
     raise PageError(LOGOUT_REFUSED, _NOT_SUPPORTED)
+
+
+def _accepted_request(
+    ctx: Ctx, provider: IdentityProvider, base: str, saml_request: str
+) -> tuple[IdentityProvider, LogoutRequestReceived] | None:
+    """The request checked against the provider's current metadata, and once more after reading it again
+    when no certificate verified its signature (saml_metadata_refresh.py); None when refused."""
+    provider = fresh_saml_provider(ctx, provider)
+    try:
+        return provider, accept_logout_request(ctx, provider, base, saml_request)
+    except ValueError:
+        return None
+    except SamlResponseError as err:
+        # An unsigned request stays unsigned whatever the metadata says.
+        bad_signature = err.description == SIGNATURE_INVALID and err.reason != "unsigned"
+    refetched = refetched_saml_provider(ctx, provider) if bad_signature else None
+    if refetched is None:
+        return None
+    try:
+        return refetched, accept_logout_request(ctx, refetched, base, saml_request)
+    except (SamlResponseError, ValueError):
+        return None
 
 
 def _signed_out(
