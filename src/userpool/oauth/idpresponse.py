@@ -20,12 +20,12 @@ from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.browser_cookies import binding_of, set_session_cookie
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, read_form
-from userpool.services.hosted.idp_responses import NO_SIGN_IN, answer_from_provider
+from userpool.services.hosted.idp_responses import NO_SIGN_IN, Finished, answer_from_provider
 from userpool.services.hosted.login_sessions import LIFETIME_SECONDS
 from userpool.services.hosted.oauth_authorize import PageError
 
 # The code or tokens travel in the redirect's URL: keep them out of Referer headers.
-_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
+HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 
 
 def make_idp_response(deps: Deps) -> Any:
@@ -42,10 +42,16 @@ def make_idp_response(deps: Deps) -> Any:
             finished = await run_in_threadpool(answer_from_provider, ctx, params, binding_of(request), request.cookies)
         except PageError as err:
             return error_page_redirect(err.error, None)
-        response = RedirectResponse(finished.url, 302, headers=_HEADERS)
-        if finished.session is not None:
-            name, value = finished.session
-            set_session_cookie(response, request, name, value, LIFETIME_SECONDS)
-        return response
+        return finished_redirect(request, finished)
 
     return idp_response
+
+
+def finished_redirect(request: Request, finished: Finished) -> Response:
+    """The browser sent on after a provider's answer (to the application, with the hosted session cookie
+    when a sign-in opened one); the SAML endpoint ends the same way."""
+    response = RedirectResponse(finished.url, 302, headers=HEADERS)
+    if finished.session is not None:
+        name, value = finished.session
+        set_session_cookie(response, request, name, value, LIFETIME_SECONDS)
+    return response

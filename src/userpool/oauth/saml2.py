@@ -18,11 +18,11 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from userpool.context import Deps
 from userpool.model.oauth_requests import OAuthError
-from userpool.oauth.browser_cookies import binding_of, set_session_cookie
-from userpool.oauth.errors import NO_STORE, error_page_redirect
+from userpool.oauth.browser_cookies import binding_of
+from userpool.oauth.errors import error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, reached_at, read_form, request_pool
+from userpool.oauth.idpresponse import HEADERS, finished_redirect
 from userpool.services.hosted.idp_responses import NO_SIGN_IN
-from userpool.services.hosted.login_sessions import LIFETIME_SECONDS
 from userpool.services.hosted.oauth_authorize import PageError
 from userpool.services.hosted.saml_logout import LOGOUT_REFUSED, logout_answered
 from userpool.services.hosted.saml_metadata import metadata_document
@@ -30,7 +30,6 @@ from userpool.services.hosted.saml_sign_in import saml_answer
 
 # A SAMLResponse of 100,000 characters, URL-encoded (base64's + / = triple), with the RelayState.
 SAML_MAX_FORM_BYTES = 320_000
-_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 
 
 def make_saml_response(deps: Deps) -> Any:
@@ -48,11 +47,7 @@ def make_saml_response(deps: Deps) -> Any:
             )
         except PageError as err:
             return error_page_redirect(err.error, None)
-        response = RedirectResponse(finished.url, 302, headers=_HEADERS)
-        if finished.session is not None:
-            name, value = finished.session
-            set_session_cookie(response, request, name, value, LIFETIME_SECONDS)
-        return response
+        return finished_redirect(request, finished)
 
     return saml_response
 
@@ -75,7 +70,7 @@ def make_saml_logout(deps: Deps) -> Any:
             )
         except PageError as err:
             return error_page_redirect(err.error, None)
-        response = RedirectResponse(done.url, 302, headers=_HEADERS)
+        response = RedirectResponse(done.url, 302, headers=HEADERS)
         if done.ended_cookie is not None:
             response.delete_cookie(done.ended_cookie, path="/")
         return response
