@@ -41,6 +41,13 @@ SIGN_IN_OPTIONS = (
 ALIASES = (("email", "Email"), ("phone_number", "Phone number"), ("preferred_username", "Preferred user name"))
 MFA_MODES = (("OFF", "No MFA"), ("OPTIONAL", "Optional MFA"), ("ON", "Require MFA"))
 MFA_FACTORS = (("TOTP", "Authenticator apps (TOTP)"), ("SMS", "SMS message"), ("EMAIL", "Email message"))
+# The first factors of choice-based sign-in besides the password, which a pool always allows (SignInPolicyType).
+FIRST_FACTORS = (
+    ("EMAIL_OTP", "One-time code by email"),
+    ("SMS_OTP", "One-time code by SMS"),
+    ("WEB_AUTHN", "Passkeys"),
+)
+USER_VERIFICATION = (("preferred", "Preferred"), ("required", "Required"))
 RECOVERY = (
     ("verified_email", "Email only"),
     ("verified_phone_number", "SMS only"),
@@ -67,6 +74,11 @@ FIELDS = {
     "accountRecoverySetting": "recovery",
     "smsConfiguration.snsCallerArn": "sns_caller_arn",
     "smsConfiguration": "sns_caller_arn",
+    "policies.signInPolicy.allowedFirstAuthFactors": "first_factors",
+    "policies.signInPolicy": "first_factors",
+    "webAuthnConfiguration.relyingPartyId": "rp_id",
+    "webAuthnConfiguration.userVerification": "user_verification",
+    "webAuthnConfiguration": "rp_id",
 }
 # UpdateUserPoolRequest's members: an update sends every one the pool has, or it reverts to its default.
 UPDATABLE = (
@@ -126,8 +138,10 @@ def settings_request(page: Page) -> dict[str, Any]:
         found = number(page, name)
         if found is not None:
             policy[member] = found
+    chosen = set(page.values("first_factors"))
+    first_factors = ["PASSWORD", *(f for f, _ in FIRST_FACTORS if f in chosen)]
     request: dict[str, Any] = {
-        "Policies": {"PasswordPolicy": policy},
+        "Policies": {"PasswordPolicy": policy, "SignInPolicy": {"AllowedFirstAuthFactors": first_factors}},
         "AutoVerifiedAttributes": page.values("auto_verify"),
         "DeletionProtection": "ACTIVE" if page.checked("deletion_protection") else "INACTIVE",
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": not page.checked("self_sign_up")},
@@ -180,16 +194,34 @@ def create_request(page: Page) -> dict[str, Any]:
     return request
 
 
-def mfa_request(page: Page) -> dict[str, Any] | None:
-    """SetUserPoolMfaConfig for the chosen mode and factors; None when nothing is to be set."""
+def _webauthn(page: Page, current: dict[str, Any] | None) -> dict[str, Any] | None:
+    """WebAuthnConfiguration from the passkey fields (SetUserPoolMfaConfig replaces it, so it is always sent
+    where the pool has one; its FactorConfiguration, not on the form, is kept)."""
+    rp_id = page.text("rp_id")
+    verification = page.text("user_verification") or "preferred"
+    wanted = bool(rp_id) or verification != "preferred" or "WEB_AUTHN" in page.values("first_factors")
+    if not wanted and not current:
+        return None
+    config: dict[str, Any] = {"UserVerification": verification}
+    if rp_id:
+        config["RelyingPartyId"] = rp_id
+    if current and current.get("FactorConfiguration"):
+        config["FactorConfiguration"] = current["FactorConfiguration"]
+    return config
+
+
+def mfa_request(page: Page, current_webauthn: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """SetUserPoolMfaConfig for the chosen mode, factors and passkey settings; None when nothing is to be set."""
     mode = page.text("mfa") or "OFF"
     factors = set(page.values("mfa_factors"))
+    webauthn = _webauthn(page, current_webauthn)
+    passkeys = {"WebAuthnConfiguration": webauthn} if webauthn else {}
     if mode == "OFF":
-        return {"MfaConfiguration": "OFF"}
+        return {"MfaConfiguration": "OFF", **passkeys}
     if not factors:
         page.errors.note("mfa_factors", NO_FACTOR)
         return None
-    request: dict[str, Any] = {"MfaConfiguration": mode}
+    request: dict[str, Any] = {"MfaConfiguration": mode, **passkeys}
     if "TOTP" in factors:
         request["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
     if "SMS" in factors:
@@ -253,6 +285,13 @@ def form_values(pool: dict[str, Any], mfa: dict[str, Any]) -> dict[str, Any]:
         "sns_external_id": pool.get("SmsConfiguration", {}).get("ExternalId", ""),
         "mfa": mfa.get("MfaConfiguration", "OFF"),
         "mfa_factors": factors,
+        "first_factors": [
+            f
+            for f in pool.get("Policies", {}).get("SignInPolicy", {}).get("AllowedFirstAuthFactors", [])
+            if f != "PASSWORD"
+        ],
+        "rp_id": mfa.get("WebAuthnConfiguration", {}).get("RelyingPartyId", ""),
+        "user_verification": mfa.get("WebAuthnConfiguration", {}).get("UserVerification", "preferred"),
     }
 
 
@@ -272,6 +311,9 @@ def new_pool_values() -> dict[str, Any]:
         "recovery": "verified_email",
         "mfa": "OFF",
         "mfa_factors": ["TOTP"],
+        "first_factors": [],
+        "rp_id": "",
+        "user_verification": "preferred",
     }
 
 
@@ -289,7 +331,7 @@ def echo(page: Page, multi: tuple[str, ...], flags: tuple[str, ...]) -> dict[str
     return values
 
 
-POOL_MULTI = ("aliases", "required", "auto_verify", "mfa_factors")
+POOL_MULTI = ("aliases", "required", "auto_verify", "mfa_factors", "first_factors")
 POOL_FLAGS = (
     "case_sensitive",
     "deletion_protection",

@@ -59,7 +59,7 @@ async def new_pool(page: Page) -> Response:
     if created is None:
         return await _wizard(page, values, 400)
     pool_id = created["UserPool"]["Id"]
-    if mfa is not None and mfa["MfaConfiguration"] != "OFF":
+    if mfa is not None and (mfa["MfaConfiguration"] != "OFF" or "WebAuthnConfiguration" in mfa):
         mfa["UserPoolId"] = pool_id
         if await page.call("SetUserPoolMfaConfig", mfa, {"mfaConfiguration": "mfa"}) is None:
             # The pool exists; its MFA could not be set. Say so on its edit page rather than lose the pool.
@@ -99,12 +99,12 @@ async def _edit_form(page: Page, pool: dict[str, Any], values: dict[str, Any], s
 
 async def edit_pool(page: Page) -> Response:
     pool = await load_pool(page)
+    mfa = await page.call("GetUserPoolMfaConfig", {"UserPoolId": pool["Id"]}) or {}
     if page.request.method == "GET":
-        mfa = await page.call("GetUserPoolMfaConfig", {"UserPoolId": pool["Id"]}) or {}
         return await _edit_form(page, pool, pf.form_values(pool, mfa))
     values = pf.echo(page, pf.POOL_MULTI, pf.POOL_FLAGS)
     request = pf.update_request(pool, page)
-    mfa_request = pf.mfa_request(page)
+    mfa_request = pf.mfa_request(page, mfa.get("WebAuthnConfiguration"))
     if page.errors or mfa_request is None:
         return await _edit_form(page, pool, values, 400)
     if await page.call("UpdateUserPool", request, pf.FIELDS) is None:

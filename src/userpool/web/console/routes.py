@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[Handler, list[str]]] = {
     "/pools/{pool_id}/user/attributes": (user_pages.update_attributes, ["POST"]),
     "/pools/{pool_id}/user/mfa": (user_pages.mfa_preference, ["POST"]),
     "/pools/{pool_id}/user/groups": (user_pages.membership, ["POST"]),
+    "/pools/{pool_id}/user/passkey": (user_actions.remove_passkey, _BOTH),
     "/pools/{pool_id}/user/{action}": (user_actions.user_action, _BOTH),
     "/pools/{pool_id}/groups": (group_pages.groups, _BOTH),
     "/pools/{pool_id}/group": (group_pages.group_detail, _GET),

@@ -1,6 +1,6 @@
 """The user actions that change or end an account, each confirmed on a page of its own before it runs:
 enable, disable, reset password, sign out everywhere, delete (AdminEnableUser, AdminDisableUser,
-AdminResetUserPassword, AdminUserGlobalSignOut, AdminDeleteUser)."""
+AdminResetUserPassword, AdminUserGlobalSignOut, AdminDeleteUser), and removing one of the user's passkeys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from userpool.web.console.frame import Page
+from userpool.services.console.user_passkeys import passkeys_of_user, remove_user_passkey
+from userpool.web.console.frame import Page, problem
 from userpool.web.console.pool_pages import load_pool
 
 
@@ -94,5 +95,40 @@ async def user_action(page: Page) -> Response:
             ("Users", page.pool_url("/users")),
             (label, page.pool_url("/user", username=username)),
             (action.button, None),
+        ],
+    )
+
+
+async def remove_passkey(page: Page) -> Response:
+    """One of the user's passkeys: confirmed (GET), then removed (POST)."""
+    pool = await load_pool(page)
+    username = page.arg("username", 128)
+    credential_id = page.arg("credential", 1024)
+    user = await page.fetch("AdminGetUser", {"UserPoolId": pool["Id"], "Username": username})
+    sub = next((a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "sub"), "")
+    found = await page.run(passkeys_of_user, pool["Id"], sub)
+    chosen = next((p for p in found if p["CredentialId"] == credential_id), None)
+    if chosen is None:
+        return await problem(page, 404, "Passkey not found", f"{username} has no passkey with that ID.")
+    back = page.pool_url("/user", username=username)
+    if page.request.method == "POST" and await page.run(remove_user_passkey, pool["Id"], sub, credential_id):
+        return page.redirect(back, "passkey_removed")
+    label = user["Username"]
+    return await page.render(
+        "confirm.html",
+        pool=pool,
+        title=f"Remove a passkey of {label}",
+        question=f"Remove the passkey \u201c{chosen['FriendlyCredentialName']}\u201d of {label}?",
+        detail="The user can no longer sign in with it (the authenticator keeps it until removed there).",
+        confirm_label="Remove passkey",
+        danger=True,
+        action=page.pool_url("/user/passkey", username=username, credential=credential_id),
+        back=back,
+        crumbs=[
+            ("User pools", page.url("/")),
+            (pool["Name"], page.pool_url()),
+            ("Users", page.pool_url("/users")),
+            (label, back),
+            ("Remove passkey", None),
         ],
     )

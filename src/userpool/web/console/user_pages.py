@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import Response
 
 from userpool.model.vocabulary import DeliveryMedium
+from userpool.services.console.user_passkeys import passkeys_of_user
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_pages import load_pool
 
@@ -145,6 +146,7 @@ async def _detail(page: Page, pool: dict[str, Any], user: dict[str, Any], status
     if devices is None:
         page.errors.clear()  # device tracking is off for the pool: there is nothing to list
     mine = [g["GroupName"] for g in groups.get("Groups", [])]
+    passkeys = await page.run(passkeys_of_user, pool["Id"], attributes_of(user).get("sub", ""))
     return await page.render(
         "user.html",
         status,
@@ -156,6 +158,7 @@ async def _detail(page: Page, pool: dict[str, Any], user: dict[str, Any], status
         groups=groups.get("Groups", []),
         other_groups=[g["GroupName"] for g in all_groups.get("Groups", []) if g["GroupName"] not in mine],
         devices=(devices or {}).get("Devices", []),
+        passkeys=passkeys,
         crumbs=_crumbs(page, pool, (user["Username"], None)),
     )
 

@@ -22,6 +22,7 @@ NOTICES = {
     "password_reset": "Password reset: the user must set a new one with the code sent to them.",
     "signed_out": "The user was signed out of every device.",
     "user_deleted": "User deleted.",
+    "passkey_removed": "Passkey removed.",
     "mfa_saved": "MFA preference saved.",
     "group_created": "Group created.",
     "group_deleted": "Group deleted.",
