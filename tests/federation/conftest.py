@@ -15,11 +15,7 @@ browser-less, to the redirect URI.
 from __future__ import annotations
 
 import html.parser
-import json
-import os
 import secrets
-import select
-import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,10 +27,10 @@ import httpx
 import pytest
 from joserfc.jwk import ECKey
 
-IDPS = Path(__file__).parent / "idps"
+from tests.federation.idp_processes import node_idp
+
 # No one listens there: the walk stops at the redirect, as a browser would hand it to the server.
 REDIRECT_URI = "http://127.0.0.1:9/oauth2/idpresponse"
-STARTUP_SECONDS = 30.0
 
 ACCOUNTS: dict[str, dict[str, Any]] = {
     "alice": {
@@ -121,40 +117,6 @@ class OAuth2Idp:
     client_secret: str = "social-secret"
     redirect_uri: str = REDIRECT_URI
     extra: Mapping[str, str] = field(default_factory=dict)
-
-
-@contextmanager
-def node_idp(script: str, config: Mapping[str, Any], log_dir: Path) -> Iterator[str]:
-    """Run ``idps/<script>`` with ``config`` until the block ends; its issuer URL."""
-    log_path = log_dir / f"{script}.{secrets.token_hex(4)}.log"
-    env = {**os.environ, "IDP_CONFIG": json.dumps(config), "IDP_PORT": "0"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            ["node", str(IDPS / script)],
-            env=env,
-            # The provider exits when this pipe closes: when the test run ends, however it ends.
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            cwd=IDPS.parent,
-        )
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], STARTUP_SECONDS)
-        line = process.stdout.readline() if ready else b""
-        if not line:
-            raise RuntimeError(f"{script} did not start:\n{log_path.read_text(errors='replace')[-2000:]}")
-        yield str(json.loads(line)["issuer"])
-    finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        for pipe in (process.stdin, process.stdout):
-            if pipe is not None:
-                pipe.close()
 
 
 @contextmanager

@@ -20,11 +20,6 @@ from __future__ import annotations
 
 import base64
 import html.parser
-import json
-import os
-import secrets
-import select
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,8 +36,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-IDPS = Path(__file__).parent / "idps"
-STARTUP_SECONDS = 30.0
+from tests.federation.idp_processes import IDPS, idp_process
 
 PYSAML2_USERS: dict[str, dict[str, Any]] = {
     "alice": {"email": "alice@example.test", "givenName": "Alice", "sn": "Liddell", "groups": ["admins", "staff"]},
@@ -190,40 +184,6 @@ class SamlIdp:
         response = httpx.get(redirect_url, timeout=10)
         assert response.status_code == 400, response.text[:500]
         return response.text
-
-
-@contextmanager
-def idp_process(argv: Sequence[str], config: Mapping[str, Any], log_dir: Path) -> Iterator[str]:
-    """Run ``argv`` with ``config`` in IDP_CONFIG until the block ends; the base URL it prints."""
-    log_path = log_dir / f"{Path(argv[-1]).stem}.{secrets.token_hex(4)}.log"
-    env = {**os.environ, "IDP_CONFIG": json.dumps(config)}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            list(argv),
-            env=env,
-            # The IdP exits when this pipe closes: when the test run ends, however it ends.
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            cwd=IDPS.parent,
-        )
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], STARTUP_SECONDS)
-        line = process.stdout.readline() if ready else b""
-        if not line:
-            raise RuntimeError(f"{argv[-1]} did not start:\n{log_path.read_text(errors='replace')[-2000:]}")
-        yield str(json.loads(line)["issuer"])
-    finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        for pipe in (process.stdin, process.stdout):
-            if pipe is not None:
-                pipe.close()
 
 
 def _running(kind: str, base: str, certificate_pem: str, users: Mapping[str, Mapping[str, Any]]) -> SamlIdp:
