@@ -53,6 +53,8 @@ CARRIED = (
     "login_hint",
     "identity_provider",
     "idp_identifier",
+    # Where a finished sign-in goes before the application: "passkeys", the passkeys page.
+    "next",
 )
 NOTICES = frozenset({"confirmed", "password_reset", "signed_up", "link_sent", "passkey_added", "passkey_removed"})
 PASSKEY_SCRIPT = "/static/passkeys.js"

@@ -84,7 +84,7 @@ async def _session_user(j: Journey) -> SignedIn | None:
 
 def _to_app(j: Journey) -> str:
     """``/oauth2/authorize`` again: with the hosted session it answers the application at once."""
-    carried = {k: v for k, v in j.params.items() if k not in ("identity_provider", "idp_identifier")}
+    carried = {k: v for k, v in j.params.items() if k not in ("identity_provider", "idp_identifier", "next")}
     return f"/oauth2/authorize?{urlencode(carried)}"
 
 
@@ -149,7 +149,7 @@ def make_passkeys(deps: Deps) -> Any:
             return j
         session = await _session_user(j)
         if session is None:
-            return j.redirect(j.url("/login"))
+            return j.redirect(j.url("/login", next="passkeys"))
         if not await run_in_threadpool(passkeys_enabled, j.ctx, j.target.pool):
             return await j.render("error.html", 400, message_key="error.unsupported", back=_to_app(j))
         found = await run_in_threadpool(passkeys_of, j.ctx, j.target.pool, session.user)

@@ -28,7 +28,7 @@ from userpool.services.hosted import pages
 from userpool.services.hosted.login_sessions import LIFETIME_SECONDS, cookie_name, end_session, open_session
 from userpool.services.hosted.oauth_authorize import COGNITO, complete
 from userpool.services.hosted.pages import CODE_RESPONSES
-from userpool.services.hosted.passkey_pages import offer_due
+from userpool.services.hosted.passkey_pages import offer_due, passkeys_enabled
 from userpool.services.sign_in.steps.outcome import Outcome
 from userpool.services.tokens.steps.token_issuance import hosted_post_authentication
 from userpool.web.login import i18n, passwordless
@@ -121,6 +121,8 @@ async def login_form(j: Journey, username: str = "", error: str | None = None, s
     links: list[tuple[str | None, str, str]] = [(None, "sign_in.forgot", j.url("/forgotPassword"))]
     if not admin_create_user_only(pool):
         links.append(("sign_in.no_account", "sign_in.sign_up", j.url("/signup")))
+    if await run_in_threadpool(passkeys_enabled, j.ctx, pool):
+        links.append((None, "sign_in.manage_passkeys", j.url("/passkeys")))
     uses_email = "email" in username_attributes(pool)
     return await j.render(
         "form.html",
@@ -199,6 +201,8 @@ async def conclude(j: Journey, outcome: Outcome, username: str) -> Response:
         except CognitoError as err:
             # The pool's PostAuthentication function refused the sign-in: no session, no code.
             return await login_form(j, username, i18n.service_message(j.lang, err.message), 400)
+        if j.params.get("next") == "passkeys":
+            return await finish(j, outcome.signed_in, j.ctx.now, then=j.url("/passkeys"))
         if await run_in_threadpool(offer_due, j.ctx, j.target.pool, outcome.signed_in):
             # As managed login does: a user without a passkey is offered one before going on to the app.
             return await finish(j, outcome.signed_in, j.ctx.now, then=j.url("/passkeys/add"))
