@@ -19,13 +19,13 @@ from tests.support.passkeys import SoftwareAuthenticator
 _OPTIONS = re.compile(r'data-options="([^"]*)"')
 
 
-def _client(server: OAuthServer) -> str:
+def _client(server: OAuthServer, **client: Any) -> str:
     policies = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
     pool_id = server.idp.create_user_pool(PoolName="Acme", Policies=policies)["UserPool"]["Id"]
     config = {"RelyingPartyId": "localhost", "UserVerification": "required"}
     server.idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF", WebAuthnConfiguration=config)
     confirmed_user(server.idp, pool_id)
-    return str(oauth_client(server.idp, pool_id)["ClientId"])
+    return str(oauth_client(server.idp, pool_id, **client)["ClientId"])
 
 
 def _authorize(server: OAuthServer, client_id: str) -> str:
@@ -56,12 +56,12 @@ def _registered(server: OAuthServer, http: httpx.Client, client_id: str) -> Soft
     return authenticator
 
 
-def _passkey_page(server: OAuthServer, http: httpx.Client, client_id: str) -> httpx.Response:
+def _passkey_page(server: OAuthServer, http: httpx.Client, client_id: str, username: str = "alice") -> httpx.Response:
     login = _follow(http, http.get(_authorize(server, client_id)))
     assert "Sign in with a passkey" in login.text
     form = hosted.forms_of(login.text)[0]
     action = urljoin(str(login.url), form.action.replace("/login?", "/login/choose?"))
-    return http.post(action, data={**form.fields, "username": "alice", "password": "", "factor": "WEB_AUTHN"})
+    return http.post(action, data={**form.fields, "username": username, "password": "", "factor": "WEB_AUTHN"})
 
 
 def test_hosted_passkeys__offered_after_a_password_then_signs_in_alone(oauth_server: OAuthServer) -> None:
@@ -122,3 +122,23 @@ def test_hosted_passkeys__page_needs_the_session_and_the_csrf_token(
     assert 'class="passkey"' not in _follow(http, removed).text
     again = http.post(urljoin(str(listing.url), remove.action), data={**remove.fields, "confirm": "yes"})
     assert again.status_code == 404
+
+
+def test_hosted_passkeys__hidden_users_and_users_without_passkeys_look_alike(
+    oauth_server: OAuthServer, http: httpx.Client
+) -> None:
+    """With PreventUserExistenceErrors, a name no user has and a user without a passkey both get the passkey
+    page; whatever passkey answers is refused."""
+    client_id = _client(oauth_server, PreventUserExistenceErrors="ENABLED")
+    for username in ("alice", "nobody"):
+        page = _passkey_page(oauth_server, http, client_id, username)
+        assert page.status_code == 200 and "Use my passkey" in page.text, page.text
+        assert _options(page)["allowCredentials"] == []
+        refused = hosted.submit(http, page, {"credential": SoftwareAuthenticator().assertion(_options(page))})
+        assert refused.status_code == 400 and "Incorrect passkey credential" in refused.text
+
+
+def test_hosted_passkeys__user_without_a_passkey_is_told_so(oauth_server: OAuthServer, http: httpx.Client) -> None:
+    client_id = _client(oauth_server)
+    refused = _passkey_page(oauth_server, http, client_id)
+    assert refused.status_code == 400 and "not available for your account" in refused.text

@@ -19,6 +19,7 @@ from userpool.services.sign_in import mfa
 from userpool.services.sign_in.auth_challenges import answer_challenge
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
+from userpool.services.sign_in.steps.passkey_auth import begin_passkey_sign_in
 from userpool.services.sign_in.steps.password_auth import password_step
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
 from userpool.services.sign_up import recovery, registration
@@ -63,6 +64,14 @@ def sign_in_without_password(ctx: Ctx, pool: Pool, client: Client, username: str
         available = [str(name) for name in body.get("AvailableChallenges") or []]
         body = {**body, "ChallengeParameters": {AVAILABLE: json.dumps(available)}}
     return body
+
+
+def sign_in_with_passkey(ctx: Ctx, pool: Pool, client: Client, username: str) -> dict[str, Any]:
+    """Managed login's "Sign in with a passkey" for ``username``: the WEB_AUTHN challenge of choice-based
+    sign-in. Where the client hides which users exist, a name no user has, or a user without a passkey, gets a
+    challenge no passkey answers, so the page tells neither apart."""
+    outcome = begin_passkey_sign_in(ctx, pool, client, username, Attempt(may_track=False, hosted=True))
+    return dict(outcome.challenge or {})
 
 
 def answer(

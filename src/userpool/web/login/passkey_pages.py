@@ -29,6 +29,7 @@ from userpool.services.hosted.passkey_pages import (
     passkeys_of,
     remove_passkey,
 )
+from userpool.services.sign_in.steps.passkey_auth import NO_PASSKEY
 from userpool.web.login import i18n, passwordless
 from userpool.web.login.forms import BadInput, read_form, value
 from userpool.web.login.journey import Journey, begin, notice_of
@@ -62,12 +63,15 @@ def make_choose(deps: Deps) -> Any:
                 raise BadInput("factor")
         except BadInput:
             return await login_form(j, form.get("username", "")[:128], j.t("error.input"), 400)
+        pool, client = j.target.pool, j.target.client
         try:
-            body = await run_in_threadpool(
-                pages.sign_in_without_password, j.ctx, j.target.pool, j.target.client, username, factor
-            )
+            if factor == ChallengeName.WEB_AUTHN:
+                body = await run_in_threadpool(pages.sign_in_with_passkey, j.ctx, pool, client, username)
+            else:
+                body = await run_in_threadpool(pages.sign_in_without_password, j.ctx, pool, client, username, factor)
         except CognitoError as err:
-            return await login_form(j, username, i18n.service_message(j.lang, err.message), 400)
+            refusal = j.t("error.factor_unavailable") if err.message == NO_PASSKEY else None
+            return await login_form(j, username, refusal or i18n.service_message(j.lang, err.message), 400)
         params = body.get("ChallengeParameters") or {}
         if body.get("ChallengeName") == ChallengeName.SELECT_CHALLENGE and not passwordless.choices(params):
             # Nothing but the password for this user (no passkey, no verified address the pool accepts).
