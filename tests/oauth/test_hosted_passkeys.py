@@ -142,3 +142,7 @@ def test_hosted_passkeys__user_without_a_passkey_is_told_so(oauth_server: OAuthS
     client_id = _client(oauth_server)
     refused = _passkey_page(oauth_server, http, client_id)
     assert refused.status_code == 400 and "not available for your account" in refused.text
+    # The page's language links lead back to the login form, in that language.
+    german = http.get(f"{refused.url}&lang=de")
+    assert german.status_code == 302 and german.headers["location"].startswith("/login?")
+    assert "lang=de" in german.headers["location"]

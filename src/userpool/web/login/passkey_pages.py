@@ -53,6 +53,8 @@ def make_choose(deps: Deps) -> Any:
         j = await begin(deps, request)
         if isinstance(j, Response):
             return j
+        if request.method == "GET":  # the page's language links: its form again, in that language
+            return j.redirect(j.url("/login"))
         try:
             form = await read_form(request)
             if not j.csrf_valid(form):

@@ -11,7 +11,7 @@ from userpool.web.login import account_pages, assets, confirm_link, passkey_page
 def routes(deps: Deps) -> list[Route]:
     return [
         Route("/login", sign_in_pages.make_login(deps), methods=["GET", "POST"]),
-        Route("/login/choose", passkey_pages.make_choose(deps), methods=["POST"]),
+        Route("/login/choose", passkey_pages.make_choose(deps), methods=["GET", "POST"]),
         Route("/passkeys", passkey_pages.make_passkeys(deps), methods=["GET"]),
         Route("/passkeys/add", passkey_pages.make_add(deps), methods=["GET", "POST"]),
         Route("/passkeys/remove", passkey_pages.make_remove(deps), methods=["POST"]),
