@@ -23,6 +23,8 @@ from userpool.app import Runtime, build_runtime, create_app
 
 FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
 PHONE = "+14325551212"
+# Managed login offers choice-based sign-in to clients that allow USER_AUTH.
+FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
 @dataclass
@@ -54,7 +56,9 @@ def code_server(tmp_path: Path) -> Iterator[CodeServer]:
         runtime.store.dispose()
 
 
-def _client(server: CodeServer, factors: list[str] | None = FACTORS, phone: bool = True) -> str:
+def _client(
+    server: CodeServer, factors: list[str] | None = FACTORS, phone: bool = True, flows: list[str] = FLOWS
+) -> str:
     policies = {"SignInPolicy": {"AllowedFirstAuthFactors": factors}} if factors else {}
     pool_id = server.idp.create_user_pool(PoolName="Acme", Policies=policies)["UserPool"]["Id"]
     attributes = [{"Name": "email", "Value": "ann@example.com"}, {"Name": "email_verified", "Value": "true"}]
@@ -64,7 +68,7 @@ def _client(server: CodeServer, factors: list[str] | None = FACTORS, phone: bool
         UserPoolId=pool_id, Username="ann", MessageAction="SUPPRESS", UserAttributes=attributes
     )
     server.idp.admin_set_user_password(UserPoolId=pool_id, Username="ann", Password=PASSWORD, Permanent=True)
-    return str(oauth_client(server.idp, pool_id)["ClientId"])
+    return str(oauth_client(server.idp, pool_id, ExplicitAuthFlows=flows)["ClientId"])
 
 
 def _login_page(server: CodeServer, http: httpx.Client, client_id: str) -> httpx.Response:
@@ -134,6 +138,17 @@ def test_hosted_one_time_code__not_offered_where_the_pool_allows_only_passwords(
     client_id = _client(code_server, factors=None)
     login = _login_page(code_server, http, client_id)
     assert "sign-in code" not in login.text and "passkey" not in login.text
+    refused = _choose(http, login, "EMAIL_OTP")
+    assert refused.status_code == 400 and "not available for your account" in refused.text
+    assert code_server.mail.mails == []
+
+
+def test_hosted_one_time_code__not_offered_to_a_client_without_user_auth(
+    code_server: CodeServer, http: httpx.Client
+) -> None:
+    client_id = _client(code_server, flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    login = _login_page(code_server, http, client_id)
+    assert "sign-in code" not in login.text
     refused = _choose(http, login, "EMAIL_OTP")
     assert refused.status_code == 400 and "not available for your account" in refused.text
     assert code_server.mail.mails == []

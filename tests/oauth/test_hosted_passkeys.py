@@ -16,10 +16,13 @@ from tests.oauth.conftest import CALLBACK, PASSWORD, OAuthServer, confirmed_user
 from tests.support import hosted
 from tests.support.passkeys import SoftwareAuthenticator
 
+# Managed login offers choice-based sign-in to clients that allow USER_AUTH.
+FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 _OPTIONS = re.compile(r'data-options="([^"]*)"')
 
 
 def _client(server: OAuthServer, **client: Any) -> str:
+    client.setdefault("ExplicitAuthFlows", FLOWS)
     policies = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
     pool_id = server.idp.create_user_pool(PoolName="Acme", Policies=policies)["UserPool"]["Id"]
     config = {"RelyingPartyId": "localhost", "UserVerification": "required"}
@@ -146,3 +149,13 @@ def test_hosted_passkeys__user_without_a_passkey_is_told_so(oauth_server: OAuthS
     german = http.get(f"{refused.url}&lang=de")
     assert german.status_code == 302 and german.headers["location"].startswith("/login?")
     assert "lang=de" in german.headers["location"]
+
+
+def test_hosted_passkeys__not_offered_to_a_client_without_user_auth(
+    oauth_server: OAuthServer, http: httpx.Client
+) -> None:
+    client_id = _client(oauth_server, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    login = _follow(http, http.get(_authorize(oauth_server, client_id)))
+    assert "passkey" not in login.text
+    signed_in = hosted.submit(http, login, {"username": "alice", "password": PASSWORD})
+    assert hosted.callback_params(signed_in, CALLBACK)["code"]

@@ -25,6 +25,8 @@ from tests.support.mail import smtp_inbox
 from tests.web.conftest import WebServer, authorize_url, shot
 from userpool.app import build_runtime, create_app
 
+# Managed login offers choice-based sign-in to clients that allow USER_AUTH.
+FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 AUTHENTICATOR = {
     "protocol": "ctap2",
     "transport": "internal",
@@ -85,7 +87,9 @@ def _passkey_pool(server: WebServer, app: App) -> dict[str, Any]:
         WebAuthnConfiguration={"RelyingPartyId": "localhost", "UserVerification": "required"},
     )
     confirmed_user(server.idp, pool_id)
-    return oauth_client(server.idp, pool_id, CallbackURLs=[app.callback], LogoutURLs=[app.signed_out])
+    return oauth_client(
+        server.idp, pool_id, CallbackURLs=[app.callback], LogoutURLs=[app.signed_out], ExplicitAuthFlows=FLOWS
+    )
 
 
 def _authorize(server: WebServer, app: App, client_id: str) -> str:

@@ -12,28 +12,36 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.crypto.passkey_ceremonies import CeremonyRefused, base64url_decode, base64url_encode
 from userpool.errors import InvalidParameterException
+from userpool.model.client_config import effective_auth_flows
 from userpool.model.first_factors import allowed_factors
 from userpool.model.passkeys import MAX_PASSKEYS_PER_USER, credential_description, relying_party
-from userpool.model.records import Pool, User
-from userpool.model.vocabulary import ChallengeName
+from userpool.model.records import Client, Pool, User
+from userpool.model.vocabulary import ChallengeName, ExplicitAuthFlow
 from userpool.services.directory.domains import pool_domain_host
 from userpool.services.users.steps.passkeys import BAD_CREDENTIAL, complete_registration, start_registration
 
 _MAX_CREDENTIAL = 16_384
 
 
-def passkeys_enabled(ctx: Ctx, pool: Pool) -> bool:
-    """Whether the pool allows passkeys as a first factor and has a relying party to register them for."""
-    if ChallengeName.WEB_AUTHN not in allowed_factors(pool):
+def choice_based(client: Client) -> bool:
+    """Whether the client's managed login offers choice-based sign-in (passkeys, one-time codes): it allows
+    ALLOW_USER_AUTH (Cognito developer guide: 'Configure authentication methods for managed login')."""
+    return ExplicitAuthFlow.ALLOW_USER_AUTH in effective_auth_flows(client.config)
+
+
+def passkeys_enabled(ctx: Ctx, pool: Pool, client: Client) -> bool:
+    """Whether the pool allows passkeys as a first factor and has a relying party to register them for, and
+    the client signs in with them."""
+    if ChallengeName.WEB_AUTHN not in allowed_factors(pool) or not choice_based(client):
         return False
     with ctx.store.read() as tx:
         return relying_party(pool, pool_domain_host(ctx, tx, pool.id)) is not None
 
 
-def offer_due(ctx: Ctx, pool: Pool, user: User) -> bool:
-    """Whether the page after a password sign-in offers to add a passkey: the pool allows them and the user
-    has none yet (as managed login does)."""
-    if not passkeys_enabled(ctx, pool):
+def offer_due(ctx: Ctx, pool: Pool, client: Client, user: User) -> bool:
+    """Whether the page after a password sign-in offers to add a passkey: the pool and client allow them and
+    the user has none yet (as managed login does)."""
+    if not passkeys_enabled(ctx, pool, client):
         return False
     with ctx.store.read() as tx:
         return tx.webauthn_credentials.count(pool.id, user.sub) == 0

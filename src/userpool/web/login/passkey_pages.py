@@ -24,6 +24,7 @@ from userpool.services.hosted import pages
 from userpool.services.hosted.login_sessions import SignedIn, cookie_name, signed_in
 from userpool.services.hosted.passkey_pages import (
     add_passkey,
+    choice_based,
     creation_options,
     passkeys_enabled,
     passkeys_of,
@@ -66,6 +67,8 @@ def make_choose(deps: Deps) -> Any:
         except BadInput:
             return await login_form(j, form.get("username", "")[:128], j.t("error.input"), 400)
         pool, client = j.target.pool, j.target.client
+        if not choice_based(client):
+            return await login_form(j, username, j.t("error.factor_unavailable"), 400)
         try:
             if factor == ChallengeName.WEB_AUTHN:
                 body = await run_in_threadpool(pages.sign_in_with_passkey, j.ctx, pool, client, username)
@@ -156,7 +159,7 @@ def make_passkeys(deps: Deps) -> Any:
         session = await _session_user(j)
         if session is None:
             return j.redirect(j.url("/login", next="passkeys"))
-        if not await run_in_threadpool(passkeys_enabled, j.ctx, j.target.pool):
+        if not await run_in_threadpool(passkeys_enabled, j.ctx, j.target.pool, j.target.client):
             return await j.render("error.html", 400, message_key="error.unsupported", back=_to_app(j))
         found = await run_in_threadpool(passkeys_of, j.ctx, j.target.pool, session.user)
         return await j.render(

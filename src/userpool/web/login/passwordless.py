@@ -12,6 +12,7 @@ from typing import Any
 from userpool.model.first_factors import allowed_factors
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.hosted.pages import AVAILABLE
+from userpool.services.hosted.passkey_pages import choice_based
 from userpool.services.sign_in.steps.passkey_auth import OPTIONS
 from userpool.web.login.forms import BadInput, Field, value
 from userpool.web.login.journey import Journey
@@ -25,7 +26,10 @@ FACTORS: dict[str, str] = {
 
 
 def factor_buttons(j: Journey) -> list[tuple[str, str, str]]:
-    """(factor, label, form action) of each passwordless first factor the pool allows."""
+    """(factor, label, form action) of each passwordless first factor the pool allows, for a client with
+    choice-based sign-in."""
+    if not choice_based(j.target.client):
+        return []
     allowed = allowed_factors(j.target.pool)
     return [(factor, label, j.url("/login/choose")) for factor, label in FACTORS.items() if factor in allowed]
 

@@ -121,7 +121,7 @@ async def login_form(j: Journey, username: str = "", error: str | None = None, s
     links: list[tuple[str | None, str, str]] = [(None, "sign_in.forgot", j.url("/forgotPassword"))]
     if not admin_create_user_only(pool):
         links.append(("sign_in.no_account", "sign_in.sign_up", j.url("/signup")))
-    if await run_in_threadpool(passkeys_enabled, j.ctx, pool):
+    if await run_in_threadpool(passkeys_enabled, j.ctx, pool, j.target.client):
         links.append((None, "sign_in.manage_passkeys", j.url("/passkeys")))
     uses_email = "email" in username_attributes(pool)
     return await j.render(
@@ -203,7 +203,7 @@ async def conclude(j: Journey, outcome: Outcome, username: str) -> Response:
             return await login_form(j, username, i18n.service_message(j.lang, err.message), 400)
         if j.params.get("next") == "passkeys":
             return await finish(j, outcome.signed_in, j.ctx.now, then=j.url("/passkeys"))
-        if await run_in_threadpool(offer_due, j.ctx, j.target.pool, outcome.signed_in):
+        if await run_in_threadpool(offer_due, j.ctx, j.target.pool, j.target.client, outcome.signed_in):
             # As managed login does: a user without a passkey is offered one before going on to the app.
             return await finish(j, outcome.signed_in, j.ctx.now, then=j.url("/passkeys/add"))
         return await finish(j, outcome.signed_in, j.ctx.now)
