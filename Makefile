@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: serve test pytest compiled check lint typecheck layers install bench clean lock
+.PHONY: serve test compiled check lint typecheck layers install bench clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,15 +27,10 @@ serve: $(STAMP)
 
 ## Everything CI runs: static checks, then the whole test suite: on SQLite, and on PostgreSQL too where the
 ## database matters (tests/conftest.py), in PYTEST_WORKERS pytest-xdist workers (README, "Running the tests").
-PYTEST_WORKERS ?= 4
-# The install, the Node packages and the byte-compiling of the venv first, side by side; then the static checks
-# beside the test suite, whose workers leave a core idle at times (waiting on servers, browsers and databases)
-# while mypy and the others need one for a few seconds.
+PYTEST_WORKERS ?= 3
+# The install, the Node packages, the three static checks and the byte-compiling of the venv run side by side.
 test:
-	$(MAKE) --no-print-directory -j3 $(STAMP) $(NODE_STAMP) compiled
-	$(MAKE) --no-print-directory -j2 check pytest
-
-pytest: $(STAMP)
+	$(MAKE) --no-print-directory -j4 check $(NODE_STAMP) compiled
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # Bytecode for the installed modules the tests import and the server's own, written once here: the install
