@@ -1,5 +1,5 @@
-"""Every method of every storage port protocol has a contract test: a method added to store/base.py
-without one fails here, naming it."""
+"""Every method of every storage port protocol has a contract test: a method added to store/base.py (or to
+store/federation_ports.py, the port's federation part) without one fails here, naming it."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from collections.abc import Iterator
 
 import tests.store.contract as suite
 from tests.store.contract.coverage import COVERED
-from userpool.store import base
+from userpool.store import base, federation_ports
+
+PORT_MODULES = (base, federation_ports)
+_PORT_MODULE_NAMES = {module.__name__ for module in PORT_MODULES}
 
 
 def _protocols() -> Iterator[type]:
-    for name, value in vars(base).items():
-        if inspect.isclass(value) and value.__module__ == base.__name__ and getattr(value, "_is_protocol", False):
-            if name.endswith("Repo") or name in ("Tx", "Store"):
+    for module in PORT_MODULES:
+        for name, value in vars(module).items():
+            own = inspect.isclass(value) and value.__module__ == module.__name__
+            if own and getattr(value, "_is_protocol", False) and (name.endswith("Repo") or name in ("Tx", "Store")):
                 yield value
 
 
@@ -26,7 +30,7 @@ def port_methods() -> set[str]:
     methods: set[str] = set()
     for protocol in _protocols():
         for owner in protocol.__mro__:
-            if owner.__module__ != base.__name__:
+            if owner.__module__ not in _PORT_MODULE_NAMES:
                 continue
             for member, value in vars(owner).items():
                 if member.startswith("_") or (not callable(value) and not isinstance(value, property)):
