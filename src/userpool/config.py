@@ -148,6 +148,9 @@ class Settings:
     max_connections: int = 1000
     # Strict-Transport-Security's max-age when serve itself serves HTTPS (RFC 6797); 0 sends none.
     hsts_max_age_seconds: int = 31_536_000
+    # How long users' auth events are kept (threat protection's user event history); Cognito keeps them two
+    # years (Cognito developer guide: 'Viewing user event history').
+    auth_event_retention_days: int = 730
 
     @property
     def effective_database_url(self) -> str:

@@ -1,5 +1,6 @@
-"""model/vocabulary.py against the enums of botocore's cognito-idp model, and what its members turn into on the
-wire: the plain literal, through orjson (the API's JSON) and the standard json module alike."""
+"""model/vocabulary.py (and the event history's names in model/auth_events.py) against the enums of botocore's
+cognito-idp model, and what its members turn into on the wire: the plain literal, through orjson (the API's
+JSON) and the standard json module alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,15 @@ import botocore.loaders
 import orjson
 import pytest
 
+from userpool.model.auth_events import (
+    ChallengeKind,
+    ChallengeResult,
+    EventResponse,
+    EventType,
+    FeedbackValue,
+    RiskDecision,
+    RiskLevel,
+)
 from userpool.model.vocabulary import AuthFlow, ChallengeName, DeliveryMedium, ExplicitAuthFlow, UserStatus
 
 SHAPES = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")["shapes"]
@@ -20,6 +30,14 @@ MIRRORS: list[tuple[type[StrEnum], str]] = [
     (AuthFlow, "AuthFlowType"),
     (ExplicitAuthFlow, "ExplicitAuthFlowsType"),
     (DeliveryMedium, "DeliveryMediumType"),
+    # The user event history of threat protection (model/auth_events.py).
+    (EventType, "EventType"),
+    (EventResponse, "EventResponseType"),
+    (RiskDecision, "RiskDecisionType"),
+    (RiskLevel, "RiskLevelType"),
+    (ChallengeKind, "ChallengeName"),
+    (ChallengeResult, "ChallengeResponse"),
+    (FeedbackValue, "FeedbackValueType"),
 ]
 
 

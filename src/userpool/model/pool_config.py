@@ -384,3 +384,16 @@ def schema_attributes(pool: Pool) -> list[dict[str, Any]]:
 def pool_tags(pool: Pool) -> dict[str, str]:
     """UserPoolTags."""
     return dict(pool.config.get("UserPoolTags") or {})
+
+
+def advanced_security_mode(pool: Pool) -> str:
+    """UserPoolAddOns.AdvancedSecurityMode: threat protection OFF (the default), AUDIT (events recorded and
+    assessed, nothing acted on) or ENFORCED (the configured responses applied) for the standard sign-ins."""
+    return str((pool.config.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode") or "OFF")
+
+
+def custom_auth_security_mode(pool: Pool) -> str:
+    """UserPoolAddOns.AdvancedSecurityAdditionalFlows.CustomAuthMode: threat protection of CUSTOM_AUTH sign-ins,
+    AUDIT or ENFORCED; OFF when not set (AWS: AdvancedSecurityAdditionalFlowsType)."""
+    add_ons = pool.config.get("UserPoolAddOns") or {}
+    return str((add_ons.get("AdvancedSecurityAdditionalFlows") or {}).get("CustomAuthMode") or "OFF")

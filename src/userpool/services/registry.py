@@ -19,6 +19,7 @@ from userpool.services.federation import links, providers, saml_certificates
 from userpool.services.self_service import account, attributes, passkeys
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
+from userpool.services.threat_protection import auth_events, risk_configuration
 from userpool.services.tokens import refresh, revocation
 from userpool.services.users import admin_attributes, admin_passwords, admin_users, groups, list_users
 
@@ -57,6 +58,9 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     links,
     providers,
     saml_certificates,
+    # threat_protection/
+    risk_configuration,
+    auth_events,
 )
 
 

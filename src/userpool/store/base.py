@@ -2,7 +2,7 @@
 
 Services open a transaction (``store.read()`` or ``store.write()``) and use the repositories hung on it.
 The SQL adapter in ``store/sql`` implements these Protocols; nothing else does. The repositories of
-federation are declared in ``federation_ports.py``.
+federation are declared in ``federation_ports.py``, those of threat protection in ``threat_protection_ports.py``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from userpool.store.federation_ports import (
     SamlAssertionRepo,
     SamlSigningKeyRepo,
 )
+from userpool.store.threat_protection_ports import AuthEventRepo, RiskConfigurationRepo
 
 
 class NotFound(Exception):
@@ -509,6 +510,10 @@ class Tx(Protocol):
     def operator_sessions(self) -> OperatorSessionRepo: ...
     @property
     def console_attempts(self) -> ConsoleAttemptRepo: ...
+    @property
+    def risk_configurations(self) -> RiskConfigurationRepo: ...
+    @property
+    def auth_events(self) -> AuthEventRepo: ...
 
 
 class Store(Protocol):

@@ -1,5 +1,6 @@
 """Every method of every storage port protocol has a contract test: a method added to store/base.py (or to
-store/federation_ports.py, the port's federation part) without one fails here, naming it."""
+store/federation_ports.py or store/threat_protection_ports.py, the port's federation and threat protection
+parts) without one fails here, naming it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from collections.abc import Iterator
 
 import tests.store.contract as suite
 from tests.store.contract.coverage import COVERED
-from userpool.store import base, federation_ports
+from userpool.store import base, federation_ports, threat_protection_ports
 
-PORT_MODULES = (base, federation_ports)
+PORT_MODULES = (base, federation_ports, threat_protection_ports)
 _PORT_MODULE_NAMES = {module.__name__ for module in PORT_MODULES}
 
 

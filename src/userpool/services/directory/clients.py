@@ -181,6 +181,8 @@ def delete_user_pool_client(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool = pool_or_404(tx, req["UserPoolId"])
         client = client_or_404(tx, pool.id, req["ClientId"])
         tx.clients.delete(client.id)
+        # A client's own risk configuration (SetRiskConfiguration) goes with it; the pool's stays.
+        tx.risk_configurations.delete(pool.id, client.id)
     return {}
 
 

@@ -32,6 +32,7 @@ from userpool.store.sql.sign_in_counters import CounterMemo, SqlSignInCounterRep
 from userpool.store.sql.signing_keys import SqlSigningKeyRepo
 from userpool.store.sql.software_tokens import SqlSoftwareTokenRepo
 from userpool.store.sql.stand_ins import SqlStandInRepo
+from userpool.store.sql.threat_protection import SqlAuthEventRepo, SqlRiskConfigurationRepo
 from userpool.store.sql.users import SqlUserRepo
 from userpool.store.sql.webauthn_credentials import SqlWebAuthnCredentialRepo
 from userpool.store.sql.write_gate import WriteGate, database_path
@@ -170,6 +171,14 @@ class SqlTx:
     @cached_property
     def console_attempts(self) -> SqlConsoleAttemptRepo:
         return SqlConsoleAttemptRepo(self._conn)
+
+    @cached_property
+    def risk_configurations(self) -> SqlRiskConfigurationRepo:
+        return SqlRiskConfigurationRepo(self._conn)
+
+    @cached_property
+    def auth_events(self) -> SqlAuthEventRepo:
+        return SqlAuthEventRepo(self._conn)
 
 
 class SqlStore:

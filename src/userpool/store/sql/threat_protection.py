@@ -1,0 +1,152 @@
+"""Threat protection's rows: risk configurations per pool and app client (the pool's under client_id ""), and
+users' auth events, listed newest first with a keyset cursor on (created_at, event_id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from userpool.model.auth_events import (
+    AuthEvent,
+    ChallengeKind,
+    ChallengeResult,
+    EventResponse,
+    EventType,
+    FeedbackValue,
+    RiskDecision,
+    RiskLevel,
+)
+from userpool.model.records import Page
+from userpool.model.risk_configuration import RiskConfiguration
+from userpool.store.sql.rows import conflicts_as, keyset_page
+from userpool.store.sql.threat_protection_tables import auth_events, risk_configurations
+
+_r = risk_configurations.c
+_e = auth_events.c
+POOL_LEVEL = ""
+
+
+def _risk_configuration(row: Any) -> RiskConfiguration:
+    return RiskConfiguration(row.pool_id, row.client_id or None, dict(row.config), row.updated_at)
+
+
+class SqlRiskConfigurationRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def put(self, config: RiskConfiguration) -> None:
+        key = config.client_id or POOL_LEVEL
+        self._conn.execute(risk_configurations.delete().where(_r.pool_id == config.pool_id, _r.client_id == key))
+        self._conn.execute(
+            risk_configurations.insert().values(
+                pool_id=config.pool_id, client_id=key, config=config.config, updated_at=config.updated_at
+            )
+        )
+
+    def get(self, pool_id: str, client_id: str | None) -> RiskConfiguration | None:
+        query = sa.select(risk_configurations).where(_r.pool_id == pool_id, _r.client_id == (client_id or POOL_LEVEL))
+        row = self._conn.execute(query).first()
+        return _risk_configuration(row) if row else None
+
+    def for_client(self, pool_id: str, client_id: str | None) -> RiskConfiguration | None:
+        keys = {client_id or POOL_LEVEL, POOL_LEVEL}
+        # The client's own sorts before the pool's "".
+        query = (
+            sa.select(risk_configurations)
+            .where(_r.pool_id == pool_id, _r.client_id.in_(keys))
+            .order_by(_r.client_id.desc())
+            .limit(1)
+        )
+        row = self._conn.execute(query).first()
+        return _risk_configuration(row) if row else None
+
+    def delete(self, pool_id: str, client_id: str | None) -> bool:
+        deleted = self._conn.execute(
+            risk_configurations.delete().where(_r.pool_id == pool_id, _r.client_id == (client_id or POOL_LEVEL))
+        ).rowcount
+        return bool(deleted)
+
+
+def _event(row: Any) -> AuthEvent:
+    return AuthEvent(
+        pool_id=row.pool_id,
+        sub=row.sub,
+        event_id=row.event_id,
+        event_type=EventType(row.event_type),
+        created_at=row.created_at,
+        response=EventResponse(row.response),
+        risk_decision=RiskDecision(row.risk_decision),
+        risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
+        compromised=bool(row.compromised),
+        challenges=tuple((ChallengeKind(k), ChallengeResult(r)) for k, r in row.challenges),
+        context=dict(row.context),
+        client_id=row.client_id,
+        feedback_value=FeedbackValue(row.feedback_value) if row.feedback_value else None,
+        feedback_provider=row.feedback_provider,
+        feedback_at=row.feedback_at,
+        feedback_token_hash=row.feedback_token_hash,
+    )
+
+
+def _mutable(event: AuthEvent) -> dict[str, Any]:
+    return {
+        "client_id": event.client_id,
+        "response": event.response.value,
+        "risk_decision": event.risk_decision.value,
+        "risk_level": event.risk_level.value if event.risk_level else None,
+        "compromised": event.compromised,
+        "challenges": [[kind.value, result.value] for kind, result in event.challenges],
+        "context": dict(event.context),
+        "feedback_value": event.feedback_value.value if event.feedback_value else None,
+        "feedback_provider": event.feedback_provider,
+        "feedback_at": event.feedback_at,
+        "feedback_token_hash": event.feedback_token_hash,
+    }
+
+
+def _cursor(row: Any) -> str:
+    # repr() of a float reads back as the same float, so the cursor names the row's time exactly.
+    return f"{row.created_at!r} {row.event_id}"
+
+
+class SqlAuthEventRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, event: AuthEvent) -> None:
+        with conflicts_as({}, "event_id"):
+            self._conn.execute(
+                auth_events.insert().values(
+                    pool_id=event.pool_id,
+                    event_id=event.event_id,
+                    sub=event.sub,
+                    event_type=event.event_type.value,
+                    created_at=event.created_at,
+                    **_mutable(event),
+                )
+            )
+
+    def get(self, pool_id: str, event_id: str) -> AuthEvent | None:
+        row = self._conn.execute(sa.select(auth_events).where(_e.pool_id == pool_id, _e.event_id == event_id)).first()
+        return _event(row) if row else None
+
+    def of_user(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[AuthEvent]:
+        where = [_e.pool_id == pool_id, _e.sub == sub]
+        if after is not None:
+            at_text, _, event_id = after.partition(" ")
+            at = float(at_text)
+            where.append(sa.or_(_e.created_at < at, sa.and_(_e.created_at == at, _e.event_id < event_id)))
+        query = sa.select(auth_events).where(*where).order_by(_e.created_at.desc(), _e.event_id.desc()).limit(limit + 1)
+        return keyset_page(self._conn.execute(query).all(), limit, _event, _cursor)
+
+    def update(self, event: AuthEvent) -> bool:
+        updated = self._conn.execute(
+            auth_events.update()
+            .where(_e.pool_id == event.pool_id, _e.event_id == event.event_id)
+            .values(**_mutable(event))
+        ).rowcount
+        return bool(updated == 1)
+
+    def delete_expired(self, before: float) -> None:
+        self._conn.execute(auth_events.delete().where(_e.created_at < before))
