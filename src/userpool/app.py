@@ -26,6 +26,7 @@ from userpool.context import Deps
 from userpool.crypto.passwords import PasswordHasher, usable_cpus
 from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
+from userpool.delivery.logs.shipper import QueuedLogShipper
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
 from userpool.model.paging import PageTokens
 from userpool.oauth import routes as oauth_routes
@@ -58,6 +59,8 @@ class Runtime:
     dispatcher: OutboxDispatcher
     # Closed when the app stops: its pooled connections to identity providers would otherwise stay open.
     outbound: HttpxOutbound
+    # Stopped when the app stops, after the dispatcher: what is queued is delivered first.
+    logs: QueuedLogShipper
 
 
 def trigger_functions(settings: Settings) -> TriggerFunctions:
@@ -90,7 +93,9 @@ def build_runtime(
         else LogSender()
     )
     sms: Sender = WebhookSmsSender(settings.sms_webhook_url) if settings.sms_webhook_url else LogSender()
-    dispatcher = OutboxDispatcher(store, email, sms, clock)
+    # Log events go to the sinks the settings map their destination ARNs to (README "Log delivery").
+    logs = QueuedLogShipper(settings.log_delivery, settings.data_dir)
+    dispatcher = OutboxDispatcher(store, email, sms, clock, logs=logs)
     # The workers of one server share its CPUs: together they hash on one thread per CPU (crypto/passwords.py).
     argon2 = settings.argon2
     cpus = hashing_cpus if hashing_cpus is not None else usable_cpus() // settings.worker_count
@@ -108,8 +113,9 @@ def build_runtime(
         triggers=trigger_functions(settings),
         outbound=outbound,
         wake_outbox=dispatcher.wake,
+        logs=logs,
     )
-    return Runtime(deps, store, dispatcher, outbound)
+    return Runtime(deps, store, dispatcher, outbound, logs)
 
 
 def _secret_lookup(runtime: Runtime) -> ApiConfig:
@@ -169,6 +175,7 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
             yield
         finally:
             runtime.dispatcher.stop()
+            runtime.logs.stop()
             runtime.outbound.close()
 
     app = Starlette(

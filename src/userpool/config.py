@@ -6,12 +6,15 @@ Per-pool behaviour (policies, MFA, triggers) is data stored with the pool, never
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import json
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 ENV_PREFIX = "USERPOOL_"
 
@@ -86,6 +89,37 @@ class FederationSettings:
         return self.social_endpoints.get(provider_type) or SocialEndpoints()
 
 
+LOG_SINK_KINDS = ("file", "stdout", "webhook", "otlp", "none")
+LOG_DELIVERY_KEYS = ("destinations", "default_sink", "directory", "otlp_endpoint", "timeout_seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class LogSink:
+    """Where the events of a pool's log destination go on this server (README "Log delivery").
+
+    ``kind``: ``file`` (JSON lines appended to ``target``, a path), ``stdout`` (JSON lines), ``webhook`` (each
+    event POSTed as JSON to the URL ``target``), ``otlp`` (OTLP/HTTP JSON logs POSTed to ``target``/v1/logs)
+    or ``none`` (dropped).
+    """
+
+    kind: str
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogDeliverySettings:
+    """Where pools' log events go: Cognito sends them to CloudWatch Logs, Firehose or S3 by ARN; here each ARN
+    is mapped to a sink (``destinations``). An ARN without a mapping goes to ``default_sink``, or, when that
+    is empty, to a JSON-lines file of its own in ``directory`` (``<data_dir>/logs`` when empty).
+    ``timeout_seconds`` bounds each webhook or OTLP request."""
+
+    destinations: Mapping[str, LogSink] = field(default_factory=dict)
+    default_sink: LogSink | None = None
+    directory: str = ""
+    otlp_endpoint: str = ""
+    timeout_seconds: float = 5.0
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a process needs to know that is not stored in the database."""
@@ -116,6 +150,8 @@ class Settings:
     log_level: str = "info"
     argon2: Argon2Params = field(default_factory=Argon2Params)
     federation: FederationSettings = field(default_factory=FederationSettings)
+    # Where the events of pools' SetLogDeliveryConfiguration go (README "Log delivery").
+    log_delivery: LogDeliverySettings = field(default_factory=LogDeliverySettings)
     # Lambda triggers: the pools' LambdaConfig keeps real ARNs; these say where each function runs.
     triggers: tuple[TriggerTarget, ...] = ()
     trigger_secret: str = ""
@@ -268,11 +304,113 @@ def _merge_federation(from_file: Any, from_environ: dict[str, Any]) -> dict[str,
     return merged
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _http_target(url: str, what: str) -> str:
+    """``url`` if events may be sent to it: HTTPS anywhere, plain HTTP only to this machine (a log event names
+    users and their addresses)."""
+    parts = urlsplit(url)
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        raise ValueError(f"log_delivery: {what} {url!r} is not an http(s):// URL")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ValueError(f"log_delivery: {what} {url!r} must be https:// unless its host is a loopback address")
+    return url.rstrip("/") if what == "OTLP endpoint" else url
+
+
+def log_sink(spec: str, otlp_endpoint: str = "") -> LogSink:
+    """The sink a ``log_delivery`` spec names: ``file:///path``, ``stdout``, ``none``, an ``https://`` (or
+    loopback ``http://``) webhook URL, ``otlp`` (to ``otlp_endpoint``) or ``otlp+https://collector:4318``."""
+    spec = spec.strip()
+    if spec in ("stdout", "none"):
+        return LogSink(spec)
+    if spec.startswith("file://"):
+        parts = urlsplit(spec)
+        path = unquote(parts.path)
+        if parts.netloc not in ("", "localhost") or not path.startswith("/") or path.endswith("/"):
+            raise ValueError(f"log_delivery: {spec!r} must be file:///<absolute path of a file>")
+        return LogSink("file", path)
+    if spec == "otlp":
+        if not otlp_endpoint:
+            raise ValueError("log_delivery: the sink 'otlp' needs log_delivery.otlp_endpoint")
+        return LogSink("otlp", _http_target(otlp_endpoint, "OTLP endpoint"))
+    if spec.startswith("otlp+"):
+        return LogSink("otlp", _http_target(spec.removeprefix("otlp+"), "OTLP endpoint"))
+    if spec.startswith(("https://", "http://")):
+        return LogSink("webhook", _http_target(spec, "webhook"))
+    raise ValueError(
+        f"log_delivery: unknown sink {spec!r} (file:///path, stdout, none, https:// URL, otlp or otlp+https://)"
+    )
+
+
+def _log_delivery(raw: Any) -> LogDeliverySettings:
+    """``[log_delivery]`` of the TOML file, with the environment's values laid over it, as settings."""
+    if isinstance(raw, LogDeliverySettings):
+        return raw
+    if not isinstance(raw, Mapping) or set(raw) - set(LOG_DELIVERY_KEYS):
+        raise ValueError(f"setting log_delivery must be a table of {', '.join(LOG_DELIVERY_KEYS)}")
+    destinations = raw.get("destinations") or {}
+    if not isinstance(destinations, Mapping):
+        raise ValueError("setting log_delivery.destinations must be a table of ARN = sink")
+    otlp = str(raw.get("otlp_endpoint") or "")
+    default = str(raw.get("default_sink") or "")
+    return LogDeliverySettings(
+        destinations={str(arn).strip(): log_sink(str(spec), otlp) for arn, spec in destinations.items()},
+        default_sink=log_sink(default, otlp) if default else None,
+        directory=str(raw.get("directory") or ""),
+        otlp_endpoint=otlp,
+        timeout_seconds=float(raw.get("timeout_seconds", 5.0)),
+    )
+
+
+def _log_delivery_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``USERPOOL_LOG_DELIVERY__<KEY>``; DESTINATIONS is a JSON object of ARN to sink (an ARN may hold commas
+    and equals signs)."""
+    prefix = f"{ENV_PREFIX}LOG_DELIVERY__"
+    found: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(prefix) or value == "":
+            continue
+        key = name[len(prefix) :].lower()
+        if key not in LOG_DELIVERY_KEYS:
+            raise ValueError(f"unknown log delivery setting {name}")
+        if key == "destinations":
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise ValueError(f"{name} must be a JSON object of ARN to sink")
+            found[key] = parsed
+        else:
+            found[key] = value
+    return found
+
+
+def _merge_log_delivery(from_file: Any, from_environ: dict[str, Any]) -> dict[str, Any]:
+    """The file's ``[log_delivery]`` with the environment's values laid over it, destination by destination."""
+    merged: dict[str, Any] = dict(from_file) if isinstance(from_file, Mapping) else {}
+    for key, value in from_environ.items():
+        if key == "destinations":
+            merged[key] = {**dict(merged.get(key) or {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
     if name == "triggers":
         return _trigger_targets(raw)
     if name == "federation":
         return _federation(raw)
+    if name == "log_delivery":
+        return _log_delivery(raw)
     if isinstance(current, bool):
         if isinstance(raw, bool):
             return raw
@@ -324,6 +462,11 @@ def load_settings(
             from_environ = _federation_from_environ(environ)
             if from_environ:
                 values["federation"] = _merge_federation(values.get("federation"), from_environ)
+            continue
+        if f.name == "log_delivery":
+            log_environ = _log_delivery_from_environ(environ)
+            if log_environ:
+                values["log_delivery"] = _merge_log_delivery(values.get("log_delivery"), log_environ)
             continue
         env_name = ENV_PREFIX + f.name.upper()
         if env_name in environ and environ[env_name] != "":

@@ -10,6 +10,7 @@ from userpool.config import Settings
 from userpool.crypto.idp_key_sets import IdpKeySets
 from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
+from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.model.paging import PageTokens
 from userpool.outbound.port import OutboundHttp
 from userpool.store.base import Store
@@ -33,6 +34,9 @@ class Deps:
     outbound: OutboundHttp
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
+    # Where pools' log events go (SetLogDeliveryConfiguration): queued, delivered off the request path to the
+    # sinks app.py chose from the settings.
+    logs: LogShipper = field(default_factory=NoLogShipper)
     # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
     # Hot-path rules).
     jwt_keys: KeyCache = field(default_factory=KeyCache)

@@ -79,3 +79,22 @@ def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+class Refusing:
+    """aiosmtpd handler of a mail server that refuses every recipient, as one does a mailbox it does not have."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        return f"550 5.1.1 <{address}>: Recipient address rejected: mailbox unavailable"
+
+
+@contextmanager
+def refusing_smtp() -> Iterator[int]:
+    """An SMTP server on a free loopback port that refuses every recipient; yields its port."""
+    port = free_port()
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()

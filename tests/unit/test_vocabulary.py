@@ -20,7 +20,15 @@ from userpool.model.auth_events import (
     RiskDecision,
     RiskLevel,
 )
-from userpool.model.vocabulary import AuthFlow, ChallengeName, DeliveryMedium, ExplicitAuthFlow, UserStatus
+from userpool.model.vocabulary import (
+    AuthFlow,
+    ChallengeName,
+    DeliveryMedium,
+    ExplicitAuthFlow,
+    LogEventSource,
+    LogLevel,
+    UserStatus,
+)
 
 SHAPES = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")["shapes"]
 # Each enum and the model shape whose values it holds, in the model's order.
@@ -30,6 +38,8 @@ MIRRORS: list[tuple[type[StrEnum], str]] = [
     (AuthFlow, "AuthFlowType"),
     (ExplicitAuthFlow, "ExplicitAuthFlowsType"),
     (DeliveryMedium, "DeliveryMediumType"),
+    (LogEventSource, "EventSourceName"),
+    (LogLevel, "LogLevel"),
     # The user event history of threat protection (model/auth_events.py).
     (EventType, "EventType"),
     (EventResponse, "EventResponseType"),

@@ -8,6 +8,11 @@ once a sender has delivered it, or once delivery is given up after ``MAX_ATTEMPT
 delivers nowhere, so its messages keep their text for ``KEPT_TEXT_SECONDS``, to be read with
 ``userpool outbox``. What is left of a delivered or failed message (recipient, channel, status, times) is
 listed for ``HISTORY_SECONDS``, then deleted.
+
+Each failed attempt is also a message-delivery error of the pool's log delivery: where the pool's
+LogConfigurations export ``userNotification`` logs, the error goes to that destination through the log
+delivery port, after the failure is recorded (Cognito developer guide: 'Exporting email and SMS message
+delivery errors').
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import logging
 import threading
 
 from userpool.clock import Clock
+from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.delivery.senders import DeliveryError, Sender
-from userpool.model.records import OutboxMessage
-from userpool.model.vocabulary import DeliveryMedium
+from userpool.model import log_delivery, log_events
+from userpool.model.records import OutboxMessage, Pool
+from userpool.model.vocabulary import DeliveryMedium, LogEventSource
 from userpool.store.base import Store
 
 log = logging.getLogger("userpool.delivery")
@@ -40,8 +47,17 @@ def _backoff(attempts: int) -> float:
 
 
 class OutboxDispatcher:
-    def __init__(self, store: Store, email: Sender, sms: Sender, clock: Clock, poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        email: Sender,
+        sms: Sender,
+        clock: Clock,
+        poll_seconds: float = 5.0,
+        logs: LogShipper | None = None,
+    ) -> None:
         self._store = store
+        self._logs = logs or NoLogShipper()
         self._senders: dict[str, Sender] = {DeliveryMedium.EMAIL: email, DeliveryMedium.SMS: sms}
         self._clock = clock
         self._poll = poll_seconds
@@ -111,7 +127,18 @@ class OutboxDispatcher:
             log.warning("message %d not delivered (attempt %d): %s", message.id, message.attempts, exc)
             with self._store.write() as tx:
                 tx.outbox.mark_failed(message.id, str(exc), retry)
+                pool = tx.pools.get(message.pool_id) if message.pool_id else None
+            if pool is not None:
+                self._log_failure(pool, message, str(exc), retry is not None)
             return False
         with self._store.write() as tx:
             tx.outbox.mark_sent(message.id, self._clock.now(), keep_text=sender.keeps_text)
         return True
+
+    def _log_failure(self, pool: Pool, message: OutboxMessage, error: str, retrying: bool) -> None:
+        """Export the failed attempt as a userNotification ERROR event, where the pool exports those."""
+        destination = log_delivery.destination_arn(pool, LogEventSource.userNotification)
+        if destination is None:
+            return
+        details = log_events.delivery_error_details(message.channel, message.attempts, MAX_ATTEMPTS, retrying, error)
+        self._logs.ship(destination, log_events.message_delivery_error(pool.id, self._clock.now(), details))

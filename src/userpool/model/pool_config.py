@@ -5,8 +5,9 @@ configured plus the defaults Cognito reports (IaC tools diff against them; AWS: 
 reference). UpdateUserPool is a full replace: every omitted setting reverts to its default, while the settings
 fixed at creation (sign-in identifiers, case sensitivity, schema) are carried over untouched.
 
-Members that are not part of ``UserPoolType`` (the MFA factors SetUserPoolMfaConfig manages) live in the same
-document under the names in ``model.pool_mfa``; ``wire_members`` leaves them out.
+Members that are not part of ``UserPoolType`` (the MFA factors SetUserPoolMfaConfig manages, the log delivery
+SetLogDeliveryConfiguration sets) live in the same document under the names in ``model.pool_mfa`` and
+``model.log_delivery``; ``wire_members`` leaves them out, and UpdateUserPool keeps them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import copy
 from typing import Any
 
 from userpool.errors import InvalidParameterException
-from userpool.model import pool_mfa
+from userpool.model import log_delivery, pool_mfa
 from userpool.model.records import Pool
 from userpool.model.schema import build_schema
 
@@ -327,6 +328,7 @@ def update_config(current: dict[str, Any], request: dict[str, Any]) -> dict[str,
         if member not in request and member in current:
             config[member] = copy.deepcopy(current[member])
     config.update(pool_mfa.on_update(current, config))
+    config.update(log_delivery.stored(current))
     return config
 
 
@@ -379,6 +381,11 @@ def schema_attributes(pool: Pool) -> list[dict[str, Any]]:
     """SchemaAttributes: the pool's attribute schema, standard and custom."""
     found: list[dict[str, Any]] = pool.config.get("SchemaAttributes", [])
     return found
+
+
+def user_pool_tier(pool: Pool) -> str:
+    """UserPoolTier: the pool's feature plan (LITE, ESSENTIALS or PLUS)."""
+    return str(pool.config.get("UserPoolTier") or "ESSENTIALS")
 
 
 def pool_tags(pool: Pool) -> dict[str, str]:

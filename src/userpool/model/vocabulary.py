@@ -88,3 +88,18 @@ class DeliveryMedium(StrEnum):
 
     SMS = "SMS"
     EMAIL = "EMAIL"
+
+
+class LogEventSource(StrEnum):
+    """EventSourceName: the activity a pool's LogConfigurations export (Set/GetLogDeliveryConfiguration):
+    message-delivery errors, and threat protection's user activity."""
+
+    userNotification = "userNotification"
+    userAuthEvents = "userAuthEvents"
+
+
+class LogLevel(StrEnum):
+    """LogLevel: the level of the logs a LogConfiguration exports."""
+
+    ERROR = "ERROR"
+    INFO = "INFO"

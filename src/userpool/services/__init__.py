@@ -5,7 +5,7 @@ A Cognito operation is answered by the function named after it in snake_case, ``
 (``InitiateAuth`` -> ``initiate_auth``); ``registry.py`` builds the table the API dispatches on. The packages
 follow the areas of the Amazon Cognito Developer Guide and API reference:
 
-- ``directory/``: user pools, app clients, domains, resource servers, tags, UI customization;
+- ``directory/``: user pools, app clients, domains, resource servers, tags, UI customization, log delivery;
 - ``users/``: administering users: create, read, update, delete, attributes, passwords, groups, ListUsers;
 - ``sign_up/``: SignUp and its confirmation, ForgotPassword and its confirmation;
 - ``sign_in/``: InitiateAuth and RespondToAuthChallenge with every flow and challenge, MFA, devices;

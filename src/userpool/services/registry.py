@@ -14,7 +14,15 @@ from types import ModuleType
 from typing import Any, cast
 
 from userpool.context import Ctx
-from userpool.services.directory import clients, domains, pools, resource_servers, tags, ui_customization
+from userpool.services.directory import (
+    clients,
+    domains,
+    log_delivery,
+    pools,
+    resource_servers,
+    tags,
+    ui_customization,
+)
 from userpool.services.federation import links, providers, saml_certificates
 from userpool.services.self_service import account, attributes, passkeys
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
@@ -33,6 +41,7 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     resource_servers,
     tags,
     ui_customization,
+    log_delivery,
     # users/
     admin_users,
     admin_attributes,
