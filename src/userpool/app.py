@@ -20,6 +20,7 @@ from userpool.api.endpoint import MAX_BODY, ApiConfig, make_endpoint, too_large
 from userpool.api.service_model import operations
 from userpool.body_limits import BodyLimit, BodyLimits
 from userpool.bootstrap import prepare_data_dir, server_secrets
+from userpool.breached.file_backed import FileBackedPasswords
 from userpool.clock import Clock, SystemClock
 from userpool.config import Settings, TriggerTarget
 from userpool.context import Deps
@@ -112,6 +113,7 @@ def build_runtime(
         code_key=hashlib.sha256(b"userpool-one-time-codes:" + secrets[0].encode()).digest(),
         triggers=trigger_functions(settings),
         outbound=outbound,
+        breached_passwords=FileBackedPasswords(settings.breached_passwords_file),
         wake_outbox=dispatcher.wake,
         logs=logs,
     )

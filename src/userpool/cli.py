@@ -1,4 +1,5 @@
-"""The ``userpool`` command: serve, migrate, admin keys, console operators, token signing keys and the outbox."""
+"""The ``userpool`` command: serve, migrate, admin keys, console operators, token signing keys, the outbox and the
+breached-password corpus."""
 
 from __future__ import annotations
 
@@ -372,3 +373,59 @@ def console_admin_delete(ctx: click.Context, /, username: str, **flags: Any) -> 
     finally:
         runtime.store.dispose()
     click.echo(f"deleted console operator {username}")
+
+
+@main.group("breached-passwords")
+def breached_passwords() -> None:
+    """Manage the corpus of breached passwords that threat protection's compromised-credentials check uses."""
+
+
+@breached_passwords.command("import")
+@click.argument("source", type=click.File("rb", lazy=False))
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Keep only hashes seen at least this often (needs the list's counts).",
+)
+@click.option(
+    "--corpus",
+    "breached_passwords_path",
+    type=click.Path(dir_okay=False),
+    help="Where to write it (default: the breached_passwords_path setting, else breached-passwords.bin in the "
+    "data dir).",
+)
+@click.option("--data-dir", type=click.Path(file_okay=False), help="The server's data folder.")
+@click.pass_context
+def breached_passwords_import(ctx: click.Context, /, source: Any, min_count: int, **flags: Any) -> None:
+    """Import SOURCE, Have I Been Pwned's Pwned Passwords list of SHA-1 hashes ('-' reads standard input).
+
+    Lines are 40 hex digits, optionally ':' and a count, sorted by hash (other orders take longer). The new
+    corpus replaces the old one at once; running servers pick it up within seconds."""
+    from userpool.bootstrap import prepare_data_dir
+    from userpool.breached.importer import MalformedInput, import_corpus
+
+    settings = _settings(ctx, **flags)
+    destination = settings.breached_passwords_file
+    if not settings.breached_passwords_path:
+        prepare_data_dir(settings.data_dir)
+    name = getattr(source, "name", "-")
+    try:
+        summary = import_corpus(source, destination, min_count)
+    except MalformedInput as err:
+        raise click.ClickException(f"{name}, {err}; nothing was imported") from None
+    except ValueError as err:
+        raise click.ClickException(f"{name}: {err}; nothing was imported") from None
+    except OSError as err:
+        raise click.ClickException(f"cannot import into {destination}: {err.strerror or err}") from None
+    details = [f"{summary.lines:,} lines"]
+    if summary.below_min_count:
+        details.append(f"{summary.below_min_count:,} seen fewer than {min_count:,} times")
+    if summary.duplicates:
+        details.append(f"{summary.duplicates:,} repeated")
+    if not summary.in_order:
+        details.append("sorted, the input being out of order")
+    click.echo(
+        f"imported {summary.entries:,} hashes into {destination} in {summary.seconds:.1f} s ({'; '.join(details)})"
+    )

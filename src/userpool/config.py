@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 ENV_PREFIX = "USERPOOL_"
+BREACHED_FILE = "breached-passwords.bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,9 @@ class Settings:
     # How long users' auth events are kept (threat protection's user event history); Cognito keeps them two
     # years (Cognito developer guide: 'Viewing user event history').
     auth_event_retention_days: int = 730
+    # The breached-password corpus that `userpool breached-passwords import` writes and every worker maps;
+    # empty means breached-passwords.bin in the data directory.
+    breached_passwords_path: str = ""
 
     @property
     def effective_database_url(self) -> str:
@@ -194,6 +198,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'userpool.sqlite3').resolve()}"
+
+    @property
+    def breached_passwords_file(self) -> Path:
+        """Where the breached-password corpus is (userpool/breached/corpus.py)."""
+        return Path(self.breached_passwords_path) if self.breached_passwords_path else self.data_dir / BREACHED_FILE
 
     @property
     def base_url(self) -> str:

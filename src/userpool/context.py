@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from userpool.breached.port import BreachedPasswords
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.crypto.idp_key_sets import IdpKeySets
@@ -32,6 +33,8 @@ class Deps:
     triggers: TriggerFunctions
     # The server's own calls to identity providers (discovery, token, userinfo, JWKS); app.py chose the adapter.
     outbound: OutboundHttp
+    # Passwords known from breaches: the built-in list and the imported corpus (app.py chose the adapter).
+    breached_passwords: BreachedPasswords
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
     # Where pools' log events go (SetLogDeliveryConfiguration): queued, delivered off the request path to the
