@@ -1,6 +1,6 @@
-"""``python -m bench run|scaling|memory|existence|compare [options]``: see bench/runner.py, bench/scaling.py,
-bench/memory.py, bench/existence.py and bench/compare.py, or ``python -m bench <command> --help``. Each command
-rewrites its own section of docs/benchmarks.md."""
+"""``python -m bench run|scaling|memory|existence|breached|compare [options]``: see bench/runner.py,
+bench/scaling.py, bench/memory.py, bench/existence.py, bench/breached.py and bench/compare.py, or
+``python -m bench <command> --help``. Each command rewrites its own section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -25,13 +25,18 @@ def main(argv: list[str]) -> int:
         from bench.existence import run as existence
 
         existence(options)
+    elif command == "breached":
+        from bench.breached import run as breached
+
+        breached(options)
     elif command == "compare":
         from bench.compare import run as compare
 
         compare(options)
     else:
         print(
-            "usage: python -m bench run|scaling|memory|existence|compare [options]   (python -m bench run --help)",
+            "usage: python -m bench run|scaling|memory|existence|breached|compare [options]"
+            "   (python -m bench run --help)",
             file=sys.stderr,
         )
         return 2
