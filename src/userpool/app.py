@@ -29,6 +29,8 @@ from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.logs.shipper import QueuedLogShipper
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
+from userpool.geoip.maxmind import MaxMindGeoIp
+from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.model.paging import PageTokens
 from userpool.oauth import routes as oauth_routes
 from userpool.oauth.http import MAX_FORM_BYTES as OAUTH_MAX_FORM
@@ -104,6 +106,8 @@ def build_runtime(
     hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads)
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
     outbound = HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls)
+    # The operator's GeoIP database, opened now so that a missing or broken file stops the start.
+    geoip: GeoIp = MaxMindGeoIp(settings.geoip_database) if settings.geoip_database else NoGeoIp()
     deps = Deps(
         settings=settings,
         store=store,
@@ -116,6 +120,7 @@ def build_runtime(
         breached_passwords=FileBackedPasswords(settings.breached_passwords_file),
         wake_outbox=dispatcher.wake,
         logs=logs,
+        geoip=geoip,
     )
     return Runtime(deps, store, dispatcher, outbound, logs)
 

@@ -92,12 +92,16 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
     from userpool.app import build_runtime, create_app
     from userpool.bootstrap import ensure_admin_credentials
     from userpool.connections import http_protocol, server_options
+    from userpool.geoip.maxmind import GeoIpDatabaseError
 
     settings = _settings(ctx, **flags)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     ssl = _tls_files(settings)
-    runtime = build_runtime(settings)
+    try:
+        runtime = build_runtime(settings)
+    except GeoIpDatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
     creds = ensure_admin_credentials(settings, runtime.store, runtime.deps.clock.now())
     _print_banner(settings, creds)
     _print_console(settings, runtime)

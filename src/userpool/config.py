@@ -191,6 +191,9 @@ class Settings:
     # The breached-password corpus that `userpool breached-passwords import` writes and every worker maps;
     # empty means breached-passwords.bin in the data directory.
     breached_passwords_path: str = ""
+    # A MaxMind DB file (GeoLite2 / GeoIP2 City) that places sign-ins' IP addresses: adaptive authentication's
+    # impossible-travel signal and the City and Country of auth events; empty: none (geoip/maxmind.py).
+    geoip_database: str = ""
 
     @property
     def effective_database_url(self) -> str:

@@ -12,6 +12,7 @@ from userpool.crypto.idp_key_sets import IdpKeySets
 from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
 from userpool.delivery.logs.port import LogShipper, NoLogShipper
+from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.model.paging import PageTokens
 from userpool.outbound.port import OutboundHttp
 from userpool.store.base import Store
@@ -43,6 +44,9 @@ class Deps:
     # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
     # Hot-path rules).
     jwt_keys: KeyCache = field(default_factory=KeyCache)
+    # Places of IP addresses, from the operator's GeoIP database when the settings name one (app.py chose the
+    # adapter); without one, no address has a place.
+    geoip: GeoIp = field(default_factory=NoGeoIp)
     # Identity providers' signing keys by jwks_uri, fetched when needed (services/federation/steps/idp_keys.py).
     idp_keys: IdpKeySets = field(default_factory=IdpKeySets)
 
