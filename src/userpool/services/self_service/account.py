@@ -23,6 +23,7 @@ from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.model.vocabulary import UserStatus
+from userpool.services.threat_protection.steps import compromised_credentials
 from userpool.services.tokens.steps.tokens import authenticate_access_token
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import check_not_reused, recent_passwords, remember_replaced
@@ -83,6 +84,9 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         _check_attempts_left(tx, pool.id, user.sub, ctx.now)
         recent = recent_passwords(tx, pool, user)
     check_password(pool, req["ProposedPassword"])
+    compromised_credentials.check_new_password(
+        ctx, None, pool, access.client.id, compromised_credentials.PASSWORD_CHANGE, req["ProposedPassword"]
+    )
     previous = req.get("PreviousPassword")
     if user.password_hash is not None:
         # Only a user without a password (passwordless sign-in) may set one without the old one.

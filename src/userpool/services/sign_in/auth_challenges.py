@@ -38,6 +38,7 @@ from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, 
 from userpool.services.sign_in.steps.passkey_auth import passkey_answer
 from userpool.services.sign_in.steps.srp_auth import password_verifier
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
+from userpool.services.threat_protection.steps import compromised_credentials
 from userpool.services.users.admin_attributes import save_user
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import (
@@ -81,6 +82,9 @@ def new_password_required(ctx: Ctx, call: ChallengeCall) -> Outcome:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     password = required_parameter(call.responses, "NEW_PASSWORD")
     check_password(call.pool, password)
+    compromised_credentials.check_new_password(
+        ctx, None, call.pool, call.client.id, compromised_credentials.PASSWORD_CHANGE, password
+    )
     attributes = _new_attributes(call.pool, call.client, user, call.responses)
     # The temporary password is the current one, so it cannot be kept either where the pool keeps a history.
     check_not_reused(ctx, recent, password)

@@ -32,6 +32,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
+from userpool.services.threat_protection.steps import compromised_credentials
 from userpool.services.users.steps import stand_ins
 from userpool.services.users.steps.code_delivery import check_found_code
 from userpool.services.users.steps.credentials import new_password, with_password
@@ -169,6 +170,9 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool, client = authorised_client(tx, req)
         # The policy is the pool's, so checking it first tells nothing about the user.
         check_password(pool, req["Password"])
+        compromised_credentials.check_new_password(
+            ctx, tx, pool, client.id, compromised_credentials.PASSWORD_CHANGE, req["Password"]
+        )
         user = _resettable(client, find_user(tx, pool, req["Username"]))
         code = _checked_code(ctx, tx, pool, client, user, req)
         recent = recent_passwords(tx, pool, user) if code is not None and user is not None else RecentPasswords()

@@ -29,6 +29,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.vocabulary import ChallengeName, UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
+from userpool.services.threat_protection.steps import compromised_credentials
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
 from userpool.services.users.steps import stand_ins
 from userpool.services.users.steps.code_delivery import Outgoing, check_code, deliver, prepare, send_code
@@ -113,6 +114,10 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool, client = authorised_client(tx, req)
         _check_sign_up_allowed(pool)
         _check_password(pool, req.get("Password"))
+        if req.get("Password") is not None:
+            compromised_credentials.check_new_password(
+                ctx, tx, pool, client.id, compromised_credentials.SIGN_UP, req["Password"]
+            )
         user = _new_user(ctx, pool, client, req)
         # Refuse a known duplicate before paying for the password hash or asking the triggers.
         _check_free(tx, pool, user, ctx.now)

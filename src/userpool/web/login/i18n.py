@@ -267,6 +267,10 @@ _DE_SERVICE: dict[str, str] = {
     "User already exists": "Diesen Benutzer gibt es schon.",
     "Invalid verification code provided, please try again.": "Der Code ist falsch. Bitte erneut versuchen.",
     "Password attempts exceeded": "Zu viele Versuche. Bitte warten Sie und versuchen Sie es dann erneut.",
+    "Provided password cannot be used for security reasons.": (
+        "Dieses Passwort ist aus Datenlecks bekannt und kann nicht verwendet werden."
+    ),
+    "Password reset required for the user": "Bitte setzen Sie Ihr Passwort zurück.",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"en": _EN, "de": _DE}

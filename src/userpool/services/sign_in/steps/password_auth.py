@@ -10,6 +10,8 @@ verification runs outside any transaction.
 Triggers (Cognito developer guide: 'Migrate user Lambda trigger', 'Pre authentication Lambda trigger'): a name no user
 has goes to the pool's UserMigration function, which may move the user in with the password typed; then
 PreAuthentication sees the user before its status and password are checked. Both run between transactions.
+
+A right password is then checked for compromised credentials (threat_protection/steps/compromised_credentials.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from userpool.services.lookup.app_clients import check_secret_hash, hides_users
 from userpool.services.sign_in.steps.calls import FlowCall, required_parameter
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, finish_first_factor, lookup_user, respond
 from userpool.services.sign_in.steps.sign_in_attempts import counted_attempt, counter_for
+from userpool.services.threat_protection.steps import compromised_credentials
 from userpool.services.users.steps.user_migration import migrate_on_sign_in
 from userpool.triggers.sign_in import pre_authentication
 
@@ -71,6 +74,15 @@ def password_step(ctx: Ctx, call: FlowCall, attempt: Attempt) -> Outcome:
             raise UserNotFoundException("User does not exist.")
         if not matches or password_hash_for_sign_in(user) is None or user.password_hash is None:
             raise NotAuthorizedException(WRONG_CREDENTIALS)
+    # A right password known from breaches, where the pool blocks it, leaves the user RESET_REQUIRED, and the
+    # sign-in is answered as such a user's (compromised_credentials.py).
+    found = compromised_credentials.detect(
+        ctx, None, call.pool, call.client.id, compromised_credentials.SIGN_IN, password
+    )
+    if found.block:
+        refusal = status_refusal(compromised_credentials.require_reset(ctx, call.pool, user), hides)
+        assert refusal is not None
+        raise refusal
     # Hashes made with older argon2 parameters are upgraded while the password is at hand.
     rehashed = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None
     # A password set before SRP enrolment existed gets its verifier now, the first time the server sees
