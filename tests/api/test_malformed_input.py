@@ -108,7 +108,7 @@ def _objects(server: Server) -> dict[str, str]:
         known["ClientId"] = "malformedinputclient000001"
         with store.write() as tx:
             config = {"ClientName": "malformed", "ExplicitAuthFlows": flows}
-            tx.clients.add(Client(known["ClientId"], pool_id, "malformed", None, config, now, now))
+            tx.clients.add(Client(known["ClientId"], pool_id, "malformed", (), config, now, now))
     if "AdminCreateUser" in table:
         idp.admin_create_user(UserPoolId=pool_id, Username=known["Username"], MessageAction="SUPPRESS")
     else:

@@ -83,3 +83,33 @@ def test_client_credentials__only_for_clients_allowed_it(
     ).json()["access_token"]
     userinfo = httpx.get(f"{oauth_server.url}/oauth2/userInfo", headers={"authorization": f"Bearer {token}"})
     assert userinfo.status_code == 401
+
+
+def test_client_credentials__either_secret_while_rotating(
+    oauth_server: OAuthServer, pool_id: str, machine: dict[str, Any]
+) -> None:
+    """AddUserPoolClientSecret: both secrets authenticate the client, as HTTP Basic (client_secret_basic) and in
+    the form (client_secret_post); once the old one is deleted only the new one does."""
+    idp, client_id, old = oauth_server.idp, machine["ClientId"], machine["ClientSecret"]
+    url = f"{oauth_server.url}/oauth2/token"
+    new = idp.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id)["ClientSecretDescriptor"]
+
+    def token_status(secret: str, method: str) -> tuple[int, str]:
+        with OAuth2Client(client_id, secret, token_endpoint_auth_method=method) as rp:
+            try:
+                rp.fetch_token(url, grant_type="client_credentials")
+            except OAuthError as refused:
+                return 401, refused.error
+        return 200, ""
+
+    for secret in (old, new["ClientSecretValue"]):
+        for method in ("client_secret_basic", "client_secret_post"):
+            assert token_status(secret, method) == (200, "")
+    old_id = idp.list_user_pool_client_secrets(UserPoolId=pool_id, ClientId=client_id)["ClientSecrets"][0]
+    idp.delete_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id, ClientSecretId=old_id["ClientSecretId"])
+    for method in ("client_secret_basic", "client_secret_post"):
+        assert token_status(old, method) == (401, "invalid_client")
+        assert token_status(new["ClientSecretValue"], method) == (200, "")
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": old}
+    refused = httpx.post(url, data=form)
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"

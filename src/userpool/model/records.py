@@ -30,14 +30,32 @@ class Pool:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientSecret:
+    """One secret of an app client: its value, and when it was made (its ClientSecretId is derived from that:
+    model/client_secrets.py)."""
+
+    value: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Client:
+    """An app client. ``secrets``, oldest first, are the ones it may authenticate with: none for a public
+    client, one from CreateUserPoolClient, two while AddUserPoolClientSecret rotates them."""
+
     id: str
     pool_id: str
     name: str
-    secret: str | None
+    secrets: tuple[ClientSecret, ...]
     config: dict[str, Any]
     created_at: float
     updated_at: float
+
+    @property
+    def secret(self) -> str | None:
+        """The client's oldest secret: what DescribeUserPoolClient shows as ClientSecret, and what the hosted
+        pages compute SECRET_HASH with."""
+        return self.secrets[0].value if self.secrets else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from userpool.context import Ctx
 from userpool.services.directory import (
+    client_secrets,
     clients,
     domains,
     log_delivery,
@@ -37,6 +38,7 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     # directory/
     pools,
     clients,
+    client_secrets,
     domains,
     resource_servers,
     tags,

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from userpool.model.records import Client, Pool, User
+from userpool.model.records import Client, ClientSecret, Pool, User
 from userpool.model.usernames import alias_key, normalise
 from userpool.store.base import Tx
 from userpool.store.sql.store import SqlStore
@@ -30,7 +30,8 @@ def new_pool(tx: Tx, pool_id: str = "us-east-1_Contract1", case_sensitive: bool 
 
 
 def new_client(tx: Tx, pool: Pool, client_id: str = "contractclient0001", secret: str | None = None) -> Client:
-    client = Client(client_id, pool.id, "app", secret, {"ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}, NOW, NOW)
+    secrets = (ClientSecret(secret, NOW),) if secret is not None else ()
+    client = Client(client_id, pool.id, "app", secrets, {"ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}, NOW, NOW)
     tx.clients.add(client)
     return client
 

@@ -12,7 +12,7 @@ import pytest
 from tests.store.contract.coverage import covers
 from tests.store.contract.records import NOW, database_order, new_client, new_pool, overlapping
 from userpool.model.oauth_records import ALL_CLIENTS, UICustomization
-from userpool.model.records import AdminKey, Client, Domain, Page, Pool, ResourceServer
+from userpool.model.records import AdminKey, Client, ClientSecret, Domain, Page, Pool, ResourceServer
 from userpool.store.base import Conflict, NotFound
 from userpool.store.sql.store import SqlStore
 
@@ -96,7 +96,7 @@ def test_clients__round_trip_sealed_secret_and_pool(store: SqlStore) -> None:
         pool = new_pool(tx)
         public = new_client(tx, pool, "publicclient")
         secret = "s3cr3t-" + "x" * 40
-        confidential = Client("confidential", pool.id, "Äpp", secret, DOCUMENT, NOW, NOW + 1)
+        confidential = Client("confidential", pool.id, "Äpp", (ClientSecret(secret, NOW),), DOCUMENT, NOW, NOW + 1)
         tx.clients.add(confidential)
     with store.read() as tx:
         assert tx.clients.get("publicclient") == public
@@ -110,7 +110,23 @@ def test_clients__round_trip_sealed_secret_and_pool(store: SqlStore) -> None:
     with pytest.raises(Conflict) as caught, store.write() as tx:
         tx.clients.add(replace(public, name="twin"))
     assert caught.value.field == "id"
-    rotated = replace(confidential, secret=None, config={}, name="renamed", updated_at=NOW + 5)
+    second = ClientSecret("n3xt-" + "y" * 40, NOW + 3.25)
+    both = replace(confidential, secrets=(*confidential.secrets, second), updated_at=NOW + 3)
+    with store.write() as tx:
+        tx.clients.update(both)
+    with store.read() as tx:
+        assert tx.clients.get("confidential") == both
+        assert tx.clients.with_pool("confidential") == (pool, both)
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT secret_sealed, next_secret_sealed FROM clients WHERE id = 'confidential'")
+        sealed_both = " ".join(row.one())
+    assert secret not in sealed_both and second.value not in sealed_both
+    newest_only = replace(both, secrets=(second,), updated_at=NOW + 4)
+    with store.write() as tx:
+        tx.clients.update(newest_only)
+    with store.read() as tx:
+        assert tx.clients.get("confidential") == newest_only
+    rotated = replace(confidential, secrets=(), config={}, name="renamed", updated_at=NOW + 5)
     with store.write() as tx:
         tx.clients.update(rotated)
     with store.read() as tx:

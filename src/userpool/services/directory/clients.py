@@ -25,7 +25,7 @@ from userpool.model.oauth_settings import (
 )
 from userpool.model.paging import page_limit
 from userpool.model.pool_config import without_nulls
-from userpool.model.records import Client, Pool
+from userpool.model.records import Client, ClientSecret, Pool
 from userpool.model.schema import definitions
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.store.base import Conflict, Tx
@@ -144,7 +144,8 @@ def create_user_pool_client(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
                         f"User pool {pool.id} has reached its limit of {MAX_CLIENTS_PER_POOL} app clients."
                     )
                 config = _checked_config(tx, pool, req, secret is not None, "creating")
-                client = Client(new_client_id(), pool.id, req["ClientName"], secret, config, ctx.now, ctx.now)
+                secrets = (ClientSecret(secret, ctx.now),) if secret is not None else ()
+                client = Client(new_client_id(), pool.id, req["ClientName"], secrets, config, ctx.now, ctx.now)
                 tx.clients.add(client)
             return {"UserPoolClient": describe(client)}
         except Conflict:

@@ -8,12 +8,12 @@ that pool; on the server's plain URL the pool is the one of the ``client_id``, s
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from userpool.context import Ctx
 from userpool.model.client_config import allows_oauth_flow
+from userpool.model.client_secrets import secret_matches
 from userpool.model.oauth_requests import OAuthError
 from userpool.model.records import Client, Pool
 from userpool.store.base import Tx
@@ -77,15 +77,15 @@ def oauth_client(tx: Tx, client_id: str | None, domain_pool_id: str | None) -> t
 
 def authenticate_client(ctx: Ctx, credentials: ClientCredentials, domain_pool_id: str | None) -> tuple[Pool, Client]:
     """The client a token / revocation request authenticates as; ``invalid_client`` (401) for an unknown
-    client or a missing or wrong secret (RFC 6749 §2.3, §5.2), the secret compared in constant time."""
+    client or a missing or wrong secret (RFC 6749 §2.3, §5.2); any of the client's secrets (two while they are
+    rotated) is accepted, each compared in constant time."""
     with ctx.store.read() as tx:
         found = oauth_client(tx, credentials.client_id, domain_pool_id)
     if found is None:
         raise OAuthError("invalid_client", "Client authentication failed.", 401)
     pool, client = found
-    if client.secret:
-        given = credentials.secret or ""
-        if not hmac.compare_digest(client.secret.encode(), given.encode("utf-8", "surrogatepass")):
+    if client.secrets:
+        if not secret_matches(client, credentials.secret or ""):
             raise OAuthError("invalid_client", "Client authentication failed.", 401)
     return pool, client
 

@@ -26,16 +26,25 @@ def app_client(tx: Tx, client_id: str) -> tuple[Pool, Client]:
     return found
 
 
+def secret_hash_matches_client(client: Client, username: str, given: str) -> bool:
+    """Whether ``given`` is the SECRET_HASH of ``username`` under one of the client's secrets (two while
+    they are rotated: model/client_secrets.py); every secret is tried, each in constant time."""
+    found = False
+    for secret in client.secrets:
+        found |= secret_hash_matches(secret.value, username, client.id, given)
+    return found
+
+
 def check_secret_hash(client: Client, username: str, given: str | None) -> None:
     """Refuse the call unless a client with a secret sent the right SECRET_HASH for ``username``.
 
     Clients without a secret ignore whatever SECRET_HASH arrives.
     """
-    if not client.secret:
+    if not client.secrets:
         return
     if not given:
         raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
-    if not secret_hash_matches(client.secret, username, client.id, given):
+    if not secret_hash_matches_client(client, username, given):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
 

@@ -10,7 +10,6 @@ superseded, so that its failure leaves the token as it was.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,6 +17,7 @@ from userpool.context import Ctx
 from userpool.crypto.opaque import digest
 from userpool.errors import InvalidParameterException, NotAuthorizedException, RefreshTokenReuseException
 from userpool.model.client_config import effective_auth_flows, refresh_token_rotation
+from userpool.model.client_secrets import secret_matches
 from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import RefreshToken, SignInSession
 from userpool.model.vocabulary import ExplicitAuthFlow
@@ -125,12 +125,12 @@ def _rotate(ctx: Ctx, grant: Grant, record: RefreshToken, rotation: Rotation) ->
 
 def _check_client_secret(client: Client, given: str | None) -> None:
     """GetTokensFromRefreshToken carries the raw ClientSecret instead of a SECRET_HASH; compared in constant
-    time."""
-    if not client.secret:
+    time with each of the client's secrets."""
+    if not client.secrets:
         return
     if not given:
         raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
-    if not hmac.compare_digest(client.secret.encode(), given.encode()):
+    if not secret_matches(client, given):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
 

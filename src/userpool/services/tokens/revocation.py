@@ -8,7 +8,6 @@ cryptographically valid until ``exp`` for third parties that only check signatur
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from userpool.context import Ctx
@@ -16,6 +15,7 @@ from userpool.crypto import jwt
 from userpool.crypto.opaque import digest
 from userpool.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
 from userpool.model.client_config import revocation_enabled
+from userpool.model.client_secrets import secret_matches
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.steps.tokens import authenticate_access_token
@@ -44,9 +44,8 @@ def revoke_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """
     with ctx.store.read() as tx:
         _pool, client = app_client(tx, req["ClientId"])
-    if client.secret:
-        given = req.get("ClientSecret") or ""
-        if not hmac.compare_digest(client.secret.encode(), given.encode()):
+    if client.secrets:
+        if not secret_matches(client, req.get("ClientSecret") or ""):
             raise UnauthorizedException("Invalid client credentials.")
     if not revocation_enabled(client):
         raise UnsupportedOperationException("Token revocation is not enabled for this client.")

@@ -1,4 +1,5 @@
-"""App clients; their secrets are sealed at rest (DescribeUserPoolClient must return them)."""
+"""App clients; their secrets (two at most, in two slots: the oldest in ``secret_sealed``) are sealed at rest,
+each bound to its client (DescribeUserPoolClient must return them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from userpool.crypto.sealing import Sealer
-from userpool.model.records import Client, Page, Pool
+from userpool.model.records import Client, ClientSecret, Page, Pool
 from userpool.store.base import NotFound
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import clients, pools
@@ -29,14 +30,28 @@ class SqlClientRepo:
         self._sealer = sealer
 
     def _client(self, row: Any) -> Client:
-        secret = self._sealer.unseal(row.secret_sealed, row.id) if row.secret_sealed else None
-        return Client(row.id, row.pool_id, row.name, secret, dict(row.config), row.created_at, row.updated_at)
+        secrets: list[ClientSecret] = []
+        if row.secret_sealed:
+            created = row.secret_created_at if row.secret_created_at is not None else row.created_at
+            secrets.append(ClientSecret(self._sealer.unseal(row.secret_sealed, row.id), created))
+        if row.next_secret_sealed:
+            second = self._sealer.unseal(row.next_secret_sealed, row.id)
+            secrets.append(ClientSecret(second, row.next_secret_created_at))
+        config = dict(row.config)
+        return Client(row.id, row.pool_id, row.name, tuple(secrets), config, row.created_at, row.updated_at)
 
     def _values(self, client: Client) -> dict[str, Any]:
+        if len(client.secrets) > 2:
+            raise ValueError("an app client has two secrets at most")
+        slots: list[ClientSecret | None] = [*client.secrets, None, None]
+        first, second = slots[0], slots[1]
         return {
             "pool_id": client.pool_id,
             "name": client.name,
-            "secret_sealed": self._sealer.seal(client.secret, client.id) if client.secret else None,
+            "secret_sealed": self._sealer.seal(first.value, client.id) if first else None,
+            "secret_created_at": first.created_at if first else None,
+            "next_secret_sealed": self._sealer.seal(second.value, client.id) if second else None,
+            "next_secret_created_at": second.created_at if second else None,
             "config": client.config,
             "updated_at": client.updated_at,
         }

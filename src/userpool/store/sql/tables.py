@@ -47,6 +47,11 @@ clients = sa.Table(
     sa.Column("config", _json, nullable=False),
     sa.Column("created_at", _time, nullable=False),
     sa.Column("updated_at", _time, nullable=False),
+    # The secret's creation time (NULL: the client's, for secrets made before migration 0021), and a second
+    # secret while the two are rotated (AddUserPoolClientSecret: two at most), sealed like the first.
+    sa.Column("secret_created_at", _time, nullable=True),
+    sa.Column("next_secret_sealed", sa.Text, nullable=True),
+    sa.Column("next_secret_created_at", _time, nullable=True),
     sa.Index(None, "pool_id", "id"),
 )
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.crypto.secret_hash import secret_hash_matches
 from userpool.errors import InvalidParameterException, NotAuthorizedException
+from userpool.services.lookup.app_clients import secret_hash_matches_client
 from userpool.services.sign_in.steps.calls import FlowCall, required_parameter
 from userpool.services.tokens.refresh import REFRESH_SOURCE, refresh_grant, rotation_of
 from userpool.services.tokens.steps.token_issuance import issue_tokens
@@ -33,7 +33,7 @@ def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         # No USERNAME travels with a refresh token: clients hash the internal username (the pitfall of pools
         # that sign in with an email address); the sub is accepted too.
         names = (grant.user.username, grant.user.sub)
-        if not any(secret_hash_matches(client.secret, n, client.id, given_hash) for n in names):
+        if not any(secret_hash_matches_client(client, n, given_hash) for n in names):
             raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
     # InitiateAuth hands its ClientMetadata to no PreTokenGeneration function (API reference).
     return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(ctx, grant, REFRESH_SOURCE)}
