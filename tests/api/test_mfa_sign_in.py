@@ -70,9 +70,9 @@ def _tokens(idp: Any, client: dict[str, Any], username: str = "ann") -> dict[str
     return dict(answer["AuthenticationResult"])
 
 
-def _set_up_totp(env: Env, client: dict[str, Any]) -> pyotp.TOTP:
+def _set_up_totp(env: Env, client: dict[str, Any], username: str = "ann") -> pyotp.TOTP:
     """Associate and verify an authenticator with an access token, and make it the preferred factor."""
-    access = _tokens(env.idp, client)["AccessToken"]
+    access = _tokens(env.idp, client, username)["AccessToken"]
     secret = env.idp.associate_software_token(AccessToken=access)["SecretCode"]
     totp = pyotp.TOTP(secret)
     status = env.idp.verify_software_token(AccessToken=access, UserCode=totp.at(env.clock.now()))
@@ -412,3 +412,106 @@ def test_mfa_off__no_second_factor(env: Env) -> None:
     _user(env.idp, pool_id)
     env.idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="ann", SMSMfaSettings={"Enabled": False})
     assert "AccessToken" in _tokens(env.idp, client)
+
+
+def _auth_factors(env: Env, pool_id: str, username: str = "ann") -> dict[str, Any]:
+    answer = dict(env.idp.admin_get_user_auth_factors(UserPoolId=pool_id, Username=username))
+    answer.pop("ResponseMetadata")
+    return answer
+
+
+def test_admin_delete_software_token__next_sign_in_without_it(env: Env) -> None:
+    pool_id = _pool(env.idp)
+    client = make_client(env.idp, pool_id, ExplicitAuthFlows=FLOWS)
+    _user(env.idp, pool_id)
+    _set_up_totp(env, client)
+    env.idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="ann", SMSMfaSettings={"Enabled": True})
+    step, _ = _first_step(env, pool_id, client, "USER_PASSWORD_AUTH")
+    assert step["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    assert _auth_factors(env, pool_id) == {
+        "Username": "ann",
+        "PreferredMfaSetting": "SOFTWARE_TOKEN_MFA",
+        "UserMFASettingList": ["SMS_MFA", "SOFTWARE_TOKEN_MFA"],
+        "ConfiguredUserAuthFactors": ["PASSWORD", "SOFTWARE_TOKEN"],
+    }
+
+    answer = env.idp.admin_delete_software_token(UserPoolId=pool_id, Username="ann")
+    assert set(answer) == {"ResponseMetadata"}
+    # The authenticator and its preference are gone; SMS MFA, turned on beside it, stays.
+    assert _auth_factors(env, pool_id) == {
+        "Username": "ann",
+        "UserMFASettingList": ["SMS_MFA"],
+        "ConfiguredUserAuthFactors": ["PASSWORD"],
+    }
+    step, _ = _first_step(env, pool_id, client, "USER_PASSWORD_AUTH")
+    assert step["ChallengeName"] == "SMS_MFA"
+    env.idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="ann", SMSMfaSettings={"Enabled": False})
+    assert "AccessToken" in _tokens(env.idp, client)
+    # A new authenticator can be registered as before.
+    totp = _set_up_totp(env, client)
+    env.clock.advance(30)
+    step, _ = _first_step(env, pool_id, client, "USER_PASSWORD_AUTH")
+    done = _answer(env, pool_id, client, "USER_PASSWORD_AUTH", step, SOFTWARE_TOKEN_MFA_CODE=totp.at(env.clock.now()))
+    assert "AccessToken" in done["AuthenticationResult"]
+
+
+def test_admin_delete_software_token__required_mfa_falls_back_or_asks_to_set_up(env: Env) -> None:
+    pool_id = _pool(env.idp)
+    client = make_client(env.idp, pool_id, ExplicitAuthFlows=FLOWS)
+    _user(env.idp, pool_id)
+    _set_up_totp(env, client)
+    env.idp.admin_create_user(UserPoolId=pool_id, Username="bea", MessageAction="SUPPRESS")
+    env.idp.admin_set_user_password(UserPoolId=pool_id, Username="bea", Password=PASSWORD, Permanent=True)
+    _set_up_totp(env, client, "bea")
+    env.idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIG},
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
+    for username in ("ann", "bea"):
+        env.idp.admin_delete_software_token(UserPoolId=pool_id, Username=username)
+    # ann has a phone number to fall back on; bea has no other factor and must set one up.
+    step, _ = _first_step(env, pool_id, client, "USER_PASSWORD_AUTH")
+    assert step["ChallengeName"] == "SMS_MFA"
+    bea = env.idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "bea", "PASSWORD": PASSWORD},
+    )
+    assert bea["ChallengeName"] == "MFA_SETUP"
+    assert json.loads(bea["ChallengeParameters"]["MFAS_CAN_SETUP"]) == ["SMS_MFA", "SOFTWARE_TOKEN_MFA"]
+
+
+def test_admin_delete_software_token__errors(env: Env) -> None:
+    pool_id = _pool(env.idp)
+    _user(env.idp, pool_id)
+    assert fails(lambda: env.idp.admin_delete_software_token(UserPoolId=pool_id, Username="ann")) == (
+        "ResourceNotFoundException",
+        "Software Token MFA has not been associated with the user.",
+    )
+    assert fails(lambda: env.idp.admin_delete_software_token(UserPoolId=pool_id, Username="nobody")) == (
+        "UserNotFoundException",
+        "User does not exist.",
+    )
+    assert fails(lambda: env.idp.admin_delete_software_token(UserPoolId="us-east-1_nothere", Username="ann")) == (
+        "ResourceNotFoundException",
+        "User pool us-east-1_nothere does not exist.",
+    )
+
+
+def test_admin_get_user_auth_factors__by_alias_and_errors(env: Env) -> None:
+    pool_id = _pool(env.idp, AliasAttributes=["email"])
+    _user(env.idp, pool_id)
+    sub = env.idp.admin_get_user(UserPoolId=pool_id, Username="ann")["UserAttributes"][0]["Value"]
+    expected = {"Username": "ann", "ConfiguredUserAuthFactors": ["PASSWORD"]}
+    for name in ("ann", EMAIL, sub):
+        assert _auth_factors(env, pool_id, name) == expected
+    assert fails(lambda: env.idp.admin_get_user_auth_factors(UserPoolId=pool_id, Username="nobody")) == (
+        "UserNotFoundException",
+        "User does not exist.",
+    )
+    assert fails(lambda: env.idp.admin_get_user_auth_factors(UserPoolId="us-east-1_nothere", Username="ann")) == (
+        "ResourceNotFoundException",
+        "User pool us-east-1_nothere does not exist.",
+    )

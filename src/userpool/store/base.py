@@ -357,6 +357,10 @@ class SoftwareTokenRepo(Protocol):
         row changed since ``token`` was read or a step at or after ``step`` was accepted meanwhile."""
         ...
 
+    def delete(self, pool_id: str, sub: str) -> bool:
+        """Forget the user's authenticator, verified and pending secrets alike; True when it had one."""
+        ...
+
 
 class AuthorizationCodeRepo(Protocol):
     """Authorization codes of /oauth2/authorize by the SHA-256 of their value."""

@@ -438,6 +438,33 @@ def test_software_tokens__pending_then_verified_by_one_caller(store: SqlStore) -
     )
 
 
+@covers("SoftwareTokenRepo.delete")
+def test_software_tokens__deleted_with_both_secrets(store: SqlStore) -> None:
+    pool, _, ann, bea = _setup(store)
+    with store.write() as tx:
+        tx.software_tokens.associate(pool.id, ann.sub, TOTP_A, NOW)
+        tx.software_tokens.associate(pool.id, bea.sub, TOTP_B, NOW)
+    with store.read() as tx:
+        pending = tx.software_tokens.get(pool.id, ann.sub)
+    assert pending is not None
+    with store.write() as tx:
+        assert tx.software_tokens.promote(pending, 7, "phone", NOW + 1)
+        tx.software_tokens.associate(pool.id, ann.sub, TOTP_B, NOW + 2)
+    with store.write() as tx:
+        assert tx.software_tokens.delete(pool.id, ann.sub) is True
+        assert tx.software_tokens.delete(pool.id, ann.sub) is False
+    with store.read() as tx:
+        assert tx.software_tokens.get(pool.id, ann.sub) is None
+        assert tx.software_tokens.get(pool.id, bea.sub) is not None  # another user's stays
+    # A promotion read before the deletion finds nothing to promote.
+    with store.write() as tx:
+        assert tx.software_tokens.promote(pending, 8, None, NOW + 3) is False
+        tx.software_tokens.associate(pool.id, ann.sub, TOTP_A, NOW + 4)
+    with store.read() as tx:
+        fresh = tx.software_tokens.get(pool.id, ann.sub)
+    assert fresh is not None and (fresh.secret, fresh.pending_secret, fresh.generation) == (None, TOTP_A, 1)
+
+
 @covers("SoftwareTokenRepo.accept_step")
 def test_software_tokens__each_step_accepted_once(store: SqlStore) -> None:
     pool, _, ann, _ = _setup(store)

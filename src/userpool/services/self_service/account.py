@@ -18,16 +18,15 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, NotAuthorizedException
 from userpool.model.codes import ATTEMPT_LIMIT, WINDOW_SECONDS, OneTimeCode
-from userpool.model.first_factors import user_factors
 from userpool.model.password_policy import check_password
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.model.vocabulary import UserStatus
 from userpool.services.threat_protection.steps import compromised_credentials
 from userpool.services.tokens.steps.tokens import authenticate_access_token
+from userpool.services.users.steps.auth_factors import auth_factors
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import check_not_reused, recent_passwords, remember_replaced
-from userpool.services.users.steps.user_wire import admin_get_user_shape
 from userpool.store.base import Tx
 
 CHANGE_PASSWORD = "change_password"  # noqa: S105 - a purpose name
@@ -138,9 +137,4 @@ def get_user_auth_factors(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """The signed-in user's MFA settings and the USER_AUTH first factors it can use: GetUserAuthFactors."""
     with ctx.store.read() as tx:
         access = authenticate_access_token(ctx, tx, req["AccessToken"])
-        passkeys = tx.webauthn_credentials.count(access.pool.id, access.user.sub)
-    shape = admin_get_user_shape(access.user)
-    body: dict[str, Any] = {"Username": access.user.username}
-    body.update({k: shape[k] for k in ("PreferredMfaSetting", "UserMFASettingList") if k in shape})
-    body["ConfiguredUserAuthFactors"] = list(user_factors(access.pool, access.user, passkeys > 0))
-    return body
+        return auth_factors(tx, access.pool, access.user)

@@ -1,6 +1,6 @@
 """A user's second factors outside sign-in: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
-AdminSetUserMFAPreference and AdminSetUserSettings (Cognito developer guide: 'TOTP software token MFA'; SetUserSettings
-is in self_service/account.py).
+AdminSetUserMFAPreference, AdminSetUserSettings and AdminDeleteSoftwareToken (Cognito developer guide: 'TOTP software
+token MFA'; SetUserSettings is in self_service/account.py).
 
 The two software-token operations are authorized either by an access token or by the ``Session`` of an
 MFA_SETUP challenge (a user who must set up MFA before a sign-in completes). In the Session mode each call
@@ -25,6 +25,7 @@ from userpool.errors import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
     NotAuthorizedException,
+    ResourceNotFoundException,
     SoftwareTokenMFANotFoundException,
 )
 from userpool.model.pool_mfa import TOTP, enabled_factors
@@ -213,6 +214,22 @@ def admin_set_user_settings(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         user = user_or_404(tx, pool, req["Username"])
         mfa = with_legacy_sms(user, on)
         if mfa != user.mfa:
+            tx.users.update(replace(user, mfa=mfa, updated_at=ctx.now))
+    return {}
+
+
+def admin_delete_software_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """Forget a user's authenticator (a lost phone): AdminDeleteSoftwareToken. Its software token MFA is turned
+    off and no longer preferred; its other factors stay as they are. The next sign-in asks for another factor
+    the user has, or, where the pool requires MFA and none is left, to set one up (MFA_SETUP)."""
+    with ctx.store.write() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        user = user_or_404(tx, pool, req["Username"])
+        if not tx.software_tokens.delete(pool.id, user.sub):
+            raise ResourceNotFoundException(NOT_ASSOCIATED)
+        if TOTP in enabled(user):
+            choice = preferred(user)
+            mfa = with_factors(user.mfa, set(enabled(user)) - {TOTP}, None if choice == TOTP else choice)
             tx.users.update(replace(user, mfa=mfa, updated_at=ctx.now))
     return {}
 

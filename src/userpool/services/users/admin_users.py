@@ -1,4 +1,4 @@
-"""Admin user management: AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminEnableUser,
+"""Admin user management: AdminCreateUser, AdminGetUser, AdminGetUserAuthFactors, AdminDeleteUser, AdminEnableUser,
 AdminDisableUser, AdminConfirmSignUp; the attribute and password operations live beside this module
 (admin_attributes, admin_passwords) and are re-exported here, where the registry finds them.
 
@@ -29,6 +29,7 @@ from userpool.services.lookup.records import pool_or_404, user_or_404
 from userpool.services.tokens.revocation import sign_out_user
 from userpool.services.users.admin_attributes import USER_EXISTS, claim_aliases, conflict_error
 from userpool.services.users.admin_passwords import current_user
+from userpool.services.users.steps.auth_factors import auth_factors
 from userpool.services.users.steps.code_delivery import Outgoing, deliver, prepare
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.new_users import new_user
@@ -198,6 +199,14 @@ def admin_get_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         return admin_get_user_shape(user_or_404(tx, pool, req["Username"]))
+
+
+def admin_get_user_auth_factors(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    """A user's MFA settings and the factors it can sign in with, as an administrator sees them:
+    AdminGetUserAuthFactors (GetUserAuthFactors without the user's access token)."""
+    with ctx.store.read() as tx:
+        pool = pool_or_404(tx, req["UserPoolId"])
+        return auth_factors(tx, pool, user_or_404(tx, pool, req["Username"]))
 
 
 def admin_delete_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:

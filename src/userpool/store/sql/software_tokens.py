@@ -108,3 +108,6 @@ class SqlSoftwareTokenRepo:
             .values(last_step=step, updated_at=now)
         )
         return bool(self._conn.execute(stmt).rowcount == 1)
+
+    def delete(self, pool_id: str, sub: str) -> bool:
+        return bool(self._conn.execute(t.delete().where(self._key(pool_id, sub))).rowcount == 1)
