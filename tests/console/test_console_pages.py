@@ -243,6 +243,9 @@ def test_console__every_page_answers(signed_in: Console) -> None:
         f"{base}/resource-servers/delete?identifier=https%3A%2F%2Fapi.example",
         f"{base}/triggers",
         f"{base}/keys",
+        f"{base}/threat-protection",
+        f"{base}/threat-protection?client={client['ClientId']}",
+        f"{base}/log-delivery",
     ):
         answer = signed_in.http.get(path)
         assert answer.status_code == 200, (path, answer.text)
@@ -273,6 +276,10 @@ def test_console__bad_posts_never_fail_with_500(signed_in: Console) -> None:
         (f"{base}/user/groups?username=nobody", {"group": "none"}),
         (f"{base}/group/members?name=nobody", {"username": "nobody"}),
         (f"{base}/user/explode?username=nobody", {}),
+        (f"{base}/threat-protection", {"mode": "x", "cc_action": "x", "blocked_ips": "x", "adaptive": "on"}),
+        (f"{base}/threat-protection?client=nope", {"scope": "own"}),
+        (f"{base}/log-delivery", {"auth_kind": "x", "auth_arn": "x", "notification_arn": "y"}),
+        (f"{base}/user/event-feedback?username=nobody", {"event_id": "", "value": ""}),
     ):
         answer = signed_in.http.post(path, data={"_csrf": token, **data})
         assert answer.status_code in (303, 400, 404), (path, answer.status_code, answer.text[:800])

@@ -261,6 +261,8 @@ async def _client_page(
             "redirect_uri": client["CallbackURLs"][0],
         }
         hosted = f"{page.origin}/oauth2/authorize?{urlencode(query)}"
+    target = {"UserPoolId": pool["Id"], "ClientId": client["ClientId"]}
+    risk = (await page.call("DescribeRiskConfiguration", target) or {}).get("RiskConfiguration", {})
     return await page.render(
         "client.html",
         status,
@@ -268,6 +270,7 @@ async def _client_page(
         client=client,
         secret=secret,
         hosted_url=hosted,
+        own_risk_configuration=risk.get("ClientId") == client["ClientId"],
         crumbs=_crumbs(page, pool, (client["ClientName"], None)),
         notice=notice,
     )

@@ -231,10 +231,20 @@ def mfa_request(page: Page, current_webauthn: dict[str, Any] | None = None) -> d
     return request
 
 
+def unchanged_update(pool: dict[str, Any]) -> dict[str, Any]:
+    """UpdateUserPool that leaves ``pool`` (as DescribeUserPool shows it) as it is: an update replaces every
+    member, and one it omits reverts to its default, so a page that changes one setting sends this with its
+    change over it."""
+    request = {k: copy.deepcopy(pool[k]) for k in UPDATABLE if k in pool and k not in _MIRRORED}
+    request["PoolName"] = pool["Name"]
+    request["UserPoolId"] = pool["Id"]
+    return request
+
+
 def update_request(pool: dict[str, Any], page: Page) -> dict[str, Any]:
     """UpdateUserPool: what the pool has now, with the form's settings over it (a full replace, so nothing
     the form does not show may be dropped)."""
-    request = {k: copy.deepcopy(pool[k]) for k in UPDATABLE if k in pool and k not in _MIRRORED}
+    request = unchanged_update(pool)
     changes = settings_request(page)
     admin = dict(pool.get("AdminCreateUserConfig", {}))
     # Mirrored by the password policy's TemporaryPasswordValidityDays; the form's templates replace these.
@@ -246,7 +256,6 @@ def update_request(pool: dict[str, Any], page: Page) -> dict[str, Any]:
     request.update(changes)
     request["AdminCreateUserConfig"] = admin
     request["PoolName"] = page.text("pool_name")
-    request["UserPoolId"] = pool["Id"]
     return request
 
 

@@ -15,9 +15,11 @@ from userpool.web.console import (
     client_pages,
     domain_pages,
     group_pages,
+    log_delivery_pages,
     pool_pages,
     provider_pages,
     server_pages,
+    threat_pages,
     user_actions,
     user_pages,
 )
@@ -53,6 +55,7 @@ PAGES: dict[str, tuple[Handler, list[str]]] = {
     "/pools/{pool_id}/user/mfa": (user_pages.mfa_preference, ["POST"]),
     "/pools/{pool_id}/user/groups": (user_pages.membership, ["POST"]),
     "/pools/{pool_id}/user/passkey": (user_actions.remove_passkey, _BOTH),
+    "/pools/{pool_id}/user/event-feedback": (user_pages.event_feedback, ["POST"]),
     "/pools/{pool_id}/user/{action}": (user_actions.user_action, _BOTH),
     "/pools/{pool_id}/groups": (group_pages.groups, _BOTH),
     "/pools/{pool_id}/group": (group_pages.group_detail, _GET),
@@ -68,6 +71,8 @@ PAGES: dict[str, tuple[Handler, list[str]]] = {
     "/pools/{pool_id}/resource-servers/delete": (server_pages.delete_resource_server, _BOTH),
     "/pools/{pool_id}/triggers": (server_pages.triggers, _GET),
     "/pools/{pool_id}/keys": (server_pages.signing_keys, _BOTH),
+    "/pools/{pool_id}/threat-protection": (threat_pages.threat_protection, _BOTH),
+    "/pools/{pool_id}/log-delivery": (log_delivery_pages.log_delivery, _BOTH),
 }
 
 

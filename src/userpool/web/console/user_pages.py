@@ -1,7 +1,9 @@
 """Users: the list (search by any filterable attribute, exact or prefix, paged), creation with a typed or
 generated temporary password and the invitation on or off, and the detail page with attributes, status,
 MFA, devices and groups (ListUsers, AdminCreateUser, AdminGetUser, AdminUpdateUserAttributes,
-AdminSetUserMFAPreference, AdminListDevices, AdminAdd/RemoveUserToGroup, AdminListGroupsForUser)."""
+AdminSetUserMFAPreference, AdminListDevices, AdminAdd/RemoveUserToGroup, AdminListGroupsForUser), and the
+user's event history with the operator's feedback on each event (AdminListUserAuthEvents,
+AdminUpdateAuthEventFeedback)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from typing import Any
 
 from starlette.responses import Response
 
+from userpool.errors import InvalidUserPoolConfigurationException
 from userpool.model.vocabulary import DeliveryMedium
 from userpool.services.console.user_passkeys import passkeys_of_user
+from userpool.web.console.event_pages import PAGE_ARG, event_history
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_pages import load_pool
 
@@ -142,11 +146,13 @@ async def _detail(page: Page, pool: dict[str, Any], user: dict[str, Any], status
     base = {"UserPoolId": pool["Id"], "Username": user["Username"]}
     groups = await page.call("AdminListGroupsForUser", {**base, "Limit": 60}) or {}
     all_groups = await page.call("ListGroups", {"UserPoolId": pool["Id"], "Limit": 60}) or {}
-    devices = await page.call("AdminListDevices", {**base, "Limit": 60})
-    if devices is None:
-        page.errors.clear()  # device tracking is off for the pool: there is nothing to list
+    try:
+        devices = await page.fetch("AdminListDevices", {**base, "Limit": 60})
+    except InvalidUserPoolConfigurationException:
+        devices = None  # device tracking is off for the pool: nothing to list, and the form's errors stay
     mine = [g["GroupName"] for g in groups.get("Groups", [])]
     passkeys = await page.run(passkeys_of_user, pool["Id"], attributes_of(user).get("sub", ""))
+    history = await event_history(page, pool["Id"], user["Username"])
     return await page.render(
         "user.html",
         status,
@@ -159,6 +165,8 @@ async def _detail(page: Page, pool: dict[str, Any], user: dict[str, Any], status
         other_groups=[g["GroupName"] for g in all_groups.get("Groups", []) if g["GroupName"] not in mine],
         devices=(devices or {}).get("Devices", []),
         passkeys=passkeys,
+        history=history,
+        events_page=page.arg(PAGE_ARG, 4096),
         crumbs=_crumbs(page, pool, (user["Username"], None)),
     )
 
@@ -214,3 +222,19 @@ async def membership(page: Page) -> Response:
     if await page.call(operation, request, {"groupName": "group"}) is None:
         return await _reload(page, pool, username)
     return page.redirect(page.pool_url("/user", username=username), "member_removed" if remove else "member_added")
+
+
+async def event_feedback(page: Page) -> Response:
+    """The operator's Valid or Invalid on one of the user's events; back to the same page of the history."""
+    pool = await load_pool(page)
+    username = page.arg("username", 128)
+    request = {
+        "UserPoolId": pool["Id"],
+        "Username": username,
+        "EventId": page.text("event_id"),
+        "FeedbackValue": page.text("value"),
+    }
+    if await page.call("AdminUpdateAuthEventFeedback", request) is None:
+        return await _reload(page, pool, username)
+    back = page.pool_url("/user", username=username, **{PAGE_ARG: page.arg(PAGE_ARG, 4096)})
+    return page.redirect(back, "feedback_saved")
