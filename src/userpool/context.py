@@ -14,6 +14,7 @@ from userpool.crypto.passwords import PasswordHasher
 from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.model.paging import PageTokens
+from userpool.model.risk_assessment import RiskResponse
 from userpool.outbound.port import OutboundHttp
 from userpool.store.base import Store
 from userpool.triggers.transport import TriggerFunctions
@@ -62,6 +63,9 @@ class Ctx:
     caller: str = ""
     # The peer address of the request (a device's last_ip_used); empty where there is none.
     source_ip: str = ""
+    # What ENFORCED threat protection asks of the sign-in this call carries on (an MFA step for its risk);
+    # set by services/threat_protection/steps/sign_in_watch.py around the sign-in's step.
+    risk_response: RiskResponse | None = None
 
     @property
     def store(self) -> Store:

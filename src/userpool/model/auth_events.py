@@ -89,7 +89,8 @@ class AuthEvent:
     """One event of a user's history. ``challenges`` are (ChallengeKind, ChallengeResult) pairs in the order
     they were answered; ``context`` holds EventContextDataType members; ``client_id`` is the app client the
     event came through (its risk configuration applies), None for events without one. The feedback token a
-    notification carries is kept only as its SHA-256 (``feedback_token_hash``)."""
+    notification carries is kept only as its SHA-256 (``feedback_token_hash``); so is ``link_hash``, the Session (or
+    SRP SECRET_BLOCK) of the sign-in's open challenge, by which its next step finds the event."""
 
     pool_id: str
     sub: str
@@ -107,6 +108,7 @@ class AuthEvent:
     feedback_provider: str | None = None
     feedback_at: float | None = None
     feedback_token_hash: str | None = None
+    link_hash: str | None = None
 
 
 def wire(event: AuthEvent) -> dict[str, Any]:

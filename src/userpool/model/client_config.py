@@ -243,6 +243,12 @@ def prevents_user_existence_errors(client: Client) -> bool:
     return client.config.get("PreventUserExistenceErrors") == "ENABLED"
 
 
+def propagates_user_context(client: Client) -> bool:
+    """EnablePropagateAdditionalUserContextData: the UserContextData (the user's IP address) that the client's
+    back end passes on unsigned requests counts for threat protection."""
+    return bool(client.config.get("EnablePropagateAdditionalUserContextData"))
+
+
 def callback_urls(client: Client) -> list[str]:
     """CallbackURLs: where the authorization server may send the browser back."""
     return list(client.config.get("CallbackURLs") or [])

@@ -40,13 +40,17 @@ class AuthEventRepo(Protocol):
         ...
 
     def get(self, pool_id: str, event_id: str) -> AuthEvent | None: ...
+    def by_link(self, pool_id: str, link_hash: str) -> AuthEvent | None:
+        """The event whose open challenge has this ``link_hash`` (the digest of its Session)."""
+        ...
+
     def of_user(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[AuthEvent]:
         """A page of the user's events, newest first (ties in event id order, descending); ``after`` is the
         cursor a previous page returned."""
         ...
 
     def update(self, event: AuthEvent) -> bool:
-        """Replace what is stored for the event's (pool, id): its outcome, risk, challenges, context and
+        """Replace what is stored for the event's (pool, id): its outcome, risk, challenges, context, link and
         feedback (user, type and creation date stay); False when it is gone."""
         ...
 

@@ -97,6 +97,7 @@ def test_auth_events__round_trip(store: SqlStore) -> None:
             feedback_provider="Admin",
             feedback_at=NOW + 3,
             feedback_token_hash="ab" * 32,
+            link_hash="cd" * 32,
         )
         tx.auth_events.add(stored)
         plain = _event(pool.id, user.sub, "e2")
@@ -185,3 +186,17 @@ def test_auth_events__deleted_by_age_and_with_their_user(store: SqlStore) -> Non
         assert tx.auth_events.get(pool.id, "old") is None
         assert tx.auth_events.get(pool.id, "new") is not None
         assert tx.auth_events.get(pool.id, "bo") is None
+
+
+@covers("AuthEventRepo.by_link")
+def test_auth_events__found_by_link_in_its_pool(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool, other = new_pool(tx), new_pool(tx, "us-east-1_Contract2")
+        ann = new_user(tx, pool, "ann")
+        tx.auth_events.add(_event(pool.id, ann.sub, "linked", link_hash="ef" * 32))
+        tx.auth_events.add(_event(pool.id, ann.sub, "unlinked"))
+    with store.read() as tx:
+        found = tx.auth_events.by_link(pool.id, "ef" * 32)
+        assert found is not None and found.event_id == "linked"
+        assert tx.auth_events.by_link(other.id, "ef" * 32) is None
+        assert tx.auth_events.by_link(pool.id, "00" * 32) is None

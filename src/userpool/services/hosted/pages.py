@@ -13,16 +13,19 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.crypto.secret_hash import secret_hash
+from userpool.model.auth_events import ChallengeKind
 from userpool.model.records import Client, Pool
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.sign_in import mfa
-from userpool.services.sign_in.auth_challenges import answer_challenge
+from userpool.services.sign_in.auth_challenges import watched_answer
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
 from userpool.services.sign_in.steps.passkey_auth import begin_passkey_sign_in
 from userpool.services.sign_in.steps.password_auth import password_step
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
 from userpool.services.sign_up import recovery, registration
+from userpool.services.threat_protection import auth_events
+from userpool.services.threat_protection.steps import sign_in_watch
 
 # The ChallengeResponses member that carries the code of each code challenge (AWS: RespondToAuthChallenge API
 # reference).
@@ -42,12 +45,26 @@ def _with_secret_hash(client: Client, username: str, values: dict[str, Any], mem
     return values
 
 
+def _progress(outcome: Outcome) -> tuple[dict[str, Any] | None, bool]:
+    """Where a hosted sign-in stands after a step, for its threat protection event."""
+    return outcome.challenge, outcome.signed_in is not None
+
+
 def sign_in(ctx: Ctx, pool: Pool, client: Client, username: str, password: str) -> Outcome:
     """The password step of a hosted sign-in: the signed-in user or the next challenge. The hosted UI checks
-    the password on the server (no SRP) and needs no ALLOW_USER_PASSWORD_AUTH, as on AWS."""
+    the password on the server (no SRP) and needs no ALLOW_USER_PASSWORD_AUTH, as on AWS. With threat
+    protection, the sign-in is assessed and recorded as the API's are, from the browser's address."""
     params = _with_secret_hash(client, username, {"USERNAME": username, "PASSWORD": password}, "SECRET_HASH")
-    outcome = password_step(ctx, FlowCall(pool, client, params, admin=False), Attempt(may_track=False, hosted=True))
-    return delivered(ctx, outcome, None)
+    call = FlowCall(pool, client, params, admin=False)
+    watch = None
+    if sign_in_watch.watched(pool):
+        context = sign_in_watch.request_context(ctx, client, {}, admin=False)
+        watch = sign_in_watch.start(ctx, pool, client, username, context)
+
+    def step(c: Ctx) -> Outcome:
+        return delivered(c, password_step(c, call, Attempt(may_track=False, hosted=True)), None)
+
+    return sign_in_watch.run(ctx, watch, ChallengeKind.Password, step, _progress)
 
 
 def sign_in_without_password(ctx: Ctx, pool: Pool, client: Client, username: str, preferred: str) -> dict[str, Any]:
@@ -80,8 +97,8 @@ def answer(
     """Answer challenge ``challenge`` of a hosted sign-in (NEW_PASSWORD_REQUIRED, MFA codes, SELECT_MFA_TYPE,
     MFA_SETUP) with its Session; ``USERNAME`` (and SECRET_HASH) are added here."""
     values = _with_secret_hash(client, username, {**responses, "USERNAME": username}, "SECRET_HASH")
-    outcome = answer_challenge(ctx, ChallengeCall(pool, client, challenge, values, session, admin=False))
-    return delivered(ctx, outcome, None)
+    call = ChallengeCall(pool, client, challenge, values, session, admin=False)
+    return watched_answer(ctx, call, lambda c, outcome: delivered(c, outcome, None), _progress)
 
 
 def associate_totp(ctx: Ctx, session: str) -> tuple[str, str]:
@@ -129,3 +146,17 @@ def reset(ctx: Ctx, client: Client, username: str, code: str, password: str) -> 
     """ConfirmForgotPassword."""
     req = {"ClientId": client.id, "Username": username, "ConfirmationCode": code, "Password": password}
     recovery.confirm_forgot_password(ctx, _with_secret_hash(client, username, req, "SecretHash"))
+
+
+def auth_event_feedback(ctx: Ctx, pool_id: str, username: str, event_id: str, token: str, value: str) -> None:
+    """UpdateAuthEventFeedback, from a one-click link of a threat protection notice."""
+    auth_events.update_auth_event_feedback(
+        ctx,
+        {
+            "UserPoolId": pool_id,
+            "Username": username,
+            "EventId": event_id,
+            "FeedbackToken": token,
+            "FeedbackValue": value,
+        },
+    )

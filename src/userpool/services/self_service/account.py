@@ -17,12 +17,16 @@ from typing import Any
 
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, NotAuthorizedException
+from userpool.model.auth_events import EventResponse, EventType
 from userpool.model.codes import ATTEMPT_LIMIT, WINDOW_SECONDS, OneTimeCode
 from userpool.model.password_policy import check_password
+from userpool.model.records import Pool, User
+from userpool.model.risk_assessment import event_context
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.model.vocabulary import UserStatus
 from userpool.services.threat_protection.steps import compromised_credentials
+from userpool.services.threat_protection.steps.event_log import record_user_event
 from userpool.services.tokens.steps.tokens import authenticate_access_token
 from userpool.services.users.steps.auth_factors import auth_factors
 from userpool.services.users.steps.credentials import new_password, with_password
@@ -93,6 +97,7 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             raise InvalidParameterException("Missing required parameter PreviousPassword")
         if not ctx.deps.hasher.verify(user.password_hash, previous):
             _count_failure(ctx, pool.id, user.sub)
+            _password_change_event(ctx, pool, user, access.client.id, EventResponse.Fail)
             raise NotAuthorizedException(WRONG_CREDENTIALS)
     elif user.status == UserStatus.EXTERNAL_PROVIDER:
         # Its identity provider signs it in: a password it set itself would outlast the provider's say (an
@@ -108,7 +113,15 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         tx.users.update(replace(with_password(current, password), password_expires_at=None, updated_at=ctx.now))
         remember_replaced(ctx, tx, pool, current)
         tx.codes.delete(pool.id, user.sub, CHANGE_PASSWORD)
+    _password_change_event(ctx, pool, user, access.client.id, EventResponse.Pass)
     return {}
+
+
+def _password_change_event(ctx: Ctx, pool: Pool, user: User, client_id: str | None, response: EventResponse) -> None:
+    """The PasswordChange event of threat protection's history, from the request's own address (ChangePassword
+    carries no UserContextData)."""
+    context = event_context(ctx.source_ip, {}, admin=False, propagates=False)
+    record_user_event(ctx, pool, user, EventType.PasswordChange, response, context, client_id)
 
 
 def delete_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:

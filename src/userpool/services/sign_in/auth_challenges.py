@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from userpool.context import Ctx
 from userpool.crypto.opaque import digest
@@ -20,6 +20,7 @@ from userpool.model.client_config import check_writable
 from userpool.model.password_policy import check_password
 from userpool.model.pool_mfa import SMS, TOTP
 from userpool.model.records import Client, Pool, User
+from userpool.model.risk_assessment import challenge_kind
 from userpool.model.schema import definitions
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.vocabulary import ChallengeName, UserStatus
@@ -38,7 +39,7 @@ from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, 
 from userpool.services.sign_in.steps.passkey_auth import passkey_answer
 from userpool.services.sign_in.steps.srp_auth import password_verifier
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
-from userpool.services.threat_protection.steps import compromised_credentials
+from userpool.services.threat_protection.steps import compromised_credentials, sign_in_watch
 from userpool.services.users.admin_attributes import save_user
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.password_history import (
@@ -49,6 +50,7 @@ from userpool.services.users.steps.password_history import (
 )
 
 ATTRIBUTE_PREFIX = "userAttributes."
+T = TypeVar("T")
 
 
 def _new_attributes(pool: Pool, client: Client, user: User, responses: dict[str, str]) -> dict[str, str]:
@@ -150,8 +152,27 @@ def answer_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
     return handler(ctx, call)
 
 
+def watched_answer(
+    ctx: Ctx,
+    call: ChallengeCall,
+    finish: Callable[[Ctx, Outcome], T],
+    progress: Callable[[T], tuple[dict[str, Any] | None, bool]],
+) -> T:
+    """Answer the call's challenge, then ``finish`` the outcome; in a pool with threat protection, as a step
+    of the sign-in's event (services/threat_protection/steps/sign_in_watch.py), which the Session (or SRP's
+    PASSWORD_CLAIM_SECRET_BLOCK) finds, ``progress`` telling from the result where the sign-in stands."""
+    link = call.session or call.responses.get("PASSWORD_CLAIM_SECRET_BLOCK")
+    watch = sign_in_watch.resume(ctx, call.pool, link)
+    if watch is None:
+        return finish(ctx, answer_challenge(ctx, call))
+    kind = challenge_kind(call.challenge, call.responses, watch.event.challenges)
+    return sign_in_watch.run(ctx, watch, kind, lambda c: finish(c, answer_challenge(c, call)), progress)
+
+
 def _respond(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
-    return respond(ctx, answer_challenge(ctx, call), call.client_metadata)
+    return watched_answer(
+        ctx, call, lambda c, outcome: respond(c, outcome, call.client_metadata), sign_in_watch.api_progress
+    )
 
 
 def _responses(req: dict[str, Any]) -> dict[str, str]:

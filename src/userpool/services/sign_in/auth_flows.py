@@ -14,6 +14,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
 from userpool.model.client_config import effective_auth_flows
+from userpool.model.risk_assessment import challenge_kind
 from userpool.model.vocabulary import AuthFlow, ExplicitAuthFlow
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import client_or_404, pool_or_404
@@ -23,6 +24,7 @@ from userpool.services.sign_in.steps.password_auth import password_sign_in
 from userpool.services.sign_in.steps.refresh_auth import refresh_sign_in
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
+from userpool.services.threat_protection.steps import sign_in_watch
 
 PUBLIC, ADMIN, BOTH = "public", "admin", "both"
 
@@ -50,9 +52,11 @@ FLOWS: dict[str, Flow] = {
 # Valid in the other operation only (AWS: AdminInitiateAuth API reference, AuthFlow).
 _ADMIN_ONLY = frozenset({AuthFlow.ADMIN_USER_PASSWORD_AUTH, AuthFlow.ADMIN_NO_SRP_AUTH})
 _PUBLIC_ONLY = frozenset({AuthFlow.USER_PASSWORD_AUTH})
+# Refreshing tokens is no sign-in: threat protection neither assesses nor records it.
+_REFRESH = frozenset({AuthFlow.REFRESH_TOKEN_AUTH, AuthFlow.REFRESH_TOKEN})
 
 
-def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:
+def _start(ctx: Ctx, call: FlowCall, auth_flow: str, req: dict[str, Any]) -> dict[str, Any]:
     if auth_flow in (_PUBLIC_ONLY if call.admin else _ADMIN_ONLY):
         raise InvalidParameterException("Initiate Auth method not supported.")
     flow = FLOWS.get(auth_flow)
@@ -60,7 +64,14 @@ def _start(ctx: Ctx, call: FlowCall, auth_flow: str) -> dict[str, Any]:
         raise UnsupportedOperationException(f"{auth_flow} is not implemented by userpool yet.")
     if flow.permission not in effective_auth_flows(call.client.config):
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
-    return flow.run(ctx, call)
+    custom = auth_flow == AuthFlow.CUSTOM_AUTH
+    if auth_flow in _REFRESH or not sign_in_watch.watched(call.pool, custom):
+        return flow.run(ctx, call)
+    # Threat protection: the attempt is assessed (and may be refused) before its first step, and recorded.
+    context = sign_in_watch.request_context(ctx, call.client, req, admin=call.admin)
+    watch = sign_in_watch.start(ctx, call.pool, call.client, call.params.get("USERNAME"), context, custom=custom)
+    kind = challenge_kind(None, call.params, ())
+    return sign_in_watch.run(ctx, watch, kind, lambda c: flow.run(c, call), sign_in_watch.api_progress)
 
 
 def _params(req: dict[str, Any]) -> dict[str, str]:
@@ -72,7 +83,7 @@ def initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
     call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
-    return _start(ctx, call, req["AuthFlow"])
+    return _start(ctx, call, req["AuthFlow"], req)
 
 
 def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -81,4 +92,4 @@ def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         pool = pool_or_404(tx, req["UserPoolId"])
         client = client_or_404(tx, pool.id, req["ClientId"])
     call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
-    return _start(ctx, call, req["AuthFlow"])
+    return _start(ctx, call, req["AuthFlow"], req)

@@ -19,6 +19,7 @@ from userpool.errors import (
     NotAuthorizedException,
     UserNotFoundException,
 )
+from userpool.model.auth_events import EventType
 from userpool.model.codes import CODE_EXPIRED, FORGOT_PASSWORD, OneTimeCode, mismatch
 from userpool.model.destinations import (
     Channel,
@@ -33,6 +34,7 @@ from userpool.model.vocabulary import UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
 from userpool.services.threat_protection.steps import compromised_credentials
+from userpool.services.threat_protection.steps.event_log import around_user_event
 from userpool.services.users.steps import stand_ins
 from userpool.services.users.steps.code_delivery import check_found_code
 from userpool.services.users.steps.credentials import new_password, with_password
@@ -102,6 +104,12 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     first goes to the pool's UserMigration function, which may move the user in (RESET_REQUIRED) to receive
     the code.
     """
+    return around_user_event(
+        ctx, req["ClientId"], req["Username"], EventType.ForgotPassword, req, lambda: _forgot_password(ctx, req)
+    )
+
+
+def _forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     username = req["Username"]
     metadata = req.get("ClientMetadata")
     with ctx.store.read() as tx:
@@ -166,6 +174,12 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     for a right one, then the code is consumed and the password set together. The user ends CONFIRMED,
     and its existing sessions are revoked. PostConfirmation follows the commit.
     """
+    return around_user_event(
+        ctx, req["ClientId"], req["Username"], EventType.ForgotPassword, req, lambda: _confirm_forgot_password(ctx, req)
+    )
+
+
+def _confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.write() as tx:
         pool, client = authorised_client(tx, req)
         # The policy is the pool's, so checking it first tells nothing about the user.

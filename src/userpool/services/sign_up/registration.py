@@ -19,6 +19,7 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.model.attributes import aliases_for, definition, username_attribute
+from userpool.model.auth_events import EventType
 from userpool.model.client_config import check_writable
 from userpool.model.codes import SIGNUP, mismatch
 from userpool.model.destinations import Channel, confirmation_channel, confirmation_preference, simulated_details
@@ -30,6 +31,7 @@ from userpool.model.vocabulary import ChallengeName, UserStatus
 from userpool.services.lookup.app_clients import app_client, authorised_client, hides_users
 from userpool.services.lookup.records import find_user
 from userpool.services.threat_protection.steps import compromised_credentials
+from userpool.services.threat_protection.steps.event_log import around_user_event
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
 from userpool.services.users.steps import stand_ins
 from userpool.services.users.steps.code_delivery import Outgoing, check_code, deliver, prepare, send_code
@@ -110,6 +112,10 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     verify its email / phone; then CustomMessage writes the code message. Both run before the write
     transaction; PostConfirmation follows the commit of an auto-confirmed user.
     """
+    return around_user_event(ctx, req["ClientId"], req["Username"], EventType.SignUp, req, lambda: _sign_up(ctx, req))
+
+
+def _sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)
         _check_sign_up_allowed(pool)
@@ -230,6 +236,12 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     transaction that issues the code (triggers run outside transactions). A name no user has, where the
     client hides users, gets a normal-looking CodeDeliveryDetails and its stand-in code is counted instead.
     """
+    return around_user_event(
+        ctx, req["ClientId"], req["Username"], EventType.ResendCode, req, lambda: _resend_confirmation_code(ctx, req)
+    )
+
+
+def _resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     username = req["Username"]
     with ctx.store.read() as tx:
         pool, client = authorised_client(tx, req)

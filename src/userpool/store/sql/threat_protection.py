@@ -86,6 +86,7 @@ def _event(row: Any) -> AuthEvent:
         feedback_provider=row.feedback_provider,
         feedback_at=row.feedback_at,
         feedback_token_hash=row.feedback_token_hash,
+        link_hash=row.link_hash,
     )
 
 
@@ -102,6 +103,7 @@ def _mutable(event: AuthEvent) -> dict[str, Any]:
         "feedback_provider": event.feedback_provider,
         "feedback_at": event.feedback_at,
         "feedback_token_hash": event.feedback_token_hash,
+        "link_hash": event.link_hash,
     }
 
 
@@ -129,6 +131,11 @@ class SqlAuthEventRepo:
 
     def get(self, pool_id: str, event_id: str) -> AuthEvent | None:
         row = self._conn.execute(sa.select(auth_events).where(_e.pool_id == pool_id, _e.event_id == event_id)).first()
+        return _event(row) if row else None
+
+    def by_link(self, pool_id: str, link_hash: str) -> AuthEvent | None:
+        query = sa.select(auth_events).where(_e.pool_id == pool_id, _e.link_hash == link_hash).limit(1)
+        row = self._conn.execute(query).first()
         return _event(row) if row else None
 
     def of_user(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[AuthEvent]:

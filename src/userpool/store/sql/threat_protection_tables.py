@@ -43,9 +43,13 @@ auth_events = sa.Table(
     sa.Column("feedback_provider", sa.String(32), nullable=True),
     sa.Column("feedback_at", _time, nullable=True),
     sa.Column("feedback_token_hash", sa.String(64), nullable=True),
+    # The digest of the Session of the sign-in's open challenge (migration 0022), by which its next step finds
+    # the event.
+    sa.Column("link_hash", sa.String(64), nullable=True),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_auth_events_user"
     ),
     sa.Index(None, "pool_id", "sub", "created_at", "event_id"),
     sa.Index(None, "created_at"),
+    sa.Index(None, "pool_id", "link_hash"),
 )

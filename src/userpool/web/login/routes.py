@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Deps
-from userpool.web.login import account_pages, assets, confirm_link, passkey_pages, sign_in_pages
+from userpool.web.login import account_pages, assets, confirm_link, event_feedback, passkey_pages, sign_in_pages
 
 
 def routes(deps: Deps) -> list[Route]:
@@ -20,6 +20,7 @@ def routes(deps: Deps) -> list[Route]:
         Route("/confirm", account_pages.make_confirm(deps), methods=["GET", "POST"]),
         Route("/resendCode", account_pages.make_resend(deps), methods=["POST"]),
         Route("/confirmUser", confirm_link.make_confirm_user(deps), methods=["GET"]),
+        Route("/authEventFeedback", event_feedback.make_event_feedback(deps), methods=["GET"]),
         Route("/forgotPassword", account_pages.make_forgot(deps), methods=["GET", "POST"]),
         Route("/confirmForgotPassword", account_pages.make_reset(deps), methods=["GET", "POST"]),
         Route("/error", assets.make_error(deps), methods=["GET"]),

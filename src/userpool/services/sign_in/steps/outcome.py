@@ -22,6 +22,7 @@ from userpool.model.devices import (
 )
 from userpool.model.lockout import after_success
 from userpool.model.records import Client, Pool, User
+from userpool.model.risk_assessment import BLOCKED_RISK_MESSAGE, MFA_REQUIRED, risk_mfa_decision
 from userpool.model.sign_in import (
     TEMPORARY_PASSWORD_EXPIRED,
     WRONG_CREDENTIALS,
@@ -176,8 +177,16 @@ def second_factor_or_end(ctx: Ctx, tx: Tx, pool: Pool, client: Client, user: Use
     MFA_SETUP; codes are sent here), or the end of the sign-in when there is none."""
     # With MFA off the decision needs no software token: not reading it spares a statement (docs/architecture.md,
     # Hot-path rules).
-    token = None if mfa_off(pool) else tx.software_tokens.get(pool.id, user.sub)
-    decision = mfa_decision(pool, user, token is not None and token.verified)
+    risk = ctx.risk_response
+    token = None if mfa_off(pool) and risk is None else tx.software_tokens.get(pool.id, user.sub)
+    verified = token is not None and token.verified
+    decision = mfa_decision(pool, user, verified)
+    if risk is not None:
+        # Threat protection asks for a second factor for this sign-in's risk (AccountTakeoverActionType).
+        forced = risk_mfa_decision(pool, user, verified, decision)
+        if forced is None and risk.mfa == MFA_REQUIRED:
+            raise NotAuthorizedException(BLOCKED_RISK_MESSAGE)
+        decision = forced or decision
     if decision.challenge is not None:
         answer, sent = open_second_factor(ctx, tx, pool, client, user, decision, attempt.state())
         return Outcome(challenge=answer, sign_in_code=sent)

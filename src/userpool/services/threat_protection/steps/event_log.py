@@ -8,13 +8,32 @@ two years); older ones are deleted now and then (services/housekeeping.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
 from userpool.context import Ctx
-from userpool.errors import UserPoolAddOnNotEnabledException
-from userpool.model.auth_events import AuthEvent
+from userpool.errors import (
+    CodeMismatchException,
+    CognitoError,
+    ExpiredCodeException,
+    NotAuthorizedException,
+    UserPoolAddOnNotEnabledException,
+)
+from userpool.model.auth_events import AuthEvent, EventResponse, EventType, new_event_id
+from userpool.model.client_config import propagates_user_context
 from userpool.model.pool_config import advanced_security_mode
-from userpool.model.records import Pool
+from userpool.model.records import Pool, User
+from userpool.model.risk_assessment import event_context
 from userpool.services import housekeeping
+from userpool.services.lookup.app_clients import app_client
+from userpool.services.lookup.records import find_user
 from userpool.store.base import Tx
+
+T = TypeVar("T")
+# The refusals that make a user's operation a failed event (a wrong code or password); other errors leave
+# no event.
+FAILURES = (NotAuthorizedException, CodeMismatchException, ExpiredCodeException)
 
 DAY_SECONDS = 86_400.0
 # [unverified]: Cognito's wording for a pool whose threat protection is off.
@@ -40,3 +59,78 @@ def record(ctx: Ctx, tx: Tx, event: AuthEvent, *, new: bool) -> None:
         tx.auth_events.update(event)
     if housekeeping.due("auth_events", ctx.now):
         tx.auth_events.delete_expired(ctx.now - ctx.settings.auth_event_retention_days * DAY_SECONDS)
+
+
+def record_user_event(
+    ctx: Ctx,
+    pool: Pool,
+    user: User,
+    event_type: EventType,
+    response: EventResponse,
+    context: dict[str, str],
+    client_id: str | None = None,
+) -> AuthEvent | None:
+    """Record a sign-up, password change, recovery or code resend of ``user`` (its own transaction); None,
+    nothing written, in a pool without threat protection. Compromised-credentials detection may flag the
+    event afterwards (``mark_compromised``)."""
+    if not protected(pool):
+        return None
+    event = AuthEvent(
+        pool.id, user.sub, new_event_id(), event_type, ctx.now, response, context=dict(context), client_id=client_id
+    )
+    with ctx.store.write() as tx:
+        record(ctx, tx, event, new=True)
+    return event
+
+
+def mark_compromised(ctx: Ctx, event: AuthEvent) -> AuthEvent:
+    """Flag ``event`` with CompromisedCredentialsDetected (its own transaction)."""
+    flagged = replace(event, compromised=True)
+    with ctx.store.write() as tx:
+        record(ctx, tx, flagged, new=False)
+    return flagged
+
+
+def around_user_event(
+    ctx: Ctx, client_id: str, username: str, event_type: EventType, request: dict[str, Any], run: Callable[[], T]
+) -> T:
+    """Run an unsigned operation of ``username`` through app client ``client_id`` (SignUp,
+    ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword) and, in a protected pool, record its event
+    for the user the name designates afterwards: Pass, or Fail when it was refused for a wrong code or
+    password. Names no user has record nothing, so the history tells nothing of them."""
+    try:
+        with ctx.store.read() as tx:
+            pool, client = app_client(tx, client_id)
+    except CognitoError:
+        return run()  # the operation answers the bad client itself
+    if not protected(pool):
+        return run()
+    context = event_context(ctx.source_ip, request, admin=False, propagates=propagates_user_context(client))
+    try:
+        result = run()
+    except FAILURES:
+        _record_named(ctx, pool, username, event_type, EventResponse.Fail, context, client.id)
+        raise
+    _record_named(ctx, pool, username, event_type, EventResponse.Pass, context, client.id)
+    return result
+
+
+def _record_named(
+    ctx: Ctx,
+    pool: Pool,
+    username: str,
+    event_type: EventType,
+    response: EventResponse,
+    context: dict[str, str],
+    client_id: str,
+) -> None:
+    """Record the event of the user ``username`` designates; for a name no user has, the same transaction
+    with an update that finds no row, so that it costs what a user's does (docs/architecture.md, Security
+    invariants)."""
+    with ctx.store.write() as tx:
+        user = find_user(tx, pool, username) if username and "\x00" not in username else None
+        sub = user.sub if user is not None else ""
+        event = AuthEvent(
+            pool.id, sub, new_event_id(), event_type, ctx.now, response, context=dict(context), client_id=client_id
+        )
+        record(ctx, tx, event, new=user is not None)
