@@ -14,7 +14,7 @@ from userpool.crypto.passwords import PasswordHasher
 from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.model.paging import PageTokens
-from userpool.model.risk_assessment import RiskResponse
+from userpool.model.risk_assessment import EventNote, RiskResponse
 from userpool.outbound.port import OutboundHttp
 from userpool.store.base import Store
 from userpool.triggers.transport import TriggerFunctions
@@ -66,6 +66,9 @@ class Ctx:
     # What ENFORCED threat protection asks of the sign-in this call carries on (an MFA step for its risk);
     # set by services/threat_protection/steps/sign_in_watch.py around the sign-in's step.
     risk_response: RiskResponse | None = None
+    # Where the steps of a call that records an auth event note what they learn for it (compromised
+    # credentials); None where no event is being recorded.
+    event_note: EventNote | None = None
 
     @property
     def store(self) -> Store:

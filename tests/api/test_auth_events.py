@@ -527,3 +527,42 @@ def test_respond_to_auth_challenge__mfa_step_carries_on_the_sign_in_event(served
         {"ChallengeName": "Password", "ChallengeResponse": "Success"},
         {"ChallengeName": "Mfa", "ChallengeResponse": "Success"},
     ]
+
+
+# Compromised credentials (services/threat_protection/steps/compromised_credentials.py) mark the event.
+
+COMMON = "P@ssw0rd"  # on the built-in list of the most common breached passwords
+
+
+def test_admin_list_user_auth_events__compromised_credentials_marked(idp: Any) -> None:
+    pool_id = _pool(idp, "AUDIT")
+    client_id = make_client(idp, pool_id, ExplicitAuthFlows=FLOWS)["ClientId"]
+    idp.set_risk_configuration(
+        UserPoolId=pool_id, CompromisedCredentialsRiskConfiguration={"Actions": {"EventAction": "BLOCK"}}
+    )
+    make_user(idp, pool_id, "ann", password=COMMON)
+    _admin_sign_in(idp, pool_id, client_id, "198.51.100.7", password=COMMON)
+    idp.sign_up(ClientId=client_id, Username="bo", Password=COMMON)
+    (sign_in,) = _events(idp, pool_id)
+    assert sign_in["EventResponse"] == "Pass" and sign_in["EventRisk"]["CompromisedCredentialsDetected"] is True
+    (sign_up,) = _events(idp, pool_id, "bo")
+    assert sign_up["EventType"] == "SignUp" and sign_up["EventRisk"]["CompromisedCredentialsDetected"] is True
+    # In ENFORCED mode the new password is refused, and the refusal recorded.
+    idp.update_user_pool(UserPoolId=pool_id, UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"})
+    make_user(idp, pool_id, "cy")
+    access = _admin_sign_in_as(idp, pool_id, client_id, "cy")["AuthenticationResult"]["AccessToken"]
+    code, _ = fails(idp.change_password, AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword=COMMON)
+    assert code == "InvalidPasswordException"
+    changed, signed_in = _events(idp, pool_id, "cy")
+    assert (changed["EventType"], changed["EventResponse"]) == ("PasswordChange", "Fail")
+    assert changed["EventRisk"]["CompromisedCredentialsDetected"] is True
+    assert signed_in["EventRisk"]["CompromisedCredentialsDetected"] is False
+
+
+def _admin_sign_in_as(idp: Any, pool_id: str, client_id: str, username: str) -> Any:
+    return idp.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )

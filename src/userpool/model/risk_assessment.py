@@ -123,6 +123,15 @@ def decide(mode: str, signals: SignInSignals, level: RiskLevel | None, action: T
     return Assessment(level, RiskDecision.NoRisk, action)
 
 
+@dataclass(slots=True)
+class EventNote:
+    """What the steps of one call learn about the auth event the call records, before it is written (a call's
+    ``Ctx.event_note``): compromised-credentials detection sets ``compromised``, the event's
+    CompromisedCredentialsDetected."""
+
+    compromised: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class RiskResponse:
     """What ENFORCED threat protection asks of a sign-in in progress (a call's ``Ctx.risk_response``): a second

@@ -16,12 +16,17 @@ from dataclasses import replace
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.errors import InvalidParameterException, LimitExceededException, NotAuthorizedException
+from userpool.errors import (
+    InvalidParameterException,
+    InvalidPasswordException,
+    LimitExceededException,
+    NotAuthorizedException,
+)
 from userpool.model.auth_events import EventResponse, EventType
 from userpool.model.codes import ATTEMPT_LIMIT, WINDOW_SECONDS, OneTimeCode
 from userpool.model.password_policy import check_password
 from userpool.model.records import Pool, User
-from userpool.model.risk_assessment import event_context
+from userpool.model.risk_assessment import EventNote, event_context
 from userpool.model.sign_in import WRONG_CREDENTIALS
 from userpool.model.user_mfa import legacy_sms_setting, with_legacy_sms
 from userpool.model.vocabulary import UserStatus
@@ -87,9 +92,19 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         _check_attempts_left(tx, pool.id, user.sub, ctx.now)
         recent = recent_passwords(tx, pool, user)
     check_password(pool, req["ProposedPassword"])
-    compromised_credentials.check_new_password(
-        ctx, None, pool, access.client.id, compromised_credentials.PASSWORD_CHANGE, req["ProposedPassword"]
-    )
+    note = EventNote()
+    try:
+        compromised_credentials.check_new_password(
+            replace(ctx, event_note=note),
+            None,
+            pool,
+            access.client.id,
+            compromised_credentials.PASSWORD_CHANGE,
+            req["ProposedPassword"],
+        )
+    except InvalidPasswordException:
+        _password_change_event(ctx, pool, user, access.client.id, EventResponse.Fail, note.compromised)
+        raise
     previous = req.get("PreviousPassword")
     if user.password_hash is not None:
         # Only a user without a password (passwordless sign-in) may set one without the old one.
@@ -97,7 +112,7 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             raise InvalidParameterException("Missing required parameter PreviousPassword")
         if not ctx.deps.hasher.verify(user.password_hash, previous):
             _count_failure(ctx, pool.id, user.sub)
-            _password_change_event(ctx, pool, user, access.client.id, EventResponse.Fail)
+            _password_change_event(ctx, pool, user, access.client.id, EventResponse.Fail, note.compromised)
             raise NotAuthorizedException(WRONG_CREDENTIALS)
     elif user.status == UserStatus.EXTERNAL_PROVIDER:
         # Its identity provider signs it in: a password it set itself would outlast the provider's say (an
@@ -113,15 +128,17 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         tx.users.update(replace(with_password(current, password), password_expires_at=None, updated_at=ctx.now))
         remember_replaced(ctx, tx, pool, current)
         tx.codes.delete(pool.id, user.sub, CHANGE_PASSWORD)
-    _password_change_event(ctx, pool, user, access.client.id, EventResponse.Pass)
+    _password_change_event(ctx, pool, user, access.client.id, EventResponse.Pass, note.compromised)
     return {}
 
 
-def _password_change_event(ctx: Ctx, pool: Pool, user: User, client_id: str | None, response: EventResponse) -> None:
+def _password_change_event(
+    ctx: Ctx, pool: Pool, user: User, client_id: str | None, response: EventResponse, compromised: bool
+) -> None:
     """The PasswordChange event of threat protection's history, from the request's own address (ChangePassword
-    carries no UserContextData)."""
+    carries no UserContextData); ``compromised``: the new password is one known from breaches."""
     context = event_context(ctx.source_ip, {}, admin=False, propagates=False)
-    record_user_event(ctx, pool, user, EventType.PasswordChange, response, context, client_id)
+    record_user_event(ctx, pool, user, EventType.PasswordChange, response, context, client_id, compromised)
 
 
 def delete_user(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:

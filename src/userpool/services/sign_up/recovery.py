@@ -105,7 +105,7 @@ def forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     the code.
     """
     return around_user_event(
-        ctx, req["ClientId"], req["Username"], EventType.ForgotPassword, req, lambda: _forgot_password(ctx, req)
+        ctx, req["ClientId"], req["Username"], EventType.ForgotPassword, req, lambda c: _forgot_password(c, req)
     )
 
 
@@ -175,7 +175,7 @@ def confirm_forgot_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     and its existing sessions are revoked. PostConfirmation follows the commit.
     """
     return around_user_event(
-        ctx, req["ClientId"], req["Username"], EventType.ForgotPassword, req, lambda: _confirm_forgot_password(ctx, req)
+        ctx, req["ClientId"], req["Username"], EventType.ForgotPassword, req, lambda c: _confirm_forgot_password(c, req)
     )
 
 

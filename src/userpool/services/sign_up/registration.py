@@ -112,7 +112,7 @@ def sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     verify its email / phone; then CustomMessage writes the code message. Both run before the write
     transaction; PostConfirmation follows the commit of an auto-confirmed user.
     """
-    return around_user_event(ctx, req["ClientId"], req["Username"], EventType.SignUp, req, lambda: _sign_up(ctx, req))
+    return around_user_event(ctx, req["ClientId"], req["Username"], EventType.SignUp, req, lambda c: _sign_up(c, req))
 
 
 def _sign_up(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -237,7 +237,7 @@ def resend_confirmation_code(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     client hides users, gets a normal-looking CodeDeliveryDetails and its stand-in code is counted instead.
     """
     return around_user_event(
-        ctx, req["ClientId"], req["Username"], EventType.ResendCode, req, lambda: _resend_confirmation_code(ctx, req)
+        ctx, req["ClientId"], req["Username"], EventType.ResendCode, req, lambda c: _resend_confirmation_code(c, req)
     )
 
 

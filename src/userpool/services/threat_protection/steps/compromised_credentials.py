@@ -69,6 +69,9 @@ def detect(ctx: Ctx, tx: Tx | None, pool: Pool, client_id: str, event: str, pass
     action = compromised_credentials_action(config, event)
     if action is None or not ctx.deps.breached_passwords.contains(password):
         return NOTHING
+    if ctx.event_note is not None:
+        # The call's auth event says so: CompromisedCredentialsDetected (event_log.py, sign_in_watch.py).
+        ctx.event_note.compromised = True
     return Detection(detected=True, block=mode == "ENFORCED" and action == "BLOCK")
 
 

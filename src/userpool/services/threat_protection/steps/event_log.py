@@ -24,7 +24,7 @@ from userpool.model.auth_events import AuthEvent, EventResponse, EventType, new_
 from userpool.model.client_config import propagates_user_context
 from userpool.model.pool_config import advanced_security_mode
 from userpool.model.records import Pool, User
-from userpool.model.risk_assessment import event_context
+from userpool.model.risk_assessment import EventNote, event_context
 from userpool.services import housekeeping
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import find_user
@@ -69,14 +69,23 @@ def record_user_event(
     response: EventResponse,
     context: dict[str, str],
     client_id: str | None = None,
+    compromised: bool = False,
 ) -> AuthEvent | None:
     """Record a sign-up, password change, recovery or code resend of ``user`` (its own transaction); None,
     nothing written, in a pool without threat protection. Compromised-credentials detection may flag the
-    event afterwards (``mark_compromised``)."""
+    event (``compromised``, or afterwards ``mark_compromised``)."""
     if not protected(pool):
         return None
     event = AuthEvent(
-        pool.id, user.sub, new_event_id(), event_type, ctx.now, response, context=dict(context), client_id=client_id
+        pool.id,
+        user.sub,
+        new_event_id(),
+        event_type,
+        ctx.now,
+        response,
+        compromised=compromised,
+        context=dict(context),
+        client_id=client_id,
     )
     with ctx.store.write() as tx:
         record(ctx, tx, event, new=True)
@@ -92,26 +101,29 @@ def mark_compromised(ctx: Ctx, event: AuthEvent) -> AuthEvent:
 
 
 def around_user_event(
-    ctx: Ctx, client_id: str, username: str, event_type: EventType, request: dict[str, Any], run: Callable[[], T]
+    ctx: Ctx, client_id: str, username: str, event_type: EventType, request: dict[str, Any], run: Callable[[Ctx], T]
 ) -> T:
     """Run an unsigned operation of ``username`` through app client ``client_id`` (SignUp,
     ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword) and, in a protected pool, record its event
     for the user the name designates afterwards: Pass, or Fail when it was refused for a wrong code or
-    password. Names no user has record nothing, so the history tells nothing of them."""
+    password, or a compromised one (which also marks the event CompromisedCredentialsDetected). Names no user
+    has record nothing, so the history tells nothing of them."""
     try:
         with ctx.store.read() as tx:
             pool, client = app_client(tx, client_id)
     except CognitoError:
-        return run()  # the operation answers the bad client itself
+        return run(ctx)  # the operation answers the bad client itself
     if not protected(pool):
-        return run()
+        return run(ctx)
     context = event_context(ctx.source_ip, request, admin=False, propagates=propagates_user_context(client))
+    note = EventNote()
     try:
-        result = run()
-    except FAILURES:
-        _record_named(ctx, pool, username, event_type, EventResponse.Fail, context, client.id)
+        result = run(replace(ctx, event_note=note))
+    except CognitoError as err:
+        if isinstance(err, FAILURES) or note.compromised:
+            _record_named(ctx, pool, username, event_type, EventResponse.Fail, context, client.id, note.compromised)
         raise
-    _record_named(ctx, pool, username, event_type, EventResponse.Pass, context, client.id)
+    _record_named(ctx, pool, username, event_type, EventResponse.Pass, context, client.id, note.compromised)
     return result
 
 
@@ -123,6 +135,7 @@ def _record_named(
     response: EventResponse,
     context: dict[str, str],
     client_id: str,
+    compromised: bool,
 ) -> None:
     """Record the event of the user ``username`` designates; for a name no user has, the same transaction
     with an update that finds no row, so that it costs what a user's does (docs/architecture.md, Security
@@ -131,6 +144,14 @@ def _record_named(
         user = find_user(tx, pool, username) if username and "\x00" not in username else None
         sub = user.sub if user is not None else ""
         event = AuthEvent(
-            pool.id, sub, new_event_id(), event_type, ctx.now, response, context=dict(context), client_id=client_id
+            pool.id,
+            sub,
+            new_event_id(),
+            event_type,
+            ctx.now,
+            response,
+            compromised=compromised,
+            context=dict(context),
+            client_id=client_id,
         )
         record(ctx, tx, event, new=user is not None)

@@ -38,7 +38,7 @@ from userpool.model.auth_events import (
 from userpool.model.client_config import propagates_user_context
 from userpool.model.pool_config import advanced_security_mode, custom_auth_security_mode
 from userpool.model.records import Client, Pool
-from userpool.model.risk_assessment import MFA_IF_CONFIGURED, MFA_REQUIRED, RiskResponse, event_context
+from userpool.model.risk_assessment import MFA_IF_CONFIGURED, MFA_REQUIRED, EventNote, RiskResponse, event_context
 from userpool.model.risk_configuration import takeover_action
 from userpool.services.lookup.records import find_user
 from userpool.services.threat_protection.steps.event_log import record
@@ -153,6 +153,10 @@ def resume(ctx: Ctx, pool: Pool, link: str | None) -> Watch | None:
     return Watch(event, risk)
 
 
+def _noted(event: AuthEvent, note: EventNote) -> AuthEvent:
+    return replace(event, compromised=True) if note.compromised else event
+
+
 def _answered(event: AuthEvent, kind: ChallengeKind | None, result: ChallengeResult) -> AuthEvent:
     return replace(event, challenges=(*event.challenges, (kind, result))) if kind is not None else event
 
@@ -169,17 +173,18 @@ def run(
     complete. Unwatched, the step just runs."""
     if watch is None:
         return step(ctx)
+    note = EventNote()
     try:
-        result = step(watch.ctx(ctx))
+        result = step(replace(watch.ctx(ctx), event_note=note))
     except CognitoError as err:
-        if isinstance(err, FAILURES):
+        if isinstance(err, FAILURES) or note.compromised:
             # The link stays: a step that may be tried again (a mistyped code) carries on the same event.
             failed = replace(_answered(watch.event, kind, ChallengeResult.Failure), response=EventResponse.Fail)
             with ctx.store.write() as tx:
-                record(ctx, tx, failed, new=False)
+                record(ctx, tx, _noted(failed, note), new=False)
         raise
     challenge, done = progress(result)
-    event = _answered(watch.event, kind, ChallengeResult.Success)
+    event = _noted(_answered(watch.event, kind, ChallengeResult.Success), note)
     if done:
         event = replace(event, response=EventResponse.Pass, link_hash=None)
     else:
