@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -56,3 +57,32 @@ def callback_params(response: httpx.Response, redirect_uri: str) -> dict[str, st
     location = response.headers["location"]
     assert location.startswith(redirect_uri + "?"), location
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def in_process_browser(app: Any) -> Any:
+    """A stand-in browser for an app served in process: keeps cookies, follows no redirect on its own, and
+    speaks to ``http://localhost``, where the server sets its cookies without ``Secure``."""
+    from starlette.testclient import TestClient
+
+    return TestClient(app, base_url="http://localhost", follow_redirects=False)
+
+
+def code_flow_tokens(
+    browser: Any, client: dict[str, Any], redirect_uri: str, username: str, password: str, scope: str
+) -> dict[str, Any]:
+    """Sign ``username`` in on the hosted login page and redeem the code at /oauth2/token: the RFC 6749 §5.1
+    answer."""
+    query = urlencode(
+        {"client_id": client["ClientId"], "response_type": "code", "redirect_uri": redirect_uri, "scope": scope}
+    )
+    params = callback_params(
+        sign_in(browser, f"http://localhost/oauth2/authorize?{query}", username, password), redirect_uri
+    )
+    form = {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": redirect_uri}
+    auth = (client["ClientId"], client["ClientSecret"]) if client.get("ClientSecret") else None
+    if auth is None:
+        form["client_id"] = client["ClientId"]
+    answer = browser.post("/oauth2/token", data=form, auth=auth)
+    assert answer.status_code == 200, answer.text
+    tokens: dict[str, Any] = answer.json()
+    return tokens

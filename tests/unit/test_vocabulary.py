@@ -11,6 +11,7 @@ import botocore.loaders
 import orjson
 import pytest
 
+from userpool.api.shapes import EXTRA_ENUM_VALUES
 from userpool.model.auth_events import (
     ChallengeKind,
     ChallengeResult,
@@ -53,7 +54,8 @@ MIRRORS: list[tuple[type[StrEnum], str]] = [
 
 @pytest.mark.parametrize(("enum", "shape"), MIRRORS, ids=[shape for _, shape in MIRRORS])
 def test_vocabulary__enum_holds_the_model_values(enum: type[StrEnum], shape: str) -> None:
-    assert [member.value for member in enum] == SHAPES[shape]["enum"]
+    # Values the service takes that the published model does not list yet come last (api/shapes.py).
+    assert [member.value for member in enum] == [*SHAPES[shape]["enum"], *EXTRA_ENUM_VALUES.get(shape, ())]
     assert all(member.name == member.value for member in enum)
 
 

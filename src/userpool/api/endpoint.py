@@ -1,7 +1,8 @@
 """POST / : the AWS JSON 1.1 endpoint of the Cognito Identity Provider API (docs/architecture.md, "A signed API
 call, end to end").
 
-target -> operation -> signature (unless the model says ``authtype: none``) -> JSON -> model validation
+target -> operation -> signature (unless the model says ``authtype: none``, or the operation is one an app client's
+secret may authorize instead: api/service_model.py) -> JSON -> model validation
 -> service function in a worker thread -> JSON. This module is the one place that turns errors into
 AWS's wire format.
 """
@@ -19,7 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.api import shapes, sigv4
-from userpool.api.service_model import TARGET_PREFIX, deepest_input, input_shape, is_unsigned, operations
+from userpool.api.service_model import (
+    TARGET_PREFIX,
+    deepest_input,
+    input_shape,
+    is_unsigned,
+    operations,
+    signature_optional,
+)
 from userpool.context import Ctx, Deps
 from userpool.errors import (
     CognitoError,
@@ -93,8 +101,8 @@ def _operation(request: Request) -> str:
     return name
 
 
-def _authenticate(config: ApiConfig, request: Request, body: bytes, now: float) -> str:
-    """The region a signed call acts in, once its SigV4 signature is verified."""
+def _authenticate(config: ApiConfig, request: Request, body: bytes, now: float) -> sigv4.Caller:
+    """Who signed the call and the region it acts in, once its SigV4 signature is verified."""
     settings = config.deps.settings
     signed = sigv4.SignedRequest(
         method=request.method,
@@ -103,8 +111,7 @@ def _authenticate(config: ApiConfig, request: Request, body: bytes, now: float) 
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
     )
-    caller = sigv4.verify(signed, config.secret_for, now, settings.signature_max_skew_seconds)
-    return caller.region
+    return sigv4.verify(signed, config.secret_for, now, settings.signature_max_skew_seconds)
 
 
 def _parse(body: bytes) -> dict[str, Any]:
@@ -136,16 +143,24 @@ def _without_nulls(value: Any, levels: int) -> Any:
 
 
 def _prepare(
-    config: ApiConfig, request: Request, request_id: str, operation: str, body: bytes, now: float, region: str
+    config: ApiConfig,
+    request: Request,
+    request_id: str,
+    operation: str,
+    body: bytes,
+    now: float,
+    region: str,
+    caller: str = "",
 ) -> tuple[Service, Ctx, dict[str, Any]]:
-    """JSON -> model validation -> the operation's service, with its Ctx and parameters."""
+    """JSON -> model validation -> the operation's service, with its Ctx and parameters. ``caller``: the
+    access key that signed the call, when a signature was checked (or, in dev mode, claimed)."""
     params = _parse(body)
     shapes.validate(input_shape(operation), params)
     service = config.table.get(operation)
     if service is None:
         raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
     source_ip = request.client.host if request.client is not None else ""
-    ctx = Ctx(deps=config.deps, request_id=request_id, now=now, region=region, source_ip=source_ip)
+    ctx = Ctx(deps=config.deps, request_id=request_id, now=now, region=region, caller=caller, source_ip=source_ip)
     return service, ctx, params
 
 
@@ -155,8 +170,10 @@ def _signed_call(
     """A signed operation from signature to response in one worker thread: a hop to a worker thread and
     back costs about as much CPU as reading a user (docs/architecture.md, Hot-path rules), so the signature
     check gets none of its own."""
-    region = _authenticate(config, request, body, now)
-    service, ctx, params = _prepare(config, request, request_id, operation, body, now, region)
+    caller = _authenticate(config, request, body, now)
+    service, ctx, params = _prepare(
+        config, request, request_id, operation, body, now, caller.region, caller.access_key_id
+    )
     return service(ctx, params)
 
 
@@ -165,12 +182,15 @@ async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dic
     operation = _operation(request)
     body = await request.body()  # at most MAX_BODY: body_limits.py saw to it
     now = deps.clock.now()
-    if not (is_unsigned(operation) or deps.settings.dev):
+    authorization = request.headers.get("authorization")
+    unsigned = is_unsigned(operation) or (signature_optional(operation) and not authorization)
+    if not (unsigned or deps.settings.dev):
         return await run_in_threadpool(_signed_call, config, request, request_id, operation, body, now)
     # Nothing to verify: no worker-thread hop for reading the region out of a header (docs/architecture.md,
-    # Hot-path rules).
-    region = sigv4.region_of(request.headers.get("authorization")) or deps.settings.region
-    service, ctx, params = _prepare(config, request, request_id, operation, body, now, region)
+    # Hot-path rules). Dev mode takes any signature for what it claims to be.
+    region = sigv4.region_of(authorization) or deps.settings.region
+    caller = (sigv4.access_key_of(authorization) or "") if deps.settings.dev else ""
+    service, ctx, params = _prepare(config, request, request_id, operation, body, now, region, caller)
     return await run_in_threadpool(service, ctx, params)
 
 

@@ -27,9 +27,25 @@ def shapes() -> dict[str, Any]:
     return result
 
 
+# Operations the model signs although IAM credentials do not authorize them: the app client's secret in the
+# request does (GetClientToken: "you can't use IAM credentials to authorize requests"). A signature on them is
+# not checked, as on the operations marked ``authtype: none``.
+_CLIENT_AUTHORIZED = frozenset({"GetClientToken"})
+# Operations authorized by IAM credentials or by the app client's secret (GetDerivedToken: "you must have IAM
+# credentials, or you must present the requesting app client's ClientId and, if the client has a secret,
+# ClientSecret"): a request that carries a signature has it checked, one without goes unsigned.
+_SIGNATURE_OPTIONAL = frozenset({"GetDerivedToken"})
+
+
 def is_unsigned(operation: str) -> bool:
-    """Operations the model marks ``authtype: none``: SDKs send them without a signature."""
-    return bool(operations()[operation].get("authtype") == "none")
+    """Operations the model marks ``authtype: none`` (SDKs send them without a signature), and those that only
+    the app client's secret authorizes."""
+    return operation in _CLIENT_AUTHORIZED or bool(operations()[operation].get("authtype") == "none")
+
+
+def signature_optional(operation: str) -> bool:
+    """Operations authorized either by a signature or by the app client's secret."""
+    return operation in _SIGNATURE_OPTIONAL
 
 
 def input_shape(operation: str) -> str | None:

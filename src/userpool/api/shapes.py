@@ -54,6 +54,18 @@ _HOST_LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _OVERRIDES: dict[str, dict[str, Any]] = {
     "DomainType": {"type": "string", "min": 1, "max": 253, "pattern": rf"^{_HOST_LABEL}(?:\.{_HOST_LABEL})*$"},
 }
+# Enum values the service takes that the published model does not list: GetClientToken's documentation has
+# the app client enable ALLOW_CLIENT_TOKEN_AUTH in ExplicitAuthFlows, which ExplicitAuthFlowsType lacks.
+EXTRA_ENUM_VALUES: dict[str, tuple[str, ...]] = {"ExplicitAuthFlowsType": ("ALLOW_CLIENT_TOKEN_AUTH",)}
+
+
+@cache
+def _shape(name: str) -> dict[str, Any]:
+    if name in _OVERRIDES:
+        return _OVERRIDES[name]
+    shape: dict[str, Any] = shapes()[name]
+    extra = [v for v in EXTRA_ENUM_VALUES.get(name, ()) if v not in shape.get("enum", [])]
+    return {**shape, "enum": [*shape["enum"], *extra]} if extra else shape
 
 
 def _lower_camel(name: str) -> str:
@@ -74,7 +86,7 @@ class _Validator:
         self.errors.append(f"{shown} at '{path}' failed to satisfy constraint: {constraint}")
 
     def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> None:
-        shape = _OVERRIDES.get(shape_name) or shapes()[shape_name]
+        shape = _shape(shape_name)
         sensitive = sensitive or bool(shape.get("sensitive"))
         kind = shape["type"]
         checker = getattr(self, f"_check_{kind}", None)

@@ -93,6 +93,16 @@ def region_of(header: str | None) -> str | None:
     return region if _REGION.fullmatch(region) else None
 
 
+def access_key_of(header: str | None) -> str | None:
+    """The access key id a header claims to be signed with (not verified), or None."""
+    if not header:
+        return None
+    try:
+        return parse_authorization(header).access_key_id or None
+    except IncompleteSignatureException:
+        return None
+
+
 def _canonical_uri(raw_path: str) -> str:
     # Each segment is URI-encoded once, exactly as botocore does when it signs.
     return "/".join(quote(unquote(seg), safe="-_.~") for seg in raw_path.split("/")) or "/"

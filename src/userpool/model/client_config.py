@@ -31,6 +31,9 @@ _LEGACY_EQUIVALENTS = {
     ExplicitAuthFlow.USER_PASSWORD_AUTH: ExplicitAuthFlow.ALLOW_USER_PASSWORD_AUTH,
 }
 
+CLIENT_TOKEN_ALONE = "ALLOW_CLIENT_TOKEN_AUTH can not be combined with other ExplicitAuthFlows values."  # noqa: S105
+CLIENT_TOKEN_NEEDS_SECRET = "ALLOW_CLIENT_TOKEN_AUTH can not be selected if client does not have a client secret."  # noqa: S105 (a message)
+
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
 DEFAULT_AUTH_SESSION_MINUTES = 3
@@ -76,6 +79,9 @@ def explicit_auth_flows(requested: list[str] | None) -> list[str]:
     if not requested:
         return list(DEFAULT_AUTH_FLOWS)
     flows = list(dict.fromkeys(requested))
+    if ExplicitAuthFlow.ALLOW_CLIENT_TOKEN_AUTH in flows and len(flows) > 1:
+        # GetClientToken: "ALLOW_CLIENT_TOKEN_AUTH ... must be the only authentication flow that you configure".
+        raise InvalidParameterException(CLIENT_TOKEN_ALONE)
     legacy = [f for f in flows if f in LEGACY_AUTH_FLOWS]
     if legacy and len(legacy) != len(flows):
         raise InvalidParameterException(

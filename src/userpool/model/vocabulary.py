@@ -80,6 +80,8 @@ class ExplicitAuthFlow(StrEnum):
     ALLOW_USER_AUTH = "ALLOW_USER_AUTH"
     ALLOW_TOKEN_EXCHANGE_DELEGATION = "ALLOW_TOKEN_EXCHANGE_DELEGATION"  # noqa: S105 (a flow name)
     ALLOW_TOKEN_EXCHANGE_IMPERSONATION = "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"  # noqa: S105 (a flow name)
+    # GetClientToken: machine-to-machine access tokens, the client's only flow (not yet in the model's enum).
+    ALLOW_CLIENT_TOKEN_AUTH = "ALLOW_CLIENT_TOKEN_AUTH"  # noqa: S105 (a flow name)
 
 
 class DeliveryMedium(StrEnum):

@@ -29,7 +29,7 @@ from userpool.services.self_service import account, attributes, passkeys
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
 from userpool.services.threat_protection import auth_events, risk_configuration
-from userpool.services.tokens import refresh, revocation
+from userpool.services.tokens import client_tokens, refresh, revocation, token_exchange
 from userpool.services.users import admin_attributes, admin_passwords, admin_users, groups, list_users
 
 Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
@@ -61,6 +61,8 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     # tokens/
     refresh,
     revocation,
+    client_tokens,
+    token_exchange,
     # self_service/
     attributes,
     account,

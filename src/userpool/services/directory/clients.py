@@ -10,6 +10,7 @@ from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, ScopeDoesNotExistException
 from userpool.ids import new_client_id, new_client_secret
 from userpool.model.client_config import (
+    CLIENT_TOKEN_NEEDS_SECRET,
     attribute_permissions,
     behaviour_settings,
     explicit_auth_flows,
@@ -27,6 +28,7 @@ from userpool.model.paging import page_limit
 from userpool.model.pool_config import without_nulls
 from userpool.model.records import Client, ClientSecret, Pool
 from userpool.model.schema import definitions
+from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.store.base import Conflict, Tx
 
@@ -103,6 +105,8 @@ def _checked_config(tx: Tx, pool: Pool, req: dict[str, Any], has_secret: bool, v
     Reads only; nothing is written until every rule has passed.
     """
     flows = explicit_auth_flows(req.get("ExplicitAuthFlows"))
+    if ExplicitAuthFlow.ALLOW_CLIENT_TOKEN_AUTH in flows and not has_secret:
+        raise InvalidParameterException(CLIENT_TOKEN_NEEDS_SECRET)
     validity = token_validity(req)
     permissions = attribute_permissions(req, definitions(pool), verb)
     _check_urls(req)

@@ -7,12 +7,10 @@ Answers are the RFC 6749 §5.1 JSON members; refusals are OAuthError with the §
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.crypto import jwt
 from userpool.crypto.opaque import digest
 from userpool.errors import (
     CognitoError,
@@ -20,8 +18,7 @@ from userpool.errors import (
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
 )
-from userpool.model.claims import client_credentials_claims
-from userpool.model.client_config import allowed_oauth_scopes, effective_auth_flows, token_lifetimes
+from userpool.model.client_config import allowed_oauth_scopes, effective_auth_flows
 from userpool.model.oauth_records import AuthorizationCode
 from userpool.model.oauth_requests import S256, OAuthError, client_credentials_scopes, pkce_matches, single
 from userpool.model.oauth_settings import CLIENT_CREDENTIALS
@@ -30,9 +27,9 @@ from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.services.hosted.oauth_clients import ClientCredentials, allows_flow, authenticate_client
 from userpool.services.tokens.refresh import oauth_refresh
 from userpool.services.tokens.revocation import revoke_token
-from userpool.services.tokens.steps.signing_keys import issuer
+from userpool.services.tokens.steps.machine_tokens import machine_access_token
 from userpool.services.tokens.steps.token_issuance import issue_tokens
-from userpool.services.tokens.steps.tokens import OAuthIssue, signer, start_session
+from userpool.services.tokens.steps.tokens import OAuthIssue, start_session
 from userpool.triggers.sources import Source
 
 _INVALID_CODE = "The authorization code is invalid, expired or already used."
@@ -126,13 +123,7 @@ def _client_credentials(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str,
     if not client.secret or not allows_flow(client, CLIENT_CREDENTIALS):
         raise OAuthError("unauthorized_client", "The client_credentials grant is not allowed for this client.")
     scopes = client_credentials_scopes(form.get("scope"), allowed_oauth_scopes(client))
-    lifetime = token_lifetimes(client.config).access
-    with ctx.store.read() as tx:
-        keys = signer(ctx, tx, pool.id)
-    claims = client_credentials_claims(
-        issuer(ctx.settings, pool.id), client.id, scopes, int(ctx.now), lifetime, str(uuid.uuid4())
-    )
-    token = jwt.sign(claims, keys.access_kid, keys.access_key)
+    token, lifetime = machine_access_token(ctx, pool, client, scopes)
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
 

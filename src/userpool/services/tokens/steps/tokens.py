@@ -29,6 +29,11 @@ from userpool.store.base import Tx
 
 MAX_GROUPS = 100  # a user belongs to at most 100 groups (Cognito developer guide: 'Quotas in Amazon Cognito')
 INVALID_ACCESS_TOKEN = "Invalid Access Token"  # noqa: S105 (a message)
+INVALID_ID_TOKEN = "Invalid Id Token"  # noqa: S105 (a message)
+_MESSAGES = {
+    ACCESS_TOKEN: (INVALID_ACCESS_TOKEN, "Access Token has expired"),
+    ID_TOKEN: (INVALID_ID_TOKEN, "Id Token has expired"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,30 +199,39 @@ def authentication_result(
     return result
 
 
-def _verified_claims(ctx: Ctx, tx: Tx, token: str, required_scope: str) -> tuple[str, dict[str, Any]]:
-    """(pool id, claims) of a correctly signed, unexpired access token of this server with ``required_scope``."""
+def checked_claims(ctx: Ctx, tx: Tx, token: str, token_use: str) -> tuple[str, dict[str, Any]]:
+    """(pool id, claims) of a correctly signed, unexpired ``token_use`` token ("access" or "id") of this server;
+    NotAuthorizedException with Cognito's messages otherwise."""
+    invalid, expired = _MESSAGES[token_use]
     try:
         header = jwt.unverified_header(token)
         found = verifying_key(ctx, tx, str(header["kid"]))
         if found is None:
-            raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+            raise NotAuthorizedException(invalid)
         pool_id, key = found
         claims = jwt.verify(token, key)
     except jwt.JwtError:
-        raise NotAuthorizedException(INVALID_ACCESS_TOKEN) from None
+        raise NotAuthorizedException(invalid) from None
+    audience = "client_id" if token_use == ACCESS_TOKEN else "aud"
     if (
-        claims.get("token_use") != "access"
+        claims.get("token_use") != token_use
         or claims.get("iss") != issuer(ctx.settings, pool_id)
         or not isinstance(claims.get("exp"), int)
         or not isinstance(claims.get("iat"), int)
         or not isinstance(claims.get("sub"), str)
-        or not isinstance(claims.get("client_id"), str)
+        or not isinstance(claims.get(audience), str)
     ):
-        raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+        raise NotAuthorizedException(invalid)
     if claims["exp"] <= ctx.now:
-        raise NotAuthorizedException("Access Token has expired")
+        raise NotAuthorizedException(expired)
+    return pool_id, claims
+
+
+def _verified_claims(ctx: Ctx, tx: Tx, token: str, required_scope: str | None) -> tuple[str, dict[str, Any]]:
+    """(pool id, claims) of a correctly signed, unexpired access token of this server with ``required_scope``."""
+    pool_id, claims = checked_claims(ctx, tx, token, ACCESS_TOKEN)
     scopes = str(claims.get("scope", "")).split()
-    if required_scope not in scopes:
+    if required_scope is not None and required_scope not in scopes:
         raise NotAuthorizedException("Access Token does not have required scopes")
     return pool_id, claims
 
@@ -239,11 +253,13 @@ def _revoked(tx: Tx, user: User, claims: dict[str, Any]) -> bool:
     return bool(claims["iat"] < cutoff)
 
 
-def authenticate_access_token(ctx: Ctx, tx: Tx, token: str, required_scope: str = SIGN_IN_SCOPE) -> AccessContext:
+def authenticate_access_token(
+    ctx: Ctx, tx: Tx, token: str, required_scope: str | None = SIGN_IN_SCOPE
+) -> AccessContext:
     """Check an ``AccessToken`` for the token-authorized operations (GetUser, ChangePassword, GlobalSignOut,
     UpdateUserAttributes, device and MFA operations ...): signature, ``exp``, ``iss``, ``token_use``, scope,
     client, user, revocation. Raises NotAuthorizedException with Cognito's messages.
-    ``/oauth2/userInfo`` asks for ``openid`` instead of the API scope."""
+    ``/oauth2/userInfo`` asks for ``openid`` instead of the API scope; token exchange for none."""
     pool_id, claims = _verified_claims(ctx, tx, token, required_scope)
     found = tx.clients.with_pool(claims["client_id"])
     if found is None or found[1].pool_id != pool_id:
@@ -256,5 +272,24 @@ def authenticate_access_token(ctx: Ctx, tx: Tx, token: str, required_scope: str 
         raise NotAuthorizedException("User is disabled.")
     if _revoked(tx, user, claims):
         raise NotAuthorizedException("Access Token has been revoked")
+    origin = claims.get("origin_jti")
+    return AccessContext(pool, client, user, origin if isinstance(origin, str) else None, claims)
+
+
+def authenticate_id_token(ctx: Ctx, tx: Tx, token: str) -> AccessContext:
+    """Check an ID token as ``authenticate_access_token`` checks an access token (no scope: ID tokens have
+    none); its audience is the app client it was issued to."""
+    pool_id, claims = checked_claims(ctx, tx, token, ID_TOKEN)
+    found = tx.clients.with_pool(claims["aud"])
+    if found is None or found[1].pool_id != pool_id:
+        raise NotAuthorizedException(INVALID_ID_TOKEN)
+    pool, client = found
+    user = tx.users.get_by_sub(pool_id, claims["sub"])
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if _revoked(tx, user, claims):
+        raise NotAuthorizedException("Id Token has been revoked")
     origin = claims.get("origin_jti")
     return AccessContext(pool, client, user, origin if isinstance(origin, str) else None, claims)

@@ -1,0 +1,26 @@
+"""Access tokens for an app client itself, with no user: the client_credentials grant of ``/oauth2/token`` and
+GetClientToken issue the same token (Cognito developer guide: 'Scopes, M2M, and APIs with resource servers')."""
+
+from __future__ import annotations
+
+import uuid
+
+from userpool.context import Ctx
+from userpool.crypto import jwt
+from userpool.model.claims import client_credentials_claims
+from userpool.model.client_config import token_lifetimes
+from userpool.model.records import Client, Pool
+from userpool.services.tokens.steps.signing_keys import issuer
+from userpool.services.tokens.steps.tokens import signer
+
+
+def machine_access_token(ctx: Ctx, pool: Pool, client: Client, scopes: tuple[str, ...]) -> tuple[str, int]:
+    """A signed access token whose subject is ``client``, carrying ``scopes``, and its lifetime in seconds (the
+    client's access-token validity)."""
+    lifetime = token_lifetimes(client.config).access
+    with ctx.store.read() as tx:
+        keys = signer(ctx, tx, pool.id)
+    claims = client_credentials_claims(
+        issuer(ctx.settings, pool.id), client.id, scopes, int(ctx.now), lifetime, str(uuid.uuid4())
+    )
+    return jwt.sign(claims, keys.access_kid, keys.access_key), lifetime
