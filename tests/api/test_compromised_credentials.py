@@ -113,6 +113,12 @@ def _code_mailed_to(served: Served, address: str) -> str:
     raise AssertionError(f"no mail to {address}")
 
 
+def _events(idp: Any, pool_id: str, username: str) -> list[tuple[str, str, bool]]:
+    """The user's auth events, newest first: type, response and CompromisedCredentialsDetected."""
+    found = idp.admin_list_user_auth_events(UserPoolId=pool_id, Username=username)["AuthEvents"]
+    return [(e["EventType"], e["EventResponse"], e["EventRisk"]["CompromisedCredentialsDetected"]) for e in found]
+
+
 def _users(idp: Any, pool_id: str) -> list[str]:
     return [u["Username"] for u in idp.list_users(UserPoolId=pool_id)["Users"]]
 
@@ -128,13 +134,16 @@ def test_sign_up__enforced_block_refuses_a_password_in_the_corpus_and_creates_no
     assert _users(idp, pool_id) == ["ann"]
 
 
-def test_sign_up__audit_mode_lets_a_password_in_the_corpus_through(idp: Any) -> None:
+def test_sign_up__audit_mode_lets_a_password_in_the_corpus_through_and_marks_its_event(idp: Any) -> None:
     pool_id = _pool(idp, "AUDIT")
     client = make_client(idp, pool_id)
 
     _sign_up(idp, client, "bea", LEAKED)
+    _sign_up(idp, client, "ben", CLEAN)
 
-    assert _users(idp, pool_id) == ["bea"]
+    assert sorted(_users(idp, pool_id)) == ["bea", "ben"]
+    assert _events(idp, pool_id, "bea") == [("SignUp", "Pass", True)]
+    assert _events(idp, pool_id, "ben") == [("SignUp", "Pass", False)]
 
 
 def test_sign_up__enforced_no_action_and_an_event_filter_without_sign_up_let_it_through(idp: Any) -> None:
@@ -181,6 +190,13 @@ def test_change_password__enforced_block_refuses_and_keeps_the_old_password(idp:
 
     assert "AuthenticationResult" in _sign_in(idp, client, "fay", CLEAN)
     idp.change_password(ProposedPassword="Another-Unlisted-1!", **change)
+    assert _events(idp, pool_id, "fay") == [
+        ("PasswordChange", "Pass", False),
+        ("SignIn", "Pass", False),
+        ("PasswordChange", "Fail", True),
+        ("PasswordChange", "Fail", True),
+        ("SignIn", "Pass", False),
+    ]
 
 
 def test_confirm_forgot_password__enforced_block_refuses_and_the_code_stays_usable(served: Served) -> None:
@@ -196,6 +212,7 @@ def test_confirm_forgot_password__enforced_block_refuses_and_the_code_stays_usab
 
     idp.confirm_forgot_password(Password="Reset-Unlisted-1!", **confirm)
     assert "AuthenticationResult" in _sign_in(idp, client, "gil", "Reset-Unlisted-1!")
+    assert _events(idp, pool_id, "gil")[1:3] == [("ForgotPassword", "Pass", False), ("ForgotPassword", "Fail", True)]
 
 
 def test_respond_to_auth_challenge__new_password_required_refuses_a_compromised_password(idp: Any) -> None:
@@ -233,6 +250,7 @@ def test_initiate_auth__enforced_block_makes_the_user_reset_its_password(served:
 
     assert fails(_sign_in, idp=idp, client=client, username="jon", password=LEAKED) == RESET_REQUIRED
     assert _status(idp, pool_id, "jon") == "RESET_REQUIRED"
+    assert _events(idp, pool_id, "jon") == [("SignIn", "Fail", True)]
     assert fails(_sign_in, idp=idp, client=client, username="jon", password="Wrong-Passw0rd!") == RESET_REQUIRED
 
     idp.forgot_password(ClientId=client["ClientId"], Username="jon")
@@ -280,6 +298,8 @@ def test_admin_initiate_auth__enforced_block_and_audit(idp: Any) -> None:
     assert fails(admin_sign_in, pool_id=enforced) == RESET_REQUIRED
     assert "AuthenticationResult" in admin_sign_in(audit)
     assert _status(idp, audit, "max") == "CONFIRMED"
+    assert _events(idp, enforced, "max") == [("SignIn", "Fail", True)]
+    assert _events(idp, audit, "max") == [("SignIn", "Pass", True)]
 
 
 def test_initiate_auth__srp_sends_no_password_and_is_not_checked(idp: Any) -> None:
@@ -292,6 +312,7 @@ def test_initiate_auth__srp_sends_no_password_and_is_not_checked(idp: Any) -> No
 
     assert "AccessToken" in tokens["AuthenticationResult"]
     assert _status(idp, pool_id, "ned") == "CONFIRMED"
+    assert _events(idp, pool_id, "ned") == [("SignIn", "Pass", False)]
 
 
 def test_initiate_auth__user_auth_password_is_checked(idp: Any) -> None:
