@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from tests.console.conftest import Console
 from tests.support.html_forms import as_data, form_pairs
+from userpool.model.risk_notifications import DEFAULTS
 from userpool.web.console.threat_forms import NO_EVENT
 
 SES = "arn:aws:ses:us-east-1:123456789012:identity/example.com"
@@ -167,6 +168,7 @@ def test_set_risk_configuration__the_form_as_shown_saves_the_same_configuration(
     shown = signed_in.http.get(path)
     assert shown.status_code == 200
     assert 'value="ENFORCED" checked' in shown.text
+    assert shown.text.count('class="default-template"') == 1  # NoActionEmail's: the only template unset
     answer = signed_in.http.post(path, data=as_data(form_pairs(shown.text, path)))
     assert answer.status_code == 303, _shown(answer.text)
     assert _risk(idp, pool_id) == configured
@@ -175,12 +177,16 @@ def test_set_risk_configuration__the_form_as_shown_saves_the_same_configuration(
     }
 
 
-def test_set_risk_configuration__the_first_form_sets_nothing_and_nothing_set_resets(signed_in: Console) -> None:
+def test_set_risk_configuration__defaults_are_shown_and_nothing_set_resets(signed_in: Console) -> None:
     idp = signed_in.idp
     pool_id = idp.create_user_pool(PoolName="defaults")["UserPool"]["Id"]
     path = f"/console/pools/{pool_id}/threat-protection"
     shown = signed_in.http.get(path)
     assert "Threat protection is off for this pool" in shown.text
+    # Each template unset: the wording sent instead is shown under it.
+    assert shown.text.count('class="default-template"') == 3
+    for template in DEFAULTS.values():
+        assert html.escape(template["Subject"]) in shown.text and html.escape(template["TextBody"]) in shown.text
     # As first shown: nothing configured, adaptive authentication off, so saving sets nothing.
     pairs = form_pairs(shown.text, path)
     assert ("adaptive", "on") not in pairs and ("cc_action", "") in pairs

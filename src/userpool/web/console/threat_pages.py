@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from userpool.errors import CognitoError
 from userpool.model.risk_configuration import ALL_CLIENTS, CONFIG_MEMBERS
+from userpool.model.risk_notifications import DEFAULTS
 from userpool.web.console import threat_forms as tf
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_forms import echo, unchanged_update
@@ -62,6 +63,8 @@ async def _render(
         mode=tf.mode_values(pool)["mode"],
         clients=[(c["ClientId"], c["ClientName"]) for c in listed.get("UserPoolClients", [])],
         values=values,
+        # What the notice mail says while a template is unset (model/risk_notifications.py).
+        defaults=DEFAULTS,
         f=tf,
         action=page.pool_url("/threat-protection", client=client["ClientId"] if client else ""),
         crumbs=_crumbs(page, pool, client),
