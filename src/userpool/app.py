@@ -23,7 +23,7 @@ from userpool.bootstrap import prepare_data_dir, server_secrets
 from userpool.breached.file_backed import FileBackedPasswords
 from userpool.clock import Clock, SystemClock
 from userpool.config import Settings, TriggerTarget
-from userpool.context import Deps
+from userpool.context import Ctx, Deps
 from userpool.crypto.passwords import PasswordHasher, usable_cpus
 from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
@@ -32,11 +32,15 @@ from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsS
 from userpool.geoip.maxmind import MaxMindGeoIp
 from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.model.paging import PageTokens
+from userpool.monitoring.http import RequestMetrics, metrics_route
+from userpool.monitoring.port import NO_METRICS, UNKNOWN_OPERATION, UNMATCHED_ROUTE
+from userpool.monitoring.prometheus import PrometheusMetrics
 from userpool.oauth import routes as oauth_routes
 from userpool.oauth.http import MAX_FORM_BYTES as OAUTH_MAX_FORM
 from userpool.oauth.http import too_large as oauth_too_large
 from userpool.oauth.saml2 import SAML_MAX_FORM_BYTES
 from userpool.outbound.httpx_client import HttpxOutbound
+from userpool.services.hosted.oauth_clients import domain_pool
 from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -64,6 +68,8 @@ class Runtime:
     outbound: HttpxOutbound
     # Stopped when the app stops, after the dispatcher: what is queued is delivered first.
     logs: QueuedLogShipper
+    # The metrics adapter; None when metrics are off (settings.metrics.enabled).
+    metrics: PrometheusMetrics | None = None
 
 
 def trigger_functions(settings: Settings) -> TriggerFunctions:
@@ -99,11 +105,13 @@ def build_runtime(
     # Log events go to the sinks the settings map their destination ARNs to (README "Log delivery").
     logs = QueuedLogShipper(settings.log_delivery, settings.data_dir)
     dispatcher = OutboxDispatcher(store, email, sms, clock, logs=logs)
+    metrics = PrometheusMetrics(lambda: _outbox_queued(store)) if settings.metrics.enabled else None
     # The workers of one server share its CPUs: together they hash on one thread per CPU (crypto/passwords.py).
     argon2 = settings.argon2
     cpus = hashing_cpus if hashing_cpus is not None else usable_cpus() // settings.worker_count
     hash_threads = max(1, cpus // max(1, argon2.parallelism))
-    hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads)
+    load = metrics.hashing_load(hash_threads) if metrics else None
+    hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads, load=load)
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
     outbound = HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls)
     # The operator's GeoIP database, opened now so that a missing or broken file stops the start.
@@ -118,11 +126,17 @@ def build_runtime(
         triggers=trigger_functions(settings),
         outbound=outbound,
         breached_passwords=FileBackedPasswords(settings.breached_passwords_file),
+        metrics=metrics or NO_METRICS,
         wake_outbox=dispatcher.wake,
         logs=logs,
         geoip=geoip,
     )
-    return Runtime(deps, store, dispatcher, outbound, logs)
+    return Runtime(deps, store, dispatcher, outbound, logs, metrics)
+
+
+def _outbox_queued(store: SqlStore) -> dict[str, int]:
+    with store.read() as tx:
+        return tx.outbox.queued()
 
 
 def _secret_lookup(runtime: Runtime) -> ApiConfig:
@@ -165,12 +179,24 @@ def _body_limits(api: BodyLimit) -> Callable[[str], BodyLimit]:
     return limit_for
 
 
+def _metrics_route(runtime: Runtime, metrics: PrometheusMetrics) -> Route:
+    """``GET /metrics``, answered on the server's own host names only: 404 on a pool's domain."""
+    deps = runtime.deps
+
+    def on_pool_domain(host: str) -> bool:
+        ctx = Ctx(deps=deps, request_id="metrics", now=deps.clock.now(), region=deps.settings.region)
+        return domain_pool(ctx, host) is not None
+
+    return metrics_route(metrics.exposition, deps.settings.metrics.token, on_pool_domain)
+
+
 def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None) -> Starlette:
     runtime = runtime or build_runtime(settings, clock)
     if settings.dev:
         log.warning("DEV MODE: admin API signatures are NOT verified; never expose this server")
     api = _secret_lookup(runtime)
     endpoint = make_endpoint(api)
+    metrics = runtime.metrics
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -185,16 +211,20 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
             runtime.logs.stop()
             runtime.outbound.close()
 
-    app = Starlette(
-        routes=[
-            Route("/", endpoint, methods=["POST", "OPTIONS"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            *oauth_routes.routes(runtime.deps),
-            *login_routes.routes(runtime.deps),
-            *console_routes.routes(runtime.deps, make_invoke(api.table)),
-        ],
-        lifespan=lifespan,
-        middleware=[Middleware(BodyLimits, limit_for=_body_limits(BodyLimit(MAX_BODY, too_large(runtime.deps))))],
-    )
+    routes = [
+        Route("/", endpoint, methods=["POST", "OPTIONS"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        *([_metrics_route(runtime, metrics)] if metrics else []),
+        *oauth_routes.routes(runtime.deps),
+        *login_routes.routes(runtime.deps),
+        *console_routes.routes(runtime.deps, make_invoke(api.table)),
+    ]
+    middleware = [Middleware(BodyLimits, limit_for=_body_limits(BodyLimit(MAX_BODY, too_large(runtime.deps))))]
+    if metrics:
+        # The operation label's values: the model's operations and the routes' templates, nothing else.
+        metrics.allow_operations([*operations(), UNKNOWN_OPERATION, UNMATCHED_ROUTE, *(r.path for r in routes)])
+        # Inside BodyLimits: a request is timed from its body in hand, as the API endpoint times its calls.
+        middleware.append(Middleware(RequestMetrics, metrics=metrics))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.runtime = runtime
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,10 @@ def _settings(ctx: click.Context, /, **flags: Any) -> Settings:
 @click.pass_context
 def main(ctx: click.Context, /, config: str | None) -> None:
     """A self-hosted Amazon Cognito User Pools server."""
+    # prometheus_client reads this when first imported; serve names a directory of its own for its workers
+    # (monitoring/prometheus.py), and no other command keeps metrics.
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    os.environ.pop("prometheus_multiproc_dir", None)
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
 

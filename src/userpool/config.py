@@ -122,6 +122,29 @@ class LogDeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricsSettings:
+    """``GET /metrics`` (README "Monitoring"): whether it is served, and the bearer token a scrape must carry
+    (empty: none is asked for)."""
+
+    enabled: bool = True
+    token: str = ""
+
+
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    """How log lines are written: ``text`` (one line of words) or ``json`` (one JSON object per line)."""
+
+    format: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.format not in LOG_FORMATS:
+            raise ValueError(f"setting log.format must be one of {', '.join(LOG_FORMATS)}, not {self.format!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a process needs to know that is not stored in the database."""
 
@@ -149,6 +172,8 @@ class Settings:
     cors_allow_origin: str = "*"
     signature_max_skew_seconds: int = 900
     log_level: str = "info"
+    log: LogSettings = field(default_factory=LogSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
     argon2: Argon2Params = field(default_factory=Argon2Params)
     federation: FederationSettings = field(default_factory=FederationSettings)
     # Where the events of pools' SetLogDeliveryConfiguration go (README "Log delivery").
@@ -416,7 +441,33 @@ def _merge_log_delivery(from_file: Any, from_environ: dict[str, Any]) -> dict[st
     return merged
 
 
+# Tables of plain settings: ``[name]`` in TOML, ``USERPOOL_<NAME>__<MEMBER>`` in the environment.
+_TABLES: dict[str, type[MetricsSettings] | type[LogSettings]] = {"metrics": MetricsSettings, "log": LogSettings}
+
+
+def _table(name: str, raw: Any) -> Any:
+    """The table ``name`` from a mapping of its members, each coerced to its default's type."""
+    cls = _TABLES[name]
+    if isinstance(raw, cls):
+        return raw
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"setting {name} must be a table")
+    base = cls()
+    members = {f.name for f in fields(cls)}
+    unknown = set(raw) - members
+    if unknown:
+        raise ValueError(f"unknown settings in [{name}]: {', '.join(sorted(map(str, unknown)))}")
+    return cls(**{k: _coerce(f"{name}.{k}", v, getattr(base, k)) for k, v in raw.items()})
+
+
+def _table_from_environ(name: str, environ: Mapping[str, str]) -> dict[str, str]:
+    prefix = f"{ENV_PREFIX}{name.upper()}__"
+    return {k[len(prefix) :].lower(): v for k, v in environ.items() if k.startswith(prefix) and v != ""}
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
+    if name in _TABLES:
+        return _table(name, raw)
     if name == "triggers":
         return _trigger_targets(raw)
     if name == "federation":
@@ -469,6 +520,12 @@ def load_settings(
             }
             if parts:
                 values["argon2"] = {**dataclasses.asdict(base.argon2), **parts}
+            continue
+        if f.name in _TABLES:
+            members = _table_from_environ(f.name, environ)
+            if members:
+                from_file = values.get(f.name)
+                values[f.name] = {**(from_file if isinstance(from_file, Mapping) else {}), **members}
             continue
         if f.name == "federation":
             from_environ = _federation_from_environ(environ)

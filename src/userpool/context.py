@@ -15,6 +15,7 @@ from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.model.paging import PageTokens
 from userpool.model.risk_assessment import EventNote, RiskResponse
+from userpool.monitoring.port import NO_METRICS, Metrics
 from userpool.outbound.port import OutboundHttp
 from userpool.store.base import Store
 from userpool.triggers.transport import TriggerFunctions
@@ -37,6 +38,8 @@ class Deps:
     outbound: OutboundHttp
     # Passwords known from breaches: the built-in list and the imported corpus (app.py chose the adapter).
     breached_passwords: BreachedPasswords
+    # What the server counts for its metrics (monitoring/port.py); app.py chose the adapter, or none.
+    metrics: Metrics = NO_METRICS
     # Wakes the outbox dispatcher after a transaction that queued messages has committed.
     wake_outbox: Callable[[], None] = field(default=lambda: None)
     # Where pools' log events go (SetLogDeliveryConfiguration): queued, delivered off the request path to the
@@ -85,3 +88,7 @@ class Ctx:
     @property
     def outbound(self) -> OutboundHttp:
         return self.deps.outbound
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.deps.metrics

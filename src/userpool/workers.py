@@ -29,6 +29,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from userpool.config import Settings
+from userpool.monitoring.prometheus import worker_directory, worker_exited
 
 log = logging.getLogger("userpool")
 
@@ -117,8 +118,19 @@ def _worker(slot: int, sock: socket.socket, settings: Settings, options: dict[st
 
 def serve_workers(settings: Settings, options: dict[str, Any]) -> int:
     """Run ``settings.worker_count`` workers until SIGINT or SIGTERM, replacing any that dies; the exit status."""
+    sockets = bind(settings.host, settings.port, settings.worker_count)
+    if not settings.metrics.enabled:
+        return _supervise(settings, options, sockets, None)
+    # The workers keep their metrics in files of a directory of this server's own, which any worker's
+    # /metrics sums (monitoring/prometheus.py).
+    with worker_directory() as directory:
+        return _supervise(settings, options, sockets, directory)
+
+
+def _supervise(
+    settings: Settings, options: dict[str, Any], sockets: list[socket.socket], metrics_directory: str | None
+) -> int:
     count = settings.worker_count
-    sockets = bind(settings.host, settings.port, count)
     spawn = multiprocessing.get_context("spawn")
     stop = threading.Event()
     status = 0
@@ -147,6 +159,8 @@ def serve_workers(settings: Settings, options: dict[str, Any]) -> int:
                 log.warning(
                     "worker %d (pid %s) died with exit status %s; starting another", slot, process.pid, process.exitcode
                 )
+                if metrics_directory is not None and process.pid is not None:
+                    worker_exited(metrics_directory, process.pid)  # its queue gauges; its counters still count
                 processes[slot] = start(slot)
     finally:
         for process in processes:

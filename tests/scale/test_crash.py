@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.support.auth import PASSWORD, make_client
+from tests.support.metrics import scrape
 from tests.support.processes import admin, serving
 
 pytestmark = pytest.mark.socket
@@ -95,6 +96,7 @@ def test_sigkill_of_a_worker_mid_sign_up_load_loses_nothing_acknowledged(tmp_pat
         client_id = make_client(idp, pool_id)["ClientId"]
         victims = served.worker_pids()
         assert len(victims) == 2
+        threads = scrape(served.url).value("userpool_password_hash_threads")
         acknowledged = _sign_up_load(served.url, client_id, lambda: os.kill(victims[0], signal.SIGKILL))
         # serve replaces the dead worker (it checks twice a second).
         deadline = time.monotonic() + 30
@@ -102,6 +104,14 @@ def test_sigkill_of_a_worker_mid_sign_up_load_loses_nothing_acknowledged(tmp_pat
             time.sleep(0.1)
         assert victims[0] not in served.worker_pids() and len(served.worker_pids()) == 2
         assert f"(pid {victims[0]}) died" in served.log_tail(400)
+        # The dead worker's gauges are forgotten, its replacement's counted (once it has started): the threads
+        # of two live workers. Its counters still count: every acknowledged sign-up, whichever worker answered.
+        after = scrape(served.url)
+        while after.value("userpool_password_hash_threads") != threads and time.monotonic() < deadline:
+            time.sleep(0.1)
+            after = scrape(served.url)
+        assert after.value("userpool_password_hash_threads") == threads
+        assert after.value("userpool_requests_total", operation="SignUp", outcome="success") >= len(acknowledged)
     assert len(acknowledged) >= KILL_AFTER
 
     with serving(data_dir, served_database, workers=2) as served:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 import orjson
@@ -37,6 +38,7 @@ from userpool.errors import (
     UnsupportedOperationException,
 )
 from userpool.ids import new_request_id
+from userpool.monitoring.port import SERVER_ERROR, SUCCESS, UNKNOWN_OPERATION
 from userpool.services.registry import Service
 
 log = logging.getLogger("userpool.api")
@@ -177,9 +179,8 @@ def _signed_call(
     return service(ctx, params)
 
 
-async def _dispatch(config: ApiConfig, request: Request, request_id: str) -> dict[str, Any]:
+async def _dispatch(config: ApiConfig, request: Request, request_id: str, operation: str) -> dict[str, Any]:
     deps = config.deps
-    operation = _operation(request)
     body = await request.body()  # at most MAX_BODY: body_limits.py saw to it
     now = deps.clock.now()
     authorization = request.headers.get("authorization")
@@ -206,13 +207,20 @@ def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
                 "x-amzn-RequestId": request_id,
             }
             return Response(status_code=200, headers=headers)
+        start = perf_counter()
+        operation = UNKNOWN_OPERATION
         try:
-            result = await _dispatch(config, request, request_id)
+            operation = _operation(request)
+            response = _ok(config.deps, request_id, await _dispatch(config, request, request_id, operation))
+            outcome = SUCCESS
         except CognitoError as err:
-            return _error(config.deps, request_id, err)
+            response = _error(config.deps, request_id, err)
+            outcome = err.code if err.status < 500 else SERVER_ERROR
         except Exception:
             log.exception("unhandled error in request %s", request_id)
-            return _error(config.deps, request_id, InternalErrorException())
-        return _ok(config.deps, request_id, result)
+            response = _error(config.deps, request_id, InternalErrorException())
+            outcome = SERVER_ERROR
+        config.deps.metrics.request(operation, outcome, perf_counter() - start)
+        return response
 
     return endpoint

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import secrets
 import string
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
 
 from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
@@ -14,6 +16,27 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 # A valid hash verified against when the user does not exist, so both paths cost the same.
 _SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=-"
+_T = TypeVar("_T")
+
+
+class HashingLoad(Protocol):
+    """Told when a computation joins the hasher's queue, when a thread takes it up and when it is done: the
+    metrics of how many wait and how many threads are busy (monitoring/)."""
+
+    def queued(self) -> None: ...
+    def started(self) -> None: ...
+    def finished(self) -> None: ...
+
+
+class _Unobserved:
+    def queued(self) -> None:
+        pass
+
+    def started(self) -> None:
+        pass
+
+    def finished(self) -> None:
+        pass
 
 
 def usable_cpus() -> int:
@@ -35,18 +58,41 @@ class PasswordHasher:
     (docs/architecture.md, Hot-path rules: an idle worker stays small).
     """
 
-    def __init__(self, time_cost: int, memory_kib: int, parallelism: int, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        time_cost: int,
+        memory_kib: int,
+        parallelism: int,
+        threads: int | None = None,
+        load: HashingLoad | None = None,
+    ) -> None:
         self._argon2 = _Argon2(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
         count = threads if threads is not None else usable_cpus() // max(1, parallelism)
-        self._threads = ThreadPoolExecutor(max_workers=max(1, count), thread_name_prefix="argon2id")
+        self.threads = max(1, count)
+        self._threads = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="argon2id")
+        self._load: HashingLoad = load or _Unobserved()
         self._dummy = self._argon2.hash(secrets.token_urlsafe(16))
 
+    def _run(self, work: Callable[[], _T]) -> _T:
+        """``work`` on one of the hasher's threads, the caller waiting for it."""
+        load = self._load
+
+        def observed() -> _T:
+            load.started()
+            try:
+                return work()
+            finally:
+                load.finished()
+
+        load.queued()
+        return self._threads.submit(observed).result()
+
     def hash(self, password: str) -> str:
-        return self._threads.submit(self._argon2.hash, password).result()
+        return self._run(lambda: self._argon2.hash(password))
 
     def verify(self, stored: str | None, password: str) -> bool:
         """True when ``password`` matches; a missing hash costs as much as a wrong password."""
-        return self._threads.submit(self._verify, stored, password).result()
+        return self._run(lambda: self._verify(stored, password))
 
     def _verify(self, stored: str | None, password: str) -> bool:
         try:

@@ -174,6 +174,11 @@ class OutboxRepo(Protocol):
         """The newest messages that still hold their text, unsealed: for ``userpool outbox`` and tests."""
         ...
 
+    def queued(self) -> dict[str, int]:
+        """How many messages of each channel wait for delivery (pending, or being sent): the outbox's depth,
+        for the metrics. A channel without any is absent."""
+        ...
+
 
 class AdminKeyRepo(Protocol):
     def add(self, key: AdminKey) -> None: ...

@@ -121,3 +121,20 @@ def test_outbox__text_forgotten_once_delivered_given_up_or_purged(store: SqlStor
     # Delivered and failed rows queued before the limit go; pending ones stay whatever their age.
     assert remaining == {retried, failed, pending, max(states)}
     assert texts == {retried, pending, max(states)}
+
+
+@covers("OutboxRepo.queued")
+def test_outbox__queued_counts_the_messages_waiting_by_channel(store: SqlStore) -> None:
+    with store.read() as tx:
+        assert tx.outbox.queued() == {}
+    with store.write() as tx:
+        # The fourth is left claimed ("sending", as by a sender that died mid-send), the fifth never claimed.
+        sent, failed, retried, _, _ = (tx.outbox.add(EMAIL, NOW + i) for i in range(5))
+        tx.outbox.add(SMS, NOW + 100)  # not due yet: waiting all the same
+        tx.outbox.claim_due(NOW + 3, 4, 30)
+        tx.outbox.mark_sent(sent, NOW + 11)
+        tx.outbox.mark_failed(failed, "550 no such user", None)
+        tx.outbox.mark_failed(retried, "timeout", NOW + 100)
+    with store.read() as tx:
+        # Delivered and given-up messages wait no more; the retried, claimed and unclaimed ones do.
+        assert tx.outbox.queued() == {"EMAIL": 3, "SMS": 1}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from userpool.context import Ctx
@@ -25,6 +25,7 @@ from userpool.model.identity_providers import SAML, IdentityProvider, sign_in_de
 from userpool.model.oauth_records import SamlSessionLink
 from userpool.model.oauth_requests import MAX_PARAMETER, AuthorizeRequest, OAuthError
 from userpool.model.records import User
+from userpool.monitoring.port import ERROR_PAGE, FEDERATED, OTHER, TOKENS
 from userpool.services.federation.steps.federated_calls import FederatedSignInError, ProviderIdentity
 from userpool.services.federation.steps.federated_users import sign_in_federated_user
 from userpool.services.federation.steps.idp_errors import IdpError
@@ -43,10 +44,29 @@ _MAX_DESCRIPTION = 512
 @dataclass(frozen=True, slots=True)
 class Finished:
     """Where the browser goes next, and the name and value of the hosted session cookie to set (None: none
-    was opened)."""
+    was opened); ``refusal``: the error code the application is sent, if it is sent one."""
 
     url: str
     session: tuple[str, str] | None = None
+    refusal: str | None = None
+
+
+def refused(request: AuthorizeRequest, refusal: OAuthError) -> Finished:
+    """The application told of ``refusal`` at its redirect URI."""
+    url = application_error(request.redirect_uri, request.response_type, request.state, refusal)
+    return Finished(url, refusal=refusal.error)
+
+
+def counted_federated(ctx: Ctx, answer: Callable[[], Finished]) -> Finished:
+    """An identity provider's ``answer`` handled and counted as a federated sign-in: tokens when the user is
+    signed in, the error code sent to the application, or error_page when no application could be told."""
+    try:
+        finished = answer()
+    except PageError:
+        ctx.metrics.sign_in(FEDERATED, ERROR_PAGE)
+        raise
+    ctx.metrics.sign_in(FEDERATED, TOKENS if finished.session is not None else finished.refusal or OTHER)
+    return finished
 
 
 class _ToApplication(Exception):
@@ -61,13 +81,17 @@ def answer_from_provider(
     """Handle the provider's answer ``params`` (query or form) from the browser holding the binding cookie
     ``binding`` and ``cookies`` (perhaps an earlier hosted session with the pool); PageError when the answer
     belongs to no sign-in of this browser."""
-    transaction = taken_transaction(ctx, params.get("state"), binding)
-    target, request, provider = resumed(ctx, transaction)
-    try:
-        user = _signed_in_user(ctx, target, transaction, provider, params)
-    except _ToApplication as err:
-        return Finished(application_error(request.redirect_uri, request.response_type, request.state, err.refusal))
-    return finish(ctx, target, request, user, cookies)
+
+    def answer() -> Finished:
+        transaction = taken_transaction(ctx, params.get("state"), binding)
+        target, request, provider = resumed(ctx, transaction)
+        try:
+            user = _signed_in_user(ctx, target, transaction, provider, params)
+        except _ToApplication as err:
+            return refused(request, err.refusal)
+        return finish(ctx, target, request, user, cookies)
+
+    return counted_federated(ctx, answer)
 
 
 def resumed(ctx: Ctx, transaction: FederationTransaction) -> tuple[Target, AuthorizeRequest, IdentityProvider | None]:
@@ -110,7 +134,7 @@ def finish(
         return Finished(complete(ctx, target, request, user, ctx.now), (name, cookie))
     except CognitoError as err:  # the pool's PreTokenGeneration function refused the implicit tokens
         refusal = OAuthError("invalid_request", err.message)
-    return Finished(application_error(request.redirect_uri, request.response_type, request.state, refusal))
+    return refused(request, refusal)
 
 
 def taken_transaction(ctx: Ctx, state: str | None, binding: str | None, kind: str = SIGN_IN) -> FederationTransaction:

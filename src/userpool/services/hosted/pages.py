@@ -16,12 +16,14 @@ from userpool.crypto.secret_hash import secret_hash
 from userpool.model.auth_events import ChallengeKind
 from userpool.model.records import Client, Pool
 from userpool.model.vocabulary import ChallengeName
+from userpool.monitoring.port import HOSTED
 from userpool.services.sign_in import mfa
 from userpool.services.sign_in.auth_challenges import watched_answer
 from userpool.services.sign_in.steps.calls import ChallengeCall, FlowCall
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, delivered
 from userpool.services.sign_in.steps.passkey_auth import begin_passkey_sign_in
 from userpool.services.sign_in.steps.password_auth import password_step
+from userpool.services.sign_in.steps.sign_in_counts import counted, outcome_result, response_result
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
 from userpool.services.sign_up import recovery, registration
 from userpool.services.threat_protection import auth_events
@@ -56,15 +58,19 @@ def sign_in(ctx: Ctx, pool: Pool, client: Client, username: str, password: str) 
     protection, the sign-in is assessed and recorded as the API's are, from the browser's address."""
     params = _with_secret_hash(client, username, {"USERNAME": username, "PASSWORD": password}, "SECRET_HASH")
     call = FlowCall(pool, client, params, admin=False)
-    watch = None
-    if sign_in_watch.watched(pool):
-        context = sign_in_watch.request_context(ctx, client, {}, admin=False)
-        watch = sign_in_watch.start(ctx, pool, client, username, context)
 
-    def step(c: Ctx) -> Outcome:
-        return delivered(c, password_step(c, call, Attempt(may_track=False, hosted=True)), None)
+    def watched() -> Outcome:
+        watch = None
+        if sign_in_watch.watched(pool):
+            context = sign_in_watch.request_context(ctx, client, {}, admin=False)
+            watch = sign_in_watch.start(ctx, pool, client, username, context)
 
-    return sign_in_watch.run(ctx, watch, ChallengeKind.Password, step, _progress)
+        def step(c: Ctx) -> Outcome:
+            return delivered(c, password_step(c, call, Attempt(may_track=False, hosted=True)), None)
+
+        return sign_in_watch.run(ctx, watch, ChallengeKind.Password, step, _progress)
+
+    return counted(ctx, HOSTED, watched, outcome_result)
 
 
 def sign_in_without_password(ctx: Ctx, pool: Pool, client: Client, username: str, preferred: str) -> dict[str, Any]:
@@ -72,11 +78,8 @@ def sign_in_without_password(ctx: Ctx, pool: Pool, client: Client, username: str
     that challenge, or SELECT_CHALLENGE with the AvailableChallenges (kept in its parameters as
     ``AVAILABLE_CHALLENGES``) when the user cannot use it. A code challenge's code is sent here."""
     params = {"USERNAME": username, "PREFERRED_CHALLENGE": preferred}
-    body = user_auth_sign_in(
-        ctx,
-        FlowCall(pool, client, _with_secret_hash(client, username, params, "SECRET_HASH"), admin=False),
-        hosted=True,
-    )
+    call = FlowCall(pool, client, _with_secret_hash(client, username, params, "SECRET_HASH"), admin=False)
+    body = counted(ctx, HOSTED, lambda: user_auth_sign_in(ctx, call, hosted=True), response_result)
     if body.get("ChallengeName") == ChallengeName.SELECT_CHALLENGE:
         available = [str(name) for name in body.get("AvailableChallenges") or []]
         body = {**body, "ChallengeParameters": {AVAILABLE: json.dumps(available)}}
@@ -87,7 +90,8 @@ def sign_in_with_passkey(ctx: Ctx, pool: Pool, client: Client, username: str) ->
     """Managed login's "Sign in with a passkey" for ``username``: the WEB_AUTHN challenge of choice-based
     sign-in. Where the client hides which users exist, a name no user has, or a user without a passkey, gets a
     challenge no passkey answers, so the page tells neither apart."""
-    outcome = begin_passkey_sign_in(ctx, pool, client, username, Attempt(may_track=False, hosted=True))
+    attempt = Attempt(may_track=False, hosted=True)
+    outcome = counted(ctx, HOSTED, lambda: begin_passkey_sign_in(ctx, pool, client, username, attempt), outcome_result)
     return dict(outcome.challenge or {})
 
 
@@ -98,7 +102,11 @@ def answer(
     MFA_SETUP) with its Session; ``USERNAME`` (and SECRET_HASH) are added here."""
     values = _with_secret_hash(client, username, {**responses, "USERNAME": username}, "SECRET_HASH")
     call = ChallengeCall(pool, client, challenge, values, session, admin=False)
-    return watched_answer(ctx, call, lambda c, outcome: delivered(c, outcome, None), _progress)
+
+    def step() -> Outcome:
+        return watched_answer(ctx, call, lambda c, outcome: delivered(c, outcome, None), _progress)
+
+    return counted(ctx, HOSTED, step, outcome_result)
 
 
 def associate_totp(ctx: Ctx, session: str) -> tuple[str, str]:

@@ -46,7 +46,9 @@ from userpool.services.hosted.idp_responses import (
     NO_SIGN_IN,
     NO_SIGN_IN_WORDS,
     Finished,
+    counted_federated,
     finish,
+    refused,
     resumed,
     taken_transaction,
 )
@@ -90,11 +92,15 @@ def saml_answer(
     on ``base`` (the pool's domain when ``domain_pool_id``); PageError before the application is known."""
     saml_response = form.get("SAMLResponse") or ""
     relay_state = form.get("RelayState") or ""
-    if not saml_response or len(relay_state) > MAX_PARAMETER:
-        raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
-    if _names_transaction(relay_state):
-        return _solicited(ctx, saml_response, relay_state, binding, cookies)
-    return _unsolicited(ctx, saml_response, relay_state, cookies, base, domain_pool_id)
+
+    def answer() -> Finished:
+        if not saml_response or len(relay_state) > MAX_PARAMETER:
+            raise PageError(NO_SIGN_IN, NO_SIGN_IN_WORDS)
+        if _names_transaction(relay_state):
+            return _solicited(ctx, saml_response, relay_state, binding, cookies)
+        return _unsolicited(ctx, saml_response, relay_state, cookies, base, domain_pool_id)
+
+    return counted_federated(ctx, answer)
 
 
 def _names_transaction(relay_state: str) -> bool:
@@ -117,7 +123,7 @@ def _solicited(
         base = transaction.idp_redirect_uri.removesuffix(ACS_PATH)
         result = _signed_in(ctx, target, provider, base, saml_response, transaction.nonce)
     if isinstance(result, OAuthError):
-        return Finished(application_error(request.redirect_uri, request.response_type, request.state, result))
+        return refused(request, result)
     user, link = result
     return finish(ctx, target, request, user, cookies, link)
 
@@ -140,15 +146,14 @@ def _unsolicited(
     try:
         request = authorize_request(target, params, local_sign_in=False)
     except OAuthError as err:
-        return Finished(application_error(target.redirect_uri, response_type, state, err))
+        return Finished(application_error(target.redirect_uri, response_type, state, err), refusal=err.error)
     provider = chosen_provider(ctx, target, params)
     offered = supported_identity_providers(target.client)
     if provider is None or not allows_idp_initiated(provider) or not _only_saml(ctx, target.pool.id, offered):
-        refusal = OAuthError("invalid_request", UNSOLICITED_REFUSED)
-        return Finished(application_error(request.redirect_uri, request.response_type, request.state, refusal))
+        return refused(request, OAuthError("invalid_request", UNSOLICITED_REFUSED))
     result = _signed_in(ctx, target, provider, base, saml_response, None)
     if isinstance(result, OAuthError):
-        return Finished(application_error(request.redirect_uri, request.response_type, request.state, result))
+        return refused(request, result)
     user, link = result
     return finish(ctx, target, request, user, cookies, link)
 

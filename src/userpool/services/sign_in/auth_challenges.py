@@ -37,6 +37,7 @@ from userpool.services.sign_in.steps.device_auth import device_password_verifier
 from userpool.services.sign_in.steps.mfa_answers import code_answer, mfa_setup, select_mfa_type, software_token_answer
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, lookup_user, respond, same_user
 from userpool.services.sign_in.steps.passkey_auth import passkey_answer
+from userpool.services.sign_in.steps.sign_in_counts import counted, response_result
 from userpool.services.sign_in.steps.srp_auth import password_verifier
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
 from userpool.services.threat_protection.steps import compromised_credentials, sign_in_watch
@@ -175,26 +176,37 @@ def _respond(ctx: Ctx, call: ChallengeCall) -> dict[str, Any]:
     )
 
 
+def _answered(ctx: Ctx, req: dict[str, Any], call: Callable[[], ChallengeCall]) -> dict[str, Any]:
+    """The answer to the challenge of ``req``, counted under the ChallengeName it answers."""
+    return counted(ctx, req["ChallengeName"], lambda: _respond(ctx, call()), response_result)
+
+
 def _responses(req: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in (req.get("ChallengeResponses") or {}).items()}
 
 
 def respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Answer the challenge of an InitiateAuth or an earlier answer (unsigned): RespondToAuthChallenge."""
-    with ctx.store.read() as tx:
-        pool, client = app_client(tx, req["ClientId"])
-    call = ChallengeCall(
-        pool, client, req["ChallengeName"], _responses(req), req.get("Session"), False, req.get("ClientMetadata")
-    )
-    return _respond(ctx, call)
+
+    def call() -> ChallengeCall:
+        with ctx.store.read() as tx:
+            pool, client = app_client(tx, req["ClientId"])
+        return ChallengeCall(
+            pool, client, req["ChallengeName"], _responses(req), req.get("Session"), False, req.get("ClientMetadata")
+        )
+
+    return _answered(ctx, req, call)
 
 
 def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Answer a challenge of AdminInitiateAuth from a trusted back end (SigV4): AdminRespondToAuthChallenge."""
-    with ctx.store.read() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
-        client = client_or_404(tx, pool.id, req["ClientId"])
-    call = ChallengeCall(
-        pool, client, req["ChallengeName"], _responses(req), req.get("Session"), True, req.get("ClientMetadata")
-    )
-    return _respond(ctx, call)
+
+    def call() -> ChallengeCall:
+        with ctx.store.read() as tx:
+            pool = pool_or_404(tx, req["UserPoolId"])
+            client = client_or_404(tx, pool.id, req["ClientId"])
+        return ChallengeCall(
+            pool, client, req["ChallengeName"], _responses(req), req.get("Session"), True, req.get("ClientMetadata")
+        )
+
+    return _answered(ctx, req, call)

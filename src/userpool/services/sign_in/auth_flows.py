@@ -22,6 +22,7 @@ from userpool.services.sign_in.steps.calls import FlowCall
 from userpool.services.sign_in.steps.custom_auth import custom_sign_in
 from userpool.services.sign_in.steps.password_auth import password_sign_in
 from userpool.services.sign_in.steps.refresh_auth import refresh_sign_in
+from userpool.services.sign_in.steps.sign_in_counts import counted, response_result
 from userpool.services.sign_in.steps.srp_auth import srp_sign_in
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
 from userpool.services.threat_protection.steps import sign_in_watch
@@ -80,16 +81,24 @@ def _params(req: dict[str, Any]) -> dict[str, str]:
 
 def initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Start a sign-in from an app (unsigned; the ClientId names pool and client): InitiateAuth."""
-    with ctx.store.read() as tx:
-        pool, client = app_client(tx, req["ClientId"])
-    call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
-    return _start(ctx, call, req["AuthFlow"], req)
+
+    def step() -> dict[str, Any]:
+        with ctx.store.read() as tx:
+            pool, client = app_client(tx, req["ClientId"])
+        call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
+        return _start(ctx, call, req["AuthFlow"], req)
+
+    return counted(ctx, req["AuthFlow"], step, response_result)
 
 
 def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Start a sign-in from a trusted back end (SigV4): AdminInitiateAuth."""
-    with ctx.store.read() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
-        client = client_or_404(tx, pool.id, req["ClientId"])
-    call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
-    return _start(ctx, call, req["AuthFlow"], req)
+
+    def step() -> dict[str, Any]:
+        with ctx.store.read() as tx:
+            pool = pool_or_404(tx, req["UserPoolId"])
+            client = client_or_404(tx, pool.id, req["ClientId"])
+        call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
+        return _start(ctx, call, req["AuthFlow"], req)
+
+    return counted(ctx, req["AuthFlow"], step, response_result)

@@ -22,6 +22,12 @@ log = logging.getLogger("userpool.delivery")
 
 _ENVELOPE = [c for c in t.c if c.name != "content_sealed"]
 _UNREADABLE = "its text was sealed with a server secret that is no longer configured"
+# Through the (status, next_attempt_at) index: only the waiting messages are read, not the week of history.
+_QUEUED = (
+    sa.select(t.c.channel, sa.func.count().label("waiting"))
+    .where(t.c.status.in_(["pending", "sending"]))
+    .group_by(t.c.channel)
+)
 
 
 def _context(channel: str, destination: str) -> str:
@@ -146,6 +152,10 @@ class SqlOutboxRepo:
     def recent(self, limit: int) -> list[OutboxEntry]:
         rows = self._conn.execute(sa.select(*_ENVELOPE).order_by(t.c.id.desc()).limit(limit)).all()
         return [OutboxEntry(**_envelope(r)) for r in rows]
+
+    def queued(self) -> dict[str, int]:
+        rows = self._conn.execute(_QUEUED).all()
+        return {str(r.channel): int(r.waiting) for r in rows}
 
     def recent_texts(self, limit: int) -> list[OutboxMessage]:
         rows = self._conn.execute(
