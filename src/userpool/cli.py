@@ -44,6 +44,14 @@ def _data_options(fn: Any) -> Any:
     return fn
 
 
+def _say(settings: Settings, lines: list[str]) -> None:
+    """Print what serve says at start: as text, or as JSON lines like the log's (log.format)."""
+    from userpool.monitoring.logs import printed_lines
+
+    # Text ends with an empty line, to set it apart from the log lines that follow.
+    click.echo("\n".join(printed_lines(settings, lines)) + ("\n" if settings.log.format == "text" else ""))
+
+
 def _print_banner(settings: Settings, creds: AdminCredentials | None) -> None:
     from userpool.bootstrap import GENERATED, SAVED, credentials_file
 
@@ -77,7 +85,7 @@ def _print_banner(settings: Settings, creds: AdminCredentials | None) -> None:
         ]
     elif not settings.dev:
         lines.append("  admin keys: see `userpool admin-key list` (secrets are shown only when created)")
-    click.echo("\n".join(lines) + "\n", err=False)
+    _say(settings, lines)
 
 
 @main.command()
@@ -98,9 +106,10 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
     from userpool.bootstrap import ensure_admin_credentials
     from userpool.connections import http_protocol, server_options
     from userpool.geoip.maxmind import GeoIpDatabaseError
+    from userpool.monitoring.logs import configure_logging, uvicorn_log_options
 
     settings = _settings(ctx, **flags)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     ssl = _tls_files(settings)
     try:
@@ -117,6 +126,7 @@ def serve(ctx: click.Context, /, **flags: Any) -> None:
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": False,
+        **uvicorn_log_options(settings),
         "ssl_certfile": str(ssl.cert) if ssl else None,
         "ssl_keyfile": str(ssl.key) if ssl else None,
         **server_options(settings, serves_tls=ssl is not None),
@@ -162,7 +172,7 @@ def _tls_files(settings: Settings) -> Any:
     prepare_data_dir(settings.data_dir)
     files = self_signed(settings.data_dir, hosts)
     assert files.authority is not None
-    click.echo("\n".join(trust_instructions(files.authority)))
+    _say(settings, trust_instructions(files.authority))
     return files
 
 
@@ -305,7 +315,7 @@ def _print_console(settings: Settings, runtime: Any) -> None:
             f"    operator: {first.username}  password: {first.password}",
             "    (shown once; `userpool console-admin create` adds operators)",
         ]
-    click.echo("\n".join(lines) + "\n")
+    _say(settings, lines)
 
 
 @main.group("console-admin")

@@ -29,6 +29,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from userpool.config import Settings
+from userpool.monitoring.logs import configure_logging
 from userpool.monitoring.prometheus import worker_directory, worker_exited
 
 log = logging.getLogger("userpool")
@@ -103,7 +104,7 @@ def _worker(slot: int, sock: socket.socket, settings: Settings, options: dict[st
     from userpool.app import build_runtime, create_app
     from userpool.connections import http_protocol
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     cpus = _pin(slot, settings.worker_count) if settings.pin_workers else None
     # Pinned, the worker hashes on one thread per CPU of its share; unpinned, the workers divide all the CPUs.
     share = len(cpus) if cpus else None

@@ -165,3 +165,65 @@ def test_serve__data_directory_and_its_files_are_private(served: tuple[str, str,
     assert {"userpool.sqlite3", "userpool.sqlite3-wal", "server-secret", "admin-credentials.json"} <= set(names)
     modes = {name: stat.S_IMODE((data_dir / name).stat().st_mode) for name in names}
     assert modes == dict.fromkeys(names, 0o600)
+
+
+def test_serve__json_logs_are_one_object_per_line_without_secrets(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        "USERPOOL_LOG__FORMAT": "json",
+        "USERPOOL_LOG_LEVEL": "debug",  # everything the server and its libraries say
+        "USERPOOL_WORKERS": "2",
+        "USERPOOL_ADMIN_ACCESS_KEY_ID": "AKIAJSONLOGS00000001",
+        "USERPOOL_ADMIN_SECRET_ACCESS_KEY": "json-logs-admin-secret",
+    }
+    proc, started = _start(tmp_path / "data", port, env)
+    try:
+        idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=f"http://localhost:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAJSONLOGS00000001",
+            aws_secret_access_key="json-logs-admin-secret",
+        )
+        pool_id = idp.create_user_pool(PoolName="logs")["UserPool"]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        # An invitation with its temporary password, through the log sender.
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username="grace",
+            TemporaryPassword="Temp-Secret-987",
+            UserAttributes=[{"Name": "email", "Value": "grace@example.com"}],
+        )
+        idp.admin_set_user_password(UserPoolId=pool_id, Username="grace", Password="Sign-In-Secret-42", Permanent=True)
+        for password in ("Sign-In-Secret-42", "Wrong-Secret-43"):
+            try:
+                idp.initiate_auth(
+                    ClientId=client_id,
+                    AuthFlow="USER_PASSWORD_AUTH",
+                    AuthParameters={"USERNAME": "grace", "PASSWORD": password},
+                )
+            except idp.exceptions.NotAuthorizedException:
+                pass
+        # A warning logged while a call is answered carries that call's request id.
+        idp.update_user_pool(UserPoolId=pool_id, LambdaConfig={"PreSignUp": "arn:aws:lambda:us-east-1:1:function:Gone"})
+        try:
+            idp.sign_up(ClientId=client_id, Username="heidi", Password="Sign-Up-Secret-44")
+        except idp.exceptions.UnexpectedLambdaException as err:
+            request_id = err.response["ResponseMetadata"]["RequestId"]
+        time.sleep(1)  # the outbox thread's round
+    finally:
+        proc.terminate()
+        assert proc.stdout is not None
+        output = started + proc.stdout.read()
+        proc.wait(timeout=20)
+        proc.stdout.close()
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]  # every line parses
+    assert all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
+    assert any("Application startup complete" in entry["message"] for entry in lines)
+    assert any("serving the Cognito API" in entry["message"] for entry in lines)  # the banner, as JSON too
+    warned = [entry for entry in lines if "no trigger target is configured" in entry["message"]]
+    assert warned and all(entry.get("request_id") == request_id for entry in warned)
+    for secret in ("Temp-Secret-987", "Sign-In-Secret-42", "Wrong-Secret-43", "Sign-Up-Secret-44", "json-logs-admin"):
+        assert secret not in output

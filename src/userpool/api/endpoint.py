@@ -38,6 +38,7 @@ from userpool.errors import (
     UnsupportedOperationException,
 )
 from userpool.ids import new_request_id
+from userpool.monitoring.logs import REQUEST_ID
 from userpool.monitoring.port import SERVER_ERROR, SUCCESS, UNKNOWN_OPERATION
 from userpool.services.registry import Service
 
@@ -208,6 +209,7 @@ def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
             }
             return Response(status_code=200, headers=headers)
         start = perf_counter()
+        REQUEST_ID.set(request_id)  # for the log lines of this call (monitoring/logs.py)
         operation = UNKNOWN_OPERATION
         try:
             operation = _operation(request)
