@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from userpool.model.auth_events import RiskDecision, RiskLevel
+
 # Outcomes of a request besides a Cognito __type (the API's errors): a route's answers below 400, its 4xx
 # answers, and any answer of 500 or above (an API call's InternalErrorException included).
 SUCCESS = "success"
@@ -34,8 +36,8 @@ TOKENS = "tokens"
 ERROR_PAGE = "error_page"
 
 # Cognito's EventRiskType members (AdminListUserAuthEvents): RiskLevelType and RiskDecisionType.
-RISK_LEVELS = frozenset({"Low", "Medium", "High"})
-RISK_DECISIONS = frozenset({"NoRisk", "AccountTakeover", "Block"})
+RISK_LEVELS = frozenset(level.value for level in RiskLevel)
+RISK_DECISIONS = frozenset(decision.value for decision in RiskDecision)
 # What a label value outside its set is recorded as.
 OTHER = "other"
 
@@ -57,9 +59,9 @@ class Metrics(Protocol):
         ...
 
     def risk_decision(self, level: str, decision: str) -> None:
-        """One risk evaluation of threat protection: ``level`` a RiskLevelType (Low, Medium, High),
-        ``decision`` a RiskDecisionType (NoRisk, AccountTakeover, Block), as AdminListUserAuthEvents reports
-        them in EventRisk."""
+        """One risk evaluation of threat protection: ``level`` a RiskLevel (Low, Medium, High), ``decision`` a
+        RiskDecision (NoRisk, AccountTakeover, Block), as an auth event records them (model/auth_events.py,
+        AdminListUserAuthEvents' EventRisk)."""
         ...
 
 
