@@ -214,6 +214,7 @@ def test_metrics__risk_decisions_counted_through_the_port(served: Served) -> Non
     metrics.risk_decision("High", "Block")
     metrics.risk_decision("High", "Block")
     metrics.risk_decision("Low", "NoRisk")
+    metrics.risk_decision(None, "NoRisk")  # no signal at all
     metrics.risk_decision("<script>", "anything a caller made up")
     after = served.scrape()
 
@@ -221,7 +222,8 @@ def test_metrics__risk_decisions_counted_through_the_port(served: Served) -> Non
         name = "userpool_risk_decisions_total"
         return after.value(name, level=level, decision=decision) - before.value(name, level=level, decision=decision)
 
-    assert (moved("High", "Block"), moved("Low", "NoRisk"), moved("other", "other")) == (2, 1, 1)
+    moves = [moved("High", "Block"), moved("Low", "NoRisk"), moved("none", "NoRisk"), moved("other", "other")]
+    assert moves == [2, 1, 1, 1]
     assert "script" not in after.text and "made up" not in after.text
 
 

@@ -35,8 +35,10 @@ TOKENS = "tokens"
 # shown on the error page, since no application can be told.
 ERROR_PAGE = "error_page"
 
-# Cognito's EventRiskType members (AdminListUserAuthEvents): RiskLevelType and RiskDecisionType.
-RISK_LEVELS = frozenset(level.value for level in RiskLevel)
+# Cognito's EventRiskType members (AdminListUserAuthEvents): RiskLevelType and RiskDecisionType; ``none``
+# for an evaluation that found no risk signal at all (no level).
+NO_RISK_LEVEL = "none"
+RISK_LEVELS = frozenset(level.value for level in RiskLevel) | {NO_RISK_LEVEL}
 RISK_DECISIONS = frozenset(decision.value for decision in RiskDecision)
 # What a label value outside its set is recorded as.
 OTHER = "other"
@@ -58,10 +60,10 @@ class Metrics(Protocol):
         code, or ``error_page``, for a federated sign-in)."""
         ...
 
-    def risk_decision(self, level: str, decision: str) -> None:
-        """One risk evaluation of threat protection: ``level`` a RiskLevel (Low, Medium, High), ``decision`` a
-        RiskDecision (NoRisk, AccountTakeover, Block), as an auth event records them (model/auth_events.py,
-        AdminListUserAuthEvents' EventRisk)."""
+    def risk_decision(self, level: str | None, decision: str) -> None:
+        """One risk evaluation of threat protection: ``level`` a RiskLevel (Low, Medium, High; None when there
+        was no signal), ``decision`` a RiskDecision (NoRisk, AccountTakeover, Block), as an auth event records
+        them (model/auth_events.py, AdminListUserAuthEvents' EventRisk)."""
         ...
 
 
@@ -74,7 +76,7 @@ class NoMetrics:
     def sign_in(self, flow: str, result: str) -> None:
         pass
 
-    def risk_decision(self, level: str, decision: str) -> None:
+    def risk_decision(self, level: str | None, decision: str) -> None:
         pass
 
 

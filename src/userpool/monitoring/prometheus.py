@@ -43,6 +43,7 @@ from userpool.monitoring.port import (
     ERROR_PAGE,
     FEDERATED,
     HOSTED,
+    NO_RISK_LEVEL,
     OTHER,
     RISK_DECISIONS,
     RISK_LEVELS,
@@ -236,9 +237,10 @@ class PrometheusMetrics:
             child = self._sign_in_children[key] = self._sign_ins_total.labels(*key)
         child.inc()
 
-    def risk_decision(self, level: str, decision: str) -> None:
+    def risk_decision(self, level: str | None, decision: str) -> None:
+        given = NO_RISK_LEVEL if level is None else level
         self._risk_decisions_total.labels(
-            level if level in RISK_LEVELS else OTHER, decision if decision in RISK_DECISIONS else OTHER
+            given if given in RISK_LEVELS else OTHER, decision if decision in RISK_DECISIONS else OTHER
         ).inc()
 
     def exposition(self) -> tuple[bytes, str]:
