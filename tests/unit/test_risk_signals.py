@@ -81,31 +81,32 @@ def test_impossible_travel__near_places_and_unknown_places_never() -> None:
     assert impossible_travel(Place("A", "X", 0.0, 0.0, 0), 0, Place("B", "X", 0.0, 1.349, 0), 1)
 
 
-def test_adaptive_signals__nothing_is_new_without_a_successful_sign_in() -> None:
+def test_adaptive_signals__nothing_is_new_without_a_successful_sign_in_to_compare() -> None:
     fresh = SignInHistory(user_failures=4)
     found = adaptive_signals(fresh, device="d", network="n", remembered_device=False, travel=False)
     assert found == AdaptiveSignals(user_failures=4)
+    # Known networks but no known devices (earlier sign-ins named none): only the network can be new.
+    networks_only = SignInHistory(networks=True)
+    found = adaptive_signals(networks_only, device="d", network="n", remembered_device=False, travel=False)
+    assert found == AdaptiveSignals(new_network=True)
+    devices_only = SignInHistory(devices=True)
+    found = adaptive_signals(devices_only, device="d", network="n", remembered_device=False, travel=False)
+    assert found == AdaptiveSignals(new_device=True)
 
 
 def test_adaptive_signals__new_device_and_network() -> None:
-    history = SignInHistory(has_success=True, ip_failures=2)
+    history = SignInHistory(networks=True, devices=True, ip_failures=2)
     found = adaptive_signals(history, device="d", network="n", remembered_device=False, travel=True)
     assert found == AdaptiveSignals(new_device=True, new_network=True, ip_failures=2, impossible_travel=True)
-    seen = SignInHistory(has_success=True, network_seen=True, device_seen=True)
+    seen = SignInHistory(networks=True, network_seen=True, devices=True, device_seen=True)
     assert adaptive_signals(seen, device="d", network="n", remembered_device=False, travel=False) == AdaptiveSignals()
     # A remembered device is known even before it signed in with its key; an unknown device or address is
     # no evidence of anything.
-    remembered = adaptive_signals(
-        SignInHistory(has_success=True, network_seen=True),
-        device="d",
-        network="n",
-        remembered_device=True,
-        travel=False,
-    )
+    known_network = SignInHistory(networks=True, network_seen=True, devices=True)
+    remembered = adaptive_signals(known_network, device="d", network="n", remembered_device=True, travel=False)
     assert remembered == AdaptiveSignals()
-    unknown = adaptive_signals(
-        SignInHistory(has_success=True), device=None, network=None, remembered_device=False, travel=False
-    )
+    both = SignInHistory(networks=True, devices=True)
+    unknown = adaptive_signals(both, device=None, network=None, remembered_device=False, travel=False)
     assert unknown == AdaptiveSignals()
 
 

@@ -90,7 +90,9 @@ class AuthEvent:
     they were answered; ``context`` holds EventContextDataType members; ``client_id`` is the app client the
     event came through (its risk configuration applies), None for events without one. The feedback token a
     notification carries is kept only as its SHA-256 (``feedback_token_hash``); so is ``link_hash``, the Session (or
-    SRP SECRET_BLOCK) of the sign-in's open challenge, by which its next step finds the event."""
+    SRP SECRET_BLOCK) of the sign-in's open challenge, by which its next step finds the event. ``network`` and
+    ``device`` are what adaptive authentication recognises a sign-in's network and device by later
+    (model/risk_signals.py ``network_of`` and ``device_identity``), None where the event has none."""
 
     pool_id: str
     sub: str
@@ -109,6 +111,8 @@ class AuthEvent:
     feedback_at: float | None = None
     feedback_token_hash: str | None = None
     link_hash: str | None = None
+    network: str | None = None
+    device: str | None = None
 
 
 def wire(event: AuthEvent) -> dict[str, Any]:

@@ -12,8 +12,9 @@ and documented in README.md ("Threat protection"):
   GeoIP database) is farther than ``MIN_TRAVEL_KM`` and farther than ``MAX_SPEED_KMH`` covers in the time
   between them, after taking off both places' accuracy radii.
 
-A user without a successful sign-in in its history has no usual device or network to differ from: the first
-sign-in is never new in either way (failures and travel still count).
+A user without a successful sign-in from a known network (device) in its history has no usual network
+(device) to differ from: its first sign-in, or its first with an address or a device, is not new in that way
+(failures and travel still count).
 
     High    impossible travel; or a new device and a new network after repeated failures
     Medium  a new device and a new network
@@ -77,12 +78,14 @@ def device_identity(device_key: str | None, user_agent: str | None) -> str | Non
 
 @dataclass(frozen=True, slots=True)
 class SignInHistory:
-    """What the user's auth events say of a sign-in (store: SignInHistoryRepo.familiarity): whether the user
-    has a successful sign-in at all, whether one came from this network / this device, and the failed sign-ins
-    of the user and from this IP address in the window (each capped at ``FAILURE_COUNT_CAP``)."""
+    """What the user's auth events say of a sign-in (store: AuthEventRepo.familiarity): whether the user has a
+    successful sign-in from a known network at all (``networks``) and from this one (``network_seen``), the
+    same of devices, and the failed sign-ins of the user and from this IP address in the window (each capped
+    at ``FAILURE_COUNT_CAP``)."""
 
-    has_success: bool = False
+    networks: bool = False
     network_seen: bool = False
+    devices: bool = False
     device_seen: bool = False
     user_failures: int = 0
     ip_failures: int = 0
@@ -132,9 +135,10 @@ def adaptive_signals(
 ) -> AdaptiveSignals:
     """The evidence of a sign-in from ``device`` (``device_identity``) and ``network`` (``network_of``), given
     the user's ``history``, whether the device is one the user remembered, and whether the travel from its
-    last successful sign-in is impossible. Without a successful sign-in in the history, nothing is new."""
-    new_device = history.has_success and device is not None and not (history.device_seen or remembered_device)
-    new_network = history.has_success and network is not None and not history.network_seen
+    last successful sign-in is impossible. Without a successful sign-in from a known network (device) in the
+    history, no network (device) is new."""
+    new_device = history.devices and device is not None and not (history.device_seen or remembered_device)
+    new_network = history.networks and network is not None and not history.network_seen
     return AdaptiveSignals(
         new_device=new_device,
         new_network=new_network,

@@ -9,6 +9,7 @@ from typing import Protocol
 from userpool.model.auth_events import AuthEvent
 from userpool.model.records import Page
 from userpool.model.risk_configuration import RiskConfiguration
+from userpool.model.risk_signals import SignInHistory
 
 
 class RiskConfigurationRepo(Protocol):
@@ -52,6 +53,25 @@ class AuthEventRepo(Protocol):
     def update(self, event: AuthEvent) -> bool:
         """Replace what is stored for the event's (pool, id): its outcome, risk, challenges, context, link and
         feedback (user, type and creation date stay); False when it is gone."""
+        ...
+
+    def familiarity(
+        self,
+        pool_id: str,
+        sub: str,
+        *,
+        network: str | None,
+        device: str | None,
+        ip_address: str | None,
+        since: float,
+    ) -> SignInHistory:
+        """What the user's successful sign-ins say of ``network`` and ``device`` (None: nothing to compare),
+        and how many failed sign-ins the user, and anyone from ``ip_address`` in the pool, had since ``since``
+        (each counted up to FAILURE_COUNT_CAP), in one statement through indexes."""
+        ...
+
+    def last_success(self, pool_id: str, sub: str) -> AuthEvent | None:
+        """The user's newest successful sign-in."""
         ...
 
     def delete_expired(self, before: float) -> None:

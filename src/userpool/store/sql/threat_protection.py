@@ -1,5 +1,8 @@
 """Threat protection's rows: risk configurations per pool and app client (the pool's under client_id ""), and
-users' auth events, listed newest first with a keyset cursor on (created_at, event_id)."""
+users' auth events, listed newest first with a keyset cursor on (created_at, event_id), and read by adaptive
+authentication through an index per question (threat_protection_tables.py): a seek for "a successful sign-in
+from this network / device", capped counts of recent failures per user and per IP address, the newest
+successful sign-in."""
 
 from __future__ import annotations
 
@@ -19,11 +22,16 @@ from userpool.model.auth_events import (
 )
 from userpool.model.records import Page
 from userpool.model.risk_configuration import RiskConfiguration
+from userpool.model.risk_signals import FAILURE_COUNT_CAP, SignInHistory
 from userpool.store.sql.rows import conflicts_as, keyset_page
 from userpool.store.sql.threat_protection_tables import auth_events, risk_configurations
 
 _r = risk_configurations.c
 _e = auth_events.c
+_ADDRESS_LENGTH = 64
+_SIGN_IN = EventType.SignIn.value
+_PASS = EventResponse.Pass.value
+_FAIL = EventResponse.Fail.value
 POOL_LEVEL = ""
 
 
@@ -87,6 +95,8 @@ def _event(row: Any) -> AuthEvent:
         feedback_at=row.feedback_at,
         feedback_token_hash=row.feedback_token_hash,
         link_hash=row.link_hash,
+        network=row.network,
+        device=row.device,
     )
 
 
@@ -104,7 +114,16 @@ def _mutable(event: AuthEvent) -> dict[str, Any]:
         "feedback_at": event.feedback_at,
         "feedback_token_hash": event.feedback_token_hash,
         "link_hash": event.link_hash,
+        "network": event.network,
+        "device": event.device,
+        "ip_address": _indexed_address(event.context.get("IpAddress")),
     }
+
+
+def _indexed_address(address: str | None) -> str | None:
+    """The context's IpAddress as the column keeps it: an address longer than the column (an IPv6 address with
+    a long zone) is not counted by."""
+    return address if address and len(address) <= _ADDRESS_LENGTH else None
 
 
 def _cursor(row: Any) -> str:
@@ -157,3 +176,56 @@ class SqlAuthEventRepo:
 
     def delete_expired(self, before: float) -> None:
         self._conn.execute(auth_events.delete().where(_e.created_at < before))
+
+    def familiarity(
+        self,
+        pool_id: str,
+        sub: str,
+        *,
+        network: str | None,
+        device: str | None,
+        ip_address: str | None,
+        since: float,
+    ) -> SignInHistory:
+        successes = (_e.pool_id == pool_id, _e.sub == sub, _e.event_type == _SIGN_IN, _e.response == _PASS)
+        failed = (_e.event_type == _SIGN_IN, _e.response == _FAIL, _e.created_at >= since)
+        address = _indexed_address(ip_address)
+        query = sa.select(
+            _exists(*successes, _e.network.is_not(None)).label("networks"),
+            (_exists(*successes, _e.network == network) if network else sa.false()).label("network_seen"),
+            _exists(*successes, _e.device.is_not(None)).label("devices"),
+            (_exists(*successes, _e.device == device) if device else sa.false()).label("device_seen"),
+            _capped_count(_e.pool_id == pool_id, _e.sub == sub, *failed).label("user_failures"),
+            (
+                _capped_count(_e.pool_id == pool_id, _e.ip_address == address, *failed) if address else sa.literal(0)
+            ).label("ip_failures"),
+        )
+        row = self._conn.execute(query).one()
+        return SignInHistory(
+            networks=bool(row.networks),
+            network_seen=bool(row.network_seen),
+            devices=bool(row.devices),
+            device_seen=bool(row.device_seen),
+            user_failures=int(row.user_failures),
+            ip_failures=int(row.ip_failures),
+        )
+
+    def last_success(self, pool_id: str, sub: str) -> AuthEvent | None:
+        query = (
+            sa.select(auth_events)
+            .where(_e.pool_id == pool_id, _e.sub == sub, _e.event_type == _SIGN_IN, _e.response == _PASS)
+            .order_by(_e.created_at.desc())
+            .limit(1)
+        )
+        row = self._conn.execute(query).first()
+        return _event(row) if row else None
+
+
+def _exists(*where: Any) -> Any:
+    return sa.exists(sa.select(sa.literal(1)).select_from(auth_events).where(*where))
+
+
+def _capped_count(*where: Any) -> Any:
+    """How many rows match, counted up to FAILURE_COUNT_CAP: the index range read stops there."""
+    rows = sa.select(sa.literal(1).label("one")).select_from(auth_events).where(*where).limit(FAILURE_COUNT_CAP)
+    return sa.select(sa.func.count()).select_from(rows.subquery()).scalar_subquery()

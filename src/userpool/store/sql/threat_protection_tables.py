@@ -46,10 +46,22 @@ auth_events = sa.Table(
     # The digest of the Session of the sign-in's open challenge (migration 0022), by which its next step finds
     # the event.
     sa.Column("link_hash", sa.String(64), nullable=True),
+    # What adaptive authentication asks of the history (migration 0023; threat_protection.py): the
+    # network and device an event's sign-in came from (model/risk_signals.py), and a copy of its context's
+    # IpAddress to count an address's failures by.
+    sa.Column("network", sa.String(64), nullable=True),
+    sa.Column("device", sa.String(64), nullable=True),
+    sa.Column("ip_address", sa.String(64), nullable=True),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_auth_events_user"
     ),
     sa.Index(None, "pool_id", "sub", "created_at", "event_id"),
     sa.Index(None, "created_at"),
     sa.Index(None, "pool_id", "link_hash"),
+    # A user's outcomes by time (its last successful sign-in, its recent failures), whether a network or device
+    # is among its successful sign-ins', and an address's recent failures in a pool: each an index seek.
+    sa.Index("ix_auth_events_outcomes", "pool_id", "sub", "event_type", "response", "created_at"),
+    sa.Index("ix_auth_events_networks", "pool_id", "sub", "event_type", "response", "network"),
+    sa.Index("ix_auth_events_devices", "pool_id", "sub", "event_type", "response", "device"),
+    sa.Index("ix_auth_events_addresses", "pool_id", "ip_address", "event_type", "response", "created_at"),
 )
