@@ -55,9 +55,10 @@ def _authorize_url(live: Live, client_id: str) -> str:
     return f"{live.url}/oauth2/authorize?{urlencode(query)}"
 
 
-def test_hosted_sign_in__recorded_from_the_browser_address(live: Live) -> None:
+def test_hosted_sign_in__recorded_from_the_browser_address_and_user_agent(live: Live) -> None:
     pool_id, client_id = _pool(live, "AUDIT")
-    with httpx.Client(follow_redirects=False, timeout=30) as browser:
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    with httpx.Client(follow_redirects=False, timeout=30, headers={"User-Agent": firefox}) as browser:
         done = hosted.sign_in(browser, _authorize_url(live, client_id), "ann", PASSWORD)
         assert "code" in hosted.callback_params(done, CALLBACK)
     with httpx.Client(follow_redirects=False, timeout=30) as browser:
@@ -65,7 +66,8 @@ def test_hosted_sign_in__recorded_from_the_browser_address(live: Live) -> None:
         assert wrong.status_code == 400 and "Incorrect username or password." in wrong.text
     failed, passed = live.idp.admin_list_user_auth_events(UserPoolId=pool_id, Username="ann")["AuthEvents"]
     assert passed["EventResponse"] == "Pass" and failed["EventResponse"] == "Fail"
-    assert passed["EventContextData"] == {"IpAddress": "127.0.0.1"}
+    # The browser's User-Agent names its device.
+    assert passed["EventContextData"] == {"IpAddress": "127.0.0.1", "DeviceName": firefox}
     assert passed["ChallengeResponses"] == [{"ChallengeName": "Password", "ChallengeResponse": "Success"}]
     assert failed["ChallengeResponses"] == [{"ChallengeName": "Password", "ChallengeResponse": "Failure"}]
 

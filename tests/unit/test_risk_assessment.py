@@ -19,6 +19,7 @@ from userpool.model.risk_assessment import (
 )
 from userpool.model.risk_configuration import TakeoverAction
 from userpool.model.risk_notifications import NoticeFacts, notice
+from userpool.model.risk_signals import AdaptiveSignals
 from userpool.model.user_mfa import MfaDecision
 from userpool.model.vocabulary import UserStatus
 
@@ -40,11 +41,16 @@ def test_in_ranges__cidr_membership(address: str, ranges: list[str], inside: boo
     assert in_ranges(address, ranges) is inside
 
 
-def test_risk_level__only_the_ip_lists_speak_today() -> None:
+def test_risk_level__ip_lists_first_then_adaptive_authentication() -> None:
     assert risk_level(SignInSignals("192.0.2.9")) is None
     assert risk_level(SignInSignals("192.0.2.9", blocked_ip=True)) == RiskLevel.High
     assert risk_level(SignInSignals("192.0.2.9", skipped_ip=True)) is None
     assert risk_level(SignInSignals("192.0.2.9", blocked_ip=True, skipped_ip=True)) == RiskLevel.High
+    unfamiliar = AdaptiveSignals(new_device=True, new_network=True)
+    assert risk_level(SignInSignals("192.0.2.9", adaptive=unfamiliar)) == RiskLevel.Medium
+    assert risk_level(SignInSignals("192.0.2.9", adaptive=AdaptiveSignals(new_network=True))) == RiskLevel.Low
+    # The never-assess list wins over any evidence.
+    assert risk_level(SignInSignals("192.0.2.9", skipped_ip=True, adaptive=unfamiliar)) is None
 
 
 @pytest.mark.parametrize(
@@ -111,6 +117,20 @@ def test_event_context__where_the_address_comes_from() -> None:
     assert event_context("10.0.0.1", public, admin=False, propagates=False) == {"IpAddress": "10.0.0.1"}
     # What is no address is not recorded as one.
     assert event_context("testclient", {"UserContextData": {"IpAddress": "nope"}}, admin=False, propagates=True) == {}
+
+
+def test_event_context__device_name_and_canonical_address() -> None:
+    # A public call's device is the request's own User-Agent; an admin call's is the user's, in ContextData.
+    assert event_context("10.0.0.1", {}, admin=False, propagates=False, user_agent=" MyApp/1.0 ") == {
+        "IpAddress": "10.0.0.1",
+        "DeviceName": "MyApp/1.0",
+    }
+    assert event_context("10.0.0.1", {}, admin=True, propagates=False, user_agent="Boto3/1.40") == {
+        "IpAddress": "10.0.0.1"
+    }
+    # One address is written one way, whatever way it was sent.
+    public = {"UserContextData": {"IpAddress": " 2001:DB8:0:0::1 "}}
+    assert event_context("", public, admin=False, propagates=True) == {"IpAddress": "2001:db8::1"}
 
 
 def test_challenge_kind__the_factor_a_step_proves() -> None:

@@ -163,7 +163,16 @@ def _prepare(
     if service is None:
         raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
     source_ip = request.client.host if request.client is not None else ""
-    ctx = Ctx(deps=config.deps, request_id=request_id, now=now, region=region, caller=caller, source_ip=source_ip)
+    agent = request.headers.get("user-agent", "")
+    ctx = Ctx(
+        deps=config.deps,
+        request_id=request_id,
+        now=now,
+        region=region,
+        caller=caller,
+        source_ip=source_ip,
+        user_agent=agent,
+    )
     return service, ctx, params
 
 

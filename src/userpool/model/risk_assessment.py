@@ -2,9 +2,10 @@
 an attempt, the risk level they add up to, and the decision a pool's mode and risk configuration make of it.
 
 ``SignInSignals`` is the one record of what is known; ``risk_level`` the one function from signals to a
-level. A new signal (a new device, a new network, a burst of failures, a far-away place) is a new field of
-the record, with a default that means "no evidence", and a rule in ``risk_level``; nothing else changes.
-Today's signals are the pool's IP exception lists only, so every other sign-in is assessed as no risk.
+level. A new signal is a new field of the record, with a default that means "no evidence", and a rule in
+``risk_level``; nothing else changes. The signals are the pool's IP exception lists and adaptive
+authentication's evidence (a new device, a new network, repeated failures, impossible travel), whose rules
+are in model/risk_signals.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from userpool.model.auth_events import ChallengeKind, ChallengeResult, RiskDecis
 from userpool.model.pool_mfa import EMAIL, SMS, TOTP, enabled_factors
 from userpool.model.records import Pool, User
 from userpool.model.risk_configuration import NO_TAKEOVER_ACTION, TakeoverAction
+from userpool.model.risk_signals import NO_EVIDENCE, AdaptiveSignals, adaptive_level
 from userpool.model.user_mfa import DESTINATION, MfaDecision
 from userpool.model.vocabulary import ChallengeName
 
@@ -58,21 +60,23 @@ def in_ranges(address: str | None, ranges: list[str]) -> bool:
 class SignInSignals:
     """What is known about one sign-in attempt when it is assessed. ``ip_address`` is the address assessed
     (empty when none is known); ``blocked_ip`` / ``skipped_ip``: it lies in the configuration's
-    BlockedIPRangeList / SkippedIPRangeList."""
+    BlockedIPRangeList / SkippedIPRangeList; ``adaptive``: what the user's history, devices and the GeoIP
+    database say of it."""
 
     ip_address: str = ""
     blocked_ip: bool = False
     skipped_ip: bool = False
+    adaptive: AdaptiveSignals = NO_EVIDENCE
 
 
 def risk_level(signals: SignInSignals) -> RiskLevel | None:
     """The risk the signals add up to; None for no risk. An address of the always-block list is High; one of
-    the never-assess list is not assessed at all."""
+    the never-assess list is not assessed at all; any other is scored by adaptive authentication's rules."""
     if signals.blocked_ip:
         return RiskLevel.High
     if signals.skipped_ip:
         return None
-    return None
+    return adaptive_level(signals.adaptive)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,25 +152,35 @@ def _header(headers: list[dict[str, Any]], name: str) -> str:
 
 
 def event_context(
-    peer: str, request: dict[str, Any], *, admin: bool, propagates: bool, extra: dict[str, str] | None = None
+    peer: str,
+    request: dict[str, Any],
+    *,
+    admin: bool,
+    propagates: bool,
+    user_agent: str = "",
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """EventContextData for a request (Cognito developer guide: 'Adding user device and session data to API
     requests'): an Admin* call's ContextData gives the user's address and, from its HttpHeaders, the
     User-Agent as device name; a public call's UserContextData.IpAddress counts only for an app client with
-    EnablePropagateAdditionalUserContextData (``propagates``); otherwise the request's own peer address."""
+    EnablePropagateAdditionalUserContextData (``propagates``), and its device is the request's own
+    ``user_agent`` (the user's browser or app calls the public operations itself); otherwise the request's own
+    peer address. The address is kept in its canonical form, so that one address is always written alike."""
     context: dict[str, str] = dict(extra or {})
     if admin:
         data = request.get("ContextData") or {}
         address = str(data.get("IpAddress") or "") or peer
         agent = _header(list(data.get("HttpHeaders") or []), "user-agent")
-        if agent:
-            context["DeviceName"] = agent
     else:
         data = request.get("UserContextData") or {}
         address = str(data.get("IpAddress") or "") if propagates else ""
         address = address or peer
-    if ip_address(address) is not None:
-        context["IpAddress"] = address.strip()
+        agent = user_agent
+    if agent.strip():
+        context["DeviceName"] = agent.strip()
+    found = ip_address(address)
+    if found is not None:
+        context["IpAddress"] = str(found)
     return context
 
 

@@ -135,9 +135,9 @@ def change_password(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 def _password_change_event(
     ctx: Ctx, pool: Pool, user: User, client_id: str | None, response: EventResponse, compromised: bool
 ) -> None:
-    """The PasswordChange event of threat protection's history, from the request's own address (ChangePassword
-    carries no UserContextData); ``compromised``: the new password is one known from breaches."""
-    context = event_context(ctx.source_ip, {}, admin=False, propagates=False)
+    """The PasswordChange event of threat protection's history, from the request's own address and User-Agent
+    (ChangePassword carries no UserContextData); ``compromised``: the new password is one known from breaches."""
+    context = event_context(ctx.source_ip, {}, admin=False, propagates=False, user_agent=ctx.user_agent)
     record_user_event(ctx, pool, user, EventType.PasswordChange, response, context, client_id, compromised)
 
 

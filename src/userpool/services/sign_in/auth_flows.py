@@ -70,7 +70,8 @@ def _start(ctx: Ctx, call: FlowCall, auth_flow: str, req: dict[str, Any]) -> dic
         return flow.run(ctx, call)
     # Threat protection: the attempt is assessed (and may be refused) before its first step, and recorded.
     context = sign_in_watch.request_context(ctx, call.client, req, admin=call.admin)
-    watch = sign_in_watch.start(ctx, call.pool, call.client, call.params.get("USERNAME"), context, custom=custom)
+    username, device_key = call.params.get("USERNAME"), call.params.get("DEVICE_KEY")
+    watch = sign_in_watch.start(ctx, call.pool, call.client, username, context, custom=custom, device_key=device_key)
     kind = challenge_kind(None, call.params, ())
     return sign_in_watch.run(ctx, watch, kind, lambda c: flow.run(c, call), sign_in_watch.api_progress)
 

@@ -70,7 +70,10 @@ _templates = Environment(
 def make_ctx(deps: Deps, request: Request) -> Ctx:
     peer = request.client.host if request.client else ""
     now = deps.clock.now()
-    return Ctx(deps=deps, request_id=new_request_id(), now=now, region=deps.settings.region, source_ip=peer)
+    agent = request.headers.get("user-agent", "")
+    return Ctx(
+        deps=deps, request_id=new_request_id(), now=now, region=deps.settings.region, source_ip=peer, user_agent=agent
+    )
 
 
 def _once_each(items: Iterable[tuple[str, str]]) -> dict[str, str] | None:

@@ -28,6 +28,7 @@ from userpool.model.risk_assessment import EventNote, event_context
 from userpool.services import housekeeping
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import find_user
+from userpool.services.threat_protection.steps.adaptive_signals import place_of, with_place
 from userpool.store.base import Tx
 
 T = TypeVar("T")
@@ -52,8 +53,12 @@ def require_protection(pool: Pool) -> None:
 
 
 def record(ctx: Ctx, tx: Tx, event: AuthEvent, *, new: bool) -> None:
-    """Write ``event`` in the caller's transaction: a new one, or a later state of one recorded before."""
+    """Write ``event`` in the caller's transaction: a new one, or a later state of one recorded before. A new
+    event's context gets the City and Country the GeoIP database gives its address, unless it has them."""
     if new:
+        context = event.context
+        if context.get("IpAddress") and not (context.get("City") or context.get("Country")):
+            event = replace(event, context=with_place(context, place_of(ctx, context)))
         tx.auth_events.add(event)
     else:
         tx.auth_events.update(event)
@@ -115,7 +120,9 @@ def around_user_event(
         return run(ctx)  # the operation answers the bad client itself
     if not protected(pool):
         return run(ctx)
-    context = event_context(ctx.source_ip, request, admin=False, propagates=propagates_user_context(client))
+    context = event_context(
+        ctx.source_ip, request, admin=False, propagates=propagates_user_context(client), user_agent=ctx.user_agent
+    )
     note = EventNote()
     try:
         result = run(replace(ctx, event_note=note))

@@ -41,6 +41,7 @@ from userpool.model.records import Client, Pool
 from userpool.model.risk_assessment import MFA_IF_CONFIGURED, MFA_REQUIRED, EventNote, RiskResponse, event_context
 from userpool.model.risk_configuration import takeover_action
 from userpool.services.lookup.records import find_user
+from userpool.services.threat_protection.steps.adaptive_signals import attempt_of
 from userpool.services.threat_protection.steps.event_log import record
 from userpool.services.threat_protection.steps.notifications import notify
 from userpool.services.threat_protection.steps.risk_assessment import assess_sign_in
@@ -82,24 +83,37 @@ def watched(pool: Pool, custom: bool = False) -> bool:
 
 def request_context(ctx: Ctx, client: Client, request: dict[str, Any], *, admin: bool) -> dict[str, str]:
     """EventContextData of a sign-in request (model/risk_assessment.py ``event_context``)."""
-    return event_context(ctx.source_ip, request, admin=admin, propagates=propagates_user_context(client))
+    return event_context(
+        ctx.source_ip, request, admin=admin, propagates=propagates_user_context(client), user_agent=ctx.user_agent
+    )
 
 
 def start(
-    ctx: Ctx, pool: Pool, client: Client, username: str | None, context: dict[str, str], *, custom: bool = False
+    ctx: Ctx,
+    pool: Pool,
+    client: Client,
+    username: str | None,
+    context: dict[str, str],
+    *,
+    custom: bool = False,
+    device_key: str | None = None,
 ) -> Watch | None:
     """Before a sign-in's first step: None where it is not watched (the pool's mode is OFF for it).
-    NotAuthorizedException, with Cognito's words, when ENFORCED blocks it.
+    NotAuthorizedException, with Cognito's words, when ENFORCED blocks it. ``context`` is the attempt's
+    EventContextData, to which the GeoIP database adds City and Country; ``device_key`` the DEVICE_KEY it
+    presented, if any.
 
     A name no user has is watched too, with an event that is never stored: its steps cost the statements a
     user's do (docs/architecture.md, Security invariants: a name no user has costs what a user's does)."""
     mode = sign_in_mode(pool, custom)
     if mode == OFF:
         return None
+    attempt = attempt_of(ctx, context, device_key)
     with ctx.store.write() as tx:
         user = find_user(tx, pool, username) if username and "\x00" not in username else None
-        assessed = assess_sign_in(ctx, tx, pool, client, user, context, mode)
+        assessed = assess_sign_in(ctx, tx, pool, client, user, attempt, mode)
         found = assessed.assessment
+        marks = attempt.marks
         event = AuthEvent(
             pool.id,
             user.sub if user is not None else "",
@@ -109,8 +123,10 @@ def start(
             EventResponse.Fail if found.refused else EventResponse.InProgress,
             risk_decision=found.decision,
             risk_level=found.level,
-            context=dict(context),
+            context=dict(attempt.context),
             client_id=client.id,
+            network=marks.network,
+            device=marks.device,
         )
         noticed = found.action.notify and found.decision != RiskDecision.NoRisk and user is not None
         if noticed and user is not None:
