@@ -7,6 +7,7 @@ federation are declared in ``federation_ports.py``, those of threat protection i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -457,6 +458,12 @@ class Tx(Protocol):
     def rolled_back(self) -> AbstractContextManager[None]:
         """Writes made in the block are undone when it ends (a savepoint rolled back): what such a write
         costs, without its effect."""
+        ...
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this transaction has committed, after its locks are let go (in the order
+        given); never when it rolls back. For what must follow a write but may not hold it up or outlive a
+        rollback (a log event exported)."""
         ...
 
     @property

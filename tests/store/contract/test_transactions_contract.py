@@ -97,3 +97,56 @@ def test_read__sees_only_what_was_committed(store: SqlStore) -> None:
     with store.read() as tx:
         assert tx.pools.get(open_pool.id) == open_pool
         assert tx.pools.get(kept.id) is None
+
+
+@covers("Tx.after_commit")
+def test_after_commit__runs_in_order_once_committed_and_unlocked(store: SqlStore) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def count(name: str) -> None:
+        # A transaction of its own: it sees what was committed, and may write (the lock is let go).
+        with store.write() as tx:
+            seen.append((name, rows_in(store, "pools")))
+            tx.outbox.add(NewMessage(None, "EMAIL", "a@x.org", "s", name), NOW)
+
+    with store.write() as tx:
+        new_pool(tx)
+        tx.after_commit(lambda: count("first"))
+        tx.after_commit(lambda: count("second"))
+        assert seen == []
+    assert seen == [("first", 1), ("second", 1)]
+    assert rows_in(store, "outbox_messages") == 2
+    with store.read() as tx:
+        tx.after_commit(lambda: seen.append(("read", 0)))
+    assert seen[-1] == ("read", 0)
+
+
+@covers("Tx.after_commit")
+def test_after_commit__never_runs_after_a_rollback(store: SqlStore) -> None:
+    ran: list[str] = []
+    with pytest.raises(Boom), store.write() as tx:
+        new_pool(tx)
+        tx.after_commit(lambda: ran.append("exception"))
+        raise Boom
+    with store.write() as tx:
+        kept = new_pool(tx, "us-east-1_kept")
+    with pytest.raises(Conflict), store.write() as tx:
+        tx.after_commit(lambda: ran.append("refused"))
+        new_pool(tx, kept.id)
+    assert ran == []
+
+
+@covers("Tx.after_commit")
+def test_after_commit__a_failing_action_leaves_the_writes_and_the_other_actions(store: SqlStore) -> None:
+    ran: list[str] = []
+
+    def fail() -> None:
+        raise Boom
+
+    with store.write() as tx:
+        pool = new_pool(tx)
+        tx.after_commit(fail)
+        tx.after_commit(lambda: ran.append("after"))
+    assert ran == ["after"]
+    with store.read() as tx:
+        assert tx.pools.get(pool.id) == pool

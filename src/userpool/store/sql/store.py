@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 
@@ -37,12 +38,28 @@ from userpool.store.sql.users import SqlUserRepo
 from userpool.store.sql.webauthn_credentials import SqlWebAuthnCredentialRepo
 from userpool.store.sql.write_gate import WriteGate, database_path
 
+log = logging.getLogger("userpool.store")
+
 
 class SqlTx:
     def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
         self._conn = conn
         self._sealer = sealer
         self._counters: CounterMemo = {}
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        self._after_commit.append(action)
+
+    def committed(self) -> None:
+        """Run the after-commit actions: the transaction has committed and let its locks go. One that fails
+        is logged and the others still run; the transaction's caller is not told (its writes stand)."""
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            try:
+                action()
+            except Exception:
+                log.exception("an after-commit action failed")
 
     @contextmanager
     def rolled_back(self) -> Iterator[None]:
@@ -204,16 +221,23 @@ class SqlStore:
     @contextmanager
     def read(self) -> Iterator[SqlTx]:
         with self._begin(self.engine, BEGIN) as conn:
-            yield SqlTx(conn, self._sealer)
+            tx = SqlTx(conn, self._sealer)
+            yield tx
+        tx.committed()
 
     @contextmanager
     def write(self) -> Iterator[SqlTx]:
+        # The after-commit actions run once the block has ended without an exception: after COMMIT, and on
+        # SQLite after the write gate is let go.
         if self._gate is None:
             with self._begin(self._write_engine, BEGIN_WRITE) as conn:
-                yield SqlTx(conn, self._sealer)
-            return
-        with self._gate.held(), self._begin(self._write_engine, BEGIN_WRITE) as conn:
-            yield SqlTx(conn, self._sealer)
+                tx = SqlTx(conn, self._sealer)
+                yield tx
+        else:
+            with self._gate.held(), self._begin(self._write_engine, BEGIN_WRITE) as conn:
+                tx = SqlTx(conn, self._sealer)
+                yield tx
+        tx.committed()
 
     def dispose(self) -> None:
         self.engine.dispose()
