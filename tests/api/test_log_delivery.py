@@ -1,12 +1,14 @@
-"""SetLogDeliveryConfiguration / GetLogDeliveryConfiguration, and the message-delivery errors a pool then
-exports: Cognito's rules for each event source (Cognito developer guide: 'Exporting logs from Amazon Cognito
-user pools'), and the events in Cognito's shape in each kind of sink the operator maps ARNs to.
+"""SetLogDeliveryConfiguration / GetLogDeliveryConfiguration, and the events a pool then exports: Cognito's
+rules for each event source (Cognito developer guide: 'Exporting logs from Amazon Cognito user pools'),
+message-delivery errors in Cognito's shape in each kind of sink the operator maps ARNs to, and threat
+protection's user activity.
 
 One server for the module, whose mail server refuses every recipient and whose SMS gateway cannot be
 reached, so that every message it sends fails."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import stat
@@ -17,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.conftest import Server, make_settings, running_server
+from tests.support.auth import PASSWORD, make_client, make_user, sign_in
 from tests.support.bridge import free_port
 from tests.support.errors import fails
 from tests.support.log_receiver import LogReceiver, log_receiver
@@ -36,6 +40,32 @@ UNMAPPED = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/vendedlogs/unmapped
 STREAM = f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/user-activity"
 BUCKET = "arn:aws:s3:::user-activity-logs"
 ENVELOPE = {"eventTimestamp", "eventSource", "logLevel", "message", "logSourceId"}
+# The members of the developer guide's example user-activity event.
+USER_ACTIVITY_MEMBERS = {
+    "version",
+    "eventId",
+    "eventType",
+    "userSub",
+    "userName",
+    "userPoolId",
+    "clientId",
+    "creationDate",
+    "eventResponse",
+    "riskLevel",
+    "riskDecision",
+    "challenges",
+    "deviceName",
+    "ipAddress",
+    "requestId",
+    "idpName",
+    "compromisedCredentialDetected",
+    "city",
+    "country",
+    "eventFeedbackValue",
+    "eventFeedbackDate",
+    "eventFeedbackProvider",
+    "hasContextData",
+}
 
 
 @dataclass
@@ -43,6 +73,7 @@ class World:
     server: Server
     idp: Any
     file: Path
+    activity: Path
     receiver: LogReceiver
 
 
@@ -50,12 +81,14 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("log-delivery")
     file = folder / "sinks" / "notifications.jsonl"
+    activity = folder / "sinks" / "activity.jsonl"
     with refusing_smtp() as smtp_port, log_receiver() as receiver:
         delivery = LogDeliverySettings(
             destinations={
                 GROUP: log_sink(f"file://{file}"),
                 HOOKED: log_sink(f"{receiver.url}/hook"),
                 COLLECTED: log_sink(f"otlp+{receiver.url}/otel"),
+                BUCKET: log_sink(f"file://{activity}"),
             }
         )
         settings = make_settings(
@@ -67,7 +100,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             log_delivery=delivery,
         )
         with running_server(settings) as server:
-            yield World(server, server.client(), file, receiver)
+            yield World(server, server.client(), file, activity, receiver)
 
 
 def _pool(world: World, **extra: Any) -> str:
@@ -346,3 +379,78 @@ def test_set_log_delivery_configuration__errors_sent_to_an_otlp_collector(world:
     assert (record["severityNumber"], record["severityText"]) == (17, "ERROR")
     assert {"key": "cognito.log_destination", "value": {"stringValue": COLLECTED}} in record["attributes"]
     assert {"key": "cognito.user_pool_id", "value": {"stringValue": pool_id}} in record["attributes"]
+
+
+# -- threat protection's user activity ------------------------------------------------------------------------
+
+
+def test_set_log_delivery_configuration__sign_ins_exported_as_user_activity(world: World) -> None:
+    idp = world.idp
+    add_ons = {"AdvancedSecurityMode": "AUDIT"}
+    pool_id = _pool(world, UserPoolTier="PLUS", UserPoolAddOns=add_ons)
+    destination = _activity(S3Configuration={"BucketArn": BUCKET})
+    idp.set_log_delivery_configuration(UserPoolId=pool_id, LogConfigurations=[destination])
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "erin")
+    sub = idp.admin_get_user(UserPoolId=pool_id, Username="erin")["UserAttributes"][0]["Value"]
+    started = time.time()
+    sign_in(idp, client, "erin")
+    with pytest.raises(ClientError) as refused:
+        sign_in(idp, client, "erin", PASSWORD + "-wrong")
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+    # Each state an event is recorded in is exported: InProgress, then Pass or Fail.
+    def finished() -> list[dict[str, Any]]:
+        events = _events_in(world.activity, pool_id)()
+        return (
+            events
+            if [e["message"]["eventResponse"] for e in events].count("InProgress") == 2 and len(events) == 4
+            else []
+        )
+
+    events = _eventually(world, finished)
+    listed = idp.admin_list_user_auth_events(UserPoolId=pool_id, Username="erin")["AuthEvents"]
+    failed_id, passed_id = (e["EventId"] for e in listed)  # newest first
+    final = {e["message"]["eventId"]: e for e in events}  # the last state of each
+    assert set(final) == {passed_id, failed_id}
+    for event_id, response, challenge in ((passed_id, "Pass", "Success"), (failed_id, "Fail", "Failure")):
+        event = final[event_id]
+        assert set(event) == ENVELOPE
+        assert (event["eventSource"], event["logLevel"]) == ("USER_ACTIVITY", "INFO")
+        assert event["logSourceId"] == {"userPoolId": pool_id}
+        message = event["message"]
+        assert set(message) == USER_ACTIVITY_MEMBERS
+        assert message["version"] == "1"
+        assert (message["eventType"], message["eventResponse"]) == ("SignIn", response)
+        assert (message["userName"], message["userSub"], message["userPoolId"]) == ("erin", sub, pool_id)
+        assert message["clientId"] == client["ClientId"]
+        assert message["challenges"] == [{"challengeName": "Password", "challengeResponse": challenge}]
+        assert message["riskDecision"] == "PASS"
+        assert message["compromisedCredentialDetected"] == "false"
+        assert message["requestId"] and message["idpName"] == ""
+        assert all(isinstance(v, str) for k, v in message.items() if k != "challenges")
+        created = time.strptime(message["creationDate"], "%a %b %d %H:%M:%S UTC %Y")
+        assert started - 2 <= calendar.timegm(created) <= time.time() + 1
+        assert int(event["eventTimestamp"]) // 1000 == calendar.timegm(created)
+    in_progress = [e for e in events if e["message"]["eventResponse"] == "InProgress"]
+    assert {e["message"]["eventId"] for e in in_progress} == {passed_id, failed_id}
+
+
+def test_set_log_delivery_configuration__no_user_activity_for_a_name_no_user_has(world: World) -> None:
+    idp = world.idp
+    pool_id = _pool(world, UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})
+    destination = _activity(S3Configuration={"BucketArn": BUCKET})
+    idp.set_log_delivery_configuration(UserPoolId=pool_id, LogConfigurations=[destination])
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "fay")
+    with pytest.raises(ClientError):
+        sign_in(idp, client, "nobody")
+    sign_in(idp, client, "fay")
+    # Events are exported in order: once fay's are in the file, the stranger's would be before them.
+    events = _eventually(world, lambda: [e for e in _events_in(world.activity, pool_id)() if _passed(e)])
+    assert {e["message"]["userName"] for e in _events_in(world.activity, pool_id)()} == {"fay"}
+    assert len(events) == 1
+
+
+def _passed(event: dict[str, Any]) -> bool:
+    return bool(event["message"]["eventResponse"] == "Pass")

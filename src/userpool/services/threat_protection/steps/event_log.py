@@ -4,6 +4,11 @@ event (a log sink) can be added here.
 Events are recorded only while the pool's AdvancedSecurityMode is AUDIT or ENFORCED (Cognito developer guide:
 'Viewing and exporting user event history'), and kept for ``auth_event_retention_days`` (Cognito keeps them
 two years); older ones are deleted now and then (services/housekeeping.py).
+
+Where the pool's log delivery exports ``userAuthEvents``, every state an event is recorded in (InProgress,
+then Pass or Fail, a later CompromisedCredentialsDetected) is also exported, in Cognito's user-activity shape
+(model/log_events.py), through the log delivery port once the transaction has committed (Cognito developer
+guide: 'Exporting threat protection user activity logs').
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from userpool.errors import (
     NotAuthorizedException,
     UserPoolAddOnNotEnabledException,
 )
+from userpool.model import log_delivery, log_events
 from userpool.model.auth_events import AuthEvent, EventResponse, EventType, new_event_id
 from userpool.model.client_config import propagates_user_context
 from userpool.model.pool_config import advanced_security_mode
 from userpool.model.records import Pool, User
 from userpool.model.risk_assessment import EventNote, event_context
+from userpool.model.vocabulary import LogEventSource
 from userpool.services import housekeeping
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import find_user
@@ -64,6 +71,22 @@ def record(ctx: Ctx, tx: Tx, event: AuthEvent, *, new: bool) -> None:
         tx.auth_events.update(event)
     if housekeeping.due("auth_events", ctx.now):
         tx.auth_events.delete_expired(ctx.now - ctx.settings.auth_event_retention_days * DAY_SECONDS)
+    _export(ctx, tx, event)
+
+
+def _export(ctx: Ctx, tx: Tx, event: AuthEvent) -> None:
+    """Export ``event`` after the commit where the pool's log delivery takes user activity. The event of a
+    name no user has (no ``sub``: never stored) is looked up as a user's would be, and exported nowhere."""
+    pool = tx.pools.get(event.pool_id)
+    destination = log_delivery.destination_arn(pool, LogEventSource.userAuthEvents) if pool is not None else None
+    if destination is None:
+        return
+    user = tx.users.get_by_sub(event.pool_id, event.sub)
+    if user is None or not event.sub:
+        return
+    exported = log_events.user_activity(event, user.username, ctx.request_id)
+    logs = ctx.deps.logs
+    tx.after_commit(lambda: logs.ship(destination, exported))
 
 
 def record_user_event(
