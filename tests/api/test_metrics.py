@@ -208,22 +208,47 @@ def test_metrics__outbox_depth_and_password_hasher_gauges(served: Served) -> Non
     assert "frank" not in after.text
 
 
-def test_metrics__risk_decisions_counted_through_the_port(served: Served) -> None:
+def _risk_moves(before: Scrape, after: Scrape, *pairs: tuple[str, str]) -> list[float]:
+    name = "userpool_risk_decisions_total"
+    return [after.value(name, level=lv, decision=d) - before.value(name, level=lv, decision=d) for lv, d in pairs]
+
+
+def test_metrics__sign_ins_of_a_protected_pool_count_their_risk_decisions(served: Served) -> None:
+    idp = served.idp
+    pool_id = str(
+        idp.create_user_pool(PoolName="risk", UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"})["UserPool"]["Id"]
+    )
+    client_id = make_client(idp, pool_id)["ClientId"]
+    make_user(idp, pool_id, "rita")
+    idp.set_risk_configuration(UserPoolId=pool_id, RiskExceptionConfiguration={"BlockedIPRangeList": ["192.0.2.0/24"]})
+
+    def sign_in(address: str) -> None:
+        idp.admin_initiate_auth(
+            UserPoolId=pool_id,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "rita", "PASSWORD": PASSWORD},
+            ContextData={"IpAddress": address, "ServerName": "app", "ServerPath": "/", "HttpHeaders": []},
+        )
+
+    before = served.scrape()
+    sign_in("198.51.100.7")
+    with pytest.raises(ClientError):
+        sign_in("192.0.2.77")
+    with pytest.raises(ClientError):
+        sign_in("192.0.2.78")
+    after = served.scrape()
+    # The first sign-in of a user has nothing to compare with: no signal, no risk.
+    assert _risk_moves(before, after, ("none", "NoRisk"), ("High", "Block")) == [1, 2]
+
+
+def test_metrics__risk_decision_labels_stay_within_cognitos_names(served: Served) -> None:
     before = served.scrape()
     metrics = served.runtime.deps.metrics
-    metrics.risk_decision("High", "Block")
-    metrics.risk_decision("High", "Block")
     metrics.risk_decision("Low", "NoRisk")
-    metrics.risk_decision(None, "NoRisk")  # no signal at all
     metrics.risk_decision("<script>", "anything a caller made up")
     after = served.scrape()
-
-    def moved(level: str, decision: str) -> float:
-        name = "userpool_risk_decisions_total"
-        return after.value(name, level=level, decision=decision) - before.value(name, level=level, decision=decision)
-
-    moves = [moved("High", "Block"), moved("Low", "NoRisk"), moved("none", "NoRisk"), moved("other", "other")]
-    assert moves == [2, 1, 1, 1]
+    assert _risk_moves(before, after, ("Low", "NoRisk"), ("other", "other")) == [1, 1]
     assert "script" not in after.text and "made up" not in after.text
 
 

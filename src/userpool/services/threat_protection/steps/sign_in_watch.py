@@ -135,6 +135,7 @@ def start(
         record(ctx, tx, event, new=user is not None)
     if noticed:
         ctx.deps.wake_outbox()
+    ctx.metrics.risk_decision(found.level, found.decision)
     if found.refused:
         raise NotAuthorizedException(found.refusal_message)
     return Watch(event, RiskResponse(found.mfa) if found.mfa else None)
