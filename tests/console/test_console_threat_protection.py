@@ -355,13 +355,14 @@ def test_set_log_delivery_configuration__console_leaves_the_state_of_the_boto3_c
 
 def test_set_log_delivery_configuration__refusals_are_shown_at_the_field(signed_in: Console) -> None:
     idp = signed_in.idp
-    pool_id = idp.create_user_pool(PoolName="essentials")["UserPool"]["Id"]
+    pool_id = idp.create_user_pool(PoolName="refusals")["UserPool"]["Id"]
     path = f"/console/pools/{pool_id}/log-delivery"
-    activity = {"LogLevel": "INFO", "EventSource": "userAuthEvents", "FirehoseConfiguration": {"StreamArn": FIREHOSE}}
-    answer = signed_in.post(path, {"auth_kind": "FirehoseConfiguration", "auth_arn": FIREHOSE})
+    # A log group's ARN where a Firehose stream's belongs.
+    activity = {"LogLevel": "INFO", "EventSource": "userAuthEvents", "FirehoseConfiguration": {"StreamArn": LOG_GROUP}}
+    answer = signed_in.post(path, {"auth_kind": "FirehoseConfiguration", "auth_arn": LOG_GROUP})
     assert answer.status_code == 400
     expected = _api_error(idp.set_log_delivery_configuration, UserPoolId=pool_id, LogConfigurations=[activity])
-    assert _shown(answer.text) == [expected] and _field_errors(answer.text, "auth_kind") == [expected]
+    assert _shown(answer.text) == [expected] and _field_errors(answer.text, "auth_arn") == [expected]
     bad = signed_in.post(path, {"notification_arn": "arn:aws:s3:::a-bucket"})
     assert bad.status_code == 400 and len(_field_errors(bad.text, "notification_arn")) == 1
     assert "LogConfigurations" not in _log_delivery(idp, pool_id)

@@ -21,12 +21,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from userpool.errors import FeatureUnavailableInTierException, InvalidParameterException
+from userpool.errors import InvalidParameterException
 from userpool.model.records import Pool
 from userpool.model.vocabulary import LogEventSource, LogLevel
 
 STORED = "LogConfigurations"
-PLUS = "PLUS"
 
 # Each destination member, the member holding its ARN, the ARN's service and what its resource starts with.
 DESTINATIONS: dict[str, tuple[str, str, str]] = {
@@ -79,9 +78,10 @@ def _destination(entry: dict[str, Any], source: str) -> str:
     return member
 
 
-def checked(configurations: list[dict[str, Any]], tier: str) -> list[dict[str, Any]]:
-    """``configurations`` (SetLogDeliveryConfiguration's LogConfigurations, nulls dropped) if a pool on the
-    feature plan ``tier`` may have them, else Cognito's error. Error wording is ours [unverified]."""
+def checked(configurations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``configurations`` (SetLogDeliveryConfiguration's LogConfigurations, nulls dropped) if a pool may have
+    them, else Cognito's error. Error wording is ours [unverified]. AWS exports user activity only from pools
+    on the Plus plan; there are no plans here, so any pool may, as any pool may have threat protection."""
     seen: set[str] = set()
     for entry in configurations:
         source = LogEventSource(entry["EventSource"])
@@ -99,13 +99,6 @@ def checked(configurations: list[dict[str, Any]], tier: str) -> list[dict[str, A
         if member not in allowed:
             raise InvalidParameterException(
                 f"The event source {source} can be delivered only to {' or '.join(allowed)}, not {member}."
-            )
-        if source == LogEventSource.userAuthEvents and tier != PLUS:
-            # Cognito's wording for a feature the pool's plan lacks (FeatureUnavailableInTierException, as
-            # UpdateUserPool gives it for threat protection); the feature's name is ours [unverified].
-            raise FeatureUnavailableInTierException(
-                f"The following features need to be disabled for the {tier} pricing tier configured: "
-                "User Activity Log Export"
             )
     return copy.deepcopy(configurations)
 

@@ -21,7 +21,7 @@ def set_log_delivery_configuration(ctx: Ctx, req: dict[str, Any]) -> dict[str, A
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
-        entries = log_delivery.checked(req["LogConfigurations"], pool_config.user_pool_tier(pool))
+        entries = log_delivery.checked(req["LogConfigurations"])
         # Logging is configured beside the pool, not in it: the pool's LastModifiedDate stays [unverified].
         tx.pools.update(dataclasses.replace(pool, config=log_delivery.with_configurations(pool.config, entries)))
     return {"LogDeliveryConfiguration": log_delivery.wire(pool.id, entries)}

@@ -1,6 +1,6 @@
 """A pool's Log delivery page: where it exports message-delivery errors (userNotification, to a CloudWatch Logs
 log group) and threat protection's user activity (userAuthEvents, to a log group, a Firehose stream or an S3
-bucket, on the Plus plan), through GetLogDeliveryConfiguration and SetLogDeliveryConfiguration (Cognito
+bucket), through GetLogDeliveryConfiguration and SetLogDeliveryConfiguration (Cognito
 developer guide: 'Exporting logs from Amazon Cognito user pools'). Where each ARN's events end up on this
 server is the operator's setting (README "Log delivery")."""
 
@@ -103,7 +103,6 @@ async def log_delivery(page: Page) -> Response:
         "log_delivery.html",
         pool=pool,
         values=values,
-        tier=pool.get("UserPoolTier", "ESSENTIALS"),
         destinations=DESTINATION_CHOICES,
         crumbs=[("User pools", page.url("/")), (pool["Name"], page.pool_url()), ("Log delivery", None)],
     )
