@@ -66,8 +66,8 @@ class Ctx:
     caller: str = ""
     # The peer address of the request (a device's last_ip_used); empty where there is none.
     source_ip: str = ""
-    # The request's User-Agent: the device of a public call's user (threat protection's DeviceName); empty where
-    # there is none.
+    # The request's User-Agent: the device of a public call's user (threat protection's DeviceName, session
+    # management's DeviceType); empty where there is none.
     user_agent: str = ""
     # What ENFORCED threat protection asks of the sign-in this call carries on (an MFA step for its risk);
     # set by services/threat_protection/steps/sign_in_watch.py around the sign-in's step.

@@ -35,6 +35,9 @@ class AuthorizationCode:
     code_challenge_method: str | None = None
     used_at: float | None = None
     origin_jti: str | None = None
+    # The hosted session (its SessionId, model/sessions.py) the user was signed in with: the sign-in the code
+    # starts came through it (OriginSessionId).
+    sso_session_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,12 @@ class HostedSession:
     created_at: float
     expires_at: float
     saml: SamlSessionLink | None = None
+    # Session management (model/sessions.py): the app client whose sign-in opened it, its last sign-in or silent
+    # reuse (None: its creation), and the address and device description of that.
+    client_id: str | None = None
+    last_active_at: float | None = None
+    last_ip: str | None = None
+    device_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ reference). UpdateUserPool is a full replace: every omitted setting reverts to i
 fixed at creation (sign-in identifiers, case sensitivity, schema) are carried over untouched.
 
 Members that are not part of ``UserPoolType`` (the MFA factors SetUserPoolMfaConfig manages, the log delivery
-SetLogDeliveryConfiguration sets) live in the same document under the names in ``model.pool_mfa`` and
-``model.log_delivery``; ``wire_members`` leaves them out, and UpdateUserPool keeps them.
+SetLogDeliveryConfiguration sets, the session management of Set(UserPool|UserPoolClient)SessionConfiguration)
+live in the same document under the names in ``model.pool_mfa``, ``model.log_delivery`` and
+``model.session_config``; ``wire_members`` leaves them out, and UpdateUserPool keeps them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import copy
 from typing import Any
 
 from userpool.errors import InvalidParameterException
-from userpool.model import log_delivery, pool_mfa
+from userpool.model import log_delivery, pool_mfa, session_config
 from userpool.model.records import Pool
 from userpool.model.schema import build_schema
 
@@ -329,6 +330,7 @@ def update_config(current: dict[str, Any], request: dict[str, Any]) -> dict[str,
             config[member] = copy.deepcopy(current[member])
     config.update(pool_mfa.on_update(current, config))
     config.update(log_delivery.stored(current))
+    config.update(session_config.stored(current))
     return config
 
 

@@ -62,6 +62,13 @@ class SignInSession:
     revoked_at: float | None = None
     device_key: str | None = None
     scopes: tuple[str, ...] = ()
+    # Session management (model/sessions.py): the last sign-in, refresh or rotation (None: its creation), the
+    # address and device description (model/user_agents.py) it came from, and the hosted session (SSO) whose
+    # code or implicit grant started it.
+    last_active_at: float | None = None
+    last_ip: str | None = None
+    device_type: str | None = None
+    sso_session_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from userpool.oauth.browser_cookies import binding_of, set_binding_cookie
 from userpool.oauth.errors import NO_STORE, error_page_redirect
 from userpool.oauth.http import make_ctx, once_each, reached_at, request_pool
 from userpool.services.hosted.federated_authorize import IDP_RESPONSE_PATH, chosen_provider, redirect_to_provider
-from userpool.services.hosted.login_sessions import cookie_name, signed_in
+from userpool.services.hosted.login_sessions import cookie_name, reusable_session
 from userpool.services.hosted.oauth_authorize import (
     COGNITO,
     PageError,
@@ -81,10 +81,12 @@ def make_authorize(deps: Deps) -> Any:
             return response
         if "login" not in checked.prompt and COGNITO in supported_identity_providers(target.client):
             session = await run_in_threadpool(
-                signed_in, ctx, target.pool.id, request.cookies.get(cookie_name(target.pool.id))
+                reusable_session, ctx, target.pool, target.client.id, request.cookies.get(cookie_name(target.pool.id))
             )
             if session is not None:
-                url = await run_in_threadpool(complete, ctx, target, checked, session.user, session.auth_time)
+                url = await run_in_threadpool(
+                    complete, ctx, target, checked, session.user, session.auth_time, session.session_id
+                )
                 return _redirect(url)
         if "none" in checked.prompt:
             # OIDC Core §3.1.2.6: no page may be shown, and nobody is signed in.

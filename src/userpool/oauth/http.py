@@ -25,7 +25,12 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 def make_ctx(deps: Deps, request: Request) -> Ctx:
     peer = request.client.host if request.client else ""
     return Ctx(
-        deps=deps, request_id=new_request_id(), now=deps.clock.now(), region=deps.settings.region, source_ip=peer
+        deps=deps,
+        request_id=new_request_id(),
+        now=deps.clock.now(),
+        region=deps.settings.region,
+        source_ip=peer,
+        user_agent=request.headers.get("user-agent", ""),
     )
 
 

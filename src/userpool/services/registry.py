@@ -21,6 +21,7 @@ from userpool.services.directory import (
     log_delivery,
     pools,
     resource_servers,
+    session_configuration,
     tags,
     ui_customization,
 )
@@ -29,7 +30,7 @@ from userpool.services.self_service import account, attributes, passkeys
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
 from userpool.services.threat_protection import auth_events, risk_configuration
-from userpool.services.tokens import client_tokens, refresh, revocation, token_exchange
+from userpool.services.tokens import client_tokens, refresh, revocation, token_exchange, user_sessions
 from userpool.services.users import admin_attributes, admin_passwords, admin_users, groups, list_users
 
 Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
@@ -44,6 +45,7 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     tags,
     ui_customization,
     log_delivery,
+    session_configuration,
     # users/
     admin_users,
     admin_attributes,
@@ -63,6 +65,7 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     revocation,
     client_tokens,
     token_exchange,
+    user_sessions,
     # self_service/
     attributes,
     account,

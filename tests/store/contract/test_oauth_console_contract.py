@@ -42,6 +42,7 @@ def test_authorization_codes__round_trip_and_redeemed_once(store: SqlStore) -> N
         nonce="n-0S6_WzA2Mj",
         code_challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
         code_challenge_method="S256",
+        sso_session_id="sso" + "0123456789" * 2 + "abcde",
     )
     bare = AuthorizationCode("b" * 64, pool.id, client.id, ann.sub, "http://localhost/", (), NOW, NOW, NOW + 300)
     with store.write() as tx:
@@ -106,7 +107,19 @@ def test_hosted_sessions__round_trip_delete_and_expiry(store: SqlStore) -> None:
         short = HostedSession("a" * 64, pool.id, ann.sub, NOW - 10.25, NOW, NOW + 60)
         # A session from a SAML sign-in keeps what a LogoutRequest must name.
         saml = SamlSessionLink("Okta", NameId("AD\\Ann", NAMEID_PERSISTENT, "idp", "sp"), "_session-1")
-        long = HostedSession("b" * 64, pool.id, ann.sub, NOW, NOW, NOW + 3600, saml)
+        long = HostedSession(
+            "b" * 64,
+            pool.id,
+            ann.sub,
+            NOW,
+            NOW,
+            NOW + 3600,
+            saml,
+            client_id="contractclient0001",
+            last_active_at=NOW + 0.25,
+            last_ip="192.0.2.7",
+            device_type="Chrome 120 on Windows",
+        )
         tx.hosted_sessions.add(short)
         tx.hosted_sessions.add(long)
     with pytest.raises(Conflict) as caught, store.write() as tx:
@@ -123,6 +136,35 @@ def test_hosted_sessions__round_trip_delete_and_expiry(store: SqlStore) -> None:
         tx.hosted_sessions.delete(long.session_hash)
         tx.hosted_sessions.delete(long.session_hash)  # gone already: nothing to do
     assert rows_in(store, "hosted_sessions") == 0
+
+
+@covers("HostedSessionRepo.live_for_user", "HostedSessionRepo.touch")
+def test_hosted_sessions__a_users_live_ones_and_their_activity(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool, other_pool = new_pool(tx), new_pool(tx, "us-east-1_Contract2")
+        ann, bo = new_user(tx, pool, "ann"), new_user(tx, pool, "bo")
+        new_user(tx, other_pool, "ann", sub=ann.sub)
+        later = HostedSession("b" * 64, pool.id, ann.sub, NOW, NOW + 1, NOW + 3600, client_id="web")
+        earlier = HostedSession("c" * 64, pool.id, ann.sub, NOW, NOW, NOW + 3600)
+        ending = HostedSession("d" * 64, pool.id, ann.sub, NOW, NOW, NOW + 30)
+        for session in (
+            later,
+            earlier,
+            ending,
+            HostedSession("e" * 64, pool.id, bo.sub, NOW, NOW, NOW + 3600),
+            HostedSession("f" * 64, other_pool.id, ann.sub, NOW, NOW, NOW + 3600),
+        ):
+            tx.hosted_sessions.add(session)
+    with store.read() as tx:
+        assert tx.hosted_sessions.live_for_user(pool.id, ann.sub, NOW + 29) == [earlier, ending, later]
+        assert tx.hosted_sessions.live_for_user(pool.id, ann.sub, NOW + 30) == [earlier, later]
+    with store.write() as tx:
+        tx.hosted_sessions.touch(later.session_hash, NOW + 40, "2001:db8::2", "Edge 120 on macOS")
+        tx.hosted_sessions.touch("0" * 64, NOW + 40, None, None)  # no such session: nothing to do
+    with store.read() as tx:
+        touched = replace(later, last_active_at=NOW + 40, last_ip="2001:db8::2", device_type="Edge 120 on macOS")
+        assert tx.hosted_sessions.get(later.session_hash) == touched
+        assert tx.hosted_sessions.get(earlier.session_hash) == earlier
 
 
 NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"

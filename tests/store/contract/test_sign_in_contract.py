@@ -115,6 +115,10 @@ def test_sign_in_sessions__round_trip_and_revocation(store: SqlStore) -> None:
         NOW + 3600,
         device_key="us-east-1_device",
         scopes=("openid", "aws.cognito.signin.user.admin", "https://api/read"),
+        last_active_at=NOW + 0.5,
+        last_ip="2001:db8::1",
+        device_type="Firefox 121 on Linux ✓",
+        sso_session_id="sso" + "a1" * 12 + "b",
     )
     bare = SignInSession("11111111-0000-4000-8000-000000000002", pool.id, client.id, ann.sub, NOW, NOW, NOW + 60)
     bos = SignInSession("11111111-0000-4000-8000-000000000003", pool.id, client.id, bo.sub, NOW, NOW, NOW + 60)
@@ -162,6 +166,37 @@ def test_sign_in_sessions__extended_then_forgotten_with_their_tokens(store: SqlS
         assert tx.sign_in_sessions.get(mine.origin_jti) is None
         assert tx.refresh_tokens.get("a" * 64) is None
         assert tx.sign_in_sessions.get(theirs.origin_jti) == theirs  # another user's expired session stays
+
+
+@covers("SignInSessionRepo.live_for_user", "SignInSessionRepo.touch")
+def test_sign_in_sessions__a_users_live_ones_and_their_activity(store: SqlStore) -> None:
+    pool, client, ann, bo = _setup(store)
+    with store.write() as tx:
+        other_pool = new_pool(tx, "us-east-1_Contract2")
+        other_client = new_client(tx, other_pool, "contractclient0002")
+        elsewhere = new_user(tx, other_pool, "ann", sub=ann.sub)  # the same sub in another pool
+    first = SignInSession("55555555-0000-4000-8000-000000000001", pool.id, client.id, ann.sub, NOW, NOW, NOW + 60)
+    second = replace(first, origin_jti="55555555-0000-4000-8000-000000000002", created_at=NOW + 1)
+    revoked = replace(first, origin_jti="55555555-0000-4000-8000-000000000003", revoked_at=NOW)
+    expired = replace(first, origin_jti="55555555-0000-4000-8000-000000000004", expires_at=NOW + 10)
+    bos = replace(first, origin_jti="55555555-0000-4000-8000-000000000005", sub=bo.sub)
+    there = SignInSession(
+        "55555555-0000-4000-8000-000000000006", other_pool.id, other_client.id, elsewhere.sub, NOW, NOW, NOW + 60
+    )
+    with store.write() as tx:
+        for session in (second, first, revoked, expired, bos, there):
+            tx.sign_in_sessions.add(session)
+    with store.read() as tx:
+        assert tx.sign_in_sessions.live_for_user(pool.id, ann.sub, NOW + 5) == [first, expired, second]
+        assert tx.sign_in_sessions.live_for_user(pool.id, ann.sub, NOW + 10) == [first, second]  # expiry excluded
+        assert tx.sign_in_sessions.live_for_user(pool.id, "no-such-sub", NOW) == []
+    with store.write() as tx:
+        tx.sign_in_sessions.touch(second.origin_jti, NOW + 20, "192.0.2.1", "Safari 17 on iOS")
+        tx.sign_in_sessions.touch("no-such-jti", NOW + 20, None, None)  # nothing to do
+    with store.read() as tx:
+        touched = replace(second, last_active_at=NOW + 20, last_ip="192.0.2.1", device_type="Safari 17 on iOS")
+        assert tx.sign_in_sessions.get(second.origin_jti) == touched
+        assert tx.sign_in_sessions.get(first.origin_jti) == first
 
 
 @covers("RefreshTokenRepo.add", "RefreshTokenRepo.get", "RefreshTokenRepo.supersede")

@@ -9,6 +9,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, LimitExceededException, ScopeDoesNotExistException
 from userpool.ids import new_client_id, new_client_secret
+from userpool.model import session_config
 from userpool.model.client_config import (
     CLIENT_TOKEN_NEEDS_SECRET,
     attribute_permissions,
@@ -183,11 +184,15 @@ def update_user_pool_client(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 def delete_user_pool_client(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Delete an app client of the given pool (DeleteUserPoolClient)."""
     with ctx.store.write() as tx:
-        pool = pool_or_404(tx, req["UserPoolId"])
+        pool = pool_or_404(tx, req["UserPoolId"], for_update=True)  # its session configuration may go too
         client = client_or_404(tx, pool.id, req["ClientId"])
         tx.clients.delete(client.id)
         # A client's own risk configuration (SetRiskConfiguration) goes with it; the pool's stays.
         tx.risk_configurations.delete(pool.id, client.id)
+        # So does its session configuration (SetUserPoolClientSessionConfiguration), kept with the pool's.
+        config = session_config.with_client_settings(pool.config, client.id, None)
+        if config != pool.config:
+            tx.pools.update(dataclasses.replace(pool, config=config))
     return {}
 
 

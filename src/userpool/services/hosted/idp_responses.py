@@ -30,7 +30,7 @@ from userpool.services.federation.steps.federated_calls import FederatedSignInEr
 from userpool.services.federation.steps.federated_users import sign_in_federated_user
 from userpool.services.federation.steps.idp_errors import IdpError
 from userpool.services.federation.steps.provider_answers import ProviderCall, verified_answer
-from userpool.services.hosted.login_sessions import cookie_name, end_session, open_session
+from userpool.services.hosted.login_sessions import cookie_name, end_session, open_session, session_id_of
 from userpool.services.hosted.oauth_authorize import PageError, Target, application_error, complete
 
 # The error page's key for an answer that belongs to no live sign-in of this browser.
@@ -130,8 +130,9 @@ def finish(
     name = cookie_name(target.pool.id)
     try:
         end_session(ctx, target.pool.id, cookies.get(name))
-        cookie = open_session(ctx, target.pool.id, user, ctx.now, saml)
-        return Finished(complete(ctx, target, request, user, ctx.now), (name, cookie))
+        cookie = open_session(ctx, target.pool, target.client.id, user, ctx.now, saml)
+        url = complete(ctx, target, request, user, ctx.now, session_id_of(cookie))
+        return Finished(url, (name, cookie))
     except CognitoError as err:  # the pool's PreTokenGeneration function refused the implicit tokens
         refusal = OAuthError("invalid_request", err.message)
     return refused(request, refusal)

@@ -145,10 +145,13 @@ def application_error(redirect_uri: str, response_type: str | None, state: str |
     return _to_application(redirect_uri, values, response_type == "token")
 
 
-def complete(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, auth_time: float) -> str:
-    """The URL that hands the signed-in ``user``'s code (or, implicit flow, tokens) to the application."""
+def complete(
+    ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, auth_time: float, sso_session_id: str | None
+) -> str:
+    """The URL that hands the signed-in ``user``'s code (or, implicit flow, tokens) to the application; the
+    sign-in they start came through the hosted session ``sso_session_id``."""
     if request.response_type == "token":
-        return _implicit(ctx, target, request, user, auth_time)
+        return _implicit(ctx, target, request, user, auth_time, sso_session_id)
     value = new_opaque_value()
     code = AuthorizationCode(
         code_hash=digest(value),
@@ -163,6 +166,7 @@ def complete(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, au
         nonce=request.nonce,
         code_challenge=request.code_challenge,
         code_challenge_method=request.code_challenge_method,
+        sso_session_id=sso_session_id,
     )
     with ctx.store.write() as tx:
         # Redeemed codes are kept until they expire, so that a second redemption can be recognised.
@@ -174,10 +178,21 @@ def complete(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, au
     return _to_application(request.redirect_uri, values, fragment=False)
 
 
-def _implicit(ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, auth_time: float) -> str:
+def _implicit(
+    ctx: Ctx, target: Target, request: AuthorizeRequest, user: User, auth_time: float, sso_session_id: str | None
+) -> str:
     """Implicit grant: tokens in the fragment, never a refresh token (RFC 6749 §4.2.2)."""
     with ctx.store.write() as tx:
-        grant = start_session(ctx, tx, target.pool, target.client, user, scopes=request.scopes, auth_time=auth_time)
+        grant = start_session(
+            ctx,
+            tx,
+            target.pool,
+            target.client,
+            user,
+            scopes=request.scopes,
+            auth_time=auth_time,
+            sso_session_id=sso_session_id,
+        )
     result = issue_tokens(ctx, grant, Source.TOKEN_GENERATION_HOSTED_AUTH, oauth=OAuthIssue(nonce=request.nonce))
     values = {"access_token": result["AccessToken"]}
     if "IdToken" in result:

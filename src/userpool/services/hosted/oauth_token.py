@@ -95,7 +95,16 @@ def _authorization_code(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str,
         user = tx.users.get_by_sub(pool.id, record.sub)
         if user is None or not user.enabled:
             raise OAuthError("invalid_grant", "The user can no longer sign in.")
-        grant = start_session(ctx, tx, pool, client, user, scopes=record.scopes, auth_time=record.auth_time)
+        grant = start_session(
+            ctx,
+            tx,
+            pool,
+            client,
+            user,
+            scopes=record.scopes,
+            auth_time=record.auth_time,
+            sso_session_id=record.sso_session_id,
+        )
         # In the same transaction as the new session: of two racing redemptions only one commits.
         if not tx.authorization_codes.redeem(record.code_hash, ctx.now, grant.session.origin_jti):
             raise OAuthError("invalid_grant", _INVALID_CODE)

@@ -22,6 +22,7 @@ from userpool.model.records import Client, Pool, User
 from userpool.model.token_records import RefreshToken, SignInSession
 from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.services.lookup.app_clients import app_client
+from userpool.services.tokens.steps.session_tracking import record_refresh
 from userpool.services.tokens.steps.token_issuance import claim_overrides
 from userpool.services.tokens.steps.tokens import (
     Grant,
@@ -89,9 +90,13 @@ def refresh_grant(
     grace period ends the whole sign-in (RefreshTokenReuseException)."""
     with ctx.store.read() as tx:
         record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
-        if not _reused(ctx, record, rotation):
+        reused = _reused(ctx, record, rotation)
+        if not reused:
             keys = stored_signer(ctx, tx, pool.id)
-            return Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys), record
+            grant = Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys)
+    if not reused:
+        record_refresh(ctx, pool, session)
+        return grant, record
     # A rotated-out token coming back means it may have leaked: end the whole sign-in.
     with ctx.store.write() as tx:
         tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)

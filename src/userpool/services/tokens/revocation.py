@@ -14,10 +14,12 @@ from userpool.context import Ctx
 from userpool.crypto import jwt
 from userpool.crypto.opaque import digest
 from userpool.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
+from userpool.model import session_config
 from userpool.model.client_config import revocation_enabled
 from userpool.model.client_secrets import secret_matches
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.lookup.records import pool_or_404, user_or_404
+from userpool.services.tokens.steps.session_tracking import end_parent_sso_session
 from userpool.services.tokens.steps.tokens import authenticate_access_token
 from userpool.store.base import Tx
 
@@ -43,7 +45,7 @@ def revoke_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     nothing, as RFC 7009 has it: the caller learns nothing about tokens it does not hold.
     """
     with ctx.store.read() as tx:
-        _pool, client = app_client(tx, req["ClientId"])
+        pool, client = app_client(tx, req["ClientId"])
     if client.secrets:
         if not secret_matches(client, req.get("ClientSecret") or ""):
             raise UnauthorizedException("Invalid client credentials.")
@@ -57,6 +59,10 @@ def revoke_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
         if session is not None and session.client_id == client.id:
             tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
+            # RevokeAssociatedSessions LINKED: the hosted session the sign-in came through ends too, where the
+            # pool tracks sessions (not the other token sessions that came through it).
+            if req.get("RevokeAssociatedSessions") == "LINKED" and session_config.tracking(pool):
+                end_parent_sso_session(tx, session, ctx.now)
     return {}
 
 

@@ -38,6 +38,7 @@ def _code(row: Any) -> AuthorizationCode:
         code_challenge_method=row.code_challenge_method,
         used_at=row.used_at,
         origin_jti=row.origin_jti,
+        sso_session_id=row.sso_session_id,
     )
 
 
@@ -63,6 +64,7 @@ class SqlAuthorizationCodeRepo:
                     expires_at=code.expires_at,
                     used_at=code.used_at,
                     origin_jti=code.origin_jti,
+                    sso_session_id=code.sso_session_id,
                 )
             )
 
@@ -97,6 +99,25 @@ def _saml_columns(saml: SamlSessionLink | None) -> dict[str, Any]:
     }
 
 
+def _hosted(row: Any) -> HostedSession:
+    saml = None
+    if row.saml_provider is not None and row.saml_name_id:
+        saml = SamlSessionLink(row.saml_provider, NameId(*row.saml_name_id), row.saml_session_index)
+    return HostedSession(
+        row.session_hash,
+        row.pool_id,
+        row.sub,
+        row.auth_time,
+        row.created_at,
+        row.expires_at,
+        saml,
+        client_id=row.client_id,
+        last_active_at=row.last_active_at,
+        last_ip=row.last_ip,
+        device_type=row.device_type,
+    )
+
+
 class SqlHostedSessionRepo:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
@@ -111,19 +132,31 @@ class SqlHostedSessionRepo:
                     auth_time=session.auth_time,
                     created_at=session.created_at,
                     expires_at=session.expires_at,
+                    client_id=session.client_id,
+                    last_active_at=session.last_active_at,
+                    last_ip=session.last_ip,
+                    device_type=session.device_type,
                     **_saml_columns(session.saml),
                 )
             )
 
     def get(self, session_hash: str) -> HostedSession | None:
         row = self._conn.execute(sa.select(hosted_sessions).where(_h.session_hash == session_hash)).first()
-        if row is None:
-            return None
-        saml = None
-        if row.saml_provider is not None and row.saml_name_id:
-            saml = SamlSessionLink(row.saml_provider, NameId(*row.saml_name_id), row.saml_session_index)
-        return HostedSession(
-            row.session_hash, row.pool_id, row.sub, row.auth_time, row.created_at, row.expires_at, saml
+        return _hosted(row) if row is not None else None
+
+    def live_for_user(self, pool_id: str, sub: str, now: float) -> list[HostedSession]:
+        query = (
+            sa.select(hosted_sessions)
+            .where(_h.pool_id == pool_id, _h.sub == sub, _h.expires_at > now)
+            .order_by(_h.created_at, _h.session_hash)
+        )
+        return [_hosted(row) for row in self._conn.execute(query)]
+
+    def touch(self, session_hash: str, now: float, ip: str | None, device_type: str | None) -> None:
+        self._conn.execute(
+            hosted_sessions.update()
+            .where(_h.session_hash == session_hash)
+            .values(last_active_at=now, last_ip=ip, device_type=device_type)
         )
 
     def delete(self, session_hash: str) -> None:

@@ -48,6 +48,10 @@ def _session(row: Any) -> SignInSession:
         revoked_at=row.revoked_at,
         device_key=row.device_key,
         scopes=tuple(row.scopes or ()),
+        last_active_at=row.last_active_at,
+        last_ip=row.last_ip,
+        device_type=row.device_type,
+        sso_session_id=row.sso_session_id,
     )
 
 
@@ -70,6 +74,10 @@ class SqlSignInSessionRepo:
                     "revoked_at": session.revoked_at,
                     "device_key": session.device_key,
                     "scopes": list(session.scopes) or None,
+                    "last_active_at": session.last_active_at,
+                    "last_ip": session.last_ip,
+                    "device_type": session.device_type,
+                    "sso_session_id": session.sso_session_id,
                 },
             )
 
@@ -98,6 +106,21 @@ class SqlSignInSessionRepo:
 
     def delete_expired(self, pool_id: str, sub: str, now: float) -> None:
         self._conn.execute(sign_in_sessions.delete().where(_s.pool_id == pool_id, _s.sub == sub, _s.expires_at <= now))
+
+    def live_for_user(self, pool_id: str, sub: str, now: float) -> list[SignInSession]:
+        query = (
+            sa.select(sign_in_sessions)
+            .where(_s.pool_id == pool_id, _s.sub == sub, _s.revoked_at.is_(None), _s.expires_at > now)
+            .order_by(_s.created_at, _s.origin_jti)
+        )
+        return [_session(row) for row in self._conn.execute(query)]
+
+    def touch(self, origin_jti: str, now: float, ip: str | None, device_type: str | None) -> None:
+        self._conn.execute(
+            sign_in_sessions.update()
+            .where(_s.origin_jti == origin_jti)
+            .values(last_active_at=now, last_ip=ip, device_type=device_type)
+        )
 
 
 class SqlRefreshTokenRepo:

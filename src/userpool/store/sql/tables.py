@@ -273,6 +273,11 @@ sign_in_sessions = sa.Table(
     sa.Column("revoked_at", _time, nullable=True),
     sa.Column("device_key", sa.String(55), nullable=True),
     sa.Column("scopes", _json, nullable=True),
+    # Session management (migration 0024): last activity, where from, and the hosted session it came through.
+    sa.Column("last_active_at", _time, nullable=True),
+    sa.Column("last_ip", sa.String(128), nullable=True),
+    sa.Column("device_type", sa.String(1024), nullable=True),
+    sa.Column("sso_session_id", sa.String(28), nullable=True),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_sign_in_sessions_user"
     ),
@@ -417,6 +422,7 @@ authorization_codes = sa.Table(
     sa.Column("expires_at", _time, nullable=False),
     sa.Column("used_at", _time, nullable=True),
     sa.Column("origin_jti", sa.String(36), nullable=True),
+    sa.Column("sso_session_id", sa.String(28), nullable=True),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_authorization_codes_user"
     ),
@@ -438,10 +444,17 @@ hosted_sessions = sa.Table(
     sa.Column("saml_provider", _text(32), nullable=True),
     sa.Column("saml_name_id", _json, nullable=True),
     sa.Column("saml_session_index", sa.Text, nullable=True),
+    # Session management (migration 0024): the client whose sign-in opened it, last activity and where from.
+    sa.Column("client_id", sa.String(128), nullable=True),
+    sa.Column("last_active_at", _time, nullable=True),
+    sa.Column("last_ip", sa.String(128), nullable=True),
+    sa.Column("device_type", sa.String(1024), nullable=True),
     sa.ForeignKeyConstraint(
         ["pool_id", "sub"], ["users.pool_id", "users.sub"], ondelete="CASCADE", name="fk_hosted_sessions_user"
     ),
     sa.Index(None, "expires_at"),
+    # A user's sessions, listed and revoked one by one (ListUserSessions).
+    sa.Index(None, "pool_id", "sub"),
     # A provider's signed LogoutRequest ends the sessions its sign-ins opened, in whatever browser.
     sa.Index("ix_hosted_sessions_saml_provider", "pool_id", "saml_provider"),
 )

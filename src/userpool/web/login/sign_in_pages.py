@@ -25,7 +25,13 @@ from userpool.model.pool_config import admin_create_user_only, username_attribut
 from userpool.model.records import User
 from userpool.model.vocabulary import ChallengeName
 from userpool.services.hosted import pages
-from userpool.services.hosted.login_sessions import LIFETIME_SECONDS, cookie_name, end_session, open_session
+from userpool.services.hosted.login_sessions import (
+    LIFETIME_SECONDS,
+    cookie_name,
+    end_session,
+    open_session,
+    session_id_of,
+)
 from userpool.services.hosted.oauth_authorize import COGNITO, complete
 from userpool.services.hosted.pages import CODE_RESPONSES
 from userpool.services.hosted.passkey_pages import offer_due, passkeys_enabled
@@ -218,9 +224,9 @@ async def finish(j: Journey, user: User, auth_time: float, then: str | None = No
     ctx, target = j.ctx, j.target
     name = cookie_name(target.pool.id)
     await run_in_threadpool(end_session, ctx, target.pool.id, j.request.cookies.get(name))
-    cookie = await run_in_threadpool(open_session, ctx, target.pool.id, user, auth_time)
+    cookie = await run_in_threadpool(open_session, ctx, target.pool, target.client.id, user, auth_time)
     if then is None:
-        then = await run_in_threadpool(complete, ctx, target, j.authorize, user, auth_time)
+        then = await run_in_threadpool(complete, ctx, target, j.authorize, user, auth_time, session_id_of(cookie))
     response = j.redirect(then)
     set_cookie(response, j.request, name, cookie, LIFETIME_SECONDS)
     return response

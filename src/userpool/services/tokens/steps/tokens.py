@@ -17,6 +17,7 @@ from userpool.context import Ctx
 from userpool.crypto import jwt
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.errors import NotAuthorizedException, UserNotFoundException
+from userpool.model import session_config
 from userpool.model.claim_overrides import ClaimOverrides, customised_access_claims, customised_id_claims
 from userpool.model.claims import SIGN_IN_SCOPE, Issuance, access_token_claims, id_token_claims, readable_attributes
 from userpool.model.client_config import revocation_enabled, token_lifetimes
@@ -24,6 +25,7 @@ from userpool.model.oauth_requests import OPENID, left_half_hash
 from userpool.model.records import Client, Group, Pool, User
 from userpool.model.token_records import ACCESS_TOKEN, ID_TOKEN, RefreshToken, SignInSession
 from userpool.services import housekeeping
+from userpool.services.tokens.steps.session_tracking import activity, make_room
 from userpool.services.tokens.steps.signing_keys import current_kids, issuer, signing_key, verifying_key
 from userpool.store.base import Tx
 
@@ -115,12 +117,16 @@ def start_session(
     new_device: tuple[str, str] | None = None,
     scopes: tuple[str, ...] = (),
     auth_time: float | None = None,
+    sso_session_id: str | None = None,
 ) -> Grant:
     """Record a completed sign-in in the caller's write transaction: a new origin_jti with ``auth_time`` now,
     and its first refresh token, expiring after the client's refresh-token lifetime. ``device_key`` binds
     the sign-in to a tracked device: its tokens carry the key and refreshing them requires it. An OAuth
-    code carries its ``scopes`` and the ``auth_time`` of the hosted sign-in it came from."""
+    code carries its ``scopes``, the ``auth_time`` of the hosted sign-in it came from and that hosted
+    session's id. Where the pool tracks sessions, the request's address and device are noted, and the user's
+    least recently used sessions beyond MaxPerUser revoked (tokens/steps/session_tracking.py)."""
     lifetime = token_lifetimes(client.config).refresh
+    ip, device = activity(ctx) if session_config.tracking(pool) else (None, None)
     session = SignInSession(
         origin_jti=str(uuid.uuid4()),
         pool_id=pool.id,
@@ -131,7 +137,12 @@ def start_session(
         expires_at=ctx.now + lifetime,
         device_key=device_key,
         scopes=scopes,
+        last_active_at=ctx.now,
+        last_ip=ip,
+        device_type=device,
+        sso_session_id=sso_session_id,
     )
+    make_room(ctx, tx, pool, user.sub)
     # Sessions past their last refresh token's expiry are of no use to anyone: prune the user's on the way,
     # now and then (every read refuses an expired session anyway: services/housekeeping.py).
     if housekeeping.prune_user_now():
