@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from userpool.errors import FeatureUnavailableInTierException, OperationNotEnabledException
+from userpool.errors import OperationNotEnabledException
 from userpool.model import session_config
 from userpool.model.records import Pool
 from userpool.model.sessions import is_sso, origin_of, sso_session_id, token_session_id
@@ -113,8 +113,5 @@ def test_session_config__sso_reuse_window() -> None:
 
 
 def test_session_config__refusals() -> None:
-    with pytest.raises(FeatureUnavailableInTierException):
-        session_config.check_tier("LITE")
-    session_config.check_tier("ESSENTIALS")
     with pytest.raises(OperationNotEnabledException):
         session_config.require_tracking(_pool())

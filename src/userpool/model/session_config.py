@@ -9,6 +9,9 @@ SetUserPoolSessionConfiguration, SetUserPoolClientSessionConfiguration).
   client silently reuses the browser's hosted session, 60 by default, 0 never. Kept while tracking is off,
   dormant until it is on again.
 
+AWS offers session management on the Essentials and Plus feature plans only; here, as threat protection and log
+delivery, it works on any plan (UserPoolTier is kept and shown, and gates nothing).
+
 Both live in the pool's configuration document under names of their own (``UserSessionConfiguration``, and
 ``ClientSessionConfigurations`` by client id), no members of UserPoolType: DescribeUserPool does not show them
 and UpdateUserPool keeps them.
@@ -20,7 +23,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from userpool.errors import FeatureUnavailableInTierException, OperationNotEnabledException
+from userpool.errors import OperationNotEnabledException
 from userpool.model.records import Pool
 
 POOL_STORED = "UserSessionConfiguration"
@@ -29,7 +32,6 @@ ENABLED = "ENABLED"
 DISABLED = "DISABLED"
 DEFAULT_MAX_PER_USER = 20
 DEFAULT_SSO_MINUTES = 60
-LITE = "LITE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +61,6 @@ def pool_wire(pool: Pool) -> dict[str, Any]:
         "UserSessionTracking": ENABLED if found.tracking else DISABLED,
         "TokenSession": {"MaxPerUser": found.max_per_user},
     }
-
-
-def check_tier(tier: str) -> None:
-    """Session management needs the Essentials or Plus feature plan."""
-    if tier == LITE:
-        raise FeatureUnavailableInTierException(
-            f"The following features need to be disabled for the {tier} pricing tier configured: Session Management"
-        )
 
 
 def not_enabled(pool_id: str) -> OperationNotEnabledException:

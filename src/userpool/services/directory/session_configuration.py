@@ -3,8 +3,8 @@ GetUserPoolClientSessionConfiguration, SetUserPoolClientSessionConfiguration (AP
 guide: 'Managing user sessions'). The rules are in model/session_config.py; what tracking does is in
 services/tokens/ (steps/session_tracking.py, user_sessions.py) and services/hosted/login_sessions.py.
 
-Both are full replacements; setting them needs the Essentials or Plus feature plan, and a client's setting needs
-the pool to track sessions. They are kept beside the pool's configuration: its LastModifiedDate stays."""
+Both are full replacements, on any feature plan; a client's setting needs the pool to track sessions. They are
+kept beside the pool's configuration: its LastModifiedDate stays."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.model import pool_config, session_config
+from userpool.model import session_config
 from userpool.services.lookup.records import client_or_404, pool_or_404
 
 
@@ -27,7 +27,6 @@ def set_user_pool_session_configuration(ctx: Ctx, req: dict[str, Any]) -> dict[s
     """SetUserPoolSessionConfiguration: turn session tracking on or off and set MaxPerUser."""
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
-        session_config.check_tier(pool_config.user_pool_tier(pool))
         tracking = req["UserSessionTracking"] == session_config.ENABLED
         config = session_config.with_pool_settings(pool.config, tracking, req["TokenSession"]["MaxPerUser"])
         pool = dataclasses.replace(pool, config=config)
@@ -49,7 +48,6 @@ def set_user_pool_client_session_configuration(ctx: Ctx, req: dict[str, Any]) ->
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
         client = client_or_404(tx, pool.id, req["ClientId"])
-        session_config.check_tier(pool_config.user_pool_tier(pool))
         session_config.require_tracking(pool)
         minutes = req["SSOSession"]["MaxValidityMinutes"]
         pool = dataclasses.replace(pool, config=session_config.with_client_settings(pool.config, client.id, minutes))
