@@ -45,8 +45,9 @@ from userpool.services.registry import build_table
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore
+from userpool.triggers.cognito_migration import CognitoMigrationTransport
 from userpool.triggers.python_target import PythonTransport
-from userpool.triggers.targets import is_webhook
+from userpool.triggers.targets import is_cognito_migration, is_webhook
 from userpool.triggers.transport import TriggerFunctions, TriggerTransport
 from userpool.triggers.webhook import WebhookTransport
 from userpool.web.console import routes as console_routes
@@ -68,18 +69,25 @@ class Runtime:
     outbound: HttpxOutbound
     # Stopped when the app stops, after the dispatcher: what is queued is delivered first.
     logs: QueuedLogShipper
+    # Closed when the app stops: its connections to the Cognito user pools users move in from.
+    migration: CognitoMigrationTransport
     # The metrics adapter; None when metrics are off (settings.metrics.enabled).
     metrics: PrometheusMetrics | None = None
 
 
-def trigger_functions(settings: Settings) -> TriggerFunctions:
-    """Each configured trigger target with its transport: a webhook for an ``http(s)://`` URL, else the
-    in-process Python callable it names. Chosen here once, so that nothing below knows which it is."""
+def trigger_functions(settings: Settings, migration: CognitoMigrationTransport | None = None) -> TriggerFunctions:
+    """Each configured trigger target with its transport: a webhook for an ``http(s)://`` URL, the built-in
+    UserMigration function for ``cognito-migration``, else the in-process Python callable it names. Chosen
+    here once, so that nothing below knows which it is."""
     python = PythonTransport()
     webhook = WebhookTransport(settings.trigger_secret)
+    cognito = migration or CognitoMigrationTransport()
     transports: dict[TriggerTarget, TriggerTransport] = {}
     for target in settings.triggers:
-        transports.setdefault(target, webhook if is_webhook(target) else python)
+        if is_cognito_migration(target):
+            transports.setdefault(target, cognito)
+        else:
+            transports.setdefault(target, webhook if is_webhook(target) else python)
     return TriggerFunctions(transports, settings.trigger_timeout_seconds)
 
 
@@ -114,6 +122,7 @@ def build_runtime(
     hasher = PasswordHasher(argon2.time_cost, argon2.memory_kib, argon2.parallelism, threads=hash_threads, load=load)
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
     outbound = HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls)
+    migration = CognitoMigrationTransport()
     # The operator's GeoIP database, opened now so that a missing or broken file stops the start.
     geoip: GeoIp = MaxMindGeoIp(settings.geoip_database) if settings.geoip_database else NoGeoIp()
     deps = Deps(
@@ -123,7 +132,7 @@ def build_runtime(
         hasher=hasher,
         page_tokens=page_tokens,
         code_key=hashlib.sha256(b"userpool-one-time-codes:" + secrets[0].encode()).digest(),
-        triggers=trigger_functions(settings),
+        triggers=trigger_functions(settings, migration),
         outbound=outbound,
         breached_passwords=FileBackedPasswords(settings.breached_passwords_file),
         metrics=metrics or NO_METRICS,
@@ -131,7 +140,7 @@ def build_runtime(
         logs=logs,
         geoip=geoip,
     )
-    return Runtime(deps, store, dispatcher, outbound, logs, metrics)
+    return Runtime(deps, store, dispatcher, outbound, logs, migration, metrics)
 
 
 def _outbox_queued(store: SqlStore) -> dict[str, int]:
@@ -210,6 +219,7 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
             runtime.dispatcher.stop()
             runtime.logs.stop()
             runtime.outbound.close()
+            runtime.migration.close()
 
     routes = [
         Route("/", endpoint, methods=["POST", "OPTIONS"]),

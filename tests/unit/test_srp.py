@@ -1,4 +1,5 @@
-"""The server side of Cognito's SRP agrees with the test vector of docs/srp.md and with pycognito's client
+"""The server side of Cognito's SRP (and the client side this server uses to sign in to another pool) agrees with
+the test vector of docs/srp.md and with pycognito's client
 math for arbitrary users, passwords and salts (a wrong padHex rule, docs/srp.md, fails about half of random values)."""
 
 from __future__ import annotations
@@ -33,6 +34,22 @@ def test_pad_hex__follows_the_two_complement_rule() -> None:
     assert srp.pad_hex(0x80) == "0080"
     assert srp.pad_hex(0xABC) == "0abc"
     assert srp.pad_hex(2) == "02"
+
+
+def test_client__reproduces_the_documented_vector() -> None:
+    salt = int("9f1c2e3d4b5a69788796a5b4c3d2e1f0", 16)
+    a, b = int("a" * 64, 16), int("b" * 64, 16)
+    v = srp.verifier(POOL_ID, "alice", "Passw0rd!", salt)
+    big_a = srp.client_public(a)
+    key = srp.client_session_key(a, big_a, srp.server_public(v, b), srp.password_x(POOL_ID, "alice", "Passw0rd!", salt))
+    assert key is not None and key.hex() == "b735f0ca12209a192445d94487b8ace2"
+    # A server public value of 0 mod N is refused, as the clients refuse it.
+    assert srp.client_session_key(a, big_a, srp.N, 1) is None
+
+
+def test_format_timestamp__as_clients_write_it() -> None:
+    assert srp.format_timestamp(1693897689) == TIMESTAMP
+    assert srp.parse_timestamp(srp.format_timestamp(1_700_000_000.5)) == 1_700_000_000
 
 
 def test_vector__reproduces_the_documented_vector() -> None:
@@ -101,3 +118,19 @@ def test_property__pycognito_client_and_server_agree(username: str, password: st
     expected = srp.claim_signature(server_key, POOL_ID, username, base64.b64decode(SECRET_BLOCK), answer["TIMESTAMP"])
     assert srp.signature_matches(expected, answer["PASSWORD_CLAIM_SIGNATURE"])
     assert srp.verifier(POOL_ID, username, password + "x", salt) != v
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    username=st.text(min_size=1, max_size=40).filter(lambda s: "\x00" not in s),
+    password=st.text(min_size=1, max_size=40),
+    salt=_salts,
+)
+def test_property__this_client_and_server_agree(username: str, password: str, salt: int) -> None:
+    v = srp.verifier(POOL_ID, username, password, salt)
+    a, b = srp.new_client_secret(), srp.new_server_secret()
+    big_a = srp.client_public(a)
+    x = srp.password_x(POOL_ID, username, password, salt)
+    assert srp.client_session_key(a, big_a, srp.server_public(v, b), x) == srp.session_key(big_a, v, b)
+    wrong = srp.password_x(POOL_ID, username, password + "x", salt)
+    assert srp.client_session_key(a, big_a, srp.server_public(v, b), wrong) != srp.session_key(big_a, v, b)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from userpool.app import trigger_functions
 from userpool.config import TriggerTarget, load_settings
+from userpool.migration_settings import CognitoSource
+from userpool.triggers.cognito_migration import CognitoMigrationTransport
 from userpool.triggers.python_target import PythonTransport
 from userpool.triggers.transport import Route, TriggerFunctions
 from userpool.triggers.webhook import WebhookTransport
@@ -42,3 +44,14 @@ def test_trigger_functions__an_exact_arn_wins_and_an_unknown_function_has_no_rou
     assert _route(functions, f"{ARN}:prod").target == by_name
     assert isinstance(_route(functions, f"{ARN}:prod").transport, WebhookTransport)
     assert functions.route(ARN.replace("PreSignUpFn", "Other")) is None
+
+
+def test_trigger_functions__a_cognito_migration_target_gets_the_built_in_function() -> None:
+    source = CognitoSource("eu-west-1_Old", "client", "eu-west-1", "https://cognito.example/", "AKIA", "secret")
+    migrate = TriggerTarget("MigrateUserFn", "cognito-migration", source=source)
+    other = TriggerTarget("OtherMigrateFn", "cognito-migration", source=source)
+    built_in = CognitoMigrationTransport()
+    functions = trigger_functions(load_settings(environ={}).replace(triggers=(migrate, other)), built_in)
+    route = _route(functions, "arn:aws:lambda:eu-west-1:1:function:MigrateUserFn")
+    assert route.target == migrate and route.transport is built_in
+    assert _route(functions, "arn:aws:lambda:eu-west-1:1:function:OtherMigrateFn").transport is built_in

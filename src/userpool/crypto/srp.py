@@ -133,6 +133,31 @@ def session_key(a: int, v: int, b: int, u: int | None = None) -> bytes | None:
     return hkdf_key(s, u)
 
 
+def new_client_secret() -> int:
+    """a, the client's secret exponent, for this server acting as a client of another pool (a user migration
+    that checks a password with USER_SRP_AUTH)."""
+    return new_server_secret()
+
+
+def client_public(a: int) -> int:
+    """A = g^a mod N, sent as SRP_A (docs/srp.md, Step 1)."""
+    return int(gmpy2.powmod_sec(G, a, N))
+
+
+def client_session_key(a: int, a_pub: int, b_pub: int, x: int) -> bytes | None:
+    """The client's K for its secret a (and A = g^a), the server's B and the password's x:
+    S = (B - k·g^x)^(a + u·x) mod N, then the same HKDF as the server's (docs/srp.md, Step 2). None when
+    B ≡ 0 or u = 0, where a client must abort."""
+    if b_pub % N == 0:
+        return None
+    u = scrambler(a_pub, b_pub)
+    if u == 0:
+        return None
+    base = (b_pub - K * int(gmpy2.powmod_sec(G, x, N))) % N
+    s = int(gmpy2.powmod_sec(base, a + u * x, N))
+    return hkdf_key(s, u)
+
+
 def kept_scrambler(state: dict[str, Any]) -> int | None:
     """The u a SECRET_BLOCK's state kept (``"u"``, from the A and B of step 1), None for a state without it."""
     value = state.get("u")
@@ -198,6 +223,13 @@ def parse_timestamp(text: str) -> float | None:
     if _WEEKDAYS[when.weekday()] != weekday:
         return None
     return when.timestamp()
+
+
+def format_timestamp(when: float) -> str:
+    """TIMESTAMP as clients write it (docs/srp.md, TIMESTAMP): English names, the day without a leading zero,
+    whatever the process's locale."""
+    t = datetime.fromtimestamp(when, UTC)
+    return f"{_WEEKDAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day} {t:%H:%M:%S} UTC {t.year}"
 
 
 @lru_cache(maxsize=4)

@@ -37,3 +37,8 @@ def target_for(settings: Settings, arn: str) -> TriggerTarget | None:
 
 def is_webhook(target: TriggerTarget) -> bool:
     return target.target.startswith(("http://", "https://"))
+
+
+def is_cognito_migration(target: TriggerTarget) -> bool:
+    """The built-in UserMigration function that moves users in from a Cognito user pool (cognito_migration.py)."""
+    return target.source is not None

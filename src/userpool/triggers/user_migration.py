@@ -8,7 +8,12 @@ InitiateAuth ClientMetadata, ``clientMetadata`` that of ForgotPassword.
 
 The answer: ``userAttributes`` (required; a function that leaves it unset has not found the user),
 ``finalUserStatus`` (CONFIRMED, the default, or RESET_REQUIRED), ``messageAction`` (SUPPRESS),
-``desiredDeliveryMediums`` (EMAIL / SMS), ``forceAliasCreation``, ``enableSMSMFA``.
+``desiredDeliveryMediums`` (EMAIL / SMS), ``forceAliasCreation``, ``enableSMSMFA``. And three members of this
+server's, for what a user moving in from another user pool has and Cognito's answer has no room for (the
+built-in ``cognito-migration`` function sets them; a Lambda written for AWS never does):
+``userpool:groups`` (the names of groups to join; those the pool does not have are skipped),
+``userpool:enableEmailMFA`` (EMAIL_OTP as an MFA factor, as ``enableSMSMFA`` is for SMS) and
+``userpool:preferredMfa`` (SMS_MFA or EMAIL_OTP, one of the factors turned on).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 
 from userpool.errors import InvalidLambdaResponseException
 from userpool.model.records import Pool
-from userpool.model.vocabulary import DeliveryMedium, UserStatus
+from userpool.model.vocabulary import ChallengeName, DeliveryMedium, UserStatus
 from userpool.triggers.events import envelope, string_map
 from userpool.triggers.invoke import INVALID_RESPONSE, invoke
 from userpool.triggers.lambda_config import Trigger, configured
@@ -29,8 +34,15 @@ from userpool.triggers.transport import TriggerFunctions
 
 FINAL_STATUSES = (UserStatus.CONFIRMED, UserStatus.RESET_REQUIRED)
 MEDIUMS = (DeliveryMedium.EMAIL, DeliveryMedium.SMS)
+# The factors a migrated user may have turned on and prefer (a software token's secret cannot be given).
+MFA_FACTORS = (ChallengeName.SMS_MFA, ChallengeName.EMAIL_OTP)
 # Attributes a function cannot give: the username is what the user typed, the sub is the pool's to assign.
 _NOT_MIGRATED = frozenset({"username", "sub"})
+GROUPS_MEMBER = "userpool:groups"
+EMAIL_MFA_MEMBER = "userpool:enableEmailMFA"
+PREFERRED_MFA_MEMBER = "userpool:preferredMfa"
+# What a user may be moved into at most: Cognito's quota of groups per user.
+MAX_GROUPS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,9 @@ class Migration:
     delivery_mediums: tuple[str, ...]
     force_alias_creation: bool
     enable_sms_mfa: bool
+    enable_email_mfa: bool = False
+    preferred_mfa: str | None = None
+    groups: tuple[str, ...] = ()
 
 
 def _attributes(response: dict[str, Any]) -> dict[str, str] | None:
@@ -70,6 +85,15 @@ def _mediums(response: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _groups(response: dict[str, Any]) -> tuple[str, ...]:
+    found = response.get(GROUPS_MEMBER)
+    if found is None:
+        return ()
+    if not isinstance(found, list) or len(found) > MAX_GROUPS or not all(isinstance(g, str) and g for g in found):
+        raise InvalidLambdaResponseException(INVALID_RESPONSE)
+    return tuple(dict.fromkeys(found))
+
+
 def read_migration(response: dict[str, Any]) -> Migration | None:
     """The function's answer, strictly typed; None when it did not give the user's attributes."""
     attributes = _attributes(response)
@@ -79,9 +103,15 @@ def read_migration(response: dict[str, Any]) -> Migration | None:
     mediums = _mediums(response)
     force = flag(response, "forceAliasCreation")
     sms_mfa = flag(response, "enableSMSMFA")
+    email_mfa = flag(response, EMAIL_MFA_MEMBER)
+    preferred = _choice(response, PREFERRED_MFA_MEMBER, MFA_FACTORS)
+    turned_on: dict[str, bool] = {ChallengeName.SMS_MFA: sms_mfa, ChallengeName.EMAIL_OTP: email_mfa}
+    if preferred is not None and not turned_on[preferred]:
+        raise InvalidLambdaResponseException(INVALID_RESPONSE)
+    groups = _groups(response)
     if not attributes:
         return None
-    return Migration(attributes, final_status, suppress, mediums, force, sms_mfa)
+    return Migration(attributes, final_status, suppress, mediums, force, sms_mfa, email_mfa, preferred, groups)
 
 
 def user_migration(

@@ -8,6 +8,10 @@ sign-in's user keeps the password typed (hashed and SRP-enrolled here, not held 
 policy, as AWS documents), so that it signs in without the function from then on; a user migrated by
 ForgotPassword has no password yet and is RESET_REQUIRED until it sets one with the code.
 
+The groups an answer names (``userpool:groups``, this server's member for a user moving in from another user
+pool) are joined in the same write, those the pool has; a name the pool has no group of is skipped, as the
+groups are the pool's configuration, made by its operator (CreateGroup), never by a sign-in.
+
 A function that raises, times out or answers garbage fails the call with the trigger's error and nothing is
 created. Cognito's welcome message is not sent: the only invitation this server knows carries a temporary
 password, which a migrated user does not have (``messageAction`` and ``desiredDeliveryMediums`` are
@@ -22,7 +26,7 @@ from typing import Any
 from userpool.context import Ctx
 from userpool.errors import InvalidParameterException
 from userpool.model.attributes import username_attribute
-from userpool.model.pool_mfa import SMS
+from userpool.model.pool_mfa import EMAIL, SMS
 from userpool.model.records import Client, Pool, User
 from userpool.model.user_mfa import with_factors
 from userpool.model.vocabulary import UserStatus
@@ -30,7 +34,7 @@ from userpool.services.lookup.records import find_user
 from userpool.services.users.admin_attributes import claim_aliases, conflict_error
 from userpool.services.users.steps.credentials import new_password, with_password
 from userpool.services.users.steps.new_users import new_user
-from userpool.store.base import Conflict
+from userpool.store.base import Conflict, Tx
 from userpool.triggers.lambda_config import Trigger, configured
 from userpool.triggers.sources import Source
 from userpool.triggers.user_migration import Migration, user_migration
@@ -54,21 +58,31 @@ def _internal_name(pool: Pool, typed: str) -> tuple[str | None, bool]:
 def _migrated_user(
     ctx: Ctx, pool: Pool, typed: str, kind: str | None, migration: Migration, status: UserStatus
 ) -> User:
-    mfa = with_factors({}, [SMS], None) if migration.enable_sms_mfa else {}
+    factors = [f for f, on in ((SMS, migration.enable_sms_mfa), (EMAIL, migration.enable_email_mfa)) if on]
+    mfa = with_factors({}, factors, migration.preferred_mfa) if factors else {}
     return new_user(pool, typed, kind, migration.attributes, status, ctx.now, mfa=mfa)
 
 
-def _add(ctx: Ctx, pool: Pool, typed: str, user: User, force: bool) -> User:
-    """Store the migrated user; the user a concurrent call migrated (or created) first, if there is one."""
+def _join_groups(tx: Tx, pool: Pool, user: User, names: tuple[str, ...]) -> None:
+    # At most 100 names (triggers/user_migration.py), as many groups as a user may be in.
+    for name in names:
+        if tx.groups.get(pool.id, name) is not None:
+            tx.groups.add_member(pool.id, name, user.sub)
+
+
+def _add(ctx: Ctx, pool: Pool, typed: str, user: User, migration: Migration) -> User:
+    """Store the migrated user, in the groups it names; the user a concurrent call migrated (or created)
+    first, if there is one."""
     with ctx.store.write() as tx:
         existing = find_user(tx, pool, typed) or tx.users.get_by_username(pool.id, user.username_norm)
         if existing is not None:
             return existing
-        claim_aliases(tx, pool, user, force=force, now=ctx.now, creating=True)
+        claim_aliases(tx, pool, user, force=migration.force_alias_creation, now=ctx.now, creating=True)
         try:
             tx.users.add(user)
         except Conflict as conflict:
             raise conflict_error(pool, conflict, user, creating=True) from None
+        _join_groups(tx, pool, user, migration.groups)
     return user
 
 
@@ -109,7 +123,7 @@ def _migrate(
         return None
     if password is not None:
         user = with_password(user, new_password(ctx, user, password))
-    return _add(ctx, pool, typed, user, migration.force_alias_creation)
+    return _add(ctx, pool, typed, user, migration)
 
 
 def migrate_on_sign_in(
