@@ -183,16 +183,18 @@ def old_user(source: SourcePool, name: str, groups: tuple[str, ...] = (), **attr
     return _attributes(source.idp, source.pool_id, name)["sub"]
 
 
-def new_pool(idp: Any, function: str = BY_PASSWORD) -> str:
+def new_pool(idp: Any, function: str = BY_PASSWORD, **config: Any) -> str:
     """A pool of the new server whose UserMigration function is ``function``, with the old pool's custom attribute,
-    one to keep the old sub in, and two of the old pool's groups."""
+    one to keep the old sub in, and two of the old pool's groups; its users sign in with an email alias unless
+    ``config`` says otherwise."""
+    config = config or {"AliasAttributes": ["email"]}
     pool_id = str(
         idp.create_user_pool(
             PoolName="new",
-            AliasAttributes=["email"],
             AutoVerifiedAttributes=["email"],
             Schema=CUSTOM,
             LambdaConfig={"UserMigration": f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:{function}"},
+            **config,
         )["UserPool"]["Id"]
     )
     idp.set_user_pool_mfa_config(
@@ -277,9 +279,31 @@ def test_initiate_auth__wrong_password_or_unknown_name_moves_no_one_in(source: S
         "UserNotFoundException",
         "User does not exist.",
     )
+    # In a pool with an email alias, a name of email format cannot become a username: the user moves in by its
+    # username, and signs in with the alias from then on.
+    assert fails(password_sign_in, idp=idp, client_id=client_id, username="bo@old.example", password=OLD_PASSWORD) == (
+        INCORRECT
+    )
     assert _users(idp, pool_id) == []
     assert "AuthenticationResult" in password_sign_in(idp, client_id, "bo", OLD_PASSWORD)
     assert _users(idp, pool_id) == ["bo"]
+    assert "AuthenticationResult" in password_sign_in(idp, client_id, "bo@old.example", OLD_PASSWORD)
+
+
+def test_initiate_auth__email_as_username_pool_moves_the_user_in_by_email(source: SourcePool, idp: Any) -> None:
+    old_sub = old_user(source, "nia", groups=("editors",))
+    pool_id = new_pool(idp, UsernameAttributes=["email"])
+    client_id = app_client(idp, pool_id)
+    # The old pool finds the user by its email alias; here the email is the sign-in name, the username a new sub.
+    claims = payload(
+        password_sign_in(idp, client_id, "nia@old.example", OLD_PASSWORD)["AuthenticationResult"]["IdToken"]
+    )
+    assert claims["cognito:username"] == claims["sub"] != old_sub
+    assert (claims["email"], claims["custom:cognito_sub"], claims["cognito:groups"]) == (
+        "nia@old.example",
+        old_sub,
+        ["editors"],
+    )
 
 
 def test_initiate_auth__users_the_old_pool_would_not_sign_in_stay_out(source: SourcePool, idp: Any) -> None:
