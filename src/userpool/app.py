@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from userpool.api import import_uploads
 from userpool.api.direct import make_invoke
 from userpool.api.endpoint import MAX_BODY, ApiConfig, make_endpoint, too_large
 from userpool.api.service_model import operations
@@ -31,6 +33,8 @@ from userpool.delivery.logs.shipper import QueuedLogShipper
 from userpool.delivery.senders import LogSender, Sender, SmtpSender, WebhookSmsSender
 from userpool.geoip.maxmind import MaxMindGeoIp
 from userpool.geoip.port import GeoIp, NoGeoIp
+from userpool.import_files.directory import DirectoryImportFiles
+from userpool.model.import_jobs import UPLOAD_PREFIX
 from userpool.model.paging import PageTokens
 from userpool.monitoring.http import RequestMetrics, metrics_route
 from userpool.monitoring.port import NO_METRICS, UNKNOWN_OPERATION, UNMATCHED_ROUTE
@@ -42,6 +46,7 @@ from userpool.oauth.saml2 import SAML_MAX_FORM_BYTES
 from userpool.outbound.httpx_client import HttpxOutbound
 from userpool.services.hosted.oauth_clients import domain_pool
 from userpool.services.registry import build_table
+from userpool.services.user_import.steps.worker import ImportWorker
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore
@@ -71,6 +76,8 @@ class Runtime:
     logs: QueuedLogShipper
     # Closed when the app stops: its connections to the Cognito user pools users move in from.
     migration: CognitoMigrationTransport
+    # Imports the files of started user import jobs that this instance holds, in a thread of its own.
+    imports: ImportWorker
     # The metrics adapter; None when metrics are off (settings.metrics.enabled).
     metrics: PrometheusMetrics | None = None
 
@@ -125,6 +132,8 @@ def build_runtime(
     migration = CognitoMigrationTransport()
     # The operator's GeoIP database, opened now so that a missing or broken file stops the start.
     geoip: GeoIp = MaxMindGeoIp(settings.geoip_database) if settings.geoip_database else NoGeoIp()
+    # User import files wait in the data directory between their upload and their import (README "Importing users").
+    wake_imports = threading.Event()
     deps = Deps(
         settings=settings,
         store=store,
@@ -139,8 +148,10 @@ def build_runtime(
         wake_outbox=dispatcher.wake,
         logs=logs,
         geoip=geoip,
+        import_files=DirectoryImportFiles(settings.data_dir / "imports"),
+        wake_imports=wake_imports.set,
     )
-    return Runtime(deps, store, dispatcher, outbound, logs, migration, metrics)
+    return Runtime(deps, store, dispatcher, outbound, logs, migration, ImportWorker(deps, wake_imports), metrics)
 
 
 def _outbox_queued(store: SqlStore) -> dict[str, int]:
@@ -163,20 +174,24 @@ def _secret_lookup(runtime: Runtime) -> ApiConfig:
     return ApiConfig(deps=runtime.deps, table=build_table(operations()), secret_for=secret_for)
 
 
-def _body_limits(api: BodyLimit) -> Callable[[str], BodyLimit]:
+def _body_limits(api: BodyLimit, settings: Settings) -> Callable[[str], BodyLimit]:
     """Each route's largest body and its answer to a larger one: the API's (its model's largest request, in
     Cognito's error shape), the OAuth endpoints' forms (an RFC 6749 error), the SAML endpoints' (a Response of
     100,000 characters), the console's forms (a logo upload
-    among them), and for every other route the OAuth forms' size (the hosted pages' are smaller and checked
-    again by them)."""
+    among them), user import files (streamed to disk by their route, in S3's error shape), and for every other
+    route the OAuth forms' size (the hosted pages' are smaller and checked again by them)."""
     oauth = BodyLimit(OAUTH_MAX_FORM, oauth_too_large)
     console = BodyLimit(CONSOLE_MAX_FORM)
     others = BodyLimit(OAUTH_MAX_FORM)
     saml = BodyLimit(SAML_MAX_FORM_BYTES)
+    most = settings.user_import_max_file_bytes
+    uploads = BodyLimit(most, import_uploads.too_large(most), streamed=True)
 
     def limit_for(path: str) -> BodyLimit:
         if path == "/":
             return api
+        if path.startswith(UPLOAD_PREFIX):
+            return uploads
         if path.startswith("/oauth2/"):
             return oauth
         if path.startswith("/saml2/"):
@@ -213,9 +228,11 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         runtime.dispatcher.start()
+        runtime.imports.start()
         try:
             yield
         finally:
+            runtime.imports.stop()
             runtime.dispatcher.stop()
             runtime.logs.stop()
             runtime.outbound.close()
@@ -225,11 +242,13 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
         Route("/", endpoint, methods=["POST", "OPTIONS"]),
         Route("/healthz", healthz, methods=["GET"]),
         *([_metrics_route(runtime, metrics)] if metrics else []),
+        *import_uploads.routes(runtime.deps),
         *oauth_routes.routes(runtime.deps),
         *login_routes.routes(runtime.deps),
         *console_routes.routes(runtime.deps, make_invoke(api.table)),
     ]
-    middleware = [Middleware(BodyLimits, limit_for=_body_limits(BodyLimit(MAX_BODY, too_large(runtime.deps))))]
+    api_limit = BodyLimit(MAX_BODY, too_large(runtime.deps))
+    middleware = [Middleware(BodyLimits, limit_for=_body_limits(api_limit, settings))]
     if metrics:
         # The operation label's values: the model's operations and the routes' templates, nothing else.
         metrics.allow_operations([*operations(), UNKNOWN_OPERATION, UNMATCHED_ROUTE, *(r.path for r in routes)])

@@ -26,10 +26,13 @@ def plain_too_large() -> Response:
 
 @dataclass(frozen=True, slots=True)
 class BodyLimit:
-    """The largest body a route takes, and the answer to a larger one."""
+    """The largest body a route takes, and the answer to a larger one. ``streamed``: the route reads the body
+    itself as it arrives (an import file to disk) and counts it against the limit; only a declared
+    Content-Length beyond it is refused here."""
 
     max_bytes: int
     too_large: Callable[[], Response] = plain_too_large
+    streamed: bool = False
 
 
 class _TooLarge(Exception):
@@ -101,6 +104,9 @@ class BodyLimits:
         declared = _declared_length(scope)
         if declared is not None and declared > limit.max_bytes:
             await _refuse(limit.too_large(), scope, receive, send)
+            return
+        if limit.streamed:
+            await self.app(scope, receive, send)
             return
         try:
             body = await _read(receive, limit.max_bytes)

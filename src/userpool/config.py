@@ -208,6 +208,10 @@ class Settings:
     # A MaxMind DB file (GeoLite2 / GeoIP2 City) that places sign-ins' IP addresses: adaptive authentication's
     # impossible-travel signal and the City and Country of auth events; empty: none (geoip/maxmind.py).
     geoip_database: str = ""
+    # User import jobs' CSV files: the largest a pre-signed URL takes, and the most users one may hold
+    # (Cognito's limits: 'Creating the user import CSV file').
+    user_import_max_file_bytes: int = 100 * 1024 * 1024
+    user_import_max_rows: int = 500_000
 
     @property
     def effective_database_url(self) -> str:

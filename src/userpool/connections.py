@@ -19,6 +19,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from userpool.config import Settings
+from userpool.model.import_jobs import UPLOAD_PREFIX, URL_SECONDS
 
 # The most a request's line and headers may take, as on AWS's load balancers (64 KB for all headers).
 MAX_HEADER_BYTES = 64 * 1024
@@ -41,6 +42,9 @@ class _TimedProtocol(HttpToolsProtocol):
 
     header_timeout = 10.0
     body_timeout = 30.0
+    # A user import file (up to 100 MB) PUT to its pre-signed URL may take as long as the URL is valid: its route
+    # has checked the URL's signature before the body is read, so only a holder of a valid URL gets this long.
+    upload_body_timeout = float(URL_SECONDS)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -115,7 +119,9 @@ class _TimedProtocol(HttpToolsProtocol):
                 self.transport.write(_HEADERS_TOO_LARGE)
                 self.transport.close()
         elif self.cycle is not None and self.cycle.more_body and self._body_deadline is None:
-            self._body_deadline = self.loop.call_later(self.body_timeout, self._body_too_slow)
+            uploading = str(self.cycle.scope.get("path", "")).startswith(UPLOAD_PREFIX)
+            timeout = max(self.body_timeout, self.upload_body_timeout) if uploading else self.body_timeout
+            self._body_deadline = self.loop.call_later(timeout, self._body_too_slow)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

@@ -13,6 +13,7 @@ from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
 from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.geoip.port import GeoIp, NoGeoIp
+from userpool.import_files.port import ImportFiles, NoImportFiles
 from userpool.model.paging import PageTokens
 from userpool.model.risk_assessment import EventNote, RiskResponse
 from userpool.monitoring.port import NO_METRICS, Metrics
@@ -53,6 +54,10 @@ class Deps:
     geoip: GeoIp = field(default_factory=NoGeoIp)
     # Identity providers' signing keys by jwks_uri, fetched when needed (services/federation/steps/idp_keys.py).
     idp_keys: IdpKeySets = field(default_factory=IdpKeySets)
+    # The CSV files of user import jobs, kept between their upload and their import (app.py chose the adapter).
+    import_files: ImportFiles = field(default_factory=NoImportFiles)
+    # Wakes this process's import worker after a job was started.
+    wake_imports: Callable[[], None] = field(default=lambda: None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,3 +49,8 @@ def new_saml_message_id() -> str:
     """``_`` and 40 hex digits: an xs:ID (it may not start with a digit) of 160 random bits, as SAML core
     §1.3.4 asks of message and assertion identifiers."""
     return "_" + secrets.token_hex(20)
+
+
+def new_import_job_id() -> str:
+    """``import-`` and 10 alphanumerics (CreateUserImportJob's JobId, pattern ``import-[0-9a-zA-Z-]+``)."""
+    return "import-" + _random(_ALNUM, 10)

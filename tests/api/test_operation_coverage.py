@@ -22,7 +22,17 @@ TABLE = build_table(OPERATIONS)
 UNIMPLEMENTED = [op for op in OPERATIONS if op not in TABLE]
 OPERATION_NAMES = {snake_case(op): op for op in OPERATIONS}
 # The packages whose top-level modules answer Cognito operations (services/__init__.py).
-AREAS = ("directory", "users", "sign_up", "sign_in", "tokens", "self_service", "federation", "threat_protection")
+AREAS = (
+    "directory",
+    "users",
+    "sign_up",
+    "sign_in",
+    "tokens",
+    "self_service",
+    "federation",
+    "threat_protection",
+    "user_import",
+)
 
 
 def _services_modules() -> list[ModuleType]:

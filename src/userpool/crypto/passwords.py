@@ -14,6 +14,8 @@ from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from userpool.crypto import foreign_hashes
+
 # A valid hash verified against when the user does not exist, so both paths cost the same.
 _SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=-"
 _T = TypeVar("_T")
@@ -95,13 +97,24 @@ class PasswordHasher:
         return self._run(lambda: self._verify(stored, password))
 
     def _verify(self, stored: str | None, password: str) -> bool:
+        # A hash imported from another system (a user import job's bcrypt, scrypt or PBKDF2-SHA256) is verified
+        # by its own algorithm, on these threads too (crypto/foreign_hashes.py).
+        if stored is not None and foreign_hashes.algorithm_of(stored) is not None:
+            return foreign_hashes.verify(stored, password)
         try:
             return self._argon2.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
 
     def needs_rehash(self, stored: str) -> bool:
-        return self._argon2.check_needs_rehash(stored)
+        """True for a hash of other parameters than these, or of another algorithm (an imported one): the
+        sign-in that has just verified the password replaces it with one of these."""
+        if foreign_hashes.algorithm_of(stored) is not None:
+            return True
+        try:
+            return self._argon2.check_needs_rehash(stored)
+        except (InvalidHashError, ValueError):
+            return True
 
 
 def generate_temporary_password(min_length: int) -> str:

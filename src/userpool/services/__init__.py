@@ -15,19 +15,20 @@ follow the areas of the Amazon Cognito Developer Guide and API reference:
   links;
 - ``threat_protection/``: risk configurations, the user event history and its feedback, and the steps that
   record and assess sign-ins, sign-ups, password changes and recoveries;
+- ``user_import/``: user import jobs, the upload of their CSV files and the import of them in the background;
 - ``hosted/``: what the OAuth 2.0 endpoints and the hosted sign-in pages call;
 - ``console/``: what the admin console and the CLI call beyond the Cognito operations;
 - ``lookup/``: finding the pool, app client and user a request names, which every area does;
 - ``housekeeping.py``: when expired rows are deleted.
 
-Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/``, ``self_service/``,
-``federation/`` and ``threat_protection/`` the modules at the top of the package answer Cognito operations,
-and the registry finds operations there and only there, each in the module that defines it; the modules
-under a package's ``steps/`` are the internal steps the operations are built from, and answer none
+Inside ``directory/``, ``users/``, ``sign_up/``, ``sign_in/``, ``tokens/``, ``self_service/``, ``federation/``,
+``threat_protection/`` and ``user_import/`` the modules at the top of the package answer Cognito operations, and
+the registry finds operations there and only there, each in the module that defines it; the modules under a
+package's ``steps/`` are the internal steps the operations are built from, and answer none
 (tests/api/test_operation_coverage.py checks both).
 
 The packages are layered, each importing only from those below it (an import-linter contract in
-pyproject.toml): ``registry``; ``hosted`` and ``console``; ``sign_in``, ``sign_up``, ``self_service`` and
-``federation``, which do not import each other; ``threat_protection``; ``users``; ``tokens`` and
-``directory``; ``lookup`` and ``housekeeping``.
+pyproject.toml): ``registry``; ``hosted`` and ``console``; ``sign_in``, ``sign_up``, ``self_service``,
+``federation`` and ``user_import``, which do not import each other; ``threat_protection``; ``users``; ``tokens``
+and ``directory``; ``lookup`` and ``housekeeping``.
 """

@@ -31,6 +31,7 @@ from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
 from userpool.services.threat_protection import auth_events, risk_configuration
 from userpool.services.tokens import client_tokens, refresh, revocation, token_exchange, user_sessions
+from userpool.services.user_import import import_jobs
 from userpool.services.users import admin_attributes, admin_passwords, admin_users, groups, list_users
 
 Service = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
@@ -77,6 +78,8 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     # threat_protection/
     risk_configuration,
     auth_events,
+    # user_import/
+    import_jobs,
 )
 
 

@@ -2,7 +2,8 @@
 
 Services open a transaction (``store.read()`` or ``store.write()``) and use the repositories hung on it.
 The SQL adapter in ``store/sql`` implements these Protocols; nothing else does. The repositories of
-federation are declared in ``federation_ports.py``, those of threat protection in ``threat_protection_ports.py``.
+federation are declared in ``federation_ports.py``, those of threat protection in ``threat_protection_ports.py``,
+those of user import jobs in ``import_ports.py``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from userpool.store.federation_ports import (
     SamlAssertionRepo,
     SamlSigningKeyRepo,
 )
+from userpool.store.import_ports import ImportJobRepo
 from userpool.store.threat_protection_ports import AuthEventRepo, RiskConfigurationRepo
 
 
@@ -546,6 +548,8 @@ class Tx(Protocol):
     def risk_configurations(self) -> RiskConfigurationRepo: ...
     @property
     def auth_events(self) -> AuthEventRepo: ...
+    @property
+    def import_jobs(self) -> ImportJobRepo: ...
 
 
 class Store(Protocol):

@@ -1,6 +1,6 @@
 """Every method of every storage port protocol has a contract test: a method added to store/base.py (or to
-store/federation_ports.py or store/threat_protection_ports.py, the port's federation and threat protection
-parts) without one fails here, naming it."""
+store/federation_ports.py, store/threat_protection_ports.py or store/import_ports.py, the port's federation,
+threat protection and user import parts) without one fails here, naming it."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import tests.store.contract as suite
 from tests.store.contract.coverage import COVERED
-from userpool.store import base, federation_ports, threat_protection_ports
+from userpool.store import base, federation_ports, import_ports, threat_protection_ports
 
-PORT_MODULES = (base, federation_ports, threat_protection_ports)
+PORT_MODULES = (base, federation_ports, threat_protection_ports, import_ports)
 _PORT_MODULE_NAMES = {module.__name__ for module in PORT_MODULES}
 
 

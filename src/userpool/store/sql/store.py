@@ -23,6 +23,7 @@ from userpool.store.sql.federated_identities import SqlFederatedIdentityRepo
 from userpool.store.sql.federation_transactions import SqlFederationTransactionRepo
 from userpool.store.sql.groups import SqlGroupRepo
 from userpool.store.sql.identity_providers import SqlIdentityProviderRepo
+from userpool.store.sql.import_jobs import SqlImportJobRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
 from userpool.store.sql.outbox import SqlOutboxRepo
 from userpool.store.sql.password_history import SqlPasswordHistoryRepo
@@ -196,6 +197,10 @@ class SqlTx:
     @cached_property
     def auth_events(self) -> SqlAuthEventRepo:
         return SqlAuthEventRepo(self._conn)
+
+    @cached_property
+    def import_jobs(self) -> SqlImportJobRepo:
+        return SqlImportJobRepo(self._conn)
 
 
 class SqlStore:

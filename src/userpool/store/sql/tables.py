@@ -14,7 +14,7 @@ from userpool.store.sql.columns import JSON as _json
 from userpool.store.sql.columns import byte_text as _text
 from userpool.store.sql.columns import metadata as metadata
 
-# The federation and threat protection tables are defined beside their kind; imported here, so that this
+# The federation, threat protection and user import tables are defined beside their kind; imported here, so that this
 # module's metadata holds the whole schema.
 from userpool.store.sql.federation_tables import federated_identities as federated_identities
 from userpool.store.sql.federation_tables import federation_transactions as federation_transactions
@@ -22,6 +22,8 @@ from userpool.store.sql.federation_tables import identity_provider_identifiers a
 from userpool.store.sql.federation_tables import identity_providers as identity_providers
 from userpool.store.sql.federation_tables import saml_assertions as saml_assertions
 from userpool.store.sql.federation_tables import saml_signing_keys as saml_signing_keys
+from userpool.store.sql.import_tables import user_import_jobs as user_import_jobs
+from userpool.store.sql.import_tables import user_import_results as user_import_results
 from userpool.store.sql.threat_protection_tables import auth_events as auth_events
 from userpool.store.sql.threat_protection_tables import risk_configurations as risk_configurations
 
