@@ -1,5 +1,7 @@
 """App clients: list, create (the secret shown once, on the page that answers the creation), details with a
-"launch hosted UI" link, edit and delete (Create/Describe/Update/Delete/ListUserPoolClients)."""
+"launch hosted UI" link, edit and delete (Create/Describe/Update/Delete/ListUserPoolClients); the client's
+secrets on its page, listed with when each was made, a second one added (its value shown on the page that
+answers, and never again) and one deleted, never the last (List/Add/DeleteUserPoolClientSecret)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from userpool.model.client_config import UNWRITABLE_ATTRIBUTES
+from userpool.model.client_secrets import MAX_SECRETS
 from userpool.model.vocabulary import ExplicitAuthFlow
-from userpool.web.console.frame import Page
+from userpool.web.console.frame import Page, problem
 from userpool.web.console.pool_forms import echo, number
 from userpool.web.console.pool_pages import load_pool
 from userpool.web.console.provider_forms import TYPE_LABELS
 from userpool.web.console.provider_pages import pool_providers
+from userpool.web.console.wording import when
 
 # Labelled with the names that tutorials and the AWS documentation use (ExplicitAuthFlows' values).
 AUTH_FLOWS = tuple(
@@ -29,6 +33,7 @@ AUTH_FLOWS = tuple(
         (ExplicitAuthFlow.ALLOW_USER_AUTH, "choice-based sign-in"),
         (ExplicitAuthFlow.ALLOW_TOKEN_EXCHANGE_DELEGATION, "token exchange: delegation"),
         (ExplicitAuthFlow.ALLOW_TOKEN_EXCHANGE_IMPERSONATION, "token exchange: impersonation"),
+        (ExplicitAuthFlow.ALLOW_CLIENT_TOKEN_AUTH, "machine-to-machine tokens (GetClientToken), alone"),
     )
 )
 OAUTH_FLOWS = (
@@ -269,6 +274,8 @@ async def _client_page(
         pool=pool,
         client=client,
         secret=secret,
+        secrets=await _secrets(page, pool, client),
+        max_secrets=MAX_SECRETS,
         hosted_url=hosted,
         own_risk_configuration=risk.get("ClientId") == client["ClientId"],
         crumbs=_crumbs(page, pool, (client["ClientName"], None)),
@@ -319,4 +326,51 @@ async def delete_client(page: Page) -> Response:
         action=page.pool_url(f"/clients/{client['ClientId']}/delete"),
         back=page.pool_url(f"/clients/{client['ClientId']}"),
         crumbs=_crumbs(page, pool, (client["ClientName"], None)),
+    )
+
+
+async def _secrets(page: Page, pool: dict[str, Any], client: dict[str, Any]) -> list[dict[str, Any]]:
+    """The client's secrets, oldest first (none for a public client)."""
+    if not client.get("ClientSecret"):
+        return []
+    target = {"UserPoolId": pool["Id"], "ClientId": client["ClientId"]}
+    found = await page.fetch("ListUserPoolClientSecrets", target)
+    return list(found.get("ClientSecrets", []))
+
+
+async def add_secret(page: Page) -> Response:
+    """A generated second secret, shown once on the client's page that answers."""
+    pool = await load_pool(page)
+    client = await _describe(page, pool)
+    added = await page.call("AddUserPoolClientSecret", {"UserPoolId": pool["Id"], "ClientId": client["ClientId"]})
+    if added is None:
+        return await _client_page(page, pool, client, status=400)
+    secret = added["ClientSecretDescriptor"]["ClientSecretValue"]
+    return await _client_page(page, pool, client, secret=secret, status=201, notice="secret_added")
+
+
+async def delete_secret(page: Page) -> Response:
+    """One of the client's secrets: confirmed (GET), then deleted (POST)."""
+    pool = await load_pool(page)
+    client = await _describe(page, pool)
+    secret_id = page.arg("secret", 128)
+    chosen = next((s for s in await _secrets(page, pool, client) if s["ClientSecretId"] == secret_id), None)
+    if chosen is None:
+        return await problem(page, 404, "Secret not found", f"{client['ClientName']} has no secret with that ID.")
+    here = page.pool_url(f"/clients/{client['ClientId']}")
+    if page.request.method == "POST":
+        request = {"UserPoolId": pool["Id"], "ClientId": client["ClientId"], "ClientSecretId": secret_id}
+        if await page.call("DeleteUserPoolClientSecret", request) is not None:
+            return page.redirect(here, "secret_deleted")
+    return await page.render(
+        "confirm.html",
+        pool=pool,
+        title=f"Delete a secret of {client['ClientName']}",
+        question=f"Delete the client secret {secret_id}, made {when(chosen.get('ClientSecretCreateDate'))}?",
+        detail="Applications that still authenticate with it are refused from now on; the other secret keeps working.",
+        confirm_label="Delete secret",
+        danger=True,
+        action=page.pool_url(f"/clients/{client['ClientId']}/secrets/delete", secret=secret_id),
+        back=here,
+        crumbs=_crumbs(page, pool, (client["ClientName"], here), ("Delete secret", None)),
     )

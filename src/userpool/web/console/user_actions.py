@@ -1,16 +1,20 @@
 """The user actions that change or end an account, each confirmed on a page of its own before it runs:
-enable, disable, reset password, sign out everywhere, delete (AdminEnableUser, AdminDisableUser,
-AdminResetUserPassword, AdminUserGlobalSignOut, AdminDeleteUser), and removing one of the user's passkeys."""
+enable, disable, reset password, sign out everywhere, remove the authenticator app, delete (AdminEnableUser,
+AdminDisableUser, AdminResetUserPassword, AdminUserGlobalSignOut, AdminDeleteSoftwareToken, AdminDeleteUser),
+removing one of the user's passkeys, and revoking one of its sessions (AdminRevokeUserSession), or turning
+session tracking on from the user's page (SetUserPoolSessionConfiguration)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.responses import Response
 
 from userpool.services.console.user_passkeys import passkeys_of_user, remove_user_passkey
 from userpool.web.console.frame import Page, problem
 from userpool.web.console.pool_pages import load_pool
+from userpool.web.console.wording import when
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,15 @@ ACTIONS = {
         "Refresh tokens are revoked; access and ID tokens already issued stay valid until they expire.",
         "signed_out",
         "Sign out everywhere",
+    ),
+    "remove-authenticator": Action(
+        "AdminDeleteSoftwareToken",
+        "Remove the authenticator app of {u}",
+        "Remove the authenticator app of {u}?",
+        "Its codes no longer sign the user in; the next sign-in asks for another MFA factor, or, where the pool "
+        "requires MFA and none is left, to set one up. The user can register a new authenticator.",
+        "authenticator_removed",
+        "Remove authenticator",
     ),
     "delete": Action(
         "AdminDeleteUser",
@@ -132,3 +145,64 @@ async def remove_passkey(page: Page) -> Response:
             ("Remove passkey", None),
         ],
     )
+
+
+def _session_label(session: dict[str, Any]) -> str:
+    kind = "browser (SSO) session" if session["SessionType"] == "SSO" else "session"
+    return f"{kind} {session['SessionId']}"
+
+
+async def revoke_session(page: Page) -> Response:
+    """One of the user's sessions: confirmed (GET), then revoked (POST); its other sessions stay."""
+    pool = await load_pool(page)
+    username = page.arg("username", 128)
+    session_id = page.arg("session", 64)
+    user = await page.fetch("AdminGetUser", {"UserPoolId": pool["Id"], "Username": username})
+    base = {"UserPoolId": pool["Id"], "Username": user["Username"]}
+    found = await page.fetch("AdminListUserSessions", base)
+    chosen = next((s for s in found.get("Sessions", []) if s["SessionId"] == session_id), None)
+    if chosen is None:
+        return await problem(page, 404, "Session not found", f"{username} has no active session with that ID.")
+    back = page.pool_url("/user", username=username)
+    if page.request.method == "POST":
+        if await page.call("AdminRevokeUserSession", {**base, "SessionId": session_id}) is not None:
+            return page.redirect(back, "session_revoked")
+    label = user["Username"]
+    sso = chosen["SessionType"] == "SSO"
+    return await page.render(
+        "confirm.html",
+        pool=pool,
+        title=f"Revoke a session of {label}",
+        question=f"Revoke the {_session_label(chosen)} of {label}, started {when(chosen.get('CreateDate'))}?",
+        detail=(
+            "The browser is asked to sign in again; tokens its sign-ins gave applications stay valid."
+            if sso
+            else "Its refresh tokens stop working, and so do its access tokens; the user's other sessions go on."
+        ),
+        confirm_label="Revoke session",
+        danger=True,
+        action=page.pool_url("/user/session", username=username, session=session_id),
+        back=back,
+        crumbs=[
+            ("User pools", page.url("/")),
+            (pool["Name"], page.pool_url()),
+            ("Users", page.pool_url("/users")),
+            (label, back),
+            ("Revoke session", None),
+        ],
+    )
+
+
+async def session_tracking(page: Page) -> Response:
+    """Turn the pool's session tracking on (its MaxPerUser kept), and come back to the user's page."""
+    pool = await load_pool(page)
+    current = await page.fetch("GetUserPoolSessionConfiguration", {"UserPoolId": pool["Id"]})
+    request = {
+        "UserPoolId": pool["Id"],
+        "UserSessionTracking": "ENABLED",
+        "TokenSession": current["TokenSession"],
+    }
+    await page.fetch("SetUserPoolSessionConfiguration", request)
+    username = page.arg("username", 128)
+    back = page.pool_url("/user", username=username) if username else page.pool_url()
+    return page.redirect(back, "session_tracking_on")

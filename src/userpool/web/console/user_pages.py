@@ -1,7 +1,8 @@
 """Users: the list (search by any filterable attribute, exact or prefix, paged), creation with a typed or
 generated temporary password and the invitation on or off, and the detail page with attributes, status,
-MFA, devices and groups (ListUsers, AdminCreateUser, AdminGetUser, AdminUpdateUserAttributes,
-AdminSetUserMFAPreference, AdminListDevices, AdminAdd/RemoveUserToGroup, AdminListGroupsForUser), and the
+MFA, devices, sessions and groups (ListUsers, AdminCreateUser, AdminGetUser, AdminUpdateUserAttributes,
+AdminSetUserMFAPreference, AdminGetUserAuthFactors, AdminListDevices, AdminListUserSessions,
+AdminAdd/RemoveUserToGroup, AdminListGroupsForUser), and the
 user's event history with the operator's feedback on each event (AdminListUserAuthEvents,
 AdminUpdateAuthEventFeedback)."""
 
@@ -11,9 +12,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from userpool.errors import InvalidUserPoolConfigurationException
+from userpool.errors import InvalidUserPoolConfigurationException, OperationNotEnabledException
 from userpool.model.vocabulary import DeliveryMedium
 from userpool.services.console.user_passkeys import passkeys_of_user
+from userpool.services.users.steps.auth_factors import SOFTWARE_TOKEN
 from userpool.web.console.event_pages import PAGE_ARG, event_history
 from userpool.web.console.frame import Page
 from userpool.web.console.pool_pages import load_pool
@@ -152,6 +154,11 @@ async def _detail(page: Page, pool: dict[str, Any], user: dict[str, Any], status
         devices = None  # device tracking is off for the pool: nothing to list, and the form's errors stay
     mine = [g["GroupName"] for g in groups.get("Groups", [])]
     passkeys = await page.run(passkeys_of_user, pool["Id"], attributes_of(user).get("sub", ""))
+    factors = await page.fetch("AdminGetUserAuthFactors", base)
+    try:
+        sessions: list[dict[str, Any]] | None = (await page.fetch("AdminListUserSessions", base))["Sessions"]
+    except OperationNotEnabledException:
+        sessions = None  # the pool does not track sessions
     history = await event_history(page, pool["Id"], user["Username"])
     return await page.render(
         "user.html",
@@ -165,6 +172,8 @@ async def _detail(page: Page, pool: dict[str, Any], user: dict[str, Any], status
         other_groups=[g["GroupName"] for g in all_groups.get("Groups", []) if g["GroupName"] not in mine],
         devices=(devices or {}).get("Devices", []),
         passkeys=passkeys,
+        has_authenticator=SOFTWARE_TOKEN in factors.get("ConfiguredUserAuthFactors", []),
+        sessions=sessions,
         history=history,
         events_page=page.arg(PAGE_ARG, 4096),
         crumbs=_crumbs(page, pool, (user["Username"], None)),
