@@ -5,8 +5,9 @@ and the server under test has the built-in ``cognito-migration`` UserMigration f
 
 Users who never signed in here sign in with their old password and keep their attributes and groups; wrong
 passwords, users the old pool would not sign in and SRP sign-ins move no one in; ForgotPassword moves a user in
-and sends the code; a source app client that allows only SRP is signed in to with SRP. Both servers are shared by
-the module; each test has users and a target pool of its own.
+and sends the code; a source app client that allows only SRP is signed in to with SRP; an old pool that refuses
+the credentials, has stopped or never answers fails the sign-in as a function without an answer. Both servers are
+shared by the module; each test has users and a target pool of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server, make_settings, running_server
 from tests.support.auth import payload
-from tests.support.bridge import serve_in_thread, socket_client
+from tests.support.bridge import listening_socket, serve_in_thread, socket_client
 from tests.support.errors import fails
 from tests.support.hosted import code_flow_tokens, in_process_browser
 from tests.support.mail import Inbox, smtp_inbox
@@ -455,3 +456,43 @@ def test_initiate_auth__moved_users_sign_in_with_the_old_pool_gone(tmp_path: Pat
             "UnexpectedLambdaException",
             "UserMigration invocation failed due to error ServiceException.",
         )
+
+
+def test_sign_up__cognito_migration_answers_user_migration_only(source: SourcePool, idp: Any) -> None:
+    pool_id = new_pool(idp)
+    idp.update_user_pool(
+        UserPoolId=pool_id,
+        AutoVerifiedAttributes=["email"],
+        LambdaConfig={"PreSignUp": f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:{BY_PASSWORD}"},
+    )
+    client_id = app_client(idp, pool_id)
+    assert fails(idp.sign_up, ClientId=client_id, Username="olu", Password=NEW_PASSWORD) == (
+        "UnexpectedLambdaException",
+        "PreSignUp invocation failed due to error ResourceNotFoundException.",
+    )
+    assert _users(idp, pool_id) == []
+
+
+def test_initiate_auth__an_old_pool_that_never_answers_times_out(tmp_path: Path) -> None:
+    silent = listening_socket()
+    silent.listen()  # connections are taken into the backlog, and never answered
+    host, port = silent.getsockname()
+    source = CognitoSource("eu-west-1_Silent1", "client", "eu-west-1", f"http://{host}:{port}/", SOURCE_KEY, "x")
+    settings = make_settings(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'target.sqlite3'}",
+        triggers=(TriggerTarget(BY_PASSWORD, "cognito-migration", source=source),),
+        trigger_timeout_seconds=0.2,
+    )
+    try:
+        with running_server(settings) as server:
+            idp = server.client()
+            pool_id = new_pool(idp)
+            client_id = app_client(idp, pool_id)
+            assert fails(password_sign_in, idp=idp, client_id=client_id, username="pat", password=OLD_PASSWORD) == (
+                "UnexpectedLambdaException",
+                "UserMigration invocation failed due to error TimeoutError.",
+            )
+            assert _users(idp, pool_id) == []
+    finally:
+        silent.close()
