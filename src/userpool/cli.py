@@ -1,5 +1,5 @@
-"""The ``userpool`` command: serve, migrate, admin keys, console operators, token signing keys, the outbox and the
-breached-password corpus."""
+"""The ``userpool`` command: serve, migrate, admin keys, console operators, token signing keys, the outbox, the
+breached-password corpus, and pools' export and import."""
 
 from __future__ import annotations
 
@@ -448,3 +448,84 @@ def breached_passwords_import(ctx: click.Context, /, source: Any, min_count: int
     click.echo(
         f"imported {summary.entries:,} hashes into {destination} in {summary.seconds:.1f} s ({'; '.join(details)})"
     )
+
+
+# The passphrase of an export file when no --key-file is given; else it is asked for.
+EXPORT_PASSPHRASE_ENV = "USERPOOL_EXPORT_PASSPHRASE"  # noqa: S105 (a variable's name)
+_MIN_PASSPHRASE = 12
+_MIN_KEY_FILE = 16
+
+
+def _export_secret(key_file: str | None, confirm: bool) -> bytes:
+    """The operator's secret for an export file: the bytes of --key-file, else the passphrase of
+    USERPOOL_EXPORT_PASSPHRASE, else one typed at a prompt."""
+    if key_file:
+        data = Path(key_file).read_bytes()
+        if len(data) < _MIN_KEY_FILE:
+            raise click.ClickException(
+                f"{key_file} holds {len(data)} bytes; a key file holds at least {_MIN_KEY_FILE} "
+                "(e.g. `head -c 32 /dev/urandom > pool.key`)"
+            )
+        return data
+    passphrase = os.environ.get(EXPORT_PASSPHRASE_ENV) or click.prompt(
+        "Passphrase of the export file", hide_input=True, confirmation_prompt=confirm, err=True
+    )
+    if len(passphrase) < _MIN_PASSPHRASE:
+        raise click.ClickException(f"the passphrase must have at least {_MIN_PASSPHRASE} characters")
+    return str(passphrase).encode("utf-8")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind.replace('_', ' ')} {n:,}" for kind, n in counts.items())
+
+
+_KEY_FILE_HELP = (
+    "Seal the file's secrets under a key derived from this file's bytes (default: a passphrase from "
+    f"{EXPORT_PASSPHRASE_ENV} or the prompt)."
+)
+
+
+@main.command("export")
+@click.argument("pool_id")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--key-file", type=click.Path(exists=True, dir_okay=False), help=_KEY_FILE_HELP)
+@_data_options
+@click.pass_context
+def export_command(ctx: click.Context, /, pool_id: str, file: str, key_file: str | None, **flags: Any) -> None:
+    """Write pool POOL_ID, with its users, clients and keys, to FILE ('-': standard output), for `userpool import`
+    on another server (docs/pool-export.md). Secrets are sealed under the passphrase or key file, not the
+    server's."""
+    from userpool.store.sql.pool_transfer.file_format import TransferError
+    from userpool.store.sql.pool_transfer.run import export_to
+
+    settings = _settings(ctx, **flags)
+    secret = _export_secret(key_file, confirm=True)
+    try:
+        counts = export_to(settings, pool_id, file, secret)
+    except TransferError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"exported pool {pool_id} to {file}: {_counted(counts)}", err=True)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--key-file", type=click.Path(exists=True, dir_okay=False), help=_KEY_FILE_HELP)
+@_data_options
+@click.pass_context
+def import_command(ctx: click.Context, /, file: str, key_file: str | None, **flags: Any) -> None:
+    """Write the pool of FILE, made by `userpool export` ('-': standard input), into this server's database: all
+    of it in one transaction, or nothing. The pool keeps its id; one that exists here is refused."""
+    from userpool.store.sql.pool_transfer.file_format import TransferError
+    from userpool.store.sql.pool_transfer.run import import_from
+
+    settings = _settings(ctx, **flags)
+    try:
+        imported = import_from(settings, file, lambda: _export_secret(key_file, confirm=False))
+    except TransferError as err:
+        raise click.ClickException(f"{file}: {err}; nothing was imported") from None
+    click.echo(f"imported pool {imported.pool_id} from {file}: {_counted(imported.counts)}")
+    for domain, holder in imported.domains_taken:
+        click.echo(
+            f"domain {domain} was not imported: pool {holder} of this server has it; give the pool another "
+            "with CreateUserPoolDomain"
+        )

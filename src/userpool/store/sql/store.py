@@ -62,6 +62,10 @@ class SqlTx:
             except Exception:
                 log.exception("an after-commit action failed")
 
+    @property
+    def connection(self) -> sa.Connection:
+        return self._conn
+
     @contextmanager
     def rolled_back(self) -> Iterator[None]:
         savepoint = self._conn.begin_nested()
@@ -243,6 +247,26 @@ class SqlStore:
                 tx = SqlTx(conn, self._sealer)
                 yield tx
         tx.committed()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sa.Connection]:
+        """A read transaction that sees one state of the database from its first statement to its last, for
+        reading a whole pool (pool_transfer/): PostgreSQL's REPEATABLE READ; SQLite's reads always do."""
+        if self._sqlite:
+            with self._begin(self.engine, BEGIN) as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def bulk_write(self) -> Iterator[sa.Connection]:
+        """A write transaction's connection, for writing a whole pool at once (pool_transfer/): committed on
+        normal exit, rolled back on any exception, like ``write``."""
+        with self.write() as tx:
+            yield tx.connection
 
     def dispose(self) -> None:
         self.engine.dispose()
