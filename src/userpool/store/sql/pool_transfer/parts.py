@@ -173,6 +173,8 @@ NOT_CARRIED: dict[str, str] = {
     t.user_stand_ins.name: "what answers for names no user has, kept minutes to hours; made again as needed",
     t.outbox_messages.name: "messages queued by the exporting server, which delivers them",
     t.auth_events.name: "threat protection's event history, a log kept by the server that recorded it",
+    t.user_import_jobs.name: "CSV import jobs: the work of the server that holds their files, and its record of it",
+    t.user_import_results.name: "the skipped and failed lines of those jobs",
 }
 
 # Tables that belong to the server, not to a pool.
