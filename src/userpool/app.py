@@ -58,9 +58,12 @@ from userpool.triggers.webhook import WebhookTransport
 from userpool.web.console import routes as console_routes
 from userpool.web.console.frame import MAX_FORM_BYTES as CONSOLE_MAX_FORM
 from userpool.web.console.frame import PREFIX as CONSOLE
+from userpool.web.console.routes import UPLOAD_PATH, upload_form_bytes
 from userpool.web.login import routes as login_routes
 
 log = logging.getLogger("userpool")
+
+CONSOLE_UPLOAD_SUFFIX = UPLOAD_PATH.rsplit("}", 1)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,18 +177,20 @@ def _secret_lookup(runtime: Runtime) -> ApiConfig:
     return ApiConfig(deps=runtime.deps, table=build_table(operations()), secret_for=secret_for)
 
 
-def _body_limits(api: BodyLimit, settings: Settings) -> Callable[[str], BodyLimit]:
+def _body_limits(api: BodyLimit, deps: Deps) -> Callable[[str], BodyLimit]:
     """Each route's largest body and its answer to a larger one: the API's (its model's largest request, in
     Cognito's error shape), the OAuth endpoints' forms (an RFC 6749 error), the SAML endpoints' (a Response of
     100,000 characters), the console's forms (a logo upload
-    among them), user import files (streamed to disk by their route, in S3's error shape), and for every other
-    route the OAuth forms' size (the hosted pages' are smaller and checked again by them)."""
+    among them), user import files (streamed to disk by their route, in S3's error shape; the console's upload
+    form of one too), and for every other route the OAuth forms' size (the hosted pages' are smaller and checked
+    again by them)."""
     oauth = BodyLimit(OAUTH_MAX_FORM, oauth_too_large)
     console = BodyLimit(CONSOLE_MAX_FORM)
     others = BodyLimit(OAUTH_MAX_FORM)
     saml = BodyLimit(SAML_MAX_FORM_BYTES)
-    most = settings.user_import_max_file_bytes
+    most = deps.settings.user_import_max_file_bytes
     uploads = BodyLimit(most, import_uploads.too_large(most), streamed=True)
+    console_uploads = BodyLimit(upload_form_bytes(deps), streamed=True)
 
     def limit_for(path: str) -> BodyLimit:
         if path == "/":
@@ -197,7 +202,7 @@ def _body_limits(api: BodyLimit, settings: Settings) -> Callable[[str], BodyLimi
         if path.startswith("/saml2/"):
             return saml
         if path == CONSOLE or path.startswith(CONSOLE + "/"):
-            return console
+            return console_uploads if path.endswith(CONSOLE_UPLOAD_SUFFIX) else console
         return others
 
     return limit_for
@@ -248,7 +253,7 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
         *console_routes.routes(runtime.deps, make_invoke(api.table)),
     ]
     api_limit = BodyLimit(MAX_BODY, too_large(runtime.deps))
-    middleware = [Middleware(BodyLimits, limit_for=_body_limits(api_limit, settings))]
+    middleware = [Middleware(BodyLimits, limit_for=_body_limits(api_limit, runtime.deps))]
     if metrics:
         # The operation label's values: the model's operations and the routes' templates, nothing else.
         metrics.allow_operations([*operations(), UNKNOWN_OPERATION, UNMATCHED_ROUTE, *(r.path for r in routes)])

@@ -184,12 +184,14 @@ class Page:
         return response
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, max_bytes: int = MAX_FORM_BYTES) -> FormData:
+    """The POST's form, at most ``max_bytes`` as its Content-Length declares (a file in it is spooled to disk
+    by python-multipart, not kept in memory)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise BadForm("content type")
     length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
+    if not length.isdigit() or int(length) > max_bytes:
         raise BadForm("size")
     try:
         return await request.form(max_files=1, max_fields=400, max_part_size=MAX_FORM_BYTES)
@@ -215,10 +217,10 @@ async def problem(page: Page, status: int, title: str, message: str) -> Response
     return await page.render("problem.html", status, title=title, message=message)
 
 
-async def checked_post(page: Page) -> Response | None:
+async def checked_post(page: Page, max_bytes: int = MAX_FORM_BYTES) -> Response | None:
     """Read the POST's form and check its CSRF token; the refusal page when it is not this browser's."""
     try:
-        page.form = await read_form(page.request)
+        page.form = await read_form(page.request, max_bytes)
     except BadForm:
         return await problem(page, 400, "Bad request", "The form could not be read.")
     given = page.form.get(CSRF_FIELD)
@@ -232,9 +234,11 @@ async def checked_post(page: Page) -> Response | None:
     return None
 
 
-def console_page(deps: Deps, invoke: Invoke, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def console_page(
+    deps: Deps, invoke: Invoke, handler: Handler, max_form_bytes: int = MAX_FORM_BYTES
+) -> Callable[[Request], Awaitable[Response]]:
     """A console page behind the operator sign-in (session, CSRF on every POST: docs/architecture.md, Security
-    invariants)."""
+    invariants); its forms at most ``max_form_bytes``."""
 
     async def endpoint(request: Request) -> Response:
         ctx = make_ctx(deps, request)
@@ -246,7 +250,7 @@ def console_page(deps: Deps, invoke: Invoke, handler: Handler) -> Callable[[Requ
             return Response("Sign in to the console first.", 403, headers=page_headers(), media_type="text/plain")
         page = start(deps, invoke, request, operator)
         if request.method == "POST":
-            refused = await checked_post(page)
+            refused = await checked_post(page, max_form_bytes)
             if refused is not None:
                 return refused
         try:

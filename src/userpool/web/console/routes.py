@@ -15,6 +15,7 @@ from userpool.web.console import (
     client_pages,
     domain_pages,
     group_pages,
+    import_pages,
     log_delivery_pages,
     pool_pages,
     provider_pages,
@@ -77,7 +78,19 @@ PAGES: dict[str, tuple[Handler, list[str]]] = {
     "/pools/{pool_id}/keys": (server_pages.signing_keys, _BOTH),
     "/pools/{pool_id}/threat-protection": (threat_pages.threat_protection, _BOTH),
     "/pools/{pool_id}/log-delivery": (log_delivery_pages.log_delivery, _BOTH),
+    "/pools/{pool_id}/import-jobs": (import_pages.import_jobs, _BOTH),
+    "/pools/{pool_id}/import-jobs/template.csv": (import_pages.template, _GET),
+    # Job ids travel in the query string, as usernames do.
+    "/pools/{pool_id}/import-job": (import_pages.import_job, _GET),
+    "/pools/{pool_id}/import-job/action": (import_pages.job_action, ["POST"]),
 }
+# A CSV file from the operator's browser: a form as large as the import file limit (body_limits.py streams it to
+# python-multipart, which spools the file to disk).
+UPLOAD_PATH = "/pools/{pool_id}/import-job/upload"
+
+
+def upload_form_bytes(deps: Deps) -> int:
+    return deps.settings.user_import_max_file_bytes + 64 * 1024
 
 
 def _asset(name: str, media_type: str, body: bytes) -> Route:
@@ -99,4 +112,6 @@ def routes(deps: Deps, invoke: Invoke) -> list[Route]:
     ]
     for path, (page, methods) in PAGES.items():
         found.append(Route(PREFIX + path, console_page(deps, invoke, page), methods=methods))
+    upload = console_page(deps, invoke, import_pages.upload, max_form_bytes=upload_form_bytes(deps))
+    found.append(Route(PREFIX + UPLOAD_PATH, upload, methods=["POST"]))
     return found
