@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.console.conftest import OPERATOR, OPERATOR_PASSWORD, add_operator
 from tests.oauth.conftest import CALLBACK
 from tests.web.conftest import WebServer, shot
+from userpool.api.shapes import EXTRA_ENUM_VALUES
 
 TEMPORARY = "Temp-Passw0rd!"
 NEW_PASSWORD = "N3w-Password-Chosen!"
@@ -231,7 +232,11 @@ def test_update_user_pool_client__console_edit_keeps_every_auth_flow(web_server:
         assert (saved["ClientName"], saved["ExplicitAuthFlows"]) == ("svc-renamed", flows)
     page.goto(f"{server.url}/console/pools/{pool_id}/clients/new")
     offered = page.locator('input[name="auth_flows"]').evaluate_all("inputs => inputs.map(i => i.value)")
-    model = server.idp.meta.service_model.shape_for("ExplicitAuthFlowsType").enum
+    # The model's, and ALLOW_CLIENT_TOKEN_AUTH, which GetClientToken needs though the model's enum lacks it.
+    model = [
+        *server.idp.meta.service_model.shape_for("ExplicitAuthFlowsType").enum,
+        *EXTRA_ENUM_VALUES["ExplicitAuthFlowsType"],
+    ]
     assert set(offered) == {v for v in model if v.startswith("ALLOW_")}
 
 
