@@ -330,10 +330,21 @@ def test_list_user_sessions__sso_sessions_and_linked_revocation(app_server: Serv
     assert len(by_type["SSO"]) == 1 and len(by_type["TOKEN"]) == 2
     sso = by_type["SSO"][0]
     assert sso["SessionId"].startswith("sso") and sso["ClientId"] == web["ClientId"] and "OriginSessionId" not in sso
-    assert sso["LastActiveDate"] >= sso["CreateDate"]
+    # Its latest activity: the token grant of the second application's code.
+    assert sso["LastActiveDate"] == by_type["TOKEN"][1]["CreateDate"] > sso["CreateDate"]
     assert [s["OriginSessionId"] for s in by_type["TOKEN"]] == [sso["SessionId"]] * 2
     assert [s["ClientId"] for s in by_type["TOKEN"]] == [web["ClientId"], other["ClientId"]]
     assert [s["IsCurrentSession"] for s in by_type["TOKEN"]] == [True, False]
+    # A refresh of a token session is activity of the SSO session it came through, too.
+    refreshed = browser.post(
+        "/oauth2/token",
+        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        auth=(web["ClientId"], web["ClientSecret"]),
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    after = idp.list_user_sessions(AccessToken=first["access_token"])["Sessions"]
+    active = {s["SessionId"]: s["LastActiveDate"] for s in after}
+    assert active[sso["SessionId"]] == active[by_type["TOKEN"][0]["SessionId"]] > sso["LastActiveDate"]
 
     # RevokeToken LINKED: the parent SSO session ends with the token session, the sibling stays.
     idp.revoke_token(

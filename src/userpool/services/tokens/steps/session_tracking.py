@@ -31,11 +31,9 @@ def make_room(ctx: Ctx, tx: Tx, pool: Pool, sub: str) -> None:
     """Before a new token session: revoke the user's least recently used ones until it fits within MaxPerUser
     (lowering the limit evicts nobody before the user's next sign-in)."""
     found = session_config.settings(pool)
-    if not found.tracking:
-        return
-    live = tx.sign_in_sessions.live_for_user(pool.id, sub, ctx.now)
+    live = tx.sign_in_sessions.live_for_user(pool.id, sub, ctx.now) if found.tracking else []
     excess = len(live) - found.max_per_user + 1
-    if excess <= 0:
+    if not found.tracking or excess <= 0:
         return
     by_use = sorted(live, key=lambda s: (s.last_active_at or s.created_at, s.created_at, s.origin_jti))
     for session in by_use[:excess]:
@@ -43,12 +41,25 @@ def make_room(ctx: Ctx, tx: Tx, pool: Pool, sub: str) -> None:
 
 
 def record_refresh(ctx: Ctx, pool: Pool, session: SignInSession) -> None:
-    """A refresh or rotation of ``session`` is its latest activity, where the pool tracks sessions."""
+    """A refresh or rotation of ``session`` is its latest activity, and that of the SSO session it came through,
+    where the pool tracks sessions."""
     if not session_config.tracking(pool):
         return
     ip, device = activity(ctx)
     with ctx.store.write() as tx:
         tx.sign_in_sessions.touch(session.origin_jti, ctx.now, ip, device)
+        record_grant(ctx, tx, session)
+
+
+def record_grant(ctx: Ctx, tx: Tx, session: SignInSession) -> None:
+    """Tokens granted to ``session`` (a code or implicit grant, a refresh, a rotation) count as activity of the SSO
+    session it came through (SessionDescriptionType LastActiveDate: "the most recent authentication, token grant,
+    or token rotation"). Call it where the pool tracks sessions."""
+    if session.sso_session_id is None:
+        return
+    parent = hosted_session_named(tx, session.pool_id, session.sub, session.sso_session_id, ctx.now)
+    if parent is not None:
+        tx.hosted_sessions.touch(parent.session_hash, ctx.now, parent.last_ip, parent.device_type)
 
 
 def hosted_session_named(tx: Tx, pool_id: str, sub: str, session_id: str, now: float) -> HostedSession | None:

@@ -25,7 +25,7 @@ from userpool.model.oauth_requests import OPENID, left_half_hash
 from userpool.model.records import Client, Group, Pool, User
 from userpool.model.token_records import ACCESS_TOKEN, ID_TOKEN, RefreshToken, SignInSession
 from userpool.services import housekeeping
-from userpool.services.tokens.steps.session_tracking import activity, make_room
+from userpool.services.tokens.steps.session_tracking import activity, make_room, record_grant
 from userpool.services.tokens.steps.signing_keys import current_kids, issuer, signing_key, verifying_key
 from userpool.store.base import Tx
 
@@ -126,7 +126,8 @@ def start_session(
     session's id. Where the pool tracks sessions, the request's address and device are noted, and the user's
     least recently used sessions beyond MaxPerUser revoked (tokens/steps/session_tracking.py)."""
     lifetime = token_lifetimes(client.config).refresh
-    ip, device = activity(ctx) if session_config.tracking(pool) else (None, None)
+    tracked = session_config.tracking(pool)
+    ip, device = activity(ctx) if tracked else (None, None)
     session = SignInSession(
         origin_jti=str(uuid.uuid4()),
         pool_id=pool.id,
@@ -142,7 +143,9 @@ def start_session(
         device_type=device,
         sso_session_id=sso_session_id,
     )
-    make_room(ctx, tx, pool, user.sub)
+    if tracked:
+        make_room(ctx, tx, pool, user.sub)
+        record_grant(ctx, tx, session)
     # Sessions past their last refresh token's expiry are of no use to anyone: prune the user's on the way,
     # now and then (every read refuses an expired session anyway: services/housekeeping.py).
     if housekeeping.prune_user_now():
