@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: serve test compiled check lint typecheck layers install bench clean lock
+.PHONY: serve test compiled collected check lint typecheck layers install bench clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ serve: $(STAMP)
 PYTEST_WORKERS ?= 3
 # The install, the Node packages, the three static checks and the byte-compiling of the venv run side by side.
 test:
-	$(MAKE) --no-print-directory -j4 check $(NODE_STAMP) compiled
+	$(MAKE) --no-print-directory -j4 check $(NODE_STAMP) compiled collected
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# The test modules with pytest's assertions rewritten, cached once here for every xdist worker to load: each
+# worker would otherwise rewrite them all again (two thirds of a collection's CPU), and where
+# PYTHONDONTWRITEBYTECODE is set none would keep what it rewrote.
+collected: $(STAMP)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest --collect-only -q -p no:cacheprovider > /dev/null
 
 # Bytecode for the installed modules the tests import and the server's own, written once here: the install
 # leaves it out (it took longer than the install), and where PYTHONDONTWRITEBYTECODE is set no test process
