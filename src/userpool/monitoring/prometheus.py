@@ -95,17 +95,26 @@ class _OutboxDepth(Collector):
     def __init__(self, queued: Callable[[], Mapping[str, int]]) -> None:
         self._queued = queued
 
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "userpool_outbox_queued_messages",
+            "Messages in the outbox not yet delivered or given up on, by channel.",
+            labels=["channel"],
+        )
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # What registering asks for: without it the registry would collect, reading the database as the
+        # server is built.
+        yield self._family()
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             queued = self._queued()
         except Exception as exc:  # the database is unreachable: the other metrics are still worth having
             log.warning("outbox depth not read for /metrics: %s", type(exc).__name__)
             return
-        family = GaugeMetricFamily(
-            "userpool_outbox_queued_messages",
-            "Messages in the outbox not yet delivered or given up on, by channel.",
-            labels=["channel"],
-        )
+        family = self._family()
         for channel in (DeliveryMedium.EMAIL, DeliveryMedium.SMS):
             family.add_metric([channel.value], queued.get(channel, 0))
         yield family

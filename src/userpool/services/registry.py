@@ -8,6 +8,7 @@ mechanical, each operation has one home, and a test can diff the table against t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -97,6 +98,14 @@ def defined_in(module: ModuleType, name: str) -> Service | None:
 
 
 def build_table(operations: Iterable[str]) -> dict[str, Service]:
+    """Each of ``operations`` that a module of OPERATION_MODULES defines, with its function."""
+    return dict(_table(tuple(operations)))
+
+
+@functools.cache
+def _table(operations: tuple[str, ...]) -> dict[str, Service]:
+    # Made once per process: the modules do not change while it runs, and every app built (a test builds
+    # hundreds) would otherwise search them all again.
     table: dict[str, Service] = {}
     for operation in operations:
         name = snake_case(operation)
