@@ -198,3 +198,21 @@ def test_describe_user_import_job__expired_after_a_day_unstarted(tmp_path: Path,
         assert described["Status"] == "Expired"
         code, _ = error_of(lambda: idp.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"]))
         assert code == "PreconditionNotMetException"
+
+
+def test_update_user_pool__refused_while_an_import_job_runs(tmp_path: Path, database_url: str) -> None:
+    with running_server(make_settings(tmp_path / "data", database_url)) as server:
+        server.runtime.imports.stop()  # the job stays Pending
+        idp = server.client()
+        pool_id = import_pool(idp)
+        job = create_job(idp, pool_id)
+        assert upload(server.test_client, job["PreSignedUrl"], csv_file(header(idp, pool_id), [])).status_code == 200
+        idp.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+        running = ("UserImportInProgressException", "A user import job is in progress for the user pool.")
+        assert error_of(lambda: idp.update_user_pool(UserPoolId=pool_id, AutoVerifiedAttributes=["email"])) == running
+        custom = [{"Name": "team", "AttributeDataType": "String"}]
+        assert error_of(lambda: idp.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=custom)) == running
+        assert error_of(lambda: idp.delete_user_pool(UserPoolId=pool_id)) == running
+        idp.stop_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+        idp.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=custom)
+        idp.delete_user_pool(UserPoolId=pool_id)

@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.errors import InvalidParameterException
+from userpool.errors import InvalidParameterException, UserImportInProgressException
 from userpool.ids import new_pool_id
 from userpool.model import pool_config, pool_mfa, schema
 from userpool.model.records import Pool
@@ -69,11 +69,20 @@ def describe_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         return {"UserPool": describe(ctx, tx, pool_or_404(tx, req["UserPoolId"]))}
 
 
+def _no_import_running(tx: Tx, pool: Pool) -> None:
+    """UserImportInProgressException while a user import job of the pool is Pending, InProgress or Stopping: its
+    users are checked against the pool as it is (the API references of UpdateUserPool, DeleteUserPool and
+    AddCustomAttributes)."""
+    if tx.import_jobs.active_in_pool(pool.id):
+        raise UserImportInProgressException("A user import job is in progress for the user pool.")
+
+
 def update_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserPool: replace every setting it may set; omitted ones revert to their defaults."""
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
+        _no_import_running(tx, pool)
         _save(ctx, tx, pool, pool_config.update_config(pool.config, req), req.get("PoolName"))
     return {}
 
@@ -87,6 +96,7 @@ def delete_user_pool(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
                 f"The user pool {pool.id} cannot be deleted because deletion protection is activated. "
                 "Deletion protection must be inactivated first."
             )
+        _no_import_running(tx, pool)
         tx.pools.delete(pool.id)
     return {}
 
@@ -118,6 +128,7 @@ def add_custom_attributes(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     req = pool_config.without_nulls(req)
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"], for_update=True)
+        _no_import_running(tx, pool)
         added = schema.add_custom(pool_config.schema_attributes(pool), req["CustomAttributes"])
         _save(ctx, tx, pool, {**pool.config, "SchemaAttributes": added})
     return {}
