@@ -1,5 +1,5 @@
-"""``python -m bench run|scaling|memory|existence|breached|compare [options]``: see bench/runner.py,
-bench/scaling.py, bench/memory.py, bench/existence.py, bench/breached.py and bench/compare.py, or
+"""``python -m bench run|scaling|memory|existence|breached|imports|compare [options]``: see bench/runner.py,
+bench/scaling.py, bench/memory.py, bench/existence.py, bench/breached.py, bench/imports.py and bench/compare.py, or
 ``python -m bench <command> --help``. Each command rewrites its own section of docs/benchmarks.md."""
 
 from __future__ import annotations
@@ -29,13 +29,17 @@ def main(argv: list[str]) -> int:
         from bench.breached import run as breached
 
         breached(options)
+    elif command == "imports":
+        from bench.imports import run as imports
+
+        imports(options)
     elif command == "compare":
         from bench.compare import run as compare
 
         compare(options)
     else:
         print(
-            "usage: python -m bench run|scaling|memory|existence|breached|compare [options]"
+            "usage: python -m bench run|scaling|memory|existence|breached|imports|compare [options]"
             "   (python -m bench run --help)",
             file=sys.stderr,
         )
