@@ -62,6 +62,7 @@ def _messages(world: World, count: int) -> list[str]:
     return [event["message"] for event in _log_lines(world, count)]
 
 
+@pytest.mark.every_database
 def test_start_user_import_job__imports_a_file_of_users_with_its_bad_lines(world: World) -> None:
     idp = world.idp
     pool_id = import_pool(idp, AliasAttributes=["email"])
@@ -278,6 +279,7 @@ def test_start_user_import_job__a_job_let_go_goes_on_where_it_was_left(world: Wo
     assert (done["Status"], done["ImportedUsers"], done["SkippedUsers"]) == ("Succeeded", 3 * BATCH + 7, 0)
 
 
+@pytest.mark.every_database
 def test_start_user_import_job__a_dead_workers_job_is_taken_over(world: World) -> None:
     idp, pool_id, job_id = _started_without_worker(world.server, BATCH + 3)
     # A worker that took the job and died before its first batch: its lease has run out.
