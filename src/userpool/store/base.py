@@ -3,7 +3,7 @@
 Services open a transaction (``store.read()`` or ``store.write()``) and use the repositories hung on it.
 The SQL adapter in ``store/sql`` implements these Protocols; nothing else does. The repositories of
 federation are declared in ``federation_ports.py``, those of threat protection in ``threat_protection_ports.py``,
-those of user import jobs in ``import_ports.py``.
+those of user import jobs in ``import_ports.py``, those of identity pools in ``identity_pool_ports.py``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from userpool.store.federation_ports import (
     SamlAssertionRepo,
     SamlSigningKeyRepo,
 )
+from userpool.store.identity_pool_ports import IdentityPoolRepo, IdentityRepo, IdentitySigningKeyRepo
 from userpool.store.import_ports import ImportJobRepo
 from userpool.store.threat_protection_ports import AuthEventRepo, RiskConfigurationRepo
 
@@ -550,6 +551,12 @@ class Tx(Protocol):
     def auth_events(self) -> AuthEventRepo: ...
     @property
     def import_jobs(self) -> ImportJobRepo: ...
+    @property
+    def identity_pools(self) -> IdentityPoolRepo: ...
+    @property
+    def identities(self) -> IdentityRepo: ...
+    @property
+    def identity_signing_keys(self) -> IdentitySigningKeyRepo: ...
 
 
 class Store(Protocol):

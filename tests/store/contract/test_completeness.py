@@ -1,6 +1,7 @@
 """Every method of every storage port protocol has a contract test: a method added to store/base.py (or to
-store/federation_ports.py, store/threat_protection_ports.py or store/import_ports.py, the port's federation,
-threat protection and user import parts) without one fails here, naming it."""
+store/federation_ports.py, store/threat_protection_ports.py, store/import_ports.py or store/identity_pool_ports.py,
+the port's federation, threat protection, user import and identity pool parts) without one fails here, naming
+it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from collections.abc import Iterator
 
 import tests.store.contract as suite
 from tests.store.contract.coverage import COVERED
-from userpool.store import base, federation_ports, import_ports, threat_protection_ports
+from userpool.store import base, federation_ports, identity_pool_ports, import_ports, threat_protection_ports
 
-PORT_MODULES = (base, federation_ports, threat_protection_ports, import_ports)
+PORT_MODULES = (base, federation_ports, threat_protection_ports, import_ports, identity_pool_ports)
 _PORT_MODULE_NAMES = {module.__name__ for module in PORT_MODULES}
 
 

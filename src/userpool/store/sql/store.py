@@ -22,6 +22,7 @@ from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlit
 from userpool.store.sql.federated_identities import SqlFederatedIdentityRepo
 from userpool.store.sql.federation_transactions import SqlFederationTransactionRepo
 from userpool.store.sql.groups import SqlGroupRepo
+from userpool.store.sql.identity_pools import SqlIdentityPoolRepo, SqlIdentityRepo, SqlIdentitySigningKeyRepo
 from userpool.store.sql.identity_providers import SqlIdentityProviderRepo
 from userpool.store.sql.import_jobs import SqlImportJobRepo
 from userpool.store.sql.oauth import SqlAuthorizationCodeRepo, SqlHostedSessionRepo, SqlUICustomizationRepo
@@ -205,6 +206,18 @@ class SqlTx:
     @cached_property
     def import_jobs(self) -> SqlImportJobRepo:
         return SqlImportJobRepo(self._conn)
+
+    @cached_property
+    def identity_pools(self) -> SqlIdentityPoolRepo:
+        return SqlIdentityPoolRepo(self._conn)
+
+    @cached_property
+    def identities(self) -> SqlIdentityRepo:
+        return SqlIdentityRepo(self._conn)
+
+    @cached_property
+    def identity_signing_keys(self) -> SqlIdentitySigningKeyRepo:
+        return SqlIdentitySigningKeyRepo(self._conn, self._sealer)
 
 
 class SqlStore:

@@ -14,14 +14,18 @@ from userpool.store.sql.columns import JSON as _json
 from userpool.store.sql.columns import byte_text as _text
 from userpool.store.sql.columns import metadata as metadata
 
-# The federation, threat protection and user import tables are defined beside their kind; imported here, so that this
-# module's metadata holds the whole schema.
+# The federation, threat protection, user import and identity pool tables are defined beside their kind; imported
+# here, so that this module's metadata holds the whole schema.
 from userpool.store.sql.federation_tables import federated_identities as federated_identities
 from userpool.store.sql.federation_tables import federation_transactions as federation_transactions
 from userpool.store.sql.federation_tables import identity_provider_identifiers as identity_provider_identifiers
 from userpool.store.sql.federation_tables import identity_providers as identity_providers
 from userpool.store.sql.federation_tables import saml_assertions as saml_assertions
 from userpool.store.sql.federation_tables import saml_signing_keys as saml_signing_keys
+from userpool.store.sql.identity_pool_tables import identities as identities
+from userpool.store.sql.identity_pool_tables import identity_logins as identity_logins
+from userpool.store.sql.identity_pool_tables import identity_pools as identity_pools
+from userpool.store.sql.identity_pool_tables import identity_signing_keys as identity_signing_keys
 from userpool.store.sql.import_tables import user_import_jobs as user_import_jobs
 from userpool.store.sql.import_tables import user_import_results as user_import_results
 from userpool.store.sql.threat_protection_tables import auth_events as auth_events
