@@ -47,6 +47,7 @@ from userpool.app import Runtime, build_runtime, create_app
 from userpool.clock import Clock
 from userpool.config import Argon2Params, Settings
 from userpool.crypto.sealing import Sealer
+from userpool.services.identity_pools.steps import openid_tokens
 from userpool.services.tokens.steps import signing_keys
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -141,6 +142,9 @@ def _signing_keys_from_a_supply() -> Iterator[None]:
         # _new_generation reaches key generation through these names only, KeyCache the parsing through this.
         patch.setattr(signing_keys, "generate_private_pem", supply.private_pem)
         patch.setattr(signing_keys, "public_jwk", supply.public_jwk)
+        # The identity pools' OpenID token keys likewise.
+        patch.setattr(openid_tokens, "generate_private_pem", supply.private_pem)
+        patch.setattr(openid_tokens, "public_jwk", supply.public_jwk)
         patch.setattr(userpool.crypto.jwt, "RSAKey", SimpleNamespace(import_key=supply.import_key))
         yield
 
@@ -197,6 +201,10 @@ class Server:
 
     def client(self, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY, **config: Any) -> Any:
         return in_process_client(self.test_client, access_key, secret_key, **config)
+
+    def identity(self, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY, **config: Any) -> Any:
+        """boto3's cognito-identity client (identity pools), signed with the server's admin key, in process."""
+        return in_process_client(self.test_client, access_key, secret_key, service="cognito-identity", **config)
 
 
 @contextmanager

@@ -19,12 +19,12 @@ from starlette.routing import Route
 from userpool.api import import_uploads
 from userpool.api.direct import make_invoke
 from userpool.api.endpoint import MAX_BODY, ApiConfig, make_endpoint, too_large
-from userpool.api.service_model import operations
+from userpool.api.service_model import COGNITO_IDENTITY, operations
 from userpool.body_limits import BodyLimit, BodyLimits
 from userpool.bootstrap import prepare_data_dir, server_secrets
 from userpool.breached.file_backed import FileBackedPasswords
 from userpool.clock import Clock, SystemClock
-from userpool.config import Settings, TriggerTarget
+from userpool.config import DEFAULT_STS_ENDPOINT, Settings, TriggerTarget
 from userpool.context import Ctx, Deps
 from userpool.crypto.passwords import PasswordHasher, usable_cpus
 from userpool.crypto.sealing import Sealer
@@ -43,9 +43,10 @@ from userpool.oauth import routes as oauth_routes
 from userpool.oauth.http import MAX_FORM_BYTES as OAUTH_MAX_FORM
 from userpool.oauth.http import too_large as oauth_too_large
 from userpool.oauth.saml2 import SAML_MAX_FORM_BYTES
-from userpool.outbound.httpx_client import HttpxOutbound
+from userpool.outbound.httpx_client import HttpxOutbound, operator_url_refusal
+from userpool.outbound.sts_query import QuerySts
 from userpool.services.hosted.oauth_clients import domain_pool
-from userpool.services.registry import build_table
+from userpool.services.registry import IDENTITY_OPERATION_MODULES, build_table
 from userpool.services.user_import.steps.worker import ImportWorker
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -83,6 +84,8 @@ class Runtime:
     imports: ImportWorker
     # The metrics adapter; None when metrics are off (settings.metrics.enabled).
     metrics: PrometheusMetrics | None = None
+    # The HTTP client of the identity pools' STS; closed when the app stops, as ``outbound`` is.
+    sts_http: HttpxOutbound | None = None
 
 
 def trigger_functions(settings: Settings, migration: CognitoMigrationTransport | None = None) -> TriggerFunctions:
@@ -133,6 +136,8 @@ def build_runtime(
     page_tokens = PageTokens(hashlib.sha256(b"userpool-page-tokens:" + secrets[0].encode()).digest())
     outbound = HttpxOutbound(allow_http=settings.federation.allow_http_idp_urls)
     migration = CognitoMigrationTransport()
+    # Identity pools' credentials come from the STS the settings name, wherever the operator put it.
+    sts_http = HttpxOutbound(allow_http=True, check_url=operator_url_refusal)
     # The operator's GeoIP database, opened now so that a missing or broken file stops the start.
     geoip: GeoIp = MaxMindGeoIp(settings.geoip_database) if settings.geoip_database else NoGeoIp()
     # User import files wait in the data directory between their upload and their import (README "Importing users").
@@ -153,8 +158,10 @@ def build_runtime(
         geoip=geoip,
         import_files=DirectoryImportFiles(settings.data_dir / "imports"),
         wake_imports=wake_imports.set,
+        sts=QuerySts(sts_http, settings.identity_pools.sts_endpoint or DEFAULT_STS_ENDPOINT),
     )
-    return Runtime(deps, store, dispatcher, outbound, logs, migration, ImportWorker(deps, wake_imports), metrics)
+    imports = ImportWorker(deps, wake_imports)
+    return Runtime(deps, store, dispatcher, outbound, logs, migration, imports, metrics, sts_http)
 
 
 def _outbox_queued(store: SqlStore) -> dict[str, int]:
@@ -174,7 +181,12 @@ def _secret_lookup(runtime: Runtime) -> ApiConfig:
             key = tx.admin_keys.get(access_key_id)
         return key.secret_access_key if key else None
 
-    return ApiConfig(deps=runtime.deps, table=build_table(operations()), secret_for=secret_for)
+    return ApiConfig(
+        deps=runtime.deps,
+        table=build_table(operations()),
+        secret_for=secret_for,
+        identity_table=build_table(COGNITO_IDENTITY.operations(), IDENTITY_OPERATION_MODULES),
+    )
 
 
 def _body_limits(api: BodyLimit, deps: Deps) -> Callable[[str], BodyLimit]:
@@ -242,6 +254,8 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
             runtime.logs.stop()
             runtime.outbound.close()
             runtime.migration.close()
+            if runtime.sts_http is not None:
+                runtime.sts_http.close()
 
     routes = [
         Route("/", endpoint, methods=["POST", "OPTIONS"]),
@@ -250,13 +264,16 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
         *import_uploads.routes(runtime.deps),
         *oauth_routes.routes(runtime.deps),
         *login_routes.routes(runtime.deps),
-        *console_routes.routes(runtime.deps, make_invoke(api.table)),
+        *console_routes.routes(runtime.deps, make_invoke(api.table, api.identity_table)),
     ]
     api_limit = BodyLimit(MAX_BODY, too_large(runtime.deps))
     middleware = [Middleware(BodyLimits, limit_for=_body_limits(api_limit, runtime.deps))]
     if metrics:
         # The operation label's values: the model's operations and the routes' templates, nothing else.
-        metrics.allow_operations([*operations(), UNKNOWN_OPERATION, UNMATCHED_ROUTE, *(r.path for r in routes)])
+        metrics.allow_operations(
+            [*operations(), *COGNITO_IDENTITY.operations(), UNKNOWN_OPERATION, UNMATCHED_ROUTE]
+            + [r.path for r in routes]
+        )
         # Inside BodyLimits: a request is timed from its body in hand, as the API endpoint times its calls.
         middleware.append(Middleware(RequestMetrics, metrics=metrics))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

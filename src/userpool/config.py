@@ -119,6 +119,25 @@ class MetricsSettings:
     token: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class IdentityPoolSettings:
+    """Identity pools (README "Identity pools"). ``issuer``: the ``iss`` of their OpenID tokens, where discovery
+    and JWKS are served under ``/identity``; empty means ``<public URL>/identity``. ``sts_endpoint``: the STS that
+    GetCredentialsForIdentity asks for credentials (AssumeRoleWithWebIdentity, the query API); ``{region}`` is
+    replaced by the identity pool's region, and empty means AWS's regional endpoint."""
+
+    issuer: str = ""
+    sts_endpoint: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("issuer", "sts_endpoint"):
+            value = getattr(self, name)
+            parts = urlsplit(value.replace("{region}", "region"))
+            if value and (parts.scheme not in ("https", "http") or not parts.hostname):
+                raise ValueError(f"setting identity_pools.{name} must be an http(s):// URL, not {value!r}")
+
+
+DEFAULT_STS_ENDPOINT = "https://sts.{region}.amazonaws.com/"
 LOG_FORMATS = ("text", "json")
 
 
@@ -163,6 +182,7 @@ class Settings:
     log_level: str = "info"
     log: LogSettings = field(default_factory=LogSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    identity_pools: IdentityPoolSettings = field(default_factory=IdentityPoolSettings)
     argon2: Argon2Params = field(default_factory=Argon2Params)
     federation: FederationSettings = field(default_factory=FederationSettings)
     # Where the events of pools' SetLogDeliveryConfiguration go (README "Log delivery").
@@ -233,6 +253,11 @@ class Settings:
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
         scheme = "https" if self.tls_cert or self.tls else "http"
         return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def identity_issuer(self) -> str:
+        """The ``iss`` of the identity pools' OpenID tokens (README "Identity pools")."""
+        return (self.identity_pools.issuer or f"{self.base_url}/identity").rstrip("/")
 
     @property
     def worker_count(self) -> int:
@@ -407,7 +432,11 @@ def _merge_log_delivery(from_file: Any, from_environ: dict[str, Any]) -> dict[st
 
 
 # Tables of plain settings: ``[name]`` in TOML, ``USERPOOL_<NAME>__<MEMBER>`` in the environment.
-_TABLES: dict[str, type[MetricsSettings] | type[LogSettings]] = {"metrics": MetricsSettings, "log": LogSettings}
+_TABLES: dict[str, type[MetricsSettings] | type[LogSettings] | type[IdentityPoolSettings]] = {
+    "metrics": MetricsSettings,
+    "log": LogSettings,
+    "identity_pools": IdentityPoolSettings,
+}
 
 
 def _table(name: str, raw: Any) -> Any:

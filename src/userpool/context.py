@@ -18,6 +18,7 @@ from userpool.model.paging import PageTokens
 from userpool.model.risk_assessment import EventNote, RiskResponse
 from userpool.monitoring.port import NO_METRICS, Metrics
 from userpool.outbound.port import OutboundHttp
+from userpool.outbound.sts_port import NoSts, SecurityTokenService
 from userpool.store.base import Store
 from userpool.triggers.transport import TriggerFunctions
 
@@ -58,6 +59,8 @@ class Deps:
     import_files: ImportFiles = field(default_factory=NoImportFiles)
     # Wakes this process's import worker after a job was started.
     wake_imports: Callable[[], None] = field(default=lambda: None)
+    # The Security Token Service identity pools get credentials from (app.py chose the adapter and endpoint).
+    sts: SecurityTokenService = field(default_factory=NoSts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Cognito's error types: one class per ``__type`` the API can put on the wire.
 
 Services raise these; only ``api/`` turns them into ``{"__type", "message"}`` (HTTP 400, or 500 for faults).
-A test checks every model-declared name against botocore's cognito-idp model.
+A test checks every model-declared name against botocore's cognito-idp and cognito-identity models (identity
+pools share most of their error types with user pools: InvalidParameterException, NotAuthorizedException, ...).
 
     CognitoError
      ├── <one subclass per exception shape of the model>   (status 400; InternalError/InternalServer: 500)
@@ -73,6 +74,10 @@ class ConcurrentModificationException(CognitoError):
     pass
 
 
+class DeveloperUserAlreadyRegisteredException(CognitoError):
+    pass
+
+
 class DeviceKeyExistsException(CognitoError):
     pass
 
@@ -87,6 +92,10 @@ class EnableSoftwareTokenMFAException(CognitoError):
 
 class ExpiredCodeException(CognitoError):
     default_message = "Invalid code provided, please request a code again."
+
+
+class ExternalServiceException(CognitoError):
+    pass
 
 
 class FeatureUnavailableInTierException(CognitoError):
@@ -113,6 +122,10 @@ class InternalServerException(CognitoError):
 
 class InvalidEmailRoleAccessPolicyException(CognitoError):
     pass
+
+
+class InvalidIdentityPoolConfigurationException(CognitoError):
+    default_message = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
 
 
 class InvalidLambdaResponseException(CognitoError):
@@ -172,6 +185,10 @@ class PreconditionNotMetException(CognitoError):
 
 
 class RefreshTokenReuseException(CognitoError):
+    pass
+
+
+class ResourceConflictException(CognitoError):
     pass
 
 
@@ -287,7 +304,7 @@ class WebAuthnRelyingPartyMismatchException(CognitoError):
     pass
 
 
-# Errors of the AWS front door rather than of the cognito-idp model.
+# Errors of the AWS front door rather than of the models.
 
 
 class UnknownOperationException(CognitoError):
@@ -314,6 +331,11 @@ class IncompleteSignatureException(CognitoError):
     pass
 
 
+class ValidationException(CognitoError):
+    """cognito-identity's answer to a request that does not fit its model ("1 validation error detected: ..."),
+    where cognito-idp answers InvalidParameterException."""
+
+
 PROTOCOL_ERRORS: tuple[type[CognitoError], ...] = (
     UnknownOperationException,
     SerializationException,
@@ -321,4 +343,5 @@ PROTOCOL_ERRORS: tuple[type[CognitoError], ...] = (
     UnrecognizedClientException,
     InvalidSignatureException,
     IncompleteSignatureException,
+    ValidationException,
 )

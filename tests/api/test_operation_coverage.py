@@ -35,9 +35,15 @@ AREAS = (
 )
 
 
+# cognito-identity's operations live there (test_identity_operation_coverage.py); some share names with
+# cognito-idp's (TagResource, ...).
+IDENTITY_PACKAGE = "userpool.services.identity_pools"
+
+
 def _services_modules() -> list[ModuleType]:
     prefix = userpool.services.__name__ + "."
     names = [info.name for info in pkgutil.walk_packages(userpool.services.__path__, prefix)]
+    names = [name for name in names if name != IDENTITY_PACKAGE and not name.startswith(IDENTITY_PACKAGE + ".")]
     return [importlib.import_module(name) for name in names]
 
 

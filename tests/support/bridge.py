@@ -32,10 +32,16 @@ class _RawBody:
 
 
 def in_process_client(
-    test_client: TestClient, access_key: str, secret_key: str, region: str = REGION, **config: Any
+    test_client: TestClient,
+    access_key: str,
+    secret_key: str,
+    region: str = REGION,
+    service: str = "cognito-idp",
+    **config: Any,
 ) -> Any:
+    """A boto3 client of ``service`` (cognito-idp, or cognito-identity for identity pools) for the app."""
     client = boto3.client(
-        "cognito-idp",
+        service,
         endpoint_url=ENDPOINT,
         region_name=region,
         aws_access_key_id=access_key,
@@ -58,9 +64,11 @@ def in_process_client(
     return client
 
 
-def socket_client(base_url: str, access_key: str, secret_key: str, region: str = REGION) -> Any:
+def socket_client(
+    base_url: str, access_key: str, secret_key: str, region: str = REGION, service: str = "cognito-idp"
+) -> Any:
     return boto3.client(
-        "cognito-idp",
+        service,
         endpoint_url=base_url,
         region_name=region,
         aws_access_key_id=access_key,

@@ -1,4 +1,5 @@
-"""userpool.errors against the exception shapes of botocore's cognito-idp model (docs/architecture.md, Errors)."""
+"""userpool.errors against the exception shapes of botocore's cognito-idp and cognito-identity models
+(docs/architecture.md, Errors): the two share their common error types."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 from userpool import errors
 from userpool.errors import PROTOCOL_ERRORS, CognitoError
 
-MODEL = botocore.loaders.Loader().load_service_model("cognito-idp", "service-2")
-EXCEPTION_SHAPES = {name: shape for name, shape in MODEL["shapes"].items() if shape.get("exception")}
+MODELS = [botocore.loaders.Loader().load_service_model(s, "service-2") for s in ("cognito-idp", "cognito-identity")]
+EXCEPTION_SHAPES = {
+    name: shape for model in MODELS for name, shape in model["shapes"].items() if shape.get("exception")
+}
 ERROR_CLASSES = {
     name: cls
     for name, cls in inspect.getmembers(errors, inspect.isclass)
@@ -21,6 +24,14 @@ ERROR_CLASSES = {
 
 def test_errors__model_has_exception_shapes() -> None:
     assert len(EXCEPTION_SHAPES) >= 50
+    assert {"ExternalServiceException", "DeveloperUserAlreadyRegisteredException"} <= set(EXCEPTION_SHAPES)
+
+
+def test_errors__shared_names_agree_on_faults() -> None:
+    # A type both models declare is one class here: it must be a fault in both or in neither.
+    for name in EXCEPTION_SHAPES:
+        faults = {bool(m["shapes"][name].get("fault")) for m in MODELS if name in m["shapes"]}
+        assert len(faults) == 1, name
 
 
 @pytest.mark.parametrize("name", sorted(set(ERROR_CLASSES) - {c.__name__ for c in PROTOCOL_ERRORS}))

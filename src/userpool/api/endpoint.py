@@ -1,9 +1,9 @@
-"""POST / : the AWS JSON 1.1 endpoint of the Cognito Identity Provider API (docs/architecture.md, "A signed API
-call, end to end").
+"""POST / : the AWS JSON 1.1 endpoint of the Cognito Identity Provider API (user pools) and of the Cognito Identity
+API (identity pools) (docs/architecture.md, "A signed API call, end to end").
 
-target -> operation -> signature (unless the model says ``authtype: none``, or the operation is one an app client's
-secret may authorize instead: api/service_model.py) -> JSON -> model validation
--> service function in a worker thread -> JSON. This module is the one place that turns errors into
+target -> service and operation -> signature (unless the model says ``authtype: none``, or the operation is one an
+app client's secret may authorize instead: api/service_model.py) -> JSON -> model validation -> service function in
+a worker thread -> JSON. This module is the one place that turns errors into
 AWS's wire format.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
@@ -21,14 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.api import shapes, sigv4
-from userpool.api.service_model import (
-    TARGET_PREFIX,
-    deepest_input,
-    input_shape,
-    is_unsigned,
-    operations,
-    signature_optional,
-)
+from userpool.api.service_model import COGNITO_IDENTITY, COGNITO_IDP, ApiModel
 from userpool.context import Ctx, Deps
 from userpool.errors import (
     CognitoError,
@@ -62,8 +55,27 @@ CORS_EXPOSE_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, 
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     deps: Deps
+    # cognito-idp's operations (user pools).
     table: dict[str, Service]
     secret_for: Callable[[str], str | None]
+    # cognito-identity's operations (identity pools), answered on the same endpoint.
+    identity_table: dict[str, Service] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Api:
+    """One service the endpoint answers: its model and its table of implemented operations."""
+
+    model: ApiModel
+    table: dict[str, Service]
+
+
+def _apis(config: ApiConfig) -> dict[str, _Api]:
+    """The services by X-Amz-Target prefix (the part before the dot)."""
+    return {
+        COGNITO_IDP.target_prefix.rstrip("."): _Api(COGNITO_IDP, config.table),
+        COGNITO_IDENTITY.target_prefix.rstrip("."): _Api(COGNITO_IDENTITY, config.identity_table),
+    }
 
 
 def _cors(deps: Deps) -> dict[str, str]:
@@ -96,15 +108,17 @@ def _ok(deps: Deps, request_id: str, body: dict[str, Any]) -> Response:
     return Response(orjson.dumps(body), 200, headers=headers, media_type=CONTENT_TYPE)
 
 
-def _operation(request: Request) -> str:
+def _operation(apis: dict[str, _Api], request: Request) -> tuple[_Api, str]:
+    """The service and operation X-Amz-Target names (``AWSCognitoIdentityService.GetId``)."""
     target = request.headers.get("x-amz-target", "")
-    name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-    if name not in operations():
+    prefix, _, name = target.partition(".")
+    api = apis.get(prefix)
+    if api is None or name not in api.model.operations():
         raise UnknownOperationException(f"Unknown operation {target or '(no X-Amz-Target)'}")
-    return name
+    return api, name
 
 
-def _authenticate(config: ApiConfig, request: Request, body: bytes, now: float) -> sigv4.Caller:
+def _authenticate(config: ApiConfig, api: _Api, request: Request, body: bytes, now: float) -> sigv4.Caller:
     """Who signed the call and the region it acts in, once its SigV4 signature is verified."""
     settings = config.deps.settings
     signed = sigv4.SignedRequest(
@@ -114,10 +128,10 @@ def _authenticate(config: ApiConfig, request: Request, body: bytes, now: float) 
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
     )
-    return sigv4.verify(signed, config.secret_for, now, settings.signature_max_skew_seconds)
+    return sigv4.verify(signed, config.secret_for, now, settings.signature_max_skew_seconds, api.model.signing_name)
 
 
-def _parse(body: bytes) -> dict[str, Any]:
+def _parse(body: bytes, model: ApiModel = COGNITO_IDP) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
@@ -126,7 +140,7 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise SerializationException("Request body must be a JSON object.")
-    cleaned: dict[str, Any] = _without_nulls(data, deepest_input() + NESTING_MARGIN)
+    cleaned: dict[str, Any] = _without_nulls(data, model.deepest_input + NESTING_MARGIN)
     return cleaned
 
 
@@ -147,6 +161,7 @@ def _without_nulls(value: Any, levels: int) -> Any:
 
 def _prepare(
     config: ApiConfig,
+    api: _Api,
     request: Request,
     request_id: str,
     operation: str,
@@ -157,9 +172,9 @@ def _prepare(
 ) -> tuple[Service, Ctx, dict[str, Any]]:
     """JSON -> model validation -> the operation's service, with its Ctx and parameters. ``caller``: the
     access key that signed the call, when a signature was checked (or, in dev mode, claimed)."""
-    params = _parse(body)
-    shapes.validate(input_shape(operation), params)
-    service = config.table.get(operation)
+    params = _parse(body, api.model)
+    shapes.validate(api.model.input_shape(operation), params, api.model)
+    service = api.table.get(operation)
     if service is None:
         raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
     source_ip = request.client.host if request.client is not None else ""
@@ -177,35 +192,38 @@ def _prepare(
 
 
 def _signed_call(
-    config: ApiConfig, request: Request, request_id: str, operation: str, body: bytes, now: float
+    config: ApiConfig, api: _Api, request: Request, request_id: str, operation: str, body: bytes, now: float
 ) -> dict[str, Any]:
     """A signed operation from signature to response in one worker thread: a hop to a worker thread and
     back costs about as much CPU as reading a user (docs/architecture.md, Hot-path rules), so the signature
     check gets none of its own."""
-    caller = _authenticate(config, request, body, now)
+    caller = _authenticate(config, api, request, body, now)
     service, ctx, params = _prepare(
-        config, request, request_id, operation, body, now, caller.region, caller.access_key_id
+        config, api, request, request_id, operation, body, now, caller.region, caller.access_key_id
     )
     return service(ctx, params)
 
 
-async def _dispatch(config: ApiConfig, request: Request, request_id: str, operation: str) -> dict[str, Any]:
+async def _dispatch(config: ApiConfig, api: _Api, request: Request, request_id: str, operation: str) -> dict[str, Any]:
     deps = config.deps
     body = await request.body()  # at most MAX_BODY: body_limits.py saw to it
     now = deps.clock.now()
     authorization = request.headers.get("authorization")
-    unsigned = is_unsigned(operation) or (signature_optional(operation) and not authorization)
+    model = api.model
+    unsigned = model.is_unsigned(operation) or (model.signature_optional(operation) and not authorization)
     if not (unsigned or deps.settings.dev):
-        return await run_in_threadpool(_signed_call, config, request, request_id, operation, body, now)
+        return await run_in_threadpool(_signed_call, config, api, request, request_id, operation, body, now)
     # Nothing to verify: no worker-thread hop for reading the region out of a header (docs/architecture.md,
     # Hot-path rules). Dev mode takes any signature for what it claims to be.
     region = sigv4.region_of(authorization) or deps.settings.region
     caller = (sigv4.access_key_of(authorization) or "") if deps.settings.dev else ""
-    service, ctx, params = _prepare(config, request, request_id, operation, body, now, region, caller)
+    service, ctx, params = _prepare(config, api, request, request_id, operation, body, now, region, caller)
     return await run_in_threadpool(service, ctx, params)
 
 
 def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
+    apis = _apis(config)
+
     async def endpoint(request: Request) -> Response:
         request_id = new_request_id()
         if request.method == "OPTIONS":
@@ -221,8 +239,8 @@ def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
         REQUEST_ID.set(request_id)  # for the log lines of this call (monitoring/logs.py)
         operation = UNKNOWN_OPERATION
         try:
-            operation = _operation(request)
-            response = _ok(config.deps, request_id, await _dispatch(config, request, request_id, operation))
+            api, operation = _operation(apis, request)
+            response = _ok(config.deps, request_id, await _dispatch(config, api, request, request_id, operation))
             outcome = SUCCESS
         except CognitoError as err:
             response = _error(config.deps, request_id, err)

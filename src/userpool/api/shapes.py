@@ -1,7 +1,8 @@
 """Validate a request body against the operation's input shape in botocore's model.
 
-Cognito answers constraint violations with InvalidParameterException in Coral's wording
-("1 validation error detected: Value 'x' at 'userPoolId' failed to satisfy constraint: ...");
+Cognito answers constraint violations in Coral's wording ("1 validation error detected: Value 'x' at 'userPoolId'
+failed to satisfy constraint: ..."), as InvalidParameterException (user pools) or ValidationException (identity
+pools);
 a value of the wrong JSON type is a SerializationException, as on AWS's JSON protocol.
 """
 
@@ -15,8 +16,8 @@ from typing import Any
 
 import regex
 
-from userpool.api.service_model import shapes
-from userpool.errors import InvalidParameterException, SerializationException
+from userpool.api.service_model import COGNITO_IDP, MODELS, ApiModel
+from userpool.errors import SerializationException
 
 
 @cache
@@ -47,8 +48,8 @@ def _fits(pattern: str, value: str) -> bool:
     return (fast or _pattern(pattern)).fullmatch(value) is not None
 
 
-# Where the published model is narrower than the service: DomainType's pattern admits only prefix domains,
-# yet CreateUserPoolDomain takes a custom domain (a full host name) in the same member. The service
+# Where cognito-idp's published model is narrower than the service: DomainType's pattern admits only prefix
+# domains, yet CreateUserPoolDomain takes a custom domain (a full host name) in the same member. The service
 # checks which of the two a request may use.
 _HOST_LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _OVERRIDES: dict[str, dict[str, Any]] = {
@@ -59,12 +60,16 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
 EXTRA_ENUM_VALUES: dict[str, tuple[str, ...]] = {"ExplicitAuthFlowsType": ("ALLOW_CLIENT_TOKEN_AUTH",)}
 
 
+_MODELS = {model.service: model for model in MODELS}
+
+
 @cache
-def _shape(name: str) -> dict[str, Any]:
-    if name in _OVERRIDES:
+def _shape(service: str, name: str) -> dict[str, Any]:
+    if service == COGNITO_IDP.service and name in _OVERRIDES:
         return _OVERRIDES[name]
-    shape: dict[str, Any] = shapes()[name]
-    extra = [v for v in EXTRA_ENUM_VALUES.get(name, ()) if v not in shape.get("enum", [])]
+    shape: dict[str, Any] = _MODELS[service].shapes()[name]
+    listed = EXTRA_ENUM_VALUES.get(name, ()) if service == COGNITO_IDP.service else ()
+    extra = [v for v in listed if v not in shape.get("enum", [])]
     return {**shape, "enum": [*shape["enum"], *extra]} if extra else shape
 
 
@@ -78,7 +83,8 @@ def _show(value: Any, sensitive: bool) -> str:
 
 
 class _Validator:
-    def __init__(self) -> None:
+    def __init__(self, service: str) -> None:
+        self.service = service
         self.errors: list[str] = []
 
     def fail(self, value: Any, path: str, constraint: str, sensitive: bool) -> None:
@@ -86,7 +92,7 @@ class _Validator:
         self.errors.append(f"{shown} at '{path}' failed to satisfy constraint: {constraint}")
 
     def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> None:
-        shape = _shape(shape_name)
+        shape = _shape(self.service, shape_name)
         sensitive = sensitive or bool(shape.get("sensitive"))
         kind = shape["type"]
         checker = getattr(self, f"_check_{kind}", None)
@@ -175,13 +181,13 @@ class _Validator:
         self._length(shape, value, len(raw), path, sensitive)
 
 
-def validate(shape_name: str | None, body: Any) -> None:
-    """Raise the error Cognito gives when ``body`` does not fit the input shape ``shape_name``."""
+def validate(shape_name: str | None, body: Any, model: ApiModel = COGNITO_IDP) -> None:
+    """Raise the error Cognito gives when ``body`` does not fit the input shape ``shape_name`` of ``model``."""
     if shape_name is None:
         return
-    validator = _Validator()
+    validator = _Validator(model.service)
     validator.check(shape_name, body, "")
     errors = validator.errors
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
-        raise InvalidParameterException(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+        raise model.validation_error(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))

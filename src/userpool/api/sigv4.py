@@ -148,14 +148,16 @@ def verify(
     secret_for: Callable[[str], str | None],
     now: float,
     max_skew_seconds: int,
+    service: str = SERVICE,
 ) -> Caller:
-    """Check the request's SigV4 signature; return the caller or raise AWS's error for the failure."""
+    """Check the request's SigV4 signature for ``service`` (the credential scope's signing name: ``cognito-idp``,
+    or ``cognito-identity`` for identity pools); return the caller or raise AWS's error for the failure."""
     header = request.headers.get("authorization")
     if not header:
         raise MissingAuthenticationTokenException()
     auth = parse_authorization(header)
-    if auth.service != SERVICE:
-        raise InvalidSignatureException(f"Credential should be scoped to correct service: '{SERVICE}'.")
+    if auth.service != service:
+        raise InvalidSignatureException(f"Credential should be scoped to correct service: '{service}'.")
     if not _REGION.fullmatch(auth.region):
         raise InvalidSignatureException(f"Credential should be scoped to a valid region, not '{auth.region}'.")
     secret = secret_for(auth.access_key_id)

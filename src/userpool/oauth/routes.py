@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Deps
-from userpool.oauth import wellknown
+from userpool.oauth import identity_wellknown, wellknown
 from userpool.oauth.authorize import make_authorize
 from userpool.oauth.idpresponse import make_idp_response
 from userpool.oauth.logout import make_logout
@@ -25,5 +25,7 @@ def routes(deps: Deps) -> list[Route]:
         Route("/saml2/idpresponse", make_saml_response(deps), methods=["POST"]),
         Route("/saml2/logout", make_saml_logout(deps), methods=["GET", "POST"]),
         Route("/saml2/metadata", make_saml_metadata(deps), methods=["GET"]),
+        # Before the user pools' /{pool_id}/.well-known/...: "identity" is no user pool id.
+        *identity_wellknown.routes(deps),
         *wellknown.routes(deps),
     ]

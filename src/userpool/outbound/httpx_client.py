@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
-from urllib.parse import urlencode
+from collections.abc import Callable, Mapping
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -29,13 +29,33 @@ DEFAULT_MAX_BODY = 1 << 20
 USER_AGENT = "userpool"
 
 
-class HttpxOutbound:
-    """OutboundHttp over one pooled httpx transport, shared by every thread of the process."""
+def operator_url_refusal(url: str) -> str | None:
+    """The policy for a URL the operator's settings name (the STS endpoint of identity pools): any http(s) URL, as
+    the operator chose it; only its form is checked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "is not an absolute http(s) URL"
+    return None
 
-    def __init__(self, allow_http: bool, timeout: float = DEFAULT_TIMEOUT, max_body: int = DEFAULT_MAX_BODY) -> None:
+
+class HttpxOutbound:
+    """OutboundHttp over one pooled httpx transport, shared by every thread of the process. ``check_url`` says why
+    a URL may not be called (None: it may); the identity-provider URL policy unless another is given."""
+
+    def __init__(
+        self,
+        allow_http: bool,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_body: int = DEFAULT_MAX_BODY,
+        check_url: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.allow_http = allow_http
         self.timeout = timeout
         self.max_body = max_body
+        self._check_url = check_url or (lambda url: idp_url_refusal(url, allow_http=allow_http))
         # Made at the first call: its TLS context (the CA bundle read and parsed) took about 40 ms of CPU,
         # which every server start paid, though most servers never call an identity provider.
         self._transport: httpx.HTTPTransport | None = None
@@ -65,7 +85,7 @@ class HttpxOutbound:
             return self._transport
 
     def _send(self, method: str, url: str, headers: Mapping[str, str] | None, body: bytes | None) -> OutboundResponse:
-        refusal = idp_url_refusal(url, allow_http=self.allow_http)
+        refusal = self._check_url(url)
         if refusal is not None:
             raise OutboundError(Failure.REFUSED_URL, f"The identity provider URL {refusal}")
         transport = self._pool()  # before the clock starts: the first call makes it

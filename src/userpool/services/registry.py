@@ -1,4 +1,5 @@
-"""The table of implemented operations: Cognito's operation name -> service function.
+"""The tables of implemented operations: Cognito's operation name -> service function, one table for the user
+pools API (cognito-idp) and one for the identity pools API (cognito-identity).
 
 Each operation is answered by the function named after it in snake_case, defined in one of the operation
 modules below: the modules at the top of the area packages (services/__init__.py). A function is found in
@@ -27,6 +28,16 @@ from userpool.services.directory import (
     ui_customization,
 )
 from userpool.services.federation import links, providers, saml_certificates
+from userpool.services.identity_pools import (
+    credentials,
+    developer_identities,
+    identities,
+    open_id_tokens,
+    principal_tags,
+    roles,
+)
+from userpool.services.identity_pools import pools as identity_pools
+from userpool.services.identity_pools import tags as identity_pool_tags
 from userpool.services.self_service import account, attributes, passkeys
 from userpool.services.sign_in import auth_challenges, auth_flows, devices, mfa
 from userpool.services.sign_up import recovery, registration
@@ -83,6 +94,18 @@ OPERATION_MODULES: tuple[ModuleType, ...] = (
     import_jobs,
 )
 
+# cognito-identity's operations (identity pools): services/identity_pools/.
+IDENTITY_OPERATION_MODULES: tuple[ModuleType, ...] = (
+    identity_pools,
+    roles,
+    identity_pool_tags,
+    principal_tags,
+    identities,
+    open_id_tokens,
+    developer_identities,
+    credentials,
+)
+
 
 def snake_case(operation: str) -> str:
     """``GetCSVHeader`` -> ``get_csv_header``; ``SetUserMFAPreference`` -> ``set_user_mfa_preference``."""
@@ -97,19 +120,20 @@ def defined_in(module: ModuleType, name: str) -> Service | None:
     return None
 
 
-def build_table(operations: Iterable[str]) -> dict[str, Service]:
-    """Each of ``operations`` that a module of OPERATION_MODULES defines, with its function."""
-    return dict(_table(tuple(operations)))
+def build_table(operations: Iterable[str], modules: tuple[ModuleType, ...] = OPERATION_MODULES) -> dict[str, Service]:
+    """Each of ``operations`` that a module of ``modules`` defines, with its function: cognito-idp's by default,
+    cognito-identity's with IDENTITY_OPERATION_MODULES."""
+    return dict(_table(tuple(operations), modules))
 
 
 @functools.cache
-def _table(operations: tuple[str, ...]) -> dict[str, Service]:
+def _table(operations: tuple[str, ...], modules: tuple[ModuleType, ...]) -> dict[str, Service]:
     # Made once per process: the modules do not change while it runs, and every app built (a test builds
     # hundreds) would otherwise search them all again.
     table: dict[str, Service] = {}
     for operation in operations:
         name = snake_case(operation)
-        for module in OPERATION_MODULES:
+        for module in modules:
             fn = defined_in(module, name)
             if fn is not None:
                 table[operation] = fn

@@ -1,0 +1,1 @@
+"""The internal steps of the identity pool operations; they answer no operation."""
