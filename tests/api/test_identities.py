@@ -413,3 +413,52 @@ def test_get_credentials_for_identity__sts_unreachable(tmp_path: Any) -> None:
             "ExternalServiceException",
             "The Security Token Service did not answer: Could not connect",
         )
+
+
+def test_openid_configuration__at_the_issuer_s_path(tmp_path: Any) -> None:
+    from userpool.config import IdentityPoolSettings
+
+    issuer = "https://ids.example.com/cognito-identity"
+    settings = make_settings(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'userpool.sqlite3'}",
+        identity_pools=IdentityPoolSettings(issuer=issuer),
+    )
+    with running_server(settings) as server:
+        for path in ("/cognito-identity", "/identity"):
+            discovery = server.test_client.get(f"{path}/.well-known/openid-configuration")
+            assert discovery.status_code == 200
+            assert discovery.headers["access-control-allow-origin"] == "*"
+            assert discovery.json() == {
+                "issuer": issuer,
+                "jwks_uri": f"{issuer}/.well-known/jwks.json",
+                "response_types_supported": ["id_token"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "claims_supported": [
+                    "sub",
+                    "aud",
+                    "amr",
+                    "iss",
+                    "exp",
+                    "iat",
+                    "https://cognito-identity.amazonaws.com/identity-pool-arn",
+                ],
+            }
+            keys = server.test_client.get(f"{path}/.well-known/jwks.json").json()["keys"]
+            assert [set(k) for k in keys] == [{"alg", "e", "kid", "kty", "n", "use"}]
+
+
+def test_get_id__requests_the_model_refuses(setup: Setup) -> None:
+    unchecked = setup.server.identity(parameter_validation=False)
+    pool_id = identity_pool(setup.cid, AllowUnauthenticatedIdentities=True)
+    code, message = error_of(lambda: unchecked.get_id(IdentityPoolId=pool_id, Logins={"": "token"}))
+    assert code == "ValidationException"
+    assert message == (
+        "1 validation error detected: Value '' at 'logins.key' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1"
+    )
+    # Tokens are sensitive: a refused one is never echoed.
+    code, message = error_of(lambda: unchecked.get_id(IdentityPoolId=pool_id, Logins={"p": "x" * 50_001}))
+    assert code == "ValidationException" and "x" * 10 not in message
+    assert message.startswith("1 validation error detected: Value at 'logins.p.value' failed to satisfy constraint")

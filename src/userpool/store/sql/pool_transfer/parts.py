@@ -177,13 +177,18 @@ NOT_CARRIED: dict[str, str] = {
     t.user_import_results.name: "the skipped and failed lines of those jobs",
 }
 
-# Tables that belong to the server, not to a pool.
+# Tables that belong to the server, not to a pool: identity pools too, which an account has beside its user pools
+# (an identity pool may trust several user pools, or none).
 SERVER_TABLES = frozenset(
     {
         t.admin_keys.name,
         t.console_operators.name,
         t.console_sessions.name,
         t.console_sign_in_attempts.name,
+        t.identity_pools.name,
+        t.identities.name,
+        t.identity_logins.name,
+        t.identity_signing_keys.name,
     }
 )
 
