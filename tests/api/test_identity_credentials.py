@@ -2,10 +2,13 @@
 GetOpenIdToken then AssumeRoleWithWebIdentity, through boto3 on a real socket, with moto's IAM, STS and S3 behind an
 STS front that checks what AWS STS checks (tests/support/aws_sts.py): the identity pool's issuer registered as an
 IAM OIDC provider, roles that trust it for the pool (``aud``) and for authenticated or guest identities (``amr``),
-and what each role's credentials may then do in S3 with IAM enforced."""
+and what each role's credentials may then do in S3 with IAM enforced; Amplify v6's fetchAuthSession
+(tests/node/amplify_identity.mjs) against the same."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,8 +20,9 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.api import test_node_sdks as sdks
 from tests.conftest import ACCESS_KEY, SECRET_KEY, make_settings
-from tests.support.auth import make_client, make_user, served_at_public_url, sign_in
+from tests.support.auth import PASSWORD, make_client, make_user, served_at_public_url, sign_in
 from tests.support.aws_sts import Moto, TrustingSts, moto_server, trusting_sts
 from tests.support.bridge import REGION, socket_client
 from tests.support.pools import error_of
@@ -27,6 +31,8 @@ from userpool.config import IdentityPoolSettings
 pytestmark = [pytest.mark.xdist_group("identity_credentials"), pytest.mark.socket]
 
 BUCKET = "identity-pool-test"
+ROOT = sdks.ROOT
+node = sdks.node
 DEVELOPER = "login.example.app"
 
 
@@ -304,3 +310,59 @@ def test_get_open_id_token__the_basic_flow_assumes_the_role_itself(aws: Aws) -> 
             RoleArn=aws.roles["guest"], RoleSessionName="basic-flow", WebIdentityToken=token
         )
     assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_fetch_auth_session__amplify_gets_an_identity_and_credentials(aws: Aws, node: str) -> None:
+    """Amplify v6's fetchAuthSession with the server as its identity pool endpoint: a guest's identity and
+    credentials, then, signed in, credentials for the same identity, which its login (the ID token under the
+    provider name Amplify makes of its issuer) now belongs to, from moto's STS through the front."""
+    aws.set_roles()
+    make_user(aws.idp, aws.user_pool_id, "amy")
+    request = {
+        "endpoint": aws.url + "/",
+        "userPoolId": aws.user_pool_id,
+        "clientId": aws.client["ClientId"],
+        "identityPoolId": aws.pool_id,
+        "username": "amy",
+        "password": PASSWORD,
+    }
+    done = subprocess.run(
+        [node, str(ROOT / "tests" / "node" / "amplify_identity.mjs")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert done.returncode == 0 and lines, f"{done.stdout}\n{done.stderr}"
+    answer = json.loads(lines[-1])
+    assert answer["ok"], answer
+    issuer_name = f"{aws.url.split('://', 1)[1]}/{aws.user_pool_id}"
+    # Amplify keeps the guest's identity id and asks credentials for it with the user's login.
+    assert answer["calls"] == [
+        {"operation": "GetId", "logins": []},
+        {"operation": "GetCredentialsForIdentity", "logins": []},
+        {"operation": "GetCredentialsForIdentity", "logins": [issuer_name]},
+    ]
+    guest, user = answer["guest"], answer["user"]
+    assert guest["identityId"].startswith(f"{REGION}:") and user["identityId"] == guest["identityId"]
+    assert aws.cid.describe_identity(IdentityId=user["identityId"])["Logins"] == [aws.provider]
+    # The same identity as boto3 reaches with the provider's AWS name.
+    logins = {aws.provider: aws.id_token("amy")}
+    assert aws.cid.get_id(IdentityPoolId=aws.pool_id, Logins=logins)["IdentityId"] == user["identityId"]
+    for found, allowed in ((guest, False), (user, True)):
+        credentials = found["credentials"]
+        s3 = aws.s3(
+            {
+                "AccessKeyId": credentials["accessKeyId"],
+                "SecretKey": credentials["secretAccessKey"],
+                "SessionToken": credentials["sessionToken"],
+            }
+        )
+        assert s3.get_object(Bucket=BUCKET, Key="public/readme.txt")["Body"].read() == b"hello"
+        if allowed:
+            s3.put_object(Bucket=BUCKET, Key="amplify.txt", Body=b"x")
+        else:
+            assert _denied(lambda s=s3: s.put_object(Bucket=BUCKET, Key="amplify.txt", Body=b"x"))
