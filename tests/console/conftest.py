@@ -46,6 +46,8 @@ class Console:
     clock: Clock
     # boto3 without its own parameter checks: what the server answers to input the SDK would stop first.
     unchecked: Any
+    # boto3's cognito-identity client (identity pools).
+    identity: Any = None
 
     def csrf(self, path: str = "/console/") -> str:
         """This browser's CSRF token, as the page at ``path`` puts it in its forms."""
@@ -95,6 +97,7 @@ def open_console(tmp_path: Path, **overrides: Any) -> Iterator[Console]:
             in_process_client(api, ACCESS_KEY, SECRET_KEY),
             clock,
             in_process_client(api, ACCESS_KEY, SECRET_KEY, parameter_validation=False),
+            in_process_client(api, ACCESS_KEY, SECRET_KEY, service="cognito-identity"),
         )
     runtime.store.dispose()
 
