@@ -276,30 +276,38 @@ def outbox(ctx: click.Context, /, limit: int, **flags: Any) -> None:
 
 @main.group("keys")
 def keys() -> None:
-    """Manage the keys that sign a pool's ID and access tokens."""
+    """Manage the keys that sign a pool's ID and access tokens, and the identity pools' OpenID tokens."""
 
 
 @keys.command("rotate")
-@click.option("--pool-id", required=True, help="The user pool whose signing keys to rotate.")
+@click.option("--pool-id", default=None, help="The user pool whose signing keys to rotate.")
+@click.option("--identity-pools", is_flag=True, help="Rotate the key of the identity pools' OpenID tokens instead.")
 @_data_options
 @click.pass_context
-def keys_rotate(ctx: click.Context, /, pool_id: str, **flags: Any) -> None:
+def keys_rotate(ctx: click.Context, /, pool_id: str | None, identity_pools: bool, **flags: Any) -> None:
     """Start signing with new keys; tokens signed with the old ones keep verifying until they expire."""
     from userpool.app import build_runtime
     from userpool.context import Ctx
     from userpool.errors import CognitoError
+    from userpool.services.identity_pools.steps.openid_tokens import rotate_identity_keys
     from userpool.services.tokens.steps.signing_keys import rotate_signing_keys
 
+    if (pool_id is None) == (not identity_pools):
+        raise click.UsageError("Give either --pool-id or --identity-pools.")
     settings = _settings(ctx, **flags)
     runtime = build_runtime(settings)
     call = Ctx(deps=runtime.deps, request_id="cli", now=runtime.deps.clock.now(), region=settings.region)
     try:
-        kids = rotate_signing_keys(call, pool_id)
+        if pool_id is None:
+            kid = rotate_identity_keys(call)
+            answer: dict[str, Any] = {"IdentityIssuer": settings.identity_issuer, "CurrentKeyIds": [kid]}
+        else:
+            answer = {"UserPoolId": pool_id, "CurrentKeyIds": rotate_signing_keys(call, pool_id)}
     except CognitoError as err:
         raise click.ClickException(err.message) from None
     finally:
         runtime.store.dispose()
-    click.echo(json.dumps({"UserPoolId": pool_id, "CurrentKeyIds": kids}, indent=2))
+    click.echo(json.dumps(answer, indent=2))
 
 
 def _print_console(settings: Settings, runtime: Any) -> None:

@@ -264,3 +264,26 @@ def test_unlink_developer_identity__the_identifier_leaves(cid: Any) -> None:
         "ResourceNotFoundException",
         f"DeveloperUserIdentifier 'user-9' not found in IdentityPool '{pool_id}'.",
     )
+
+
+def test_merge_developer_identities__two_users_of_one_provider_refused(server: Server, cid: Any) -> None:
+    idp = server.client()
+    user_pool_id = idp.create_user_pool(PoolName="users")["UserPool"]["Id"]
+    client = make_client(idp, user_pool_id)
+    make_user(idp, user_pool_id, "ann")
+    make_user(idp, user_pool_id, "bob")
+    provider = f"cognito-idp.{REGION}.amazonaws.com/{user_pool_id}"
+    pool_id = _pool(cid, CognitoIdentityProviders=[{"ProviderName": provider, "ClientId": client["ClientId"]}])
+    for developer_user, username in (("user-a", "ann"), ("user-b", "bob")):
+        token = sign_in(idp, client, username)["IdToken"]
+        cid.get_open_id_token_for_developer_identity(
+            IdentityPoolId=pool_id, Logins={DEVELOPER: developer_user, provider: token}
+        )
+    assert error_of(
+        lambda: cid.merge_developer_identities(
+            SourceUserIdentifier="user-a",
+            DestinationUserIdentifier="user-b",
+            DeveloperProviderName=DEVELOPER,
+            IdentityPoolId=pool_id,
+        )
+    ) == ("ResourceConflictException", f"The identities to merge have logins of {provider} for two different users.")

@@ -462,3 +462,105 @@ def test_get_id__requests_the_model_refuses(setup: Setup) -> None:
     code, message = error_of(lambda: unchecked.get_id(IdentityPoolId=pool_id, Logins={"p": "x" * 50_001}))
     assert code == "ValidationException" and "x" * 10 not in message
     assert message.startswith("1 validation error detected: Value at 'logins.p.value' failed to satisfy constraint")
+
+
+def test_keys_rotate__identity_pool_tokens_signed_before_still_verify(app_server: Server) -> None:
+    from click.testing import CliRunner
+
+    from userpool.cli import main
+
+    cid = app_server.identity()
+    settings = app_server.settings
+    pool_id = identity_pool(cid, AllowUnauthenticatedIdentities=True, AllowClassicFlow=True)
+    guest = cid.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    before = cid.get_open_id_token(IdentityId=guest)["Token"]
+    args = ["keys", "rotate", "--identity-pools", "--database-url", settings.database_url]
+    args += ["--data-dir", str(settings.data_dir)]
+    outcome = CliRunner().invoke(main, args, env={"USERPOOL_SECRET_KEYS": ",".join(settings.secret_keys)})
+    assert outcome.exit_code == 0, outcome.output
+    rotated = json.loads(outcome.output)
+    after = cid.get_open_id_token(IdentityId=guest)["Token"]
+    assert jwt.get_unverified_header(after)["kid"] == rotated["CurrentKeyIds"][0]
+    assert jwt.get_unverified_header(before)["kid"] != rotated["CurrentKeyIds"][0]
+    published = jwt.PyJWKSet.from_dict(app_server.test_client.get("/identity/.well-known/jwks.json").json())
+    assert [k.key_id for k in published.keys] == [jwt.get_unverified_header(t)["kid"] for t in (after, before)]
+    for token in (before, after):
+        key = next(k for k in published.keys if k.key_id == jwt.get_unverified_header(token)["kid"])
+        assert jwt.decode(token, key.key, algorithms=["RS256"], audience=pool_id)["sub"] == guest
+    both = CliRunner().invoke(main, [*args, "--pool-id", "eu-west-1_abc"])
+    assert both.exit_code != 0 and "Give either --pool-id or --identity-pools." in both.output
+
+
+def test_identity_operations__identities_and_pools_not_found(setup: Setup) -> None:
+    missing = f"{REGION}:00000000-0000-0000-0000-0000000000aa"
+    gone = ("ResourceNotFoundException", f"Identity '{missing}' not found.")
+    logins = {"graph.facebook.com": "token"}
+    for call in (
+        lambda: setup.cid.describe_identity(IdentityId=missing),
+        lambda: setup.cid.get_open_id_token(IdentityId=missing),
+        lambda: setup.cid.get_credentials_for_identity(IdentityId=missing),
+        lambda: setup.cid.unlink_identity(IdentityId=missing, Logins=logins, LoginsToRemove=["graph.facebook.com"]),
+    ):
+        assert error_of(call) == gone
+    pool_gone = ("ResourceNotFoundException", f"IdentityPool '{missing}' not found.")
+    for call in (
+        lambda: setup.cid.get_principal_tag_attribute_map(IdentityPoolId=missing, IdentityProviderName="p"),
+        lambda: setup.cid.set_principal_tag_attribute_map(IdentityPoolId=missing, IdentityProviderName="p"),
+        lambda: setup.cid.set_identity_pool_roles(IdentityPoolId=missing, Roles={}),
+        lambda: setup.cid.lookup_developer_identity(IdentityPoolId=missing, DeveloperUserIdentifier="u"),
+        lambda: setup.cid.merge_developer_identities(
+            SourceUserIdentifier="a", DestinationUserIdentifier="b", DeveloperProviderName="d", IdentityPoolId=missing
+        ),
+        lambda: setup.cid.unlink_developer_identity(
+            IdentityId=missing, IdentityPoolId=missing, DeveloperProviderName="d", DeveloperUserIdentifier="u"
+        ),
+    ):
+        assert error_of(call) == pool_gone
+
+
+def test_get_credentials_for_identity__a_merged_identity_is_forbidden(setup: Setup) -> None:
+    users = user_pool(setup.idp, "ann")
+    pool_id = identity_pool(setup.cid, users, AllowUnauthenticatedIdentities=True)
+    token = users.tokens(setup.idp, "ann")["IdToken"]
+    known = setup.cid.get_id(IdentityPoolId=pool_id, Logins={users.provider: token})["IdentityId"]
+    guest = setup.cid.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    # GetCredentialsForIdentity merges like GetOpenIdToken (no roles yet: the merge stands, STS is not asked).
+    assert error_of(
+        lambda: setup.cid.get_credentials_for_identity(IdentityId=guest, Logins={users.provider: token})
+    ) == (
+        "InvalidIdentityPoolConfigurationException",
+        "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
+    )
+    assert error_of(lambda: setup.cid.get_credentials_for_identity(IdentityId=guest)) == (
+        "NotAuthorizedException",
+        f"Access to Identity '{guest}' is forbidden.",
+    )
+    assert setup.cid.describe_identity(IdentityId=known)["Logins"] == [users.provider]
+
+
+def test_get_open_id_token_for_developer_identity__one_user_per_provider(setup: Setup) -> None:
+    users = user_pool(setup.idp, "ann", "bob")
+    pool_id = identity_pool(setup.cid, users, DeveloperProviderName="login.example.app")
+    ann = users.tokens(setup.idp, "ann")["IdToken"]
+    bob = users.tokens(setup.idp, "bob")["IdToken"]
+    identity_id = setup.cid.get_id(IdentityPoolId=pool_id, Logins={users.provider: ann})["IdentityId"]
+    assert error_of(
+        lambda: setup.cid.get_open_id_token_for_developer_identity(
+            IdentityPoolId=pool_id, IdentityId=identity_id, Logins={"login.example.app": "dev-1", users.provider: bob}
+        )
+    ) == (
+        "ResourceConflictException",
+        f"A login of {users.provider} for another user is already linked to identity '{identity_id}'.",
+    )
+    # Nothing was linked half-way.
+    assert setup.cid.describe_identity(IdentityId=identity_id)["Logins"] == [users.provider]
+    assert (
+        error_of(lambda: setup.cid.lookup_developer_identity(IdentityPoolId=pool_id, DeveloperUserIdentifier="dev-1"))[
+            0
+        ]
+        == "ResourceNotFoundException"
+    )
+    # Two spellings of one user pool naming two users in one request.
+    assert error_of(
+        lambda: setup.cid.get_id(IdentityPoolId=pool_id, Logins={users.provider: ann, users.issuer_name: bob})
+    ) == ("ResourceConflictException", f"Logins name two different users of {users.provider}.")
