@@ -6,7 +6,6 @@ Per-pool behaviour (policies, MFA, triggers) is data stored with the pool, never
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import json
 import os
 import tomllib
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from userpool.migration_settings import is_loopback_host
 from userpool.trigger_settings import TriggerTarget as TriggerTarget
 from userpool.trigger_settings import merge_triggers, trigger_targets
 
@@ -331,22 +331,13 @@ def _merge_federation(from_file: Any, from_environ: dict[str, Any]) -> dict[str,
     return merged
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _http_target(url: str, what: str) -> str:
     """``url`` if events may be sent to it: HTTPS anywhere, plain HTTP only to this machine (a log event names
     users and their addresses)."""
     parts = urlsplit(url)
     if not parts.hostname or parts.scheme not in ("https", "http"):
         raise ValueError(f"log_delivery: {what} {url!r} is not an http(s):// URL")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError(f"log_delivery: {what} {url!r} must be https:// unless its host is a loopback address")
     return url.rstrip("/") if what == "OTLP endpoint" else url
 

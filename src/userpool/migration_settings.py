@@ -62,7 +62,8 @@ def aws_endpoint(region: str) -> str:
     return f"https://cognito-idp.{region}.{suffix}/"
 
 
-def _loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """``host`` (a URL's host name) names this machine: ``localhost`` or a loopback address."""
     if host == "localhost":
         return True
     try:
@@ -77,7 +78,7 @@ def _endpoint(function: str, url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(f"trigger {function}: endpoint_url {url!r} is not an http(s):// URL")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError(f"trigger {function}: endpoint_url must be https:// unless its host is a loopback address")
     return url
 

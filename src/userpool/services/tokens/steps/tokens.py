@@ -275,28 +275,24 @@ def authenticate_access_token(
     client, user, revocation. Raises NotAuthorizedException with Cognito's messages.
     ``/oauth2/userInfo`` asks for ``openid`` instead of the API scope; token exchange for none."""
     pool_id, claims = _verified_claims(ctx, tx, token, required_scope)
-    found = tx.clients.with_pool(claims["client_id"])
-    if found is None or found[1].pool_id != pool_id:
-        raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
-    pool, client = found
-    user = tx.users.get_by_sub(pool_id, claims["sub"])
-    if user is None:
-        raise UserNotFoundException("User does not exist.")
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    if _revoked(tx, user, claims):
-        raise NotAuthorizedException("Access Token has been revoked")
-    origin = claims.get("origin_jti")
-    return AccessContext(pool, client, user, origin if isinstance(origin, str) else None, claims)
+    return _token_context(tx, pool_id, claims, claims["client_id"], INVALID_ACCESS_TOKEN, "Access Token")
 
 
 def authenticate_id_token(ctx: Ctx, tx: Tx, token: str) -> AccessContext:
     """Check an ID token as ``authenticate_access_token`` checks an access token (no scope: ID tokens have
     none); its audience is the app client it was issued to."""
     pool_id, claims = checked_claims(ctx, tx, token, ID_TOKEN)
-    found = tx.clients.with_pool(claims["aud"])
+    return _token_context(tx, pool_id, claims, claims["aud"], INVALID_ID_TOKEN, "Id Token")
+
+
+def _token_context(
+    tx: Tx, pool_id: str, claims: dict[str, Any], client_id: Any, invalid: str, kind: str
+) -> AccessContext:
+    """The client (``client_id``, of the token's pool), live user and sign-in session a verified token's
+    ``claims`` name, else Cognito's refusal, ``invalid`` for a client not the pool's."""
+    found = tx.clients.with_pool(client_id)
     if found is None or found[1].pool_id != pool_id:
-        raise NotAuthorizedException(INVALID_ID_TOKEN)
+        raise NotAuthorizedException(invalid)
     pool, client = found
     user = tx.users.get_by_sub(pool_id, claims["sub"])
     if user is None:
@@ -304,6 +300,6 @@ def authenticate_id_token(ctx: Ctx, tx: Tx, token: str) -> AccessContext:
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     if _revoked(tx, user, claims):
-        raise NotAuthorizedException("Id Token has been revoked")
+        raise NotAuthorizedException(f"{kind} has been revoked")
     origin = claims.get("origin_jti")
     return AccessContext(pool, client, user, origin if isinstance(origin, str) else None, claims)
