@@ -187,8 +187,9 @@ def markdown(args: argparse.Namespace, argv: list[str], results: list[Result]) -
         f"{args.server_cpus}, {time.strftime('%Y-%m-%d')}; {machine()}.",
         "",
         "A CSV file of users (username, verified email, given name, MFA off) PUT to a job's pre-signed URL, then "
-        "imported by the worker's import thread, 250 lines per transaction. Import time is the job's "
-        "CompletionDate less its StartDate; CPU is the server process's over the import.",
+        "imported by the worker's import thread, 250 lines per transaction (the server's "
+        "USERPOOL_USER_IMPORT_MAX_ROWS raised above Cognito's 500,000 for the larger file). Import time is the "
+        "job's CompletionDate less its StartDate; CPU is the server process's over the import.",
         "",
         "| users | file MiB | upload s | import s | users/s | CPU s | status | imported | failed |",
         "|---:|---:|---:|---:|---:|---:|---|---:|---:|",
