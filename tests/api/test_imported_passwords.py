@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import argon2
+import bcrypt
 import httpx
 import pytest
 from pycognito.aws_srp import AWSSRP
@@ -241,7 +242,6 @@ def test_start_user_import_job__a_hash_without_an_algorithm_fails_its_line(serve
 
 
 def test_create_user_import_job__bcrypt(served: Served, http: httpx.Client) -> None:
-    bcrypt = pytest.importorskip("bcrypt")
     idp = served.idp
     pool_id, client_id = _pool_and_client(served)
     columns = header(idp, pool_id, [HASH])

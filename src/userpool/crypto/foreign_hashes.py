@@ -7,7 +7,7 @@ sign-in can ever be made to run an absurd computation (a bcrypt cost of 31, an s
 stored is the hash in one canonical form per algorithm, which ``verify`` recognises by its prefix:
 
 - BCRYPT: the modular crypt string ``$2a$`` / ``$2b$`` / ``$2y$`` (``$2y$`` is stored as the identical
-  ``$2b$``), cost 4 to ``BCRYPT_MAX_COST``. Verified by the ``bcrypt`` package when it is installed; the
+  ``$2b$``), cost 4 to ``BCRYPT_MAX_COST``. Verified by the ``bcrypt`` package; the
   password is cut to bcrypt's 72 bytes, as the system that made the hash did.
 - SCRYPT: ``$scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt>$<hash>`` (the PHC string format; passlib writes it so),
   salt and hash in base64 without padding (``.`` for ``+`` accepted); N up to 2^17, memory (128·N·r bytes) up
@@ -30,11 +30,10 @@ import base64
 import binascii
 import hashlib
 import hmac
-import importlib
 import re
 from dataclasses import dataclass
-from typing import Any
 
+import bcrypt
 from argon2 import extract_parameters
 from argon2.exceptions import InvalidHashError
 
@@ -198,20 +197,9 @@ def _phc(stored: str) -> _Phc:
     return _Phc(values, _b64(salt), _b64(digest))
 
 
-def bcrypt_module() -> Any | None:
-    """The ``bcrypt`` package, or None where it is not installed (bcrypt hashes then cannot be imported)."""
-    try:
-        return importlib.import_module("bcrypt")
-    except ImportError:
-        return None
-
-
 def _verify_bcrypt(stored: str, password: str) -> bool:
-    module = bcrypt_module()
-    if module is None:
-        return False
     try:
-        return bool(module.checkpw(password.encode()[:72], stored.encode()))
+        return bool(bcrypt.checkpw(password.encode()[:72], stored.encode()))
     except ValueError:  # a NUL in the password, or a hash the package refuses
         return False
 

@@ -15,8 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from userpool.context import Ctx
-from userpool.crypto import foreign_hashes
-from userpool.errors import InvalidParameterException, PreconditionNotMetException, ResourceNotFoundException
+from userpool.errors import PreconditionNotMetException, ResourceNotFoundException
 from userpool.ids import new_import_job_id
 from userpool.model.import_jobs import STOPPED_MESSAGE, ImportJob, ImportStatus, job_wire
 from userpool.model.pool_config import auto_verified_attributes
@@ -41,8 +40,6 @@ def create_user_import_job(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """A job in Created status and the URL to PUT its CSV file to: CreateUserImportJob. CloudWatchLogsRoleArn is
     kept and echoed; the job's log goes where the settings send the pool's import log group."""
     algorithm = req.get("PasswordHashingAlgorithm")
-    if algorithm == foreign_hashes.BCRYPT and foreign_hashes.bcrypt_module() is None:
-        raise InvalidParameterException("BCRYPT password hashes cannot be imported: this server has no bcrypt support.")
     with ctx.store.write() as tx:
         pool = pool_or_404(tx, req["UserPoolId"])
         for _ in range(3):
