@@ -290,7 +290,7 @@ def test_get_open_id_token__the_basic_flow_assumes_the_role_itself(aws: Aws) -> 
         "sts",
         endpoint_url=aws.sts_url,
         region_name=REGION,
-        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
+        config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}),
     )
     # Any role whose trust policy admits the token: in the basic flow the caller chooses (here the admin role).
     found = sts.assume_role_with_web_identity(

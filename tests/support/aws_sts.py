@@ -61,7 +61,7 @@ class Moto:
             service,
             endpoint_url=self.url,
             region_name="us-east-1",
-            config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
+            config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}),
             **keys,
         )
 

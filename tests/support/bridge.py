@@ -46,7 +46,7 @@ def in_process_client(
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
-        config=Config(retries={"max_attempts": 1}, **config),
+        config=Config(retries={"total_max_attempts": 1}, **config),
     )
 
     def bridge(request: Any, **_: Any) -> AWSResponse:
@@ -73,7 +73,7 @@ def socket_client(
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
-        config=Config(retries={"max_attempts": 1}, max_pool_connections=64),
+        config=Config(retries={"total_max_attempts": 1}, max_pool_connections=64),
     )
 
 
