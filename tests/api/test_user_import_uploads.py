@@ -137,7 +137,7 @@ def test_create_user_import_job__url_refuses_a_started_job(app_server: Server, i
     assert names == ["first"]
 
 
-def test_create_user_import_job__url_refuses_a_started_job(app_server: Server, idp: Any) -> None:
+def test_create_user_import_job__url_refuses_a_stopped_or_ended_job(app_server: Server, idp: Any) -> None:
     pool_id = import_pool(idp)
     job = create_job(idp, pool_id)
     assert upload(app_server.test_client, job["PreSignedUrl"], _one_user_file(idp, pool_id)).status_code == 200
