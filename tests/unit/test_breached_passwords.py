@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support.pwned import pwned_list, sha1_hex, write_corpus
-from userpool.breached.common import common_password_digests
+from userpool.breached.common_passwords import common_password_digests
 from userpool.breached.corpus import HEADER_SIZE, MAGIC, CorpusError, open_corpus
 from userpool.breached.file_backed import FileBackedPasswords
 from userpool.breached.importer import MalformedInput, import_corpus

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from userpool.breached.common import common_password_digests
+from userpool.breached.common_passwords import common_password_digests
 from userpool.breached.corpus import Corpus, CorpusError, file_identity, open_corpus
 from userpool.breached.port import password_sha1
 
