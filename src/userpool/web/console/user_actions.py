@@ -92,23 +92,35 @@ async def user_action(page: Page) -> Response:
             )
             return page.redirect(after, action.notice)
     label = user["Username"]
-    return await page.render(
-        "confirm.html",
-        pool=pool,
+    return await _confirm(
+        page,
+        pool,
+        label,
+        page.pool_url("/user", username=username),
         title=action.title.format(u=label),
         question=action.question.format(u=label),
         detail=action.detail,
         confirm_label=action.button,
         danger=action.danger,
         action=page.pool_url(f"/user/{page.request.path_params['action']}", username=username),
-        back=page.pool_url("/user", username=username),
+    )
+
+
+async def _confirm(page: Page, pool: dict[str, Any], label: str, back: str, **question: Any) -> Response:
+    """The confirmation page of an action on the user ``label`` (whose page is ``back``): ``question`` holds
+    confirm.html's title, question, detail, confirm_label, danger and action."""
+    return await page.render(
+        "confirm.html",
+        pool=pool,
+        back=back,
         crumbs=[
             ("User pools", page.url("/")),
             (pool["Name"], page.pool_url()),
             ("Users", page.pool_url("/users")),
-            (label, page.pool_url("/user", username=username)),
-            (action.button, None),
+            (label, back),
+            (question["confirm_label"], None),
         ],
+        **question,
     )
 
 
@@ -127,23 +139,17 @@ async def remove_passkey(page: Page) -> Response:
     if page.request.method == "POST" and await page.run(remove_user_passkey, pool["Id"], sub, credential_id):
         return page.redirect(back, "passkey_removed")
     label = user["Username"]
-    return await page.render(
-        "confirm.html",
-        pool=pool,
+    return await _confirm(
+        page,
+        pool,
+        label,
+        back,
         title=f"Remove a passkey of {label}",
         question=f"Remove the passkey \u201c{chosen['FriendlyCredentialName']}\u201d of {label}?",
         detail="The user can no longer sign in with it (the authenticator keeps it until removed there).",
         confirm_label="Remove passkey",
         danger=True,
         action=page.pool_url("/user/passkey", username=username, credential=credential_id),
-        back=back,
-        crumbs=[
-            ("User pools", page.url("/")),
-            (pool["Name"], page.pool_url()),
-            ("Users", page.pool_url("/users")),
-            (label, back),
-            ("Remove passkey", None),
-        ],
     )
 
 
@@ -169,9 +175,11 @@ async def revoke_session(page: Page) -> Response:
             return page.redirect(back, "session_revoked")
     label = user["Username"]
     sso = chosen["SessionType"] == "SSO"
-    return await page.render(
-        "confirm.html",
-        pool=pool,
+    return await _confirm(
+        page,
+        pool,
+        label,
+        back,
         title=f"Revoke a session of {label}",
         question=f"Revoke the {_session_label(chosen)} of {label}, started {when(chosen.get('CreateDate'))}?",
         detail=(
@@ -182,14 +190,6 @@ async def revoke_session(page: Page) -> Response:
         confirm_label="Revoke session",
         danger=True,
         action=page.pool_url("/user/session", username=username, session=session_id),
-        back=back,
-        crumbs=[
-            ("User pools", page.url("/")),
-            (pool["Name"], page.pool_url()),
-            ("Users", page.pool_url("/users")),
-            (label, back),
-            ("Revoke session", None),
-        ],
     )
 
 
