@@ -497,9 +497,18 @@ _KEY_FILE_HELP = (
 @click.argument("pool_id")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--key-file", type=click.Path(exists=True, dir_okay=False), help=_KEY_FILE_HELP)
+@click.option(
+    "--salt-of",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="EARLIER_FILE",
+    help="Derive the key with the salt and scrypt cost of this earlier export, which the passphrase or key file "
+    "must open: an export of an unchanged pool is then byte-identical to it (`cmp` compares the two).",
+)
 @_data_options
 @click.pass_context
-def export_command(ctx: click.Context, /, pool_id: str, file: str, key_file: str | None, **flags: Any) -> None:
+def export_command(
+    ctx: click.Context, /, pool_id: str, file: str, key_file: str | None, salt_of: str | None, **flags: Any
+) -> None:
     """Write pool POOL_ID, with its users, clients and keys, to FILE ('-': standard output), for `userpool import`
     on another server (docs/pool-export.md). Secrets are sealed under the passphrase or key file, not the
     server's."""
@@ -509,7 +518,7 @@ def export_command(ctx: click.Context, /, pool_id: str, file: str, key_file: str
     settings = _settings(ctx, **flags)
     secret = _export_secret(key_file, confirm=True)
     try:
-        counts = export_to(settings, pool_id, file, secret)
+        counts = export_to(settings, pool_id, file, secret, salt_of)
     except TransferError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"exported pool {pool_id} to {file}: {_counted(counts)}", err=True)

@@ -1,13 +1,16 @@
 """Moving a pool between servers (docs/pool-export.md): `userpool export` of a pool with something of everything
 (tests/support/rich_pool.py) on a SQLite server, `userpool import` into a server of other secrets on PostgreSQL,
-and there: every user signs in as before (password, SRP, TOTP, a remembered device, a passkey, both client
-secrets), tokens of the old server verify against the same keys, every Describe/List answers as before, and
-an export of the imported pool holds what the first held. The file's refusals (wrong key, an altered byte, a
-file cut short, an unknown version, a pool that exists) write nothing; a domain another pool holds is reported.
+and there: an export under the first file's salt (`--salt-of`) is byte-identical to it, every user signs in as
+before (password, SRP, TOTP, a remembered device, a passkey, both client secrets), tokens of the old server
+verify against the same keys, and every Describe/List answers as before. The file's refusals (wrong key, an
+altered byte, a sealed value moved to another record, a file cut short, an unknown version, a pool that exists)
+write nothing; a domain another pool holds is reported; `--salt-of` a file the key does not open is refused.
 """
 
 from __future__ import annotations
 
+import difflib
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -91,7 +94,7 @@ class Moved:
     source: Server
     target: Server
     first: Path  # the source's export
-    second: Path  # the target's export of the imported pool, before anything else happened there
+    second: Path  # the target's export of the imported pool with --salt-of first, before anyone signed in there
     imported: str  # what `userpool import` said
     answers: tuple[dict[str, Any], dict[str, Any]]  # _answers of source and target right after the move
 
@@ -116,11 +119,85 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
         target_settings = make_settings(folder / "target", database_url, secret_keys=("target",))
         imported = cli(target_settings, "import", str(first))
         assert imported.exit_code == 0, imported.output
-        again = cli(target_settings, "export", rich.pool_id, str(second))
-        assert again.exit_code == 0, again.output
+        # Exported again once the new server runs and has answered every Describe and List: neither its start nor
+        # reading the pool changes anything a file carries.
         target = stack.enter_context(running_server(target_settings))
         answers = (_answers(source.client(), rich.pool_id), _answers(target.client(), rich.pool_id))
+        again = cli(target_settings, "export", "--salt-of", str(first), rich.pool_id, str(second))
+        assert again.exit_code == 0, again.output
         yield Moved(rich, source, target, first, second, imported.output, answers)
+
+
+def _decoded(path: Path) -> list[str]:
+    """The file's lines with their sealed values opened beside them, for a readable diff."""
+    with path.open("rb") as source:
+        reader = Reader(source)
+        key = reader.unlock(PASSPHRASE.encode())
+        lines = [json.dumps(reader.header)]
+        for number, record in reader.records():
+            plain = opened(PART_BY_KIND[record["kind"]], record, key, number)
+            lines.append(json.dumps({**record, **{f"{k} (opened)": v for k, v in plain.items()}}))
+        return lines
+
+
+def test_export__of_the_imported_pool_with_the_salt_of_the_first_is_byte_identical(moved: Moved) -> None:
+    first, second = moved.first.read_bytes(), moved.second.read_bytes()
+    if second != first:
+        diff = difflib.unified_diff(_decoded(moved.first), _decoded(moved.second), "first", "second", lineterm="")
+        pytest.fail("the export of the imported pool differs from the first:\n" + "\n".join(diff), pytrace=False)
+    kinds = {json.loads(line)["kind"] for line in first.splitlines()}
+    assert kinds == {"header", *(p.kind for p in PARTS), "end"} - {"saml_assertion"}
+    # Nothing sealed is in clear in the file.
+    text = first.decode()
+    for secret in (moved.rich.web["ClientSecret"], moved.rich.second_secret, moved.rich.totp.secret, "google-secret"):
+        assert secret not in text
+    assert "$argon2id$" not in text and "BEGIN PRIVATE KEY" not in text
+
+
+def test_export__under_a_fresh_salt_shares_no_sealed_value_with_the_first(moved: Moved, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.export"
+    outcome = cli(moved.source.settings, "export", moved.rich.pool_id, str(fresh))
+    assert outcome.exit_code == 0, outcome.output
+    first, again = _records(moved.first), _records(fresh)
+    assert [_clear(r) for r in again] == [_clear(r) for r in first]
+    assert again[0]["kdf"]["salt"] != first[0]["kdf"]["salt"]
+    sealed = [(a[k], b[k]) for a, b in zip(first, again, strict=True) for k in _sealed_fields(a) if a[k] is not None]
+    assert len(sealed) > 20 and all(x != y for x, y in sealed)
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def _sealed_fields(record: dict[str, Any]) -> list[str]:
+    part = PART_BY_KIND.get(record["kind"])
+    return [s.field for s in part.sealed] if part else []
+
+
+def _clear(record: dict[str, Any]) -> dict[str, Any]:
+    """A line without what depends on the file's key: its MAC, sealed values, the header's salt and key check."""
+    changing = {"mac", "kdf", "key_check", *_sealed_fields(record)}
+    return {k: v for k, v in record.items() if k not in changing}
+
+
+@pytest.mark.parametrize("case", ["wrong passphrase", "not an export"])
+def test_export__salt_of_a_file_the_key_does_not_open_is_refused(moved: Moved, tmp_path: Path, case: str) -> None:
+    earlier, passphrase = moved.first, PASSPHRASE
+    expected = "the key does not open this file: another passphrase or key file was used to export it"
+    if case == "wrong passphrase":
+        passphrase = "not the passphrase it was made with"
+    else:
+        earlier = tmp_path / "notes.txt"
+        earlier.write_text("a file of notes\n")
+        expected = "this is not a userpool pool export"
+    out = tmp_path / "new.export"
+
+    outcome = cli(
+        moved.source.settings, "export", "--salt-of", str(earlier), moved.rich.pool_id, str(out), passphrase=passphrase
+    )
+    assert outcome.exit_code == 1
+    assert outcome.output == f"Error: {earlier} (--salt-of): {expected}; nothing was written\n"
+    assert list(tmp_path.iterdir()) == ([earlier] if case == "not an export" else [])
 
 
 def test_import__users_sign_in_on_the_new_server_as_before(moved: Moved) -> None:
@@ -213,35 +290,6 @@ def test_import__the_pool_answers_as_before(moved: Moved) -> None:
     assert f"imported pool {moved.rich.pool_id}" in moved.imported and "user 5" in moved.imported
 
 
-def _opened_records(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The file's header and its records with their sealed values opened."""
-    with path.open("rb") as source:
-        reader = Reader(source)
-        key = reader.unlock(PASSPHRASE.encode())
-        records = []
-        for number, record in reader.records():
-            records.append({**record, **opened(PART_BY_KIND[record["kind"]], record, key, number)})
-        return reader.header, records
-
-
-def test_export__of_the_imported_pool_holds_what_the_first_did(moved: Moved) -> None:
-    first_header, first = _opened_records(moved.first)
-    second_header, second = _opened_records(moved.second)
-    assert second == first
-    # The headers differ by their time, salt and key check only (sealed values have fresh salt and nonces).
-    changing = ("exported_at", "kdf", "key_check")
-    assert {k: v for k, v in second_header.items() if k not in changing} == {
-        k: v for k, v in first_header.items() if k not in changing
-    }
-    kinds = {r["kind"] for r in first}
-    assert kinds == {p.kind for p in PARTS} - {"saml_assertion"}
-    # Nothing sealed is in clear in the file.
-    text = moved.first.read_text()
-    for secret in (moved.rich.web["ClientSecret"], moved.rich.second_secret, moved.rich.totp.secret, "google-secret"):
-        assert secret not in text
-    assert "$argon2id$" not in text and "BEGIN PRIVATE KEY" not in text
-
-
 def test_pool_export__every_column_of_the_schema_is_decided() -> None:
     carried = {p.table.name for p in PARTS}
     assert carried.isdisjoint(NOT_CARRIED) and carried.isdisjoint(SERVER_TABLES)
@@ -253,14 +301,39 @@ def test_pool_export__every_column_of_the_schema_is_decided() -> None:
         assert sealed_at_rest <= {s.column for s in part.sealed}, part.kind
 
 
-def _altered(data: bytes) -> tuple[bytes, int]:
-    """The file with one byte of its last user line changed (a username's letter), and that line's number."""
+def _altered(data: bytes, field: str) -> tuple[bytes, int]:
+    """The file with one byte of its last user line changed (the first character of ``field``'s value, for another
+    that the field could hold), and that line's number."""
     lines = data.splitlines(keepends=True)
     number = max(i for i, line in enumerate(lines, start=1) if line.startswith(b'{"kind":"user",'))
     line = lines[number - 1]
-    at = line.index(b'"username":"') + len(b'"username":"')
-    lines[number - 1] = line[:at] + bytes([line[at] ^ 0x01]) + line[at + 1 :]
+    at = line.index(f'"{field}":"'.encode()) + len(field) + 4
+    lines[number - 1] = line[:at] + (b"B" if line[at : at + 1] == b"A" else b"A") + line[at + 1 :]
     return b"".join(lines), number
+
+
+def _with_macs(lines: list[bytes], key: export_keys.ExportKey) -> bytes:
+    """The lines with their MACs made again under the file's key (docs/pool-export.md, Format), as someone
+    holding the passphrase could."""
+    previous, written = b"", []
+    for line in lines:
+        body = line[: line.rindex(b',"mac":"')] + b"}"
+        previous = key.line_mac(previous, body)
+        written.append(body[:-1] + b',"mac":"' + export_keys.b64(previous).encode() + b'"}\n')
+    return b"".join(written)
+
+
+def _moved_value(data: bytes) -> tuple[bytes, int]:
+    """The file with the sealed password hash of one user copied onto the next, every MAC made again so that the
+    lines check out; the number of the line that received it."""
+    key = Reader(io.BytesIO(data)).unlock(PASSPHRASE.encode())
+    lines = data.splitlines(keepends=True)
+    assert _with_macs(lines, key) == data  # the MACs are made as the export made them
+    users = [(i, json.loads(line)) for i, line in enumerate(lines) if line.startswith(b'{"kind":"user",')]
+    hashed = [(i, user["password_hash"]) for i, user in users if user["password_hash"]]
+    (_, moved), (into, replaced) = hashed[:2]
+    lines[into] = lines[into].replace(f'"password_hash":"{replaced}"'.encode(), f'"password_hash":"{moved}"'.encode())
+    return _with_macs(lines, key), into + 1
 
 
 def _other_version(data: bytes) -> bytes:
@@ -268,7 +341,10 @@ def _other_version(data: bytes) -> bytes:
     return header.replace(b'"version":1,', b'"version":2,') + b"\n" + rest
 
 
-@pytest.mark.parametrize("case", ["wrong key", "altered byte", "cut short", "unknown version", "pool exists"])
+@pytest.mark.parametrize(
+    "case",
+    ["wrong key", "altered byte", "altered sealed byte", "moved value", "cut short", "unknown version", "pool exists"],
+)
 def test_import__refused_with_nothing_written(moved: Moved, tmp_path: Path, case: str) -> None:
     data, pool_id = moved.first.read_bytes(), moved.rich.pool_id
     settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'target.sqlite3'}", secret_keys=("other",))
@@ -276,9 +352,13 @@ def test_import__refused_with_nothing_written(moved: Moved, tmp_path: Path, case
     if case == "wrong key":
         passphrase = "not the passphrase it was made with"
         expected = "the key does not open this file: another passphrase or key file was used to export it"
-    elif case == "altered byte":
-        data, number = _altered(data)
+    elif case in ("altered byte", "altered sealed byte"):
+        data, number = _altered(data, "username" if case == "altered byte" else "password_hash")
         expected = f"the file has been altered: line {number} does not match its MAC"
+    elif case == "moved value":
+        # Sealing is deterministic, but bound to its record: another user's value does not open on this one.
+        data, number = _moved_value(data)
+        expected = f"line {number}: the user record's password_hash does not open under the file's key"
     elif case == "cut short":
         data = b"".join(data.splitlines(keepends=True)[:-1])
         expected = "the file ends before its end record (was it cut short?)"

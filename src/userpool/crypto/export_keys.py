@@ -1,6 +1,11 @@
 """The key of a pool export file (docs/pool-export.md): derived from the operator's passphrase or key file with
-scrypt, it seals the file's secrets (AES-256-GCM, each value bound to its record and field) and authenticates its
-lines (a chain of HMAC-SHA256), so that the file carries nothing under the exporting server's own keys.
+scrypt, it seals the file's secrets (AES-SIV, RFC 5297, each value bound to its record and field) and authenticates
+its lines (a chain of HMAC-SHA256), so that the file carries nothing under the exporting server's own keys.
+
+Sealing is deterministic: the same key, value and place (record and field) give the same bytes, so that two
+exports of an unchanged pool under one salt (``userpool export --salt-of``) are byte-identical. What that reveals
+is whether a value at one place is equal in two files under the same key: used without a nonce, AES-SIV is
+deterministic authenticated encryption (RFC 5297), which reveals that much and no more.
 
 scrypt's cost is OWASP's for passwords (Password Storage Cheat Sheet: N=2^17, r=8, p=1); a file names the cost it
 was made with, and a reader accepts costs within bounds only, so a file cannot make it allocate without limit.
@@ -16,12 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 KDF_NAME = "scrypt"
 SALT_BYTES = 16
-_NONCE_BYTES = 12
+# scrypt's output: AES-SIV's 512-bit key (two AES-256 keys, RFC 5297), then the HMAC-SHA256 key of the lines.
+_SIV_KEY_BYTES = 64
+_MAC_KEY_BYTES = 32
 # What a file may ask of its reader: N a power of two up to 2^18 (256 MiB with r=8), r and p small.
 _MAX_LOG2_N = 18
 _MIN_LOG2_N = 10
@@ -82,9 +89,12 @@ class ExportKey:
 
     def __init__(self, secret: bytes, kdf: Any) -> None:
         cost, salt = _cost_of(kdf)
-        derived = Scrypt(salt=salt, length=64, n=cost.n, r=cost.r, p=cost.p).derive(secret)
-        self._aead = AESGCM(derived[:32])
-        self._mac_key = derived[32:]
+        # The derivation as a header names it: a file exported with ``--salt-of`` an earlier one names the same.
+        self.kdf: dict[str, Any] = {"name": KDF_NAME, "n": cost.n, "r": cost.r, "p": cost.p, "salt": b64(salt)}
+        length = _SIV_KEY_BYTES + _MAC_KEY_BYTES
+        derived = Scrypt(salt=salt, length=length, n=cost.n, r=cost.r, p=cost.p).derive(secret)
+        self._siv = AESSIV(derived[:_SIV_KEY_BYTES])
+        self._mac_key = derived[_SIV_KEY_BYTES:]
 
     @property
     def check(self) -> str:
@@ -95,13 +105,13 @@ class ExportKey:
         return hmac.compare_digest(self.check.encode(), check.encode())
 
     def seal(self, value: str, context: str) -> str:
-        nonce = os.urandom(_NONCE_BYTES)
-        return b64(nonce + self._aead.encrypt(nonce, value.encode("utf-8"), context.encode("utf-8")))
+        """The value sealed and bound to ``context`` (its record and field): the synthetic IV, then the ciphertext.
+        No nonce: the same value at the same place seals to the same bytes."""
+        return b64(self._siv.encrypt(value.encode("utf-8"), [context.encode("utf-8")]))
 
     def open(self, sealed: str, context: str) -> str:
         try:
-            blob = unb64(sealed)
-            return self._aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode("utf-8")).decode()
+            return self._siv.decrypt(unb64(sealed), [context.encode("utf-8")]).decode("utf-8")
         except (ValueError, InvalidTag, UnicodeDecodeError) as exc:
             raise ExportKeyError("a sealed value does not open under this key") from exc
 

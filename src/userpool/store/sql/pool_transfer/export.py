@@ -8,7 +8,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from userpool.crypto.export_keys import ExportKey, ScryptCost, new_kdf
+from userpool.crypto.export_keys import ExportKey
 from userpool.crypto.sealing import Sealer
 from userpool.store.sql.pool_transfer.file_format import TransferError, Writer, new_header
 from userpool.store.sql.pool_transfer.parts import PARTS, Part
@@ -51,22 +51,17 @@ def _rows(conn: sa.Connection, part: Part, pool_id: str, now: float) -> Iterator
 
 
 def export_pool(
-    store: SqlStore,
-    sealer: Sealer,
-    pool_id: str,
-    out: IO[bytes],
-    secret: bytes,
-    now: float,
-    cost: ScryptCost | None = None,
+    store: SqlStore, sealer: Sealer, pool_id: str, out: IO[bytes], key: ExportKey, now: float
 ) -> dict[str, int]:
-    """Write pool ``pool_id`` to ``out``, its secrets sealed under a key derived from ``secret``; the number of
-    records of each kind written. NoSuchPool when the database has no such pool."""
-    kdf = new_kdf(cost)
-    key = ExportKey(secret, kdf)
+    """Write pool ``pool_id`` to ``out``, its secrets sealed under ``key``; the number of records of each kind
+    written. NoSuchPool when the database has no such pool.
+
+    The file is a function of the pool's rows and the key: records in the order of their keys, values sealed
+    deterministically. ``now`` only decides which SAML assertions are still kept against replay."""
     with store.snapshot() as conn:
         if conn.execute(sa.select(pools.c.id).where(pools.c.id == pool_id)).first() is None:
             raise NoSuchPool(f"there is no pool {pool_id} in this server's database")
-        writer = Writer(out, key, new_header(pool_id, now, schema_revision(conn), kdf, key))
+        writer = Writer(out, key, new_header(pool_id, schema_revision(conn), key))
         for part in PARTS:
             for row in _rows(conn, part, pool_id, now):
                 writer.write(to_record(part, row, sealer, key))

@@ -10,7 +10,6 @@ bytes and no canonical form of JSON is needed.
 
 from __future__ import annotations
 
-import datetime
 import hmac
 from collections.abc import Iterator
 from typing import IO, Any
@@ -46,22 +45,17 @@ class Tampered(TransferError):
     pass
 
 
-def _now_iso(now: float) -> str:
-    return datetime.datetime.fromtimestamp(now, datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def new_header(
-    pool_id: str, now: float, schema_revision: str | None, kdf: dict[str, Any], key: ExportKey
-) -> dict[str, Any]:
+def new_header(pool_id: str, schema_revision: str | None, key: ExportKey) -> dict[str, Any]:
+    """The first line. Nothing in it depends on when the file is written (its modification time says that): two
+    exports of an unchanged pool under one key are the same bytes."""
     return {
         "kind": HEADER,
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": _now_iso(now),
         "server_version": __version__,
         "schema_revision": schema_revision,
         "pool_id": pool_id,
-        "kdf": kdf,
+        "kdf": key.kdf,
         "key_check": key.check,
     }
 

@@ -18,6 +18,7 @@ from typing import IO
 
 from userpool.bootstrap import prepare_data_dir, server_secrets
 from userpool.config import Settings
+from userpool.crypto.export_keys import ExportKey, new_kdf
 from userpool.crypto.sealing import Sealer
 from userpool.store.sql import migrate
 from userpool.store.sql.engine import make_engine
@@ -69,9 +70,24 @@ def _destination(path: str) -> Iterator[IO[bytes]]:
         raise
 
 
-def export_to(settings: Settings, pool_id: str, path: str, secret: bytes) -> dict[str, int]:
+def export_to(settings: Settings, pool_id: str, path: str, secret: bytes, salt_of: str | None = None) -> dict[str, int]:
+    """Export the pool to ``path``, under a fresh salt, or under the salt of the export ``salt_of`` (which
+    ``secret`` must open): then an export of an unchanged pool is the same bytes as that one."""
+    key = _file_key(secret, salt_of)
     with _store(settings) as (store, sealer), _destination(path) as out:
-        return export_pool(store, sealer, pool_id, out, secret, time.time())
+        return export_pool(store, sealer, pool_id, out, key, time.time())
+
+
+def _file_key(secret: bytes, salt_of: str | None) -> ExportKey:
+    if salt_of is None:
+        return ExportKey(secret, new_kdf())
+    try:
+        with _source(salt_of) as source:
+            # The earlier file's header is checked (its MAC, its key check): a passphrase that does not open it is
+            # refused rather than making a file that nothing could be compared with.
+            return Reader(source).unlock(secret)
+    except TransferError as err:
+        raise TransferError(f"{salt_of} (--salt-of): {err}; nothing was written") from None
 
 
 @contextlib.contextmanager
