@@ -1,8 +1,10 @@
 """The hot paths stay cheap (docs/architecture.md, Hot-path rules): how many statements GetUser and a refresh send to
-the database, and that the per-transaction counter read along with a user's row never hides a sign-out."""
+the database, that they take the pool and client from the process's configuration cache, and that the
+per-transaction counter read along with a user's row never hides a sign-out."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -32,23 +34,31 @@ def _queries(statements: list[Any]) -> list[str]:
     return [s.sql for s in statements if not s.sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
 
 
+def _configuration_reads(queries: list[str]) -> list[str]:
+    return [q for q in queries if re.search(r"\bFROM (pools|clients|signing_keys)\b", q)]
+
+
 def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, pool_id: str) -> None:
     client_id, tokens = _signed_in(idp, pool_id)
     idp.get_user(AccessToken=tokens["AccessToken"])  # the verifying key is now parsed and cached
     engine = app_server.runtime.store.engine
     with captured_sql(engine) as statements:
         assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
-    # client with its pool, user row (with its sign-in counters), attributes and aliases, sign-in session
+    # the configuration generation (client and pool from the cache), user row (with its sign-in counters),
+    # attributes and aliases, sign-in session
     assert len(_queries(statements)) == 4, _queries(statements)
+    assert not _configuration_reads(_queries(statements))
     with captured_sql(engine) as statements:
         refreshed = idp.initiate_auth(
             ClientId=client_id,
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
         )["AuthenticationResult"]
-    # client with its pool; then one transaction: refresh token, session, user row, attributes and aliases,
-    # groups, current keys (signed with no transaction of its own)
+    # the configuration generation (client and pool from the cache); then one transaction: refresh token,
+    # session, user row, attributes and aliases, the configuration generation (current keys from the cache),
+    # groups (signed with no transaction of its own)
     assert len(_queries(statements)) == 7, _queries(statements)
+    assert not _configuration_reads(_queries(statements))
     assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
 
 

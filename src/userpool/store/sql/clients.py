@@ -3,6 +3,7 @@ each bound to its client (DescribeUserPoolClient must return them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import Client, ClientSecret, Page, Pool
 from userpool.store.base import NotFound
+from userpool.store.sql.config_cache import CachedRead, ConfigReads
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import clients, pools
 
@@ -22,12 +24,17 @@ _WITH_POOL = (
     .join(pools, pools.c.id == clients.c.pool_id)
     .where(clients.c.id == sa.bindparam("client_id"))
 )
+# Read transactions take these from the process's configuration cache: the secrets unsealed and the JSON
+# parsed once per configuration generation, not per request.
+_CACHED_GET = CachedRead(_GET)
+_CACHED_WITH_POOL = CachedRead(_WITH_POOL)
 
 
 class SqlClientRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
         self._conn = conn
         self._sealer = sealer
+        self._config = config
 
     def _client(self, row: Any) -> Client:
         secrets: list[ClientSecret] = []
@@ -62,16 +69,25 @@ class SqlClientRepo:
                 clients.insert().values(id=client.id, created_at=client.created_at, **self._values(client))
             )
 
-    def get(self, client_id: str) -> Client | None:
-        row = self._conn.execute(_GET, {"client_id": client_id}).first()
-        return self._client(row) if row else None
+    def _first_client(self, rows: Sequence[Any]) -> Client | None:
+        return self._client(rows[0]) if rows else None
 
-    def with_pool(self, client_id: str) -> tuple[Pool, Client] | None:
-        row = self._conn.execute(_WITH_POOL, {"client_id": client_id}).first()
-        if row is None:
+    def _first_with_pool(self, rows: Sequence[Any]) -> tuple[Pool, Client] | None:
+        if not rows:
             return None
+        row = rows[0]
         pool = Pool(row.pool__id, row.pool__name, dict(row.pool__config), row.pool__created_at, row.pool__updated_at)
         return pool, self._client(row)
+
+    def get(self, client_id: str) -> Client | None:
+        if self._config is not None:
+            return self._config.fetch(_CACHED_GET, {"client_id": client_id}, self._first_client)
+        return self._first_client(self._conn.execute(_GET, {"client_id": client_id}).all())
+
+    def with_pool(self, client_id: str) -> tuple[Pool, Client] | None:
+        if self._config is not None:
+            return self._config.fetch(_CACHED_WITH_POOL, {"client_id": client_id}, self._first_with_pool)
+        return self._first_with_pool(self._conn.execute(_WITH_POOL, {"client_id": client_id}).all())
 
     def update(self, client: Client) -> None:
         stmt = clients.update().where(clients.c.id == client.id).values(**self._values(client))

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from userpool.model.records import Domain, Page, ResourceServer
 from userpool.store.base import NotFound
+from userpool.store.sql.config_cache import CachedRead, ConfigReads
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import domains, resource_servers
 
 # Built once (docs/architecture.md, Hot-path rules).
 _GET_DOMAIN = sa.select(domains).where(domains.c.domain == sa.bindparam("domain"))
+_CACHED_GET_DOMAIN = CachedRead(_GET_DOMAIN)
 
 
 def _domain(row: Any) -> Domain:
     return Domain(row.domain, row.pool_id, dict(row.config), row.created_at, row.updated_at)
 
 
+def _first_domain(rows: Sequence[Any]) -> Domain | None:
+    return _domain(rows[0]) if rows else None
+
+
 class SqlDomainRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, config: ConfigReads | None = None) -> None:
         self._conn = conn
+        self._config = config
 
     def add(self, domain: Domain) -> None:
         with conflicts_as({}, "domain"):
@@ -36,8 +44,10 @@ class SqlDomainRepo:
             )
 
     def get(self, domain: str) -> Domain | None:
-        row = self._conn.execute(_GET_DOMAIN, {"domain": domain}).first()
-        return _domain(row) if row else None
+        # The Host of every hosted page and OAuth request names one (services/hosted/oauth_clients.py).
+        if self._config is not None:
+            return self._config.fetch(_CACHED_GET_DOMAIN, {"domain": domain}, _first_domain)
+        return _first_domain(self._conn.execute(_GET_DOMAIN, {"domain": domain}).all())
 
     def for_pool(self, pool_id: str) -> list[Domain]:
         rows = self._conn.execute(

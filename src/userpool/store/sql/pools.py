@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from userpool.model.records import Page, Pool
 from userpool.store.base import NotFound
+from userpool.store.sql.config_cache import CachedRead, ConfigReads
 from userpool.store.sql.rows import conflicts_as, keyset_page
 from userpool.store.sql.tables import pools
 
@@ -15,15 +17,21 @@ from userpool.store.sql.tables import pools
 # generation (the hot reads are pure overhead otherwise; docs/architecture.md, Hot-path rules).
 _GET = sa.select(pools).where(pools.c.id == sa.bindparam("pool_id"))
 _GET_LOCKED = _GET.with_for_update()
+_CACHED_GET = CachedRead(_GET)
 
 
 def _pool(row: Any) -> Pool:
     return Pool(row.id, row.name, dict(row.config), row.created_at, row.updated_at)
 
 
+def _first_pool(rows: Sequence[Any]) -> Pool | None:
+    return _pool(rows[0]) if rows else None
+
+
 class SqlPoolRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, config: ConfigReads | None = None) -> None:
         self._conn = conn
+        self._config = config
 
     def add(self, pool: Pool) -> None:
         with conflicts_as({}, "id"):
@@ -38,6 +46,8 @@ class SqlPoolRepo:
             )
 
     def get(self, pool_id: str, for_update: bool = False) -> Pool | None:
+        if self._config is not None:  # a read transaction: no lock to take
+            return self._config.fetch(_CACHED_GET, {"pool_id": pool_id}, _first_pool)
         # PostgreSQL: row lock. SQLite: nothing to add, BEGIN IMMEDIATE already serialises writers.
         query = _GET_LOCKED if for_update else _GET
         row = self._conn.execute(query, {"pool_id": pool_id}).first()

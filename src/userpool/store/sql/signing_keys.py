@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from userpool.crypto.sealing import Sealer
 from userpool.model.token_records import CURRENT, PREVIOUS, PublishedKey, SigningKey
+from userpool.store.sql.config_cache import CachedRead, ConfigReads
 from userpool.store.sql.rows import conflicts_as
 from userpool.store.sql.tables import signing_keys
 
@@ -24,12 +26,19 @@ _CURRENT_KIDS = (
     .where(_k.pool_id == sa.bindparam("pool_id"), _k.status == CURRENT)
     .order_by(_k.generation)
 )
+_CACHED_CURRENT_KIDS = CachedRead(_CURRENT_KIDS)
+
+
+def _kids(rows: Sequence[Any]) -> dict[str, str] | None:
+    # None before the pool's first keys: not kept (config_cache.py), the first sign-in makes them at once.
+    return {r.token_use: r.kid for r in rows} or None
 
 
 class SqlSigningKeyRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
         self._conn = conn
         self._sealer = sealer
+        self._config = config
 
     def add(self, keys: list[SigningKey]) -> None:
         """Insert a generation of keys; Conflict("generation") when that generation already exists."""
@@ -54,8 +63,9 @@ class SqlSigningKeyRepo:
 
     def current_kids(self, pool_id: str) -> dict[str, str]:
         """token_use -> kid of the pool's current keys (empty before the first sign-in)."""
-        rows = self._conn.execute(_CURRENT_KIDS, {"pool_id": pool_id}).all()
-        return {r.token_use: r.kid for r in rows}
+        if self._config is not None:
+            return self._config.fetch(_CACHED_CURRENT_KIDS, {"pool_id": pool_id}, _kids) or {}
+        return _kids(self._conn.execute(_CURRENT_KIDS, {"pool_id": pool_id}).all()) or {}
 
     def private_pem(self, kid: str) -> str | None:
         sealed = self._conn.execute(sa.select(_k.private_sealed).where(_k.kid == kid)).scalar()

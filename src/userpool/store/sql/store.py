@@ -14,6 +14,7 @@ from userpool.crypto.sealing import Sealer
 from userpool.store.sql.admin_keys import SqlAdminKeyRepo
 from userpool.store.sql.clients import SqlClientRepo
 from userpool.store.sql.codes import SqlCodeRepo
+from userpool.store.sql.config_cache import ConfigCache, ConfigReads
 from userpool.store.sql.console import SqlOperatorRepo, SqlOperatorSessionRepo
 from userpool.store.sql.console_attempts import SqlConsoleAttemptRepo
 from userpool.store.sql.devices import SqlDeviceRepo
@@ -44,9 +45,11 @@ log = logging.getLogger("userpool.store")
 
 
 class SqlTx:
-    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
         self._conn = conn
         self._sealer = sealer
+        # Configuration kept by the process, for read transactions only (config_cache.py says why).
+        self._config = config
         self._counters: CounterMemo = {}
         self._after_commit: list[Callable[[], None]] = []
 
@@ -77,11 +80,11 @@ class SqlTx:
 
     @cached_property
     def pools(self) -> SqlPoolRepo:
-        return SqlPoolRepo(self._conn)
+        return SqlPoolRepo(self._conn, self._config)
 
     @cached_property
     def clients(self) -> SqlClientRepo:
-        return SqlClientRepo(self._conn, self._sealer)
+        return SqlClientRepo(self._conn, self._sealer, self._config)
 
     @cached_property
     def users(self) -> SqlUserRepo:
@@ -97,7 +100,7 @@ class SqlTx:
 
     @cached_property
     def domains(self) -> SqlDomainRepo:
-        return SqlDomainRepo(self._conn)
+        return SqlDomainRepo(self._conn, self._config)
 
     @cached_property
     def resource_servers(self) -> SqlResourceServerRepo:
@@ -121,7 +124,7 @@ class SqlTx:
 
     @cached_property
     def signing_keys(self) -> SqlSigningKeyRepo:
-        return SqlSigningKeyRepo(self._conn, self._sealer)
+        return SqlSigningKeyRepo(self._conn, self._sealer, self._config)
 
     @cached_property
     def sign_in_sessions(self) -> SqlSignInSessionRepo:
@@ -227,6 +230,7 @@ class SqlStore:
         self._sealer = sealer
         self._sqlite = is_sqlite(engine)
         self._gate = WriteGate(database_path(engine.url.database)) if self._sqlite else None
+        self._config = ConfigCache()
 
     @contextmanager
     def _begin(self, engine: Engine, begin: str) -> Iterator[sa.Connection]:
@@ -243,7 +247,7 @@ class SqlStore:
     @contextmanager
     def read(self) -> Iterator[SqlTx]:
         with self._begin(self.engine, BEGIN) as conn:
-            tx = SqlTx(conn, self._sealer)
+            tx = SqlTx(conn, self._sealer, ConfigReads(self._config, conn))
             yield tx
         tx.committed()
 

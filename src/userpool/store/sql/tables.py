@@ -14,8 +14,10 @@ from userpool.store.sql.columns import JSON as _json
 from userpool.store.sql.columns import byte_text as _text
 from userpool.store.sql.columns import metadata as metadata
 
-# The federation, threat protection, user import and identity pool tables are defined beside their kind; imported
-# here, so that this module's metadata holds the whole schema.
+# The federation, threat protection, user import and identity pool tables are defined beside their kind, and the
+# configuration generation beside what reads it; imported here, so that this module's metadata holds the whole
+# schema.
+from userpool.store.sql.config_generation import config_generation as config_generation
 from userpool.store.sql.federation_tables import federated_identities as federated_identities
 from userpool.store.sql.federation_tables import federation_transactions as federation_transactions
 from userpool.store.sql.federation_tables import identity_provider_identifiers as identity_provider_identifiers

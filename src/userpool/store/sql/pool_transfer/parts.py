@@ -178,10 +178,12 @@ NOT_CARRIED: dict[str, str] = {
 }
 
 # Tables that belong to the server, not to a pool: identity pools too, which an account has beside its user pools
-# (an identity pool may trust several user pools, or none).
+# (an identity pool may trust several user pools, or none), and the configuration generation, which an import
+# bumps as any other configuration write does.
 SERVER_TABLES = frozenset(
     {
         t.admin_keys.name,
+        t.config_generation.name,
         t.console_operators.name,
         t.console_sessions.name,
         t.console_sign_in_attempts.name,

@@ -1,0 +1,168 @@
+"""Configuration kept per process: pools, app clients, domains and signing key ids, read and parsed once per
+configuration generation (config_generation.py) instead of on every request.
+
+A read transaction reads the generation once, with its first cached read; what the process keeps for that
+generation is what the database holds, since every configuration write changes it. A change committed by any
+worker or instance is therefore seen by the next transaction that begins after it, anywhere. The cache holds one
+generation's records: a transaction that reads another generation starts it over (any other generation, not
+only a newer one: a restored backup goes back, and must not meet records kept from before). Write transactions
+never use it: they read (and lock) what they change, and a configuration change they made is not yet in the
+generation a PostgreSQL transaction reads before its commit.
+
+What is kept is shared by every request of the process, so it is deep-frozen: its dicts and lists refuse
+changes (``FrozenDict``, ``FrozenList``), and a copy (``dict(...)``, ``{**...}``, ``copy.deepcopy``) is an
+ordinary dict or list again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.sql.util import find_tables
+
+from userpool.store.sql.config_generation import CONFIGURATION_TABLES, read_generation
+
+T = TypeVar("T")
+
+# Records of one generation kept at most (first in, first out beyond): the few pools and clients a server
+# serves fit many times over; a parsed pool configuration is a few tens of kilobytes.
+CAPACITY = 1024
+
+# What ConfigCache.get answers for a record it does not hold.
+MISSING: Any = object()
+
+
+def _refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+    raise TypeError("configuration read from the cache is shared by every request: copy it to change it")
+
+
+class FrozenDict(dict[Any, Any]):
+    """A dict that refuses changes. Reading it is a dict's reading; copies of it are plain dicts."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict[Any, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
+        from copy import deepcopy
+
+        return {key: deepcopy(value, memo) for key, value in self.items()}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+class FrozenList(list[Any]):
+    """A list that refuses changes. Reading it is a list's reading; copies of it are plain lists."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        from copy import deepcopy
+
+        return [deepcopy(value, memo) for value in self]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+def frozen(value: T) -> T:
+    """``value`` with every dict and list in it, and in the fields of the dataclasses in it, frozen."""
+    if isinstance(value, dict):
+        return FrozenDict((k, frozen(v)) for k, v in value.items())  # type: ignore[return-value]
+    if isinstance(value, list):
+        return FrozenList(frozen(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(frozen(v) for v in value)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: frozen(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+class CachedRead:
+    """A statement whose answer may be kept across requests: it may read configuration tables only, which is
+    checked when it is declared (at import), so that nothing kept can change without the generation."""
+
+    __slots__ = ("statement",)
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        tables: Iterable[sa.TableClause] = find_tables(statement, check_columns=True, include_joins=True)
+        outside = {t.name for t in tables} - CONFIGURATION_TABLES
+        if outside:
+            raise ValueError(f"a cached read may read configuration tables only, not {sorted(outside)}")
+        self.statement = statement
+
+
+class ConfigCache:
+    """The records of one configuration generation a process has read, shared by its threads.
+
+    Looking up takes no lock: the generation and its records are swapped together, as one tuple.
+    """
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self._capacity = capacity
+        self._state: tuple[int | None, dict[Hashable, Any]] = (None, {})
+        self._lock = threading.Lock()
+
+    def get(self, generation: int, key: Hashable) -> Any:
+        kept, records = self._state
+        return records.get(key, MISSING) if kept == generation else MISSING
+
+    def put(self, generation: int, key: Hashable, value: Any) -> None:
+        with self._lock:
+            kept, records = self._state
+            if kept != generation:
+                records = {}
+                self._state = (generation, records)
+            elif len(records) >= self._capacity:
+                del records[next(iter(records))]
+            records[key] = value
+
+
+class ConfigReads:
+    """What one read transaction takes from the process's cache.
+
+    The generation is read before anything kept under it, so what is kept is at least as new as its generation:
+    exactly that state in SQLite's snapshot, perhaps newer under PostgreSQL's READ COMMITTED (each statement
+    sees what has committed when it starts). A transaction that reads generation g is therefore never given
+    anything older than g, which is what the database itself would give it.
+    """
+
+    __slots__ = ("_cache", "_conn", "_generation")
+
+    def __init__(self, cache: ConfigCache, conn: sa.Connection) -> None:
+        self._cache = cache
+        self._conn = conn
+        self._generation: int | None = None
+
+    def fetch(
+        self, read: CachedRead, params: dict[str, Any], convert: Callable[[Sequence[sa.Row[Any]]], T | None]
+    ) -> T | None:
+        """``convert`` of the rows ``read`` answers with ``params``, frozen: kept for this generation, or read
+        now. Nothing found (None) is not kept: ids no one has would otherwise crowd out the ones in use."""
+        generation = self._generation
+        if generation is None:
+            generation = self._generation = read_generation(self._conn)
+        key = (read, *params.values())
+        found = self._cache.get(generation, key)
+        if found is not MISSING:
+            return found  # type: ignore[no-any-return]
+        value = convert(self._conn.execute(read.statement, params).all())
+        if value is None:
+            return None
+        value = frozen(value)
+        self._cache.put(generation, key, value)
+        return value
