@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from tests.store.conftest import SECRETS
 from tests.store.contract.records import NOW, OVERLAP_SECONDS, new_client, new_pool, user_record
 from userpool.crypto.sealing import Sealer
-from userpool.model.records import ClientSecret, Domain, Pool
+from userpool.model.records import AdminKey, ClientSecret, Domain, Pool
+from userpool.model.risk_configuration import RiskConfiguration
 from userpool.model.token_records import ACCESS_TOKEN, CURRENT, ID_TOKEN, SigningKey
 from userpool.store.sql.config_cache import MISSING, CachedRead, ConfigCache, FrozenDict, FrozenList, frozen
 from userpool.store.sql.config_generation import CONFIGURATION_TABLES, EVENTS, OTHER_TABLES, read_generation
@@ -234,6 +235,32 @@ def test_config_cache__a_change_through_one_store_is_read_by_the_next_transactio
         tx.clients.delete(client.id)
         tx.domains.delete("auth.example.com")
     assert seen() == ("OPTIONAL", None, None, None, None, f"{POOL}-id-2")
+
+
+def test_config_cache__admin_keys_and_risk_configurations_found_or_not_are_read_again_once_changed(
+    store: SqlStore, other: SqlStore
+) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx, POOL)
+        client = new_client(tx, pool)
+        tx.admin_keys.add(AdminKey("AKIDCACHED0001", "first", "ci", NOW))
+
+    def seen() -> tuple[str | None, object, object]:
+        with other.read() as tx:
+            key = tx.admin_keys.get("AKIDCACHED0001")
+            found = tx.risk_configurations.for_client(POOL, client.id)
+        return key.secret_access_key if key else None, found.client_id if found else None, found is not None
+
+    assert seen() == seen() == ("first", None, False)
+    with store.write() as tx:
+        tx.risk_configurations.put(RiskConfiguration(POOL, None, {"AccountTakeoverRiskConfiguration": {}}, NOW))
+    assert seen() == ("first", None, True)
+    with store.write() as tx:
+        tx.risk_configurations.put(RiskConfiguration(POOL, client.id, {}, NOW))
+    assert seen() == ("first", client.id, True)
+    with store.write() as tx:
+        tx.admin_keys.delete("AKIDCACHED0001")
+    assert seen() == (None, client.id, True)
 
 
 def test_config_cache__a_pool_deleted_and_made_again_under_its_id_is_read_again(

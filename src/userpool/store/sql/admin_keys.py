@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,14 +10,21 @@ import sqlalchemy as sa
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import AdminKey
 from userpool.store.base import NotFound
+from userpool.store.sql.config_cache import CachedRead, ConfigReads
 from userpool.store.sql.rows import conflicts_as
 from userpool.store.sql.tables import admin_keys
 
+# Every signed call by a key of the database (not the settings') looks its secret up: kept per process, unsealed,
+# until the configuration generation changes (a deleted key is refused by the next call).
+_GET = sa.select(admin_keys).where(admin_keys.c.access_key_id == sa.bindparam("access_key_id"))
+_CACHED_GET = CachedRead(_GET)
+
 
 class SqlAdminKeyRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
+    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
         self._conn = conn
         self._sealer = sealer
+        self._config = config
 
     def _key(self, row: Any) -> AdminKey:
         secret = self._sealer.unseal(row.secret_sealed, row.access_key_id)
@@ -33,9 +41,14 @@ class SqlAdminKeyRepo:
                 )
             )
 
+    def _first_key(self, rows: Sequence[Any]) -> AdminKey | None:
+        return self._key(rows[0]) if rows else None
+
     def get(self, access_key_id: str) -> AdminKey | None:
-        row = self._conn.execute(sa.select(admin_keys).where(admin_keys.c.access_key_id == access_key_id)).first()
-        return self._key(row) if row else None
+        params = {"access_key_id": access_key_id}
+        if self._config is not None:
+            return self._config.fetch(_CACHED_GET, params, self._first_key)
+        return self._first_key(self._conn.execute(_GET, params).all())
 
     def list(self) -> list[AdminKey]:
         rows = self._conn.execute(sa.select(admin_keys).order_by(admin_keys.c.created_at)).all()

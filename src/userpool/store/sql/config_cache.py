@@ -1,5 +1,6 @@
-"""Configuration kept per process: pools, app clients, domains and signing key ids, read and parsed once per
-configuration generation (config_generation.py) instead of on every request.
+"""Configuration kept per process: pools, app clients, domains, signing key ids, admin keys and risk
+configurations, read, parsed and unsealed once per configuration generation (config_generation.py) instead of
+on every request.
 
 A read transaction reads the generation once, with its first cached read; what the process keeps for that
 generation is what the database holds, since every configuration write changes it. A change committed by any
@@ -34,6 +35,8 @@ CAPACITY = 1024
 
 # What ConfigCache.get answers for a record it does not hold.
 MISSING: Any = object()
+# What it holds for a read that found nothing (CachedRead.keep_absent).
+_ABSENT: Any = object()
 
 
 def _refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
@@ -94,16 +97,21 @@ def frozen(value: T) -> T:
 
 class CachedRead:
     """A statement whose answer may be kept across requests: it may read configuration tables only, which is
-    checked when it is declared (at import), so that nothing kept can change without the generation."""
+    checked when it is declared (at import), so that nothing kept can change without the generation.
 
-    __slots__ = ("statement",)
+    Finding nothing is kept only with ``keep_absent``, for reads keyed by what the request has already found
+    (a pool's risk configuration): keys a caller may invent (a ClientId, an access key id) would otherwise
+    crowd out the records in use."""
 
-    def __init__(self, statement: sa.Select[Any]) -> None:
+    __slots__ = ("keep_absent", "statement")
+
+    def __init__(self, statement: sa.Select[Any], keep_absent: bool = False) -> None:
         tables: Iterable[sa.TableClause] = find_tables(statement, check_columns=True, include_joins=True)
         outside = {t.name for t in tables} - CONFIGURATION_TABLES
         if outside:
             raise ValueError(f"a cached read may read configuration tables only, not {sorted(outside)}")
         self.statement = statement
+        self.keep_absent = keep_absent
 
 
 class ConfigCache:
@@ -151,17 +159,19 @@ class ConfigReads:
     def fetch(
         self, read: CachedRead, params: dict[str, Any], convert: Callable[[Sequence[sa.Row[Any]]], T | None]
     ) -> T | None:
-        """``convert`` of the rows ``read`` answers with ``params``, frozen: kept for this generation, or read
-        now. Nothing found (None) is not kept: ids no one has would otherwise crowd out the ones in use."""
+        """``convert`` of the rows ``read`` answers with ``params`` (None: nothing found), frozen: kept for this
+        generation, or read now."""
         generation = self._generation
         if generation is None:
             generation = self._generation = read_generation(self._conn)
         key = (read, *params.values())
         found = self._cache.get(generation, key)
         if found is not MISSING:
-            return found  # type: ignore[no-any-return]
+            return None if found is _ABSENT else found
         value = convert(self._conn.execute(read.statement, params).all())
         if value is None:
+            if read.keep_absent:
+                self._cache.put(generation, key, _ABSENT)
             return None
         value = frozen(value)
         self._cache.put(generation, key, value)

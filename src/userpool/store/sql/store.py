@@ -116,7 +116,7 @@ class SqlTx:
 
     @cached_property
     def admin_keys(self) -> SqlAdminKeyRepo:
-        return SqlAdminKeyRepo(self._conn, self._sealer)
+        return SqlAdminKeyRepo(self._conn, self._sealer, self._config)
 
     @cached_property
     def codes(self) -> SqlCodeRepo:
@@ -200,7 +200,7 @@ class SqlTx:
 
     @cached_property
     def risk_configurations(self) -> SqlRiskConfigurationRepo:
-        return SqlRiskConfigurationRepo(self._conn)
+        return SqlRiskConfigurationRepo(self._conn, self._config)
 
     @cached_property
     def auth_events(self) -> SqlAuthEventRepo:

@@ -6,6 +6,7 @@ successful sign-in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from userpool.model.auth_events import (
 from userpool.model.records import Page
 from userpool.model.risk_configuration import RiskConfiguration
 from userpool.model.risk_signals import FAILURE_COUNT_CAP, SignInHistory
+from userpool.store.sql.config_cache import CachedRead, ConfigReads
 from userpool.store.sql.rows import conflicts_as, keyset_page
 from userpool.store.sql.threat_protection_tables import auth_events, risk_configurations
 
@@ -35,13 +37,29 @@ _FAIL = EventResponse.Fail.value
 POOL_LEVEL = ""
 
 
+# The client's own configuration sorts before the pool's "". Read by every sign-in of a pool with threat
+# protection: kept per process, a client without one of its own too, until the configuration generation changes.
+_FOR_CLIENT = (
+    sa.select(risk_configurations)
+    .where(_r.pool_id == sa.bindparam("pool_id"), _r.client_id.in_([sa.bindparam("client_id"), POOL_LEVEL]))
+    .order_by(_r.client_id.desc())
+    .limit(1)
+)
+_CACHED_FOR_CLIENT = CachedRead(_FOR_CLIENT, keep_absent=True)
+
+
 def _risk_configuration(row: Any) -> RiskConfiguration:
     return RiskConfiguration(row.pool_id, row.client_id or None, dict(row.config), row.updated_at)
 
 
+def _first_configuration(rows: Sequence[Any]) -> RiskConfiguration | None:
+    return _risk_configuration(rows[0]) if rows else None
+
+
 class SqlRiskConfigurationRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, config: ConfigReads | None = None) -> None:
         self._conn = conn
+        self._config = config
 
     def put(self, config: RiskConfiguration) -> None:
         key = config.client_id or POOL_LEVEL
@@ -58,16 +76,10 @@ class SqlRiskConfigurationRepo:
         return _risk_configuration(row) if row else None
 
     def for_client(self, pool_id: str, client_id: str | None) -> RiskConfiguration | None:
-        keys = {client_id or POOL_LEVEL, POOL_LEVEL}
-        # The client's own sorts before the pool's "".
-        query = (
-            sa.select(risk_configurations)
-            .where(_r.pool_id == pool_id, _r.client_id.in_(keys))
-            .order_by(_r.client_id.desc())
-            .limit(1)
-        )
-        row = self._conn.execute(query).first()
-        return _risk_configuration(row) if row else None
+        params = {"pool_id": pool_id, "client_id": client_id or POOL_LEVEL}
+        if self._config is not None:
+            return self._config.fetch(_CACHED_FOR_CLIENT, params, _first_configuration)
+        return _first_configuration(self._conn.execute(_FOR_CLIENT, params).all())
 
     def delete(self, pool_id: str, client_id: str | None) -> bool:
         deleted = self._conn.execute(
