@@ -30,7 +30,7 @@ from userpool.store.sql.config_generation import CONFIGURATION_TABLES, read_gene
 T = TypeVar("T")
 
 # Records of one generation kept at most (first in, first out beyond): the few pools and clients a server
-# serves fit many times over; a parsed pool configuration is a few tens of kilobytes.
+# serves fit many times over; a client with its pool, parsed, takes about 12 KiB (12 MiB when full).
 CAPACITY = 1024
 
 # What ConfigCache.get answers for a record it does not hold.
