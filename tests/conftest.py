@@ -145,7 +145,7 @@ def _signing_keys_from_a_supply() -> Iterator[None]:
         # The identity pools' OpenID token keys likewise.
         patch.setattr(openid_tokens, "generate_private_pem", supply.private_pem)
         patch.setattr(openid_tokens, "public_jwk", supply.public_jwk)
-        patch.setattr(userpool.crypto.jwt, "RSAKey", SimpleNamespace(import_key=supply.import_key))
+        patch.setattr(userpool.crypto.jwt, "load_private_pem", supply.load_private_pem)
         yield
 
 

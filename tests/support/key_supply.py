@@ -8,13 +8,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from joserfc.jwk import RSAKey
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from userpool.crypto import keys
+from userpool.crypto import jwt, keys
 
 # Distinct keys before the first is handed out again: 32 pools' pairs. A test's database (each test has its
 # own, or a module's server) never needs that many, so no two of its keys share a kid.
 DISTINCT_KEYS = 64
+# The parser the supply stands in for, taken before tests/conftest.py puts the supply in its place.
+_load_private_pem = jwt.load_private_pem
 
 
 class KeySupply:
@@ -25,7 +27,7 @@ class KeySupply:
         self._distinct = distinct
         self._made: list[str] = []
         self._jwks: dict[str, dict[str, Any]] = {}
-        self._parsed: dict[str, RSAKey] = {}
+        self._parsed: dict[str, rsa.RSAPrivateKey] = {}
         self._handed_out = 0
         self._lock = threading.Lock()
 
@@ -45,13 +47,13 @@ class KeySupply:
         jwk = self._jwks.get(private_pem)
         return dict(jwk) if jwk is not None else keys.public_jwk(private_pem)
 
-    def import_key(self, value: Any, *args: Any, **kwargs: Any) -> RSAKey:
-        """Stands in for ``RSAKey.import_key`` in ``userpool.crypto.jwt``: a key of the supply is parsed once
+    def load_private_pem(self, pem: str) -> rsa.RSAPrivateKey:
+        """Stands in for ``load_private_pem`` in ``userpool.crypto.jwt``: a key of the supply is parsed once
         (the same key object then signs for every server, as cryptography's keys may), anything else as
         before."""
-        if isinstance(value, str) and value in self._jwks and not (args or kwargs):
+        if pem in self._jwks:
             with self._lock:
-                if value not in self._parsed:
-                    self._parsed[value] = RSAKey.import_key(value)
-                return self._parsed[value]
-        return RSAKey.import_key(value, *args, **kwargs)
+                if pem not in self._parsed:
+                    self._parsed[pem] = _load_private_pem(pem)
+                return self._parsed[pem]
+        return _load_private_pem(pem)

@@ -218,12 +218,12 @@ def checked_claims(ctx: Ctx, tx: Tx, token: str, token_use: str) -> tuple[str, d
     NotAuthorizedException with Cognito's messages otherwise."""
     invalid, expired = _MESSAGES[token_use]
     try:
-        header = jwt.unverified_header(token)
-        found = verifying_key(ctx, tx, str(header["kid"]))
+        parsed = jwt.parse(token)
+        found = verifying_key(ctx, tx, parsed.kid)
         if found is None:
             raise NotAuthorizedException(invalid)
         pool_id, key = found
-        claims = jwt.verify(token, key)
+        claims = jwt.verified_claims(parsed, key)
     except jwt.JwtError:
         raise NotAuthorizedException(invalid) from None
     audience = "client_id" if token_use == ACCESS_TOKEN else "aud"
