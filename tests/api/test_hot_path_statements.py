@@ -54,10 +54,9 @@ def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, po
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
         )["AuthenticationResult"]
-    # the configuration generation (client and pool from the cache); then one transaction: refresh token,
-    # session, user row, attributes and aliases, the configuration generation (current keys from the cache),
-    # groups (signed with no transaction of its own)
-    assert len(_queries(statements)) == 7, _queries(statements)
+    # one transaction: the configuration generation (client, pool and current keys from the cache), refresh
+    # token, session, user row, attributes and aliases, groups (signed with no transaction of its own)
+    assert len(_queries(statements)) == 6, _queries(statements)
     assert not _configuration_reads(_queries(statements))
     assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
 

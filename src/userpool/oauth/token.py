@@ -26,12 +26,6 @@ def cors_headers(deps: Deps) -> dict[str, str]:
     }
 
 
-def _token(ctx: Ctx, form: dict[str, str], credentials: ClientCredentials, host: str) -> dict[str, Any]:
-    # The Host's pool and the grant in one worker thread: a hop there and back costs about as much CPU as a
-    # read of the database (docs/architecture.md, Hot-path rules).
-    return oauth_token.token(ctx, form, credentials, domain_pool(ctx, host))
-
-
 def _revoke(ctx: Ctx, form: dict[str, str], credentials: ClientCredentials, host: str) -> None:
     oauth_token.revoke(ctx, form, credentials, domain_pool(ctx, host))
 
@@ -45,7 +39,9 @@ def make_token(deps: Deps) -> Any:
         try:
             form = await read_form(request)
             credentials = client_credentials(request, form)
-            body = await run_in_threadpool(_token, ctx, form, credentials, request.headers.get("host", ""))
+            # The Host's pool and the grant in one worker thread: a hop there and back costs about as much CPU
+            # as a read of the database (docs/architecture.md, Hot-path rules).
+            body = await run_in_threadpool(oauth_token.token, ctx, form, credentials, request.headers.get("host", ""))
         except OAuthError as err:
             return token_error(err, used_basic(request), cors)
         return json_response(body, headers=cors)

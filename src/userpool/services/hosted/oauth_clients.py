@@ -45,24 +45,42 @@ def _suffix(ctx: Ctx) -> str:
     return suffix.strip(".").lower()
 
 
-def domain_pool(ctx: Ctx, host_header: str) -> str | None:
-    """The id of the pool whose domain ``host_header`` names; None for the server's plain URL."""
+def _domain_names(ctx: Ctx, host_header: str) -> tuple[str, list[str]]:
+    """The host of ``host_header`` and the domain names it could be stored under (none for no host)."""
     host = host_name(host_header)
     if not host or len(host) > 253:
-        return None
+        return host, []
     candidates = [host]  # a custom domain is its full host name
     suffix = _suffix(ctx)
     if host.endswith("." + suffix):
         candidates.append(host[: -len(suffix) - 1])
     if host.endswith(_AWS_SUFFIX) and ".auth." in host:
         candidates.append(host.split(".auth.", 1)[0])
-    with ctx.store.read() as tx:
-        for name in candidates:
-            found = tx.domains.get(name)
-            custom = found is not None and "CustomDomainConfig" in found.config
-            if found is not None and (custom == (name == host)):
-                return found.pool_id
+    return host, candidates
+
+
+def _pool_of(tx: Tx, host: str, candidates: list[str]) -> str | None:
+    for name in candidates:
+        found = tx.domains.get(name)
+        custom = found is not None and "CustomDomainConfig" in found.config
+        if found is not None and (custom == (name == host)):
+            return found.pool_id
     return None
+
+
+def domain_pool(ctx: Ctx, host_header: str) -> str | None:
+    """The id of the pool whose domain ``host_header`` names; None for the server's plain URL."""
+    host, candidates = _domain_names(ctx, host_header)
+    if not candidates:
+        return None
+    with ctx.store.read() as tx:
+        return _pool_of(tx, host, candidates)
+
+
+def domain_pool_in(ctx: Ctx, tx: Tx, host_header: str) -> str | None:
+    """``domain_pool`` in the caller's transaction."""
+    host, candidates = _domain_names(ctx, host_header)
+    return _pool_of(tx, host, candidates)
 
 
 def oauth_client(tx: Tx, client_id: str | None, domain_pool_id: str | None) -> tuple[Pool, Client] | None:
@@ -80,7 +98,12 @@ def authenticate_client(ctx: Ctx, credentials: ClientCredentials, domain_pool_id
     client or a missing or wrong secret (RFC 6749 §2.3, §5.2); any of the client's secrets (two while they are
     rotated) is accepted, each compared in constant time."""
     with ctx.store.read() as tx:
-        found = oauth_client(tx, credentials.client_id, domain_pool_id)
+        return authenticated_client(tx, credentials, domain_pool_id)
+
+
+def authenticated_client(tx: Tx, credentials: ClientCredentials, domain_pool_id: str | None) -> tuple[Pool, Client]:
+    """``authenticate_client`` in the caller's transaction."""
+    found = oauth_client(tx, credentials.client_id, domain_pool_id)
     if found is None:
         raise OAuthError("invalid_client", "Client authentication failed.", 401)
     pool, client = found

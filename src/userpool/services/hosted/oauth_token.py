@@ -24,12 +24,18 @@ from userpool.model.oauth_requests import S256, OAuthError, client_credentials_s
 from userpool.model.oauth_settings import CLIENT_CREDENTIALS
 from userpool.model.records import Client, Pool
 from userpool.model.vocabulary import ExplicitAuthFlow
-from userpool.services.hosted.oauth_clients import ClientCredentials, allows_flow, authenticate_client
+from userpool.services.hosted.oauth_clients import (
+    ClientCredentials,
+    allows_flow,
+    authenticate_client,
+    authenticated_client,
+    domain_pool_in,
+)
 from userpool.services.tokens.refresh import oauth_refresh
 from userpool.services.tokens.revocation import revoke_token
 from userpool.services.tokens.steps.machine_tokens import machine_access_token
 from userpool.services.tokens.steps.token_issuance import issue_tokens
-from userpool.services.tokens.steps.tokens import OAuthIssue, start_session
+from userpool.services.tokens.steps.tokens import OAuthIssue, Signer, start_session, stored_signer
 from userpool.triggers.sources import Source
 
 _INVALID_CODE = "The authorization code is invalid, expired or already used."
@@ -73,7 +79,9 @@ def _check_verifier(record: AuthorizationCode, verifier: str | None) -> None:
         raise OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.")
 
 
-def _authorization_code(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+def _authorization_code(
+    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], _keys: Signer | None
+) -> dict[str, Any]:
     if not allows_flow(client, "code"):
         raise OAuthError("unauthorized_client", "The authorization code grant is not allowed for this client.")
     value = single(form, "code")
@@ -116,7 +124,9 @@ def _authorization_code(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str,
     return _answer(result)
 
 
-def _refresh_token(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+def _refresh_token(
+    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], _keys: Signer | None
+) -> dict[str, Any]:
     value = single(form, "refresh_token")
     if value is None:
         raise OAuthError("invalid_request", "refresh_token is required.")
@@ -128,33 +138,37 @@ def _refresh_token(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]
         raise OAuthError("invalid_grant", err.message) from None
 
 
-def _client_credentials(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+def _client_credentials(
+    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], keys: Signer | None
+) -> dict[str, Any]:
     if not client.secret or not allows_flow(client, CLIENT_CREDENTIALS):
         raise OAuthError("unauthorized_client", "The client_credentials grant is not allowed for this client.")
     scopes = client_credentials_scopes(form.get("scope"), allowed_oauth_scopes(client))
-    token, lifetime = machine_access_token(ctx, pool, client, scopes)
+    token, lifetime = machine_access_token(ctx, pool, client, scopes, keys)
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
 
-_GRANTS: dict[str, Callable[[Ctx, Pool, Client, Mapping[str, str]], dict[str, Any]]] = {
+# Each grant gets the authenticated client and, where it signs with nothing else read, its pool's current keys.
+_GRANTS: dict[str, Callable[[Ctx, Pool, Client, Mapping[str, str], Signer | None], dict[str, Any]]] = {
     "authorization_code": _authorization_code,
     "refresh_token": _refresh_token,
     CLIENT_CREDENTIALS: _client_credentials,
 }
 
 
-def token(
-    ctx: Ctx, form: Mapping[str, str], credentials: ClientCredentials, domain_pool_id: str | None
-) -> dict[str, Any]:
-    """Run the grant of a ``/oauth2/token`` request for the client it authenticates as."""
+def token(ctx: Ctx, form: Mapping[str, str], credentials: ClientCredentials, host: str) -> dict[str, Any]:
+    """Run the grant of a ``/oauth2/token`` request, reached at ``host``, for the client it authenticates as."""
     grant_type = single(form, "grant_type")
     if grant_type is None:
         raise OAuthError("invalid_request", "grant_type is required.")
     handler = _GRANTS.get(grant_type)
     if handler is None:
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type} is not supported.")
-    pool, client = authenticate_client(ctx, credentials, domain_pool_id)
-    return handler(ctx, pool, client, form)
+    # The Host's pool, the client and (client_credentials) the keys in one read transaction.
+    with ctx.store.read() as tx:
+        pool, client = authenticated_client(tx, credentials, domain_pool_in(ctx, tx, host))
+        keys = stored_signer(ctx, tx, pool.id) if grant_type == CLIENT_CREDENTIALS else None
+    return handler(ctx, pool, client, form, keys)
 
 
 def revoke(ctx: Ctx, form: Mapping[str, str], credentials: ClientCredentials, domain_pool_id: str | None) -> None:

@@ -38,7 +38,7 @@ from userpool.services.sign_in.steps.mfa_answers import code_answer, mfa_setup, 
 from userpool.services.sign_in.steps.outcome import Attempt, Outcome, conclude, lookup_user, respond, same_user
 from userpool.services.sign_in.steps.passkey_auth import passkey_answer
 from userpool.services.sign_in.steps.sign_in_counts import counted, response_result
-from userpool.services.sign_in.steps.srp_auth import password_verifier
+from userpool.services.sign_in.steps.srp_auth import password_verifier, password_verifier_reads
 from userpool.services.sign_in.steps.user_auth import one_time_code_answer, select_challenge
 from userpool.services.threat_protection.steps import compromised_credentials, sign_in_watch
 from userpool.services.users.admin_attributes import save_user
@@ -49,6 +49,7 @@ from userpool.services.users.steps.password_history import (
     recent_passwords,
     remember_replaced,
 )
+from userpool.store.base import Tx
 
 ATTRIBUTE_PREFIX = "userAttributes."
 T = TypeVar("T")
@@ -141,6 +142,18 @@ CHALLENGES: dict[str, Callable[[Ctx, ChallengeCall], Outcome]] = {
 }
 
 
+# The first reads of an answer, made in the transaction that found the client (one transaction less); what they
+# return is the call's ``ahead``.
+READS_AHEAD: dict[str, Callable[[Ctx, Tx, ChallengeCall], object]] = {
+    ChallengeName.PASSWORD_VERIFIER: password_verifier_reads,
+}
+
+
+def _read_ahead(ctx: Ctx, tx: Tx, call: ChallengeCall) -> ChallengeCall:
+    reads = READS_AHEAD.get(call.challenge)
+    return call if reads is None else replace(call, ahead=reads(ctx, tx, call))
+
+
 def answer_challenge(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """Run the answer to the call's challenge: the next challenge, tokens to sign, or (hosted pages) the user."""
     name = call.challenge
@@ -185,15 +198,19 @@ def _responses(req: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in (req.get("ChallengeResponses") or {}).items()}
 
 
+def _challenge_call(pool: Pool, client: Client, req: dict[str, Any], admin: bool) -> ChallengeCall:
+    session, metadata = req.get("Session"), req.get("ClientMetadata")
+    return ChallengeCall(pool, client, req["ChallengeName"], _responses(req), session, admin, metadata)
+
+
 def respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """Answer the challenge of an InitiateAuth or an earlier answer (unsigned): RespondToAuthChallenge."""
 
     def call() -> ChallengeCall:
         with ctx.store.read() as tx:
             pool, client = app_client(tx, req["ClientId"])
-        return ChallengeCall(
-            pool, client, req["ChallengeName"], _responses(req), req.get("Session"), False, req.get("ClientMetadata")
-        )
+            made = _challenge_call(pool, client, req, admin=False)
+            return _read_ahead(ctx, tx, made)
 
     return _answered(ctx, req, call)
 
@@ -205,8 +222,7 @@ def admin_respond_to_auth_challenge(ctx: Ctx, req: dict[str, Any]) -> dict[str, 
         with ctx.store.read() as tx:
             pool = pool_or_404(tx, req["UserPoolId"])
             client = client_or_404(tx, pool.id, req["ClientId"])
-        return ChallengeCall(
-            pool, client, req["ChallengeName"], _responses(req), req.get("Session"), True, req.get("ClientMetadata")
-        )
+            made = _challenge_call(pool, client, req, admin=True)
+            return _read_ahead(ctx, tx, made)
 
     return _answered(ctx, req, call)

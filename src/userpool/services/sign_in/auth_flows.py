@@ -8,7 +8,7 @@ AdminInitiateAuth) and against the client's ExplicitAuthFlows, then run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from userpool.context import Ctx
@@ -21,11 +21,12 @@ from userpool.services.lookup.records import client_or_404, pool_or_404
 from userpool.services.sign_in.steps.calls import FlowCall
 from userpool.services.sign_in.steps.custom_auth import custom_sign_in
 from userpool.services.sign_in.steps.password_auth import password_sign_in
-from userpool.services.sign_in.steps.refresh_auth import refresh_sign_in
+from userpool.services.sign_in.steps.refresh_auth import refresh_reads, refresh_sign_in
 from userpool.services.sign_in.steps.sign_in_counts import counted, response_result
-from userpool.services.sign_in.steps.srp_auth import srp_sign_in
+from userpool.services.sign_in.steps.srp_auth import srp_reads, srp_sign_in
 from userpool.services.sign_in.steps.user_auth import user_auth_sign_in
 from userpool.services.threat_protection.steps import sign_in_watch
+from userpool.store.base import Tx
 
 PUBLIC, ADMIN, BOTH = "public", "admin", "both"
 
@@ -35,16 +36,19 @@ class Flow:
     run: Callable[[Ctx, FlowCall], dict[str, Any]]
     permission: str  # the ALLOW_* value of ExplicitAuthFlows that enables it
     where: str  # which of InitiateAuth (public) / AdminInitiateAuth (admin) accepts it
+    # The flow's first reads (and the checks before them), made in the transaction that found the client: one
+    # transaction less. What it returns is the call's ``ahead``.
+    read_ahead: Callable[[Ctx, Tx, FlowCall], object] | None = None
 
 
 FLOWS: dict[str, Flow] = {
     AuthFlow.USER_PASSWORD_AUTH: Flow(password_sign_in, ExplicitAuthFlow.ALLOW_USER_PASSWORD_AUTH, PUBLIC),
-    AuthFlow.USER_SRP_AUTH: Flow(srp_sign_in, ExplicitAuthFlow.ALLOW_USER_SRP_AUTH, BOTH),
+    AuthFlow.USER_SRP_AUTH: Flow(srp_sign_in, ExplicitAuthFlow.ALLOW_USER_SRP_AUTH, BOTH, srp_reads),
     AuthFlow.ADMIN_USER_PASSWORD_AUTH: Flow(password_sign_in, ExplicitAuthFlow.ALLOW_ADMIN_USER_PASSWORD_AUTH, ADMIN),
     # The legacy name of ADMIN_USER_PASSWORD_AUTH; pycognito still sends it.
     AuthFlow.ADMIN_NO_SRP_AUTH: Flow(password_sign_in, ExplicitAuthFlow.ALLOW_ADMIN_USER_PASSWORD_AUTH, ADMIN),
-    AuthFlow.REFRESH_TOKEN_AUTH: Flow(refresh_sign_in, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, BOTH),
-    AuthFlow.REFRESH_TOKEN: Flow(refresh_sign_in, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, BOTH),
+    AuthFlow.REFRESH_TOKEN_AUTH: Flow(refresh_sign_in, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, BOTH, refresh_reads),
+    AuthFlow.REFRESH_TOKEN: Flow(refresh_sign_in, ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH, BOTH, refresh_reads),
     AuthFlow.CUSTOM_AUTH: Flow(custom_sign_in, ExplicitAuthFlow.ALLOW_CUSTOM_AUTH, BOTH),
     # ALLOW_USER_AUTH alone permits its password and SRP choices (ExplicitAuthFlows in the CreateUserPoolClient API
     # reference).
@@ -57,7 +61,8 @@ _PUBLIC_ONLY = frozenset({AuthFlow.USER_PASSWORD_AUTH})
 _REFRESH = frozenset({AuthFlow.REFRESH_TOKEN_AUTH, AuthFlow.REFRESH_TOKEN})
 
 
-def _start(ctx: Ctx, call: FlowCall, auth_flow: str, req: dict[str, Any]) -> dict[str, Any]:
+def _flow(call: FlowCall, auth_flow: str) -> Flow:
+    """The flow ``auth_flow`` names, if this operation and the call's client allow it."""
     if auth_flow in (_PUBLIC_ONLY if call.admin else _ADMIN_ONLY):
         raise InvalidParameterException("Initiate Auth method not supported.")
     flow = FLOWS.get(auth_flow)
@@ -65,6 +70,18 @@ def _start(ctx: Ctx, call: FlowCall, auth_flow: str, req: dict[str, Any]) -> dic
         raise UnsupportedOperationException(f"{auth_flow} is not implemented by userpool yet.")
     if flow.permission not in effective_auth_flows(call.client.config):
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+    return flow
+
+
+def _prepared(ctx: Ctx, tx: Tx, call: FlowCall, auth_flow: str) -> tuple[FlowCall, Flow]:
+    """In the transaction that found the client: the flow, and the call with what the flow reads ahead."""
+    flow = _flow(call, auth_flow)
+    if flow.read_ahead is None:
+        return call, flow
+    return replace(call, ahead=flow.read_ahead(ctx, tx, call)), flow
+
+
+def _start(ctx: Ctx, call: FlowCall, flow: Flow, auth_flow: str, req: dict[str, Any]) -> dict[str, Any]:
     custom = auth_flow == AuthFlow.CUSTOM_AUTH
     if auth_flow in _REFRESH or not sign_in_watch.watched(call.pool, custom):
         return flow.run(ctx, call)
@@ -86,8 +103,9 @@ def initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     def step() -> dict[str, Any]:
         with ctx.store.read() as tx:
             pool, client = app_client(tx, req["ClientId"])
-        call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
-        return _start(ctx, call, req["AuthFlow"], req)
+            call = FlowCall(pool, client, _params(req), admin=False, client_metadata=req.get("ClientMetadata"))
+            call, flow = _prepared(ctx, tx, call, req["AuthFlow"])
+        return _start(ctx, call, flow, req["AuthFlow"], req)
 
     return counted(ctx, req["AuthFlow"], step, response_result)
 
@@ -99,7 +117,8 @@ def admin_initiate_auth(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         with ctx.store.read() as tx:
             pool = pool_or_404(tx, req["UserPoolId"])
             client = client_or_404(tx, pool.id, req["ClientId"])
-        call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
-        return _start(ctx, call, req["AuthFlow"], req)
+            call = FlowCall(pool, client, _params(req), admin=True, client_metadata=req.get("ClientMetadata"))
+            call, flow = _prepared(ctx, tx, call, req["AuthFlow"])
+        return _start(ctx, call, flow, req["AuthFlow"], req)
 
     return counted(ctx, req["AuthFlow"], step, response_result)

@@ -19,6 +19,7 @@ from userpool.model.oauth_requests import OAuthError, client_credentials_scopes
 from userpool.model.vocabulary import ExplicitAuthFlow
 from userpool.services.lookup.app_clients import app_client
 from userpool.services.tokens.steps.machine_tokens import machine_access_token
+from userpool.services.tokens.steps.tokens import stored_signer
 
 
 def get_client_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def get_client_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     scopes, or all of the client's when none are asked for: GetClientToken."""
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
+        keys = stored_signer(ctx, tx, pool.id)
     if not secret_matches(client, req["Secret"]):
         raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
     if ExplicitAuthFlow.ALLOW_CLIENT_TOKEN_AUTH not in effective_auth_flows(client.config):
@@ -34,5 +36,5 @@ def get_client_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         scopes = client_credentials_scopes(" ".join(req.get("Scopes") or []), allowed_oauth_scopes(client))
     except OAuthError as err:
         raise InvalidParameterException(err.description) from None
-    token, lifetime = machine_access_token(ctx, pool, client, scopes)
+    token, lifetime = machine_access_token(ctx, pool, client, scopes, keys)
     return {"ClientAuthenticationResult": {"AccessToken": token, "ExpiresIn": lifetime, "TokenType": "Bearer"}}

@@ -83,23 +83,45 @@ def _live_session(
     return record, session, user
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshRead:
+    """What refreshing a token finds in one read transaction: its record and sign-in session, and the grant, or
+    None for a rotated-out token presented after its grace period."""
+
+    record: RefreshToken
+    session: SignInSession
+    grant: Grant | None
+
+
+def read_refresh(
+    ctx: Ctx, tx: Tx, pool: Pool, client: Client, value: str, rotation: Rotation, device_key: str | None
+) -> RefreshRead:
+    """The reads and checks of refreshing ``value``, in the caller's read transaction; Cognito's refusals."""
+    record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
+    if _reused(ctx, record, rotation):
+        return RefreshRead(record, session, None)
+    keys = stored_signer(ctx, tx, pool.id)
+    return RefreshRead(record, session, Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys))
+
+
 def refresh_grant(
     ctx: Ctx, pool: Pool, client: Client, value: str, rotation: Rotation, device_key: str | None
 ) -> tuple[Grant, RefreshToken]:
-    """What refreshing ``value`` grants, with its stored record; a rotated-out token presented after its
-    grace period ends the whole sign-in (RefreshTokenReuseException)."""
+    """What refreshing ``value`` grants, with its stored record: ``read_refresh``, then ``granted``."""
     with ctx.store.read() as tx:
-        record, session, user = _live_session(ctx, tx, pool, client, value, device_key)
-        reused = _reused(ctx, record, rotation)
-        if not reused:
-            keys = stored_signer(ctx, tx, pool.id)
-            grant = Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys)
-    if not reused:
-        record_refresh(ctx, pool, session)
-        return grant, record
+        found = read_refresh(ctx, tx, pool, client, value, rotation, device_key)
+    return granted(ctx, pool, found)
+
+
+def granted(ctx: Ctx, pool: Pool, found: RefreshRead) -> tuple[Grant, RefreshToken]:
+    """The grant ``read_refresh`` found, with the token's record, its session's activity noted; a rotated-out
+    token presented after its grace period ends the whole sign-in (RefreshTokenReuseException)."""
+    if found.grant is not None:
+        record_refresh(ctx, pool, found.session)
+        return found.grant, found.record
     # A rotated-out token coming back means it may have leaked: end the whole sign-in.
     with ctx.store.write() as tx:
-        tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
+        tx.sign_in_sessions.revoke(found.session.origin_jti, ctx.now)
     raise RefreshTokenReuseException("Refresh Token has been reused")
 
 
@@ -142,13 +164,15 @@ def _check_client_secret(client: Client, given: str | None) -> None:
 def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     """New tokens for a refresh token, and a new refresh token when the client rotates them:
     GetTokensFromRefreshToken (Amplify v6's refresh path)."""
+    # The client, its checks and the token's reads in one read transaction.
     with ctx.store.read() as tx:
         pool, client = app_client(tx, req["ClientId"])
-    _check_client_secret(client, req.get("ClientSecret"))
-    if ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH not in effective_auth_flows(client.config):
-        raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
-    rotation = rotation_of(client)
-    grant, record = refresh_grant(ctx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
+        _check_client_secret(client, req.get("ClientSecret"))
+        if ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH not in effective_auth_flows(client.config):
+            raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
+        rotation = rotation_of(client)
+        found = read_refresh(ctx, tx, pool, client, req["RefreshToken"], rotation, req.get("DeviceKey"))
+    grant, record = granted(ctx, pool, found)
     overrides = claim_overrides(ctx, grant, REFRESH_SOURCE, req.get("ClientMetadata"))
     if rotation.enabled:
         grant = _rotate(ctx, grant, record, rotation)

@@ -24,6 +24,8 @@ class FlowCall:
     params: dict[str, str]
     admin: bool
     client_metadata: Mapping[str, Any] | None = None
+    # What the flow read in the transaction that found the client (its Flow.read_ahead), if anything.
+    ahead: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,8 @@ class ChallengeCall:
     session: str | None
     admin: bool
     client_metadata: Mapping[str, Any] | None = None
+    # What the answer read in the transaction that found the client (auth_challenges.py, READS_AHEAD), if anything.
+    ahead: object = None
 
 
 def required_parameter(params: Mapping[str, str], name: str) -> str:

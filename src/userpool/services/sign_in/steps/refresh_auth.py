@@ -11,16 +11,17 @@ from userpool.context import Ctx
 from userpool.errors import InvalidParameterException, NotAuthorizedException
 from userpool.services.lookup.app_clients import secret_hash_matches_client
 from userpool.services.sign_in.steps.calls import FlowCall, required_parameter
-from userpool.services.tokens.refresh import REFRESH_SOURCE, refresh_grant, rotation_of
+from userpool.services.tokens.refresh import REFRESH_SOURCE, RefreshRead, granted, read_refresh, rotation_of
 from userpool.services.tokens.steps.token_issuance import issue_tokens
+from userpool.store.base import Tx
 
 
-def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
-    """REFRESH_TOKEN_AUTH / REFRESH_TOKEN: new ID and access tokens, no new refresh token."""
+def refresh_reads(ctx: Ctx, tx: Tx, call: FlowCall) -> RefreshRead:
+    """REFRESH_TOKEN_AUTH / REFRESH_TOKEN up to its writes, in the caller's read transaction (the one that found
+    the client: auth_flows.py): the request's checks, then the token, its sign-in and user."""
     value = required_parameter(call.params, "REFRESH_TOKEN")
     client = call.client
-    given_hash = call.params.get("SECRET_HASH")
-    if client.secret and not given_hash:
+    if client.secret and not call.params.get("SECRET_HASH"):
         raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
     rotation = rotation_of(client)
     if rotation.enabled:
@@ -28,7 +29,18 @@ def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
         raise InvalidParameterException(
             "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken."
         )
-    grant, _ = refresh_grant(ctx, call.pool, client, value, rotation, call.params.get("DEVICE_KEY") or None)
+    return read_refresh(ctx, tx, call.pool, client, value, rotation, call.params.get("DEVICE_KEY") or None)
+
+
+def refresh_sign_in(ctx: Ctx, call: FlowCall) -> dict[str, Any]:
+    """REFRESH_TOKEN_AUTH / REFRESH_TOKEN: new ID and access tokens, no new refresh token."""
+    found = call.ahead
+    if not isinstance(found, RefreshRead):
+        with ctx.store.read() as tx:
+            found = refresh_reads(ctx, tx, call)
+    grant, _ = granted(ctx, call.pool, found)
+    client = call.client
+    given_hash = call.params.get("SECRET_HASH")
     if client.secret and given_hash:
         # No USERNAME travels with a refresh token: clients hash the internal username (the pitfall of pools
         # that sign in with an email address); the sub is accepted too.

@@ -44,6 +44,7 @@ from userpool.services.sign_in.steps.outcome import (
 )
 from userpool.services.sign_in.steps.sign_in_attempts import Counter, counted_attempt, nobody
 from userpool.services.users.steps.stand_ins import stand_in_sub
+from userpool.store.base import Tx
 from userpool.triggers.sign_in import pre_authentication
 
 # docs/srp.md, TIMESTAMP: |now - TIMESTAMP| must be within five minutes.
@@ -89,6 +90,20 @@ def _simulated(ctx: Ctx, pool: Pool, username: str) -> _Simulated:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """The user a USERNAME names (None: nobody), read ahead in the transaction that found the client."""
+
+    username: str
+    user: User | None
+
+
+def srp_reads(_ctx: Ctx, tx: Tx, call: FlowCall) -> _Named | None:
+    """Step 1's read, made in the transaction that found the client (auth_flows.py); refuses nothing."""
+    username = call.params.get("USERNAME")
+    return _Named(username, lookup_user(tx, call.pool, username)) if username else None
+
+
 def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict[str, Any]:
     """Step 1: answer SRP_A with the PASSWORD_VERIFIER challenge (no Session: the SECRET_BLOCK carries the state).
     ``pre_authenticate`` False is for a sign-in that already ran PreAuthentication (CUSTOM_AUTH asking for
@@ -100,8 +115,11 @@ def srp_sign_in(ctx: Ctx, call: FlowCall, pre_authenticate: bool = True) -> dict
     if a is None:
         raise InvalidParameterException("SRP_A is not a valid SRP value.")
     hides = hides_users(call.client)
-    with ctx.store.read() as tx:
-        user = lookup_user(tx, call.pool, username)
+    if isinstance(call.ahead, _Named) and call.ahead.username == username:
+        user = call.ahead.user
+    else:
+        with ctx.store.read() as tx:
+            user = lookup_user(tx, call.pool, username)
     # PreAuthentication comes with step 1, where the user is resolved and its status checked; SRP never migrates a user:
     # the server never sees the password.
     if pre_authenticate:
@@ -199,6 +217,46 @@ def _timestamp_ok(ctx: Ctx, timestamp: str) -> bool:
     return when is not None and abs(ctx.now - when) <= TIMESTAMP_WINDOW_SECONDS
 
 
+def _live_state(ctx: Ctx, pool: Pool, state: dict[str, Any] | None) -> dict[str, Any]:
+    """A SECRET_BLOCK's state, if it was issued for this pool and has not expired."""
+    if state is None or state.get("pool") != pool.id or float(state.get("exp", 0)) <= ctx.now:
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    return state
+
+
+def _claimed_user(tx: Tx, pool: Pool, state: dict[str, Any], username: str) -> tuple[User | None, User | None]:
+    """The user of the pool a SECRET_BLOCK's state was issued to, and the user USERNAME names."""
+    sub = state.get("sub")
+    user = tx.users.get_by_sub(pool.id, sub) if isinstance(sub, str) else None
+    # USERNAME is most often the user's own username: then it names this very row (usernames are unique per pool),
+    # and reading it again by name would only repeat the read.
+    if user is not None and normalise(pool, username) == user.username_norm:
+        return user, user
+    return user, lookup_user(tx, pool, username)
+
+
+@dataclass(frozen=True, slots=True)
+class _Proven:
+    """Step 2's SECRET_BLOCK opened and its users read, in the transaction that found the client."""
+
+    block: str
+    username: str
+    state: dict[str, Any] | None
+    user: User | None
+    named: User | None
+
+
+def password_verifier_reads(ctx: Ctx, tx: Tx, call: ChallengeCall) -> _Proven | None:
+    """Step 2's reads, made in the transaction that found the client (auth_challenges.py); refuses nothing.
+    A PASSWORD_VERIFIER with a Session continues a CUSTOM_AUTH sign-in instead: nothing is read for it."""
+    block, username = call.responses.get("PASSWORD_CLAIM_SECRET_BLOCK"), call.responses.get("USERNAME")
+    if call.session or not block or not username:
+        return None
+    state = srp.open_secret_block(ctx.deps.code_key, call.client.id, block)
+    user, named = _claimed_user(tx, call.pool, state, username) if state is not None else (None, None)
+    return _Proven(block, username, state, user, named)
+
+
 def password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     """Step 2: check the PASSWORD_CLAIM_SIGNATURE; tokens or the next challenge (docs/srp.md, Step 2). The DEVICE_KEY
     that counts is the one sent with this step (clients send it with both)."""
@@ -207,18 +265,15 @@ def password_verifier(ctx: Ctx, call: ChallengeCall) -> Outcome:
     signature = required_parameter(call.responses, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = required_parameter(call.responses, "TIMESTAMP")
     check_secret_hash(call.client, username, call.responses.get("SECRET_HASH"))
-    state = srp.open_secret_block(ctx.deps.code_key, call.client.id, block)
-    if state is None or state.get("pool") != call.pool.id or float(state.get("exp", 0)) <= ctx.now:
-        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    ahead = call.ahead
+    if isinstance(ahead, _Proven) and (ahead.block, ahead.username) == (block, username):
+        state = _live_state(ctx, call.pool, ahead.state)
+        user, named = ahead.user, ahead.named
+    else:
+        state = _live_state(ctx, call.pool, srp.open_secret_block(ctx.deps.code_key, call.client.id, block))
+        with ctx.store.read() as tx:
+            user, named = _claimed_user(tx, call.pool, state, username)
     sub = state.get("sub")
-    with ctx.store.read() as tx:
-        user = tx.users.get_by_sub(call.pool.id, sub) if isinstance(sub, str) else None
-        # USERNAME is most often the user's own username: then it names this very row (usernames are unique
-        # per pool), and reading it again by name would only repeat the read.
-        if user is not None and normalise(call.pool, username) == user.username_norm:
-            named: User | None = user
-        else:
-            named = lookup_user(tx, call.pool, username)
     if user is None or not same_user(user, username, named):
         # A simulated challenge (a name no user has) fails here, after the lockout bookkeeping of the
         # name's stand-in counter and an exponentiation like the real check's, so the answer neither comes

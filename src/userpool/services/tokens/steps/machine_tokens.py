@@ -11,15 +11,18 @@ from userpool.model.claims import client_credentials_claims
 from userpool.model.client_config import token_lifetimes
 from userpool.model.records import Client, Pool
 from userpool.services.tokens.steps.signing_keys import issuer
-from userpool.services.tokens.steps.tokens import signer
+from userpool.services.tokens.steps.tokens import Signer, signer
 
 
-def machine_access_token(ctx: Ctx, pool: Pool, client: Client, scopes: tuple[str, ...]) -> tuple[str, int]:
+def machine_access_token(
+    ctx: Ctx, pool: Pool, client: Client, scopes: tuple[str, ...], keys: Signer | None = None
+) -> tuple[str, int]:
     """A signed access token whose subject is ``client``, carrying ``scopes``, and its lifetime in seconds (the
-    client's access-token validity)."""
+    client's access-token validity); signed with ``keys`` when the caller read the pool's current keys."""
     lifetime = token_lifetimes(client.config).access
-    with ctx.store.read() as tx:
-        keys = signer(ctx, tx, pool.id)
+    if keys is None:
+        with ctx.store.read() as tx:
+            keys = signer(ctx, tx, pool.id)
     claims = client_credentials_claims(
         issuer(ctx.settings, pool.id), client.id, scopes, int(ctx.now), lifetime, str(uuid.uuid4())
     )
