@@ -1,8 +1,8 @@
 """Cognito's variant of SRP-6a, server side (docs/srp.md; its speed: docs/architecture.md, Hot-path rules).
 
 Every value that is hashed goes through ``pad_hex`` and is then hex-decoded (docs/srp.md, padHex): that rule, not the
-algebra, is where clients and servers disagree, so it lives in one function. Modular exponentiations with a
-secret exponent (x at enrolment, b at both steps) use ``gmpy2.powmod_sec``, which runs in constant time.
+algebra, is where clients and servers disagree, so it lives in one function. Modular exponentiations (x at
+enrolment, b at both steps, u) run in constant time in the exponent (crypto/modexp.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-import gmpy2
-
+from userpool.crypto.modexp import ConstantTimePower
 from userpool.crypto.sealing import Sealer, SealError
 
 # RFC 3526 §4, the 3072-bit MODP prime (docs/srp.md, Parameters), as copied by every Cognito client library.
@@ -34,9 +33,10 @@ N_HEX = (
 )
 N = int(N_HEX, 16)
 G = 2
+_POWER = ConstantTimePower(N, G)
 _INFO = b"Caldera Derived Key"
 SALT_BYTES = 16
-# A 256-bit server exponent keeps g^b at about 1 ms with gmpy2.
+# A 256-bit server exponent keeps g^b at about 0.6 ms (crypto/modexp.py).
 _SERVER_SECRET_BITS = 256
 
 
@@ -76,7 +76,7 @@ def password_x(pool_id: str, user_id: str, password: str, salt: int) -> int:
 
 def verifier(pool_id: str, user_id: str, password: str, salt: int) -> int:
     """v = g^x mod N; x is password-derived, hence the constant-time exponentiation."""
-    return int(gmpy2.powmod_sec(G, password_x(pool_id, user_id, password, salt), N))
+    return _POWER.power(G, password_x(pool_id, user_id, password, salt))
 
 
 def enrol(pool_id: str, user_id: str, password: str) -> tuple[str, int]:
@@ -91,7 +91,7 @@ def new_server_secret() -> int:
 
 def server_public(v: int, b: int) -> int:
     """B = (k·v + g^b) mod N (docs/srp.md, Step 1); callers draw a new b in the (negligible) case B ≡ 0."""
-    return (K * v + int(gmpy2.powmod_sec(G, b, N))) % N
+    return (K * v + _POWER.power(G, b)) % N
 
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -128,8 +128,8 @@ def session_key(a: int, v: int, b: int, u: int | None = None) -> bytes | None:
         u = scrambler(a, server_public(v, b))
     if u == 0:
         return None
-    base = a * int(gmpy2.powmod(v, u, N)) % N
-    s = int(gmpy2.powmod_sec(base, b, N))
+    base = a * _POWER.power(v, u) % N
+    s = _POWER.power(base, b)
     return hkdf_key(s, u)
 
 
@@ -141,7 +141,7 @@ def new_client_secret() -> int:
 
 def client_public(a: int) -> int:
     """A = g^a mod N, sent as SRP_A (docs/srp.md, Step 1)."""
-    return int(gmpy2.powmod_sec(G, a, N))
+    return _POWER.power(G, a)
 
 
 def client_session_key(a: int, a_pub: int, b_pub: int, x: int) -> bytes | None:
@@ -153,8 +153,8 @@ def client_session_key(a: int, a_pub: int, b_pub: int, x: int) -> bytes | None:
     u = scrambler(a_pub, b_pub)
     if u == 0:
         return None
-    base = (b_pub - K * int(gmpy2.powmod_sec(G, x, N))) % N
-    s = int(gmpy2.powmod_sec(base, a + u * x, N))
+    base = (b_pub - K * _POWER.power(G, x)) % N
+    s = _POWER.power(base, a + u * x)
     return hkdf_key(s, u)
 
 
