@@ -38,7 +38,7 @@ def other(store: SqlStore) -> Iterator[SqlStore]:
 
 def generation(store: SqlStore) -> int:
     with store.read() as tx:
-        return read_generation(tx.connection)
+        return read_generation(tx.link)
 
 
 def _keys(pool_id: str, generation: int) -> list[SigningKey]:

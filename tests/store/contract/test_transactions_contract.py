@@ -4,6 +4,8 @@ its block's writes while the transaction goes on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.store.contract.coverage import covers
@@ -97,6 +99,46 @@ def test_read__sees_only_what_was_committed(store: SqlStore) -> None:
     with store.read() as tx:
         assert tx.pools.get(open_pool.id) == open_pool
         assert tx.pools.get(kept.id) is None
+
+
+@covers("Store.read", "UserRepo.get_by_sub", "UserRepo.get_many")
+def test_read__one_transaction_whichever_way_its_statements_run(store: SqlStore, backend: str) -> None:
+    """The hot reads run on the driver's connection, the others through SQLAlchemy's over it (store/sql/driver.py):
+    all in the one transaction. SQLite's reads see the database as its first read found it; each of PostgreSQL's
+    (READ COMMITTED) what was committed before it began."""
+    with store.write() as tx:
+        pool = new_pool(tx)
+        ann = new_user(tx, pool, "ann")
+    changed = replace(ann, attributes={**ann.attributes, "name": "changed"}, updated_at=NOW + 1)
+    with store.read() as tx:
+        first = tx.users.get_by_sub(pool.id, ann.sub)  # the driver's
+        with store.write() as other:
+            other.users.update(changed)
+        by_sqlalchemy = tx.users.get_many(pool.id, [ann.sub])
+        by_driver = tx.users.get_by_sub(pool.id, ann.sub)
+    assert first == ann
+    seen = ann if backend == "sqlite" else changed
+    assert (by_sqlalchemy, by_driver) == ([seen], seen)
+
+
+@covers("Store.read")
+def test_read__an_exception_ends_it_and_leaves_the_connection_usable(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx)
+        ann = new_user(tx, pool, "ann")
+    for _ in range(20):  # more transactions than the pool keeps connections
+        with pytest.raises(Boom), store.read() as tx:
+            tx.users.get_by_sub(pool.id, ann.sub)  # the driver's statements only
+            raise Boom
+        with pytest.raises(Boom), store.read() as tx:
+            tx.users.get_by_sub(pool.id, ann.sub)
+            tx.groups.list(pool.id, 10, None)  # and SQLAlchemy's over the same connection
+            raise Boom
+    changed = replace(ann, attributes={**ann.attributes, "name": "changed"}, updated_at=NOW + 1)
+    with store.write() as tx:
+        tx.users.update(changed)
+    with store.read() as tx:  # no transaction was left open, on any connection: this one sees the change
+        assert tx.users.get_by_sub(pool.id, ann.sub) == changed
 
 
 @covers("Tx.after_commit")

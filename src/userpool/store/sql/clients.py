@@ -12,6 +12,7 @@ from userpool.crypto.sealing import Sealer
 from userpool.model.records import Client, ClientSecret, Page, Pool
 from userpool.store.base import NotFound
 from userpool.store.sql.config_cache import CachedRead, ConfigReads
+from userpool.store.sql.driver import Link
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import clients, pools
 
@@ -31,10 +32,16 @@ _CACHED_WITH_POOL = CachedRead(_WITH_POOL)
 
 
 class SqlClientRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, sealer: Sealer, config: ConfigReads | None = None) -> None:
+        self._link = link
         self._sealer = sealer
         self._config = config
+
+    @property
+    def _conn(self) -> sa.Connection:
+        # SQLAlchemy's connection, made when first asked for: a read answered from the configuration cache
+        # never asks (driver.py).
+        return self._link.sa
 
     def _client(self, row: Any) -> Client:
         secrets: list[ClientSecret] = []

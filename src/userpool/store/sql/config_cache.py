@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.util import find_tables
 
 from userpool.store.sql.config_generation import CONFIGURATION_TABLES, read_generation
+from userpool.store.sql.driver import Link
 
 T = TypeVar("T")
 
@@ -149,11 +150,11 @@ class ConfigReads:
     anything older than g, which is what the database itself would give it.
     """
 
-    __slots__ = ("_cache", "_conn", "_generation")
+    __slots__ = ("_cache", "_generation", "_link")
 
-    def __init__(self, cache: ConfigCache, conn: sa.Connection) -> None:
+    def __init__(self, cache: ConfigCache, link: Link) -> None:
         self._cache = cache
-        self._conn = conn
+        self._link = link
         self._generation: int | None = None
 
     def fetch(
@@ -163,12 +164,12 @@ class ConfigReads:
         generation, or read now."""
         generation = self._generation
         if generation is None:
-            generation = self._generation = read_generation(self._conn)
+            generation = self._generation = read_generation(self._link)
         key = (read, *params.values())
         found = self._cache.get(generation, key)
         if found is not MISSING:
             return None if found is _ABSENT else found
-        value = convert(self._conn.execute(read.statement, params).all())
+        value = convert(self._link.sa.execute(read.statement, params).all())
         if value is None:
             if read.keep_absent:
                 self._cache.put(generation, key, _ABSENT)

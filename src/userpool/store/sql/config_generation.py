@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from userpool.store.sql.columns import metadata
+from userpool.store.sql.driver import DriverStatement, Link
 
 # One row (id 1). Created by migration 0027; a configuration write makes it again if it is missing.
 config_generation = sa.Table(
@@ -83,7 +84,7 @@ OTHER_TABLES = frozenset(
     }
 )
 
-_READ = "SELECT generation FROM config_generation WHERE id = 1"
+_READ = DriverStatement(sa.select(config_generation.c.generation).where(config_generation.c.id == 1))
 
 # The next generation: one more than the last, and at least the database's clock in microseconds.
 _SQLITE_NEXT = "max(generation + 1, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))"
@@ -127,15 +128,10 @@ def trigger_statements(dialect: str, table: str) -> list[str]:
     ]
 
 
-def read_generation(conn: sa.Connection) -> int:
-    """The database's configuration generation as ``conn``'s transaction sees it (0 without its row).
+def read_generation(link: Link) -> int:
+    """The database's configuration generation as ``link``'s transaction sees it (0 without its row).
 
-    Sent to the driver directly: through SQLAlchemy the statement costs about five times as much CPU as it
-    does in sqlite3 or psycopg. Through SQLAlchemy when something listens to the engine's statements (the
-    tests' statement capture, tests/support/plans.py), so that it is counted like every other statement."""
-    if conn.dispatch.before_cursor_execute:
-        found = conn.exec_driver_sql(_READ).scalar()
-    else:
-        row = conn.connection.driver_connection.execute(_READ).fetchone()  # type: ignore[union-attr]
-        found = row[0] if row else None
-    return int(found) if found is not None else 0
+    On the driver's connection (driver.py): through SQLAlchemy the statement costs about five times as much
+    CPU as it does in sqlite3 or psycopg."""
+    row = link.first(_READ, {})
+    return int(row[0]) if row is not None and row[0] is not None else 0

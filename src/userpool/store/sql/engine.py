@@ -29,7 +29,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _json_loads(text: str | bytes) -> Any:
+def json_loads(text: str | bytes) -> Any:
     """JSON columns read with orjson (several are read on every request); what orjson refuses but
     the stdlib reads (NaN, integers beyond 64 bits) still loads as before."""
     try:
@@ -43,7 +43,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     return sa.create_engine(
-        url, pool_size=10, max_overflow=40, pool_pre_ping=True, pool_timeout=60, json_deserializer=_json_loads
+        url, pool_size=10, max_overflow=40, pool_pre_ping=True, pool_timeout=60, json_deserializer=json_loads
     )
 
 
@@ -62,7 +62,7 @@ def _create_private(url: str) -> None:
 
 def _sqlite_engine(url: str) -> Engine:
     _create_private(url)
-    engine = sa.create_engine(url, pool_size=8, max_overflow=56, pool_timeout=60, json_deserializer=_json_loads)
+    engine = sa.create_engine(url, pool_size=8, max_overflow=56, pool_timeout=60, json_deserializer=json_loads)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import Group, Page, User
 from userpool.store.base import NotFound
+from userpool.store.sql.driver import Link
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import group_members, groups, users
 from userpool.store.sql.users import SqlUserRepo
@@ -30,9 +31,13 @@ _GROUPS_OF = (
 
 
 class SqlGroupRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, sealer: Sealer) -> None:
+        self._link = link  # the member users are read through the users' repository, which takes the link
         self._sealer = sealer  # the member users' SRP verifiers are sealed
+
+    @property
+    def _conn(self) -> sa.Connection:
+        return self._link.sa
 
     def add(self, group: Group) -> None:
         with conflicts_as({}, "name"):
@@ -132,5 +137,5 @@ class SqlGroupRepo:
         rows = self._conn.execute(stmt.order_by(users.c.username_norm).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        found = SqlUserRepo(self._conn, self._sealer).get_many(pool_id, [r.sub for r in rows])
+        found = SqlUserRepo(self._link, self._sealer).get_many(pool_id, [r.sub for r in rows])
         return Page(found, rows[-1].username_norm if more and rows else None)

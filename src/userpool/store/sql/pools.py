@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from userpool.model.records import Page, Pool
 from userpool.store.base import NotFound
 from userpool.store.sql.config_cache import CachedRead, ConfigReads
+from userpool.store.sql.driver import Link
 from userpool.store.sql.rows import conflicts_as, keyset_page
 from userpool.store.sql.tables import pools
 
@@ -29,9 +30,15 @@ def _first_pool(rows: Sequence[Any]) -> Pool | None:
 
 
 class SqlPoolRepo:
-    def __init__(self, conn: sa.Connection, config: ConfigReads | None = None) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, config: ConfigReads | None = None) -> None:
+        self._link = link
         self._config = config
+
+    @property
+    def _conn(self) -> sa.Connection:
+        # SQLAlchemy's connection, made when first asked for: a read answered from the configuration cache
+        # never asks (driver.py).
+        return self._link.sa
 
     def add(self, pool: Pool) -> None:
         with conflicts_as({}, "id"):

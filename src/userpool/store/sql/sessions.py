@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from userpool.model.token_records import ChallengeSession, RefreshToken, SignInSession
+from userpool.store.sql.driver import DriverStatement, Link, row_type
 from userpool.store.sql.rows import conflicts_as
 from userpool.store.sql.tables import auth_challenges, refresh_tokens, sign_in_sessions
 
@@ -22,7 +23,10 @@ _c = auth_challenges.c
 # Built once (docs/architecture.md, Hot-path rules): executing a prepared statement object skips construction and
 # cache-key generation. An INSERT takes its values as parameters; the other statements' parameters are named unlike any
 # column, since an UPDATE executed with a parameter named after a column would also SET that column.
-_GET_SESSION = sa.select(sign_in_sessions).where(_s.origin_jti == sa.bindparam("origin_jti"))
+_GET_SESSION_QUERY = sa.select(sign_in_sessions).where(_s.origin_jti == sa.bindparam("origin_jti"))
+# Every access token's check reads its session: on the driver's connection (driver.py).
+_GET_SESSION = DriverStatement(_GET_SESSION_QUERY)
+_SessionRow = row_type("_SessionRow", _GET_SESSION_QUERY)
 _GET_REFRESH = sa.select(refresh_tokens).where(_r.token_hash == sa.bindparam("token_hash"))
 _ADD_SESSION = sign_in_sessions.insert()
 _ADD_REFRESH = refresh_tokens.insert()
@@ -36,7 +40,8 @@ _GET_CHALLENGE = sa.select(auth_challenges).where(_c.session_hash == sa.bindpara
 _CONSUME_CHALLENGE = auth_challenges.delete().where(_c.session_hash == sa.bindparam("hash"))
 
 
-def _session(row: Any) -> SignInSession:
+def _session(row: Any, scopes: list[str] | None) -> SignInSession:
+    """``scopes``: the row's JSON column, parsed (the driver gives SQLite's as text)."""
     return SignInSession(
         origin_jti=row.origin_jti,
         pool_id=row.pool_id,
@@ -47,7 +52,7 @@ def _session(row: Any) -> SignInSession:
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
         device_key=row.device_key,
-        scopes=tuple(row.scopes or ()),
+        scopes=tuple(scopes or ()),
         last_active_at=row.last_active_at,
         last_ip=row.last_ip,
         device_type=row.device_type,
@@ -56,8 +61,12 @@ def _session(row: Any) -> SignInSession:
 
 
 class SqlSignInSessionRepo:
-    def __init__(self, conn: sa.Connection) -> None:
-        self._conn = conn
+    def __init__(self, link: Link) -> None:
+        self._link = link
+
+    @property
+    def _conn(self) -> sa.Connection:
+        return self._link.sa
 
     def add(self, session: SignInSession) -> None:
         with conflicts_as({}, "origin_jti"):
@@ -82,8 +91,11 @@ class SqlSignInSessionRepo:
             )
 
     def get(self, origin_jti: str) -> SignInSession | None:
-        row = self._conn.execute(_GET_SESSION, {"origin_jti": origin_jti}).first()
-        return _session(row) if row else None
+        found = self._link.first(_GET_SESSION, {"origin_jti": origin_jti})
+        if found is None:
+            return None
+        row = _SessionRow._make(found)
+        return _session(row, self._link.json(row.scopes))
 
     def revoke(self, origin_jti: str, now: float) -> None:
         self._conn.execute(
@@ -113,7 +125,7 @@ class SqlSignInSessionRepo:
             .where(_s.pool_id == pool_id, _s.sub == sub, _s.revoked_at.is_(None), _s.expires_at > now)
             .order_by(_s.created_at, _s.origin_jti)
         )
-        return [_session(row) for row in self._conn.execute(query)]
+        return [_session(row, row.scopes) for row in self._conn.execute(query)]
 
     def touch(self, origin_jti: str, now: float, ip: str | None, device_type: str | None) -> None:
         self._conn.execute(

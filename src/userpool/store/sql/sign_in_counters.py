@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from userpool.model.token_records import SignInCounters
-from userpool.store.sql.engine import WRITE_OPTION
+from userpool.store.sql.driver import Link
 from userpool.store.sql.tables import users
 
 _u = users.c
@@ -47,10 +47,14 @@ def counters_of(row: Any) -> SignInCounters:
 
 
 class SqlSignInCounterRepo:
-    def __init__(self, conn: sa.Connection, memo: CounterMemo | None = None) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, memo: CounterMemo | None = None) -> None:
+        self._link = link
         self._memo: CounterMemo = {} if memo is None else memo
-        self._locking = bool(conn.get_execution_options().get(WRITE_OPTION, False))
+        self._locking = link.locking
+
+    @property
+    def _conn(self) -> sa.Connection:
+        return self._link.sa
 
     def get(self, pool_id: str, sub: str, for_update: bool = False) -> SignInCounters | None:
         """The user's counters; ``for_update`` locks the row until commit (read-modify-write of the counter)."""

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from userpool.crypto.sealing import Sealer
 from userpool.model.token_records import CURRENT, PREVIOUS, PublishedKey, SigningKey
 from userpool.store.sql.config_cache import CachedRead, ConfigReads
+from userpool.store.sql.driver import Link
 from userpool.store.sql.rows import conflicts_as
 from userpool.store.sql.tables import signing_keys
 
@@ -35,10 +36,16 @@ def _kids(rows: Sequence[Any]) -> dict[str, str] | None:
 
 
 class SqlSigningKeyRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, sealer: Sealer, config: ConfigReads | None = None) -> None:
+        self._link = link
         self._sealer = sealer
         self._config = config
+
+    @property
+    def _conn(self) -> sa.Connection:
+        # SQLAlchemy's connection, made when first asked for: a read answered from the configuration cache
+        # never asks (driver.py).
+        return self._link.sa
 
     def add(self, keys: list[SigningKey]) -> None:
         """Insert a generation of keys; Conflict("generation") when that generation already exists."""

@@ -19,6 +19,7 @@ from userpool.store.sql.console import SqlOperatorRepo, SqlOperatorSessionRepo
 from userpool.store.sql.console_attempts import SqlConsoleAttemptRepo
 from userpool.store.sql.devices import SqlDeviceRepo
 from userpool.store.sql.domains import SqlDomainRepo, SqlResourceServerRepo
+from userpool.store.sql.driver import Link
 from userpool.store.sql.engine import BEGIN, BEGIN_WRITE, WRITE_OPTION, is_sqlite, store_engine
 from userpool.store.sql.federated_identities import SqlFederatedIdentityRepo
 from userpool.store.sql.federation_transactions import SqlFederationTransactionRepo
@@ -45,8 +46,8 @@ log = logging.getLogger("userpool.store")
 
 
 class SqlTx:
-    def __init__(self, conn: sa.Connection, sealer: Sealer, config: ConfigReads | None = None) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, sealer: Sealer, config: ConfigReads | None = None) -> None:
+        self._link = link
         self._sealer = sealer
         # Configuration kept by the process, for read transactions only (config_cache.py says why).
         self._config = config
@@ -67,8 +68,19 @@ class SqlTx:
                 log.exception("an after-commit action failed")
 
     @property
+    def _conn(self) -> sa.Connection:
+        # SQLAlchemy's connection, made on first use: a repository that runs only driver statements (the hot
+        # reads) never asks for it.
+        return self._link.sa
+
+    @property
     def connection(self) -> sa.Connection:
-        return self._conn
+        return self._link.sa
+
+    @property
+    def link(self) -> Link:
+        """The transaction's connection: the driver's, and SQLAlchemy's over it (driver.py)."""
+        return self._link
 
     @contextmanager
     def rolled_back(self) -> Iterator[None]:
@@ -80,19 +92,19 @@ class SqlTx:
 
     @cached_property
     def pools(self) -> SqlPoolRepo:
-        return SqlPoolRepo(self._conn, self._config)
+        return SqlPoolRepo(self._link, self._config)
 
     @cached_property
     def clients(self) -> SqlClientRepo:
-        return SqlClientRepo(self._conn, self._sealer, self._config)
+        return SqlClientRepo(self._link, self._sealer, self._config)
 
     @cached_property
     def users(self) -> SqlUserRepo:
-        return SqlUserRepo(self._conn, self._sealer, self._counters)
+        return SqlUserRepo(self._link, self._sealer, self._counters)
 
     @cached_property
     def groups(self) -> SqlGroupRepo:
-        return SqlGroupRepo(self._conn, self._sealer)
+        return SqlGroupRepo(self._link, self._sealer)
 
     @cached_property
     def federated_identities(self) -> SqlFederatedIdentityRepo:
@@ -100,7 +112,7 @@ class SqlTx:
 
     @cached_property
     def domains(self) -> SqlDomainRepo:
-        return SqlDomainRepo(self._conn, self._config)
+        return SqlDomainRepo(self._link, self._config)
 
     @cached_property
     def resource_servers(self) -> SqlResourceServerRepo:
@@ -124,11 +136,11 @@ class SqlTx:
 
     @cached_property
     def signing_keys(self) -> SqlSigningKeyRepo:
-        return SqlSigningKeyRepo(self._conn, self._sealer, self._config)
+        return SqlSigningKeyRepo(self._link, self._sealer, self._config)
 
     @cached_property
     def sign_in_sessions(self) -> SqlSignInSessionRepo:
-        return SqlSignInSessionRepo(self._conn)
+        return SqlSignInSessionRepo(self._link)
 
     @cached_property
     def refresh_tokens(self) -> SqlRefreshTokenRepo:
@@ -140,7 +152,7 @@ class SqlTx:
 
     @cached_property
     def sign_in_counters(self) -> SqlSignInCounterRepo:
-        return SqlSignInCounterRepo(self._conn, self._counters)
+        return SqlSignInCounterRepo(self._link, self._counters)
 
     @cached_property
     def stand_ins(self) -> SqlStandInRepo:
@@ -246,9 +258,20 @@ class SqlStore:
 
     @contextmanager
     def read(self) -> Iterator[SqlTx]:
-        with self._begin(self.engine, BEGIN) as conn:
-            tx = SqlTx(conn, self._sealer, ConfigReads(self._config, conn))
+        # The pool's connection itself, without SQLAlchemy's around it until a repository asks for one
+        # (driver.py): a read of the hot path costs the driver's BEGIN and COMMIT and little else.
+        link = Link(self.engine, self.engine.raw_connection(), locking=False)
+        try:
+            if self._sqlite:
+                link.execute_control(BEGIN)
+            tx = SqlTx(link, self._sealer, ConfigReads(self._config, link))
             yield tx
+            link.commit()
+        except BaseException:
+            link.rollback()
+            raise
+        finally:
+            link.close()
         tx.committed()
 
     @contextmanager
@@ -257,11 +280,11 @@ class SqlStore:
         # SQLite after the write gate is let go.
         if self._gate is None:
             with self._begin(self._write_engine, BEGIN_WRITE) as conn:
-                tx = SqlTx(conn, self._sealer)
+                tx = SqlTx(Link(self._write_engine, conn.connection, locking=True, connection=conn), self._sealer)
                 yield tx
         else:
             with self._gate.held(), self._begin(self._write_engine, BEGIN_WRITE) as conn:
-                tx = SqlTx(conn, self._sealer)
+                tx = SqlTx(Link(self._write_engine, conn.connection, locking=True, connection=conn), self._sealer)
                 yield tx
         tx.committed()
 

@@ -22,7 +22,7 @@ from userpool.crypto.sealing import Sealer
 from userpool.model.records import Page, User, UserQuery
 from userpool.model.vocabulary import UserStatus
 from userpool.store.base import NotFound
-from userpool.store.sql.engine import WRITE_OPTION
+from userpool.store.sql.driver import DriverStatement, Link, row_type
 from userpool.store.sql.rows import conflicts_as, count
 from userpool.store.sql.sign_in_counters import CounterMemo, counters_of
 from userpool.store.sql.tables import VALUE_PREFIX_CHARS, user_aliases, user_attributes, users
@@ -32,14 +32,18 @@ _TOP = "\U0010ffff"
 _CONFLICTS = {"username_norm": "username", "user_aliases": "alias", "alias": "alias"}
 
 
-# One user's row, and its attributes and aliases in one round trip (kind 0: attribute name/value, 1: alias): built once,
-# so that executing them skips statement construction and cache-key generation (docs/architecture.md, Hot-path rules).
+# One user's row, and its attributes and aliases in one round trip (kind 0: attribute name/value, 1: alias): built once
+# and run on the driver's connection (driver.py; docs/architecture.md, Hot-path rules).
 _POOL: sa.BindParameter[str] = sa.bindparam("pool_id")
 _SUB: sa.BindParameter[str] = sa.bindparam("sub")
-_BY_SUB = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _SUB)
-_BY_USERNAME = sa.select(users).where(users.c.pool_id == _POOL, users.c.username_norm == sa.bindparam("username_norm"))
-_BY_SUB_LOCKED = _BY_SUB.with_for_update()
-_BY_USERNAME_LOCKED = _BY_USERNAME.with_for_update()
+_BY_SUB_QUERY = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _SUB)
+_BY_USERNAME_QUERY = sa.select(users).where(
+    users.c.pool_id == _POOL, users.c.username_norm == sa.bindparam("username_norm")
+)
+_BY_SUB = DriverStatement(_BY_SUB_QUERY)
+_BY_USERNAME = DriverStatement(_BY_USERNAME_QUERY)
+_BY_SUB_LOCKED = DriverStatement(_BY_SUB_QUERY.with_for_update())
+_BY_USERNAME_LOCKED = DriverStatement(_BY_USERNAME_QUERY.with_for_update())
 # The user a Username parameter names (UserRepo.find): the sub of each way of naming one (username, three
 # aliases, the sub itself), ranked, in a subquery that runs once; then that user's row by primary key.
 _NAMED = users.alias("named")
@@ -58,18 +62,23 @@ _RANKED = sa.union_all(
     ),
 ).subquery("ranked")
 _FIRST_HIT = sa.select(_RANKED.c.sub).order_by(_RANKED.c.rank).limit(1).scalar_subquery()
-_FIND = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _FIRST_HIT)
-_FIND_LOCKED = _FIND.with_for_update()
+_FIND_QUERY = sa.select(users).where(users.c.pool_id == _POOL, users.c.sub == _FIRST_HIT)
+_FIND = DriverStatement(_FIND_QUERY)
+_FIND_LOCKED = DriverStatement(_FIND_QUERY.with_for_update())
 _INSERT = users.insert()
 _ALIAS_RANKS = 3
-_CHILDREN_OF_ONE = sa.union_all(
-    sa.select(sa.literal_column("0").label("kind"), user_attributes.c.name, user_attributes.c.value).where(
-        user_attributes.c.pool_id == _POOL, user_attributes.c.sub == _SUB
-    ),
-    sa.select(sa.literal_column("1"), user_aliases.c.alias, user_aliases.c.alias).where(
-        user_aliases.c.pool_id == _POOL, user_aliases.c.sub == _SUB
-    ),
+_CHILDREN_OF_ONE = DriverStatement(
+    sa.union_all(
+        sa.select(sa.literal_column("0").label("kind"), user_attributes.c.name, user_attributes.c.value).where(
+            user_attributes.c.pool_id == _POOL, user_attributes.c.sub == _SUB
+        ),
+        sa.select(sa.literal_column("1"), user_aliases.c.alias, user_aliases.c.alias).where(
+            user_aliases.c.pool_id == _POOL, user_aliases.c.sub == _SUB
+        ),
+    )
 )
+# A user's row as the driver gives it (a tuple in the table's column order), with its columns by name.
+_UserRow = row_type("_UserRow", _BY_SUB_QUERY)
 
 
 def _matches(column: sa.ColumnElement[Any], value: str, prefix: bool) -> sa.ColumnElement[bool]:
@@ -79,12 +88,16 @@ def _matches(column: sa.ColumnElement[Any], value: str, prefix: bool) -> sa.Colu
 
 
 class SqlUserRepo:
-    def __init__(self, conn: sa.Connection, sealer: Sealer, counters: CounterMemo | None = None) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, sealer: Sealer, counters: CounterMemo | None = None) -> None:
+        self._link = link
         self._sealer = sealer
         # The transaction's sign-in counters read along with a user's row (sign_in_counters.py).
         self._counters: CounterMemo = {} if counters is None else counters
-        self._locking = bool(conn.get_execution_options().get(WRITE_OPTION, False))
+        self._locking = link.locking
+
+    @property
+    def _conn(self) -> sa.Connection:
+        return self._link.sa
 
     def _context(self, pool_id: str, sub: str) -> str:
         # Bound to the row, so a sealed verifier copied onto another user does not open.
@@ -185,7 +198,7 @@ class SqlUserRepo:
     def _load_children_of_one(
         self, pool_id: str, sub: str, attrs: dict[str, dict[str, str]], aliases: dict[str, list[str]]
     ) -> None:
-        for kind, name, value in self._conn.execute(_CHILDREN_OF_ONE, {"pool_id": pool_id, "sub": sub}):
+        for kind, name, value in self._link.all(_CHILDREN_OF_ONE, {"pool_id": pool_id, "sub": sub}):
             if int(kind) == 0:
                 attrs[sub][name] = value
             else:
@@ -206,7 +219,7 @@ class SqlUserRepo:
                 created_at=r.created_at,
                 updated_at=r.updated_at,
                 aliases=tuple(sorted(aliases[r.sub])),
-                mfa=dict(r.mfa or {}),
+                mfa=dict(self._link.json(r.mfa) or {}),
                 srp_salt=r.srp_salt if r.srp_verifier_sealed else None,
                 srp_verifier=(
                     self._sealer.unseal(r.srp_verifier_sealed, self._context(r.pool_id, r.sub))
@@ -220,17 +233,16 @@ class SqlUserRepo:
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
         query = _BY_SUB_LOCKED if self._locking else _BY_SUB
-        found = self._conn.execute(query, {"pool_id": pool_id, "sub": sub}).first()
-        return self._load_one(pool_id, found)
+        return self._load_one(pool_id, self._link.first(query, {"pool_id": pool_id, "sub": sub}))
 
     def get_by_username(self, pool_id: str, username_norm: str) -> User | None:
         query = _BY_USERNAME_LOCKED if self._locking else _BY_USERNAME
-        found = self._conn.execute(query, {"pool_id": pool_id, "username_norm": username_norm}).first()
-        return self._load_one(pool_id, found)
+        return self._load_one(pool_id, self._link.first(query, {"pool_id": pool_id, "username_norm": username_norm}))
 
-    def _load_one(self, pool_id: str, row: Any) -> User | None:
-        if row is None:
+    def _load_one(self, pool_id: str, found: Any) -> User | None:
+        if found is None:
             return None
+        row = _UserRow._make(found)
         self._counters[(pool_id, row.sub)] = counters_of(row)
         return self._load(pool_id, [row])[0]
 
@@ -240,12 +252,12 @@ class SqlUserRepo:
         padded = (*aliases, *("",) * (_ALIAS_RANKS - len(aliases)))
         params = {"pool_id": pool_id, "username_norm": username_norm, "as_sub": sub or ""}
         params.update({f"alias_{rank}": alias for rank, alias in enumerate(padded, start=1)})
-        found = self._conn.execute(_FIND_LOCKED if self._locking else _FIND, params).first()
+        found = self._link.first(_FIND_LOCKED if self._locking else _FIND, params)
         if found is None:
             # The statement a found user's attributes and aliases take, for a sub no user has: the lookup of
             # a name no user has costs what a user's does (where a client hides which users exist, a faster
             # answer would tell them apart).
-            self._conn.execute(_CHILDREN_OF_ONE, {"pool_id": pool_id, "sub": ""}).all()
+            self._link.all(_CHILDREN_OF_ONE, {"pool_id": pool_id, "sub": ""})
             return None
         return self._load_one(pool_id, found)
 

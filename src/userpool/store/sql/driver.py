@@ -1,0 +1,163 @@
+"""The hot reads on the database driver's own connection (sqlite3, psycopg), past SQLAlchemy's execution.
+
+A statement executed through SQLAlchemy costs ~20-40 µs of Python before and after the driver's few: the
+execution context, parameter processing, the result's metadata and row processors; the driver itself takes
+~3-8 µs for a primary-key read on SQLite. The few statements every token-authenticated read runs (a user by
+sub, username or any name, its attributes and aliases, a sign-in session) are written once as SQLAlchemy Core
+statements like every other, compiled here once per dialect into the driver's SQL text and parameter order,
+and executed on the driver's connection of the transaction (docs/architecture.md, Hot-path rules). sqlite3
+keeps the prepared statement per connection, psycopg prepares it on the server after a few executions: the
+same caching SQLAlchemy's executions get.
+
+Rows come back as the driver gives them: tuples in the statement's column order, JSON columns as text on
+SQLite (psycopg parses them with the engine's deserializer), booleans as 0/1 on SQLite. The repositories
+convert them as they converted SQLAlchemy's rows.
+
+When anything listens to the store engine's statement events (a test capturing the SQL, a tracing
+instrumentation), the same SQL text goes through SQLAlchemy's ``exec_driver_sql`` instead, so that every
+statement is still seen there; its rows are the driver's as they are, so nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.pool import PoolProxiedConnection
+
+from userpool.store.sql.engine import json_loads
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    # The parameters' names in their order, for a driver that takes them by position (sqlite3's "?"); None
+    # for one that takes them by name (psycopg's "%(name)s").
+    order: tuple[str, ...] | None
+    # Values the statement carries itself (a LIMIT).
+    fixed: Params
+
+    def arguments(self, params: Params) -> tuple[Any, ...] | Params:
+        merged = {**self.fixed, **params} if self.fixed else params
+        if self.order is None:
+            return merged
+        return tuple(merged[name] for name in self.order)
+
+
+class DriverStatement:
+    """A SELECT of SQLAlchemy Core, for execution on the driver's connection: compiled on first use per
+    dialect. Its parameters must need no conversion by SQLAlchemy (strings, numbers), which compiling checks."""
+
+    __slots__ = ("_by_dialect", "statement")
+
+    def __init__(self, statement: sa.Select[Any] | sa.CompoundSelect[Any]) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            found = self._by_dialect[dialect.name] = _compile(self.statement, dialect)
+        return found
+
+
+def _compile(statement: sa.Select[Any] | sa.CompoundSelect[Any], dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    sql = compiled.string
+    if "POSTCOMPILE" in sql:
+        raise ValueError("a statement for the driver cannot have parameters expanded at execution")
+    for name, bind in compiled.binds.items():
+        if bind.type.bind_processor(dialect) is not None:
+            raise ValueError(f"parameter {name!r} needs SQLAlchemy's conversion")
+    positional = dialect.paramstyle in ("qmark", "numeric", "format")
+    if positional and dialect.paramstyle != "qmark":
+        raise ValueError(f"paramstyle {dialect.paramstyle} is not supported")
+    fixed = {name: value for name, value in compiled.params.items() if value is not None}
+    order = tuple(compiled.positiontup or ()) if positional else None
+    return _Compiled(sql, order, fixed)
+
+
+def row_type(name: str, statement: sa.Select[Any]) -> Any:
+    """A tuple type naming the columns of ``statement``'s rows, to read the driver's plain tuples by name."""
+    return namedtuple(name, [column.name for column in statement.selected_columns])
+
+
+class Link:
+    """One transaction's connection: the driver's, for the hot statements, and SQLAlchemy's over the same
+    connection for everything else, made the first time something asks for it (a read transaction of GetUser
+    never does, and so never pays for it). ``locking``: a write transaction, in which reads of a user lock its
+    row (PostgreSQL's FOR UPDATE)."""
+
+    __slots__ = ("_fairy", "_json_text", "_observed", "_sa", "_transaction", "engine", "locking")
+
+    def __init__(
+        self, engine: Engine, fairy: PoolProxiedConnection, locking: bool, connection: sa.Connection | None = None
+    ) -> None:
+        self.engine = engine
+        self.locking = locking
+        self._fairy = fairy
+        self._sa = connection
+        self._transaction: sa.RootTransaction | None = None
+        self._json_text = engine.dialect.name == "sqlite"
+        dispatch = engine.dispatch
+        self._observed = bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+    @property
+    def sa(self) -> sa.Connection:
+        """SQLAlchemy's connection, inside the transaction already begun on the driver's."""
+        if self._sa is None:
+            self._sa = sa.Connection(self.engine, connection=self._fairy)
+            # On SQLite the driver is in autocommit mode and BEGIN was sent already (store.py); on PostgreSQL
+            # psycopg began the transaction at the first statement. Either way this only gives SQLAlchemy its
+            # transaction object, whose commit or rollback is the driver's.
+            self._transaction = self._sa.begin()
+        return self._sa
+
+    def json(self, value: Any) -> Any:
+        """A JSON column's value as the repositories expect it: parsed."""
+        return json_loads(value) if self._json_text and isinstance(value, str | bytes) else value
+
+    def first(self, statement: DriverStatement, params: Params) -> Any:
+        compiled = statement.compiled(self.engine.dialect)
+        arguments = compiled.arguments(params)
+        if self._observed:
+            return self.sa.exec_driver_sql(compiled.sql, arguments).first()
+        return self._fairy.driver_connection.execute(compiled.sql, arguments).fetchone()  # type: ignore[union-attr]
+
+    def all(self, statement: DriverStatement, params: Params) -> list[Any]:
+        compiled = statement.compiled(self.engine.dialect)
+        arguments = compiled.arguments(params)
+        if self._observed:
+            return list(self.sa.exec_driver_sql(compiled.sql, arguments).all())
+        return list(self._fairy.driver_connection.execute(compiled.sql, arguments).fetchall())  # type: ignore[union-attr]
+
+    def execute_control(self, sql: str) -> None:
+        """BEGIN on SQLite's driver connection, before anything else (store.py)."""
+        if self._observed:
+            self.sa.exec_driver_sql(sql)
+        else:
+            self._fairy.driver_connection.execute(sql)  # type: ignore[union-attr]
+
+    def commit(self) -> None:
+        if self._transaction is not None:
+            self._transaction.commit()
+        else:
+            self._fairy.commit()
+
+    def rollback(self) -> None:
+        if self._transaction is not None:
+            self._transaction.rollback()
+        else:
+            self._fairy.rollback()
+
+    def close(self) -> None:
+        """Give the connection back to the pool (through SQLAlchemy's connection when there is one)."""
+        if self._sa is not None:
+            self._sa.close()
+        else:
+            self._fairy.close()
