@@ -5,13 +5,19 @@ target -> service and operation -> signature (unless the model says ``authtype: 
 app client's secret may authorize instead: api/service_model.py) -> JSON -> model validation -> service function in
 a worker thread -> JSON. This module is the one place that turns errors into
 AWS's wire format.
+
+The quickest reads (services/registry.py QUICK_READS) skip the worker thread where the store's reads never wait
+(SQLite): a hop there and back costs ~50 µs of CPU, a quarter of GetUser's, and such a read takes less time than
+the hop. They run on the event loop with a store that refuses writes, so that none of them can come to wait on a
+writer's lock there (docs/architecture.md, Hot-path rules).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from time import perf_counter
 from typing import Any
 
@@ -33,7 +39,8 @@ from userpool.errors import (
 from userpool.ids import new_request_id
 from userpool.monitoring.logs import REQUEST_ID
 from userpool.monitoring.port import SERVER_ERROR, SUCCESS, UNKNOWN_OPERATION
-from userpool.services.registry import Service
+from userpool.services.registry import QUICK_READS, Service
+from userpool.store.base import Store, Tx
 
 log = logging.getLogger("userpool.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -68,6 +75,39 @@ class _Api:
 
     model: ApiModel
     table: dict[str, Service]
+
+
+class _ReadsOnly:
+    """The store of an operation run on the event loop: its reads, and no write, which could wait there for
+    another transaction's lock (SQLite's writers take turns)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @property
+    def reads_wait(self) -> bool:
+        return self._store.reads_wait
+
+    def read(self) -> AbstractContextManager[Tx]:
+        return self._store.read()
+
+    def write(self) -> AbstractContextManager[Tx]:
+        raise RuntimeError("an operation run on the event loop (QUICK_READS) may not write")
+
+
+@dataclass(frozen=True, slots=True)
+class _Inline:
+    """What runs on the event loop: which operations, and the dependencies they get (a store without writes)."""
+
+    operations: frozenset[str]
+    deps: Deps
+
+
+def _inline(config: ApiConfig) -> _Inline:
+    deps = config.deps
+    if deps.store.reads_wait:
+        return _Inline(frozenset(), deps)
+    return _Inline(QUICK_READS, replace(deps, store=_ReadsOnly(deps.store)))
 
 
 def _apis(config: ApiConfig) -> dict[str, _Api]:
@@ -160,7 +200,7 @@ def _without_nulls(value: Any, levels: int) -> Any:
 
 
 def _prepare(
-    config: ApiConfig,
+    deps: Deps,
     api: _Api,
     request: Request,
     request_id: str,
@@ -180,7 +220,7 @@ def _prepare(
     source_ip = request.client.host if request.client is not None else ""
     agent = request.headers.get("user-agent", "")
     ctx = Ctx(
-        deps=config.deps,
+        deps=deps,
         request_id=request_id,
         now=now,
         region=region,
@@ -192,37 +232,53 @@ def _prepare(
 
 
 def _signed_call(
-    config: ApiConfig, api: _Api, request: Request, request_id: str, operation: str, body: bytes, now: float
+    config: ApiConfig,
+    deps: Deps,
+    api: _Api,
+    request: Request,
+    request_id: str,
+    operation: str,
+    body: bytes,
+    now: float,
 ) -> dict[str, Any]:
-    """A signed operation from signature to response in one worker thread: a hop to a worker thread and
-    back costs about as much CPU as reading a user (docs/architecture.md, Hot-path rules), so the signature
-    check gets none of its own."""
+    """A signed operation from signature to response in one call, so that it hops to a worker thread once at
+    most: a hop there and back costs about as much CPU as reading a user (docs/architecture.md, Hot-path rules)."""
     caller = _authenticate(config, api, request, body, now)
     service, ctx, params = _prepare(
-        config, api, request, request_id, operation, body, now, caller.region, caller.access_key_id
+        deps, api, request, request_id, operation, body, now, caller.region, caller.access_key_id
     )
     return service(ctx, params)
 
 
-async def _dispatch(config: ApiConfig, api: _Api, request: Request, request_id: str, operation: str) -> dict[str, Any]:
+async def _dispatch(
+    config: ApiConfig, inline: _Inline, api: _Api, request: Request, request_id: str, operation: str
+) -> dict[str, Any]:
     deps = config.deps
     body = await request.body()  # at most MAX_BODY: body_limits.py saw to it
     now = deps.clock.now()
     authorization = request.headers.get("authorization")
     model = api.model
     unsigned = model.is_unsigned(operation) or (model.signature_optional(operation) and not authorization)
+    on_loop = api.model is COGNITO_IDP and operation in inline.operations
+    if on_loop:
+        deps = inline.deps
     if not (unsigned or deps.settings.dev):
-        return await run_in_threadpool(_signed_call, config, api, request, request_id, operation, body, now)
+        if on_loop:
+            return _signed_call(config, deps, api, request, request_id, operation, body, now)
+        return await run_in_threadpool(_signed_call, config, deps, api, request, request_id, operation, body, now)
     # Nothing to verify: no worker-thread hop for reading the region out of a header (docs/architecture.md,
     # Hot-path rules). Dev mode takes any signature for what it claims to be.
     region = sigv4.region_of(authorization) or deps.settings.region
     caller = (sigv4.access_key_of(authorization) or "") if deps.settings.dev else ""
-    service, ctx, params = _prepare(config, api, request, request_id, operation, body, now, region, caller)
+    service, ctx, params = _prepare(deps, api, request, request_id, operation, body, now, region, caller)
+    if on_loop:
+        return service(ctx, params)
     return await run_in_threadpool(service, ctx, params)
 
 
 def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
     apis = _apis(config)
+    inline = _inline(config)
 
     async def endpoint(request: Request) -> Response:
         request_id = new_request_id()
@@ -240,7 +296,9 @@ def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
         operation = UNKNOWN_OPERATION
         try:
             api, operation = _operation(apis, request)
-            response = _ok(config.deps, request_id, await _dispatch(config, api, request, request_id, operation))
+            response = _ok(
+                config.deps, request_id, await _dispatch(config, inline, api, request, request_id, operation)
+            )
             outcome = SUCCESS
         except CognitoError as err:
             response = _error(config.deps, request_id, err)

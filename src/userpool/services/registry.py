@@ -107,6 +107,13 @@ IDENTITY_OPERATION_MODULES: tuple[ModuleType, ...] = (
 )
 
 
+# Operations answered from one short read transaction and nothing else that can wait: no write, no password hash
+# or SRP exponentiation, no trigger, message or outbound call. Where the store's reads never wait either (SQLite),
+# the API runs them on its event loop, without a hop to a worker thread (api/endpoint.py), and refuses any write
+# they would start.
+QUICK_READS = frozenset({"GetUser", "AdminGetUser"})
+
+
 def snake_case(operation: str) -> str:
     """``GetCSVHeader`` -> ``get_csv_header``; ``SetUserMFAPreference`` -> ``set_user_mfa_preference``."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation).lower()

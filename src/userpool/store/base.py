@@ -560,6 +560,13 @@ class Tx(Protocol):
 
 
 class Store(Protocol):
+    @property
+    def reads_wait(self) -> bool:
+        """Whether a read transaction may wait on more than the local disk: a round trip to a database server
+        (PostgreSQL) does; SQLite's reads, in WAL mode, wait for no writer. Where they do not, the API answers its
+        quickest reads on the event loop (api/endpoint.py)."""
+        ...
+
     def read(self) -> AbstractContextManager[Tx]:
         """A transaction for reads only."""
         ...

@@ -244,6 +244,10 @@ class SqlStore:
         self._gate = WriteGate(database_path(engine.url.database)) if self._sqlite else None
         self._config = ConfigCache()
 
+    @property
+    def reads_wait(self) -> bool:
+        return not self._sqlite
+
     @contextmanager
     def _begin(self, engine: Engine, begin: str) -> Iterator[sa.Connection]:
         if not self._sqlite:
