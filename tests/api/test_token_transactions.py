@@ -1,5 +1,6 @@
-"""How many transactions the token paths open (docs/profiles.md): a refresh, GetClientToken and the
-client_credentials grant read everything in one, each step of an SRP sign-in reads its client and user in one."""
+"""How many transactions the token paths open (docs/profiles.md): a refresh (InitiateAuth, GetTokensFromRefreshToken
+or /oauth2/token), GetClientToken and the client_credentials grant read everything in one, each step of an SRP
+sign-in reads its client and user in one."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ def test_refresh__one_read_transaction(app_server: Server, pool_id: str) -> None
     assert _transactions(statements) == ["BEGIN"]
     with captured_sql(engine) as statements:
         idp.get_tokens_from_refresh_token(RefreshToken=tokens["RefreshToken"], ClientId=client["ClientId"])
+    assert _transactions(statements) == ["BEGIN"]
+    form = {"grant_type": "refresh_token", "refresh_token": tokens["RefreshToken"], "client_id": client["ClientId"]}
+    with captured_sql(engine) as statements:
+        refreshed = app_server.test_client.post("/oauth2/token", data=form)
+    assert refreshed.status_code == 200, refreshed.text
     assert _transactions(statements) == ["BEGIN"]
 
 

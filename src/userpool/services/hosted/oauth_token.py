@@ -31,11 +31,12 @@ from userpool.services.hosted.oauth_clients import (
     authenticated_client,
     domain_pool_in,
 )
-from userpool.services.tokens.refresh import oauth_refresh
+from userpool.services.tokens.refresh import RefreshRead, oauth_refresh, read_refresh, rotation_of
 from userpool.services.tokens.revocation import revoke_token
 from userpool.services.tokens.steps.machine_tokens import machine_access_token
 from userpool.services.tokens.steps.token_issuance import issue_tokens
 from userpool.services.tokens.steps.tokens import OAuthIssue, Signer, start_session, stored_signer
+from userpool.store.base import Tx
 from userpool.triggers.sources import Source
 
 _INVALID_CODE = "The authorization code is invalid, expired or already used."
@@ -80,7 +81,7 @@ def _check_verifier(record: AuthorizationCode, verifier: str | None) -> None:
 
 
 def _authorization_code(
-    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], _keys: Signer | None
+    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], _ahead: object
 ) -> dict[str, Any]:
     if not allows_flow(client, "code"):
         raise OAuthError("unauthorized_client", "The authorization code grant is not allowed for this client.")
@@ -124,23 +125,32 @@ def _authorization_code(
     return _answer(result)
 
 
-def _refresh_token(
-    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], _keys: Signer | None
-) -> dict[str, Any]:
+def _refresh_reads(ctx: Ctx, tx: Tx, pool: Pool, client: Client, form: Mapping[str, str]) -> RefreshRead:
+    """The refresh_token grant's checks and reads, in the transaction that authenticated the client."""
     value = single(form, "refresh_token")
     if value is None:
         raise OAuthError("invalid_request", "refresh_token is required.")
     if ExplicitAuthFlow.ALLOW_REFRESH_TOKEN_AUTH not in effective_auth_flows(client.config):
         raise OAuthError("unauthorized_client", "Refreshing tokens is not allowed for this client.")
     try:
-        return _answer(oauth_refresh(ctx, pool, client, value))
+        return read_refresh(ctx, tx, pool, client, value, rotation_of(client), None)
     except CognitoError as err:
         raise OAuthError("invalid_grant", err.message) from None
 
 
-def _client_credentials(
-    ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], keys: Signer | None
-) -> dict[str, Any]:
+def _refresh_token(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], ahead: object) -> dict[str, Any]:
+    found = ahead
+    if not isinstance(found, RefreshRead):
+        with ctx.store.read() as tx:
+            found = _refresh_reads(ctx, tx, pool, client, form)
+    try:
+        return _answer(oauth_refresh(ctx, pool, client, found))
+    except CognitoError as err:
+        raise OAuthError("invalid_grant", err.message) from None
+
+
+def _client_credentials(ctx: Ctx, pool: Pool, client: Client, form: Mapping[str, str], ahead: object) -> dict[str, Any]:
+    keys = ahead if isinstance(ahead, Signer) else None
     if not client.secret or not allows_flow(client, CLIENT_CREDENTIALS):
         raise OAuthError("unauthorized_client", "The client_credentials grant is not allowed for this client.")
     scopes = client_credentials_scopes(form.get("scope"), allowed_oauth_scopes(client))
@@ -148,11 +158,23 @@ def _client_credentials(
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
 
-# Each grant gets the authenticated client and, where it signs with nothing else read, its pool's current keys.
-_GRANTS: dict[str, Callable[[Ctx, Pool, Client, Mapping[str, str], Signer | None], dict[str, Any]]] = {
+# Each grant gets the authenticated client and what it read ahead (below).
+_GRANTS: dict[str, Callable[[Ctx, Pool, Client, Mapping[str, str], object], dict[str, Any]]] = {
     "authorization_code": _authorization_code,
     "refresh_token": _refresh_token,
     CLIENT_CREDENTIALS: _client_credentials,
+}
+
+
+def _current_keys(ctx: Ctx, tx: Tx, pool: Pool, _client: Client, _form: Mapping[str, str]) -> Signer | None:
+    return stored_signer(ctx, tx, pool.id)
+
+
+# A grant's first checks and reads, made in the transaction that authenticates the client (one transaction less):
+# client_credentials signs with the pool's current keys and reads nothing else.
+_READS_AHEAD: dict[str, Callable[[Ctx, Tx, Pool, Client, Mapping[str, str]], object]] = {
+    "refresh_token": _refresh_reads,
+    CLIENT_CREDENTIALS: _current_keys,
 }
 
 
@@ -164,11 +186,12 @@ def token(ctx: Ctx, form: Mapping[str, str], credentials: ClientCredentials, hos
     handler = _GRANTS.get(grant_type)
     if handler is None:
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type} is not supported.")
-    # The Host's pool, the client and (client_credentials) the keys in one read transaction.
+    reads = _READS_AHEAD.get(grant_type)
+    # The Host's pool, the client and the grant's reads in one read transaction.
     with ctx.store.read() as tx:
         pool, client = authenticated_client(tx, credentials, domain_pool_in(ctx, tx, host))
-        keys = stored_signer(ctx, tx, pool.id) if grant_type == CLIENT_CREDENTIALS else None
-    return handler(ctx, pool, client, form, keys)
+        ahead = reads(ctx, tx, pool, client, form) if reads is not None else None
+    return handler(ctx, pool, client, form, ahead)
 
 
 def revoke(ctx: Ctx, form: Mapping[str, str], credentials: ClientCredentials, domain_pool_id: str | None) -> None:

@@ -104,15 +104,6 @@ def read_refresh(
     return RefreshRead(record, session, Grant(pool, client, user, user_groups(tx, user), session, None, keys=keys))
 
 
-def refresh_grant(
-    ctx: Ctx, pool: Pool, client: Client, value: str, rotation: Rotation, device_key: str | None
-) -> tuple[Grant, RefreshToken]:
-    """What refreshing ``value`` grants, with its stored record: ``read_refresh``, then ``granted``."""
-    with ctx.store.read() as tx:
-        found = read_refresh(ctx, tx, pool, client, value, rotation, device_key)
-    return granted(ctx, pool, found)
-
-
 def granted(ctx: Ctx, pool: Pool, found: RefreshRead) -> tuple[Grant, RefreshToken]:
     """The grant ``read_refresh`` found, with the token's record, its session's activity noted; a rotated-out
     token presented after its grace period ends the whole sign-in (RefreshTokenReuseException)."""
@@ -179,13 +170,13 @@ def get_tokens_from_refresh_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, An
     return {"AuthenticationResult": authentication_result(ctx, grant, None, overrides)}
 
 
-def oauth_refresh(ctx: Ctx, pool: Pool, client: Client, value: str) -> dict[str, Any]:
-    """AuthenticationResultType for ``/oauth2/token`` with ``grant_type=refresh_token``: the rules of
-    GetTokensFromRefreshToken, with rotation when the client has it (Cognito developer guide: 'Token endpoint'). The
-    PreTokenGeneration function runs before rotation, so that its failure leaves the token as it was; a
-    sign-in through the API (no OAuth scopes) gets tokens that look as the API's do."""
+def oauth_refresh(ctx: Ctx, pool: Pool, client: Client, found: RefreshRead) -> dict[str, Any]:
+    """AuthenticationResultType for ``/oauth2/token`` with ``grant_type=refresh_token``, of the token ``read_refresh``
+    found: the rules of GetTokensFromRefreshToken, with rotation when the client has it (Cognito developer guide:
+    'Token endpoint'). The PreTokenGeneration function runs before rotation, so that its failure leaves the token
+    as it was; a sign-in through the API (no OAuth scopes) gets tokens that look as the API's do."""
     rotation = rotation_of(client)
-    grant, record = refresh_grant(ctx, pool, client, value, rotation, None)
+    grant, record = granted(ctx, pool, found)
     overrides = claim_overrides(ctx, grant, REFRESH_SOURCE)
     if rotation.enabled:
         grant = _rotate(ctx, grant, record, rotation)
