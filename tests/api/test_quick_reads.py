@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from anyio import to_thread
 from botocore.exceptions import ClientError
 
@@ -86,9 +85,3 @@ def test_quick_reads__answered_while_every_worker_thread_is_taken(app_server: Se
         "GetUser refused": "NotAuthorizedException",
         "AdminGetUser not found": "UserNotFoundException",
     }
-
-
-@pytest.mark.every_database
-def test_quick_reads__on_the_loop_only_where_reads_never_wait(app_server: Server, backend: str) -> None:
-    # PostgreSQL's every statement is a round trip to its server: the quick reads hop to a worker thread there.
-    assert app_server.runtime.store.reads_wait == (backend == "postgresql")

@@ -141,6 +141,13 @@ def test_read__an_exception_ends_it_and_leaves_the_connection_usable(store: SqlS
         assert tx.users.get_by_sub(pool.id, ann.sub) == changed
 
 
+@covers("Store.reads_wait")
+def test_reads_wait__on_a_database_server_only(store: SqlStore, backend: str) -> None:
+    # PostgreSQL's every statement is a round trip to its server; SQLite's reads (WAL) wait for no writer, and the
+    # API answers its quick reads on the event loop then (api/endpoint.py).
+    assert store.reads_wait == (backend == "postgresql")
+
+
 @covers("Tx.after_commit")
 def test_after_commit__runs_in_order_once_committed_and_unlocked(store: SqlStore) -> None:
     seen: list[tuple[str, int]] = []
