@@ -104,6 +104,8 @@ def access_key_of(header: str | None) -> str | None:
 
 
 def _canonical_uri(raw_path: str) -> str:
+    if raw_path == "/":
+        return raw_path  # the API's one path: nothing to encode
     # Each segment is URI-encoded once, exactly as botocore does when it signs.
     return "/".join(quote(unquote(seg), safe="-_.~") for seg in raw_path.split("/")) or "/"
 
@@ -124,23 +126,37 @@ def _canonical_header_value(value: str) -> str:
 
 @lru_cache(maxsize=256)
 def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    # Derived once per access key, day, region and service: four HMACs a request would otherwise repeat.
     def sign(key: bytes, msg: str) -> bytes:
-        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+        return hmac.digest(key, msg.encode(), "sha256")
 
     return sign(sign(sign(sign(("AWS4" + secret).encode(), date), region), service), "aws4_request")
 
 
-def _request_time(headers: Mapping[str, str]) -> tuple[str, datetime]:
+@lru_cache(maxsize=64)
+def _epoch_of(amz_date: str) -> float | None:
+    """X-Amz-Date (ISO 8601 basic format) in epoch seconds, None if it is not one. Kept for the few dates
+    in use at a time: every request a client signs within one second carries the same."""
+    try:
+        return datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+
+
+def _request_time(headers: Mapping[str, str]) -> tuple[str, float]:
     amz_date = headers.get("x-amz-date")
     if amz_date is None:
         raise IncompleteSignatureException(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
         )
-    try:
-        when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise IncompleteSignatureException(f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'.") from None
+    when = _epoch_of(amz_date)
+    if when is None:
+        raise IncompleteSignatureException(f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'.")
     return amz_date, when
+
+
+def _stamp(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def verify(
@@ -165,15 +181,12 @@ def verify(
         # Our keys carry no session token, so a request that sends one was not signed with our key.
         raise UnrecognizedClientException()
     amz_date, when = _request_time(request.headers)
-    server_time = datetime.fromtimestamp(now, UTC)
-    skew = (when - server_time).total_seconds()
+    skew = when - now
     if abs(skew) > max_skew_seconds:
-        stamp = server_time.strftime("%Y%m%dT%H%M%SZ")
         relation, sign = ("earlier", -1) if skew < 0 else ("later", 1)
-        bound = datetime.fromtimestamp(now + sign * max_skew_seconds, UTC).strftime("%Y%m%dT%H%M%SZ")
         raise InvalidSignatureException(
-            f"Signature expired: {amz_date} is now {relation} than {bound} "
-            f"({stamp} {'-' if sign < 0 else '+'} {max_skew_seconds // 60} min.)"
+            f"Signature expired: {amz_date} is now {relation} than {_stamp(now + sign * max_skew_seconds)} "
+            f"({_stamp(now)} {'-' if sign < 0 else '+'} {max_skew_seconds // 60} min.)"
         )
     if amz_date[:8] != auth.date:
         raise InvalidSignatureException(
@@ -198,7 +211,7 @@ def verify(
     scope = f"{auth.date}/{auth.region}/{auth.service}/aws4_request"
     string_to_sign = "\n".join([ALGORITHM, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()])
     key = _signing_key(secret, auth.date, auth.region, auth.service)
-    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    expected = hmac.digest(key, string_to_sign.encode(), "sha256").hex()
     if not hmac.compare_digest(expected, auth.signature):
         raise InvalidSignatureException(
             "The request signature we calculated does not match the signature you provided. "
