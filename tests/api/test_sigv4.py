@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore
 import botocore.auth
@@ -156,6 +157,25 @@ def test_sigv4__unsigned_target_cannot_be_replayed_against_another_operation(app
     response = send(app_server.test_client, request)
     assert response.status_code == 400
     assert response.json()["__type"] == "InvalidSignatureException"
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="alice")["Enabled"] is True
+
+
+def test_sigv4__a_second_target_cannot_replay_a_signed_call_as_another_operation(app_server: Server, idp: Any) -> None:
+    # A captured AdminGetUser with another X-Amz-Target put before its own: the operation and the signature are
+    # read from one value, both targets joined as SigV4 joins a repeated header, which names no operation.
+    pool_id = idp.create_user_pool(PoolName="replayed")["UserPool"]["Id"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
+    request = signed_request("AdminGetUser", {"UserPoolId": pool_id, "Username": "alice"}, ACCESS_KEY, SECRET_KEY)
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() != "x-amz-target"]
+    headers = [
+        ("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminDisableUser"),
+        *headers,
+        ("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminGetUser"),
+        ("Host", urlsplit(request.url).netloc),
+    ]
+    response = app_server.test_client.post("/", headers=headers, content=request.data)
+    assert response.status_code == 400
+    assert response.json()["__type"] == "UnknownOperationException"
     assert idp.admin_get_user(UserPoolId=pool_id, Username="alice")["Enabled"] is True
 
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from userpool.api import shapes, sigv4
 from userpool.api.service_model import COGNITO_IDENTITY, COGNITO_IDP, ApiModel
@@ -125,30 +125,92 @@ def _cors(deps: Deps) -> dict[str, str]:
     }
 
 
-def _error(deps: Deps, request_id: str, err: CognitoError, status: int | None = None) -> Response:
-    headers = {
-        "x-amzn-RequestId": request_id,
-        "x-amzn-ErrorType": f"{err.code}:",
-        **_cors(deps),
-    }
-    if deps.settings.dev:
-        headers["x-local-auth"] = "disabled"
-    return Response(orjson.dumps(err.to_wire()), status or err.status, headers=headers, media_type=CONTENT_TYPE)
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Answers:
+    """The headers every answer carries, encoded once: Starlette's Response would encode them per request."""
+
+    cors: RawHeaders
+    # After the request id and error type: CORS's, and dev mode's mark.
+    common: RawHeaders
+
+    @classmethod
+    def of(cls, deps: Deps) -> _Answers:
+        cors = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in _cors(deps).items()]
+        dev = [(b"x-local-auth", b"disabled")] if deps.settings.dev else []
+        return cls(cors, cors + dev)
+
+    def ok(self, request_id: str, body: bytes) -> RawHeaders:
+        return [
+            (b"x-amzn-requestid", request_id.encode("latin-1")),
+            *self.common,
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", _CONTENT_TYPE),
+        ]
+
+    def error(self, request_id: str, err: CognitoError, body: bytes) -> RawHeaders:
+        return [
+            (b"x-amzn-requestid", request_id.encode("latin-1")),
+            (b"x-amzn-errortype", f"{err.code}:".encode("latin-1")),
+            *self.common,
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", _CONTENT_TYPE),
+        ]
+
+
+_CONTENT_TYPE = CONTENT_TYPE.encode("latin-1")
 
 
 def too_large(deps: Deps) -> Callable[[], Response]:
     """The answer to a body beyond MAX_BODY: Cognito's error shape, with HTTP's status for it (413)."""
-    return lambda: _error(deps, new_request_id(), SerializationException("Request body is too large."), 413)
+    answers = _Answers.of(deps)
+
+    def answer() -> Response:
+        err = SerializationException("Request body is too large.")
+        body = orjson.dumps(err.to_wire())
+        response = Response(body, 413)
+        response.raw_headers = answers.error(new_request_id(), err, body)
+        return response
+
+    return answer
 
 
-def _ok(deps: Deps, request_id: str, body: dict[str, Any]) -> Response:
-    headers = {"x-amzn-RequestId": request_id, **_cors(deps)}
-    if deps.settings.dev:
-        headers["x-local-auth"] = "disabled"
-    return Response(orjson.dumps(body), 200, headers=headers, media_type=CONTENT_TYPE)
+def _headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by (ASGI's lower-case) name. A header sent more than once has its values joined with
+    commas, as SigV4's canonical form joins them: the X-Amz-Target the operation is read from is then the one
+    the signature covers, never a second header put before a signed one."""
+    found: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+        found[name] = f"{found[name]},{value}" if name in found else value
+    return found
 
 
-def _operation(apis: dict[str, _Api], request: Request) -> tuple[_Api, str]:
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What the endpoint reads of a request: its ASGI scope, headers and body."""
+
+    scope: Scope
+    headers: dict[str, str]
+    body: bytes
+
+
+async def _body(receive: Receive) -> bytes | None:
+    """The whole body (at most MAX_BODY: body_limits.py saw to it, and hands it over in one message); None if the
+    client left first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _operation(apis: dict[str, _Api], request: _Request) -> tuple[_Api, str]:
     """The service and operation X-Amz-Target names (``AWSCognitoIdentityService.GetId``)."""
     target = request.headers.get("x-amz-target", "")
     prefix, _, name = target.partition(".")
@@ -158,15 +220,16 @@ def _operation(apis: dict[str, _Api], request: Request) -> tuple[_Api, str]:
     return api, name
 
 
-def _authenticate(config: ApiConfig, api: _Api, request: Request, body: bytes, now: float) -> sigv4.Caller:
+def _authenticate(config: ApiConfig, api: _Api, request: _Request, now: float) -> sigv4.Caller:
     """Who signed the call and the region it acts in, once its SigV4 signature is verified."""
     settings = config.deps.settings
+    scope = request.scope
     signed = sigv4.SignedRequest(
-        method=request.method,
-        raw_path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0] or "/",
-        query=request.scope.get("query_string", b"").decode("latin-1"),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=body,
+        method=scope["method"],
+        raw_path=scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0] or "/",
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=request.headers,
+        body=request.body,
     )
     return sigv4.verify(signed, config.secret_for, now, settings.signature_max_skew_seconds, api.model.signing_name)
 
@@ -191,70 +254,62 @@ def _without_nulls(value: Any, levels: int) -> Any:
     if isinstance(value, dict):
         if levels < 1:
             raise SerializationException("Request body is nested too deeply.")
-        return {k: _without_nulls(v, levels - 1) for k, v in value.items() if v is not None}
+        return {
+            k: _without_nulls(v, levels - 1) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, list):
         if levels < 1:
             raise SerializationException("Request body is nested too deeply.")
-        return [_without_nulls(v, levels - 1) for v in value if v is not None]
+        return [_without_nulls(v, levels - 1) if isinstance(v, dict | list) else v for v in value if v is not None]
     return value
 
 
 def _prepare(
     deps: Deps,
     api: _Api,
-    request: Request,
+    request: _Request,
     request_id: str,
     operation: str,
-    body: bytes,
     now: float,
     region: str,
     caller: str = "",
 ) -> tuple[Service, Ctx, dict[str, Any]]:
     """JSON -> model validation -> the operation's service, with its Ctx and parameters. ``caller``: the
     access key that signed the call, when a signature was checked (or, in dev mode, claimed)."""
-    params = _parse(body, api.model)
+    params = _parse(request.body, api.model)
     shapes.validate(api.model.input_shape(operation), params, api.model)
     service = api.table.get(operation)
     if service is None:
         raise UnsupportedOperationException(f"{operation} is not implemented by userpool yet.")
-    source_ip = request.client.host if request.client is not None else ""
-    agent = request.headers.get("user-agent", "")
+    client = request.scope.get("client")
     ctx = Ctx(
         deps=deps,
         request_id=request_id,
         now=now,
         region=region,
         caller=caller,
-        source_ip=source_ip,
-        user_agent=agent,
+        source_ip=client[0] if client else "",
+        user_agent=request.headers.get("user-agent", ""),
     )
     return service, ctx, params
 
 
 def _signed_call(
-    config: ApiConfig,
-    deps: Deps,
-    api: _Api,
-    request: Request,
-    request_id: str,
-    operation: str,
-    body: bytes,
-    now: float,
+    config: ApiConfig, deps: Deps, api: _Api, request: _Request, request_id: str, operation: str, now: float
 ) -> dict[str, Any]:
     """A signed operation from signature to response in one call, so that it hops to a worker thread once at
     most: a hop there and back costs about as much CPU as reading a user (docs/architecture.md, Hot-path rules)."""
-    caller = _authenticate(config, api, request, body, now)
-    service, ctx, params = _prepare(
-        deps, api, request, request_id, operation, body, now, caller.region, caller.access_key_id
-    )
+    caller = _authenticate(config, api, request, now)
+    service, ctx, params = _prepare(deps, api, request, request_id, operation, now, caller.region, caller.access_key_id)
     return service(ctx, params)
 
 
 async def _dispatch(
-    config: ApiConfig, inline: _Inline, api: _Api, request: Request, request_id: str, operation: str
+    config: ApiConfig, inline: _Inline, api: _Api, request: _Request, request_id: str, operation: str
 ) -> dict[str, Any]:
     deps = config.deps
-    body = await request.body()  # at most MAX_BODY: body_limits.py saw to it
     now = deps.clock.now()
     authorization = request.headers.get("authorization")
     model = api.model
@@ -264,50 +319,72 @@ async def _dispatch(
         deps = inline.deps
     if not (unsigned or deps.settings.dev):
         if on_loop:
-            return _signed_call(config, deps, api, request, request_id, operation, body, now)
-        return await run_in_threadpool(_signed_call, config, deps, api, request, request_id, operation, body, now)
+            return _signed_call(config, deps, api, request, request_id, operation, now)
+        return await run_in_threadpool(_signed_call, config, deps, api, request, request_id, operation, now)
     # Nothing to verify: no worker-thread hop for reading the region out of a header (docs/architecture.md,
     # Hot-path rules). Dev mode takes any signature for what it claims to be.
     region = sigv4.region_of(authorization) or deps.settings.region
     caller = (sigv4.access_key_of(authorization) or "") if deps.settings.dev else ""
-    service, ctx, params = _prepare(deps, api, request, request_id, operation, body, now, region, caller)
+    service, ctx, params = _prepare(deps, api, request, request_id, operation, now, region, caller)
     if on_loop:
         return service(ctx, params)
     return await run_in_threadpool(service, ctx, params)
 
 
-def make_endpoint(config: ApiConfig) -> Callable[[Request], Any]:
-    apis = _apis(config)
-    inline = _inline(config)
+async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
-    async def endpoint(request: Request) -> Response:
+
+class ApiEndpoint:
+    """The ASGI app of ``POST /`` (and its CORS preflight): a route of its own, without Starlette's Request and
+    Response around each call, whose headers and body it reads and writes directly."""
+
+    def __init__(self, config: ApiConfig) -> None:
+        self._config = config
+        self._apis = _apis(config)
+        self._inline = _inline(config)
+        self._answers = _Answers.of(config.deps)
+        deps = config.deps
+        self._preflight = [
+            *self._answers.cors,
+            (b"access-control-allow-methods", b"POST, OPTIONS"),
+            (b"access-control-allow-headers", CORS_ALLOW_HEADERS.encode("latin-1")),
+            (b"access-control-max-age", b"86400"),
+        ]
+        self._metrics = deps.metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = new_request_id()
-        if request.method == "OPTIONS":
-            headers = {
-                **_cors(config.deps),
-                "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
-                "Access-Control-Max-Age": "86400",
-                "x-amzn-RequestId": request_id,
-            }
-            return Response(status_code=200, headers=headers)
+        if scope["method"] == "OPTIONS":
+            headers = [*self._preflight, (b"x-amzn-requestid", request_id.encode("latin-1")), (b"content-length", b"0")]
+            await _send(send, 200, headers, b"")
+            return
+        body = await _body(receive)
+        if body is None:
+            return  # the client left: nobody to answer
         start = perf_counter()
         REQUEST_ID.set(request_id)  # for the log lines of this call (monitoring/logs.py)
         operation = UNKNOWN_OPERATION
+        request = _Request(scope, _headers(scope), body)
         try:
-            api, operation = _operation(apis, request)
-            response = _ok(
-                config.deps, request_id, await _dispatch(config, inline, api, request, request_id, operation)
-            )
+            api, operation = _operation(self._apis, request)
+            answer = orjson.dumps(await _dispatch(self._config, self._inline, api, request, request_id, operation))
+            status, headers = 200, self._answers.ok(request_id, answer)
             outcome = SUCCESS
         except CognitoError as err:
-            response = _error(config.deps, request_id, err)
-            outcome = err.code if err.status < 500 else SERVER_ERROR
+            status, answer, headers, outcome = self._refusal(request_id, err)
         except Exception:
             log.exception("unhandled error in request %s", request_id)
-            response = _error(config.deps, request_id, InternalErrorException())
-            outcome = SERVER_ERROR
-        config.deps.metrics.request(operation, outcome, perf_counter() - start)
-        return response
+            status, answer, headers, outcome = self._refusal(request_id, InternalErrorException())
+        self._metrics.request(operation, outcome, perf_counter() - start)
+        await _send(send, status, headers, answer)
 
-    return endpoint
+    def _refusal(self, request_id: str, err: CognitoError) -> tuple[int, bytes, RawHeaders, str]:
+        body = orjson.dumps(err.to_wire())
+        outcome = err.code if err.status < 500 else SERVER_ERROR
+        return err.status, body, self._answers.error(request_id, err, body), outcome
+
+
+def make_endpoint(config: ApiConfig) -> ASGIApp:
+    return ApiEndpoint(config)
