@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import threading
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 
 import regex
 
@@ -82,112 +84,214 @@ def _show(value: Any, sensitive: bool) -> str:
     return "Value" if sensitive else f"Value '{value}'"
 
 
-class _Validator:
-    def __init__(self, service: str) -> None:
-        self.service = service
-        self.errors: list[str] = []
+# A shape's check, made once per shape (``_checker``): (value, its path, whether an enclosing shape is sensitive,
+# the errors found so far). A value of the wrong JSON type raises SerializationException at once; a constraint
+# broken is added to the errors, which ``validate`` raises together, in the order they are found.
+Check = Callable[[Any, str, bool, list[str]], None]
 
-    def fail(self, value: Any, path: str, constraint: str, sensitive: bool) -> None:
-        shown = _show(value, sensitive)
-        self.errors.append(f"{shown} at '{path}' failed to satisfy constraint: {constraint}")
+_checks: dict[tuple[str, str], Check] = {}
+# The checks being made, with the shapes they contain: published into ``_checks`` together once the outermost is
+# made, so that no other thread meets a stand-in (below) before what it stands for exists.
+_making: dict[tuple[str, str], Check] = {}
+_lock = threading.RLock()
 
-    def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> None:
-        shape = _shape(self.service, shape_name)
-        sensitive = sensitive or bool(shape.get("sensitive"))
-        kind = shape["type"]
-        checker = getattr(self, f"_check_{kind}", None)
-        if checker is not None:
-            checker(shape, value, path, sensitive)
 
-    def _type_error(self, path: str, expected: str) -> None:
-        where = path or "the request"
-        raise SerializationException(f"Expected {expected} at '{where}'")
+def _checker(service: str, name: str) -> Check:
+    found = _checks.get((service, name))
+    if found is not None:
+        return found
+    with _lock:
+        found = _checks.get((service, name)) or _making.get((service, name))
+        if found is not None:
+            return found
+        outermost = not _making
+        # A stand-in while the check is made: a shape that contains itself checks its inner values through it.
+        made: list[Check] = []
+        _making[(service, name)] = lambda value, path, sensitive, errors: made[0](value, path, sensitive, errors)
+        try:
+            shape = _shape(service, name)
+            made.append(_MAKERS.get(shape["type"], _unchecked)(service, shape, bool(shape.get("sensitive"))))
+            _making[(service, name)] = made[0]
+            if outermost:
+                _checks.update(_making)
+        finally:
+            if outermost:
+                _making.clear()
+        return made[0]
 
-    def _check_structure(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+
+def _type_error(path: str, expected: str) -> NoReturn:
+    where = path or "the request"
+    raise SerializationException(f"Expected {expected} at '{where}'")
+
+
+def _fail(errors: list[str], value: Any, path: str, constraint: str, sensitive: bool) -> None:
+    errors.append(f"{_show(value, sensitive)} at '{path}' failed to satisfy constraint: {constraint}")
+
+
+def _length(shape: dict[str, Any]) -> Callable[[list[str], Any, int, str, bool], None]:
+    low, high = shape.get("min"), shape.get("max")
+
+    def length(errors: list[str], value: Any, size: int, path: str, sensitive: bool) -> None:
+        if low is not None and size < low:
+            _fail(errors, value, path, f"Member must have length greater than or equal to {low}", sensitive)
+        if high is not None and size > high:
+            _fail(errors, value, path, f"Member must have length less than or equal to {high}", sensitive)
+
+    return length
+
+
+def _unchecked(service: str, shape: dict[str, Any], own: bool) -> Check:
+    return lambda value, path, sensitive, errors: None
+
+
+def _structure(service: str, shape: dict[str, Any], own: bool) -> Check:
+    required = tuple((name, _lower_camel(name)) for name in shape.get("required", []))
+    members = {
+        name: (_lower_camel(name), _checker(service, member["shape"]))
+        for name, member in shape.get("members", {}).items()
+    }
+
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if not isinstance(value, dict):
-            self._type_error(path, "an object")
-        members: dict[str, Any] = shape.get("members", {})
-        for name in shape.get("required", []):
+            _type_error(path, "an object")
+        sensitive = sensitive or own
+        prefix = f"{path}." if path else ""
+        for name, camel in required:
             if value.get(name) is None:
-                sub = f"{path}.{_lower_camel(name)}" if path else _lower_camel(name)
-                self.errors.append(f"Value null at '{sub}' failed to satisfy constraint: Member must not be null")
+                errors.append(f"Value null at '{prefix}{camel}' failed to satisfy constraint: Member must not be null")
         for name, member_value in value.items():
             member = members.get(name)
             if member is None or member_value is None:
                 continue  # unknown members are ignored, as AWS does
-            sub = f"{path}.{_lower_camel(name)}" if path else _lower_camel(name)
-            self.check(member["shape"], member_value, sub, sensitive)
+            member[1](member_value, prefix + member[0], sensitive, errors)
 
-    def _length(self, shape: dict[str, Any], value: Any, size: int, path: str, sensitive: bool) -> None:
-        if "min" in shape and size < shape["min"]:
-            self.fail(value, path, f"Member must have length greater than or equal to {shape['min']}", sensitive)
-        if "max" in shape and size > shape["max"]:
-            self.fail(value, path, f"Member must have length less than or equal to {shape['max']}", sensitive)
+    return check
 
-    def _check_string(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+
+def _string(service: str, shape: dict[str, Any], own: bool) -> Check:
+    length = _length(shape)
+    listed = shape.get("enum")
+    allowed = frozenset(listed) if listed is not None else None
+    enum_rule = f"Member must satisfy enum value set: [{', '.join(listed)}]" if listed is not None else ""
+    pattern = shape.get("pattern")
+    full = _pattern(pattern) if pattern else None
+    fast = _ascii_pattern(pattern) if pattern else None
+    pattern_rule = f"Member must satisfy regular expression pattern: {pattern}"
+
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if not isinstance(value, str):
-            self._type_error(path, "a string")
-        self._length(shape, value, len(value), path, sensitive)
-        if "enum" in shape and value not in shape["enum"]:
-            allowed = ", ".join(shape["enum"])
-            self.fail(value, path, f"Member must satisfy enum value set: [{allowed}]", sensitive)
-        pattern = shape.get("pattern")
-        if pattern and not _fits(pattern, value):
-            self.fail(value, path, f"Member must satisfy regular expression pattern: {pattern}", sensitive)
+            _type_error(path, "a string")
+        sensitive = sensitive or own
+        length(errors, value, len(value), path, sensitive)
+        if allowed is not None and value not in allowed:
+            _fail(errors, value, path, enum_rule, sensitive)
+        if full is not None and (fast if fast is not None and value.isascii() else full).fullmatch(value) is None:
+            _fail(errors, value, path, pattern_rule, sensitive)
 
-    def _check_list(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+    return check
+
+
+def _list(service: str, shape: dict[str, Any], own: bool) -> Check:
+    length = _length(shape)
+    item = _checker(service, shape["member"]["shape"])
+
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if not isinstance(value, list):
-            self._type_error(path, "a list")
-        self._length(shape, value, len(value), path, sensitive)
-        for i, item in enumerate(value, start=1):
-            self.check(shape["member"]["shape"], item, f"{path}.{i}.member", sensitive)
+            _type_error(path, "a list")
+        sensitive = sensitive or own
+        length(errors, value, len(value), path, sensitive)
+        for i, element in enumerate(value, start=1):
+            item(element, f"{path}.{i}.member", sensitive, errors)
 
-    def _check_map(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+    return check
+
+
+def _map(service: str, shape: dict[str, Any], own: bool) -> Check:
+    length = _length(shape)
+    key_check = _checker(service, shape["key"]["shape"])
+    value_check = _checker(service, shape["value"]["shape"])
+
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if not isinstance(value, dict):
-            self._type_error(path, "a map")
-        self._length(shape, value, len(value), path, sensitive)
+            _type_error(path, "a map")
+        sensitive = sensitive or own
+        length(errors, value, len(value), path, sensitive)
         for key, item in value.items():
-            self.check(shape["key"]["shape"], key, f"{path}.key", sensitive)
+            key_check(key, f"{path}.key", sensitive, errors)
             if item is not None:
-                self.check(shape["value"]["shape"], item, f"{path}.{key}.value", sensitive)
+                value_check(item, f"{path}.{key}.value", sensitive, errors)
 
-    def _check_integer(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+    return check
+
+
+def _integer(service: str, shape: dict[str, Any], own: bool) -> Check:
+    low, high = shape.get("min"), shape.get("max")
+
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self._type_error(path, "an integer")
+            _type_error(path, "an integer")
         if not -(2**63) <= value < 2**63:
-            self._type_error(path, "a 64-bit integer")
-        if "min" in shape and value < shape["min"]:
-            self.fail(value, path, f"Member must have value greater than or equal to {shape['min']}", sensitive)
-        if "max" in shape and value > shape["max"]:
-            self.fail(value, path, f"Member must have value less than or equal to {shape['max']}", sensitive)
+            _type_error(path, "a 64-bit integer")
+        sensitive = sensitive or own
+        if low is not None and value < low:
+            _fail(errors, value, path, f"Member must have value greater than or equal to {low}", sensitive)
+        if high is not None and value > high:
+            _fail(errors, value, path, f"Member must have value less than or equal to {high}", sensitive)
 
-    _check_long = _check_integer
+    return check
 
-    def _check_boolean(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+
+def _boolean(service: str, shape: dict[str, Any], own: bool) -> Check:
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if not isinstance(value, bool):
-            self._type_error(path, "a boolean")
+            _type_error(path, "a boolean")
 
-    def _check_timestamp(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+    return check
+
+
+def _timestamp(service: str, shape: dict[str, Any], own: bool) -> Check:
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self._type_error(path, "a timestamp")
+            _type_error(path, "a timestamp")
 
-    def _check_blob(self, shape: dict[str, Any], value: Any, path: str, sensitive: bool) -> None:
+    return check
+
+
+def _blob(service: str, shape: dict[str, Any], own: bool) -> Check:
+    length = _length(shape)
+
+    def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if not isinstance(value, str):
-            self._type_error(path, "base64 data")
+            _type_error(path, "base64 data")
         try:
             raw = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            self._type_error(path, "base64 data")
-        self._length(shape, value, len(raw), path, sensitive)
+            _type_error(path, "base64 data")
+        length(errors, value, len(raw), path, sensitive or own)
+
+    return check
+
+
+_MAKERS: dict[str, Callable[[str, dict[str, Any], bool], Check]] = {
+    "structure": _structure,
+    "string": _string,
+    "list": _list,
+    "map": _map,
+    "integer": _integer,
+    "long": _integer,
+    "boolean": _boolean,
+    "timestamp": _timestamp,
+    "blob": _blob,
+}
 
 
 def validate(shape_name: str | None, body: Any, model: ApiModel = COGNITO_IDP) -> None:
     """Raise the error Cognito gives when ``body`` does not fit the input shape ``shape_name`` of ``model``."""
     if shape_name is None:
         return
-    validator = _Validator(model.service)
-    validator.check(shape_name, body, "")
-    errors = validator.errors
+    errors: list[str] = []
+    _checker(model.service, shape_name)(body, "", False, errors)
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
         raise model.validation_error(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
