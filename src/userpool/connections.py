@@ -36,6 +36,49 @@ _HEADERS_TOO_LARGE = _plain_answer(b"431 Request Header Fields Too Large", b"Req
 _BODY_TOO_SLOW = _plain_answer(b"408 Request Timeout", b"The request body did not arrive in time.\n")
 
 
+class _OneSend:
+    """A connection's transport as its response cycles see it. uvicorn writes an answer's status line and headers
+    as soon as the app starts the answer, and its body when the app sends it: two sends, two TCP segments and
+    two wake-ups of the client, for the API's answers that fit in one. The head is held here until the body's
+    first bytes (or the answer's end, or the connection's) and sent with them."""
+
+    __slots__ = ("_held", "_transport", "_waiting")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._held = b""
+        # Between the start of a cycle and its first write: the next write is that answer's head.
+        self._waiting = False
+
+    def expect_head(self) -> None:
+        self.flush()
+        self._waiting = True
+
+    def write(self, data: bytes) -> None:
+        if self._held:
+            data, self._held = self._held + data, b""
+        elif self._waiting and not data.startswith(b"HTTP/1.1 100 "):  # an interim 100 Continue goes at once
+            self._waiting = False
+            self._held = data
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._held:
+            held, self._held = self._held, b""
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class _TimedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline for each request's headers and body, and a size limit for
     its headers. The timers are armed only while a request is incomplete at the end of what has arrived."""
@@ -48,6 +91,7 @@ class _TimedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._one_send = _OneSend(transport)
         self._head_deadline: asyncio.TimerHandle | None = None
         self._body_deadline: asyncio.TimerHandle | None = None
         self._awaiting_head = False
@@ -68,16 +112,16 @@ class _TimedProtocol(HttpToolsProtocol):
     def _head_too_slow(self) -> None:
         self._head_deadline = None
         if not self.transport.is_closing():
-            self.transport.close()
+            self._one_send.close()
 
     def _body_too_slow(self) -> None:
         self._body_deadline = None
         if self.transport.is_closing():
             return
         if self.cycle is not None and not self.cycle.response_started:
-            self.transport.write(_BODY_TOO_SLOW)
+            self._one_send.write(_BODY_TOO_SLOW)
         # The request's task, waiting for the body, then reads a disconnect and ends without a word.
-        self.transport.close()
+        self._one_send.close()  # after whatever it holds
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -92,6 +136,14 @@ class _TimedProtocol(HttpToolsProtocol):
             self._head_deadline.cancel()
             self._head_deadline = None
         super().on_headers_complete()
+        if self.cycle is not None:
+            # The cycle's task has not run yet: its answer goes out through _OneSend from its first write.
+            self.cycle.transport = self._one_send  # type: ignore[assignment]
+            self._one_send.expect_head()
+
+    def on_response_complete(self) -> None:
+        self._one_send.flush()  # an answer without a body (HEAD, 204, 304) has its head held still
+        super().on_response_complete()
 
     def on_message_complete(self) -> None:
         if self._body_deadline is not None:
@@ -116,8 +168,8 @@ class _TimedProtocol(HttpToolsProtocol):
                 self._head_bytes += len(data)
             if self._head_bytes > MAX_HEADER_BYTES:
                 self._disarm()
-                self.transport.write(_HEADERS_TOO_LARGE)
-                self.transport.close()
+                self._one_send.write(_HEADERS_TOO_LARGE)
+                self._one_send.close()
         elif self.cycle is not None and self.cycle.more_body and self._body_deadline is None:
             uploading = str(self.cycle.scope.get("path", "")).startswith(UPLOAD_PREFIX)
             timeout = max(self.body_timeout, self.upload_body_timeout) if uploading else self.body_timeout

@@ -321,6 +321,80 @@ def test_serve__requests_beyond_the_connection_limit_get_503(limited: Limited) -
         time.sleep(0.1)
 
 
+def _answers(sock: socket.socket, count: int) -> list[tuple[bytes, bytes]]:
+    """``count`` answers (head, body) read off ``sock``, each body as long as its Content-Length says."""
+    data, found = b"", list[tuple[bytes, bytes]]()
+    while len(found) < count:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, f"closed after {len(found)} answers"
+            data += chunk
+        head, data = data.split(b"\r\n\r\n", 1)
+        lengths = [
+            line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        ]
+        length = int(lengths[0]) if lengths else 0
+        while len(data) < length:
+            chunk = sock.recv(65536)
+            assert chunk, "closed in a body"
+            data += chunk
+        found.append((head, data[:length]))
+        data = data[length:]
+    return found
+
+
+def _get_user_request(limited: Limited, token: str) -> bytes:
+    body = json.dumps({"AccessToken": token}).encode()
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser",
+        "Content-Length": str(len(body)),
+    }
+    return _head(limited, "/", headers) + body
+
+
+def test_serve__pipelined_requests_get_their_answers_whole_and_in_order(limited: Limited) -> None:
+    # An answer's head is sent with its body (connections.py _OneSend): three requests in one packet, API, page
+    # and API again, get three answers, each with its own head and body.
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+        healthz = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{limited.port}\r\n\r\n".encode()
+        sock.sendall(_get_user_request(limited, "first.x.y") + healthz + _get_user_request(limited, "third.x.y"))
+        answers = _answers(sock, 3)
+    assert [head.split(b"\r\n")[0] for head, _ in answers] == [
+        b"HTTP/1.1 400 Bad Request",
+        b"HTTP/1.1 200 OK",
+        b"HTTP/1.1 400 Bad Request",
+    ]
+    assert json.loads(answers[0][1])["__type"] == json.loads(answers[2][1])["__type"] == "NotAuthorizedException"
+    assert json.loads(answers[1][1]) == {"status": "ok"}
+
+
+def test_serve__an_answer_without_a_body_is_sent_and_the_connection_goes_on(limited: Limited) -> None:
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+        sock.sendall(f"HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1:{limited.port}\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, "closed before the head of a HEAD answer"
+            data += chunk
+        assert data.startswith(b"HTTP/1.1 200 "), data
+        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{limited.port}\r\n\r\n".encode())
+        ((head, body),) = _answers(sock, 1)
+    assert head.startswith(b"HTTP/1.1 200 ") and json.loads(body) == {"status": "ok"}
+
+
+def test_serve__expect_100_continue_is_answered_before_the_body_is_sent(limited: Limited) -> None:
+    request = _get_user_request(limited, "x.y.z")
+    head, body = request.split(b"\r\n\r\n", 1)
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as sock:
+        sock.sendall(head + b"\r\nExpect: 100-continue\r\n\r\n")
+        interim = sock.recv(65536)  # nothing else can come: the server waits for the body
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n", interim
+        sock.sendall(body)
+        ((answer, payload),) = _answers(sock, 1)
+    assert answer.startswith(b"HTTP/1.1 400 ") and json.loads(payload)["__type"] == "NotAuthorizedException"
+
+
 def test_serve__answers_over_https_carry_hsts_and_over_plain_http_do_not(limited: Limited, tmp_path: Path) -> None:
     plain = http.client.HTTPConnection("127.0.0.1", limited.port, timeout=30)
     plain.request("GET", "/healthz")
