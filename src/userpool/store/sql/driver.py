@@ -21,7 +21,9 @@ statement is still seen there; its rows are the driver's as they are, so nothing
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,12 +43,21 @@ class _Compiled:
     order: tuple[str, ...] | None
     # Values the statement carries itself (a LIMIT).
     fixed: Params
+    # ``order``'s values out of a dict of parameters, as a tuple.
+    _pick: Callable[[Params], tuple[Any, ...]] | None
 
     def arguments(self, params: Params) -> tuple[Any, ...] | Params:
         merged = {**self.fixed, **params} if self.fixed else params
-        if self.order is None:
-            return merged
-        return tuple(merged[name] for name in self.order)
+        return merged if self._pick is None else self._pick(merged)
+
+
+def _picker(order: tuple[str, ...]) -> Callable[[Params], tuple[Any, ...]]:
+    if not order:
+        return lambda _: ()
+    if len(order) == 1:
+        name = order[0]
+        return lambda params: (params[name],)
+    return itemgetter(*order)
 
 
 class DriverStatement:
@@ -79,7 +90,7 @@ def _compile(statement: sa.Select[Any] | sa.CompoundSelect[Any], dialect: Dialec
         raise ValueError(f"paramstyle {dialect.paramstyle} is not supported")
     fixed = {name: value for name, value in compiled.params.items() if value is not None}
     order = tuple(compiled.positiontup or ()) if positional else None
-    return _Compiled(sql, order, fixed)
+    return _Compiled(sql, order, fixed, None if order is None else _picker(order))
 
 
 def row_type(name: str, statement: sa.Select[Any]) -> Any:
@@ -93,7 +104,7 @@ class Link:
     never does, and so never pays for it). ``locking``: a write transaction, in which reads of a user lock its
     row (PostgreSQL's FOR UPDATE)."""
 
-    __slots__ = ("_fairy", "_json_text", "_observed", "_sa", "_transaction", "engine", "locking")
+    __slots__ = ("_dialect", "_driver", "_fairy", "_json_text", "_observed", "_sa", "_transaction", "engine", "locking")
 
     def __init__(
         self, engine: Engine, fairy: PoolProxiedConnection, locking: bool, connection: sa.Connection | None = None
@@ -101,9 +112,11 @@ class Link:
         self.engine = engine
         self.locking = locking
         self._fairy = fairy
+        self._driver: Any = fairy.driver_connection
         self._sa = connection
         self._transaction: sa.RootTransaction | None = None
-        self._json_text = engine.dialect.name == "sqlite"
+        self._dialect = engine.dialect
+        self._json_text = self._dialect.name == "sqlite"
         dispatch = engine.dispatch
         self._observed = bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
@@ -123,37 +136,35 @@ class Link:
         return json_loads(value) if self._json_text and isinstance(value, str | bytes) else value
 
     def first(self, statement: DriverStatement, params: Params) -> Any:
-        compiled = statement.compiled(self.engine.dialect)
-        arguments = compiled.arguments(params)
+        compiled = statement.compiled(self._dialect)
         if self._observed:
-            return self.sa.exec_driver_sql(compiled.sql, arguments).first()
-        return self._fairy.driver_connection.execute(compiled.sql, arguments).fetchone()  # type: ignore[union-attr]
+            return self.sa.exec_driver_sql(compiled.sql, compiled.arguments(params)).first()
+        return self._driver.execute(compiled.sql, compiled.arguments(params)).fetchone()
 
     def all(self, statement: DriverStatement, params: Params) -> list[Any]:
-        compiled = statement.compiled(self.engine.dialect)
-        arguments = compiled.arguments(params)
+        compiled = statement.compiled(self._dialect)
         if self._observed:
-            return list(self.sa.exec_driver_sql(compiled.sql, arguments).all())
-        return list(self._fairy.driver_connection.execute(compiled.sql, arguments).fetchall())  # type: ignore[union-attr]
+            return list(self.sa.exec_driver_sql(compiled.sql, compiled.arguments(params)).all())
+        return list(self._driver.execute(compiled.sql, compiled.arguments(params)).fetchall())
 
     def execute_control(self, sql: str) -> None:
         """BEGIN on SQLite's driver connection, before anything else (store.py)."""
         if self._observed:
             self.sa.exec_driver_sql(sql)
         else:
-            self._fairy.driver_connection.execute(sql)  # type: ignore[union-attr]
+            self._driver.execute(sql)
 
     def commit(self) -> None:
         if self._transaction is not None:
             self._transaction.commit()
         else:
-            self._fairy.commit()
+            self._driver.commit()
 
     def rollback(self) -> None:
         if self._transaction is not None:
             self._transaction.rollback()
         else:
-            self._fairy.rollback()
+            self._driver.rollback()
 
     def close(self) -> None:
         """Give the connection back to the pool (through SQLAlchemy's connection when there is one)."""
