@@ -15,11 +15,12 @@ import sqlalchemy as sa
 
 from tests.store.conftest import SECRETS
 from tests.store.contract.records import NOW, OVERLAP_SECONDS, new_client, new_pool, user_record
+from tests.support.plans import captured_sql
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import AdminKey, ClientSecret, Domain, Pool
 from userpool.model.risk_configuration import RiskConfiguration
 from userpool.model.token_records import ACCESS_TOKEN, CURRENT, ID_TOKEN, SigningKey
-from userpool.store.sql.config_cache import MISSING, CachedRead, ConfigCache, FrozenDict, FrozenList, frozen
+from userpool.store.sql.config_cache import ABSENT, MISSING, CachedRead, ConfigCache, FrozenDict, FrozenList, frozen
 from userpool.store.sql.config_generation import CONFIGURATION_TABLES, EVENTS, OTHER_TABLES, read_generation
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore
@@ -263,6 +264,30 @@ def test_config_cache__admin_keys_and_risk_configurations_found_or_not_are_read_
     assert seen() == (None, client.id, True)
 
 
+def test_config_cache__a_host_that_names_no_domain_is_kept_until_a_domain_is_made(
+    store: SqlStore, other: SqlStore
+) -> None:
+    # The server's own URL names no domain: every client_credentials grant there asks (hosted/oauth_clients.py).
+    with store.write() as tx:
+        new_pool(tx, POOL)
+
+    def domain_reads() -> tuple[Domain | None, int]:
+        with captured_sql(other.engine) as statements, other.read() as tx:
+            found = tx.domains.get("localhost")
+        return found, sum(1 for s in statements if "domains" in s.sql)
+
+    assert domain_reads() == (None, 1)
+    assert domain_reads() == (None, 0)  # kept as absent
+    made = Domain("localhost", POOL, {"CustomDomainConfig": {"CertificateArn": "arn"}}, NOW, NOW)
+    with store.write() as tx:
+        tx.domains.add(made)
+    assert domain_reads() == (made, 1)  # the next read of another store finds it
+    assert domain_reads() == (made, 0)
+    with store.write() as tx:
+        tx.domains.delete("localhost")
+    assert domain_reads() == (None, 1)
+
+
 def test_config_cache__a_pool_deleted_and_made_again_under_its_id_is_read_again(
     store: SqlStore, other: SqlStore
 ) -> None:
@@ -300,6 +325,24 @@ def test_config_cache__holds_one_generation_and_a_bounded_number_of_records() ->
     # Any other generation starts it over, an earlier one too (a backup restored).
     cache.put(4, "a", 10)
     assert (cache.get(4, "a"), cache.get(4, "c"), cache.get(5, "c")) == (10, MISSING, MISSING)
+
+
+def test_config_cache__absent_entries_are_bounded_apart_and_never_crowd_out_records() -> None:
+    cache = ConfigCache(capacity=2, absent_capacity=2)
+    cache.put(5, "a", 1)
+    cache.put(5, "b", 2)
+    for invented in ("x", "y", "z"):  # Hosts a caller may invent
+        cache.put(5, invented, ABSENT)
+    assert (cache.get(5, "a"), cache.get(5, "b")) == (1, 2)
+    assert (cache.get(5, "x"), cache.get(5, "y"), cache.get(5, "z")) == (MISSING, ABSENT, ABSENT)
+    # The last read of a key is what is kept, found or absent.
+    cache.put(5, "y", 3)
+    assert cache.get(5, "y") == 3
+    cache.put(5, "b", ABSENT)
+    assert cache.get(5, "b") is ABSENT
+    assert cache.get(6, "z") is MISSING
+    cache.put(6, "a", 1)
+    assert (cache.get(6, "z"), cache.get(6, "b")) == (MISSING, MISSING)
 
 
 def test_frozen__every_dict_and_list_refuses_changes_and_copies_are_ordinary() -> None:

@@ -34,10 +34,13 @@ T = TypeVar("T")
 # serves fit many times over; a client with its pool, parsed, takes about 12 KiB (12 MiB when full).
 CAPACITY = 1024
 
+# Reads found absent kept at most, apart from the records (first in, first out beyond).
+ABSENT_CAPACITY = 1024
+
 # What ConfigCache.get answers for a record it does not hold.
 MISSING: Any = object()
 # What it holds for a read that found nothing (CachedRead.keep_absent).
-_ABSENT: Any = object()
+ABSENT: Any = object()
 
 
 def _refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
@@ -100,9 +103,12 @@ class CachedRead:
     """A statement whose answer may be kept across requests: it may read configuration tables only, which is
     checked when it is declared (at import), so that nothing kept can change without the generation.
 
-    Finding nothing is kept only with ``keep_absent``, for reads keyed by what the request has already found
-    (a pool's risk configuration): keys a caller may invent (a ClientId, an access key id) would otherwise
-    crowd out the records in use."""
+    Finding nothing is kept only with ``keep_absent``: for reads keyed by what the request has already found
+    (a pool's risk configuration), and for a request's Host, which names no domain on the server's own URL
+    (every client_credentials grant there would read the domains table again). Absent entries are kept apart
+    from the records, in a bounded space of their own, so that keys a caller may invent (a Host) crowd out at
+    most other absent entries, never the records in use; a ClientId or access key id found absent is not kept
+    (only requests that fail would gain)."""
 
     __slots__ = ("keep_absent", "statement")
 
@@ -116,29 +122,38 @@ class CachedRead:
 
 
 class ConfigCache:
-    """The records of one configuration generation a process has read, shared by its threads.
+    """The records of one configuration generation a process has read, shared by its threads, and the reads
+    of that generation that found nothing (``ABSENT``), kept apart (``CachedRead`` says why).
 
     Looking up takes no lock: the generation and its records are swapped together, as one tuple.
     """
 
-    def __init__(self, capacity: int = CAPACITY) -> None:
+    def __init__(self, capacity: int = CAPACITY, absent_capacity: int = ABSENT_CAPACITY) -> None:
         self._capacity = capacity
-        self._state: tuple[int | None, dict[Hashable, Any]] = (None, {})
+        self._absent_capacity = absent_capacity
+        self._state: tuple[int | None, dict[Hashable, Any], dict[Hashable, Any]] = (None, {}, {})
         self._lock = threading.Lock()
 
     def get(self, generation: int, key: Hashable) -> Any:
-        kept, records = self._state
-        return records.get(key, MISSING) if kept == generation else MISSING
+        kept, records, absent = self._state
+        if kept != generation:
+            return MISSING
+        found = records.get(key, MISSING)
+        return absent.get(key, MISSING) if found is MISSING else found
 
     def put(self, generation: int, key: Hashable, value: Any) -> None:
         with self._lock:
-            kept, records = self._state
+            kept, records, absent = self._state
             if kept != generation:
-                records = {}
-                self._state = (generation, records)
-            elif len(records) >= self._capacity:
-                del records[next(iter(records))]
-            records[key] = value
+                records, absent = {}, {}
+                self._state = (generation, records, absent)
+            space, capacity = (absent, self._absent_capacity) if value is ABSENT else (records, self._capacity)
+            # Under PostgreSQL's READ COMMITTED a later read of the same generation may find what an earlier
+            # one did not, or the reverse: the last read is kept, in one space only.
+            (records if value is ABSENT else absent).pop(key, None)
+            if key not in space and len(space) >= capacity:
+                del space[next(iter(space))]
+            space[key] = value
 
 
 class ConfigReads:
@@ -168,11 +183,11 @@ class ConfigReads:
         key = (read, *params.values())
         found = self._cache.get(generation, key)
         if found is not MISSING:
-            return None if found is _ABSENT else found
+            return None if found is ABSENT else found
         value = convert(self._link.sa.execute(read.statement, params).all())
         if value is None:
             if read.keep_absent:
-                self._cache.put(generation, key, _ABSENT)
+                self._cache.put(generation, key, ABSENT)
             return None
         value = frozen(value)
         self._cache.put(generation, key, value)

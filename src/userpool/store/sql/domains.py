@@ -16,7 +16,9 @@ from userpool.store.sql.tables import domains, resource_servers
 
 # Built once (docs/architecture.md, Hot-path rules).
 _GET_DOMAIN = sa.select(domains).where(domains.c.domain == sa.bindparam("domain"))
-_CACHED_GET_DOMAIN = CachedRead(_GET_DOMAIN)
+# A Host that names no domain (the server's own URL) is kept as absent too: a CreateUserPoolDomain bumps the
+# generation (the domains table's triggers), so it is found by the next read anywhere.
+_CACHED_GET_DOMAIN = CachedRead(_GET_DOMAIN, keep_absent=True)
 
 
 def _domain(row: Any) -> Domain:
