@@ -123,6 +123,8 @@ def test_read__one_transaction_whichever_way_its_statements_run(store: SqlStore,
 
 @covers("Store.read")
 def test_read__an_exception_ends_it_and_leaves_the_connection_usable(store: SqlStore) -> None:
+    # SQLite's store keeps a read's connection for the next one (SqlStore.give_back): never inside a transaction,
+    # whose snapshot the next read would see instead of what was committed since.
     with store.write() as tx:
         pool = new_pool(tx)
         ann = new_user(tx, pool, "ann")
@@ -134,6 +136,8 @@ def test_read__an_exception_ends_it_and_leaves_the_connection_usable(store: SqlS
             tx.users.get_by_sub(pool.id, ann.sub)
             tx.groups.list(pool.id, 10, None)  # and SQLAlchemy's over the same connection
             raise Boom
+    with store.read() as tx:  # one that ends as usual: on SQLite its connection is kept for the next read
+        assert tx.users.get_by_sub(pool.id, ann.sub) == ann
     changed = replace(ann, attributes={**ann.attributes, "name": "changed"}, updated_at=NOW + 1)
     with store.write() as tx:
         tx.users.update(changed)

@@ -166,6 +166,16 @@ class Link:
         else:
             self._driver.rollback()
 
+    @property
+    def pooled(self) -> PoolProxiedConnection:
+        """The pool's connection under the link."""
+        return self._fairy
+
+    def driver_only(self) -> Any:
+        """The driver's connection when nothing but the driver used it (no SQLAlchemy connection was made over
+        it), else None."""
+        return self._driver if self._sa is None else None
+
     def close(self) -> None:
         """Give the connection back to the pool (through SQLAlchemy's connection when there is one)."""
         if self._sa is not None:
