@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.bridge import free_port
 from tests.support.processes import server_environment, serving
+from tests.support.worker_clients import socket_inodes
 
 pytestmark = pytest.mark.socket
 
@@ -23,18 +24,6 @@ CONNECTIONS = 16
 def _allowed_cpus(pid: int) -> str:
     with open(f"/proc/{pid}/status") as f:
         return next(line.split(":", 1)[1].strip() for line in f if line.startswith("Cpus_allowed_list:"))
-
-
-def _socket_inodes(pid: int) -> set[str]:
-    found = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            found.add(target[len("socket:[") : -1])
-    return found
 
 
 def _established_to(port: int) -> set[str]:
@@ -62,7 +51,7 @@ def test_two_workers__connections_opened_together_reach_both_workers_each_on_its
                 connection.request("GET", "/healthz")
                 assert connection.getresponse().read() == b'{"status":"ok"}'
             held = _established_to(port)
-            per_worker = {pid: len(_socket_inodes(pid) & held) for pid in served.worker_pids()}
+            per_worker = {pid: len(socket_inodes(pid) & held) for pid in served.worker_pids()}
         finally:
             for connection in connections:
                 connection.close()

@@ -42,7 +42,8 @@ def _tcp_connections() -> list[Connection]:
     return found
 
 
-def _socket_inodes(pid: int) -> set[str]:
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process ``pid`` holds (from /proc)."""
     found = set()
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
@@ -56,7 +57,7 @@ def _socket_inodes(pid: int) -> set[str]:
 
 def _ports_to(server_port: int) -> set[int]:
     """The local ports of this process's connections to ``server_port``."""
-    mine = _socket_inodes(os.getpid())
+    mine = socket_inodes(os.getpid())
     return {c.local_port for c in _tcp_connections() if c.remote_port == server_port and c.inode in mine}
 
 
@@ -64,7 +65,7 @@ def _worker_holding(served: Served, server_port: int, client_port: int) -> int |
     """The worker whose socket is the server's end of the connection from ``client_port``."""
     ends = {c.inode for c in _tcp_connections() if c.local_port == server_port and c.remote_port == client_port}
     for pid in served.worker_pids():
-        if _socket_inodes(pid) & ends:
+        if socket_inodes(pid) & ends:
             return pid
     return None
 
