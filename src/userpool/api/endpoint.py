@@ -3,13 +3,12 @@ API (identity pools) (docs/architecture.md, "A signed API call, end to end").
 
 target -> service and operation -> signature (unless the model says ``authtype: none``, or the operation is one an
 app client's secret may authorize instead: api/service_model.py) -> JSON -> model validation -> service function in
-a worker thread -> JSON. This module is the one place that turns errors into
-AWS's wire format.
+a worker thread (worker_threads.py) -> JSON. This module is the one place that turns errors into AWS's wire format.
 
 The quickest reads (services/registry.py QUICK_READS) skip the worker thread where the store's reads never wait
-(SQLite): a hop there and back costs ~50 µs of CPU, a quarter of GetUser's, and such a read takes less time than
-the hop. They run on the event loop with a store that refuses writes, so that none of them can come to wait on a
-writer's lock there (docs/architecture.md, Hot-path rules).
+(SQLite): a hop there and back costs CPU (~5-25 µs), and such a read takes less time than the hop. They run on
+the event loop with a store that refuses writes, so that none of them can come to wait on a writer's lock there
+(docs/architecture.md, Hot-path rules).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from time import perf_counter
 from typing import Any
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -41,6 +39,7 @@ from userpool.monitoring.logs import REQUEST_ID
 from userpool.monitoring.port import SERVER_ERROR, SUCCESS, UNKNOWN_OPERATION
 from userpool.services.registry import QUICK_READS, Service
 from userpool.store.base import Store, Tx
+from userpool.worker_threads import run_in_worker
 
 log = logging.getLogger("userpool.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -320,7 +319,7 @@ async def _dispatch(
     if not (unsigned or deps.settings.dev):
         if on_loop:
             return _signed_call(config, deps, api, request, request_id, operation, now)
-        return await run_in_threadpool(_signed_call, config, deps, api, request, request_id, operation, now)
+        return await run_in_worker(_signed_call, config, deps, api, request, request_id, operation, now)
     # Nothing to verify: no worker-thread hop for reading the region out of a header (docs/architecture.md,
     # Hot-path rules). Dev mode takes any signature for what it claims to be.
     region = sigv4.region_of(authorization) or deps.settings.region
@@ -328,7 +327,7 @@ async def _dispatch(
     service, ctx, params = _prepare(deps, api, request, request_id, operation, now, region, caller)
     if on_loop:
         return service(ctx, params)
-    return await run_in_threadpool(service, ctx, params)
+    return await run_in_worker(service, ctx, params)
 
 
 async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
