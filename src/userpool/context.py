@@ -11,6 +11,7 @@ from userpool.config import Settings
 from userpool.crypto.idp_key_sets import IdpKeySets
 from userpool.crypto.jwt import KeyCache
 from userpool.crypto.passwords import PasswordHasher
+from userpool.crypto.verified_tokens import VerifiedTokens
 from userpool.delivery.logs.port import LogShipper, NoLogShipper
 from userpool.geoip.port import GeoIp, NoGeoIp
 from userpool.import_files.port import ImportFiles, NoImportFiles
@@ -50,6 +51,9 @@ class Deps:
     # Parsed token signing/verification keys by kid: a key is never parsed again per request (docs/architecture.md,
     # Hot-path rules).
     jwt_keys: KeyCache = field(default_factory=KeyCache)
+    # Tokens whose signature was verified already, with their claims: a token used again is not verified again
+    # (its key id, claims and everything after them still are checked).
+    verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
     # Places of IP addresses, from the operator's GeoIP database when the settings name one (app.py chose the
     # adapter); without one, no address has a place.
     geoip: GeoIp = field(default_factory=NoGeoIp)

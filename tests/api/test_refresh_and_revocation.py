@@ -216,6 +216,30 @@ def test_global_sign_out__refuses_bad_access_tokens(idp: Any, pool_id: str) -> N
     idp.global_sign_out(AccessToken=tokens["AccessToken"])
 
 
+def test_get_user__a_token_used_before_is_checked_again_but_its_signature(clocked: Server, clock: FixedClock) -> None:
+    # A token's verified signature is kept (crypto/verified_tokens.py): the same token again is refused once its
+    # session is revoked or it expires, and no other text, however close, rides on its verification.
+    idp = clocked.client()
+    pool_id = idp.create_user_pool(PoolName="reused")["UserPool"]["Id"]
+    client = make_client(idp, pool_id)
+    make_user(idp, pool_id, "ann")
+    tokens, later = sign_in(idp, client, "ann"), sign_in(idp, client, "ann")
+    for _ in range(3):
+        assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "ann"
+    head, body, signature = tokens["AccessToken"].split(".")
+    tampered_body = body[:-4] + ("AAAA" if body[-4:] != "AAAA" else "BBBB")
+    for token in (f"{head}.{tampered_body}.{signature}", f"{head}.{body}.{signature[:-4]}AAAA", tokens["IdToken"]):
+        assert fails(idp.get_user, AccessToken=token) == ("NotAuthorizedException", "Invalid Access Token")
+    idp.revoke_token(ClientId=client["ClientId"], Token=tokens["RefreshToken"])
+    assert fails(idp.get_user, AccessToken=tokens["AccessToken"]) == ACCESS_REVOKED
+    assert idp.get_user(AccessToken=later["AccessToken"])["Username"] == "ann"
+    clock.advance(3601)
+    assert fails(idp.get_user, AccessToken=later["AccessToken"]) == (
+        "NotAuthorizedException",
+        "Access Token has expired",
+    )
+
+
 def test_global_sign_out__client_deleted_or_user_deleted(idp: Any, pool_id: str) -> None:
     client, other = make_client(idp, pool_id), make_client(idp, pool_id)
     make_user(idp, pool_id, "ann")

@@ -217,13 +217,25 @@ def checked_claims(ctx: Ctx, tx: Tx, token: str, token_use: str) -> tuple[str, d
     """(pool id, claims) of a correctly signed, unexpired ``token_use`` token ("access" or "id") of this server;
     NotAuthorizedException with Cognito's messages otherwise."""
     invalid, expired = _MESSAGES[token_use]
+    verified = ctx.deps.verified_tokens
+    known = verified.get(token)
     try:
-        parsed = jwt.parse(token)
-        found = verifying_key(ctx, tx, parsed.kid)
-        if found is None:
-            raise NotAuthorizedException(invalid)
-        pool_id, key = found
-        claims = jwt.verified_claims(parsed, key)
+        if known is not None:
+            # These exact bytes verified before under this key id (crypto/verified_tokens.py): the key must
+            # still be one of this server's.
+            kid, claims = known
+            found = verifying_key(ctx, tx, kid)
+            if found is None:
+                raise NotAuthorizedException(invalid)
+            pool_id = found[0]
+        else:
+            parsed = jwt.parse(token)
+            found = verifying_key(ctx, tx, parsed.kid)
+            if found is None:
+                raise NotAuthorizedException(invalid)
+            pool_id, key = found
+            claims = jwt.verified_claims(parsed, key)
+            verified.put(token, parsed.kid, claims)
     except jwt.JwtError:
         raise NotAuthorizedException(invalid) from None
     audience = "client_id" if token_use == ACCESS_TOKEN else "aud"
