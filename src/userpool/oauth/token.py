@@ -15,6 +15,7 @@ from userpool.oauth.errors import NO_STORE, json_response, token_error
 from userpool.oauth.http import client_credentials, make_ctx, read_form, used_basic
 from userpool.services.hosted import oauth_token
 from userpool.services.hosted.oauth_clients import ClientCredentials, domain_pool
+from userpool.worker_threads import run_in_worker
 
 
 def cors_headers(deps: Deps) -> dict[str, str]:
@@ -39,9 +40,9 @@ def make_token(deps: Deps) -> Any:
         try:
             form = await read_form(request)
             credentials = client_credentials(request, form)
-            # The Host's pool and the grant in one worker thread: a hop there and back costs about as much CPU
-            # as a read of the database (docs/architecture.md, Hot-path rules).
-            body = await run_in_threadpool(oauth_token.token, ctx, form, credentials, request.headers.get("host", ""))
+            # The Host's pool and the grant in one worker thread, through the API's hand-off (worker_threads.py):
+            # a hop there and back costs CPU (docs/architecture.md, Hot-path rules).
+            body = await run_in_worker(oauth_token.token, ctx, form, credentials, request.headers.get("host", ""))
         except OAuthError as err:
             return token_error(err, used_basic(request), cors)
         return json_response(body, headers=cors)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,6 +14,7 @@ from userpool.oauth.http import make_ctx
 from userpool.oauth.token import cors_headers
 from userpool.services.hosted.oauth_clients import domain_pool
 from userpool.services.hosted.oauth_userinfo import user_info
+from userpool.worker_threads import run_in_worker
 
 _MAX_TOKEN = 16_384
 
@@ -42,7 +42,7 @@ def make_userinfo(deps: Deps) -> Any:
             return Response(status_code=204, headers=cors)
         ctx = make_ctx(deps, request)
         try:
-            body = await run_in_threadpool(_user_info, ctx, _bearer(request), request.headers.get("host", ""))
+            body = await run_in_worker(_user_info, ctx, _bearer(request), request.headers.get("host", ""))
         except OAuthError as err:
             return bearer_error(err, cors)
         return json_response(body, headers=cors)
