@@ -10,24 +10,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import Server
+from tests.support.auth import make_client, make_user, sign_in
 from tests.support.plans import captured_sql
-
-PASSWORD = "Correct-Horse-9"
 
 # The statements are the store's, written for each dialect.
 pytestmark = pytest.mark.every_database
 
 
 def _signed_in(idp: Any, pool_id: str) -> tuple[str, dict[str, Any]]:
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    )["UserPoolClient"]["ClientId"]
-    idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
-    idp.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True)
-    tokens = idp.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD}
-    )["AuthenticationResult"]
-    return client_id, tokens
+    client = make_client(idp, pool_id, ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    make_user(idp, pool_id, "alice")
+    return client["ClientId"], sign_in(idp, client, "alice")
 
 
 def _queries(statements: list[Any]) -> list[str]:

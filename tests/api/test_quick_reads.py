@@ -13,10 +13,10 @@ from anyio import to_thread
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server
+from tests.support.auth import make_client, make_user, sign_in
 from userpool.api.service_model import COGNITO_IDP
 from userpool.services.registry import QUICK_READS, build_table
 
-PASSWORD = "Correct-Horse-9"
 # Long enough for a request that needs no worker thread on a loaded machine; a request that waits for one
 # waits for as long as the test holds them all.
 ANSWER_SECONDS = 20
@@ -41,15 +41,9 @@ def every_worker_thread_taken(server: Server) -> Iterator[None]:
 
 
 def _signed_in(idp: Any, pool_id: str) -> str:
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    )["UserPoolClient"]["ClientId"]
-    idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
-    idp.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True)
-    tokens = idp.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD}
-    )["AuthenticationResult"]
-    return str(tokens["AccessToken"])
+    client = make_client(idp, pool_id, ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    make_user(idp, pool_id, "alice")
+    return str(sign_in(idp, client, "alice")["AccessToken"])
 
 
 def _error(call: Callable[[], Any]) -> str:
