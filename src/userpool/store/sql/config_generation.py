@@ -8,9 +8,11 @@ from a deleted pool, an operator's SQL), in the writing transaction. On PostgreS
 (deferred constraint triggers), after every other lock the transaction takes, so the one row that every
 configuration write updates adds no lock-order cycle. The new value is at least the database's clock in
 microseconds as well as one more than the last, so that no value comes back: neither after the row was
-deleted nor after a backup from an earlier time was restored. ``tests/store/test_config_generation.py``
-checks that every table of the schema is classified below and that each configuration table has its
-triggers, on both databases.
+deleted nor after a backup from an earlier time was restored. SQLite's clock reads only milliseconds, which
+several writes within one millisecond can step past, so there a deleted row is put back at once, one past
+its last value (migration 0028); on PostgreSQL the next configuration write makes it again.
+``tests/store/test_config_cache.py`` checks that every table of the schema is classified below and that each
+configuration table has its triggers, on both databases.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import sqlalchemy as sa
 from userpool.store.sql.columns import metadata
 from userpool.store.sql.driver import DriverStatement, Link
 
-# One row (id 1). Created by migration 0027; a configuration write makes it again if it is missing.
+# One row (id 1). Created by migration 0027; if it is missing, a configuration write makes it again
+# (on SQLite, deleting it puts it back).
 config_generation = sa.Table(
     "config_generation",
     metadata,
