@@ -48,8 +48,8 @@ def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, po
             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
         )["AuthenticationResult"]
     # one transaction: the configuration generation (client, pool and current keys from the cache), refresh
-    # token, session, user row, attributes and aliases, groups (signed with no transaction of its own)
-    assert len(_queries(statements)) == 6, _queries(statements)
+    # token with its session, user row, attributes and aliases, groups (signed with no transaction of its own)
+    assert len(_queries(statements)) == 5, _queries(statements)
     assert not _configuration_reads(_queries(statements))
     assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
 

@@ -199,10 +199,21 @@ def test_sign_in_sessions__a_users_live_ones_and_their_activity(store: SqlStore)
         assert tx.sign_in_sessions.get(first.origin_jti) == first
 
 
-@covers("RefreshTokenRepo.add", "RefreshTokenRepo.get", "RefreshTokenRepo.supersede")
+@covers("RefreshTokenRepo.add", "RefreshTokenRepo.get", "RefreshTokenRepo.with_session", "RefreshTokenRepo.supersede")
 def test_refresh_tokens__superseded_once(store: SqlStore) -> None:
     pool, client, ann, _ = _setup(store)
-    session = SignInSession("33333333-0000-4000-8000-000000000001", pool.id, client.id, ann.sub, NOW, NOW, NOW + 60)
+    session = SignInSession(
+        "33333333-0000-4000-8000-000000000001",
+        pool.id,
+        client.id,
+        ann.sub,
+        NOW - 5,
+        NOW,
+        NOW + 90,
+        device_key="us-east-1_0b3c2f4e-8a1d-4c2b-9e7f-5d6a7b8c9d0e",
+        scopes=("openid", "email"),
+        last_ip="192.0.2.1",
+    )
     token = RefreshToken("b" * 64, session.origin_jti, NOW, NOW + 60)
     with store.write() as tx:
         tx.sign_in_sessions.add(session)
@@ -216,6 +227,9 @@ def test_refresh_tokens__superseded_once(store: SqlStore) -> None:
     with store.read() as tx:
         assert tx.refresh_tokens.get(token.token_hash) == token
         assert tx.refresh_tokens.get("e" * 64) is None
+        # The token's expiry and its session's are two columns of one row there.
+        assert tx.refresh_tokens.with_session(token.token_hash) == (token, session)
+        assert tx.refresh_tokens.with_session("e" * 64) is None
     assert race(store, lambda tx: tx.refresh_tokens.supersede(token.token_hash, NOW + 1)).count(True) == 1
     with store.write() as tx:
         assert tx.refresh_tokens.supersede(token.token_hash, NOW + 2) is False
@@ -223,6 +237,10 @@ def test_refresh_tokens__superseded_once(store: SqlStore) -> None:
         assert tx.refresh_tokens.supersede("e" * 64, NOW + 2) is False
     with store.read() as tx:
         assert tx.refresh_tokens.get(token.token_hash) == replace(token, superseded_at=NOW + 1)
+        assert tx.refresh_tokens.with_session("c" * 64) == (
+            replace(token, token_hash="c" * 64, superseded_at=NOW - 1),
+            session,
+        )
 
 
 @covers(

@@ -65,9 +65,11 @@ def _live_session(
     """The refresh token's record, sign-in session and user, refused with Cognito's messages (Cognito developer guide:
     'Refresh tokens'); a disabled user is told so rather than that its (revoked) token is revoked. A token of a sign-in
     bound to a device refreshes only with that DEVICE_KEY."""
-    record = tx.refresh_tokens.get(digest(value))
-    session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
-    if record is None or session is None or session.client_id != client.id or session.pool_id != pool.id:
+    found = tx.refresh_tokens.with_session(digest(value))
+    if found is None:
+        raise NotAuthorizedException(INVALID)
+    record, session = found
+    if session.client_id != client.id or session.pool_id != pool.id:
         raise NotAuthorizedException(INVALID)
     if session.device_key is not None and device_key != session.device_key:
         raise NotAuthorizedException(INVALID)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from userpool.crypto.sealing import Sealer
 from userpool.model.records import Group, Page, User
 from userpool.store.base import NotFound
-from userpool.store.sql.driver import Link
+from userpool.store.sql.driver import DriverStatement, Link, row_type
 from userpool.store.sql.rows import conflicts_as, count, keyset_page
 from userpool.store.sql.tables import group_members, groups, users
 from userpool.store.sql.users import SqlUserRepo
@@ -19,15 +19,17 @@ def _group(row: Any) -> Group:
     return Group(row.pool_id, row.name, row.description, row.role_arn, row.precedence, row.created_at, row.updated_at)
 
 
-# The first page of a user's groups, the statement built once (read on every token issued; docs/architecture.md,
-# Hot-path rules).
-_GROUPS_OF = (
+# The first page of a user's groups, read on every token issued: on the driver's connection (driver.py;
+# docs/architecture.md, Hot-path rules).
+_GROUPS_OF_QUERY = (
     sa.select(groups)
     .join(group_members, (group_members.c.pool_id == groups.c.pool_id) & (group_members.c.group_name == groups.c.name))
     .where(group_members.c.pool_id == sa.bindparam("pool_id"), group_members.c.sub == sa.bindparam("sub"))
     .order_by(group_members.c.group_name)
     .limit(sa.bindparam("limit"))
 )
+_GROUPS_OF = DriverStatement(_GROUPS_OF_QUERY)
+_GroupRow = row_type("_GroupRow", _GROUPS_OF_QUERY)
 
 
 class SqlGroupRepo:
@@ -110,8 +112,8 @@ class SqlGroupRepo:
     def groups_of(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page[Group]:
         m = group_members
         if after is None:
-            rows = self._conn.execute(_GROUPS_OF, {"pool_id": pool_id, "sub": sub, "limit": limit + 1}).all()
-            return keyset_page(rows, limit, _group, lambda r: str(r.name))
+            found = self._link.all(_GROUPS_OF, {"pool_id": pool_id, "sub": sub, "limit": limit + 1})
+            return keyset_page([_GroupRow._make(r) for r in found], limit, _group, lambda r: str(r.name))
         stmt = (
             sa.select(groups)
             .join(m, (m.c.pool_id == groups.c.pool_id) & (m.c.group_name == groups.c.name))

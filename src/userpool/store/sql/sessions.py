@@ -27,7 +27,24 @@ _GET_SESSION_QUERY = sa.select(sign_in_sessions).where(_s.origin_jti == sa.bindp
 # Every access token's check reads its session: on the driver's connection (driver.py).
 _GET_SESSION = DriverStatement(_GET_SESSION_QUERY)
 _SessionRow = row_type("_SessionRow", _GET_SESSION_QUERY)
-_GET_REFRESH = sa.select(refresh_tokens).where(_r.token_hash == sa.bindparam("token_hash"))
+# Every refresh reads its token: on the driver's connection too.
+_GET_REFRESH_QUERY = sa.select(refresh_tokens).where(_r.token_hash == sa.bindparam("token_hash"))
+_GET_REFRESH = DriverStatement(_GET_REFRESH_QUERY)
+_RefreshRow = row_type("_RefreshRow", _GET_REFRESH_QUERY)
+# ... and its session with it, in one statement (the session's columns keep their names).
+_GET_REFRESH_WITH_SESSION_QUERY = (
+    sa.select(
+        _r.token_hash,
+        _r.issued_at,
+        _r.expires_at.label("token_expires_at"),
+        _r.superseded_at,
+        *sign_in_sessions.c,
+    )
+    .join(sign_in_sessions, _s.origin_jti == _r.origin_jti)
+    .where(_r.token_hash == sa.bindparam("token_hash"))
+)
+_GET_REFRESH_WITH_SESSION = DriverStatement(_GET_REFRESH_WITH_SESSION_QUERY)
+_RefreshSessionRow = row_type("_RefreshSessionRow", _GET_REFRESH_WITH_SESSION_QUERY)
 _ADD_SESSION = sign_in_sessions.insert()
 _ADD_REFRESH = refresh_tokens.insert()
 _SUPERSEDE = (
@@ -136,8 +153,12 @@ class SqlSignInSessionRepo:
 
 
 class SqlRefreshTokenRepo:
-    def __init__(self, conn: sa.Connection) -> None:
-        self._conn = conn
+    def __init__(self, link: Link) -> None:
+        self._link = link
+
+    @property
+    def _conn(self) -> sa.Connection:
+        return self._link.sa
 
     def add(self, token: RefreshToken) -> None:
         with conflicts_as({}, "token_hash"):
@@ -153,10 +174,19 @@ class SqlRefreshTokenRepo:
             )
 
     def get(self, token_hash: str) -> RefreshToken | None:
-        row = self._conn.execute(_GET_REFRESH, {"token_hash": token_hash}).first()
-        if row is None:
+        found = self._link.first(_GET_REFRESH, {"token_hash": token_hash})
+        if found is None:
             return None
+        row = _RefreshRow._make(found)
         return RefreshToken(row.token_hash, row.origin_jti, row.issued_at, row.expires_at, row.superseded_at)
+
+    def with_session(self, token_hash: str) -> tuple[RefreshToken, SignInSession] | None:
+        found = self._link.first(_GET_REFRESH_WITH_SESSION, {"token_hash": token_hash})
+        if found is None:
+            return None
+        row = _RefreshSessionRow._make(found)
+        token = RefreshToken(row.token_hash, row.origin_jti, row.issued_at, row.token_expires_at, row.superseded_at)
+        return token, _session(row, self._link.json(row.scopes))
 
     def supersede(self, token_hash: str, now: float) -> bool:
         """Mark a rotated-out token; a token already superseded keeps its first time (the grace period's start).

@@ -172,7 +172,7 @@ class SqlTx:
 
     @_per_transaction
     def refresh_tokens(self) -> SqlRefreshTokenRepo:
-        return SqlRefreshTokenRepo(self._conn)
+        return SqlRefreshTokenRepo(self._link)
 
     @_per_transaction
     def auth_challenges(self) -> SqlAuthChallengeRepo:

@@ -3,10 +3,9 @@ GetClientToken issue the same token (Cognito developer guide: 'Scopes, M2M, and 
 
 from __future__ import annotations
 
-import uuid
-
 from userpool.context import Ctx
 from userpool.crypto import jwt
+from userpool.ids import new_uuid
 from userpool.model.claims import client_credentials_claims
 from userpool.model.client_config import token_lifetimes
 from userpool.model.records import Client, Pool
@@ -24,6 +23,6 @@ def machine_access_token(
         with ctx.store.read() as tx:
             keys = signer(ctx, tx, pool.id)
     claims = client_credentials_claims(
-        issuer(ctx.settings, pool.id), client.id, scopes, int(ctx.now), lifetime, str(uuid.uuid4())
+        issuer(ctx.settings, pool.id), client.id, scopes, int(ctx.now), lifetime, new_uuid()
     )
     return jwt.sign(claims, keys.access_kid, keys.access_key), lifetime

@@ -9,7 +9,6 @@ refuses its refresh tokens and access tokens.
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,6 +16,7 @@ from userpool.context import Ctx
 from userpool.crypto import jwt
 from userpool.crypto.opaque import digest, new_opaque_value
 from userpool.errors import NotAuthorizedException, UserNotFoundException
+from userpool.ids import new_uuid
 from userpool.model import session_config
 from userpool.model.claim_overrides import ClaimOverrides, customised_access_claims, customised_id_claims
 from userpool.model.claims import SIGN_IN_SCOPE, Issuance, access_token_claims, id_token_claims, readable_attributes
@@ -129,7 +129,7 @@ def start_session(
     tracked = session_config.tracking(pool)
     ip, device = activity(ctx) if tracked else (None, None)
     session = SignInSession(
-        origin_jti=str(uuid.uuid4()),
+        origin_jti=new_uuid(),
         pool_id=pool.id,
         client_id=client.id,
         sub=user.sub,
@@ -187,14 +187,14 @@ def authentication_result(
         readable=readable_attributes(grant.pool, client.config),
         auth_time=int(grant.session.auth_time),
         issued_at=int(ctx.now),
-        event_id=str(uuid.uuid4()),
+        event_id=new_uuid(),
         origin_jti=grant.session.origin_jti if revocable else None,
         id_lifetime=lifetimes.id,
         access_lifetime=lifetimes.access,
         device_key=grant.session.device_key,
         scopes=grant.session.scopes,
     )
-    access_claims = access_token_claims(issuance, str(uuid.uuid4()))
+    access_claims = access_token_claims(issuance, new_uuid())
     if overrides is not None:
         access_claims = customised_access_claims(access_claims, overrides)
     access_token = jwt.sign(access_claims, keys.access_kid, keys.access_key)
@@ -202,7 +202,7 @@ def authentication_result(
     if oauth is not None:
         issuance = replace(issuance, nonce=oauth.nonce, at_hash=left_half_hash(access_token))
     if oauth is None or OPENID in grant.session.scopes:
-        id_claims = id_token_claims(issuance, str(uuid.uuid4()))
+        id_claims = id_token_claims(issuance, new_uuid())
         if overrides is not None:
             id_claims = customised_id_claims(id_claims, overrides)
         result["IdToken"] = jwt.sign(id_claims, keys.id_kid, keys.id_key)
