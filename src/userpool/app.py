@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -281,22 +282,50 @@ def create_app(settings: Settings, clock: Clock | None = None, runtime: Runtime 
     # POST / straight to the API's endpoint through its body limit: the routing and middleware between would
     # only pass it through (RequestMetrics leaves the API's calls to the endpoint, which times them itself).
     api_app = BodyLimits(endpoint, limit_for=lambda _: api_limit)
-    app = _Server(api_app, routes=routes, lifespan=lifespan, middleware=middleware)
+    token_route = next(r for r in routes if isinstance(r, Route) and r.path == oauth_routes.TOKEN_PATH)
+    app = _Server(api_app, token_route, routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.runtime = runtime
     return app
+
+
+class _Matched:
+    """One route's request, known to be the route's before any routing: what Starlette's router would have left
+    in the scope for it (the middleware labels metrics with the route), then the route's own handling."""
+
+    def __init__(self, route: Route) -> None:
+        self._route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = self._route
+        scope["endpoint"] = self._route.endpoint
+        scope["path_params"] = {}
+        await self._route.app(scope, receive, send)
 
 
 class _Server(Starlette):
     """The app: Starlette's routes and middleware, and ``POST /``, the API (most of the calls a server answers),
     sent to its ASGI app directly, which spares each call ~15 µs of CPU (docs/architecture.md, Hot-path rules).
-    Every other method on ``/`` (the CORS preflight, and the 405 of the rest) goes through the routes."""
+    Every other method on ``/`` (the CORS preflight, and the 405 of the rest) goes through the routes.
+    ``POST /oauth2/token`` (every machine token, and the refreshes of apps signed in through OAuth) goes to its
+    route through the same middleware as every route, but past the router's search through the routes and the
+    exception middleware (its endpoint answers each error it expects itself)."""
 
-    def __init__(self, api: ASGIApp, **options: Any) -> None:
+    def __init__(self, api: ASGIApp, token: Route, **options: Any) -> None:
         super().__init__(**options)
         self._api = api
+        stack: ASGIApp = _Matched(token)
+        for cls, args, kwargs in reversed([Middleware(ServerErrorMiddleware, debug=self.debug), *self.user_middleware]):
+            stack = cls(stack, *args, **kwargs)
+        self._token = stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/" and scope["method"] == "POST":
-            await self._api(scope, receive, send)
-            return
+        if scope["type"] == "http" and scope["method"] == "POST":
+            path = scope["path"]
+            if path == "/":
+                await self._api(scope, receive, send)
+                return
+            if path == oauth_routes.TOKEN_PATH:
+                scope["app"] = self
+                await self._token(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)

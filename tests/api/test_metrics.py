@@ -185,6 +185,21 @@ def test_metrics__routes_are_labelled_by_template_never_by_path(served: Served) 
     assert all(op[0].isupper() or op.startswith("/") or op in ("unknown", "unmatched") for op in operations)
 
 
+def test_metrics__the_token_endpoint_counts_under_its_path_whichever_way_it_is_reached(served: Served) -> None:
+    # POST /oauth2/token skips the router (app.py): it is still counted as the route, as OPTIONS is.
+    before = served.scrape()
+    with httpx.Client() as http:
+        refused = http.post(f"{served.url}/oauth2/token", data={"grant_type": "password"})
+        assert refused.status_code in (400, 401) and "error" in refused.json()
+        assert http.options(f"{served.url}/oauth2/token").status_code == 204
+    after = served.scrape()
+    for outcome in ("4xx", "success"):
+        labels = {"operation": "/oauth2/token", "outcome": outcome}
+        assert after.value(REQUESTS, **labels) == before.value(REQUESTS, **labels) + 1
+    timed = {"operation": "/oauth2/token"}
+    assert after.value(f"{SECONDS}_count", **timed) == before.value(f"{SECONDS}_count", **timed) + 2
+
+
 def test_metrics__outbox_depth_and_password_hasher_gauges(served: Served) -> None:
     idp = served.idp
     pool_id = _pool(idp, "outbox")

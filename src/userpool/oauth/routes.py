@@ -13,12 +13,14 @@ from userpool.oauth.saml2 import make_saml_logout, make_saml_metadata, make_saml
 from userpool.oauth.token import make_revoke, make_token
 from userpool.oauth.userinfo import make_userinfo
 
+TOKEN_PATH = "/oauth2/token"  # noqa: S105 (a path, not a secret)
+
 
 def routes(deps: Deps) -> list[Route]:
     return [
         Route("/oauth2/authorize", make_authorize(deps), methods=["GET"]),
         Route("/oauth2/idpresponse", make_idp_response(deps), methods=["GET", "POST"]),
-        Route("/oauth2/token", make_token(deps), methods=["POST", "OPTIONS"]),
+        Route(TOKEN_PATH, make_token(deps), methods=["POST", "OPTIONS"]),
         Route("/oauth2/revoke", make_revoke(deps), methods=["POST", "OPTIONS"]),
         Route("/oauth2/userInfo", make_userinfo(deps), methods=["GET", "POST", "OPTIONS"]),
         Route("/logout", make_logout(deps), methods=["GET"]),
