@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import orjson
 from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from userpool.model.oauth_requests import OAuthError
 
@@ -24,13 +25,33 @@ def _quoted(value: str) -> str:
     return "".join(c for c in value if c not in '"\\\r\n')
 
 
+JSON_TYPE = "application/json;charset=UTF-8"
+
+
 def json_response(body: dict[str, object], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        orjson.dumps(body),
-        status,
-        headers={**NO_STORE, **(headers or {})},
-        media_type="application/json;charset=UTF-8",
-    )
+    return Response(orjson.dumps(body), status, headers={**NO_STORE, **(headers or {})}, media_type=JSON_TYPE)
+
+
+class JsonAnswer:
+    """The 200 JSON answer of an endpoint whose headers are the same every time (``/oauth2/token``'s and
+    ``/oauth2/userInfo``'s: never cached, and their CORS headers), made once: what ``json_response`` sends,
+    without building its headers for every answer (Starlette's Response does, ~8 µs)."""
+
+    __slots__ = ("_head",)
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        merged = {**NO_STORE, **headers, "Content-Type": JSON_TYPE}
+        self._head = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in merged.items()]
+
+    def __call__(self, body: dict[str, object]) -> ASGIApp:
+        content = orjson.dumps(body)
+        head = [*self._head, (b"content-length", str(len(content)).encode())]
+
+        async def answer(_scope: Scope, _receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": head})
+            await send({"type": "http.response.body", "body": content})
+
+        return answer
 
 
 def token_error(err: OAuthError, used_basic: bool, headers: dict[str, str] | None = None) -> Response:

@@ -8,10 +8,11 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from userpool.context import Ctx, Deps
 from userpool.model.oauth_requests import OAuthError
-from userpool.oauth.errors import NO_STORE, json_response, token_error
+from userpool.oauth.errors import NO_STORE, JsonAnswer, token_error
 from userpool.oauth.http import client_credentials, make_ctx, read_form, used_basic
 from userpool.services.hosted import oauth_token
 from userpool.services.hosted.oauth_clients import ClientCredentials, domain_pool
@@ -32,7 +33,9 @@ def _revoke(ctx: Ctx, form: dict[str, str], credentials: ClientCredentials, host
 
 
 def make_token(deps: Deps) -> Any:
-    async def token(request: Request) -> Response:
+    answer = JsonAnswer(cors_headers(deps))
+
+    async def token(request: Request) -> Response | ASGIApp:
         cors = cors_headers(deps)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=cors)
@@ -45,7 +48,7 @@ def make_token(deps: Deps) -> Any:
             body = await run_in_worker(oauth_token.token, ctx, form, credentials, request.headers.get("host", ""))
         except OAuthError as err:
             return token_error(err, used_basic(request), cors)
-        return json_response(body, headers=cors)
+        return answer(body)
 
     return token
 

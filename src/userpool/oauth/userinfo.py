@@ -6,10 +6,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from userpool.context import Ctx, Deps
 from userpool.model.oauth_requests import OAuthError
-from userpool.oauth.errors import bearer_error, json_response
+from userpool.oauth.errors import JsonAnswer, bearer_error
 from userpool.oauth.http import make_ctx
 from userpool.oauth.token import cors_headers
 from userpool.services.hosted.oauth_clients import domain_pool
@@ -36,7 +37,9 @@ def _user_info(ctx: Ctx, token: str, host: str) -> dict[str, Any]:
 
 
 def make_userinfo(deps: Deps) -> Any:
-    async def userinfo(request: Request) -> Response:
+    answer = JsonAnswer(cors_headers(deps))
+
+    async def userinfo(request: Request) -> Response | ASGIApp:
         cors = cors_headers(deps)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=cors)
@@ -45,6 +48,6 @@ def make_userinfo(deps: Deps) -> Any:
             body = await run_in_worker(_user_info, ctx, _bearer(request), request.headers.get("host", ""))
         except OAuthError as err:
             return bearer_error(err, cors)
-        return json_response(body, headers=cors)
+        return answer(body)
 
     return userinfo
