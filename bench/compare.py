@@ -153,6 +153,11 @@ def _median(side: list[Measurement], rate: bool) -> float:
     return statistics.median(values) if values else math.nan
 
 
+def _p99(side: list[Measurement]) -> float:
+    values = [m.percentile(99) for m in side if m.latencies_ms]
+    return statistics.median(values) if values else math.nan
+
+
 def _ratio(j: Judgement | None) -> str:
     return f"{j.ratio:.3f} ({min(j.ratios):.3f}–{max(j.ratios):.3f})" if j is not None else "-"
 
@@ -167,6 +172,7 @@ def cells(c: Comparison) -> list[str]:
         _ratio(js[RATE]),
         f"{number(_median(c.old, False), 3)} → {number(_median(c.new, False), 3)}",
         _ratio(js[PER_CORE]),
+        f"{number(_p99(c.old))} → {number(_p99(c.new))}",
         ", ".join(noise),
         c.verdict or c.note or "not judged: a round without a successful request",
     ]
@@ -179,6 +185,7 @@ HEADER = (
     "req/s new/old (rounds)",
     "CPU ms/req old → new",
     "per core new/old (rounds)",
+    "p99 ms old → new",
     "same code ± (req/s, per core)",
     "verdict",
 )
@@ -265,6 +272,8 @@ both sides alike. The other server is idle while one is measured.
 - **req/s old → new**, **CPU ms/req old → new**: the median of each side's rounds.
 - **new/old (rounds)**: the median of the rounds' new/old ratios, and their lowest and highest, for req/s
   and for the per-core rate (1 / CPU per request, so below 1 is slower for both).
+- **p99 ms old → new**: the median of each side's rounds' 99th percentile of latency (reported, not
+  judged; in the mixed scenario it is the password sign-ins' argon2id and what queues behind it).
 - **same code ±**: the largest change between two consecutive rounds of the same revision: how much the
   figure moves when nothing changed.
 - **verdict**, per figure: *slower beyond noise* when every round's new/old is below 1 and their median lies

@@ -201,12 +201,13 @@ def test_overall__any_figure_slower_makes_the_scenario_slower_and_is_named() -> 
 # The section.
 
 
-def _m(requests: int, server_cpu_s: float, errors: int = 0) -> Measurement:
+def _m(requests: int, server_cpu_s: float, errors: int = 0, slowest_ms: float = 1.0) -> Measurement:
+    # Two requests in a hundred take ``slowest_ms``: the 99th percentile is theirs.
     return Measurement(
         requests=requests,
         errors=errors,
         seconds=2.0,
-        latencies_ms=[1.0] * requests,
+        latencies_ms=[1.0] * (requests - requests // 50) + [slowest_ms] * (requests // 50),
         server_cpu_s=server_cpu_s,
         server_system_s=0.0,
         database_cpu_s=None,
@@ -219,7 +220,12 @@ def _result(tmp_path: Path) -> Result:
     args = parser().parse_args(["--rounds=3", "--baseline=HEAD"])
     old = Source("HEAD~1", "a" * 40, "Before", tmp_path)
     new = Source(WORKING_TREE, "b" * 40, "After", tmp_path)
-    slower = Comparison("get_user", 8, [_m(2000, 2.0)] * 3, [_m(1600, 2.0), _m(1620, 2.0), _m(1580, 2.0, errors=2)])
+    slower = Comparison(
+        "get_user",
+        8,
+        [_m(2000, 2.0)] * 3,
+        [_m(1600, 2.0, slowest_ms=3.0), _m(1620, 2.0, slowest_ms=3.0), _m(1580, 2.0, errors=2, slowest_ms=9.0)],
+    )
     same = Comparison("refresh", 8, [_m(1000, 2.0), _m(1010, 2.0), _m(990, 2.0)], [_m(1000, 2.0)] * 3)
     skipped = Comparison("client_credentials", 8, note="skipped on old: no /oauth2/token on this server yet")
     return Result("python -m bench compare --rounds=3", args, old, new, False, [slower, same, skipped], 0.0, (0.1,) * 3)
@@ -237,11 +243,11 @@ def test_markdown__a_row_per_scenario_with_both_sides_the_ratios_and_the_verdict
     assert "3 rounds" in text and "old first in odd rounds" in text
     assert (
         "| get_user | 8 | 1,000 → 800 | 0.800 (0.790–0.810) | 1.000 → 1.250 | 0.800 (0.790–0.810) "
-        "| ±2.5%, ±2.5% | slower beyond noise (req/s, per core) |"
+        "| 1.00 → 3.00 | ±2.5%, ±2.5% | slower beyond noise (req/s, per core) |"
     ) in text
     assert "| refresh | 8 | 500 → 500 | 1.000 (0.990–1.010) | 2.000 → 2.000 |" in text
     assert text.split("| refresh |")[1].split("\n")[0].endswith("| within noise |")
-    assert "| client_credentials | 8 | - → - | - | - → - | - | -, - | skipped on old: no /oauth2/token" in text
+    assert "| client_credentials | 8 | - → - | - | - → - | - | - → - | -, - | skipped on old: no /oauth2/token" in text
     assert "- 2 scenarios judged: 1 slower beyond noise, 1 within noise, 0 faster." in text
     assert "- get_user on new: 2 errors (ThrottlingException x2)" in text
     assert "### How it is compared" in text
