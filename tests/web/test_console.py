@@ -30,7 +30,10 @@ def _sign_in_to_console(server: WebServer, page: Any) -> None:
 
 
 def _nav(page: Any, label: str) -> None:
-    page.get_by_role("navigation", name="Console").get_by_role("link", name=label, exact=True).click()
+    """Follow a link of the console's navigation and wait for its page to have loaded: a locator's ``count``
+    does not wait, and could read the page being left."""
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Console").get_by_role("link", name=label, exact=True).click()
 
 
 def test_console__walkthrough_pool_client_domain_user_group_then_hosted_sign_in(
