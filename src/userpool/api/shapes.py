@@ -129,16 +129,21 @@ def _fail(errors: list[str], value: Any, path: str, constraint: str, sensitive: 
     errors.append(f"{_show(value, sensitive)} at '{path}' failed to satisfy constraint: {constraint}")
 
 
-def _length(shape: dict[str, Any]) -> Callable[[list[str], Any, int, str, bool], None]:
+def _bounds(shape: dict[str, Any], measure: str) -> Callable[[list[str], Any, int, str, bool], None]:
+    """The check of the shape's ``min`` and ``max`` on a value's ``measure`` ("length" or "value"), given."""
     low, high = shape.get("min"), shape.get("max")
 
-    def length(errors: list[str], value: Any, size: int, path: str, sensitive: bool) -> None:
-        if low is not None and size < low:
-            _fail(errors, value, path, f"Member must have length greater than or equal to {low}", sensitive)
-        if high is not None and size > high:
-            _fail(errors, value, path, f"Member must have length less than or equal to {high}", sensitive)
+    def bounds(errors: list[str], value: Any, measured: int, path: str, sensitive: bool) -> None:
+        if low is not None and measured < low:
+            _fail(errors, value, path, f"Member must have {measure} greater than or equal to {low}", sensitive)
+        if high is not None and measured > high:
+            _fail(errors, value, path, f"Member must have {measure} less than or equal to {high}", sensitive)
 
-    return length
+    return bounds
+
+
+def _length(shape: dict[str, Any]) -> Callable[[list[str], Any, int, str, bool], None]:
+    return _bounds(shape, "length")
 
 
 def _unchecked(service: str, shape: dict[str, Any], own: bool) -> Check:
@@ -226,18 +231,14 @@ def _map(service: str, shape: dict[str, Any], own: bool) -> Check:
 
 
 def _integer(service: str, shape: dict[str, Any], own: bool) -> Check:
-    low, high = shape.get("min"), shape.get("max")
+    bounds = _bounds(shape, "value")
 
     def check(value: Any, path: str, sensitive: bool, errors: list[str]) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             _type_error(path, "an integer")
         if not -(2**63) <= value < 2**63:
             _type_error(path, "a 64-bit integer")
-        sensitive = sensitive or own
-        if low is not None and value < low:
-            _fail(errors, value, path, f"Member must have value greater than or equal to {low}", sensitive)
-        if high is not None and value > high:
-            _fail(errors, value, path, f"Member must have value less than or equal to {high}", sensitive)
+        bounds(errors, value, value, path, sensitive or own)
 
     return check
 

@@ -33,10 +33,10 @@ def _revoke(ctx: Ctx, form: dict[str, str], credentials: ClientCredentials, host
 
 
 def make_token(deps: Deps) -> Any:
-    answer = JsonAnswer(cors_headers(deps))
+    cors = cors_headers(deps)
+    answer = JsonAnswer(cors)
 
     async def token(request: Request) -> Response | ASGIApp:
-        cors = cors_headers(deps)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=cors)
         ctx = make_ctx(deps, request)

@@ -37,10 +37,10 @@ def _user_info(ctx: Ctx, token: str, host: str) -> dict[str, Any]:
 
 
 def make_userinfo(deps: Deps) -> Any:
-    answer = JsonAnswer(cors_headers(deps))
+    cors = cors_headers(deps)
+    answer = JsonAnswer(cors)
 
     async def userinfo(request: Request) -> Response | ASGIApp:
-        cors = cors_headers(deps)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=cors)
         ctx = make_ctx(deps, request)

@@ -55,8 +55,8 @@ def revoke_token(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     if _is_jwt(token):
         raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
     with ctx.store.write() as tx:
-        record = tx.refresh_tokens.get(digest(token))
-        session = tx.sign_in_sessions.get(record.origin_jti) if record is not None else None
+        found = tx.refresh_tokens.with_session(digest(token))
+        session = found[1] if found is not None else None
         if session is not None and session.client_id == client.id:
             tx.sign_in_sessions.revoke(session.origin_jti, ctx.now)
             # RevokeAssociatedSessions LINKED: the hosted session the sign-in came through ends too, where the
