@@ -93,6 +93,8 @@ def federation_server(base: Path, social: bool = True, **over: Any) -> Iterator[
     logs = base / "idp-logs"
     logs.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
+        # Closed however the block ends: a provider that fails to start must not leave the port open.
+        stack.callback(sock.close)
         providers = stack.enter_context(ExitStack())
         oidc = providers.enter_context(start_oidc_provider(logs, back))
         endpoints: dict[str, SocialEndpoints] = {
