@@ -66,6 +66,8 @@ class Run:
     load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     profiles: dict[str, list[str]] = field(default_factory=dict)
+    # One token signature on the servers' CPUs, µs of CPU, before and after the scenarios (bench/signing.py).
+    signature_us: tuple[float, float] = (math.nan, math.nan)
 
 
 def cpu_model() -> str:
@@ -206,6 +208,8 @@ def print_table(run: Run) -> None:
             print("-" * len(text))
     for extra in flatness(run) + notes(run):
         print(f"  {extra}")
+    before, after = run.signature_us
+    print(f"one token signature on CPU {run.server_cpus}: {number(before)} µs before, {number(after)} µs after")
     if run.bounds:
         print("bounds (one thread of the load generator's core):")
         for b in run.bounds:
@@ -249,6 +253,9 @@ def markdown(run: Run) -> str:
         f"- Each server pinned to CPU {run.server_cpus}; the load generator on CPU {run.client_cpus}. "
         f"{load_note(run.load_before, run.load_after)} CPU per request is the steadier figure: it does not "
         "depend on how much of the core the server got.",
+        f"- One token signature (RS256, RSA-2048) on CPU {run.server_cpus}: {number(run.signature_us[0])} µs of CPU "
+        f"before the scenarios, {number(run.signature_us[1])} µs after. A refresh signs two tokens and "
+        "client_credentials one: that much of their CPU per request is the machine's, not our code's.",
         f"- Each row: {run.warmup:g} s warm-up, then {bound}{run.seconds:g} s measured; our server at argon2id "
         f"{run.argon2}.",
         "",

@@ -12,7 +12,7 @@ import os
 import shlex
 from pathlib import Path
 
-from bench import bounds, scenarios
+from bench import bounds, scenarios, signing
 from bench.load import EXPECTED_ERRORS, drive
 from bench.profiling import Profiler
 from bench.report import Row, Run, markdown, print_table, write_section
@@ -146,6 +146,7 @@ def run(argv: list[str]) -> Run:
         argon2=f"m={argon2.memory_kib} KiB, t={argon2.time_cost}, p={argon2.parallelism}",
     )
     os.sched_setaffinity(0, client_cpus)  # the load generator stays off the servers' core
+    before = signing.signature_us(server_cpus)
     try:
         if _BOUNDED & set(_csv(args.scenarios)):
             run.bounds = bounds.measure(argon2)
@@ -153,6 +154,7 @@ def run(argv: list[str]) -> Run:
             asyncio.run(_run_target(name, args, run, server_cpus))
     finally:
         os.sched_setaffinity(0, available)
+    run.signature_us = (before, signing.signature_us(server_cpus))
     run.load_after = os.getloadavg()
     # moto's rows beside ours: the table reads scenario by scenario.
     order = {case: n for n, case in enumerate(dict.fromkeys(r.case for r in run.rows))}

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from bench.report import number
 from bench.runner import run
 
 
@@ -36,7 +37,10 @@ def test_bench_run__get_user_on_sqlite(tmp_path: Path) -> None:
     assert m.server_cpu_s >= 0 and m.server_system_s >= 0 and m.client_cpu_s >= 0
     assert m.database_cpu_s is None  # SQLite: no database server to read
     assert not math.isnan(m.server_cpu_ms)
+    # The machine's own share of the token rows, measured on the servers' core before and after.
+    assert all(10 < us < 100_000 for us in result.signature_us), result.signature_us
     report = output.read_text()
     assert "python -m bench run --targets=userpool-sqlite --scenarios=get_user" in report
     assert "| get_user | userpool-sqlite | 2 | 20 | 0 |" in report
     assert "cores" in report and "## How it is measured" in report
+    assert f"One token signature (RS256, RSA-2048) on CPU 0: {number(result.signature_us[0])} µs" in report
