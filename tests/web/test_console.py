@@ -298,7 +298,8 @@ def test_create_identity_provider__console_adds_an_oidc_provider_offers_it_to_cl
     assert page.get_by_role("link", name="Corp", exact=True).count() == 1
     shot(page, "console-providers")
     _nav(page, "App clients")
-    page.get_by_role("link", name="Create app client").first.click()
+    with page.expect_navigation():  # evaluate_all does not wait, and could read the page being left
+        page.get_by_role("link", name="Create app client").first.click()
     offered = page.locator('input[name="providers"]').evaluate_all("inputs => inputs.map(i => i.value)")
     assert offered == ["COGNITO", "Corp"]
 
