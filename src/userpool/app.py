@@ -29,7 +29,8 @@ from userpool.breached.file_backed import FileBackedPasswords
 from userpool.clock import Clock, SystemClock
 from userpool.config import DEFAULT_STS_ENDPOINT, Settings, TriggerTarget
 from userpool.context import Ctx, Deps
-from userpool.crypto.passwords import PasswordHasher, usable_cpus
+from userpool.crypto.cpus import usable_cpus
+from userpool.crypto.passwords import PasswordHasher
 from userpool.crypto.sealing import Sealer
 from userpool.delivery.dispatcher import OutboxDispatcher
 from userpool.delivery.logs.shipper import QueuedLogShipper

@@ -4,6 +4,9 @@ claims, read by PyJWT and joserfc, and every malformed or forged variant refused
 from __future__ import annotations
 
 import base64
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import jwt as pyjwt
@@ -142,3 +145,40 @@ def test_public_key_from_jwk__refuses_what_is_not_an_rsa_key() -> None:
     for bad in ({**JWK, "kty": "EC"}, {**JWK, "n": "a+b"}, {**JWK, "e": 3}):
         with pytest.raises(ValueError):
             jwt.public_key_from_jwk(bad)
+
+
+class _Overlap:
+    """A private key that signs with the real one and counts how many of its signatures run at once."""
+
+    def __init__(self, private: Any) -> None:
+        self._private = private
+        self._lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+
+    def sign(self, data: bytes, padding: Any, algorithm: Any) -> bytes:
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.002)  # long enough for the other threads to arrive while this one signs
+            return bytes(self._private.sign(data, padding, algorithm))
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_sign__computes_at_most_one_signature_per_usable_cpu_at_once(
+    monkeypatch: pytest.MonkeyPatch, cpus: int
+) -> None:
+    real = _signing_key()
+    overlap = _Overlap(real.private)
+    key = jwt.ParsedKey(KID, real.public, overlap)  # type: ignore[arg-type]
+    monkeypatch.setattr(jwt, "SIGNERS", jwt.Signers(lambda: cpus))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = list(pool.map(lambda n: jwt.sign({**CLAIMS, "jti": str(n)}, KID, key), range(24)))
+    assert overlap.most == cpus
+    # Every signature is still the key's own.
+    for n, token in enumerate(tokens):
+        assert jwt.verified_claims(jwt.parse(token), real)["jti"] == str(n)

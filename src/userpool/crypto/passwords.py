@@ -3,7 +3,6 @@ rules)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import string
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from userpool.crypto import foreign_hashes
+from userpool.crypto.cpus import usable_cpus
 
 # A valid hash verified against when the user does not exist, so both paths cost the same.
 _SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`+=-"
@@ -39,13 +39,6 @@ class _Unobserved:
 
     def finished(self) -> None:
         pass
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity, e.g. under taskset or a container's cpuset)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 class PasswordHasher:
