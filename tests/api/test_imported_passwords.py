@@ -162,6 +162,14 @@ BEYOND = {
         "The argon2id parameters must be m <= 131072 KiB and t <= 10.",
     ),
 }
+# What a line whose hash is not of the job's algorithm at all fails with.
+NOT_OF_KIND = {
+    "SCRYPT": "The password hash is not an scrypt hash ($scrypt$ln=...,r=...,p=...$salt$hash).",
+    "PBKDF2_SHA256": (
+        "The password hash is not a PBKDF2-SHA256 hash ($pbkdf2-sha256$i=...$salt$hash, passlib's or Django's)."
+    ),
+    "ARGON2ID": "The password hash is not an argon2id hash ($argon2id$v=19$m=...,t=...,p=...$salt$hash).",
+}
 
 
 @pytest.mark.parametrize("algorithm", sorted(FORMATS))
@@ -189,8 +197,12 @@ def test_start_user_import_job__old_passwords_sign_in_and_are_rehashed(
     )
     assert (done["Status"], done["ImportedUsers"], done["FailedUsers"]) == ("Succeeded", len(hashed) + 200, 3)
     failures = _failures(served, job["JobId"], 3)
-    assert failures[0].startswith(f"[FAILED] Line Number {2 + len(hashed) + 200} - {reason}")
-    assert all(f.startswith("[FAILED]") for f in failures)
+    first = 2 + len(hashed) + 200
+    expected = [
+        f"[FAILED] Line Number {first + n} - {why}"
+        for n, why in enumerate((reason, NOT_OF_KIND[algorithm], NOT_OF_KIND[algorithm]))
+    ]
+    assert [f[: len(e)] for f, e in zip(failures, expected, strict=True)] == expected, failures
 
     for i in range(len(hashed)):
         name = f"hashed{i}"
