@@ -130,6 +130,32 @@ def test_initiate_auth__read_attributes_limit_claims(idp: Any) -> None:
     assert claims["cognito:username"] == "jane"
 
 
+def test_refresh__read_attributes_changed_on_the_client_shape_the_next_tokens_and_get_user(idp: Any) -> None:
+    """What a client may read is worked out once per configuration the server holds: a change to the client's
+    ReadAttributes is what the very next refresh and GetUser follow."""
+    pool_id = _profile_pool(idp)
+    client = make_client(idp, pool_id, ReadAttributes=["email"])
+    _jane(idp, pool_id)
+    first = sign_in(idp, client, "jane")
+    assert "email" in payload(first["IdToken"]) and "given_name" not in payload(first["IdToken"])
+
+    idp.update_user_pool_client(
+        UserPoolId=pool_id,
+        ClientId=client["ClientId"],
+        ExplicitAuthFlows=client["ExplicitAuthFlows"],
+        ReadAttributes=["given_name"],
+    )
+    refreshed = idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]},
+    )["AuthenticationResult"]
+    claims = payload(refreshed["IdToken"])
+    assert claims["given_name"] == "Jane" and "email" not in claims
+    attributes = idp.get_user(AccessToken=refreshed["AccessToken"])["UserAttributes"]
+    assert sorted(a["Name"] for a in attributes) == ["given_name", "sub"]
+
+
 def test_initiate_auth__lifetimes_follow_the_client_units(idp: Any, pool_id: str) -> None:
     client = make_client(
         idp,

@@ -17,10 +17,11 @@ from tests.store.conftest import SECRETS
 from tests.store.contract.records import NOW, OVERLAP_SECONDS, new_client, new_pool, user_record
 from tests.support.plans import captured_sql
 from userpool.crypto.sealing import Sealer
+from userpool.model.frozen import FrozenDict, FrozenList, frozen
 from userpool.model.records import AdminKey, ClientSecret, Domain, Pool
 from userpool.model.risk_configuration import RiskConfiguration
 from userpool.model.token_records import ACCESS_TOKEN, CURRENT, ID_TOKEN, SigningKey
-from userpool.store.sql.config_cache import ABSENT, MISSING, CachedRead, ConfigCache, FrozenDict, FrozenList, frozen
+from userpool.store.sql.config_cache import ABSENT, MISSING, CachedRead, ConfigCache
 from userpool.store.sql.config_generation import CONFIGURATION_TABLES, EVENTS, OTHER_TABLES, read_generation
 from userpool.store.sql.engine import make_engine
 from userpool.store.sql.store import SqlStore

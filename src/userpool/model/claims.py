@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.model.federated_identities import IDENTITIES, identities_claim
+from userpool.model.frozen import FrozenDict
 from userpool.model.records import Group, Pool, User
 from userpool.model.schema import DEV_PREFIX, definitions
 
@@ -40,9 +41,33 @@ class Issuance:
     at_hash: str | None = None
 
 
+# Readable attributes worked out for a pool and client configuration the configuration cache shares: keyed by
+# their identities, which stay theirs while they are held here, and cleared when full.
+_READABLE: dict[tuple[int, int], tuple[Pool, Mapping[str, Any], frozenset[str]]] = {}
+_READABLE_KEPT = 256
+
+
 def readable_attributes(pool: Pool, client_config: Mapping[str, Any]) -> frozenset[str]:
     """The attributes a client may read: its ReadAttributes, else every attribute that is not developer-only
-    (AWS: CreateUserPoolClient API reference, ReadAttributes)."""
+    (AWS: CreateUserPoolClient API reference, ReadAttributes).
+
+    Every token issued and every GetUser asks; for a pool and client read from the configuration cache, whose
+    configuration is frozen (model/frozen.py) and so the same until a write replaces the objects, the answer
+    is worked out once."""
+    if not (isinstance(client_config, FrozenDict) and isinstance(pool.config, FrozenDict)):
+        return _readable(pool, client_config)
+    key = (id(pool), id(client_config))
+    found = _READABLE.get(key)
+    if found is not None and found[0] is pool and found[1] is client_config:
+        return found[2]
+    readable = _readable(pool, client_config)
+    if len(_READABLE) >= _READABLE_KEPT:
+        _READABLE.clear()
+    _READABLE[key] = (pool, client_config, readable)
+    return readable
+
+
+def _readable(pool: Pool, client_config: Mapping[str, Any]) -> frozenset[str]:
     chosen = client_config.get("ReadAttributes")
     if chosen:
         return frozenset(n for n in chosen if not n.startswith(DEV_PREFIX))

@@ -10,21 +10,21 @@ only a newer one: a restored backup goes back, and must not meet records kept fr
 never use it: they read (and lock) what they change, and a configuration change they made is not yet in the
 generation a PostgreSQL transaction reads before its commit.
 
-What is kept is shared by every request of the process, so it is deep-frozen: its dicts and lists refuse
-changes (``FrozenDict``, ``FrozenList``), and a copy (``dict(...)``, ``{**...}``, ``copy.deepcopy``) is an
+What is kept is shared by every request of the process, so it is deep-frozen: its dicts and lists refuse changes
+(``FrozenDict``, ``FrozenList``: model/frozen.py), and a copy (``dict(...)``, ``{**...}``, ``copy.deepcopy``) is an
 ordinary dict or list again.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.util import find_tables
 
+from userpool.model.frozen import frozen
 from userpool.store.sql.config_generation import CONFIGURATION_TABLES, read_generation
 from userpool.store.sql.driver import Link
 
@@ -41,62 +41,6 @@ ABSENT_CAPACITY = 1024
 MISSING: Any = object()
 # What it holds for a read that found nothing (CachedRead.keep_absent).
 ABSENT: Any = object()
-
-
-def _refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
-    raise TypeError("configuration read from the cache is shared by every request: copy it to change it")
-
-
-class FrozenDict(dict[Any, Any]):
-    """A dict that refuses changes. Reading it is a dict's reading; copies of it are plain dicts."""
-
-    __slots__ = ()
-    __setitem__ = __delitem__ = __ior__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse
-
-    def __copy__(self) -> dict[Any, Any]:
-        return dict(self)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
-        from copy import deepcopy
-
-        return {key: deepcopy(value, memo) for key, value in self.items()}
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, (dict(self),))
-
-
-class FrozenList(list[Any]):
-    """A list that refuses changes. Reading it is a list's reading; copies of it are plain lists."""
-
-    __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
-
-    def __copy__(self) -> list[Any]:
-        return list(self)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
-        from copy import deepcopy
-
-        return [deepcopy(value, memo) for value in self]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (list, (list(self),))
-
-
-def frozen(value: T) -> T:
-    """``value`` with every dict and list in it, and in the fields of the dataclasses in it, frozen."""
-    if isinstance(value, dict):
-        return FrozenDict((k, frozen(v)) for k, v in value.items())  # type: ignore[return-value]
-    if isinstance(value, list):
-        return FrozenList(frozen(v) for v in value)  # type: ignore[return-value]
-    if isinstance(value, tuple):
-        return tuple(frozen(v) for v in value)  # type: ignore[return-value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: frozen(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value
 
 
 class CachedRead:
