@@ -1,10 +1,13 @@
 """Moving a pool between servers (docs/pool-export.md): `userpool export` of a pool with something of everything
 (tests/support/rich_pool.py) on a SQLite server, `userpool import` into a server of other secrets on PostgreSQL,
-and there: an export under the first file's salt (`--salt-of`) is byte-identical to it, every user signs in as
-before (password, SRP, TOTP, a remembered device, a passkey, both client secrets), tokens of the old server
-verify against the same keys, and every Describe/List answers as before. The file's refusals (wrong key, an
-altered byte, a sealed value moved to another record, a file cut short, an unknown version, a pool that exists)
-write nothing; a domain another pool holds is reported; `--salt-of` a file the key does not open is refused.
+and there: an export under the first file's salt (`--salt-of`) is byte-identical to it, and every field of the
+file is set in some record; every user signs in as before (password, SRP, TOTP, a remembered device, a passkey,
+both client secrets) or is refused as before (a lockout, a disabled account, a passkey's stale counter); an
+authenticator associated before the move is verified after it; linked identities keep their issuer; tokens of
+the old server verify against the same keys, and every Describe/List answers as before. The file's refusals
+(wrong key, an altered byte, a sealed value moved to another record, a file cut short, an unknown version, a pool
+that exists) write nothing; a domain another pool holds is reported; `--salt-of` a file the key does not open is
+refused.
 """
 
 from __future__ import annotations
@@ -28,10 +31,20 @@ from tests.conftest import Server, make_settings, running_server
 from tests.support import postgres
 from tests.support.auth import PASSWORD, payload
 from tests.support.errors import fails
-from tests.support.rich_pool import ANN_PASSWORD, DOMAIN, NEW_PASSWORD, TEMPORARY_PASSWORD, RichPool, build, device_srp
+from tests.support.rich_pool import (
+    ANN_PASSWORD,
+    DOMAIN,
+    NEW_PASSWORD,
+    TEMPORARY_PASSWORD,
+    MovingClock,
+    RichPool,
+    build,
+    device_srp,
+    passkey_sign_in,
+)
 from tests.support.rich_pool import password_sign_in as sign_in
 from userpool.cli import main
-from userpool.config import Settings
+from userpool.config import FederationSettings, Settings
 from userpool.crypto import export_keys
 from userpool.store.sql.pool_transfer.file_format import Reader
 from userpool.store.sql.pool_transfer.parts import NOT_CARRIED, PART_BY_KIND, PARTS, SERVER_TABLES
@@ -111,8 +124,12 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
         except (RuntimeError, sa.exc.OperationalError) as exc:
             pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
         sqlite = f"sqlite:///{folder / 'source.sqlite3'}"
-        source = stack.enter_context(running_server(make_settings(folder / "source", sqlite, secret_keys=("source",))))
-        rich = build(source)
+        # The source discovers an OIDC provider's endpoints from an issuer on loopback.
+        federation = FederationSettings(allow_http_idp_urls=True)
+        source_settings = make_settings(folder / "source", sqlite, secret_keys=("source",), federation=federation)
+        clock = MovingClock()
+        source = stack.enter_context(running_server(source_settings, clock))
+        rich = build(source, clock)
         first, second = folder / "first.export", folder / "second.export"
         exported = cli(source.settings, "export", rich.pool_id, str(first))
         assert exported.exit_code == 0, exported.output
@@ -146,7 +163,18 @@ def test_export__of_the_imported_pool_with_the_salt_of_the_first_is_byte_identic
         diff = difflib.unified_diff(_decoded(moved.first), _decoded(moved.second), "first", "second", lineterm="")
         pytest.fail("the export of the imported pool differs from the first:\n" + "\n".join(diff), pytrace=False)
     kinds = {json.loads(line)["kind"] for line in first.splitlines()}
+    # No SAML assertion is kept against replay: only a SAML sign-in through the hosted pages keeps one.
     assert kinds == {"header", *(p.kind for p in PARTS), "end"} - {"saml_assertion"}
+    # Every field of every kind is set in some record, so that the comparison covers the trip of each.
+    records = _records(moved.first)[1:-1]
+    unset = {
+        f"{part.kind}.{name}"
+        for part in PARTS
+        if part.kind in kinds
+        for name in part.fields
+        if all(record[name] in (None, "", [], {}) for record in records if record["kind"] == part.kind)
+    }
+    assert unset == set()
     # Nothing sealed is in clear in the file.
     text = first.decode()
     for secret in (moved.rich.web["ClientSecret"], moved.rich.second_secret, moved.rich.totp.secret, "google-secret"):
@@ -238,20 +266,19 @@ def test_import__users_sign_in_on_the_new_server_as_before(moved: Moved) -> None
     )
     assert refused[0] == "PasswordHistoryPolicyViolationException"
 
-    # dave: his remembered device signs in by device SRP, without a new device.
+    # dave: his remembered device signs in by device SRP, without a new device; the authenticator he associated
+    # and had not verified yet is verified now, by a code of its secret.
     tokens = device_srp(idp, pool_id, rich.mobile, "dave", rich.device).authenticate_user()["AuthenticationResult"]
     assert payload(tokens["AccessToken"])["device_key"] == rich.device.key and "NewDeviceMetadata" not in tokens
     assert payload(tokens["AccessToken"])["sub"] == rich.subs["dave"]
+    verified = idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=rich.pending_totp.now())
+    assert verified["Status"] == "SUCCESS"
 
-    # erin: her passkey, and the web client's two secrets.
-    step = idp.initiate_auth(
-        ClientId=mobile, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "erin", "PREFERRED_CHALLENGE": "WEB_AUTHN"}
-    )
-    options = json.loads(step["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
-    answer = {"USERNAME": "erin", "CREDENTIAL": rich.passkey.assertion(options)}
-    done = idp.respond_to_auth_challenge(
-        ClientId=mobile, ChallengeName="WEB_AUTHN", Session=step["Session"], ChallengeResponses=answer
-    )["AuthenticationResult"]
+    # erin: her passkey, whose signature counter came along (a count it reported on the old server, as a
+    # cloned authenticator would send, is refused), and the web client's two secrets.
+    stale = fails(lambda: passkey_sign_in(idp, rich.mobile, "erin", rich.passkey, count=rich.passkey.sign_count))
+    assert stale == ("NotAuthorizedException", "Incorrect passkey credential.")
+    done = passkey_sign_in(idp, rich.mobile, "erin", rich.passkey)
     assert payload(done["AccessToken"])["sub"] == rich.subs["erin"]
     for secret in (rich.web["ClientSecret"], rich.second_secret):
         assert "AccessToken" in sign_in(idp, rich.web, "erin", secret=secret)["AuthenticationResult"]
@@ -259,6 +286,9 @@ def test_import__users_sign_in_on_the_new_server_as_before(moved: Moved) -> None
     # bob still has to choose a password; carol is still disabled.
     assert sign_in(idp, rich.mobile, "bob", TEMPORARY_PASSWORD)["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     assert fails(lambda: sign_in(idp, rich.mobile, "carol")) == ("NotAuthorizedException", "User is disabled.")
+    # fred's lockout came along: his own password is refused until it ends.
+    locked = fails(lambda: sign_in(idp, rich.mobile, "fred"))
+    assert locked == ("NotAuthorizedException", "Password attempts exceeded")
 
 
 def test_import__tokens_of_the_old_server_verify_with_the_same_keys(moved: Moved) -> None:
@@ -286,8 +316,28 @@ def test_import__tokens_of_the_old_server_verify_with_the_same_keys(moved: Moved
 def test_import__the_pool_answers_as_before(moved: Moved) -> None:
     source, target = moved.answers
     assert target == source
-    assert source["domain"]["UserPoolId"] == moved.rich.pool_id and len(source["users"]) == 5
-    assert f"imported pool {moved.rich.pool_id}" in moved.imported and "user 5" in moved.imported
+    assert source["domain"]["UserPoolId"] == moved.rich.pool_id and len(source["users"]) == 6
+    assert f"imported pool {moved.rich.pool_id}" in moved.imported and "user 6" in moved.imported
+
+
+def _identities(user: dict[str, Any]) -> list[dict[str, Any]]:
+    """The linked identities an AdminGetUser answer lists in the ``identities`` attribute."""
+    value = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "identities")
+    return list(json.loads(value))
+
+
+def test_import__linked_identities_keep_their_provider_and_issuer(moved: Moved) -> None:
+    idp, pool_id = moved.target.client(), moved.rich.pool_id
+    before = _identities(moved.answers[0]["users"]["carol"]["user"])
+    # Unlinking her Google identity lists carol's identities again from those the new server holds: her SAML
+    # identity is listed as the old server listed it, its provider's entity ID as its issuer.
+    idp.admin_disable_provider_for_user(
+        UserPoolId=pool_id,
+        User={"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "g-1"},
+    )
+    after = _identities(idp.admin_get_user(UserPoolId=pool_id, Username="carol"))
+    assert after == [i for i in before if i["providerName"] == "Corp"]
+    assert after[0]["issuer"] == "https://idp.example.com/metadata"
 
 
 def test_pool_export__every_column_of_the_schema_is_decided() -> None:
@@ -402,6 +452,6 @@ def test_import__a_domain_another_pool_holds_is_reported_and_left_out(moved: Mov
             "CreateUserPoolDomain\n"
         ) in outcome.output
         pool = idp.describe_user_pool(UserPoolId=moved.rich.pool_id)["UserPool"]
-        assert "Domain" not in pool and pool["EstimatedNumberOfUsers"] == 5
+        assert "Domain" not in pool and pool["EstimatedNumberOfUsers"] == 6
         assert idp.describe_user_pool_domain(Domain=DOMAIN)["DomainDescription"]["UserPoolId"] == holder
         assert "AuthenticationResult" in sign_in(idp, moved.rich.web, "erin")

@@ -1,23 +1,36 @@
 """A pool with something of everything a pool export carries, made through boto3 (tests/api/test_pool_export.py):
 its configuration's every document member, app clients with two secrets and none, a domain, a resource server,
-identity providers with secrets and a SAML encryption key, the SAML signing key, UI customization, risk
-configurations, groups, and users with password history, TOTP, a remembered device, a passkey, a linked identity,
-a temporary password, a disabled account and a failed sign-in; and tokens issued before and after a key rotation."""
+identity providers with secrets, a SAML encryption key, OIDC endpoints discovered from the issuer and an ACR
+mapping, the SAML signing key, UI customization, risk configurations, groups, and users with password history,
+TOTP, an authenticator associated and not yet verified, a remembered device, a passkey used to sign in, linked
+identities (social and SAML), a temporary password, a disabled account, a failed sign-in and a lockout; and
+tokens issued before and after a key rotation.
+
+The server it is built on calls identity providers over http on loopback (FederationSettings
+allow_http_idp_urls) and runs on a MovingClock."""
 
 from __future__ import annotations
 
+import json
 import struct
+import threading
+import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pyotp
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
 from tests.support.auth import PASSWORD, sdk_secret_hash
+from tests.support.errors import fails
 from tests.support.passkeys import SoftwareAuthenticator
 from tests.support.saml_metadata import REDIRECT, certificate, metadata
 from userpool.context import Ctx
+from userpool.model.lockout import IN_FLIGHT_SECONDS, LOCKED_MESSAGE, lock_seconds
 from userpool.services.tokens.steps.signing_keys import rotate_signing_keys
 
 NEW_PASSWORD = "Battery-Staple-7"
@@ -28,6 +41,23 @@ API = "https://api.example.com"
 LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:userpool-notifications"
 GOOGLE = {"client_id": "1.apps.googleusercontent.com", "client_secret": "google-secret", "authorize_scopes": "email"}
 PASSWORD_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+ACR = {"Level1": "urn:example:acr:password", "Level2": "urn:example:acr:mfa"}
+WRONG_PASSWORD = "Not-The-Password-1"
+# fred's wrong passwords in a row: the fourteenth locks him for 512 s (the lock doubles with every failure after
+# the fifth), which is still in force when the tests of the moved pool sign him in.
+LOCKOUT_FAILURES = 14
+
+
+class MovingClock:
+    """Real time plus an offset: fred's failed sign-ins are made in the past, each once the lock before it has
+    ended, rather than waiting his locks out; the server then goes by real time again, as the tokens it issues
+    and the TOTP codes it checks must."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
 
 
 @dataclass
@@ -46,6 +76,7 @@ class RichPool:
     second_secret: str
     mobile: dict[str, Any]  # public
     totp: pyotp.TOTP  # ann's authenticator
+    pending_totp: pyotp.TOTP  # dave's, associated and not verified yet
     device: Held  # dave's remembered device
     passkey: SoftwareAuthenticator  # erin's
     subs: dict[str, str]
@@ -80,6 +111,62 @@ def password_sign_in(
     if secret or client.get("ClientSecret"):
         params["SECRET_HASH"] = sdk_secret_hash(secret or client["ClientSecret"], username, client["ClientId"])
     return idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters=params)
+
+
+def passkey_sign_in(
+    idp: Any, client: dict[str, Any], username: str, passkey: SoftwareAuthenticator, count: int | None = None
+) -> Any:
+    """A USER_AUTH sign-in by the user's passkey (reporting ``count`` as its signature counter when given): the
+    authentication result."""
+    step = idp.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": username, "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+    )
+    options = json.loads(step["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    answer = {"USERNAME": username, "CREDENTIAL": passkey.assertion(options, count=count)}
+    return idp.respond_to_auth_challenge(
+        ClientId=client["ClientId"], ChallengeName="WEB_AUTHN", Session=step["Session"], ChallengeResponses=answer
+    )["AuthenticationResult"]
+
+
+@contextmanager
+def _openid_provider() -> Iterator[str]:
+    """An OpenID provider on loopback that publishes its configuration (OpenID Connect Discovery 1.0), for as
+    long as CreateIdentityProvider needs to discover its endpoints; its issuer."""
+    served: dict[str, bytes] = {}
+
+    class Configuration(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = served.get(self.path)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Configuration)
+    issuer = f"http://127.0.0.1:{httpd.server_address[1]}/oidc"
+    served["/oidc/.well-known/openid-configuration"] = json.dumps(
+        {
+            "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/authorize",
+            "token_endpoint": f"{issuer}/token",
+            "userinfo_endpoint": f"{issuer}/userinfo",
+            "jwks_uri": f"{issuer}/jwks",
+            "response_types_supported": ["code"],
+        }
+    ).encode()
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield issuer
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def device_srp(
@@ -140,6 +227,21 @@ def _configure(idp: Any) -> str:
         AttributeMapping={"email": "urn:oid:email"},
         IdpIdentifiers=["corp.example"],
     )
+    # Given only its issuer, an OIDC provider's endpoints are discovered from it and kept.
+    with _openid_provider() as issuer:
+        idp.create_identity_provider(
+            UserPoolId=pool_id,
+            ProviderName="Partner",
+            ProviderType="OIDC",
+            ProviderDetails={
+                "client_id": "userpool",
+                "client_secret": "partner-secret",
+                "authorize_scopes": "openid email",
+                "oidc_issuer": issuer,
+            },
+            AttributeMapping={"email": "email"},
+            AcrMapping=ACR,
+        )
     idp.get_signing_certificate(UserPoolId=pool_id)  # makes the pool's SAML signing key
     idp.set_ui_customization(UserPoolId=pool_id, CSS=".banner-customizable { color: #123456; }", ImageFile=_png())
     idp.set_risk_configuration(
@@ -196,8 +298,9 @@ def _ann(idp: Any, pool_id: str, mobile: dict[str, Any]) -> pyotp.TOTP:
     return totp
 
 
-def _dave(idp: Any, pool_id: str, mobile: dict[str, Any]) -> Held:
-    """A device confirmed (and so remembered) after an SRP sign-in, and a wrong password since."""
+def _dave(idp: Any, pool_id: str, mobile: dict[str, Any]) -> tuple[Held, pyotp.TOTP]:
+    """A device confirmed (and so remembered) after an SRP sign-in, an authenticator he has not verified yet, and
+    a wrong password since."""
     _user(idp, pool_id, "dave")
     tokens = device_srp(idp, pool_id, mobile, "dave").authenticate_user()["AuthenticationResult"]
     meta = tokens["NewDeviceMetadata"]
@@ -208,11 +311,12 @@ def _dave(idp: Any, pool_id: str, mobile: dict[str, Any]) -> Held:
         DeviceName="laptop",
         DeviceSecretVerifierConfig=config,
     )
+    pending = pyotp.TOTP(idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"])
     try:
-        password_sign_in(idp, mobile, "dave", "Not-The-Password-1")
+        password_sign_in(idp, mobile, "dave", WRONG_PASSWORD)
     except idp.exceptions.NotAuthorizedException:
         pass
-    return Held(meta["DeviceKey"], meta["DeviceGroupKey"], device_password)
+    return Held(meta["DeviceKey"], meta["DeviceGroupKey"], device_password), pending
 
 
 def _erin(idp: Any, pool_id: str, mobile: dict[str, Any]) -> SoftwareAuthenticator:
@@ -221,16 +325,36 @@ def _erin(idp: Any, pool_id: str, mobile: dict[str, Any]) -> SoftwareAuthenticat
     authenticator = SoftwareAuthenticator()
     options = idp.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
     idp.complete_web_authn_registration(AccessToken=access, Credential=authenticator.register(options))
+    # Signed in with it once: its signature counter and time of last use are set.
+    passkey_sign_in(idp, mobile, "erin", authenticator)
     return authenticator
 
 
-def build(server: Any) -> RichPool:
+def _fred(idp: Any, pool_id: str, mobile: dict[str, Any], clock: MovingClock) -> None:
+    """Locked out by wrong passwords, the lock in force when the pool moves. His last failure is made
+    IN_FLIGHT_SECONDS in the past, so that his sign-ins are refused for the lock alone, not for an attempt that
+    might still be being verified."""
+    _user(idp, pool_id, "fred")
+    locks = [lock_seconds(failure) for failure in range(1, LOCKOUT_FAILURES)]
+    clock.offset = -(sum(locks) + IN_FLIGHT_SECONDS)
+    for lock in [*locks, 0.0]:
+        refused = fails(lambda: password_sign_in(idp, mobile, "fred", WRONG_PASSWORD))
+        assert refused == ("NotAuthorizedException", "Incorrect username or password."), refused
+        clock.offset += lock
+    clock.offset = 0.0
+    refused = fails(lambda: password_sign_in(idp, mobile, "fred"))
+    assert refused == ("NotAuthorizedException", LOCKED_MESSAGE), refused
+
+
+def build(server: Any, clock: MovingClock) -> RichPool:
+    """The rich pool, on ``server`` that runs on ``clock`` and may call identity providers on loopback."""
     idp = server.client()
     pool_id = _configure(idp)
     web, second_secret, mobile = _clients(idp, pool_id)
     totp = _ann(idp, pool_id, mobile)
-    device = _dave(idp, pool_id, mobile)
+    device, pending_totp = _dave(idp, pool_id, mobile)
     passkey = _erin(idp, pool_id, mobile)
+    _fred(idp, pool_id, mobile, clock)
     idp.admin_create_user(
         UserPoolId=pool_id, Username="bob", TemporaryPassword=TEMPORARY_PASSWORD, MessageAction="SUPPRESS"
     )
@@ -242,6 +366,16 @@ def build(server: Any) -> RichPool:
             "ProviderName": "Google",
             "ProviderAttributeName": "Cognito_Subject",
             "ProviderAttributeValue": "g-1",
+        },
+    )
+    # A SAML identity too: unlike a social one, it is known by its provider's entity ID (its issuer).
+    idp.admin_link_provider_for_user(
+        UserPoolId=pool_id,
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "carol"},
+        SourceUser={
+            "ProviderName": "Corp",
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": "carol@corp.example",
         },
     )
     idp.admin_disable_user(UserPoolId=pool_id, Username="carol")
@@ -258,4 +392,4 @@ def build(server: Any) -> RichPool:
     )
     rotate_signing_keys(call, pool_id)
     after = password_sign_in(idp, web, "erin", secret=second_secret)["AuthenticationResult"]
-    return RichPool(pool_id, web, second_secret, mobile, totp, device, passkey, subs, before, after)
+    return RichPool(pool_id, web, second_secret, mobile, totp, pending_totp, device, passkey, subs, before, after)
