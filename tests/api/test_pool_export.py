@@ -2,12 +2,13 @@
 (tests/support/rich_pool.py) on a SQLite server, `userpool import` into a server of other secrets on PostgreSQL,
 and there: an export under the first file's salt (`--salt-of`) is byte-identical to it, and every field of the
 file is set in some record; every user signs in as before (password, SRP, TOTP, a remembered device, a passkey,
-both client secrets) or is refused as before (a lockout, a disabled account, a passkey's stale counter); an
-authenticator associated before the move is verified after it; linked identities keep their issuer; tokens of
-the old server verify against the same keys, and every Describe/List answers as before. The file's refusals
-(wrong key, an altered byte, a sealed value moved to another record, a file cut short, an unknown version, a pool
-that exists) write nothing; a domain another pool holds is reported; `--salt-of` a file the key does not open is
-refused.
+both client secrets) or is refused as before (a lockout, a disabled account, a password that no longer signs
+its user in, a passkey's stale counter); an authenticator associated before the move is verified after it; a
+SAML Response used before it is refused as a replay after it, and a federated identity disabled before it stays
+disabled; linked identities keep their issuer; tokens of the old server verify against the same keys, and
+every Describe/List answers as before. The file's refusals (wrong key, an altered byte, a sealed value moved to
+another record, a file cut short, an unknown version, a pool that exists) write nothing; a domain another pool
+holds is reported; `--salt-of` a file the key does not open is refused.
 """
 
 from __future__ import annotations
@@ -21,18 +22,22 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import jwt as pyjwt
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from tests.conftest import Server, make_settings, running_server
+from tests.federation.saml_idps import SamlIdp, start_pysaml2_idp
 from tests.support import postgres
 from tests.support.auth import PASSWORD, payload
 from tests.support.errors import fails
 from tests.support.rich_pool import (
     ANN_PASSWORD,
+    CALLBACK,
     DOMAIN,
     NEW_PASSWORD,
     TEMPORARY_PASSWORD,
@@ -46,6 +51,7 @@ from tests.support.rich_pool import password_sign_in as sign_in
 from userpool.cli import main
 from userpool.config import FederationSettings, Settings
 from userpool.crypto import export_keys
+from userpool.model.saml_service_provider import sp_entity_id
 from userpool.store.sql.pool_transfer.file_format import Reader
 from userpool.store.sql.pool_transfer.parts import NOT_CARRIED, PART_BY_KIND, PARTS, SERVER_TABLES
 from userpool.store.sql.pool_transfer.records import opened
@@ -110,6 +116,7 @@ class Moved:
     second: Path  # the target's export of the imported pool with --salt-of first, before anyone signed in there
     imported: str  # what `userpool import` said
     answers: tuple[dict[str, Any], dict[str, Any]]  # _answers of source and target right after the move
+    sso: SamlIdp  # alice's identity provider
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +131,15 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
         except (RuntimeError, sa.exc.OperationalError) as exc:
             pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
         sqlite = f"sqlite:///{folder / 'source.sqlite3'}"
-        # The source discovers an OIDC provider's endpoints from an issuer on loopback.
+        # The source discovers an OIDC provider's endpoints from an issuer on loopback, and takes SAML metadata
+        # whose endpoints are on loopback.
         federation = FederationSettings(allow_http_idp_urls=True)
         source_settings = make_settings(folder / "source", sqlite, secret_keys=("source",), federation=federation)
         clock = MovingClock()
         source = stack.enter_context(running_server(source_settings, clock))
-        rich = build(source, clock)
+        (folder / "idp-logs").mkdir()
+        sso = stack.enter_context(start_pysaml2_idp(folder / "idp-logs"))
+        rich = build(source, clock, sso)
         first, second = folder / "first.export", folder / "second.export"
         exported = cli(source.settings, "export", rich.pool_id, str(first))
         assert exported.exit_code == 0, exported.output
@@ -142,7 +152,7 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
         answers = (_answers(source.client(), rich.pool_id), _answers(target.client(), rich.pool_id))
         again = cli(target_settings, "export", "--salt-of", str(first), rich.pool_id, str(second))
         assert again.exit_code == 0, again.output
-        yield Moved(rich, source, target, first, second, imported.output, answers)
+        yield Moved(rich, source, target, first, second, imported.output, answers, sso)
 
 
 def _decoded(path: Path) -> list[str]:
@@ -163,8 +173,7 @@ def test_export__of_the_imported_pool_with_the_salt_of_the_first_is_byte_identic
         diff = difflib.unified_diff(_decoded(moved.first), _decoded(moved.second), "first", "second", lineterm="")
         pytest.fail("the export of the imported pool differs from the first:\n" + "\n".join(diff), pytrace=False)
     kinds = {json.loads(line)["kind"] for line in first.splitlines()}
-    # No SAML assertion is kept against replay: only a SAML sign-in through the hosted pages keeps one.
-    assert kinds == {"header", *(p.kind for p in PARTS), "end"} - {"saml_assertion"}
+    assert kinds == {"header", *(p.kind for p in PARTS), "end"}
     # Every field of every kind is set in some record, so that the comparison covers the trip of each.
     records = _records(moved.first)[1:-1]
     unset = {
@@ -289,6 +298,11 @@ def test_import__users_sign_in_on_the_new_server_as_before(moved: Moved) -> None
     # fred's lockout came along: his own password is refused until it ends.
     locked = fails(lambda: sign_in(idp, rich.mobile, "fred"))
     assert locked == ("NotAuthorizedException", "Password attempts exceeded")
+    # gus's password no longer signs him in.
+    assert fails(lambda: sign_in(idp, rich.mobile, "gus")) == (
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    )
 
 
 def test_import__tokens_of_the_old_server_verify_with_the_same_keys(moved: Moved) -> None:
@@ -316,8 +330,32 @@ def test_import__tokens_of_the_old_server_verify_with_the_same_keys(moved: Moved
 def test_import__the_pool_answers_as_before(moved: Moved) -> None:
     source, target = moved.answers
     assert target == source
-    assert source["domain"]["UserPoolId"] == moved.rich.pool_id and len(source["users"]) == 6
-    assert f"imported pool {moved.rich.pool_id}" in moved.imported and "user 6" in moved.imported
+    assert source["domain"]["UserPoolId"] == moved.rich.pool_id and len(source["users"]) == 8
+    assert f"imported pool {moved.rich.pool_id}" in moved.imported and "user 8" in moved.imported
+
+
+def _callback_error(answer: httpx.Response) -> dict[str, str]:
+    """The error a hosted page's answer sends the application at its callback."""
+    location = urlsplit(answer.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == CALLBACK
+    return dict(parse_qsl(location.query))
+
+
+def test_import__a_saml_assertion_used_before_the_move_is_refused_after_it(moved: Moved) -> None:
+    # alice's Response posted again while it is valid: the new server knows its assertion was used (the
+    # assertions kept against replay came along) and does not sign her in with it a second time.
+    replayed = moved.target.test_client.post("/saml2/idpresponse", data=moved.rich.sso_response, follow_redirects=False)
+    assert _callback_error(replayed) == {
+        "error": "invalid_request",
+        "error_description": "Invalid SAML response received: the assertion was used already.",
+    }
+
+
+def test_import__a_disabled_federated_identity_stays_disabled(moved: Moved) -> None:
+    # A new Response of alice's identity provider: her identity, disabled before the move, does not sign her in.
+    fresh = moved.sso.idp_initiated(sp_entity_id(moved.rich.pool_id), moved.rich.sso_response["RelayState"])
+    answer = moved.target.test_client.post(fresh.action, data=dict(fresh.fields), follow_redirects=False)
+    assert _callback_error(answer) == {"error": "invalid_request", "error_description": "User is disabled."}
 
 
 def _identities(user: dict[str, Any]) -> list[dict[str, Any]]:
@@ -352,12 +390,13 @@ def test_pool_export__every_column_of_the_schema_is_decided() -> None:
 
 
 def _altered(data: bytes, field: str) -> tuple[bytes, int]:
-    """The file with one byte of its last user line changed (the first character of ``field``'s value, for another
-    that the field could hold), and that line's number."""
-    lines = data.splitlines(keepends=True)
-    number = max(i for i, line in enumerate(lines, start=1) if line.startswith(b'{"kind":"user",'))
+    """The file with one byte of its last user line that has a ``field`` changed (the first character of the
+    field's value, for another that the field could hold), and that line's number. A federated user has no
+    password hash."""
+    lines, member = data.splitlines(keepends=True), f'"{field}":"'.encode()
+    number = max(i for i, line in enumerate(lines, start=1) if line.startswith(b'{"kind":"user",') and member in line)
     line = lines[number - 1]
-    at = line.index(f'"{field}":"'.encode()) + len(field) + 4
+    at = line.index(member) + len(member)
     lines[number - 1] = line[:at] + (b"B" if line[at : at + 1] == b"A" else b"A") + line[at + 1 :]
     return b"".join(lines), number
 
@@ -452,6 +491,6 @@ def test_import__a_domain_another_pool_holds_is_reported_and_left_out(moved: Mov
             "CreateUserPoolDomain\n"
         ) in outcome.output
         pool = idp.describe_user_pool(UserPoolId=moved.rich.pool_id)["UserPool"]
-        assert "Domain" not in pool and pool["EstimatedNumberOfUsers"] == 6
+        assert "Domain" not in pool and pool["EstimatedNumberOfUsers"] == 8
         assert idp.describe_user_pool_domain(Domain=DOMAIN)["DomainDescription"]["UserPoolId"] == holder
         assert "AuthenticationResult" in sign_in(idp, moved.rich.web, "erin")

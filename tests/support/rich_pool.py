@@ -3,11 +3,12 @@ its configuration's every document member, app clients with two secrets and none
 identity providers with secrets, a SAML encryption key, OIDC endpoints discovered from the issuer and an ACR
 mapping, the SAML signing key, UI customization, risk configurations, groups, and users with password history,
 TOTP, an authenticator associated and not yet verified, a remembered device, a passkey used to sign in, linked
-identities (social and SAML), a temporary password, a disabled account, a failed sign-in and a lockout; and
-tokens issued before and after a key rotation.
+identities (social and SAML), a temporary password, a disabled account, a failed sign-in, a lockout and a
+password that no longer signs its user in, and a federated user whose identity is disabled and whose SAML
+assertion the pool keeps against replay; and tokens issued before and after a key rotation.
 
 The server it is built on calls identity providers over http on loopback (FederationSettings
-allow_http_idp_urls) and runs on a MovingClock."""
+allow_http_idp_urls) and runs on a MovingClock; a SAML identity provider (pysaml2's) runs beside it."""
 
 from __future__ import annotations
 
@@ -21,16 +22,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlencode
 
 import pyotp
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
+from tests.federation.saml_idps import OID_EMAIL, SamlIdp
 from tests.support.auth import PASSWORD, sdk_secret_hash
 from tests.support.errors import fails
 from tests.support.passkeys import SoftwareAuthenticator
 from tests.support.saml_metadata import REDIRECT, certificate, metadata
 from userpool.context import Ctx
 from userpool.model.lockout import IN_FLIGHT_SECONDS, LOCKED_MESSAGE, lock_seconds
+from userpool.model.saml_service_provider import sp_entity_id
 from userpool.services.tokens.steps.signing_keys import rotate_signing_keys
 
 NEW_PASSWORD = "Battery-Staple-7"
@@ -38,6 +42,7 @@ ANN_PASSWORD = "Third-Password-3"  # ann's, after PASSWORD and NEW_PASSWORD
 TEMPORARY_PASSWORD = "Temporary-Pass-1"
 DOMAIN = "moving-pool"
 API = "https://api.example.com"
+CALLBACK = "https://app.example.com/callback"
 LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:userpool-notifications"
 GOOGLE = {"client_id": "1.apps.googleusercontent.com", "client_secret": "google-secret", "authorize_scopes": "email"}
 PASSWORD_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -79,6 +84,7 @@ class RichPool:
     pending_totp: pyotp.TOTP  # dave's, associated and not verified yet
     device: Held  # dave's remembered device
     passkey: SoftwareAuthenticator  # erin's
+    sso_response: dict[str, str]  # the form alice's identity provider posted to the pool, its assertion used
     subs: dict[str, str]
     tokens_before_rotation: dict[str, Any]
     tokens_after_rotation: dict[str, Any]
@@ -176,7 +182,7 @@ def device_srp(
     return AWSSRP(username, password, pool_id, client["ClientId"], client=idp, **device)
 
 
-def _configure(idp: Any) -> str:
+def _configure(idp: Any, sso: SamlIdp) -> str:
     pool_id = str(
         idp.create_user_pool(
             PoolName="moving",
@@ -227,6 +233,14 @@ def _configure(idp: Any) -> str:
         AttributeMapping={"email": "urn:oid:email"},
         IdpIdentifiers=["corp.example"],
     )
+    # One that signs users in at the pool, and may do so unasked (IdP-initiated).
+    idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="Sso",
+        ProviderType="SAML",
+        ProviderDetails={"MetadataFile": sso.metadata, "IDPInit": "true"},
+        AttributeMapping={"email": OID_EMAIL},
+    )
     # Given only its issuer, an OIDC provider's endpoints are discovered from it and kept.
     with _openid_provider() as issuer:
         idp.create_identity_provider(
@@ -265,7 +279,7 @@ def _clients(idp: Any, pool_id: str) -> tuple[dict[str, Any], str, dict[str, Any
             AllowedOAuthFlows=["code"],
             AllowedOAuthFlowsUserPoolClient=True,
             AllowedOAuthScopes=["openid", "email", f"{API}/read"],
-            CallbackURLs=["https://app.example.com/callback"],
+            CallbackURLs=[CALLBACK],
             SupportedIdentityProviders=["COGNITO", "Google", "Corp"],
         )["UserPoolClient"]
     )
@@ -346,15 +360,53 @@ def _fred(idp: Any, pool_id: str, mobile: dict[str, Any], clock: MovingClock) ->
     assert refused == ("NotAuthorizedException", LOCKED_MESSAGE), refused
 
 
-def build(server: Any, clock: MovingClock) -> RichPool:
-    """The rich pool, on ``server`` that runs on ``clock`` and may call identity providers on loopback."""
+def _alice(server: Any, pool_id: str, sso: SamlIdp) -> dict[str, str]:
+    """alice signs in at her identity provider and goes from there to its application (IdP-initiated SAML): she
+    becomes a federated user, and the pool keeps her assertion against replay. Then her identity is disabled
+    (AdminDisableProviderForUser), which her provider cannot sign her in with any more. The form her browser
+    posted."""
+    # An app client of a provider that signs users in unasked has no other providers.
+    intranet = server.client().create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="intranet",
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthScopes=["openid", "email"],
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["Sso"],
+    )["UserPoolClient"]
+    metadata = server.test_client.get("/saml2/metadata", params={"user_pool_id": pool_id, "identity_provider": "Sso"})
+    sso.trust(metadata.text)
+    relay = urlencode(
+        {
+            "identity_provider": "Sso",
+            "client_id": intranet["ClientId"],
+            "redirect_uri": CALLBACK,
+            "response_type": "code",
+            "scope": "openid email",
+        }
+    )
+    post = sso.idp_initiated(sp_entity_id(pool_id), relay)
+    landed = server.test_client.post(post.action, data=dict(post.fields), follow_redirects=False)
+    assert landed.headers["location"].startswith(f"{CALLBACK}?code="), landed.headers
+    server.client().admin_disable_provider_for_user(
+        UserPoolId=pool_id,
+        User={"ProviderName": "Sso", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "alice"},
+    )
+    return dict(post.fields)
+
+
+def build(server: Any, clock: MovingClock, sso: SamlIdp) -> RichPool:
+    """The rich pool, on ``server`` that runs on ``clock`` and may call identity providers on loopback, with
+    ``sso`` for alice's identity provider."""
     idp = server.client()
-    pool_id = _configure(idp)
+    pool_id = _configure(idp, sso)
     web, second_secret, mobile = _clients(idp, pool_id)
     totp = _ann(idp, pool_id, mobile)
     device, pending_totp = _dave(idp, pool_id, mobile)
     passkey = _erin(idp, pool_id, mobile)
     _fred(idp, pool_id, mobile, clock)
+    sso_response = _alice(server, pool_id, sso)
     idp.admin_create_user(
         UserPoolId=pool_id, Username="bob", TemporaryPassword=TEMPORARY_PASSWORD, MessageAction="SUPPRESS"
     )
@@ -379,6 +431,21 @@ def build(server: Any, clock: MovingClock) -> RichPool:
         },
     )
     idp.admin_disable_user(UserPoolId=pool_id, Username="carol")
+    # gus signs in with Google only: his password no longer does.
+    _user(idp, pool_id, "gus")
+    idp.admin_link_provider_for_user(
+        UserPoolId=pool_id,
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "gus"},
+        SourceUser={
+            "ProviderName": "Google",
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": "g-2",
+        },
+    )
+    idp.admin_disable_provider_for_user(
+        UserPoolId=pool_id,
+        User={"ProviderName": "Cognito", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "gus"},
+    )
     subs = {
         u["Username"]: next(a["Value"] for a in u["Attributes"] if a["Name"] == "sub")
         for u in idp.list_users(UserPoolId=pool_id)["Users"]
@@ -392,4 +459,6 @@ def build(server: Any, clock: MovingClock) -> RichPool:
     )
     rotate_signing_keys(call, pool_id)
     after = password_sign_in(idp, web, "erin", secret=second_secret)["AuthenticationResult"]
-    return RichPool(pool_id, web, second_secret, mobile, totp, pending_totp, device, passkey, subs, before, after)
+    return RichPool(
+        pool_id, web, second_secret, mobile, totp, pending_totp, device, passkey, sso_response, subs, before, after
+    )
