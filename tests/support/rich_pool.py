@@ -396,6 +396,19 @@ def _alice(server: Any, pool_id: str, sso: SamlIdp) -> dict[str, str]:
     return dict(post.fields)
 
 
+def _link(idp: Any, pool_id: str, username: str, provider: str, subject: str) -> None:
+    """Link ``username`` to the identity ``subject`` of ``provider``."""
+    idp.admin_link_provider_for_user(
+        UserPoolId=pool_id,
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": username},
+        SourceUser={
+            "ProviderName": provider,
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": subject,
+        },
+    )
+
+
 def build(server: Any, clock: MovingClock, sso: SamlIdp) -> RichPool:
     """The rich pool, on ``server`` that runs on ``clock`` and may call identity providers on loopback, with
     ``sso`` for alice's identity provider."""
@@ -411,37 +424,13 @@ def build(server: Any, clock: MovingClock, sso: SamlIdp) -> RichPool:
         UserPoolId=pool_id, Username="bob", TemporaryPassword=TEMPORARY_PASSWORD, MessageAction="SUPPRESS"
     )
     _user(idp, pool_id, "carol")
-    idp.admin_link_provider_for_user(
-        UserPoolId=pool_id,
-        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "carol"},
-        SourceUser={
-            "ProviderName": "Google",
-            "ProviderAttributeName": "Cognito_Subject",
-            "ProviderAttributeValue": "g-1",
-        },
-    )
+    _link(idp, pool_id, "carol", "Google", "g-1")
     # A SAML identity too: unlike a social one, it is known by its provider's entity ID (its issuer).
-    idp.admin_link_provider_for_user(
-        UserPoolId=pool_id,
-        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "carol"},
-        SourceUser={
-            "ProviderName": "Corp",
-            "ProviderAttributeName": "Cognito_Subject",
-            "ProviderAttributeValue": "carol@corp.example",
-        },
-    )
+    _link(idp, pool_id, "carol", "Corp", "carol@corp.example")
     idp.admin_disable_user(UserPoolId=pool_id, Username="carol")
     # gus signs in with Google only: his password no longer does.
     _user(idp, pool_id, "gus")
-    idp.admin_link_provider_for_user(
-        UserPoolId=pool_id,
-        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "gus"},
-        SourceUser={
-            "ProviderName": "Google",
-            "ProviderAttributeName": "Cognito_Subject",
-            "ProviderAttributeValue": "g-2",
-        },
-    )
+    _link(idp, pool_id, "gus", "Google", "g-2")
     idp.admin_disable_provider_for_user(
         UserPoolId=pool_id,
         User={"ProviderName": "Cognito", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "gus"},
