@@ -109,10 +109,27 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context.close()
 
 
+SHOT_ATTEMPTS = 3
+
+
 def shot(page: Any, name: str) -> None:
-    """Keep a full-page screenshot of what the browser shows now."""
+    """Keep a full-page screenshot of what the browser shows now.
+
+    Headless Chromium now and then answers a full-page capture with "Unable to capture screenshot" on a loaded
+    machine; the page is there all the same, so the capture is tried again once the page has settled. A
+    screenshot is a record for people, not one of the test's assertions."""
+    from playwright.sync_api import Error
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    for attempt in range(1, SHOT_ATTEMPTS + 1):
+        try:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            return
+        except Error as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == SHOT_ATTEMPTS:
+                raise
+            page.wait_for_load_state()
+            page.wait_for_timeout(100 * attempt)
 
 
 def authorize_url(server: WebServer, client_id: str, **extra: str) -> str:
