@@ -22,9 +22,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 import jwt as pyjwt
 import pytest
 import sqlalchemy as sa
@@ -32,16 +30,17 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import Server, make_settings, running_server
 from tests.federation.saml_idps import SamlIdp, start_pysaml2_idp
+from tests.oauth.conftest import MovableClock
 from tests.support import postgres
 from tests.support.auth import PASSWORD, payload
 from tests.support.errors import fails
+from tests.support.hosted import callback_params
 from tests.support.rich_pool import (
     ANN_PASSWORD,
     CALLBACK,
     DOMAIN,
     NEW_PASSWORD,
     TEMPORARY_PASSWORD,
-    MovingClock,
     RichPool,
     build,
     device_srp,
@@ -135,7 +134,7 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
         # whose endpoints are on loopback.
         federation = FederationSettings(allow_http_idp_urls=True)
         source_settings = make_settings(folder / "source", sqlite, secret_keys=("source",), federation=federation)
-        clock = MovingClock()
+        clock = MovableClock()
         source = stack.enter_context(running_server(source_settings, clock))
         (folder / "idp-logs").mkdir()
         sso = stack.enter_context(start_pysaml2_idp(folder / "idp-logs"))
@@ -334,18 +333,11 @@ def test_import__the_pool_answers_as_before(moved: Moved) -> None:
     assert f"imported pool {moved.rich.pool_id}" in moved.imported and "user 8" in moved.imported
 
 
-def _callback_error(answer: httpx.Response) -> dict[str, str]:
-    """The error a hosted page's answer sends the application at its callback."""
-    location = urlsplit(answer.headers["location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == CALLBACK
-    return dict(parse_qsl(location.query))
-
-
 def test_import__a_saml_assertion_used_before_the_move_is_refused_after_it(moved: Moved) -> None:
     # alice's Response posted again while it is valid: the new server knows its assertion was used (the
     # assertions kept against replay came along) and does not sign her in with it a second time.
     replayed = moved.target.test_client.post("/saml2/idpresponse", data=moved.rich.sso_response, follow_redirects=False)
-    assert _callback_error(replayed) == {
+    assert callback_params(replayed, CALLBACK) == {
         "error": "invalid_request",
         "error_description": "Invalid SAML response received: the assertion was used already.",
     }
@@ -355,7 +347,7 @@ def test_import__a_disabled_federated_identity_stays_disabled(moved: Moved) -> N
     # A new Response of alice's identity provider: her identity, disabled before the move, does not sign her in.
     fresh = moved.sso.idp_initiated(sp_entity_id(moved.rich.pool_id), moved.rich.sso_response["RelayState"])
     answer = moved.target.test_client.post(fresh.action, data=dict(fresh.fields), follow_redirects=False)
-    assert _callback_error(answer) == {"error": "invalid_request", "error_description": "User is disabled."}
+    assert callback_params(answer, CALLBACK) == {"error": "invalid_request", "error_description": "User is disabled."}
 
 
 def _identities(user: dict[str, Any]) -> list[dict[str, Any]]:

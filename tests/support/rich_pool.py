@@ -8,19 +8,15 @@ password that no longer signs its user in, and a federated user whose identity i
 assertion the pool keeps against replay; and tokens issued before and after a key rotation.
 
 The server it is built on calls identity providers over http on loopback (FederationSettings
-allow_http_idp_urls) and runs on a MovingClock; a SAML identity provider (pysaml2's) runs beside it."""
+allow_http_idp_urls) and runs on a MovableClock (fred's failed sign-ins are made in the past, each once the lock
+before it has ended, rather than waiting his locks out); a SAML identity provider (pysaml2's) runs beside it."""
 
 from __future__ import annotations
 
 import json
 import struct
-import threading
-import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +24,9 @@ import pyotp
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
 from tests.federation.saml_idps import OID_EMAIL, SamlIdp
+from tests.oauth.conftest import MovableClock
 from tests.support.auth import PASSWORD, sdk_secret_hash
+from tests.support.documents import serving_documents
 from tests.support.errors import fails
 from tests.support.passkeys import SoftwareAuthenticator
 from tests.support.saml_metadata import REDIRECT, certificate, metadata
@@ -51,18 +49,6 @@ WRONG_PASSWORD = "Not-The-Password-1"
 # fred's wrong passwords in a row: the fourteenth locks him for 512 s (the lock doubles with every failure after
 # the fifth), which is still in force when the tests of the moved pool sign him in.
 LOCKOUT_FAILURES = 14
-
-
-class MovingClock:
-    """Real time plus an offset: fred's failed sign-ins are made in the past, each once the lock before it has
-    ended, rather than waiting his locks out; the server then goes by real time again, as the tokens it issues
-    and the TOTP codes it checks must."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
 
 
 @dataclass
@@ -136,45 +122,6 @@ def passkey_sign_in(
     )["AuthenticationResult"]
 
 
-@contextmanager
-def _openid_provider() -> Iterator[str]:
-    """An OpenID provider on loopback that publishes its configuration (OpenID Connect Discovery 1.0), for as
-    long as CreateIdentityProvider needs to discover its endpoints; its issuer."""
-    served: dict[str, bytes] = {}
-
-    class Configuration(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            body = served.get(self.path)
-            self.send_response(404 if body is None else 200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Configuration)
-    issuer = f"http://127.0.0.1:{httpd.server_address[1]}/oidc"
-    served["/oidc/.well-known/openid-configuration"] = json.dumps(
-        {
-            "issuer": issuer,
-            "authorization_endpoint": f"{issuer}/authorize",
-            "token_endpoint": f"{issuer}/token",
-            "userinfo_endpoint": f"{issuer}/userinfo",
-            "jwks_uri": f"{issuer}/jwks",
-            "response_types_supported": ["code"],
-        }
-    ).encode()
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    try:
-        yield issuer
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def device_srp(
     idp: Any, pool_id: str, client: dict[str, Any], username: str, held: Held | None = None, password: str = PASSWORD
 ) -> AWSSRP:
@@ -242,7 +189,8 @@ def _configure(idp: Any, sso: SamlIdp) -> str:
         AttributeMapping={"email": OID_EMAIL},
     )
     # Given only its issuer, an OIDC provider's endpoints are discovered from it and kept.
-    with _openid_provider() as issuer:
+    with serving_documents() as documents:
+        issuer = documents.discovery("/oidc")
         idp.create_identity_provider(
             UserPoolId=pool_id,
             ProviderName="Partner",
@@ -344,7 +292,7 @@ def _erin(idp: Any, pool_id: str, mobile: dict[str, Any]) -> SoftwareAuthenticat
     return authenticator
 
 
-def _fred(idp: Any, pool_id: str, mobile: dict[str, Any], clock: MovingClock) -> None:
+def _fred(idp: Any, pool_id: str, mobile: dict[str, Any], clock: MovableClock) -> None:
     """Locked out by wrong passwords, the lock in force when the pool moves. His last failure is made
     IN_FLIGHT_SECONDS in the past, so that his sign-ins are refused for the lock alone, not for an attempt that
     might still be being verified."""
@@ -409,7 +357,7 @@ def _link(idp: Any, pool_id: str, username: str, provider: str, subject: str) ->
     )
 
 
-def build(server: Any, clock: MovingClock, sso: SamlIdp) -> RichPool:
+def build(server: Any, clock: MovableClock, sso: SamlIdp) -> RichPool:
     """The rich pool, on ``server`` that runs on ``clock`` and may call identity providers on loopback, with
     ``sso`` for alice's identity provider."""
     idp = server.client()
