@@ -19,6 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,19 +152,23 @@ class Signers:
     a signature at once; on one CPU they would only take turns, each finishing about as late as the last of
     them. Waiting for a slot instead, a signature runs through once begun and its request is answered at
     once: the 99th percentile of refresh and client_credentials under their own load fell by about 30 %, their
-    CPU per request unchanged (docs/profiles.md, section 11)."""
+    CPU per request unchanged (docs/profiles.md, section 11).
+
+    With one CPU (a worker of ``serve``, pinned to its own) the slot is a plain lock: threading's semaphore is
+    written in Python, a Condition and a waiter's lock for each thread that waits, where a lock waits in C."""
 
     def __init__(self, cpus: Callable[[], int] = usable_cpus) -> None:
         self._cpus = cpus
-        self._slots: threading.BoundedSemaphore | None = None
+        self._slots: AbstractContextManager[bool] | None = None
         self._lock = threading.Lock()
 
-    def slots(self) -> threading.BoundedSemaphore:
+    def slots(self) -> AbstractContextManager[bool]:
         slots = self._slots
         if slots is None:
             with self._lock:
                 if self._slots is None:
-                    self._slots = threading.BoundedSemaphore(max(1, self._cpus()))
+                    cpus = self._cpus()
+                    self._slots = threading.Lock() if cpus <= 1 else threading.BoundedSemaphore(cpus)
                 slots = self._slots
         return slots
 

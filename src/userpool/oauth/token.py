@@ -8,12 +8,12 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from userpool.context import Ctx, Deps
 from userpool.model.oauth_requests import OAuthError
 from userpool.oauth.errors import NO_STORE, JsonAnswer, token_error
-from userpool.oauth.http import client_credentials, make_ctx, read_form, used_basic
+from userpool.oauth.http import RawRequest, client_credentials, make_ctx, read_form, used_basic
 from userpool.services.hosted import oauth_token
 from userpool.services.hosted.oauth_clients import ClientCredentials, domain_pool
 from userpool.worker_threads import run_in_worker
@@ -32,25 +32,37 @@ def _revoke(ctx: Ctx, form: dict[str, str], credentials: ClientCredentials, host
     oauth_token.revoke(ctx, form, credentials, domain_pool(ctx, host))
 
 
-def make_token(deps: Deps) -> Any:
-    cors = cors_headers(deps)
-    answer = JsonAnswer(cors)
+class TokenEndpoint:
+    """The ASGI app of ``/oauth2/token`` (every machine token, and the refreshes of apps signed in through
+    OAuth): it reads the request from its scope (``RawRequest``) and answers it itself, without Starlette's
+    Request and Response and the route's wrappers around each call (docs/architecture.md, Hot-path rules)."""
 
-    async def token(request: Request) -> Response | ASGIApp:
-        if request.method == "OPTIONS":
-            return Response(status_code=204, headers=cors)
-        ctx = make_ctx(deps, request)
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._cors = cors_headers(deps)
+        self._answer = JsonAnswer(self._cors)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "OPTIONS":
+            await Response(status_code=204, headers=self._cors)(scope, receive, send)
+            return
+        request = RawRequest(scope, receive)
+        ctx = make_ctx(self._deps, request)
+        answer: ASGIApp
         try:
             form = await read_form(request)
             credentials = client_credentials(request, form)
             # The Host's pool and the grant in one worker thread, through the API's hand-off (worker_threads.py):
             # a hop there and back costs CPU (docs/architecture.md, Hot-path rules).
             body = await run_in_worker(oauth_token.token, ctx, form, credentials, request.headers.get("host", ""))
+            answer = self._answer(body)
         except OAuthError as err:
-            return token_error(err, used_basic(request), cors)
-        return answer(body)
+            answer = token_error(err, used_basic(request), self._cors)
+        await answer(scope, receive, send)
 
-    return token
+
+def make_token(deps: Deps) -> ASGIApp:
+    return TokenEndpoint(deps)
 
 
 def make_revoke(deps: Deps) -> Any:

@@ -9,6 +9,7 @@ that pool; on the server's plain URL the pool is the one of the ``client_id``, s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from userpool.context import Ctx
@@ -40,26 +41,40 @@ def host_name(host_header: str) -> str:
     return name.rstrip(".").lower()
 
 
-def _suffix(ctx: Ctx) -> str:
-    suffix = ctx.settings.auth_domain_suffix or urlsplit(ctx.settings.base_url).hostname or "localhost"
+@lru_cache(maxsize=8)
+def _suffix(auth_domain_suffix: str, base_url: str) -> str:
+    suffix = auth_domain_suffix or urlsplit(base_url).hostname or "localhost"
     return suffix.strip(".").lower()
 
 
-def _domain_names(ctx: Ctx, host_header: str) -> tuple[str, list[str]]:
+def _domain_names(ctx: Ctx, host_header: str) -> tuple[str, tuple[str, ...]]:
     """The host of ``host_header`` and the domain names it could be stored under (none for no host)."""
+    settings = ctx.settings
+    suffix = _suffix(settings.auth_domain_suffix, settings.base_url)
+    if len(host_header) > _HOST_MAX:
+        return _names_of(host_header, suffix)
+    return _kept_names_of(host_header, suffix)
+
+
+def _names_of(host_header: str, suffix: str) -> tuple[str, tuple[str, ...]]:
     host = host_name(host_header)
     if not host or len(host) > 253:
-        return host, []
+        return host, ()
     candidates = [host]  # a custom domain is its full host name
-    suffix = _suffix(ctx)
     if host.endswith("." + suffix):
         candidates.append(host[: -len(suffix) - 1])
     if host.endswith(_AWS_SUFFIX) and ".auth." in host:
         candidates.append(host.split(".auth.", 1)[0])
-    return host, candidates
+    return host, tuple(candidates)
 
 
-def _pool_of(tx: Tx, host: str, candidates: list[str]) -> str | None:
+# Every OAuth request works the names out of its Host: those of the few names a server is reached at are kept,
+# while an attacker's many different (and at most _HOST_MAX long) ones only turn the bounded cache over.
+_HOST_MAX = 260  # a DNS name (253) and a port
+_kept_names_of = lru_cache(maxsize=256)(_names_of)
+
+
+def _pool_of(tx: Tx, host: str, candidates: tuple[str, ...]) -> str | None:
     for name in candidates:
         found = tx.domains.get(name)
         custom = found is not None and "CustomDomainConfig" in found.config
