@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
@@ -30,6 +31,10 @@ def machine(oauth_server: OAuthServer, pool_id: str) -> dict[str, Any]:
             AllowedOAuthScopes=["https://api.example.com/read", "https://api.example.com/write"],
         )["UserPoolClient"]
     )
+
+
+def _basic(client_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
 def _claims(server: OAuthServer, pool_id: str, token: str) -> dict[str, Any]:
@@ -113,3 +118,39 @@ def test_client_credentials__either_secret_while_rotating(
     form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": old}
     refused = httpx.post(url, data=form)
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+
+
+def test_token_endpoint__answers_never_cached_and_open_to_browser_apps(
+    oauth_server: OAuthServer, machine: dict[str, Any]
+) -> None:
+    """What a browser app (Amplify in a SPA) and every cache between rely on, on success, on failure and on
+    the preflight (RFC 6749 §5.1: Cache-Control no-store, Pragma no-cache)."""
+    url = f"{oauth_server.url}/oauth2/token"
+    form = {"grant_type": "client_credentials"}
+    granted = httpx.post(url, data=form, auth=(machine["ClientId"], machine["ClientSecret"]))
+    refused = httpx.post(url, data=form, auth=(machine["ClientId"], "nope"))
+    assert (granted.status_code, refused.status_code) == (200, 401)
+    for answer in (granted, refused):
+        assert answer.headers["cache-control"] == "no-store" and answer.headers["pragma"] == "no-cache"
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert answer.headers["content-type"].startswith("application/json")
+    assert granted.headers["content-length"] == str(len(granted.content))
+    assert refused.headers["www-authenticate"].startswith("Basic")
+    preflight = httpx.options(url, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert httpx.get(url).status_code == 405
+
+
+def test_token_endpoint__a_second_authorization_header_is_not_the_credentials(
+    oauth_server: OAuthServer, machine: dict[str, Any]
+) -> None:
+    """Two Authorization headers: the first is read, whatever the second says, as for any header."""
+    url = f"{oauth_server.url}/oauth2/token"
+    basic, wrong = (_basic(machine["ClientId"], secret) for secret in (machine["ClientSecret"], "nope"))
+    body = b"grant_type=client_credentials"
+    form_type = ("Content-Type", "application/x-www-form-urlencoded")
+    for first, second, status in ((basic, wrong, 200), (wrong, basic, 401)):
+        headers = [form_type, ("Authorization", first), ("Authorization", second)]
+        assert httpx.post(url, content=body, headers=headers).status_code == status
