@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,8 +233,21 @@ def load_note(before: tuple[float, ...], after: tuple[float, ...]) -> str:
     return f"Load average {before[0]:.2f} before, {after[0]:.2f} after: {shared}"
 
 
+def libpython_linkage(maps: Path = Path("/proc/self/maps")) -> str:
+    """How this interpreter (the servers' too: they run ``sys.executable``) holds its core: as a shared
+    libpython, called through the dynamic linker's tables (pyenv's builds, ``--enable-shared``), or linked into
+    the executable (Debian's ``/usr/bin/python3``, the official Docker images). Our code ran 12-20 % faster
+    in-process on the second kind (docs/profiles.md, "What is left")."""
+    try:
+        mapped = maps.read_text()
+    except OSError:
+        return "libpython linkage unknown"
+    return "libpython a shared library" if re.search(r"/libpython3[.\d]*\.so", mapped) else "libpython linked in"
+
+
 def machine() -> str:
-    return f"{cpu_model()}, {os.cpu_count()} cores; Linux {platform.release()}; Python {platform.python_version()}"
+    python = f"Python {platform.python_version()} ({libpython_linkage()})"
+    return f"{cpu_model()}, {os.cpu_count()} cores; Linux {platform.release()}; {python}"
 
 
 def markdown(run: Run) -> str:

@@ -4,10 +4,11 @@ process pinned to one CPU, and the report it makes. Only the report's shape is c
 from __future__ import annotations
 
 import math
+import platform
 from pathlib import Path
 
 import pytest
-from bench.report import number
+from bench.report import libpython_linkage, number
 from bench.runner import run
 
 
@@ -43,4 +44,21 @@ def test_bench_run__get_user_on_sqlite(tmp_path: Path) -> None:
     assert "python -m bench run --targets=userpool-sqlite --scenarios=get_user" in report
     assert "| get_user | userpool-sqlite | 2 | 20 | 0 |" in report
     assert "cores" in report and "## How it is measured" in report
+    assert f"Python {platform.python_version()} ({libpython_linkage()})" in report
     assert f"One token signature (RS256, RSA-2048) on CPU 0: {number(result.signature_us[0])} µs" in report
+
+
+def test_libpython_linkage__read_off_the_libraries_the_process_maps(tmp_path: Path) -> None:
+    shared = tmp_path / "pyenv"
+    shared.write_text(
+        "55d1c0a00000-55d1c0a01000 r-xp 00001000 08:01 1183 /root/.pyenv/versions/3.11.7/bin/python3.11\n"
+        "7f6ccc200000-7f6ccc4f0000 r-xp 00100000 08:01 1207 /root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0\n"
+    )
+    linked = tmp_path / "debian"
+    linked.write_text(
+        "5581a2c00000-5581a3100000 r-xp 00097000 08:01 2210 /usr/bin/python3.11\n"
+        "7f0e1a000000-7f0e1a180000 r-xp 00028000 08:01 3301 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    )
+    assert libpython_linkage(shared) == "libpython a shared library"
+    assert libpython_linkage(linked) == "libpython linked in"
+    assert libpython_linkage(tmp_path / "absent") == "libpython linkage unknown"
