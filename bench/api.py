@@ -74,10 +74,15 @@ class CognitoClient:
         result: dict[str, Any] = orjson.loads(response.body) if response.body else {}
         return result
 
-    async def token(self, form: dict[str, str], client_id: str, client_secret: str) -> dict[str, Any]:
-        """``POST /oauth2/token`` with HTTP Basic client authentication (RFC 6749 §2.3.1)."""
-        basic = base64.b64encode(f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()).decode()
-        headers = [("Content-Type", FORM_TYPE), ("Authorization", f"Basic {basic}")]
+    async def token(self, form: dict[str, str], client_id: str, client_secret: str | None) -> dict[str, Any]:
+        """``POST /oauth2/token`` with HTTP Basic client authentication (RFC 6749 §2.3.1), or, for a public
+        client (no secret), its ``client_id`` in the form (§2.3, §3.2.1)."""
+        headers = [("Content-Type", FORM_TYPE)]
+        if client_secret is None:
+            form = {**form, "client_id": client_id}
+        else:
+            basic = base64.b64encode(f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()).decode()
+            headers.append(("Authorization", f"Basic {basic}"))
         response = await self.connection.request("POST", "/oauth2/token", headers, urlencode(form).encode())
         if response.status != 200:
             raise _error(response.status, response.body)

@@ -7,6 +7,7 @@
 | srp_login | InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge PASSWORD_VERIFIER: both round trips |
 | refresh | InitiateAuth REFRESH_TOKEN_AUTH |
 | client_credentials | POST /oauth2/token grant_type=client_credentials (HTTP Basic) |
+| oauth_refresh | POST /oauth2/token grant_type=refresh_token with the public client's client_id (hosted UI apps) |
 | get_user | GetUser with an access token |
 | admin_get_user | AdminGetUser (SigV4) |
 | list_users[N] | ListUsers (SigV4) with ``email = "..."`` on a pool of N users, a random user each time |
@@ -40,6 +41,7 @@ SCENARIOS = (
     "srp_login",
     "refresh",
     "client_credentials",
+    "oauth_refresh",
     "get_user",
     "admin_get_user",
     "list_users",
@@ -215,6 +217,15 @@ class Bench:
         # A client with refresh token rotation answers a new refresh token; the old one is then spent.
         user.refresh_token = tokens.get("RefreshToken") or user.refresh_token
 
+    async def _oauth_refresh(self, client: CognitoClient, user: BenchUser) -> None:
+        answer = await client.token(
+            {"grant_type": "refresh_token", "refresh_token": user.refresh_token}, self.client_id, None
+        )
+        if "access_token" not in answer or "id_token" not in answer:
+            raise ScenarioError("the token endpoint answered no access_token and id_token")
+        user.access_token = answer["access_token"]
+        user.refresh_token = answer.get("refresh_token") or user.refresh_token
+
     async def _get_user(self, client: CognitoClient, user: BenchUser) -> None:
         response = await client.call("GetUser", {"AccessToken": user.access_token})
         if response.get("Username") != user.username:
@@ -266,6 +277,10 @@ class Bench:
             return await self._signup_workers(), ""
         if case == "client_credentials":
             return await self._client_credentials_workers()
+        if case == "oauth_refresh":
+            if self.server.is_moto:
+                raise Skip("moto serves no /oauth2/token")
+            return self._per_user(self._oauth_refresh), ""
         if case == "mixed":
             return self._mixed_workers(), ""
         if case.startswith("list_users["):

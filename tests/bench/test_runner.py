@@ -62,3 +62,23 @@ def test_libpython_linkage__read_off_the_libraries_the_process_maps(tmp_path: Pa
     assert libpython_linkage(shared) == "libpython a shared library"
     assert libpython_linkage(linked) == "libpython linked in"
     assert libpython_linkage(tmp_path / "absent") == "libpython linkage unknown"
+
+
+def test_bench_run__oauth_refresh_refreshes_through_the_token_endpoint(tmp_path: Path) -> None:
+    result = run(
+        [
+            "--targets=userpool-sqlite",
+            "--scenarios=oauth_refresh",
+            "--requests=12",
+            "--seconds=60",
+            "--warmup=0.2",
+            "--concurrency=2",
+            "--argon2=fast",
+            f"--output={tmp_path / 'benchmarks.md'}",
+        ]
+    )
+
+    (row,) = result.rows
+    assert (row.case, row.target) == ("oauth_refresh", "userpool-sqlite")
+    assert row.measurement is not None, row.note
+    assert (row.measurement.requests, row.measurement.errors) == (12, 0), row.measurement.error_sample
