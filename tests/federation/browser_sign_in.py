@@ -35,6 +35,7 @@ from tests.federation.conftest import (
     start_oidc_provider,
 )
 from tests.oauth.conftest import CALLBACK, MovableClock
+from tests.support import hosted
 from tests.support.bridge import listening_socket, serve_in_thread, socket_client
 from userpool.app import Runtime, build_runtime, create_app
 from userpool.config import FederationSettings, SocialEndpoints
@@ -254,10 +255,7 @@ def deliver(browser: httpx.Client, answer: ProviderAnswer) -> httpx.Response:
 
 def callback_params(response: httpx.Response) -> dict[str, str]:
     """What the server sent the application: the query of its redirect to CALLBACK."""
-    assert response.status_code == 302, response.text
-    location = response.headers["location"]
-    assert location.startswith(CALLBACK + "?"), location
-    return dict(parse_qsl(urlsplit(location).query))
+    return hosted.callback_params(response, CALLBACK)
 
 
 def sign_in(
