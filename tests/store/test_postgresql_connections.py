@@ -1,0 +1,89 @@
+"""PostgreSQL connections taken from the pool (store/sql/engine.py): one given back moments ago is used as it is,
+without a round trip to check it; one idle longer is checked first, so that connections the database server
+cut off while they sat in the pool cost no request an error."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support import postgres
+from userpool.store.sql import engine as engines
+
+
+@pytest.fixture
+def own_database() -> Iterator[tuple[str, str]]:
+    """A scratch database of this test's own (its backends are cut off below), and the server's URL."""
+    try:
+        with postgres.server_url() as base, postgres.scratch_database(base) as url:
+            yield base, url
+    except (RuntimeError, sa.exc.OperationalError) as exc:
+        pytest.skip(f"PostgreSQL is not available for the tests: {exc}")
+
+
+def _backend_pid(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _pings(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The checks the pool makes of a connection before handing it out (SQLAlchemy's dialect ``do_ping``)."""
+    made: list[int] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_conn: Any) -> bool:
+        made.append(1)
+        return bool(ping(dbapi_conn))
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return made
+
+
+def test_a_connection_given_back_moments_ago_is_taken_again_unchecked(
+    own_database: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, url = own_database
+    engine = engines.make_engine(url)
+    try:
+        pings = _pings(engine, monkeypatch)
+        first = _backend_pid(engine)  # a new connection: just made, not checked
+        assert [_backend_pid(engine) for _ in range(20)] == [first] * 20
+        assert pings == []
+        time.sleep(engines.ALIVE_BYPASS_SECONDS + 0.1)
+        assert _backend_pid(engine) == first
+        assert pings == [1]  # idle longer than the window: checked once, found alive, kept
+    finally:
+        engine.dispose()
+
+
+def test_connections_cut_off_in_the_pool_are_replaced_before_a_request_gets_one(
+    own_database: tuple[str, str],
+) -> None:
+    base, url = own_database
+    engine = engines.make_engine(url)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        # Three connections in the pool, then every one of them ended by the server (as a restart ends them).
+        held = [engine.connect() for _ in range(3)]
+        pids = {int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()) for c in held}
+        for conn in held:
+            conn.close()
+        with admin.connect() as conn:
+            ended = conn.exec_driver_sql(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid = ANY(%(pids)s)) AS ended",
+                {"pids": list(pids)},
+            ).scalar_one()
+        assert ended == 3
+        time.sleep(engines.ALIVE_BYPASS_SECONDS + 0.1)
+        # Every request after that gets a working connection: none of the dead ones is handed out.
+        for _ in range(5):
+            with engine.connect() as conn:
+                assert int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()) not in pids
+    finally:
+        admin.dispose()
+        engine.dispose()
