@@ -69,6 +69,19 @@ async def _read(receive: Receive, max_bytes: int) -> bytes | None:
         chunks.append(chunk)
 
 
+async def received_body(receive: Receive) -> bytes | None:
+    """The whole body of a request behind BodyLimits, which has read it within the route's limit and hands it
+    over in one message (or gave a streamed route's chunks on as they came); None if the client left first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     """A receive that gives the body read already, then whatever the connection says next (a disconnect)."""
     given = False

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from userpool.api import shapes, sigv4
 from userpool.api.service_model import COGNITO_IDENTITY, COGNITO_IDP, ApiModel
+from userpool.body_limits import received_body
 from userpool.context import Ctx, Deps
 from userpool.errors import (
     CognitoError,
@@ -196,19 +197,6 @@ class _Request:
     body: bytes
 
 
-async def _body(receive: Receive) -> bytes | None:
-    """The whole body (at most MAX_BODY: body_limits.py saw to it, and hands it over in one message); None if the
-    client left first."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
 def _operation(apis: dict[str, _Api], request: _Request) -> tuple[_Api, str]:
     """The service and operation X-Amz-Target names (``AWSCognitoIdentityService.GetId``)."""
     target = request.headers.get("x-amz-target", "")
@@ -359,7 +347,7 @@ class ApiEndpoint:
             headers = [*self._preflight, (b"x-amzn-requestid", request_id.encode("latin-1")), (b"content-length", b"0")]
             await _send(send, 200, headers, b"")
             return
-        body = await _body(receive)
+        body = await received_body(receive)  # at most MAX_BODY: body_limits.py saw to it
         if body is None:
             return  # the client left: nobody to answer
         start = perf_counter()

@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Address
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope
+from starlette.types import Receive, Scope
 
+from userpool.body_limits import received_body
 from userpool.context import Ctx, Deps
 from userpool.ids import new_request_id
 from userpool.model.oauth_requests import MAX_PARAMETER, OAuthError
@@ -58,16 +59,8 @@ class RawRequest:
         self._receive = receive
 
     async def body(self) -> bytes:
-        """The whole body: BodyLimits (body_limits.py) has read it within the route's limit and hands it over
-        in one message; an empty body if the client left."""
-        chunks: list[bytes] = []
-        while True:
-            message: Message = await self._receive()
-            if message["type"] != "http.request":
-                return b""
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        """The whole body (body_limits.py ``received_body``); an empty one if the client left."""
+        return await received_body(self._receive) or b""
 
 
 def make_ctx(deps: Deps, request: FormRequest) -> Ctx:
