@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import Server
 from tests.support.auth import make_client, make_user, sign_in
-from tests.support.plans import captured_sql
+from tests.support.plans import captured_sql, traced_round_trips
 
 # The statements are the store's, written for each dialect.
 pytestmark = pytest.mark.every_database
@@ -52,6 +52,30 @@ def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, po
     assert len(_queries(statements)) == 5, _queries(statements)
     assert not _configuration_reads(_queries(statements))
     assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
+
+
+def test_get_user_and_refresh__no_transaction_round_trips_on_postgresql(
+    idp: Any, app_server: Server, pool_id: str, backend: str
+) -> None:
+    """On PostgreSQL a read sends its statements and nothing else: at READ COMMITTED a BEGIN and a COMMIT around
+    them would be two more waits for the server that change nothing the statements see."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no round trips: its reads are one transaction, for one snapshot")
+    client_id, tokens = _signed_in(idp, pool_id)
+    idp.get_user(AccessToken=tokens["AccessToken"])  # the verifying key is now parsed and cached
+    engine = app_server.runtime.store.engine
+    with traced_round_trips(engine) as trips:
+        assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
+    # the four statements of test_get_user_and_refresh__statement_counts, each prepared first on a connection
+    # where it reaches its fifth execution
+    assert [trip for trip in trips if trip != "prepare"] == ["execute"] * 4, trips
+    with traced_round_trips(engine) as trips:
+        idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+        )
+    assert [trip for trip in trips if trip != "prepare"] == ["execute"] * 5, trips
 
 
 def test_get_user__sign_out_seen_right_after_user_read(idp: Any, pool_id: str) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -38,6 +40,49 @@ def captured_sql(engine: sa.Engine) -> Iterator[list[Statement]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def traced_round_trips(engine: sa.Engine) -> Iterator[list[str]]:
+    """What PostgreSQL connections taken from ``engine``'s pool while the block runs send the server, one entry
+    per round trip, read off libpq's protocol trace: a simple query's text ("BEGIN"), "execute" for a statement
+    sent with the extended protocol (psycopg's parameterised ones), or "prepare" for psycopg preparing one on
+    that connection (once, at its fifth execution there). Filled in when the block ends."""
+    trips: list[str] = []
+    with ExitStack() as files:
+
+        def taken(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+            trace = files.enter_context(tempfile.TemporaryFile("w+"))
+            traces.append(trace)
+            dbapi_conn.pgconn.trace(trace.fileno())
+            dbapi_conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        def given_back(dbapi_conn: Any, _record: Any) -> None:
+            if dbapi_conn is not None:
+                dbapi_conn.pgconn.untrace()  # flushes what libpq wrote
+
+        traces: list[Any] = []
+        event.listen(engine, "checkout", taken)
+        event.listen(engine, "checkin", given_back)
+        try:
+            yield trips
+        finally:
+            event.remove(engine, "checkout", taken)
+            event.remove(engine, "checkin", given_back)
+        for trace in traces:
+            trace.seek(0)
+            sent: list[str] = []  # the extended protocol's messages since the last Sync
+            for line in trace:
+                fields = line.rstrip("\n").split("\t")
+                if fields[0] != "F":
+                    continue
+                if fields[2] == "Query":
+                    trips.append(fields[3].strip().strip('"'))
+                elif fields[2] == "Sync":
+                    trips.append("execute" if "Execute" in sent else "prepare")
+                    sent = []
+                else:
+                    sent.append(fields[2])
 
 
 def explain(engine: sa.Engine, statement: Statement) -> list[str]:

@@ -203,3 +203,35 @@ def test_after_commit__a_failing_action_leaves_the_writes_and_the_other_actions(
     assert ran == ["after"]
     with store.read() as tx:
         assert tx.pools.get(pool.id) == pool
+
+
+def _read_on_every_idle_connection(store: SqlStore, pool_id: str) -> None:
+    """A read on each connection the pool holds (it hands them out in turn), so the next transaction gets one
+    that last served a read: on PostgreSQL a read runs in autocommit mode, which a write must not inherit."""
+    for _ in range(store.engine.pool.checkedin() + 1):  # type: ignore[attr-defined]
+        with store.read() as tx:
+            tx.pools.get(pool_id)
+
+
+@covers("Store.read", "Store.write")
+def test_write__after_reads_on_its_connection_still_all_or_nothing(store: SqlStore) -> None:
+    with store.write() as tx:
+        kept = new_pool(tx, "us-east-1_kept")
+    _read_on_every_idle_connection(store, kept.id)
+    with pytest.raises(Boom), store.write() as tx:
+        lost = new_pool(tx, "us-east-1_lost")
+        new_user(tx, lost, "ann", attributes={"name": "Ann"})
+        raise Boom
+    assert _counts(store) == [1, 0, 0, 0, 0]
+
+
+@covers("Store.read", "Store.write")
+def test_read__an_exception_leaves_its_connection_fit_for_a_write(store: SqlStore) -> None:
+    with pytest.raises(Boom), store.read() as tx:
+        assert tx.pools.get("us-east-1_none") is None
+        raise Boom
+    _read_on_every_idle_connection(store, "us-east-1_none")
+    with pytest.raises(Boom), store.write() as tx:
+        new_pool(tx, "us-east-1_lost")
+        raise Boom
+    assert _counts(store) == [0, 0, 0, 0, 0]
