@@ -1,6 +1,7 @@
 """PostgreSQL connections taken from the pool (store/sql/engine.py): one given back moments ago is used as it is,
 without a round trip to check it; one idle longer is checked first, so that connections the database server
-cut off while they sat in the pool cost no request an error."""
+cut off while they sat in the pool cost no request an error. The statements a read prepares on a connection
+(store/sql/driver.py) are prepared again when something on it threw them away."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.store.conftest import store_from_url
+from tests.store.contract.records import new_pool
 from tests.support import postgres
 from userpool.store.sql import engine as engines
 
@@ -87,3 +90,22 @@ def test_connections_cut_off_in_the_pool_are_replaced_before_a_request_gets_one(
     finally:
         admin.dispose()
         engine.dispose()
+
+
+def test_a_read_prepares_its_statements_again_after_they_were_deallocated(own_database: tuple[str, str]) -> None:
+    _, url = own_database
+    store = store_from_url(url)
+    try:
+        with store.write() as tx:
+            pool = new_pool(tx)
+        with store.read() as tx:  # the configuration generation's statement, prepared on the connection
+            assert tx.pools.get(pool.id) == pool
+        with store.engine.connect() as conn:  # the same connection: the pool holds one
+            # What psycopg sends after a statement that changed the schema, as a migration's do.
+            conn.exec_driver_sql("DEALLOCATE ALL")
+        for _ in range(2):
+            with store.read() as tx:
+                assert tx.pools.get(pool.id) == pool
+        assert store.engine.pool.checkedin() == 1  # type: ignore[attr-defined]
+    finally:
+        store.dispose()

@@ -7,7 +7,8 @@ sub, username or any name, its attributes and aliases, a sign-in session) are wr
 statements like every other, compiled here once per dialect into the driver's SQL text and parameter order,
 and executed on the driver's connection of the transaction (docs/architecture.md, Hot-path rules). sqlite3
 keeps the prepared statement per connection, psycopg prepares it on the server after a few executions: the
-same caching SQLAlchemy's executions get.
+same caching SQLAlchemy's executions get. In a read on PostgreSQL (autocommit mode, store.py) they go one
+level lower still, through libpq itself (``_libpq_rows``), prepared on each connection at their first use.
 
 Rows come back as the driver gives them: tuples in the statement's column order, JSON columns as text on
 SQLite (psycopg parses them with the engine's deserializer), booleans as 0/1 on SQLite. The repositories
@@ -20,19 +21,32 @@ statement is still seen there; its rows are the driver's as they are, so nothing
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import psycopg
 import sqlalchemy as sa
+from psycopg import errors as pg_errors
+from psycopg.adapt import Transformer
+from psycopg.pq import ConnStatus, DiagnosticField, ExecStatus
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from userpool.store.sql.engine import json_loads
 
 Params = dict[str, Any]
+
+# psycopg's placeholders in SQLAlchemy's SQL for it ("%(name)s"; a literal "%" written "%%").
+_PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
+# Numbers the statements prepared on PostgreSQL connections are named by, one per DriverStatement (a counter's
+# next() is atomic: two threads may compile statements at once).
+_statement_numbers = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +59,52 @@ class _Compiled:
     fixed: Params
     # ``order``'s values out of a dict of parameters, as a tuple.
     _pick: Callable[[Params], tuple[Any, ...]] | None
+    # PostgreSQL: the same SQL with libpq's placeholders ($1, $2...), its parameters' names in their order, and
+    # the name it is prepared under on a connection (_libpq_rows).
+    libpq: _LibpqStatement | None = None
 
     def arguments(self, params: Params) -> tuple[Any, ...] | Params:
         merged = {**self.fixed, **params} if self.fixed else params
         return merged if self._pick is None else self._pick(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class _LibpqStatement:
+    sql: bytes
+    order: tuple[str, ...]
+    name: bytes
+
+    def values(self, params: Params, fixed: Params) -> list[bytes | None] | None:
+        """The parameters in libpq's text format, or None when one is of a type this does not write (then the
+        statement goes through psycopg, which does)."""
+        values: list[bytes | None] = []
+        for name in self.order:
+            value = params[name] if name in params else fixed[name]
+            kind = type(value)
+            if kind is str:
+                values.append(value.encode())
+            elif kind is int:
+                values.append(str(value).encode())
+            elif value is None:
+                values.append(None)
+            else:
+                return None
+        return values
+
+
+def _libpq_statement(sql: str) -> _LibpqStatement:
+    order: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    name = f"userpool_{next(_statement_numbers)}".encode()
+    return _LibpqStatement(_PYFORMAT.sub(placeholder, sql).encode(), tuple(order), name)
 
 
 def _picker(order: tuple[str, ...]) -> Callable[[Params], tuple[Any, ...]]:
@@ -90,12 +146,69 @@ def _compile(statement: sa.Select[Any] | sa.CompoundSelect[Any], dialect: Dialec
         raise ValueError(f"paramstyle {dialect.paramstyle} is not supported")
     fixed = {name: value for name, value in compiled.params.items() if value is not None}
     order = tuple(compiled.positiontup or ()) if positional else None
-    return _Compiled(sql, order, fixed, None if order is None else _picker(order))
+    libpq = _libpq_statement(sql) if dialect.name == "postgresql" and dialect.paramstyle == "pyformat" else None
+    return _Compiled(sql, order, fixed, None if order is None else _picker(order), libpq)
 
 
 def row_type(name: str, statement: sa.Select[Any]) -> Any:
     """A tuple type naming the columns of ``statement``'s rows, to read the driver's plain tuples by name."""
     return namedtuple(name, [column.name for column in statement.selected_columns])
+
+
+# The statements prepared on each PostgreSQL connection (psycopg's), by name.
+_PREPARED: WeakKeyDictionary[Any, set[bytes]] = WeakKeyDictionary()
+_ANSWERED = (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK)
+_SQLSTATE = DiagnosticField.SQLSTATE
+_NO_SUCH_STATEMENT = pg_errors.InvalidSqlStatementName.sqlstate.encode()  # type: ignore[union-attr]
+
+
+def _libpq_rows(driver: Any, compiled: _Compiled, params: Params) -> list[Any] | None:
+    """The rows of a hot statement in a read on PostgreSQL (autocommit mode), sent by libpq itself: prepared on
+    the connection the first time it runs there, then executed with PQexecPrepared, which waits for the answer
+    in C with the GIL let go; the rows are built by psycopg's own loaders, as its cursors build them. psycopg's
+    cursor spends about 30 µs of Python on each statement beside libpq's own 25 (docs/profiles.md). None when a
+    parameter is of a type this does not write, for psycopg to run the statement instead."""
+    statement = compiled.libpq
+    values = None if statement is None else statement.values(params, compiled.fixed)
+    if statement is None or values is None:
+        return None
+    pgconn = driver.pgconn
+    prepared = _PREPARED.get(driver)
+    if prepared is None:
+        prepared = _PREPARED[driver] = set()
+    if statement.name not in prepared:
+        _prepare(driver, statement, prepared)
+    result = pgconn.exec_prepared(statement.name, values)
+    if result.status not in _ANSWERED and result.error_field(_SQLSTATE) == _NO_SUCH_STATEMENT:
+        # Gone from the connection: psycopg sends DEALLOCATE ALL after a statement that changed the schema
+        # (a migration), and with it go ours. Prepared again, once.
+        prepared.clear()
+        _prepare(driver, statement, prepared)
+        result = pgconn.exec_prepared(statement.name, values)
+    _check(driver, result, prepared, preparing=False)
+    transformer = Transformer(driver)
+    transformer.set_pgresult(result)
+    return transformer.load_rows(0, result.ntuples, tuple)
+
+
+def _prepare(driver: Any, statement: _LibpqStatement, prepared: set[bytes]) -> None:
+    _check(driver, driver.pgconn.prepare(statement.name, statement.sql), prepared, preparing=True)
+    prepared.add(statement.name)
+
+
+def _check(driver: Any, result: Any, prepared: set[bytes], preparing: bool) -> None:
+    """psycopg's exception for a statement that failed, as its cursor would raise it. What the connection has
+    prepared is then looked at again: each statement is prepared anew on its next use, and one the server
+    still holds ("already exists") counts as prepared."""
+    if result.status in _ANSWERED:
+        return
+    if driver.pgconn.status != ConnStatus.OK:
+        raise psycopg.OperationalError("the connection to the database server is lost")
+    error = pg_errors.error_from_result(result, encoding=driver.info.encoding)
+    if preparing and isinstance(error, pg_errors.DuplicatePreparedStatement):
+        return
+    prepared.clear()
+    raise error
 
 
 class Link:
@@ -104,7 +217,18 @@ class Link:
     never does, and so never pays for it). ``locking``: a write transaction, in which reads of a user lock its
     row (PostgreSQL's FOR UPDATE)."""
 
-    __slots__ = ("_dialect", "_driver", "_fairy", "_json_text", "_observed", "_sa", "_transaction", "engine", "locking")
+    __slots__ = (
+        "_dialect",
+        "_driver",
+        "_fairy",
+        "_json_text",
+        "_libpq",
+        "_observed",
+        "_sa",
+        "_transaction",
+        "engine",
+        "locking",
+    )
 
     def __init__(
         self, engine: Engine, fairy: PoolProxiedConnection, locking: bool, connection: sa.Connection | None = None
@@ -119,6 +243,8 @@ class Link:
         self._json_text = self._dialect.name == "sqlite"
         dispatch = engine.dispatch
         self._observed = bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+        # A read on PostgreSQL, in autocommit mode: the hot statements go through libpq itself.
+        self._libpq = False
 
     @property
     def sa(self) -> sa.Connection:
@@ -139,13 +265,35 @@ class Link:
         compiled = statement.compiled(self._dialect)
         if self._observed:
             return self.sa.exec_driver_sql(compiled.sql, compiled.arguments(params)).first()
+        if self._libpq and (rows := _libpq_rows(self._driver, compiled, params)) is not None:
+            return rows[0] if rows else None
         return self._driver.execute(compiled.sql, compiled.arguments(params)).fetchone()
 
     def all(self, statement: DriverStatement, params: Params) -> list[Any]:
         compiled = statement.compiled(self._dialect)
         if self._observed:
             return list(self.sa.exec_driver_sql(compiled.sql, compiled.arguments(params)).all())
+        if self._libpq and (rows := _libpq_rows(self._driver, compiled, params)) is not None:
+            return rows
         return list(self._driver.execute(compiled.sql, compiled.arguments(params)).fetchall())
+
+    def read_in_autocommit(self) -> None:
+        """A read on PostgreSQL: no BEGIN or COMMIT around its statements (store.py says why), and the hot ones
+        sent through libpq itself."""
+        self._driver.autocommit = True
+        self._libpq = True
+
+    def leave_autocommit(self) -> None:
+        """The connection of a read on PostgreSQL back to transactions (the mode every write expects) before the
+        pool has it again; invalidated, so that the pool opens another, when that cannot be done (a broken
+        connection)."""
+        if not self._libpq:
+            return
+        self._libpq = False
+        try:
+            self._driver.autocommit = False
+        except Exception:
+            self._fairy.invalidate()
 
     def execute_control(self, sql: str) -> None:
         """BEGIN on SQLite's driver connection, before anything else (store.py)."""

@@ -285,8 +285,8 @@ class _ReadTransaction:
         try:
             if store.sqlite:
                 link.execute_control(BEGIN)
-            elif (driver := link.pooled.driver_connection) is not None:
-                driver.autocommit = True
+            else:
+                link.read_in_autocommit()
         except BaseException:
             link.close()
             raise
@@ -310,18 +310,6 @@ class _ReadTransaction:
             self._store.give_back(link)
         if kind is None:
             self._tx.committed()
-
-
-def _leave_autocommit(pooled: PoolProxiedConnection) -> None:
-    """A PostgreSQL connection of a read back to transactions (the mode every write expects) before the pool
-    has it again; invalidated, so that the pool opens another, when that cannot be done (a broken connection)."""
-    driver = pooled.driver_connection
-    if driver is None or not driver.autocommit:
-        return
-    try:
-        driver.autocommit = False
-    except Exception:
-        pooled.invalidate()
 
 
 class SqlStore:
@@ -351,7 +339,7 @@ class SqlStore:
         SQLAlchemy's pool and giving it back costs ~5 µs, a sixth of what GetUser spends on its read."""
         driver = link.driver_only()
         if not self.sqlite:
-            _leave_autocommit(link.pooled)
+            link.leave_autocommit()
         elif driver is not None and len(self._kept) < KEPT_CONNECTIONS and not driver.in_transaction:
             self._kept.append(link.pooled)
             return
