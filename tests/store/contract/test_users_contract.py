@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import psycopg
 import pytest
 
 from tests.store.contract.coverage import covers
@@ -196,6 +197,23 @@ def test_users__find_by_username_then_aliases_in_order_then_sub(store: SqlStore)
             tx.users.find(pool.id, "bob", ("a", "b", "c", "d"), None)
     with store.write() as tx:  # the locking form, in a write transaction
         assert tx.users.find(pool.id, "", ("",), named.sub) == named
+
+
+@covers("UserRepo.get_by_username", "UserRepo.find")
+def test_users__a_name_with_a_nul_finds_nobody_not_the_user_named_by_its_start(store: SqlStore) -> None:
+    with store.write() as tx:
+        pool = new_pool(tx, AliasAttributes=["email"])
+        new_user(tx, pool, "bob", attributes={"email": "bob@example.com"}, alias_kinds=("email",))
+    for name in ("bob\0", "bob\0x"):
+        with store.read() as tx:
+            try:  # SQLite compares the whole string; psycopg refuses a NUL in a text parameter
+                found = [
+                    tx.users.get_by_username(pool.id, name),
+                    tx.users.find(pool.id, name, ("email:" + name,), None),
+                ]
+            except psycopg.DataError:
+                found = []
+        assert found in ([None, None], []), found
 
 
 @covers("UserRepo.get_many")

@@ -75,13 +75,16 @@ class _LibpqStatement:
     name: bytes
 
     def values(self, params: Params, fixed: Params) -> list[bytes | None] | None:
-        """The parameters in libpq's text format, or None when one is of a type this does not write (then the
-        statement goes through psycopg, which does)."""
+        """The parameters in libpq's text format, or None when one is of a type this does not write, or a string
+        holding a NUL, which libpq would cut short there (``"alice\\0x"`` read as ``"alice"``): psycopg then runs
+        the statement, and refuses that string as it always has."""
         values: list[bytes | None] = []
         for name in self.order:
             value = params[name] if name in params else fixed[name]
             kind = type(value)
             if kind is str:
+                if "\0" in value:
+                    return None
                 values.append(value.encode())
             elif kind is int:
                 values.append(str(value).encode())
