@@ -37,9 +37,9 @@ def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, po
     engine = app_server.runtime.store.engine
     with captured_sql(engine) as statements:
         assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
-    # the configuration generation (client and pool from the cache), user row (with its sign-in counters),
-    # attributes and aliases, sign-in session
-    assert len(_queries(statements)) == 4, _queries(statements)
+    # the configuration generation (client and pool from the cache), user row (with its sign-in counters, its
+    # attributes and aliases beside it), sign-in session
+    assert len(_queries(statements)) == 3, _queries(statements)
     assert not _configuration_reads(_queries(statements))
     with captured_sql(engine) as statements:
         refreshed = idp.initiate_auth(
@@ -48,8 +48,9 @@ def test_get_user_and_refresh__statement_counts(idp: Any, app_server: Server, po
             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
         )["AuthenticationResult"]
     # one transaction: the configuration generation (client, pool and current keys from the cache), refresh
-    # token with its session, user row, attributes and aliases, groups (signed with no transaction of its own)
-    assert len(_queries(statements)) == 5, _queries(statements)
+    # token with its session, user row with its attributes and aliases, groups (signed with no transaction of
+    # its own)
+    assert len(_queries(statements)) == 4, _queries(statements)
     assert not _configuration_reads(_queries(statements))
     assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
 
@@ -66,16 +67,16 @@ def test_get_user_and_refresh__no_transaction_round_trips_on_postgresql(
     engine = app_server.runtime.store.engine
     with traced_round_trips(engine) as trips:
         assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
-    # the four statements of test_get_user_and_refresh__statement_counts, each prepared first on a connection
-    # where it reaches its fifth execution
-    assert [trip for trip in trips if trip != "prepare"] == ["execute"] * 4, trips
+    # the three statements of test_get_user_and_refresh__statement_counts, each prepared on a connection the
+    # first time it runs there
+    assert [trip for trip in trips if trip != "prepare"] == ["execute"] * 3, trips
     with traced_round_trips(engine) as trips:
         idp.initiate_auth(
             ClientId=client_id,
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
         )
-    assert [trip for trip in trips if trip != "prepare"] == ["execute"] * 5, trips
+    assert [trip for trip in trips if trip != "prepare"] == ["execute"] * 4, trips
 
 
 def test_get_user__sign_out_seen_right_after_user_read(idp: Any, pool_id: str) -> None:
