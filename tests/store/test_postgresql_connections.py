@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -108,4 +109,35 @@ def test_a_read_prepares_its_statements_again_after_they_were_deallocated(own_da
                 assert tx.pools.get(pool.id) == pool
         assert store.engine.pool.checkedin() == 1  # type: ignore[attr-defined]
     finally:
+        store.dispose()
+
+
+def test_a_read_whose_connection_was_cut_off_fails_once_and_the_next_read_gets_a_new_one(
+    own_database: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, url = own_database
+    monkeypatch.setattr(engines, "ALIVE_BYPASS_SECONDS", 60)  # no check before use, however long this takes
+    store = store_from_url(url)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with store.write() as tx:
+            pool = new_pool(tx)
+        with store.read() as tx:
+            assert tx.pools.get(pool.id) == pool
+        pid = _backend_pid(store.engine)  # the pool's one connection, the read's
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_terminate_backend(%(pid)s)", {"pid": pid})
+            for _ in range(500):  # the backend ends a moment later
+                if not conn.exec_driver_sql("SELECT 1 FROM pg_stat_activity WHERE pid = %(pid)s", {"pid": pid}).all():
+                    break
+                time.sleep(0.01)
+        # Given back moments ago, the connection is handed out unchecked (test above): this read finds it dead.
+        with pytest.raises(psycopg.OperationalError), store.read() as tx:
+            tx.pools.get(pool.id)
+        # Thrown away, not given back to the pool: the next read gets a working connection.
+        with store.read() as tx:
+            assert tx.pools.get(pool.id) == pool
+        assert _backend_pid(store.engine) != pid
+    finally:
+        admin.dispose()
         store.dispose()
