@@ -335,8 +335,8 @@ class SqlStore:
     def give_back(self, link: Link) -> None:
         """The end of a read transaction's connection: kept for the next one on SQLite when only its driver was
         used and it is in no transaction (a couple at most), else back to the pool (on PostgreSQL out of
-        autocommit first). Taking a connection from
-        SQLAlchemy's pool and giving it back costs ~5 µs, a sixth of what GetUser spends on its read."""
+        autocommit first). Taking a connection from SQLAlchemy's pool and giving it back costs ~5 µs, a sixth of
+        what GetUser spends on its read."""
         driver = link.driver_only()
         if not self.sqlite:
             link.leave_autocommit()
