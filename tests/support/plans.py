@@ -46,9 +46,11 @@ def captured_sql(engine: sa.Engine) -> Iterator[list[Statement]]:
 def traced_round_trips(engine: sa.Engine) -> Iterator[list[str]]:
     """What PostgreSQL connections taken from ``engine``'s pool while the block runs send the server, one entry
     per round trip, read off libpq's protocol trace: a simple query's text ("BEGIN"), "execute" for a statement
-    sent with the extended protocol (psycopg's parameterised ones), or "prepare" for psycopg preparing one on
-    that connection (once, at its fifth execution there). Filled in when the block ends."""
+    sent with the extended protocol (parameterised ones), or "prepare" for a statement prepared on that
+    connection (once: psycopg's at their fifth execution there, the store's hot reads at their first). Filled in
+    when the block ends."""
     trips: list[str] = []
+    traces: list[Any] = []
     with ExitStack() as files:
 
         def taken(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
@@ -61,7 +63,6 @@ def traced_round_trips(engine: sa.Engine) -> Iterator[list[str]]:
             if dbapi_conn is not None:
                 dbapi_conn.pgconn.untrace()  # flushes what libpq wrote
 
-        traces: list[Any] = []
         event.listen(engine, "checkout", taken)
         event.listen(engine, "checkin", given_back)
         try:

@@ -53,8 +53,9 @@ def make_engine(url: str) -> Engine:
 
 
 def _postgresql_engine(url: str) -> Engine:
-    """SQLAlchemy's ``pool_pre_ping`` checks every connection it hands out with a ``SELECT 1``: one of GetUser's
-    five round trips, every one of them a wait, a thread switch and the server's work. Under load each connection
+    """SQLAlchemy's ``pool_pre_ping`` checks every connection it hands out with a ``SELECT 1``: a round trip
+    before every transaction's first statement (one of GetUser's five then), each a wait, a thread switch and
+    the server's work. Under load each connection
     is back in use within milliseconds of being given back, and one that worked that recently is trusted; one
     idle for longer (which is every connection once the database server has restarted, or cut it off while it
     sat in the pool) is checked as before, and replaced by a new one if the check fails, so that no request

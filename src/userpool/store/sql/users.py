@@ -288,23 +288,25 @@ class SqlUserRepo:
         found = self._link.first(_BY_SUB_WITH_CHILDREN, {"pool_id": pool_id, "sub": sub})
         if found is None:
             return None
-        row = _UserRow._make(found[:_USER_COLUMNS])
-        self._counters[(pool_id, row.sub)] = counters_of(row)
-        attrs: dict[str, dict[str, str]] = defaultdict(dict)
-        aliases: dict[str, list[str]] = defaultdict(list)
-        _children(row.sub, self._link.json(found[_USER_COLUMNS]) or (), attrs, aliases)
-        return self._users([row], attrs, aliases)[0]
+        return self._load_one(pool_id, found[:_USER_COLUMNS], self._link.json(found[_USER_COLUMNS]) or ())
 
     def get_by_username(self, pool_id: str, username_norm: str) -> User | None:
         query = _BY_USERNAME_LOCKED if self._locking else _BY_USERNAME
         return self._load_one(pool_id, self._link.first(query, {"pool_id": pool_id, "username_norm": username_norm}))
 
-    def _load_one(self, pool_id: str, found: Any) -> User | None:
+    def _load_one(self, pool_id: str, found: Any, children: Iterable[Sequence[Any]] | None = None) -> User | None:
+        """The user of row ``found``, with ``children`` (_CHILDREN_OF_ONE's rows) when they were read along with
+        it, else read now."""
         if found is None:
             return None
         row = _UserRow._make(found)
         self._counters[(pool_id, row.sub)] = counters_of(row)
-        return self._load(pool_id, [row])[0]
+        if children is None:
+            return self._load(pool_id, [row])[0]
+        attrs: dict[str, dict[str, str]] = defaultdict(dict)
+        aliases: dict[str, list[str]] = defaultdict(list)
+        _children(row.sub, children, attrs, aliases)
+        return self._users([row], attrs, aliases)[0]
 
     def find(self, pool_id: str, username_norm: str, aliases: tuple[str, ...], sub: str | None) -> User | None:
         if len(aliases) > _ALIAS_RANKS:
